@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_PORTS } from '@mlops/contracts';
+import { portSchema } from './env';
+
+/**
+ * Shared fragments of every app's environment schema. Each app spreads the ones it uses into
+ * its own `env.ts` schema, so every variable is documented and parsed in one place.
+ */
+export const commonEnv = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+};
+
+export const dataDirEnv = {
+  /** Root of embedded state: SQLite file, filesystem artifacts, generated admin token. */
+  MLOPS_DATA_DIR: z
+    .string()
+    .default('.mlops')
+    .transform((dir) => path.resolve(dir)),
+};
+
+export const redisEnv = {
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key, channel and queue of this deployment. */
+  MLOPS_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 characters of letters, digits, ":", "_" or "-"')
+    .default('mlops'),
+};
+
+export const registryClientEnv = {
+  REGISTRY_URL: z.string().url().default(`http://127.0.0.1:${DEFAULT_PORTS.registry}`),
+  /** Bearer token for mutating calls to the registry. */
+  MLOPS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+};
+
+export const hostEnv = {
+  HOST: z.string().default('127.0.0.1'),
+};
+
+export function portEnv(defaultPort: number) {
+  return portSchema.default(defaultPort);
+}

@@ -1,0 +1,4 @@
+export * from './env';
+export * from './fragments';
+export * from './logger';
+export * from './token';

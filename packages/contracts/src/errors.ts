@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/** Every error a service answers carries one of these codes; HTTP status follows from it. */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 400,
+  BAD_DATASET: 422,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  PRECONDITION_FAILED: 412,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
+
+/** One problem with one place in the input: a field path, a row number, or both. */
+export const errorDetailSchema = z.object({
+  path: z.string().optional(),
+  row: z.number().int().optional(),
+  message: z.string(),
+});
+export type ErrorDetail = z.infer<typeof errorDetailSchema>;
+
+/** The JSON body of every error response from registry, serving and monitor REST routes. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: errorCodeSchema,
+    message: z.string(),
+    details: z.array(errorDetailSchema).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/**
+ * A failure the caller can act on. Services throw it from domain code; the HTTP layer maps
+ * `code` to a status and the body above. `message` must say what is wrong and what to do.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[] | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details ? { details: this.details } : {}),
+      },
+    };
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+/** Turn zod issues into details that name the field, e.g. `instances[3].petal_length`. */
+export function zodIssuesToDetails(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): ErrorDetail[] {
+  return issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out || '(root)';
+}
+
+/** A single-line summary of details, for messages and CLI output. */
+export function describeDetails(details: ErrorDetail[], max = 5): string {
+  const shown = details.slice(0, max).map((d) => {
+    const where = [d.row !== undefined ? `row ${d.row}` : '', d.path ?? '']
+      .filter(Boolean)
+      .join(' ');
+    return where ? `${where}: ${d.message}` : d.message;
+  });
+  const more = details.length > max ? `; and ${details.length - max} more` : '';
+  return shown.join('; ') + more;
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { columnSchema, datasetProfileSchema } from './dataset';
+import {
+  aliasNameSchema,
+  idSchema,
+  isoDateSchema,
+  resourceNameSchema,
+  sha256Schema,
+} from './names';
+import { preprocessingSchema } from './preprocessing';
+import {
+  backendNameSchema,
+  hyperparametersSchema,
+  metricsSchema,
+  modelPresetSchema,
+  taskSchema,
+} from './training';
+
+/** A file of a model bundle, stored content-addressed in the artifact store. */
+export const bundleFileSchema = z.object({
+  /** Logical name inside the bundle, e.g. `model.json`, `weights.bin`, `profile.json`. */
+  path: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/, 'must be a plain file name'),
+  sha256: sha256Schema,
+  size: z.number().int().nonnegative(),
+});
+export type BundleFile = z.infer<typeof bundleFileSchema>;
+
+/** The input and output contract of a model: what a predict request must contain. */
+export const signatureSchema = z.object({
+  inputs: z.array(columnSchema).min(1),
+  output: z.discriminatedUnion('task', [
+    z.object({
+      task: z.literal('classification'),
+      target: z.string(),
+      labels: z.array(z.string()).min(2),
+    }),
+    z.object({ task: z.literal('regression'), target: z.string() }),
+  ]),
+});
+export type Signature = z.infer<typeof signatureSchema>;
+
+export const lineageSchema = z.object({
+  runId: idSchema.nullable(),
+  datasetId: idSchema.nullable(),
+  datasetHash: z.string().nullable(),
+  /** Git revision of the code that trained the model, or `unknown`. */
+  codeRevision: z.string().max(100),
+  preset: modelPresetSchema.nullable(),
+  hyperparameters: hyperparametersSchema.nullable(),
+  seed: z.number().int().nullable(),
+  backend: backendNameSchema.nullable(),
+  tfjsVersion: z.string().max(40).nullable(),
+});
+export type Lineage = z.infer<typeof lineageSchema>;
+
+export const BUNDLE_FORMAT_VERSION = 1;
+
+/**
+ * The manifest of a model bundle (`manifest.json` is not itself a file of the bundle: it is the
+ * version's record). Serving needs nothing but this and the listed files to answer raw records.
+ * Required files: `model.json` (TF.js topology + weightsManifest), the weight shards it names,
+ * and `profile.json` (a DatasetProfile of the training split's features, for monitoring).
+ */
+export const bundleManifestSchema = z.object({
+  formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
+  task: taskSchema,
+  signature: signatureSchema,
+  preprocessing: preprocessingSchema,
+  metrics: metricsSchema,
+  lineage: lineageSchema,
+  files: z.array(bundleFileSchema).min(1),
+});
+export type BundleManifest = z.infer<typeof bundleManifestSchema>;
+
+/** The training profile stored as `profile.json` in every bundle. */
+export const trainingProfileSchema = datasetProfileSchema;
+
+export const modelSchema = z.object({
+  name: resourceNameSchema,
+  description: z.string().max(2_000),
+  latestVersion: z.number().int().nonnegative(),
+  aliases: z.record(aliasNameSchema, z.number().int().positive()),
+  createdAt: isoDateSchema,
+  updatedAt: isoDateSchema,
+});
+export type Model = z.infer<typeof modelSchema>;
+
+export const modelVersionSchema = z.object({
+  model: resourceNameSchema,
+  version: z.number().int().positive(),
+  manifest: bundleManifestSchema,
+  /** Aliases pointing at this version now. */
+  aliases: z.array(aliasNameSchema),
+  createdAt: isoDateSchema,
+});
+export type ModelVersion = z.infer<typeof modelVersionSchema>;
+
+export const aliasSchema = z.object({
+  model: resourceNameSchema,
+  alias: aliasNameSchema,
+  version: z.number().int().positive(),
+  updatedAt: isoDateSchema,
+});
+export type Alias = z.infer<typeof aliasSchema>;
