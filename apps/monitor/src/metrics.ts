@@ -1,0 +1,81 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DriftReport } from '@mlops/contracts';
+
+export interface MonitorMetrics {
+  registry: Registry;
+  rowsConsumed: Counter<'model'>;
+  invalidEntries: Counter<'model'>;
+  columnDrift: Gauge<'model' | 'version' | 'column' | 'method'>;
+  datasetDrift: Gauge<'model' | 'version'>;
+  reports: Counter<'model' | 'result'>;
+  alerts: Counter<'model'>;
+  observe(report: DriftReport): void;
+}
+
+/** The monitor's own prom-client registry: default process metrics plus drift metrics. */
+export function createMetrics(): MonitorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const rowsConsumed = new Counter({
+    name: 'monitor_rows_consumed_total',
+    help: 'Prediction log entries read from the streams',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  });
+  const invalidEntries = new Counter({
+    name: 'monitor_invalid_entries_total',
+    help: 'Stream entries skipped because they were not a PredictionLogEntry',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  });
+  const columnDrift = new Gauge({
+    name: 'monitor_column_drift_score',
+    help: 'Latest drift score per column (p-value for ks/chi2/z, distance otherwise)',
+    labelNames: ['model', 'version', 'column', 'method'] as const,
+    registers: [registry],
+  });
+  const datasetDrift = new Gauge({
+    name: 'monitor_dataset_drift',
+    help: '1 when the latest report found dataset drift, else 0',
+    labelNames: ['model', 'version'] as const,
+    registers: [registry],
+  });
+  const reports = new Counter({
+    name: 'monitor_drift_reports_total',
+    help: 'Drift reports computed',
+    labelNames: ['model', 'result'] as const,
+    registers: [registry],
+  });
+  const alerts = new Counter({
+    name: 'monitor_drift_alerts_total',
+    help: 'drift.detected events published',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    rowsConsumed,
+    invalidEntries,
+    columnDrift,
+    datasetDrift,
+    reports,
+    alerts,
+    observe(report) {
+      const result = report.insufficientData
+        ? 'insufficient'
+        : report.datasetDrift
+          ? 'drift'
+          : 'no_drift';
+      reports.inc({ model: report.model, result });
+      if (report.insufficientData) return;
+      const version = String(report.version);
+      datasetDrift.set({ model: report.model, version }, report.datasetDrift ? 1 : 0);
+      for (const c of report.columns) {
+        columnDrift.set(
+          { model: report.model, version, column: c.column, method: c.method },
+          c.score,
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import {
+  AppError,
+  isAppError,
+  modelSchema,
+  modelVersionSchema,
+  trainingProfileSchema,
+} from '@mlops/contracts';
+import type { Column, DatasetProfile } from '@mlops/contracts';
+
+/** What drift compares live rows with: the model's input columns and its training profile. */
+export interface Reference {
+  columns: Column[];
+  profile: DatasetProfile;
+}
+
+/** Where references come from: the registry in production, a map in tests. */
+export interface ProfileSource {
+  /** Throws AppError NOT_FOUND when the version or its profile does not exist. */
+  get(model: string, version: number): Promise<Reference>;
+}
+
+/** Where model names come from besides the streams themselves. */
+export interface ModelSource {
+  listModels(): Promise<string[]>;
+}
+
+/**
+ * The slice of `@mlops/client`'s RegistryClient the monitor uses. Typed structurally (outputs
+ * are `unknown` and parsed with the contracts) so the monitor depends on the wire contract,
+ * not on the registry's router types.
+ */
+export interface RegistryReader {
+  api: {
+    models: { list: { query(input: { limit: number }): Promise<unknown> } };
+    versions: {
+      get: { query(input: { model: string; version: number }): Promise<unknown> };
+    };
+  };
+  downloadBlob(sha256: string): Promise<Buffer>;
+}
+
+const PROFILE_FILE = 'profile.json';
+
+/** Map a registry failure onto an AppError (tRPC puts `appCode` into `data`). */
+function registryError(err: unknown, what: string): AppError {
+  if (isAppError(err)) return err;
+  const data = (err as { data?: { appCode?: unknown; code?: unknown } } | null)?.data;
+  const notFound = data?.appCode === 'NOT_FOUND' || data?.code === 'NOT_FOUND';
+  const reason = err instanceof Error ? err.message : String(err);
+  return notFound
+    ? new AppError('NOT_FOUND', `${what} was not found in the registry: ${reason}`)
+    : new AppError(
+        'UNAVAILABLE',
+        `Could not read ${what} from the registry (${reason}); check REGISTRY_URL and retry`,
+      );
+}
+
+/** Registry-backed references, cached per version (versions are immutable). */
+export function registryProfileSource(client: RegistryReader): ProfileSource & ModelSource {
+  const cache = new Map<string, Promise<Reference>>();
+
+  async function load(model: string, version: number): Promise<Reference> {
+    const what = `version ${version} of model "${model}"`;
+    let manifest;
+    try {
+      manifest = modelVersionSchema.parse(
+        await client.api.versions.get.query({ model, version }),
+      ).manifest;
+    } catch (err) {
+      throw registryError(err, what);
+    }
+    const file = manifest.files.find((f) => f.path === PROFILE_FILE);
+    if (!file) {
+      throw new AppError(
+        'NOT_FOUND',
+        `${what} has no ${PROFILE_FILE} in its bundle; retrain it to monitor drift`,
+      );
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await client.downloadBlob(file.sha256);
+    } catch (err) {
+      throw registryError(err, `${PROFILE_FILE} of ${what}`);
+    }
+    const parsed = trainingProfileSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    if (!parsed.success) {
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        `${PROFILE_FILE} of ${what} is not a valid training profile`,
+      );
+    }
+    return { columns: manifest.signature.inputs, profile: parsed.data };
+  }
+
+  return {
+    get(model, version) {
+      const key = `${model}@${version}`;
+      let pending = cache.get(key);
+      if (!pending) {
+        pending = load(model, version);
+        // Failures are not cached: the registry may be back, or the version registered, later.
+        pending.catch(() => cache.delete(key));
+        cache.set(key, pending);
+      }
+      return pending;
+    },
+    async listModels() {
+      try {
+        const models = z
+          .array(modelSchema)
+          .parse(await client.api.models.list.query({ limit: 500 }));
+        return models.map((m) => m.name);
+      } catch (err) {
+        throw registryError(err, 'the model list');
+      }
+    },
+  };
+}
+
+/** In-memory references (tests, and a monitor run without a registry). */
+export function staticProfileSource(
+  references: Record<string, Reference>,
+): ProfileSource & ModelSource {
+  return {
+    get(model, version) {
+      const ref = references[`${model}@${version}`];
+      if (!ref) {
+        return Promise.reject(
+          new AppError(
+            'NOT_FOUND',
+            `No training profile for version ${version} of model "${model}"`,
+          ),
+        );
+      }
+      return Promise.resolve(ref);
+    },
+    listModels() {
+      return Promise.resolve([...new Set(Object.keys(references).map((k) => k.split('@')[0]!))]);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { createRegistryClient } from '@mlops/client';
+import { driftPolicySchema } from '@mlops/contracts';
+import { createLogger, readTokenFile } from '@mlops/config';
+import { buildApp } from './app';
+import { loadEnv } from './env';
+import { registryProfileSource } from './profiles';
+
+const env = loadEnv();
+const logger = createLogger('monitor', env.LOG_LEVEL);
+
+const policy = driftPolicySchema.parse({
+  windowSize: env.MONITOR_WINDOW_SIZE,
+  pValueThreshold: env.MONITOR_P_VALUE_THRESHOLD,
+  distanceThreshold: env.MONITOR_DISTANCE_THRESHOLD,
+  driftShare: env.MONITOR_DRIFT_SHARE,
+  minRows: env.MONITOR_MIN_ROWS,
+});
+
+const token = env.MLOPS_TOKEN ?? readTokenFile(env.MLOPS_DATA_DIR);
+const registry = registryProfileSource(
+  createRegistryClient({ url: env.REGISTRY_URL, ...(token ? { token } : {}) }),
+);
+
+const app = await buildApp({
+  redisUrl: env.REDIS_URL,
+  prefix: env.MLOPS_REDIS_PREFIX,
+  profiles: registry,
+  models: registry,
+  policy,
+  windowRetain: env.MONITOR_WINDOW_RETAIN,
+  pollMs: env.MONITOR_POLL_MS,
+  alertCooldownMs: env.MONITOR_ALERT_COOLDOWN_MS,
+  logger,
+});
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'shutting down');
+  try {
+    await app.close();
+    process.exit(0);
+  } catch (err) {
+    logger.error({ err }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+await app.listen({ port: env.MONITOR_PORT, host: env.HOST });
+logger.info({ policy }, 'monitor listening');

@@ -1,0 +1,177 @@
+import type { Redis } from 'ioredis';
+import { predictionLogEntrySchema, redisKeys } from '@mlops/contracts';
+import type { Logger } from '@mlops/config';
+import type { WindowEntry, WindowStore } from './windows';
+
+type RawEntry = [id: string, fields: string[]];
+type XReadReply = Array<[key: string, entries: RawEntry[]]> | null;
+
+export interface StreamReaderOptions {
+  prefix: string;
+  /** Entries backfilled when a model is first seen (the store keeps no more than this). */
+  retain: number;
+  /** How long one XREAD blocks: new streams join the read within this delay. */
+  blockMs: number;
+  logger: Logger;
+  onRows?: (model: string, rows: number) => void;
+  onInvalid?: (model: string) => void;
+}
+
+/**
+ * Consumes the per-model prediction streams into the window store.
+ *
+ * Why XREAD BLOCK on a dedicated connection (rather than XRANGE polling): one round trip covers
+ * every stream, entries arrive as soon as serving writes them, and an idle monitor costs one
+ * blocked command per `blockMs`. A blocked connection can do nothing else, hence its own
+ * connection; the BLOCK timeout bounds how long a newly discovered stream waits to join.
+ * Reports also call `catchUp(model)` (XRANGE from the last id) so a report always includes
+ * every entry written before the request — both paths append through the store, which drops
+ * ids it has already seen, so they never double count.
+ */
+export class StreamReader {
+  private readonly keys;
+  private readonly streamPrefix: string;
+  private running = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly blocking: Redis,
+    private readonly redis: Redis,
+    private readonly store: WindowStore,
+    private readonly opts: StreamReaderOptions,
+  ) {
+    this.keys = redisKeys(opts.prefix);
+    this.streamPrefix = `${this.keys.prefix}:predictions:`;
+  }
+
+  /** Model names that have a prediction stream (SCAN, so it never blocks Redis). */
+  async scanStreams(): Promise<string[]> {
+    const names: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${this.streamPrefix}*`,
+        'COUNT',
+        500,
+      );
+      cursor = next;
+      for (const key of keys) names.push(key.slice(this.streamPrefix.length));
+    } while (cursor !== '0');
+    return names;
+  }
+
+  /** Start following a model: backfill its most recent entries, then XREAD picks it up. */
+  async follow(model: string): Promise<void> {
+    if (this.store.has(model)) return;
+    this.store.track(model);
+    const key = this.keys.predictions(model);
+    const newestFirst = (await this.redis.xrevrange(
+      key,
+      '+',
+      '-',
+      'COUNT',
+      this.opts.retain,
+    )) as RawEntry[];
+    this.ingest(model, newestFirst.reverse());
+  }
+
+  /** Read everything written since the last consumed id (used before each report). */
+  async catchUp(model: string): Promise<void> {
+    if (!this.store.has(model)) {
+      await this.follow(model);
+      return;
+    }
+    const key = this.keys.predictions(model);
+    for (;;) {
+      const last = this.store.lastId(model);
+      // `(id` is an exclusive start (Redis ≥ 6.2).
+      const start = last === null ? '-' : `(${last}`;
+      const batch = (await this.redis.xrange(key, start, '+', 'COUNT', 5_000)) as RawEntry[];
+      this.ingest(model, batch);
+      if (batch.length < 5_000) return;
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stop the loop; the caller then closes the blocking connection, which ends a pending XREAD. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.blocking.disconnect();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const models = this.store.modelNames();
+      if (models.length === 0) {
+        await sleep(Math.min(this.opts.blockMs, 200));
+        continue;
+      }
+      const keys = models.map((m) => this.keys.predictions(m));
+      const ids = models.map((m) => this.store.lastId(m) ?? '0');
+      try {
+        const reply: XReadReply = await this.blocking.xread(
+          'COUNT',
+          1_000,
+          'BLOCK',
+          this.opts.blockMs,
+          'STREAMS',
+          ...keys,
+          ...ids,
+        );
+        for (const [key, entries] of reply ?? []) {
+          this.ingest(key.slice(this.streamPrefix.length), entries);
+        }
+      } catch (err) {
+        if (!this.running) return;
+        this.opts.logger.warn({ err }, 'reading prediction streams failed; retrying');
+        await sleep(Math.min(this.opts.blockMs, 1_000));
+      }
+    }
+  }
+
+  private ingest(model: string, raw: RawEntry[]): void {
+    const parsed: Array<WindowEntry & { version: number }> = [];
+    let lastSkipped: string | null = null;
+    for (const [id, fields] of raw) {
+      const entry = parseEntry(fields);
+      if (!entry || entry.model !== model) {
+        this.opts.onInvalid?.(model);
+        this.opts.logger.warn(
+          { model, id },
+          'skipping a prediction log entry that is not a PredictionLogEntry',
+        );
+        lastSkipped = id;
+        continue;
+      }
+      parsed.push({ streamId: id, at: entry.at, features: entry.features, version: entry.version });
+    }
+    const added = this.store.append(model, parsed);
+    if (lastSkipped !== null) this.store.skipTo(model, lastSkipped);
+    if (added > 0) this.opts.onRows?.(model, added);
+  }
+}
+
+function parseEntry(fields: string[]) {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] !== 'entry') continue;
+    try {
+      const result = predictionLogEntrySchema.safeParse(JSON.parse(fields[i + 1]!));
+      return result.success ? result.data : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,109 @@
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import { redisKeys } from '@mlops/contracts';
+import type { Logger } from '@mlops/config';
+import { initBackend } from '@mlops/ml/backend';
+import type { ServingEnv } from './env';
+import { installErrorHandlers } from './errors';
+import { createMetrics } from './metrics';
+import { ModelSet } from './models/model-set';
+import { RegistryFollower } from './models/registry-follower';
+import { registrySource, type RegistryReader } from './models/registry-source';
+import type { ModelSource } from './models/source';
+import { PayloadLog } from './payload-log';
+import { healthRoutes } from './routes/health';
+import { predictRoutes } from './routes/predict';
+import { statusRoutes } from './routes/status';
+
+export interface AppDeps {
+  env: ServingEnv;
+  /** The registry client (`createRegistryClient`); used unless `source` is given. */
+  registry?: RegistryReader;
+  /** Where versions come from; defaults to the registry. Tests pass an in-memory source. */
+  source?: ModelSource;
+  /** Owned by the app from here on: closed in `onClose`. */
+  redis: Redis;
+  logger: Logger;
+}
+
+export interface ServingState {
+  models: ModelSet;
+  follower: RegistryFollower;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    serving: ServingState;
+  }
+}
+
+/**
+ * The serving app: routes, the model set and its follower. Models start loading when the app
+ * is ready (`listen` or `ready()`); `/readyz` says when they are in service.
+ */
+export async function buildApp(deps: AppDeps) {
+  const { env, redis, logger } = deps;
+  const backend = await initBackend(env.SERVING_BACKEND);
+  logger.info({ backend }, 'TF.js backend ready');
+
+  const source = deps.source ?? (deps.registry ? registrySource(deps.registry) : undefined);
+  if (!source) throw new Error('buildApp needs a registry client or a model source');
+
+  const keys = redisKeys(env.MLOPS_REDIS_PREFIX);
+  const metrics = createMetrics();
+  const models = new ModelSet({
+    alias: env.SERVING_ALIAS,
+    models: env.SERVING_MODELS,
+    source,
+    batching: {
+      maxBatchRows: env.SERVING_MAX_BATCH_ROWS,
+      maxLatencyMs: env.SERVING_MAX_LATENCY_MS,
+      maxQueueRows: env.SERVING_MAX_QUEUE_ROWS,
+    },
+    metrics,
+    logger,
+  });
+  const subscriber = redis.duplicate();
+  const follower = new RegistryFollower({
+    models,
+    subscriber,
+    channel: keys.events,
+    reconcileMs: env.SERVING_RECONCILE_MS,
+    logger,
+  });
+  const payloadLog = new PayloadLog({
+    redis,
+    keys,
+    sampleRate: env.SERVING_LOG_SAMPLE_RATE,
+    metrics,
+    logger,
+  });
+
+  // Typed as Fastify's logger so route modules take a plain FastifyInstance.
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: env.SERVING_MAX_BODY_BYTES,
+    // One log line per prediction would cost more than the prediction; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.decorate('serving', { models, follower });
+  installErrorHandlers(app, env.SERVING_MAX_BODY_BYTES);
+  predictRoutes(app, { models, metrics, payloadLog });
+  statusRoutes(app, models);
+  healthRoutes(app, { models, redis, metrics });
+
+  app.addHook('onReady', async () => {
+    await follower.start();
+  });
+  // Runs after in-flight requests completed: batches are drained by then, so models can go.
+  app.addHook('onClose', async () => {
+    await follower.stop();
+    await models.close();
+    subscriber.disconnect();
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  return app;
+}
+
+export type ServingApp = Awaited<ReturnType<typeof buildApp>>;

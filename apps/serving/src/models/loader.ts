@@ -1,0 +1,61 @@
+import {
+  AppError,
+  isAppError,
+  type DataRow,
+  type ModelVersion,
+  type Prediction,
+} from '@mlops/contracts';
+import { loadBundleModel } from '@mlops/ml/bundle';
+import { Batcher } from '../batching/batcher';
+import type { ServingMetrics } from '../metrics';
+import { imputedRow, predictRows } from './inference';
+import { LoadedModel } from './slot';
+import type { ModelSource } from './source';
+
+export interface BatchingOptions {
+  maxBatchRows: number;
+  maxLatencyMs: number;
+  maxQueueRows: number;
+}
+
+export interface LoaderDeps {
+  source: ModelSource;
+  batching: BatchingOptions;
+  metrics: ServingMetrics;
+}
+
+/**
+ * Download, verify, load and warm one version. Nothing here touches the slot: the caller swaps
+ * the result in only when every step succeeded, so a bad version never replaces a good one.
+ */
+export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<LoadedModel> {
+  const { manifest } = mv;
+  const files = await deps.source.fetchFiles(manifest);
+  // Verifies every file's size and sha256 against the manifest before reading a byte of it.
+  const model = await loadBundleModel(manifest, files);
+  try {
+    // The first predict compiles kernels and allocates; paying it here keeps it off a request,
+    // and a model whose output does not fit its preprocessing is refused before serving.
+    predictRows(model, manifest.preprocessing, [imputedRow(manifest.preprocessing)]);
+  } catch (err) {
+    model.dispose();
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      `Version ${mv.version} of "${mv.model}" failed its warm-up predict: ${
+        isAppError(err) || err instanceof Error ? err.message : String(err)
+      }`,
+    );
+  }
+  const labels = { model: mv.model };
+  const batcher = new Batcher<DataRow, Prediction>({
+    ...deps.batching,
+    run: (rows) => predictRows(model, manifest.preprocessing, rows),
+    onBatch: (stats) => {
+      deps.metrics.batches.inc(labels);
+      deps.metrics.inferenceRows.inc(labels, stats.rows);
+      deps.metrics.computeSeconds.observe(labels, stats.computeMs / 1000);
+      for (const ms of stats.queueMs) deps.metrics.queueSeconds.observe(labels, ms / 1000);
+    },
+  });
+  return new LoadedModel(mv.model, mv.version, manifest, model, batcher, new Date());
+}

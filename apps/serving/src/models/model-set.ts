@@ -1,0 +1,172 @@
+import { isAppError, type ErrorCode } from '@mlops/contracts';
+import type { Logger } from '@mlops/config';
+import type { ServingMetrics } from '../metrics';
+import { loadVersion, type BatchingOptions } from './loader';
+import { ModelSlot } from './slot';
+import type { ModelSource } from './source';
+
+export interface ModelSetOptions {
+  alias: string;
+  /** Models to serve; empty = every model that has the alias (discovered from the registry). */
+  models: readonly string[];
+  source: ModelSource;
+  batching: BatchingOptions;
+  metrics: ServingMetrics;
+  logger: Logger;
+}
+
+function describe(err: unknown): { code: ErrorCode; message: string } {
+  if (isAppError(err)) return { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * The models this server serves, one slot each, kept in line with the followed alias. Every
+ * change goes through `slot.sync()`, which serializes loads per model; this class decides what
+ * a sync does: resolve the alias, load the version if it differs, or unload when it is gone.
+ */
+export class ModelSet {
+  readonly alias: string;
+  readonly discovery: boolean;
+  private readonly slots = new Map<string, ModelSlot>();
+  private discovered = false;
+  private closed = false;
+
+  constructor(private readonly opts: ModelSetOptions) {
+    this.alias = opts.alias;
+    this.discovery = opts.models.length === 0;
+    for (const name of opts.models) this.ensureSlot(name);
+  }
+
+  get(name: string): ModelSlot | undefined {
+    return this.slots.get(name);
+  }
+
+  list(): ModelSlot[] {
+    return [...this.slots.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  names(): string[] {
+    return this.list().map((s) => s.name);
+  }
+
+  /** With discovery: whether the model list was read from the registry at least once. */
+  get listed(): boolean {
+    return !this.discovery || this.discovered;
+  }
+
+  /** Every served model is loaded (and, with discovery, the model list was read at least once). */
+  ready(): boolean {
+    if (this.discovery && !this.discovered) return false;
+    return this.list().every((s) => s.loaded !== null);
+  }
+
+  /** Bring every slot in line with the registry; resolves when all loads are done. */
+  async reconcile(): Promise<void> {
+    if (this.closed) return;
+    if (this.discovery) {
+      try {
+        const names = await this.opts.source.listModelsWithAlias(this.alias);
+        for (const name of names) this.ensureSlot(name);
+        this.discovered = true;
+      } catch (err) {
+        this.opts.logger.warn(
+          { err: describe(err) },
+          'could not list models from the registry; keeping the current set',
+        );
+      }
+    }
+    await Promise.all(this.list().map((slot) => slot.sync()));
+  }
+
+  /** An `alias.moved` event for our alias: follow it now instead of at the next reconcile. */
+  aliasMoved(model: string, to: number | null): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    let slot = this.slots.get(model);
+    if (!slot) {
+      if (!this.discovery || to === null) return Promise.resolve();
+      slot = this.ensureSlot(model);
+    }
+    return slot.sync({ to });
+  }
+
+  /** Wait for running loads, then retire every model once its in-flight requests finished. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const slots = this.list();
+    await Promise.all(slots.map((s) => s.idle()));
+    await Promise.all(slots.map((s) => s.unload()));
+  }
+
+  private ensureSlot(name: string): ModelSlot {
+    let slot = this.slots.get(name);
+    if (!slot) {
+      slot = new ModelSlot(name, (s, hint) => this.syncSlot(s, hint));
+      this.slots.set(name, slot);
+      this.opts.metrics.modelVersion.set({ model: name }, 0);
+    }
+    return slot;
+  }
+
+  private async syncSlot(slot: ModelSlot, hint: { to: number | null } | undefined): Promise<void> {
+    if (this.closed) return;
+    const { logger, metrics, source } = this.opts;
+    const log = logger.child({ model: slot.name, alias: this.alias });
+    if (hint?.to === null) {
+      await this.remove(slot, `alias "${this.alias}" was deleted`);
+      return;
+    }
+
+    let target;
+    try {
+      target = await source.resolve(slot.name, this.alias);
+    } catch (err) {
+      const { code, message } = describe(err);
+      if (code === 'NOT_FOUND') {
+        await this.remove(slot, message);
+        return;
+      }
+      // Registry unreachable or failing: whatever is loaded keeps serving.
+      slot.recordError(null, code, `could not resolve alias "${this.alias}": ${message}`);
+      metrics.loadFailures.inc({ model: slot.name });
+      log.warn({ code, err: message }, 'alias resolution failed; keeping the current version');
+      return;
+    }
+
+    if (slot.loaded?.version === target.version) return;
+    slot.beginLoading(target.version);
+    log.info({ version: target.version, from: slot.loaded?.version ?? null }, 'loading version');
+    try {
+      const loaded = await loadVersion(this.opts, target);
+      if (this.closed) {
+        await loaded.retire();
+        return;
+      }
+      // The old version is freed in the background once its last request finished.
+      void slot.swap(loaded);
+      metrics.modelVersion.set({ model: slot.name }, loaded.version);
+      log.info({ version: loaded.version }, 'version in service');
+    } catch (err) {
+      const { code, message } = describe(err);
+      slot.recordError(target.version, code, message);
+      metrics.loadFailures.inc({ model: slot.name });
+      log.error(
+        { version: target.version, code, err: message, serving: slot.loaded?.version ?? null },
+        'loading version failed; the previous version keeps serving',
+      );
+    }
+  }
+
+  /** The alias is gone: stop serving; with discovery forget the model altogether. */
+  private async remove(slot: ModelSlot, reason: string): Promise<void> {
+    const had = slot.loaded?.version ?? null;
+    if (had !== null) {
+      this.opts.logger.info({ model: slot.name, version: had, reason }, 'unloading model');
+    }
+    slot.recordError(null, 'NOT_FOUND', reason);
+    this.opts.metrics.modelVersion.set({ model: slot.name }, 0);
+    if (this.discovery && this.slots.get(slot.name) === slot) this.slots.delete(slot.name);
+    // A configured model that never had the alias stays START (not END) in its status.
+    if (had !== null) await slot.unload();
+  }
+}

@@ -1,0 +1,186 @@
+import type { LayersModel } from '@tensorflow/tfjs';
+import type { BundleManifest, DataRow, ErrorCode, Prediction } from '@mlops/contracts';
+import type { Batcher } from '../batching/batcher';
+
+/**
+ * One loaded model version. Requests hold a reference while they use it; when a newer version
+ * replaces it, it is retired and its tensors are freed only once the last request let go, so a
+ * swap never fails a request that was already running on the old weights.
+ */
+export class LoadedModel {
+  private refs = 0;
+  private retired = false;
+  private disposed: Promise<void> | null = null;
+  private resolveDisposed: (() => void) | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly version: number,
+    readonly manifest: BundleManifest,
+    readonly model: LayersModel,
+    readonly batcher: Batcher<DataRow, Prediction>,
+    readonly loadedAt: Date,
+  ) {}
+
+  get references(): number {
+    return this.refs;
+  }
+
+  /** Take a reference; false when the model is already retired (take the slot's current one). */
+  acquire(): boolean {
+    if (this.retired) return false;
+    this.refs += 1;
+    return true;
+  }
+
+  release(): void {
+    this.refs -= 1;
+    if (this.retired && this.refs === 0) this.dispose();
+  }
+
+  /** Stop handing this version out; resolves once in-flight requests finished and it is freed. */
+  retire(): Promise<void> {
+    if (!this.disposed) {
+      this.retired = true;
+      this.disposed = new Promise<void>((resolve) => (this.resolveDisposed = resolve));
+      if (this.refs === 0) this.dispose();
+    }
+    return this.disposed;
+  }
+
+  private dispose(): void {
+    const done = this.resolveDisposed;
+    if (!done) return;
+    this.resolveDisposed = null;
+    // Nobody holds a reference, so the queue is empty: close() only flips it to refusing.
+    void this.batcher.close().finally(() => {
+      try {
+        this.model.dispose();
+      } finally {
+        done();
+      }
+    });
+  }
+}
+
+export type VersionState = 'START' | 'LOADING' | 'AVAILABLE' | 'UNLOADING' | 'END';
+
+export interface SlotError {
+  version: number | null;
+  code: ErrorCode;
+  message: string;
+  at: Date;
+}
+
+/**
+ * The per-model slot requests read from. `current` changes in one assignment (the atomic swap);
+ * loads are serialized by `sync()`: a call while a load runs marks the slot dirty and the loop
+ * runs once more afterwards, so the newest target always wins and two loads never overlap.
+ */
+export class ModelSlot {
+  private current: LoadedModel | null = null;
+  private loadingVersion: number | null = null;
+  private lastErr: SlotError | null = null;
+  private removed = false;
+  private dirty = false;
+  private loop: Promise<void> | null = null;
+  /** Latest hint from an event: the alias's new version, or null when it was deleted. */
+  private hint: { to: number | null } | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly task: (slot: ModelSlot, hint: { to: number | null } | undefined) => Promise<void>,
+  ) {}
+
+  /** The serving version with a reference taken, or null while nothing is loaded. */
+  acquire(): LoadedModel | null {
+    const model = this.current;
+    return model?.acquire() ? model : null;
+  }
+
+  get loaded(): LoadedModel | null {
+    return this.current;
+  }
+
+  get loading(): number | null {
+    return this.loadingVersion;
+  }
+
+  get lastError(): SlotError | null {
+    return this.lastErr;
+  }
+
+  /** True once the alias was removed from this model (the slot serves nothing and waits). */
+  get unloaded(): boolean {
+    return this.removed;
+  }
+
+  /** Ask for the slot to match the alias; resolves when this (or a newer) request is applied. */
+  sync(hint?: { to: number | null }): Promise<void> {
+    this.dirty = true;
+    this.hint = hint;
+    this.loop ??= this.runLoop();
+    return this.loop;
+  }
+
+  /** Resolves when no load is running. */
+  async idle(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  private async runLoop(): Promise<void> {
+    try {
+      while (this.dirty) {
+        this.dirty = false;
+        const hint = this.hint;
+        this.hint = undefined;
+        try {
+          await this.task(this, hint);
+        } catch (err) {
+          // The task records its own failures; this only keeps the loop alive on a bug.
+          this.recordError(null, 'INTERNAL', err instanceof Error ? err.message : String(err));
+        }
+      }
+    } finally {
+      // Cleared in the same tick the loop sees `dirty` false, so a sync() arriving later
+      // always starts a new loop instead of joining one that already finished.
+      this.loop = null;
+    }
+  }
+
+  beginLoading(version: number): void {
+    this.loadingVersion = version;
+  }
+
+  /** Put `next` in service and retire the previous version (freed when its requests finish). */
+  swap(next: LoadedModel): Promise<void> {
+    const previous = this.current;
+    this.current = next;
+    this.loadingVersion = null;
+    this.removed = false;
+    this.lastErr = null;
+    return previous && previous !== next ? previous.retire() : Promise.resolve();
+  }
+
+  /** Take the model out of service (alias deleted, or shutdown). */
+  unload(): Promise<void> {
+    const previous = this.current;
+    this.current = null;
+    this.loadingVersion = null;
+    this.removed = true;
+    return previous ? previous.retire() : Promise.resolve();
+  }
+
+  recordError(version: number | null, code: ErrorCode, message: string): void {
+    this.loadingVersion = null;
+    this.lastErr = { version, code, message, at: new Date() };
+  }
+
+  /** The state of the version a client would reach (TF Serving's vocabulary). */
+  get state(): VersionState {
+    if (this.current) return 'AVAILABLE';
+    if (this.loadingVersion !== null) return 'LOADING';
+    if (this.removed) return 'END';
+    return 'START';
+  }
+}

@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import type { DataRow, Prediction, PredictionLogEntry, RedisKeys } from '@mlops/contracts';
+import type { Logger } from '@mlops/config';
+import type { ServingMetrics } from './metrics';
+
+/** Streams are trimmed approximately (cheap) to about this many entries per model. */
+export const PREDICTION_STREAM_MAXLEN = 100_000;
+
+export interface PayloadLogOptions {
+  redis: Redis;
+  keys: RedisKeys;
+  sampleRate: number;
+  metrics: ServingMetrics;
+  logger: Logger;
+  random?: () => number;
+}
+
+export interface ServedBatch {
+  model: string;
+  version: number;
+  ids: readonly string[];
+  rows: readonly DataRow[];
+  predictions: readonly Prediction[];
+}
+
+/**
+ * The prediction log the monitor reads. Writing it must never fail or slow a prediction: the
+ * caller does not await it, commands are pipelined in one round trip, nothing is queued while
+ * Redis is down, and every entry that could not be written is counted instead of retried.
+ */
+export class PayloadLog {
+  private readonly random: () => number;
+  private lastWarn = 0;
+
+  constructor(private readonly opts: PayloadLogOptions) {
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Fire and forget. */
+  record(batch: ServedBatch): void {
+    const { redis, keys, sampleRate, metrics } = this.opts;
+    const entries: PredictionLogEntry[] = [];
+    const at = new Date().toISOString();
+    for (let i = 0; i < batch.rows.length; i++) {
+      if (sampleRate < 1 && this.random() >= sampleRate) continue;
+      const prediction = batch.predictions[i];
+      const id = batch.ids[i];
+      const features = batch.rows[i];
+      if (!prediction || !id || !features) continue;
+      entries.push({ id, model: batch.model, version: batch.version, at, features, prediction });
+    }
+    if (entries.length === 0) return;
+
+    const dropped = (count: number, err: unknown) => {
+      metrics.payloadLogDropped.inc({ model: batch.model }, count);
+      this.warn(err);
+    };
+    // With Redis down, ioredis would buffer commands in memory until it reconnects.
+    if (redis.status !== 'ready') {
+      dropped(entries.length, new Error(`redis connection is ${redis.status}`));
+      return;
+    }
+    const key = keys.predictions(batch.model);
+    const pipeline = redis.pipeline();
+    for (const entry of entries) {
+      pipeline.xadd(key, 'MAXLEN', '~', PREDICTION_STREAM_MAXLEN, '*', 'entry', JSON.stringify(entry));
+    }
+    pipeline
+      .exec()
+      .then((results) => {
+        const failed = (results ?? []).filter(([err]) => err !== null);
+        if (failed.length > 0) dropped(failed.length, failed[0]?.[0]);
+      })
+      .catch((err: unknown) => dropped(entries.length, err));
+  }
+
+  /** At most one warning per 10 s: a Redis outage must not flood the log. */
+  private warn(err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarn < 10_000) return;
+    this.lastWarn = now;
+    this.opts.logger.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'payload log entries dropped',
+    );
+  }
+}

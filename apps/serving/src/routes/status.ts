@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError, type ErrorCode, type ModelStatus } from '@mlops/contracts';
+import type { ModelSet } from '../models/model-set';
+import type { ModelSlot } from '../models/slot';
+import { splitNameAndVerb, unknownModel } from './predict';
+
+/** TF Serving reports gRPC status names. */
+const GRPC_CODES: Partial<Record<ErrorCode, string>> = {
+  NOT_FOUND: 'NOT_FOUND',
+  PRECONDITION_FAILED: 'FAILED_PRECONDITION',
+  UNAVAILABLE: 'UNAVAILABLE',
+  VALIDATION_FAILED: 'INVALID_ARGUMENT',
+  UNAUTHORIZED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'PERMISSION_DENIED',
+};
+
+const OK = { error_code: 'OK', error_message: '' };
+
+/** TF Serving's `GET /v1/models/<name>` body for one slot. */
+export function modelStatus(slot: ModelSlot): ModelStatus {
+  const out: ModelStatus['model_version_status'] = [];
+  const loaded = slot.loaded;
+  const err = slot.lastError;
+  if (slot.loading !== null) {
+    out.push({ version: String(slot.loading), state: 'LOADING', status: OK });
+  }
+  if (loaded) out.push({ version: String(loaded.version), state: 'AVAILABLE', status: OK });
+  if (err && err.version !== null && err.version !== loaded?.version) {
+    out.push({
+      version: String(err.version),
+      state: 'END',
+      status: { error_code: GRPC_CODES[err.code] ?? 'UNKNOWN', error_message: err.message },
+    });
+  }
+  if (out.length === 0) {
+    out.push({
+      version: '0',
+      state: slot.state,
+      status: err
+        ? { error_code: GRPC_CODES[err.code] ?? 'UNKNOWN', error_message: err.message }
+        : OK,
+    });
+  }
+  return { model_version_status: out };
+}
+
+export function statusRoutes(app: FastifyInstance, models: ModelSet): void {
+  app.get('/v1/models', () => ({
+    alias: models.alias,
+    discovery: models.discovery,
+    models: models.list().map((slot) => ({
+      name: slot.name,
+      version: slot.loaded?.version ?? null,
+      alias: models.alias,
+      state: slot.state,
+      loadingVersion: slot.loading,
+      loadedAt: slot.loaded?.loadedAt.toISOString() ?? null,
+      lastError: slot.lastError
+        ? {
+            version: slot.lastError.version,
+            code: slot.lastError.code,
+            message: slot.lastError.message,
+            at: slot.lastError.at.toISOString(),
+          }
+        : null,
+    })),
+  }));
+
+  app.get<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', (request) => {
+    const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
+    if (verb !== null) {
+      throw new AppError('NOT_FOUND', `"${verb}" is called with POST /v1/models/<name>:${verb}`);
+    }
+    const slot = models.get(name);
+    if (!slot) throw unknownModel(models, name);
+    return modelStatus(slot);
+  });
+}

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { predictionLogEntrySchema, redisKeys } from '@mlops/contracts';
+import { createLogger } from '@mlops/config';
+import { createMetrics } from '../src/metrics';
+import { PayloadLog, type ServedBatch } from '../src/payload-log';
+import { deleteKeys, eventually, REDIS_URL, testPrefix } from './support/app';
+
+const prefix = testPrefix();
+const keys = redisKeys(prefix);
+const logger = createLogger('payload-log-test', 'silent');
+let redis: Redis;
+
+const batch = (n: number): ServedBatch => ({
+  model: 'iris',
+  version: 3,
+  ids: Array.from({ length: n }, (_, i) => `id-${i}`),
+  rows: Array.from({ length: n }, (_, i) => ({ x: i, color: 'red' })),
+  predictions: Array.from({ length: n }, () => ({ label: 'pos', probabilities: { pos: 0.9, neg: 0.1 } })),
+});
+
+async function dropped(metrics: ReturnType<typeof createMetrics>): Promise<number> {
+  const m = await metrics.payloadLogDropped.get();
+  return m.values.find((v) => v.labels.model === 'iris')?.value ?? 0;
+}
+
+beforeAll(async () => {
+  redis = new Redis(REDIS_URL);
+  await redis.ping(); // connected: the log drops entries while the connection is not ready
+});
+
+afterAll(async () => {
+  await deleteKeys(redis, prefix);
+  await redis.quit();
+});
+
+describe('PayloadLog', () => {
+  it('XADDs one PredictionLogEntry per instance in the field "entry"', async () => {
+    const log = new PayloadLog({ redis, keys, sampleRate: 1, metrics: createMetrics(), logger });
+    log.record(batch(5));
+    const stream = await eventually(async () => {
+      const s = await redis.xrange(keys.predictions('iris'), '-', '+');
+      return s.length === 5 ? s : undefined;
+    }, 'five entries');
+    const entries = stream.map(([, fields]) => {
+      expect(fields[0]).toBe('entry');
+      return predictionLogEntrySchema.parse(JSON.parse(fields[1] ?? ''));
+    });
+    expect(entries.map((e) => e.id)).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4']);
+    expect(entries[2]).toMatchObject({ model: 'iris', version: 3, features: { x: 2, color: 'red' } });
+  });
+
+  it('samples', async () => {
+    const key = keys.predictions('iris');
+    const before = await redis.xlen(key);
+    const values = [0.1, 0.9, 0.2, 0.8];
+    let i = 0;
+    const log = new PayloadLog({
+      redis,
+      keys,
+      sampleRate: 0.5,
+      metrics: createMetrics(),
+      logger,
+      random: () => values[i++ % values.length] ?? 0,
+    });
+    log.record(batch(4));
+    await eventually(async () => ((await redis.xlen(key)) === before + 2 ? true : undefined), 'two more');
+    const none = new PayloadLog({ redis, keys, sampleRate: 0, metrics: createMetrics(), logger });
+    none.record(batch(4));
+    await redis.ping(); // the pipeline would have been sent before this answers
+    expect(await redis.xlen(key)).toBe(before + 2);
+  });
+
+  it('never throws and counts entries it could not write', async () => {
+    // A real client that is not connected (and never will be): nothing may queue up in it.
+    const offline = new Redis(REDIS_URL, { lazyConnect: true });
+    const metrics = createMetrics();
+    const log = new PayloadLog({ redis: offline, keys, sampleRate: 1, metrics, logger });
+    expect(() => log.record(batch(3))).not.toThrow();
+    expect(await dropped(metrics)).toBe(3);
+    offline.disconnect();
+  });
+
+  it('counts entries Redis refused', async () => {
+    const key = keys.predictions('iris');
+    const wrongType = `${prefix}:predictions:wrongtype`;
+    await redis.set(wrongType, 'not a stream');
+    const metrics = createMetrics();
+    const log = new PayloadLog({ redis, keys, sampleRate: 1, metrics, logger });
+    log.record({ ...batch(2), model: 'wrongtype' });
+    await eventually(async () => {
+      const m = await metrics.payloadLogDropped.get();
+      return m.values.find((v) => v.labels.model === 'wrongtype')?.value === 2 ? true : undefined;
+    }, 'dropped count');
+    expect(await redis.exists(key)).toBe(1);
+  });
+});

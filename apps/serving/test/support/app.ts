@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createLogger } from '@mlops/config';
+import { buildApp, type ServingApp } from '../../src/app';
+import { loadServingEnv } from '../../src/env';
+import type { ModelSource } from '../../src/models/source';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function testPrefix(): string {
+  return `test-${randomUUID()}`;
+}
+
+export async function startApp(
+  source: ModelSource,
+  env: Record<string, string>,
+): Promise<ServingApp> {
+  const parsed = loadServingEnv({
+    REDIS_URL,
+    LOG_LEVEL: 'silent',
+    SERVING_RECONCILE_MS: '3600000', // events only: a reconcile must not hide a lost event
+    ...env,
+  });
+  const app = await buildApp({
+    env: parsed,
+    source,
+    redis: new Redis(parsed.REDIS_URL),
+    logger: createLogger('serving-test', parsed.LOG_LEVEL),
+  });
+  await app.ready();
+  return app;
+}
+
+/** Poll until `check` passes (bounded), for asynchronous loads and fire-and-forget writes. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  attempts = 1_500,
+): Promise<T> {
+  for (let i = 0; i < attempts; i++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
