@@ -1,0 +1,48 @@
+import type {
+  BlobRef,
+  BundleManifest,
+  CellValue,
+  DatasetVersion,
+  DatasetVersionSummary,
+  Metrics,
+  ModelVersion,
+  Run,
+  RunProgress,
+  BackendName,
+} from '@mlops/contracts';
+
+/**
+ * The part of `@mlops/client`'s RegistryClient the trainer uses. The worker depends on this
+ * structural slice, so the real client is passed as is and the training code stays testable
+ * against any registry that speaks the same procedures.
+ */
+export interface TrainerRegistry {
+  api: {
+    runs: {
+      get: { query(input: { id: string }): Promise<Run> };
+      start: { mutate(input: { id: string; backend: BackendName }): Promise<Run> };
+      progress: { mutate(input: { id: string; progress: RunProgress }): Promise<{ ok: true }> };
+      complete: {
+        mutate(input: { id: string; metrics: Metrics; version: number }): Promise<Run>;
+      };
+      fail: { mutate(input: { id: string; error: string }): Promise<Run> };
+    };
+    datasets: {
+      get: { query(input: { name: string; version?: number }): Promise<DatasetVersion> };
+      list: {
+        query(input: { name?: string; limit?: number }): Promise<DatasetVersionSummary[]>;
+      };
+    };
+    versions: {
+      create: {
+        mutate(input: {
+          model: string;
+          manifest: BundleManifest;
+          runId: string | null;
+        }): Promise<ModelVersion>;
+      };
+    };
+  };
+  datasetRows(name: string, version: number): AsyncIterable<CellValue[]>;
+  uploadBlob(body: Buffer | Uint8Array): Promise<BlobRef>;
+}

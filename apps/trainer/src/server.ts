@@ -1,0 +1,51 @@
+import { Redis } from 'ioredis';
+import { createRegistryClient } from '@mlops/client';
+import { createLogger, parseEnv, readTokenFile } from '@mlops/config';
+import { buildApp } from './app';
+import { trainerEnvSchema } from './env';
+import { createTrainerMetrics } from './metrics';
+import { createTrainerWorker } from './worker';
+
+const env = parseEnv(trainerEnvSchema);
+const logger = createLogger('trainer', env.LOG_LEVEL);
+const token = env.MLOPS_TOKEN ?? readTokenFile(env.MLOPS_DATA_DIR);
+if (!token)
+  logger.warn('no MLOPS_TOKEN and no token file: the registry will refuse to record runs');
+
+// BullMQ workers block on Redis; ioredis must retry forever rather than fail pending commands.
+const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+const metrics = createTrainerMetrics();
+const registry = createRegistryClient({ url: env.REGISTRY_URL, ...(token ? { token } : {}) });
+const worker = createTrainerWorker({
+  connection: redis,
+  redisPrefix: env.MLOPS_REDIS_PREFIX,
+  concurrency: env.TRAINER_CONCURRENCY,
+  registry,
+  backend: env.TRAINER_BACKEND,
+  logger,
+  metrics,
+});
+
+const app = buildApp({
+  metrics,
+  logger,
+  isReady: async () => worker.isRunning() && (await redis.ping()) === 'PONG',
+});
+await app.listen({ host: env.HOST, port: env.TRAINER_PORT });
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'shutting down: finishing the current job');
+  try {
+    await app.close();
+    await worker.close(); // waits for the running job to finish
+    await redis.quit();
+  } catch (err) {
+    logger.error({ err }, 'unclean shutdown');
+    process.exitCode = 1;
+  }
+}
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,43 @@
+import { AppError, type Column, type DatasetSchema, type TrainingSpec } from '@mlops/contracts';
+
+export interface ResolvedColumns {
+  features: Column[];
+  target: Column;
+}
+
+/** A classification target with more classes than this is almost surely a regression target. */
+export const MAX_CLASSES = 1_000;
+
+/** Feature and target columns of the spec, checked against the dataset schema. */
+export function resolveColumns(spec: TrainingSpec, schema: DatasetSchema): ResolvedColumns {
+  const byName = new Map(schema.columns.map((c) => [c.name, c]));
+  const available = schema.columns.map((c) => c.name).join(', ');
+  const target = byName.get(spec.target);
+  if (!target) {
+    throw new AppError(
+      'BAD_DATASET',
+      `Target "${spec.target}" is not a column of dataset "${spec.dataset.name}" (columns: ${available})`,
+    );
+  }
+  if (spec.task === 'regression' && target.type !== 'numeric') {
+    throw new AppError(
+      'BAD_DATASET',
+      `Regression target "${target.name}" is ${target.type}; use task "classification" or a numeric target`,
+    );
+  }
+  const names = spec.features ?? schema.columns.map((c) => c.name).filter((n) => n !== target.name);
+  const missing = names.filter((n) => !byName.has(n));
+  if (missing.length > 0) {
+    throw new AppError(
+      'BAD_DATASET',
+      `Feature(s) ${missing.map((n) => `"${n}"`).join(', ')} are not columns of dataset "${spec.dataset.name}" (columns: ${available})`,
+    );
+  }
+  if (names.includes(target.name)) {
+    throw new AppError('BAD_DATASET', `Target "${target.name}" cannot also be a feature`);
+  }
+  if (names.length === 0) {
+    throw new AppError('BAD_DATASET', 'The dataset has no feature column besides the target');
+  }
+  return { features: names.map((n) => byName.get(n) as Column), target };
+}

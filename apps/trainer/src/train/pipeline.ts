@@ -1,0 +1,110 @@
+import type {
+  DataRow,
+  DatasetProfile,
+  DatasetSchema,
+  Metrics,
+  Preprocessing,
+  Signature,
+  TrainingSpec,
+} from '@mlops/contracts';
+import { serializeModel } from '@mlops/ml/bundle';
+import { buildModel, disposeModel } from '@mlops/ml/presets';
+import { encodeFeatures, encodeTargets, fitPreprocessing } from '@mlops/ml/preprocessing';
+import { profileRows } from '@mlops/ml/profile';
+import { resolveColumns } from './columns';
+import { evaluateModel } from './evaluate';
+import { fitModel, type EpochReport, type FitResult, type Matrix } from './fit';
+import { splitRows } from './split';
+
+export interface TrainInput {
+  spec: TrainingSpec;
+  schema: DatasetSchema;
+  rows: readonly DataRow[];
+  onEpochEnd?: (report: EpochReport) => Promise<void> | void;
+}
+
+export interface TrainOutput {
+  /** `model.json`, `weights.bin` and `profile.json`, ready to upload. */
+  files: Array<{ path: string; bytes: Uint8Array }>;
+  preprocessing: Preprocessing;
+  signature: Signature;
+  metrics: Metrics;
+  profile: DatasetProfile;
+  fit: FitResult;
+  sizes: { train: number; validation: number; test: number; dropped: number };
+}
+
+export const PROFILE_JSON = 'profile.json';
+
+function matrix(prep: Preprocessing, rows: readonly DataRow[]): Matrix {
+  return { x: encodeFeatures(prep, rows), y: encodeTargets(prep, rows), rows: rows.length };
+}
+
+/**
+ * The whole training of one run, without I/O: split, fit the preprocessing on the training split
+ * only, train, evaluate on the held-out split, serialize. Uses whatever TF.js backend is active;
+ * every tensor it creates is disposed before it returns.
+ */
+export async function trainPipeline(input: TrainInput): Promise<TrainOutput> {
+  const { spec } = input;
+  const hp = spec.hyperparameters;
+  const { features, target } = resolveColumns(spec, input.schema);
+  const split = splitRows(input.rows, target, spec.task, hp, spec.seed);
+  const prep = fitPreprocessing(features, target, spec.task, split.train);
+  const outputWidth = prep.target.kind === 'label-encode' ? prep.target.labels.length : 1;
+
+  const model = buildModel({
+    preset: spec.preset,
+    task: spec.task,
+    inputWidth: prep.inputWidth,
+    outputWidth,
+    hyperparameters: hp,
+    seed: spec.seed,
+  });
+  try {
+    const fit = await fitModel(
+      model,
+      matrix(prep, split.train),
+      split.validation.length > 0 ? matrix(prep, split.validation) : null,
+      {
+        inputWidth: prep.inputWidth,
+        outputWidth,
+        epochs: hp.epochs,
+        batchSize: hp.batchSize,
+        patience: hp.earlyStoppingPatience,
+        seed: spec.seed,
+        ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
+      },
+    );
+    const metrics = await evaluateModel(model, prep, split.test);
+    const modelFiles = await serializeModel(model);
+    // The reference distribution for drift: the training split's features, as the model saw them.
+    const profile = profileRows(features, split.train, { seed: spec.seed });
+    const signature: Signature = {
+      inputs: features,
+      output:
+        prep.target.kind === 'label-encode'
+          ? { task: 'classification', target: target.name, labels: prep.target.labels }
+          : { task: 'regression', target: target.name },
+    };
+    return {
+      files: [
+        ...modelFiles,
+        { path: PROFILE_JSON, bytes: new TextEncoder().encode(JSON.stringify(profile)) },
+      ],
+      preprocessing: prep,
+      signature,
+      metrics,
+      profile,
+      fit,
+      sizes: {
+        train: split.train.length,
+        validation: split.validation.length,
+        test: split.test.length,
+        dropped: split.droppedRows,
+      },
+    };
+  } finally {
+    disposeModel(model);
+  }
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { DataRow, Run } from '@mlops/contracts';
+import { createRegistryClient, type RegistryClient } from '@mlops/client';
+import { createLogger } from '@mlops/config';
+import { initBackend } from '@mlops/ml/backend';
+import { loadBundleModel } from '@mlops/ml/bundle';
+// The real registry, in-process: this test is the seam between the two apps.
+import { buildApp as buildRegistry } from '../../registry/src/app';
+import { createDeps } from '../../registry/src/deps';
+import { createTrainerMetrics } from '../src/metrics';
+import { createTrainerWorker } from '../src/worker';
+import { blobRows, blobSchema } from './data';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TOKEN = 'trainer-test-token-0123456789';
+const prefix = `test-${randomUUID()}`;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-it-'));
+
+let registryApp: FastifyInstance;
+let client: RegistryClient;
+let redis: Redis;
+let worker: ReturnType<typeof createTrainerWorker>;
+
+function toCsv(rows: DataRow[]): string {
+  const cols = blobSchema.columns.map((c) => c.name);
+  const cell = (v: DataRow[string] | undefined) => (v === null || v === undefined ? '' : String(v));
+  return (
+    [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n'
+  );
+}
+
+async function waitForRun(id: string, statuses: Run['status'][]): Promise<Run> {
+  for (let i = 0; i < 600; i++) {
+    const run = await client.api.runs.get.query({ id });
+    if (statuses.includes(run.status)) return run;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`run ${id} did not reach ${statuses.join('/')}`);
+}
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  const deps = await createDeps({
+    dataDir: dir,
+    redisUrl: REDIS_URL,
+    redisPrefix: prefix,
+    adminToken: TOKEN,
+    maxUploadBytes: 10 * 1024 * 1024,
+    logLevel: 'silent',
+  });
+  registryApp = await buildRegistry(deps, { logLevel: 'silent' });
+  const address = await registryApp.listen({ host: '127.0.0.1', port: 0 });
+  client = createRegistryClient({ url: address, token: TOKEN });
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  worker = createTrainerWorker({
+    connection: redis,
+    redisPrefix: prefix,
+    registry: client,
+    backend: 'cpu',
+    logger: createLogger('trainer-it', 'silent'),
+    metrics: createTrainerMetrics(),
+    progressIntervalMs: 0,
+  });
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await registryApp?.close();
+  if (redis) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+    await redis.quit();
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('trainer against the real registry (in-process, port 0)', () => {
+  it('runs a real job end to end: dataset upload → run → BullMQ → version → completed run', async () => {
+    const dataset = await client.uploadDataset('blobs', toCsv(blobRows(150)), { format: 'csv' });
+    expect(dataset.rowCount).toBe(150);
+    const created = await client.api.runs.create.mutate({
+      modelName: 'blobs-model',
+      dataset: { name: 'blobs' },
+      task: 'classification',
+      target: 'species',
+      hyperparameters: { epochs: 15, learningRate: 0.02 },
+    });
+    const run = await waitForRun(created.id, ['completed', 'failed']);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('completed');
+    expect(run.backend).toBe('cpu');
+    expect(run.metrics.accuracy).toBeGreaterThan(0.9);
+    expect(run.modelVersion).toBe(1);
+
+    const version = await client.api.versions.get.query({ model: 'blobs-model', version: 1 });
+    expect(version.manifest.lineage).toMatchObject({
+      runId: run.id,
+      datasetId: dataset.id,
+      datasetHash: dataset.hash,
+    });
+    const files = new Map<string, Uint8Array>();
+    for (const f of version.manifest.files) files.set(f.path, await client.downloadBlob(f.sha256));
+    const model = await loadBundleModel(version.manifest, files);
+    model.dispose();
+  });
+
+  it('marks a run failed without retries when the data cannot train (single class)', async () => {
+    await client.uploadDataset(
+      'one-class',
+      toCsv(blobRows(30).map((r) => ({ ...r, species: 'setosa' }))),
+      {
+        format: 'csv',
+      },
+    );
+    const created = await client.api.runs.create.mutate({
+      modelName: 'one-class-model',
+      dataset: { name: 'one-class' },
+      task: 'classification',
+      target: 'species',
+    });
+    const run = await waitForRun(created.id, ['completed', 'failed']);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/at least 2/);
+  });
+});

@@ -1,0 +1,2 @@
+export { initBackend, getTf, tfjsVersion, activeBackend } from './backend';
+export type { BackendRequest } from './backend';

@@ -1,0 +1,3 @@
+export { fitPreprocessing, featureWidth } from './fit';
+export { encodeFeatures, encodeTargets, encodeLabelIndices } from './encode';
+export { decodePredictions } from './decode';

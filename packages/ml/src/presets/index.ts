@@ -1,0 +1,2 @@
+export { buildModel, disposeModel, PRESET_HIDDEN_UNITS, layerSeed } from './build';
+export type { BuildModelOptions } from './build';

@@ -1,0 +1,2 @@
+export { checkRecords, MAX_RECORD_DETAILS } from './check';
+export type { CheckRecordsResult } from './check';
