@@ -1,0 +1,60 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import { REGISTRY_REST } from '@mlops/contracts';
+import { loggerOptions } from '@mlops/config';
+import { closeDeps, type RegistryDeps } from './deps';
+import { registerBlobRoutes } from './http/blobs';
+import { registerDatasetRoutes } from './http/datasets';
+import { registerErrorHandling } from './http/errors';
+import { registerHealthRoutes } from './http/health';
+import { appRouter, type AppRouter } from './trpc/router';
+import type { TrpcContext } from './trpc/context';
+
+export interface BuildOptions {
+  logLevel?: string;
+  /** Close db/redis/queue with the app (default true). */
+  closeDepsOnClose?: boolean;
+}
+
+/** Build the registry app on `deps`; every client is closed in onClose. */
+export async function buildApp(
+  deps: RegistryDeps,
+  opts: BuildOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions('registry', opts.logLevel ?? 'info'),
+    routerOptions: { maxParamLength: 5000 },
+    // Dataset and blob routes stream their bodies and enforce REGISTRY_MAX_UPLOAD_BYTES
+    // themselves; this limit applies to buffered (tRPC JSON) bodies.
+    bodyLimit: 64 * 1024 ** 2,
+  });
+  registerErrorHandling(app);
+  registerRequestMetrics(app, deps);
+  registerHealthRoutes(app, deps);
+  registerDatasetRoutes(app, deps);
+  registerBlobRoutes(app, deps);
+  await app.register(fastifyTRPCPlugin, {
+    prefix: REGISTRY_REST.trpc,
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req }): TrpcContext => ({ deps, authorization: req.headers.authorization }),
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR')
+          app.log.error({ err: error, path }, 'tRPC procedure failed');
+      },
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  if (opts.closeDepsOnClose ?? true) app.addHook('onClose', () => closeDeps(deps));
+  return app;
+}
+
+function registerRequestMetrics(app: FastifyInstance, deps: RegistryDeps): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    // The route pattern, not the URL: bounded label cardinality.
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { method: request.method, route, status: String(reply.statusCode) };
+    deps.metrics.httpRequests.inc(labels);
+    deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
+}

@@ -1,0 +1,57 @@
+import type { CellValue, Column } from '@mlops/contracts';
+import type { RawCell } from './records';
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Empty strings, null and "NA" mean a missing value. */
+export function isMissing(cell: RawCell): boolean {
+  return cell === null || (typeof cell === 'string' && (cell.trim() === '' || cell === 'NA'));
+}
+
+/** A finite number from a JSON number or a decimal string; undefined otherwise ("0x10", "1,5"). */
+export function toNumber(cell: RawCell): number | undefined {
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
+  if (typeof cell !== 'string') return undefined;
+  const s = cell.trim();
+  if (!NUMBER.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function toBoolean(cell: RawCell): boolean | undefined {
+  if (typeof cell === 'boolean') return cell;
+  if (typeof cell !== 'string') return undefined;
+  const s = cell.trim().toLowerCase();
+  return s === 'true' ? true : s === 'false' ? false : undefined;
+}
+
+export function toCategory(cell: RawCell): string {
+  return typeof cell === 'string' ? cell : String(cell);
+}
+
+/** Convert one raw cell to its typed value under `column`, or say why it does not fit. */
+export function convertCell(
+  column: Column,
+  cell: RawCell,
+): { value: CellValue } | { error: string } {
+  if (isMissing(cell)) {
+    return column.nullable ? { value: null } : { error: 'missing value in a non-nullable column' };
+  }
+  if (column.type === 'numeric') {
+    const n = toNumber(cell);
+    return n === undefined
+      ? { error: `"${String(cell).slice(0, 40)}" is not a number` }
+      : { value: n };
+  }
+  if (column.type === 'boolean') {
+    const b = toBoolean(cell);
+    return b === undefined
+      ? { error: `"${String(cell).slice(0, 40)}" is not true or false` }
+      : { value: b };
+  }
+  const category = toCategory(cell);
+  if (column.categories && !column.categories.includes(category)) {
+    return { error: `"${category.slice(0, 40)}" is not one of the column's categories` };
+  }
+  return { value: category };
+}

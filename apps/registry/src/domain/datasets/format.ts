@@ -1,0 +1,64 @@
+import {
+  AppError,
+  datasetSchemaSchema,
+  zodIssuesToDetails,
+  type DatasetFormat,
+  type DatasetSchema,
+} from '@mlops/contracts';
+
+const BY_CONTENT_TYPE: Record<string, DatasetFormat> = {
+  'text/csv': 'csv',
+  'application/csv': 'csv',
+  'application/json': 'json',
+  'application/x-ndjson': 'jsonl',
+  'application/jsonl': 'jsonl',
+  'application/x-jsonlines': 'jsonl',
+};
+
+/** `?format=` wins; else the content type; octet-stream needs `?format=`. */
+export function resolveFormat(
+  format: DatasetFormat | undefined,
+  contentType: string | undefined,
+): DatasetFormat {
+  if (format) return format;
+  const mime = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const found = BY_CONTENT_TYPE[mime];
+  if (found) return found;
+  throw new AppError(
+    'VALIDATION_FAILED',
+    `cannot tell the dataset format from content type "${mime || '(none)'}": pass ?format=csv|json|jsonl or send text/csv, application/json or application/x-ndjson`,
+    [{ path: 'format', message: 'unknown format' }],
+  );
+}
+
+/** The `?schema=` query: JSON of a DatasetSchema. */
+export function parseSchemaQuery(text: string): DatasetSchema {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'schema must be JSON of {"columns":[{name,type,nullable}]}',
+      [{ path: 'schema', message: 'not valid JSON' }],
+    );
+  }
+  const parsed = datasetSchemaSchema.safeParse(value);
+  if (!parsed.success) {
+    const details = zodIssuesToDetails(parsed.error.issues).map((d) => ({
+      ...d,
+      path: `schema.${d.path ?? ''}`,
+    }));
+    throw new AppError('VALIDATION_FAILED', 'schema is not a valid dataset schema', details);
+  }
+  return parsed.data;
+}
+
+export function parseCategoricalQuery(text: string | undefined): Set<string> {
+  return new Set(
+    (text ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+}

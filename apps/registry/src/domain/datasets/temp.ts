@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '@mlops/contracts';
+
+/** Temp files of one upload, removed together whatever happens. */
+export class TempFiles {
+  private readonly files: string[] = [];
+  constructor(private readonly dir: string) {}
+
+  path(suffix: string): string {
+    const file = path.join(this.dir, `upload-${randomUUID()}${suffix}`);
+    this.files.push(file);
+    return file;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.files.map((f) => fsp.rm(f, { force: true })));
+  }
+}
+
+/** Stream `body` into `file`, failing with PAYLOAD_TOO_LARGE past `maxBytes`. */
+export async function receiveTo(body: Readable, file: string, maxBytes: number): Promise<number> {
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        done(
+          new AppError(
+            'PAYLOAD_TOO_LARGE',
+            `upload is larger than ${maxBytes} bytes (REGISTRY_MAX_UPLOAD_BYTES); split the data or raise the limit`,
+          ),
+        );
+        return;
+      }
+      done(null, chunk);
+    },
+  });
+  await pipeline(body, meter, fs.createWriteStream(file, { flags: 'wx' }));
+  return size;
+}

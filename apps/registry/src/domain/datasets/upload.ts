@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Column, DatasetFormat, DatasetUploadQuery, DatasetVersion } from '@mlops/contracts';
+import { findDatasetByHash, insertDatasetVersion } from '@mlops/storage';
+import type { RegistryDeps } from '../../deps';
+import { publishEvent } from '../events';
+import { canonicalize } from './canonicalize';
+import { parseCategoricalQuery, parseSchemaQuery, resolveFormat } from './format';
+import { SchemaInferrer } from './infer';
+import { emptyDataset, readRecords } from './records';
+import { TempFiles, receiveTo } from './temp';
+
+/**
+ * Register a dataset version from an uploaded body.
+ *
+ * Inference needs every row before any row can be typed, so the body is first streamed into a
+ * temp file; pass 1 infers the schema (unless `?schema=` is given), pass 2 validates,
+ * canonicalises, hashes and profiles into a second temp file, which then moves into the
+ * artifact store. Any failure leaves nothing: temp files are removed, a blob stored by this
+ * call is deleted if the database insert fails, and no row is written before the blob exists.
+ */
+export async function uploadDataset(
+  deps: RegistryDeps,
+  name: string,
+  body: Readable,
+  query: DatasetUploadQuery,
+  contentType: string | undefined,
+): Promise<{ dataset: DatasetVersion; created: boolean }> {
+  const format = resolveFormat(query.format, contentType);
+  const given = query.schema !== undefined ? parseSchemaQuery(query.schema) : undefined;
+  const forced = parseCategoricalQuery(query.categorical);
+  const temp = new TempFiles(deps.tmpDir);
+  try {
+    const raw = temp.path('.raw');
+    await receiveTo(body, raw, deps.maxUploadBytes);
+    const columns = given?.columns ?? (await inferColumns(raw, format, forced));
+    const canonicalFile = temp.path('.jsonl');
+    const canonical = await canonicalize(raw, format, columns, canonicalFile);
+
+    const existing = await findDatasetByHash(deps.db, name, canonical.hash);
+    if (existing) return { dataset: existing, created: false };
+
+    const hadBlob = (await deps.store.has(canonical.hash)) !== null;
+    const blob = await deps.store.put(fs.createReadStream(canonicalFile), {
+      expectedSha256: canonical.hash,
+    });
+    let result: { dataset: DatasetVersion; created: boolean };
+    try {
+      result = await insertDatasetVersion(deps.db, {
+        id: randomUUID(),
+        name,
+        hash: canonical.hash,
+        format,
+        rowCount: canonical.rowCount,
+        sizeBytes: canonical.sizeBytes,
+        schema: { columns },
+        profile: canonical.profile,
+        blobSha256: blob.sha256,
+        createdAt: new Date().toISOString(),
+      });
+    } catch (err) {
+      if (!hadBlob) await deps.store.delete(blob.sha256);
+      throw err;
+    }
+    if (result.created) {
+      deps.metrics.datasetsCreated.inc();
+      await publishEvent(deps, {
+        type: 'dataset.created',
+        dataset: name,
+        datasetId: result.dataset.id,
+        version: result.dataset.version,
+        hash: result.dataset.hash,
+      });
+    }
+    return result;
+  } finally {
+    await temp.cleanup();
+  }
+}
+
+async function inferColumns(
+  file: string,
+  format: DatasetFormat,
+  forced: Set<string>,
+): Promise<Column[]> {
+  let inferrer: SchemaInferrer | null = null;
+  for await (const item of readRecords(file, format)) {
+    if (item.kind === 'header') inferrer = new SchemaInferrer(item.columns, forced);
+    else if (item.kind === 'row') inferrer?.add(item.cells);
+    // Problems are reported with the others by the second pass.
+  }
+  if (!inferrer) throw emptyDataset();
+  return inferrer.finish();
+}

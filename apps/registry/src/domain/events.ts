@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { platformEventSchema, type PlatformEvent, type PlatformEventInput } from '@mlops/contracts';
+import { insertEvent, recentEvents } from '@mlops/storage';
+import type { RegistryDeps } from '../deps';
+
+/**
+ * Stamp, store and publish an event. The table is the durable record (events.recent); Redis
+ * pub/sub is the live fan-out. A publish failure is logged, not thrown: the change it announces
+ * has already happened and must not be reported to the caller as failed.
+ */
+export async function publishEvent(
+  deps: Pick<RegistryDeps, 'db' | 'redis' | 'keys' | 'logger'>,
+  input: PlatformEventInput,
+): Promise<PlatformEvent> {
+  const event = platformEventSchema.parse({
+    ...input,
+    id: randomUUID(),
+    at: new Date().toISOString(),
+  });
+  await insertEvent(deps.db, event);
+  try {
+    await deps.redis.publish(deps.keys.events, JSON.stringify(event));
+  } catch (err) {
+    deps.logger.warn({ err, type: event.type }, 'could not publish event on Redis');
+  }
+  return event;
+}
+
+export function listRecentEvents(
+  deps: Pick<RegistryDeps, 'db'>,
+  limit: number,
+): Promise<PlatformEvent[]> {
+  return recentEvents(deps.db, { limit });
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  QUEUE_NAMES,
+  TRAIN_JOB_OPTIONS,
+  type BackendName,
+  type DatasetVersion,
+  type Metrics,
+  type Run,
+  type RunProgress,
+  type RunStatus,
+  type TrainingSpec,
+} from '@mlops/contracts';
+import { deleteRun, getRun, getVersion, insertRun, listRuns, updateRunIf } from '@mlops/storage';
+import type { RegistryDeps } from '../deps';
+import { getDataset } from './datasets/queries';
+import { publishEvent } from './events';
+
+/** Classification on a numeric target is allowed when it has at most this many values. */
+export const MAX_NUMERIC_CLASSES = 50;
+
+/** Create a queued run for `spec` and enqueue its training job (job id = run id). */
+export async function createRun(deps: RegistryDeps, spec: TrainingSpec): Promise<Run> {
+  const dataset = await getDataset(deps, spec.dataset.name, spec.dataset.version);
+  checkSpecAgainstDataset(spec, dataset);
+  const now = new Date().toISOString();
+  const run = await insertRun(deps.db, {
+    id: randomUUID(),
+    modelName: spec.modelName,
+    // Pin the resolved version so a retry trains on the same data even if a newer one appears.
+    spec: { ...spec, dataset: { name: dataset.name, version: dataset.version } },
+    datasetId: dataset.id,
+    datasetHash: dataset.hash,
+    status: 'queued',
+    progress: null,
+    metrics: {},
+    backend: null,
+    error: null,
+    modelVersion: null,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+  });
+  try {
+    await deps.queue.add(
+      QUEUE_NAMES.train,
+      { runId: run.id },
+      { ...TRAIN_JOB_OPTIONS, jobId: run.id },
+    );
+  } catch (err) {
+    // A run that no worker will ever see would sit in "queued" forever: undo it.
+    await deleteRun(deps.db, run.id);
+    deps.logger.error({ err, runId: run.id }, 'could not enqueue training job');
+    throw new AppError(
+      'UNAVAILABLE',
+      'could not enqueue the training job: is Redis reachable? Try again',
+    );
+  }
+  await publishEvent(deps, { type: 'run.queued', runId: run.id, model: run.modelName });
+  return run;
+}
+
+export function checkSpecAgainstDataset(spec: TrainingSpec, dataset: DatasetVersion): void {
+  const columns = dataset.schema.columns;
+  const names = columns.map((c) => c.name).join(', ');
+  const target = columns.find((c) => c.name === spec.target);
+  if (!target) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `target column "${spec.target}" is not in dataset ${dataset.name} v${dataset.version} (columns: ${names})`,
+      [{ path: 'target', message: `unknown column "${spec.target}"` }],
+    );
+  }
+  const unknown = (spec.features ?? []).flatMap((f, i) =>
+    columns.some((c) => c.name === f)
+      ? []
+      : [{ path: `features[${i}]`, message: `unknown column "${f}"` }],
+  );
+  if (unknown.length > 0) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `feature columns not in dataset ${dataset.name} v${dataset.version} (columns: ${names})`,
+      unknown,
+    );
+  }
+  if (spec.features?.includes(spec.target)) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `the target "${spec.target}" cannot also be a feature`,
+      [{ path: 'features', message: 'contains the target' }],
+    );
+  }
+  if (spec.task === 'regression' && target.type !== 'numeric') {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `regression needs a numeric target; "${target.name}" is ${target.type} — use task "classification"`,
+      [{ path: 'target', message: `column is ${target.type}` }],
+    );
+  }
+  if (spec.task === 'classification' && target.type === 'numeric') {
+    const profile = dataset.profile.columns.find((c) => c.name === target.name);
+    const distinct = profile?.distinct ?? Number.POSITIVE_INFINITY;
+    if (distinct > MAX_NUMERIC_CLASSES) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `classification target "${target.name}" is numeric with ${distinct} distinct values (at most ${MAX_NUMERIC_CLASSES}); use task "regression" or a categorical target`,
+        [{ path: 'target', message: 'too many distinct values for classification' }],
+      );
+    }
+  }
+}
+
+export async function getRunOrThrow(deps: RegistryDeps, id: string): Promise<Run> {
+  const run = await getRun(deps.db, id);
+  if (!run) throw new AppError('NOT_FOUND', `run ${id} does not exist`);
+  return run;
+}
+
+export function listRunsFor(
+  deps: RegistryDeps,
+  opts: { model?: string; status?: RunStatus; limit: number },
+): Promise<Run[]> {
+  return listRuns(deps.db, opts);
+}
+
+/** Apply a status transition, or explain why the run is not in a state that allows it. */
+async function transition(
+  deps: RegistryDeps,
+  id: string,
+  from: readonly RunStatus[],
+  patch: Parameters<typeof updateRunIf>[3],
+  action: string,
+): Promise<Run> {
+  const updated = await updateRunIf(deps.db, id, from, patch);
+  if (updated) return updated;
+  const run = await getRunOrThrow(deps, id);
+  throw new AppError(
+    'PRECONDITION_FAILED',
+    `cannot ${action} run ${id}: it is ${run.status} (allowed from ${from.join(' or ')})`,
+    [{ path: 'status', message: `is ${run.status}` }],
+  );
+}
+
+/** queued → running; running → running too, because BullMQ retries call start again. */
+export async function startRun(deps: RegistryDeps, id: string, backend: BackendName): Promise<Run> {
+  const run = await transition(
+    deps,
+    id,
+    ['queued', 'running'],
+    { status: 'running', backend, startedAt: new Date().toISOString(), error: null },
+    'start',
+  );
+  await publishEvent(deps, { type: 'run.started', runId: id, model: run.modelName, backend });
+  return run;
+}
+
+export async function reportProgress(
+  deps: RegistryDeps,
+  id: string,
+  progress: RunProgress,
+): Promise<void> {
+  const run = await transition(deps, id, ['running'], { progress }, 'report progress of');
+  await publishEvent(deps, { type: 'run.progress', runId: id, model: run.modelName, progress });
+}
+
+export async function completeRun(
+  deps: RegistryDeps,
+  id: string,
+  metrics: Metrics,
+  version: number,
+): Promise<Run> {
+  const current = await getRunOrThrow(deps, id);
+  if (!(await getVersion(deps.db, current.modelName, version))) {
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      `model ${current.modelName} has no version ${version}: create the version before completing the run`,
+      [{ path: 'version', message: 'no such version' }],
+    );
+  }
+  const run = await transition(
+    deps,
+    id,
+    ['running'],
+    { status: 'completed', metrics, modelVersion: version, finishedAt: new Date().toISOString() },
+    'complete',
+  );
+  await publishEvent(deps, {
+    type: 'run.completed',
+    runId: id,
+    model: run.modelName,
+    version,
+    metrics,
+  });
+  return run;
+}
+
+export async function failRun(deps: RegistryDeps, id: string, error: string): Promise<Run> {
+  const run = await transition(
+    deps,
+    id,
+    ['queued', 'running'],
+    { status: 'failed', error, finishedAt: new Date().toISOString() },
+    'fail',
+  );
+  await publishEvent(deps, { type: 'run.failed', runId: id, model: run.modelName, error });
+  return run;
+}

@@ -1,0 +1,34 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The registry's own prom-client Registry: default process metrics plus domain counters. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'registry_http_requests_total',
+      help: 'HTTP requests by method, route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'registry_http_request_duration_seconds',
+      help: 'HTTP request duration by method, route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+      registers: [registry],
+    }),
+    datasetsCreated: new Counter({
+      name: 'registry_datasets_created_total',
+      help: 'Dataset versions created',
+      registers: [registry],
+    }),
+    versionsCreated: new Counter({
+      name: 'registry_model_versions_created_total',
+      help: 'Model versions created',
+      registers: [registry],
+    }),
+  };
+}
+export type RegistryMetrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,41 @@
+import { resolveAdminToken, createLogger } from '@mlops/config';
+import { buildApp } from './app';
+import { createDeps } from './deps';
+import { loadEnv } from './env';
+
+const env = loadEnv();
+const log = createLogger('registry', env.LOG_LEVEL);
+const admin = resolveAdminToken(env.MLOPS_DATA_DIR, env.MLOPS_TOKEN);
+const deps = await createDeps({
+  dataDir: env.MLOPS_DATA_DIR,
+  redisUrl: env.REDIS_URL,
+  redisPrefix: env.MLOPS_REDIS_PREFIX,
+  adminToken: admin.token,
+  maxUploadBytes: env.REGISTRY_MAX_UPLOAD_BYTES,
+  logLevel: env.LOG_LEVEL,
+});
+const app = await buildApp(deps, { logLevel: env.LOG_LEVEL });
+const url = await app.listen({ port: env.REGISTRY_PORT, host: env.HOST });
+log.info(
+  { url, dataDir: env.MLOPS_DATA_DIR, revision: env.GIT_REVISION ?? 'unknown' },
+  `registry listening on ${url}`,
+);
+// Never the token itself: only where to find it.
+if (admin.generated)
+  log.info({ file: admin.file }, `generated an admin token; it is in ${admin.file}`);
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    app
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  });
+}

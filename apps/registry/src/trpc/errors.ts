@@ -1,0 +1,83 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
+import { AppError, formatPath, type ErrorCode, type ErrorDetail } from '@mlops/contracts';
+
+const TO_TRPC: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
+  VALIDATION_FAILED: 'BAD_REQUEST',
+  BAD_DATASET: 'UNPROCESSABLE_CONTENT',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+};
+
+const FROM_TRPC: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
+  BAD_REQUEST: 'VALIDATION_FAILED',
+  PARSE_ERROR: 'VALIDATION_FAILED',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_SUPPORTED: 'VALIDATION_FAILED',
+  CONFLICT: 'CONFLICT',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNPROCESSABLE_CONTENT: 'BAD_DATASET',
+  SERVICE_UNAVAILABLE: 'UNAVAILABLE',
+};
+
+export function appErrorToTrpc(err: AppError): TRPCError {
+  return new TRPCError({ code: TO_TRPC[err.code], message: err.message, cause: err });
+}
+
+/** What goes into `shape.data` (and thus to `toAppError` in the client). */
+export function errorData(error: TRPCError): {
+  appCode: ErrorCode;
+  details?: ErrorDetail[];
+  message?: string;
+} {
+  const cause = error.cause;
+  if (cause instanceof AppError)
+    return { appCode: cause.code, ...(cause.details ? { details: cause.details } : {}) };
+  const issues = issuesOf(cause);
+  if (issues) {
+    const details = issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+    return {
+      appCode: 'VALIDATION_FAILED',
+      details,
+      message: `invalid input: ${details
+        .map((d) => `${d.path}: ${d.message}`)
+        .slice(0, 5)
+        .join('; ')}`,
+    };
+  }
+  return { appCode: FROM_TRPC[error.code] ?? 'INTERNAL' };
+}
+
+/** zod errors and standard-schema errors both carry `issues` with a path of keys. */
+function issuesOf(cause: unknown): Array<{ path: PropertyKey[]; message: string }> | undefined {
+  if (
+    typeof cause !== 'object' ||
+    cause === null ||
+    !('issues' in cause) ||
+    !Array.isArray(cause.issues)
+  )
+    return undefined;
+  return (cause.issues as unknown[]).map((raw) => {
+    const issue = (typeof raw === 'object' && raw !== null ? raw : {}) as {
+      path?: unknown;
+      message?: unknown;
+    };
+    const path = Array.isArray(issue.path)
+      ? issue.path.map((p: unknown) =>
+          typeof p === 'object' && p !== null && 'key' in p
+            ? (p.key as PropertyKey)
+            : (p as PropertyKey),
+        )
+      : [];
+    return { path, message: typeof issue.message === 'string' ? issue.message : 'invalid' };
+  });
+}

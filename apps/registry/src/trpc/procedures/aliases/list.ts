@@ -1,0 +1,10 @@
+import { registryApi } from '@mlops/contracts';
+import { aliasesOf } from '../../../domain/aliases';
+import { publicProcedure } from '../../init';
+
+const api = registryApi.aliases.list;
+
+export const aliasesList = publicProcedure
+  .input(api.input)
+  .output(api.output)
+  .query(({ ctx, input }) => aliasesOf(ctx.deps, input.model));

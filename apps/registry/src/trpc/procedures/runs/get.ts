@@ -1,0 +1,10 @@
+import { registryApi } from '@mlops/contracts';
+import { getRunOrThrow } from '../../../domain/runs';
+import { publicProcedure } from '../../init';
+
+const api = registryApi.runs.get;
+
+export const runsGet = publicProcedure
+  .input(api.input)
+  .output(api.output)
+  .query(({ ctx, input }) => getRunOrThrow(ctx.deps, input.id));

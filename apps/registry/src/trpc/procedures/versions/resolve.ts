@@ -1,0 +1,10 @@
+import { registryApi } from '@mlops/contracts';
+import { resolveAlias } from '../../../domain/versions';
+import { publicProcedure } from '../../init';
+
+const api = registryApi.versions.resolve;
+
+export const versionsResolve = publicProcedure
+  .input(api.input)
+  .output(api.output)
+  .query(({ ctx, input }) => resolveAlias(ctx.deps, input.model, input.alias));

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import type { AppRouter } from '@mlops/registry/router';
+import {
+  AppError,
+  CONTENT_SHA256_HEADER,
+  REGISTRY_REST,
+  blobRefSchema,
+  datasetVersionSchema,
+  type BlobRef,
+  type CellValue,
+  type DatasetUploadQuery,
+  type DatasetVersion,
+} from '@mlops/contracts';
+import { restError, toAppError } from './errors';
+import { fetchFor } from './http';
+import { parseRows } from './rows';
+
+export { toAppError, RegistryUnreachableError } from './errors';
+export type { AppRouter };
+
+export interface RegistryClient {
+  /** tRPC v11 proxy client typed by the registry's AppRouter: e.g. client.api.runs.get.query({id}). */
+  api: TRPCClient<AppRouter>;
+  uploadDataset(
+    name: string,
+    body: Buffer | string | NodeJS.ReadableStream,
+    query: DatasetUploadQuery,
+  ): Promise<DatasetVersion>;
+  /** Canonical rows: one array of cells per row, in `schema.columns` order. Streamed. */
+  datasetRows(name: string, version: number): AsyncIterable<CellValue[]>;
+  uploadBlob(body: Buffer | Uint8Array): Promise<BlobRef>;
+  downloadBlob(sha256: string): Promise<Buffer>;
+  health(): Promise<boolean>;
+}
+
+const CONTENT_TYPES = {
+  csv: 'text/csv',
+  json: 'application/json',
+  jsonl: 'application/x-ndjson',
+} as const;
+
+export function createRegistryClient(opts: { url: string; token?: string }): RegistryClient {
+  const base = opts.url.replace(/\/+$/, '');
+  const doFetch = fetchFor(base);
+  const authHeaders = (): Record<string, string> =>
+    opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+
+  const api = createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({ url: `${base}${REGISTRY_REST.trpc}`, headers: authHeaders, fetch: doFetch }),
+    ],
+  });
+
+  /** REST call; every failure becomes an AppError. */
+  async function rest(
+    path: string,
+    init: RequestInit & { duplex?: 'half' } = {},
+  ): Promise<Response> {
+    let res: Response;
+    try {
+      res = await doFetch(`${base}${path}`, init);
+    } catch (err) {
+      throw toAppError(err);
+    }
+    if (!res.ok) throw await restError(res);
+    return res;
+  }
+
+  return {
+    api,
+
+    async uploadDataset(name, body, query) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (typeof v === 'string') params.set(k, v);
+      const qs = params.size > 0 ? `?${params.toString()}` : '';
+      const streamed = typeof body !== 'string' && !Buffer.isBuffer(body);
+      const res = await rest(REGISTRY_REST.uploadDataset(name) + qs, {
+        method: 'POST',
+        headers: {
+          ...authHeaders(),
+          'content-type': query.format ? CONTENT_TYPES[query.format] : 'application/octet-stream',
+        },
+        // Streams go out chunk by chunk (half duplex), never buffered in memory.
+        body: streamed ? toWebStream(body) : body,
+        ...(streamed ? { duplex: 'half' as const } : {}),
+      });
+      return datasetVersionSchema.parse(await res.json());
+    },
+
+    async *datasetRows(name, version) {
+      const res = await rest(REGISTRY_REST.datasetRows(name, version));
+      if (!res.body) return;
+      yield* parseRows(res.body);
+    },
+
+    async uploadBlob(body) {
+      const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      const res = await rest(REGISTRY_REST.uploadBlob(), {
+        method: 'POST',
+        headers: {
+          ...authHeaders(),
+          'content-type': 'application/octet-stream',
+          [CONTENT_SHA256_HEADER]: sha256Hex(bytes),
+        },
+        body: bytes,
+      });
+      return blobRefSchema.parse(await res.json());
+    },
+
+    async downloadBlob(sha256) {
+      const res = await rest(REGISTRY_REST.blob(sha256));
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const actual = sha256Hex(bytes);
+      if (actual !== sha256) {
+        throw new AppError(
+          'INTERNAL',
+          `blob ${sha256} arrived with sha256 ${actual}: corrupted in transit or in the store; retry, and check the registry's artifacts if it persists`,
+        );
+      }
+      return bytes;
+    },
+
+    async health() {
+      try {
+        return (await doFetch(`${base}/healthz`)).ok;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function toWebStream(body: NodeJS.ReadableStream): ReadableStream<Uint8Array> {
+  const readable =
+    body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
+  return Readable.toWeb(readable);
+}

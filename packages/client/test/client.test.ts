@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError, QUEUE_NAMES, redisKeys } from '@mlops/contracts';
+// The real registry, in process, listening on port 0 (tests only; apps use the type alone).
+import { buildApp } from '../../../apps/registry/src/app';
+import { createDeps } from '../../../apps/registry/src/deps';
+import { createRegistryClient, toAppError, type RegistryClient } from '../src';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TOKEN = 'client-test-token-0123456789';
+let dir: string;
+let prefix: string;
+let app: FastifyInstance;
+let client: RegistryClient;
+let url: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'client-test-'));
+  prefix = `test-${randomUUID()}`;
+  const deps = await createDeps({
+    dataDir: dir,
+    redisUrl: REDIS_URL,
+    redisPrefix: prefix,
+    adminToken: TOKEN,
+    maxUploadBytes: 1024 ** 2,
+    logLevel: 'silent',
+  });
+  app = await buildApp(deps, { logLevel: 'silent' });
+  url = await app.listen({ port: 0, host: '127.0.0.1' });
+  client = createRegistryClient({ url, token: TOKEN });
+});
+
+afterAll(async () => {
+  const queue = new Queue(QUEUE_NAMES.train, {
+    connection: { url: REDIS_URL },
+    prefix: redisKeys(prefix).bullPrefix,
+  });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await app.close();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('registry client', () => {
+  it('checks health', async () => {
+    expect(await client.health()).toBe(true);
+  });
+
+  it('uploads a dataset from a stream and reads its rows back', async () => {
+    const csv = Readable.from(['a,b\n', '1,x\n', '2,y\n', '3,x\n']);
+    const ds = await client.uploadDataset('tiny', csv, { format: 'csv' });
+    expect(ds).toMatchObject({ name: 'tiny', version: 1, rowCount: 3 });
+    const rows = [];
+    for await (const row of client.datasetRows('tiny', 1)) rows.push(row);
+    expect(rows).toEqual([
+      [1, 'x'],
+      [2, 'y'],
+      [3, 'x'],
+    ]);
+    const again = await client.uploadDataset('tiny', 'a,b\n1,x\n2,y\n3,x\n', { format: 'csv' });
+    expect(again.id).toBe(ds.id);
+  });
+
+  it('maps REST errors to AppError with details', async () => {
+    const err = await client
+      .uploadDataset('bad', Buffer.from('a,b\n1\n'), { format: 'csv' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ code: 'BAD_DATASET', details: [{ row: 1 }] });
+  });
+
+  it('round-trips blobs with sha verification', async () => {
+    const ref = await client.uploadBlob(Buffer.from('weights'));
+    expect(ref.size).toBe(7);
+    expect((await client.downloadBlob(ref.sha256)).toString()).toBe('weights');
+    await expect(client.downloadBlob('0'.repeat(64))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('calls tRPC procedures and maps their errors', async () => {
+    const run = await client.api.runs.create.mutate({
+      modelName: 'tiny-model',
+      dataset: { name: 'tiny' },
+      task: 'classification',
+      target: 'b',
+    });
+    expect(run.status).toBe('queued');
+    expect((await client.api.runs.get.query({ id: run.id })).id).toBe(run.id);
+    const err = toAppError(
+      await client.api.runs.create
+        .mutate({
+          modelName: 'm',
+          dataset: { name: 'tiny' },
+          task: 'classification',
+          target: 'zzz',
+        })
+        .catch((e: unknown) => e),
+    );
+    expect(err).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'target' }] });
+    const anon = createRegistryClient({ url });
+    const denied = toAppError(
+      await anon.api.aliases.set
+        .mutate({ model: 'm', alias: 'a', version: 1 })
+        .catch((e: unknown) => e),
+    );
+    expect(denied.code).toBe('UNAUTHORIZED');
+  });
+
+  it('reports an unreachable registry as UNAVAILABLE naming the URL', async () => {
+    const dead = createRegistryClient({ url: 'http://127.0.0.1:1' });
+    expect(await dead.health()).toBe(false);
+    const viaTrpc = toAppError(await dead.api.models.list.query({}).catch((e: unknown) => e));
+    expect(viaTrpc.code).toBe('UNAVAILABLE');
+    expect(viaTrpc.message).toContain('http://127.0.0.1:1');
+    await expect(dead.uploadBlob(Buffer.from('x'))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+});

@@ -1,0 +1,66 @@
+import type { CategoricalProfile } from '@mlops/contracts';
+import { Reservoir } from './prng';
+import { DISTINCT_CAP } from './numeric';
+
+/** Frequencies reported per column; the rest is summed into `otherCount`. */
+export const TOP_FREQUENCIES = 1_000;
+/** Bound on the categories counted exactly (memory); later new categories only add to "other". */
+const MAX_TRACKED = 100_000;
+
+/** Streaming statistics of one categorical or boolean column (booleans as "true"/"false"). */
+export class CategoricalAccumulator {
+  private count = 0;
+  private missing = 0;
+  private untracked = 0;
+  private readonly counts = new Map<string, number>();
+  private readonly reservoir: Reservoir<string>;
+
+  constructor(
+    private readonly name: string,
+    private readonly type: 'categorical' | 'boolean',
+    sampleSize: number,
+    random: () => number,
+  ) {
+    this.reservoir = new Reservoir(sampleSize, random);
+  }
+
+  add(value: unknown): void {
+    this.count += 1;
+    if (value === null || value === undefined || value === '') {
+      this.missing += 1;
+      return;
+    }
+    const key =
+      typeof value === 'string'
+        ? value
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : JSON.stringify(value);
+    const seen = this.counts.get(key);
+    if (seen !== undefined) this.counts.set(key, seen + 1);
+    else if (this.counts.size < MAX_TRACKED) this.counts.set(key, 1);
+    else this.untracked += 1;
+    this.reservoir.add(key);
+  }
+
+  finish(): CategoricalProfile {
+    // Most frequent first; ties broken by the category itself so the output is deterministic.
+    const sorted = [...this.counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const frequencies: Record<string, number> = {};
+    let otherCount = this.untracked;
+    sorted.forEach(([key, n], i) => {
+      if (i < TOP_FREQUENCIES) frequencies[key] = n;
+      else otherCount += n;
+    });
+    return {
+      name: this.name,
+      type: this.type,
+      count: this.count,
+      missing: this.missing,
+      distinct: Math.min(this.counts.size, DISTINCT_CAP),
+      frequencies,
+      otherCount,
+      sample: [...this.reservoir.items],
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError, type BlobRef } from '@mlops/contracts';
+import { assertSha256, type ArtifactStore, type PutOptions } from './store';
+
+/**
+ * Filesystem store: `<root>/sha256/ab/cdef…`. A put streams into `<root>/tmp/` while hashing,
+ * checks the hash, then renames into place — rename is atomic on one filesystem, so a blob
+ * path either holds the whole verified blob or does not exist, and failures leave no file.
+ */
+export class FsArtifactStore implements ArtifactStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  pathOf(sha256: string): string {
+    assertSha256(sha256);
+    return path.join(this.root, 'sha256', sha256.slice(0, 2), sha256.slice(2));
+  }
+
+  async put(body: Readable | Uint8Array, opts: PutOptions = {}): Promise<BlobRef> {
+    if (opts.expectedSha256 !== undefined) assertSha256(opts.expectedSha256, 'expected sha256');
+    const tmpDir = path.join(this.root, 'tmp');
+    await fsp.mkdir(tmpDir, { recursive: true });
+    const tmp = path.join(tmpDir, `${randomUUID()}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          done(
+            new AppError(
+              'PAYLOAD_TOO_LARGE',
+              `blob is larger than ${maxBytes} bytes; send a smaller file`,
+            ),
+          );
+          return;
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const source = body instanceof Uint8Array ? Readable.from([Buffer.from(body)]) : body;
+    try {
+      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
+      const sha256 = hash.digest('hex');
+      if (opts.expectedSha256 !== undefined && opts.expectedSha256 !== sha256) {
+        throw new AppError(
+          'PRECONDITION_FAILED',
+          `content sha256 is ${sha256} but ${opts.expectedSha256} was expected; the upload was corrupted or the header is wrong — nothing was stored`,
+        );
+      }
+      const final = this.pathOf(sha256);
+      await fsp.mkdir(path.dirname(final), { recursive: true });
+      await fsp.rename(tmp, final);
+      return { sha256, size };
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
+  }
+
+  async get(sha256: string): Promise<Readable> {
+    const file = this.pathOf(sha256);
+    try {
+      const handle = await fsp.open(file, 'r');
+      return handle.createReadStream();
+    } catch (err) {
+      if (isNotFound(err))
+        throw new AppError('NOT_FOUND', `blob ${sha256} does not exist; upload it first`);
+      throw err;
+    }
+  }
+
+  async has(sha256: string): Promise<{ size: number } | null> {
+    try {
+      const stat = await fsp.stat(this.pathOf(sha256));
+      return { size: stat.size };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async delete(sha256: string): Promise<boolean> {
+    try {
+      await fsp.unlink(this.pathOf(sha256));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT';
+}
+
+/** The filesystem store of a data directory. */
+export function fsStoreOf(dataDir: string): FsArtifactStore {
+  return new FsArtifactStore(path.join(dataDir, 'artifacts'));
+}

@@ -1,0 +1,17 @@
+import type { DatasetsTable } from './tables/datasets';
+import type { RunsTable } from './tables/runs';
+import type { ModelsTable } from './tables/models';
+import type { ModelVersionsTable } from './tables/model-versions';
+import type { AliasesTable, AliasHistoryTable } from './tables/aliases';
+import type { EventsTable } from './tables/events';
+
+/** The whole database as Kysely sees it. */
+export interface Database {
+  datasets: DatasetsTable;
+  runs: RunsTable;
+  models: ModelsTable;
+  model_versions: ModelVersionsTable;
+  aliases: AliasesTable;
+  alias_history: AliasHistoryTable;
+  events: EventsTable;
+}

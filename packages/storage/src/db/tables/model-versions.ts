@@ -1,0 +1,11 @@
+import type { Selectable } from 'kysely';
+
+export interface ModelVersionsTable {
+  model: string;
+  version: number;
+  /** Unique when not null: a run registers at most one version. */
+  run_id: string | null;
+  manifest_json: string;
+  created_at: string;
+}
+export type ModelVersionRow = Selectable<ModelVersionsTable>;

@@ -1,0 +1,21 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+export interface RunsTable {
+  id: string;
+  model_name: string;
+  spec_json: string;
+  dataset_id: string;
+  dataset_hash: string;
+  status: string;
+  progress_json: string | null;
+  metrics_json: string;
+  backend: string | null;
+  error: string | null;
+  model_version: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+export type RunRow = Selectable<RunsTable>;
+export type NewRunRow = Insertable<RunsTable>;
+export type RunUpdate = Updateable<RunsTable>;

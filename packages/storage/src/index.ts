@@ -1,0 +1,12 @@
+export { openSqliteDb, sqliteFileOf, pingDb, type Db } from './db/connection';
+export { migrateToLatest } from './db/migrate';
+export { writeTransaction } from './db/transaction';
+export type { Database } from './db/schema';
+export * from './repos/datasets';
+export * from './repos/runs';
+export * from './repos/models';
+export * from './repos/versions';
+export * from './repos/aliases';
+export * from './repos/events';
+export { assertSha256, type ArtifactStore, type PutOptions } from './artifacts/store';
+export { FsArtifactStore, fsStoreOf } from './artifacts/fs-store';

@@ -1,0 +1,118 @@
+import {
+  metricsSchema,
+  runProgressSchema,
+  runSchema,
+  trainingSpecSchema,
+  type Run,
+  type RunStatus,
+} from '@mlops/contracts';
+import type { Db } from '../db/connection';
+import type { RunRow, RunUpdate } from '../db/tables/runs';
+import { parseJsonColumn } from './json';
+
+export async function insertRun(db: Db, run: Run): Promise<Run> {
+  const row = await db
+    .insertInto('runs')
+    .values({
+      id: run.id,
+      model_name: run.modelName,
+      spec_json: JSON.stringify(run.spec),
+      dataset_id: run.datasetId,
+      dataset_hash: run.datasetHash,
+      status: run.status,
+      progress_json: run.progress ? JSON.stringify(run.progress) : null,
+      metrics_json: JSON.stringify(run.metrics),
+      backend: run.backend,
+      error: run.error,
+      model_version: run.modelVersion,
+      created_at: run.createdAt,
+      started_at: run.startedAt,
+      finished_at: run.finishedAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRun(row);
+}
+
+export async function deleteRun(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('runs').where('id', '=', id).execute();
+}
+
+export async function getRun(db: Db, id: string): Promise<Run | undefined> {
+  const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toRun(row) : undefined;
+}
+
+export async function listRuns(
+  db: Db,
+  opts: { model?: string; status?: RunStatus; limit: number },
+): Promise<Run[]> {
+  let q = db.selectFrom('runs').selectAll();
+  if (opts.model !== undefined) q = q.where('model_name', '=', opts.model);
+  if (opts.status !== undefined) q = q.where('status', '=', opts.status);
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(opts.limit).execute();
+  return rows.map(toRun);
+}
+
+export interface RunPatch {
+  status?: RunStatus;
+  progress?: Run['progress'];
+  metrics?: Run['metrics'];
+  backend?: Run['backend'];
+  error?: string | null;
+  modelVersion?: number | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+/**
+ * Compare-and-set update: applies `patch` only while the run's status is one of `from`, in one
+ * statement, so two callers racing on a transition cannot both win. Returns undefined when the
+ * run is missing or in another status.
+ */
+export async function updateRunIf(
+  db: Db,
+  id: string,
+  from: readonly RunStatus[],
+  patch: RunPatch,
+): Promise<Run | undefined> {
+  const set: RunUpdate = {};
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.progress !== undefined)
+    set.progress_json = patch.progress ? JSON.stringify(patch.progress) : null;
+  if (patch.metrics !== undefined) set.metrics_json = JSON.stringify(patch.metrics);
+  if (patch.backend !== undefined) set.backend = patch.backend;
+  if (patch.error !== undefined) set.error = patch.error;
+  if (patch.modelVersion !== undefined) set.model_version = patch.modelVersion;
+  if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
+  if (patch.finishedAt !== undefined) set.finished_at = patch.finishedAt;
+  const row = await db
+    .updateTable('runs')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', 'in', [...from])
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toRun(row) : undefined;
+}
+
+export function toRun(row: RunRow): Run {
+  return runSchema.parse({
+    id: row.id,
+    modelName: row.model_name,
+    spec: parseJsonColumn(trainingSpecSchema, row.spec_json, 'run spec'),
+    datasetId: row.dataset_id,
+    datasetHash: row.dataset_hash,
+    status: row.status,
+    progress: row.progress_json
+      ? parseJsonColumn(runProgressSchema, row.progress_json, 'run progress')
+      : null,
+    metrics: parseJsonColumn(metricsSchema, row.metrics_json, 'run metrics'),
+    backend: row.backend,
+    error: row.error,
+    modelVersion: row.model_version,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  });
+}

@@ -1,0 +1,131 @@
+import {
+  bundleManifestSchema,
+  modelVersionSchema,
+  type BundleManifest,
+  type ModelVersion,
+} from '@mlops/contracts';
+import type { Db } from '../db/connection';
+import type { ModelVersionRow } from '../db/tables/model-versions';
+import { writeTransaction } from '../db/transaction';
+import { parseJsonColumn } from './json';
+
+export interface NewVersion {
+  model: string;
+  manifest: BundleManifest;
+  runId: string | null;
+  now: string;
+}
+
+/**
+ * Number and insert a model version. The number comes from `models.latest_version`, incremented
+ * with UPDATE … RETURNING inside one write transaction, so concurrent calls never share a
+ * number and numbers have no gaps. With a `runId` the call is idempotent: the version that run
+ * already registered is returned with `created: false`.
+ */
+export async function createVersion(
+  db: Db,
+  input: NewVersion,
+): Promise<{ version: ModelVersion; created: boolean }> {
+  const { row, created } = await writeTransaction(db, async (trx) => {
+    if (input.runId !== null) {
+      const existing = await trx
+        .selectFrom('model_versions')
+        .selectAll()
+        .where('run_id', '=', input.runId)
+        .executeTakeFirst();
+      if (existing) return { row: existing, created: false };
+    }
+    await trx
+      .insertInto('models')
+      .values({
+        name: input.model,
+        description: '',
+        latest_version: 0,
+        created_at: input.now,
+        updated_at: input.now,
+      })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const bumped = await trx
+      .updateTable('models')
+      .set((eb) => ({ latest_version: eb('latest_version', '+', 1), updated_at: input.now }))
+      .where('name', '=', input.model)
+      .returning('latest_version')
+      .executeTakeFirstOrThrow();
+    const inserted = await trx
+      .insertInto('model_versions')
+      .values({
+        model: input.model,
+        version: bumped.latest_version,
+        run_id: input.runId,
+        manifest_json: JSON.stringify(input.manifest),
+        created_at: input.now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { row: inserted, created: true };
+  });
+  return { version: await withAliases(db, row), created };
+}
+
+export async function getVersion(
+  db: Db,
+  model: string,
+  version: number,
+): Promise<ModelVersion | undefined> {
+  const row = await db
+    .selectFrom('model_versions')
+    .selectAll()
+    .where('model', '=', model)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return row ? withAliases(db, row) : undefined;
+}
+
+export async function listVersions(
+  db: Db,
+  opts: { model: string; limit: number },
+): Promise<ModelVersion[]> {
+  const rows = await db
+    .selectFrom('model_versions')
+    .selectAll()
+    .where('model', '=', opts.model)
+    .orderBy('version', 'desc')
+    .limit(opts.limit)
+    .execute();
+  const aliases = await db
+    .selectFrom('aliases')
+    .selectAll()
+    .where('model', '=', opts.model)
+    .execute();
+  return rows.map((row) =>
+    toModelVersion(
+      row,
+      aliases.filter((a) => a.version === row.version).map((a) => a.alias),
+    ),
+  );
+}
+
+async function withAliases(db: Db, row: ModelVersionRow): Promise<ModelVersion> {
+  const aliases = await db
+    .selectFrom('aliases')
+    .select('alias')
+    .where('model', '=', row.model)
+    .where('version', '=', row.version)
+    .orderBy('alias')
+    .execute();
+  return toModelVersion(
+    row,
+    aliases.map((a) => a.alias),
+  );
+}
+
+function toModelVersion(row: ModelVersionRow, aliases: string[]): ModelVersion {
+  return modelVersionSchema.parse({
+    model: row.model,
+    version: row.version,
+    manifest: parseJsonColumn(bundleManifestSchema, row.manifest_json, 'bundle manifest'),
+    aliases,
+    createdAt: row.created_at,
+  });
+}
