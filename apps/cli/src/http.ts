@@ -1,0 +1,25 @@
+import { AppError, errorBodySchema } from '@mlops/contracts';
+
+/**
+ * JSON over HTTP to serving and the monitor. Error bodies of our services become AppErrors
+ * (code, message, details); anything else says which URL answered what.
+ */
+export async function requestJson(url: string, init: RequestInit = {}): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+  } catch (err) {
+    throw new AppError('UNAVAILABLE', `nothing answers at ${new URL(url).origin} — is the service running? (${(err as Error).message})`);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (res.ok) return body;
+  const parsed = errorBodySchema.safeParse(body);
+  if (parsed.success) throw new AppError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
+  throw new AppError(res.status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED', `${url} answered ${res.status}: ${text.slice(0, 300)}`);
+}

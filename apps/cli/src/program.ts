@@ -1,0 +1,87 @@
+import { Command, Option } from 'commander';
+import { resolveContext, type GlobalOptions } from './context';
+import { drift } from './commands/drift';
+import { ingest, type IngestOptions } from './commands/ingest';
+import { listDatasets, listModels, listRuns, listVersions } from './commands/listing';
+import { predict, type PredictOptions } from './commands/predict';
+import { promote } from './commands/promote';
+import { train, type TrainOptions } from './commands/train';
+
+/** Builds the `mlops` command tree. Each action resolves its context from flags and env. */
+export function buildProgram(): Command {
+  const program = new Command('mlops')
+    .description('Drive the MLOps platform: ingest data, train, promote, predict, watch drift.')
+    .option('--registry-url <url>', 'registry URL (env REGISTRY_URL, default http://127.0.0.1:7600)')
+    .option('--serving-url <url>', 'serving URL (env SERVING_URL, default http://127.0.0.1:7601)')
+    .option('--monitor-url <url>', 'monitor URL (env MONITOR_URL, default http://127.0.0.1:7602)')
+    .option('--token <token>', 'API token (env MLOPS_TOKEN, else the file in MLOPS_DATA_DIR)')
+    .option('--json', 'print JSON instead of tables')
+    .showHelpAfterError();
+
+  const ctx = (cmd: Command) => resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+
+  program
+    .command('ingest <file>')
+    .description('upload a CSV, JSON array or JSON Lines file as a new dataset version')
+    .option('-n, --name <name>', 'dataset name (default: the file name)')
+    .addOption(new Option('-f, --format <format>', 'file format (default: from the extension)').choices(['csv', 'json', 'jsonl']))
+    .option('--schema <file>', 'JSON schema file ({"columns":[…]}) to check rows against instead of inferring')
+    .option('--categorical <columns>', 'comma-separated columns to treat as categorical')
+    .action((file: string, opts: IngestOptions, cmd: Command) => ingest(ctx(cmd), file, opts));
+
+  program
+    .command('datasets [name]')
+    .description('list dataset versions')
+    .action((name: string | undefined, _opts: unknown, cmd: Command) => listDatasets(ctx(cmd), name));
+
+  program
+    .command('train')
+    .description('train a model on a dataset and wait until its version is registered')
+    .requiredOption('-d, --dataset <name>', 'dataset name')
+    .option('--dataset-version <n>', 'dataset version (default: latest)')
+    .requiredOption('-t, --target <column>', 'column to predict')
+    .requiredOption('-m, --model <name>', 'model name to register the version under')
+    .addOption(new Option('--task <task>', 'default: inferred from the target column').choices(['classification', 'regression']))
+    .option('--features <columns>', 'comma-separated feature columns (default: all but the target)')
+    .addOption(new Option('--preset <preset>').choices(['mlp-small', 'mlp-medium', 'linear']))
+    .option('--epochs <n>', 'maximum epochs')
+    .option('--batch-size <n>', 'batch size')
+    .option('--learning-rate <x>', 'learning rate')
+    .option('--seed <n>', 'random seed')
+    .option('--no-wait', 'return once the run is queued')
+    .action((opts: TrainOptions, cmd: Command) => train(ctx(cmd), opts));
+
+  program
+    .command('runs')
+    .description('list training runs')
+    .option('-m, --model <name>', 'only runs of this model')
+    .action((opts: { model?: string }, cmd: Command) => listRuns(ctx(cmd), opts.model));
+
+  program.command('models').description('list models and their aliases').action((_opts: unknown, cmd: Command) => listModels(ctx(cmd)));
+
+  program
+    .command('versions <model>')
+    .description('list the versions of a model with lineage and metrics')
+    .action((model: string, _opts: unknown, cmd: Command) => listVersions(ctx(cmd), model));
+
+  program
+    .command('promote <model> <version>')
+    .description('point an alias at a version (serving follows "champion")')
+    .option('-a, --alias <alias>', 'alias to move', 'champion')
+    .action((model: string, version: string, opts: { alias: string }, cmd: Command) => promote(ctx(cmd), model, version, opts.alias));
+
+  program
+    .command('predict <model>')
+    .description('predict raw feature records with the served model')
+    .option('-i, --instance <json...>', 'one record as JSON (repeatable)')
+    .option('--file <file>', 'records as a JSON array or JSON Lines')
+    .action((model: string, opts: PredictOptions, cmd: Command) => predict(ctx(cmd), model, opts));
+
+  program
+    .command('drift <model>')
+    .description("show the monitor's drift report for a model")
+    .option('-w, --window <rows>', 'compare the last N served rows')
+    .action((model: string, opts: { window?: string }, cmd: Command) => drift(ctx(cmd), model, opts.window));
+
+  return program;
+}

@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUE_NAMES, redisKeys } from '@mlops/contracts';
+// The real registry in this process; the CLI runs as a real child process against it.
+import { buildApp } from '../../registry/src/app';
+import { createDeps } from '../../registry/src/deps';
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TOKEN = 'cli-test-token-0123456789abcdef';
+let dir: string;
+let prefix: string;
+let app: FastifyInstance;
+let url: string;
+
+function mlops(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, '--registry-url', url, ...args], {
+      cwd: dir,
+      env: { ...process.env, MLOPS_TOKEN: TOKEN, SERVING_URL: 'http://127.0.0.1:9', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
+  prefix = `test-${randomUUID()}`;
+  const deps = await createDeps({
+    dataDir: path.join(dir, 'registry'),
+    redisUrl: REDIS_URL,
+    redisPrefix: prefix,
+    adminToken: TOKEN,
+    maxUploadBytes: 1024 ** 2,
+    logLevel: 'silent',
+  });
+  app = await buildApp(deps, { logLevel: 'silent' });
+  url = await app.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  const queue = new Queue(QUEUE_NAMES.train, { connection: { url: REDIS_URL }, prefix: redisKeys(prefix).bullPrefix });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await app.close();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('mlops CLI against a real registry', () => {
+  it('lists its commands', async () => {
+    const { code, stdout } = await mlops(['--help']);
+    expect(code).toBe(0);
+    for (const command of ['ingest', 'train', 'models', 'versions', 'promote', 'predict', 'drift']) expect(stdout).toContain(command);
+  });
+
+  it('ingests a CSV and infers its schema', async () => {
+    const file = write('flowers.csv', 'size,colour,kind\n1.5,red,a\n2.5,blue,b\n3.5,red,a\n');
+    const { code, stdout, stderr } = await mlops(['ingest', file]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/dataset flowers v1: 3 rows, sha256 [a-f0-9]{64}/);
+    expect(stdout).toContain('size: numeric');
+    expect(stdout).toContain('colour: categorical');
+
+    const listed = await mlops(['datasets', '--json']);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: 'flowers', version: 1, rowCount: 3 })]);
+  });
+
+  it('names the broken row of a bad CSV and exits 1', async () => {
+    const file = write('broken.csv', 'a,b\n1,2\n3\n5,6\n');
+    const { code, stderr } = await mlops(['ingest', file, '--name', 'broken']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: /);
+    expect(stderr).toMatch(/row 2/);
+  });
+
+  it('rejects an unknown target column by name', async () => {
+    const { code, stderr } = await mlops(['train', '--dataset', 'flowers', '--target', 'petals', '--model', 'm', '--task', 'classification', '--no-wait']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('petals');
+  });
+
+  it('refuses a mutation without a token', async () => {
+    const file = write('other.csv', 'x,y\n1,2\n');
+    const { code, stderr } = await mlops(['ingest', file], { MLOPS_TOKEN: '', MLOPS_DATA_DIR: path.join(dir, 'nowhere') });
+    expect(code).toBe(1);
+    expect(stderr.toLowerCase()).toContain('token');
+  });
+
+  it('says which model is unknown and when serving is not there', async () => {
+    const promote = await mlops(['promote', 'ghost', '1']);
+    expect(promote.code).toBe(1);
+    expect(promote.stderr).toContain('ghost');
+
+    const predict = await mlops(['predict', 'flowers', '--instance', '{"size":1}']);
+    expect(predict.code).toBe(1);
+    expect(predict.stderr).toContain('nothing answers at http://127.0.0.1:9');
+
+    const badJson = await mlops(['predict', 'flowers', '--instance', '{size']);
+    expect(badJson.code).toBe(1);
+    expect(badJson.stderr).toContain('--instance #1 is not JSON');
+  });
+});

@@ -1,0 +1,164 @@
+import type { RegistryClient } from '@mlops/client';
+import {
+  driftReportSchema,
+  predictResponseSchema,
+  TERMINAL_RUN_STATUSES,
+  type DriftReport,
+  type Run,
+} from '@mlops/contracts';
+import { percentile, round } from '../lib/stats';
+import { waitFor } from '../lib/wait';
+import { features, readIris, shift, splitHoldout, toCsv, type IrisRow } from './iris';
+import type { Reporter } from './reporter';
+
+export interface LoopUrls {
+  serving: string;
+  monitor: string;
+}
+
+export interface DemoSummary {
+  dataset: { name: string; version: number; hash: string; rows: number };
+  run: { id: string; backend: string | null; epochs: number | null; metrics: Record<string, number> };
+  model: { name: string; version: number };
+  alias: string;
+  holdout: { rows: number; accuracy: number };
+  serving: { predictions: number; p50_ms: number; p99_ms: number };
+  drift: { heldout: boolean; shifted: boolean; shifted_columns: string[] };
+}
+
+const MODEL = 'iris';
+const ALIAS = 'champion';
+
+/** The whole loop, step by step, against running services. Throws on the first failing step. */
+export async function runLoop(client: RegistryClient, urls: LoopUrls, report: Reporter): Promise<DemoSummary> {
+  const { train, holdout } = splitHoldout(readIris(), 10);
+
+  const dataset = await report.step(`ingest ${train.length} Iris rows (${holdout.length} held out)`, async () => {
+    const version = await client.uploadDataset('iris', toCsv(train), { format: 'csv' });
+    return { value: version, detail: `iris v${version.version} sha256 ${version.hash.slice(0, 12)}…` };
+  });
+
+  const run = await report.step('train (BullMQ job → TF.js worker)', async () => {
+    const created = await client.api.runs.create.mutate({
+      modelName: MODEL,
+      dataset: { name: dataset.name, version: dataset.version },
+      task: 'classification',
+      target: 'species',
+      preset: 'mlp-small',
+      hyperparameters: { epochs: 200, batchSize: 16, learningRate: 0.02, earlyStoppingPatience: 25 },
+      seed: 42,
+    });
+    const done = await waitForRun(client, created.id, report);
+    if (done.status !== 'completed' || done.modelVersion === null) {
+      throw new Error(`run ${done.id} ended ${done.status}: ${done.error ?? 'no error recorded'}`);
+    }
+    const acc = done.metrics.accuracy;
+    return {
+      value: done,
+      detail: `run ${done.id} → ${MODEL} v${done.modelVersion} on ${done.backend ?? '?'}, test accuracy ${acc === undefined ? '?' : round(acc)}`,
+    };
+  });
+  const version = run.modelVersion!;
+
+  await report.step(`promote ${MODEL} v${version} to "${ALIAS}"`, async () => {
+    await client.api.aliases.set.mutate({ model: MODEL, version, alias: ALIAS });
+    return { value: undefined, detail: 'alias.moved published' };
+  });
+
+  await report.step('wait for serving to load it', async () => {
+    await waitFor(`serving to load ${MODEL} v${version}`, async () => {
+      const res = await fetch(`${urls.serving}/v1/models/${MODEL}`);
+      if (!res.ok) return undefined;
+      const body = (await res.json()) as { model_version_status?: Array<{ version: string; state: string }> };
+      return body.model_version_status?.some((s) => s.version === String(version) && s.state === 'AVAILABLE') ? true : undefined;
+    });
+    return { value: undefined, detail: `${urls.serving}/v1/models/${MODEL}:predict` };
+  });
+
+  const heldoutStart = new Date().toISOString();
+  const served = await report.step(`predict the ${holdout.length} held-out rows over HTTP`, async () => {
+    const result = await predictEach(urls.serving, holdout);
+    const accuracy = result.correct / holdout.length;
+    return {
+      value: { ...result, accuracy },
+      detail: `accuracy ${round(accuracy)}, p50 ${round(percentile(result.latencies, 50), 2)} ms, p99 ${round(percentile(result.latencies, 99), 2)} ms`,
+    };
+  });
+
+  const heldoutDrift = await report.step('drift report on held-out traffic', async () => {
+    const drift = await driftOfLast(urls.monitor, holdout.length, heldoutStart);
+    return { value: drift, detail: describeDrift(drift) };
+  });
+
+  const shifted = [...holdout, ...train.slice(0, 30)].map(shift);
+  const shiftStart = new Date().toISOString();
+  const shiftedDrift = await report.step(`send ${shifted.length} shifted rows and ask again`, async () => {
+    const more = await predictEach(urls.serving, shifted);
+    served.latencies.push(...more.latencies);
+    const drift = await driftOfLast(urls.monitor, shifted.length, shiftStart);
+    return { value: drift, detail: describeDrift(drift) };
+  });
+
+  return {
+    dataset: { name: dataset.name, version: dataset.version, hash: dataset.hash, rows: dataset.rowCount },
+    run: { id: run.id, backend: run.backend, epochs: run.progress?.epoch ?? null, metrics: run.metrics },
+    model: { name: MODEL, version },
+    alias: ALIAS,
+    holdout: { rows: holdout.length, accuracy: round(served.accuracy, 4) },
+    serving: {
+      predictions: served.latencies.length,
+      p50_ms: round(percentile(served.latencies, 50), 2),
+      p99_ms: round(percentile(served.latencies, 99), 2),
+    },
+    drift: { heldout: heldoutDrift.datasetDrift, shifted: shiftedDrift.datasetDrift, shifted_columns: shiftedDrift.driftedColumns },
+  };
+}
+
+async function waitForRun(client: RegistryClient, id: string, report: Reporter): Promise<Run> {
+  return waitFor(
+    `run ${id} to finish`,
+    async () => {
+      const run = await client.api.runs.get.query({ id });
+      if (run.progress) report.progress(run.progress.epoch, run.progress.epochs, run.progress.loss);
+      return TERMINAL_RUN_STATUSES.includes(run.status) ? run : undefined;
+    },
+    { timeoutMs: 180_000, intervalMs: 300 },
+  );
+}
+
+/** One request per row, one after another: the latency a single client sees. */
+async function predictEach(servingUrl: string, rows: readonly IrisRow[]) {
+  const latencies: number[] = [];
+  let correct = 0;
+  for (const row of rows) {
+    const started = performance.now();
+    const res = await fetch(`${servingUrl}/v1/models/${MODEL}:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [features(row)] }),
+    });
+    const text = await res.text();
+    latencies.push(performance.now() - started);
+    if (!res.ok) throw new Error(`predict answered ${res.status}: ${text}`);
+    const body = predictResponseSchema.parse(JSON.parse(text));
+    const prediction = body.predictions[0];
+    if (prediction && 'label' in prediction && prediction.label === row.species) correct++;
+  }
+  return { latencies, correct };
+}
+
+/** The monitor's report over exactly the last `rows` served rows, all sent after `since`. */
+async function driftOfLast(monitorUrl: string, rows: number, since: string): Promise<DriftReport> {
+  return waitFor(`the monitor to see ${rows} new rows`, async () => {
+    const res = await fetch(`${monitorUrl}/v1/drift/${MODEL}?window=${rows}`);
+    if (!res.ok) return undefined;
+    const report = driftReportSchema.parse(await res.json());
+    const from = report.window.from;
+    return report.window.rows === rows && from !== null && from >= since && !report.insufficientData ? report : undefined;
+  });
+}
+
+function describeDrift(drift: DriftReport): string {
+  const cols = drift.columns.map((c) => `${c.column} ${c.method}=${round(c.score, 4)}${c.drifted ? '*' : ''}`).join(', ');
+  return `dataset drift ${drift.datasetDrift ? 'YES' : 'no'} (${drift.driftedColumns.length}/${drift.columns.length} columns: ${cols})`;
+}

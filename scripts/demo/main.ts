@@ -1,0 +1,101 @@
+/**
+ * `npm run demo [-- --json] [-- --keep]`: the whole loop on embedded defaults.
+ * Starts Redis (if none answers) and the four services in a throwaway data directory, drives
+ * ingest → train → promote → serve → monitor, prints what happened, and stops everything it
+ * started — on success, on failure and on Ctrl-C. Exit code 0 only when every step passed.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRegistryClient } from '@mlops/client';
+import { freePort } from '../lib/ports';
+import { deletePrefix, ensureRedis, type RedisHandle } from '../lib/redis';
+import { ServiceSupervisor, tail } from '../lib/services';
+import { runLoop } from './loop';
+import { Reporter } from './reporter';
+
+const args = new Set(process.argv.slice(2));
+const json = args.has('--json');
+const keep = args.has('--keep');
+const report = new Reporter(json);
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
+const prefix = `demo-${randomBytes(4).toString('hex')}`;
+const token = `demo_${randomBytes(24).toString('base64url')}`;
+const supervisor = new ServiceSupervisor(path.join(dataDir, 'logs'));
+let redis: RedisHandle | undefined;
+let cleaning: Promise<void> | undefined;
+
+async function cleanup(failed: boolean): Promise<void> {
+  cleaning ??= (async () => {
+    await supervisor.stopAll();
+    if (redis && !redis.started) await deletePrefix(redis.url, prefix).catch(() => undefined);
+    await redis?.stop();
+    if (failed || keep) report.info(`logs and data kept in ${dataDir}`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping everything the demo started…\n`);
+    void cleanup(true).finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  redis = await ensureRedis();
+  report.info(`Redis: ${redis.url}${redis.started ? ' (started for the demo)' : ''}, key prefix "${prefix}"`);
+
+  const ports = { registry: await freePort(), serving: await freePort(), monitor: await freePort(), trainer: await freePort() };
+  const env = {
+    MLOPS_DATA_DIR: dataDir,
+    REDIS_URL: redis.url,
+    MLOPS_REDIS_PREFIX: prefix,
+    MLOPS_TOKEN: token,
+    REGISTRY_URL: `http://127.0.0.1:${ports.registry}`,
+    SERVING_RECONCILE_MS: '5000',
+    MONITOR_POLL_MS: '500',
+    LOG_LEVEL: 'info',
+  };
+  const registry = await supervisor.start({ name: 'registry', port: ports.registry, env });
+  const [, serving, monitor] = await Promise.all([
+    supervisor.start({ name: 'trainer', port: ports.trainer, env }),
+    supervisor.start({ name: 'serving', port: ports.serving, env }),
+    supervisor.start({ name: 'monitor', port: ports.monitor, env }),
+  ]);
+  report.info(`services: registry ${registry.url}, serving ${serving.url}, monitor ${monitor.url} (logs in ${path.join(dataDir, 'logs')})`);
+
+  const client = createRegistryClient({ url: registry.url, token });
+  const summary = await runLoop(client, { serving: serving.url, monitor: monitor.url }, report);
+  const seconds = (performance.now() - started) / 1000;
+
+  const failures: string[] = [];
+  if (summary.holdout.accuracy < 0.9) failures.push(`held-out accuracy ${summary.holdout.accuracy} is below 0.9`);
+  if (summary.drift.heldout) failures.push('the monitor flagged drift on held-out traffic (expected none)');
+  if (!summary.drift.shifted) failures.push('the monitor did not flag drift on shifted traffic');
+
+  if (json) process.stdout.write(JSON.stringify({ ok: failures.length === 0, seconds: Math.round(seconds * 10) / 10, ...summary }) + '\n');
+  else {
+    report.info('');
+    report.info(`loop done in ${seconds.toFixed(1)} s: dataset ${summary.dataset.hash.slice(0, 12)}…, ${summary.model.name} v${summary.model.version} is "${summary.alias}",`);
+    report.info(`held-out accuracy ${summary.holdout.accuracy} over HTTP, p50 ${summary.serving.p50_ms} ms / p99 ${summary.serving.p99_ms} ms,`);
+    report.info(`drift: held-out ${summary.drift.heldout ? 'DRIFTED' : 'none'}; shifted ${summary.drift.shifted ? `DRIFTED (${summary.drift.shifted_columns.join(', ')})` : 'none'}`);
+  }
+  if (failures.length > 0) throw new Error(`demo checks failed:\n  - ${failures.join('\n  - ')}`);
+}
+
+main()
+  .then(() => cleanup(false))
+  .then(() => process.exit(0))
+  .catch(async (err: unknown) => {
+    process.stderr.write(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    for (const service of supervisor.list()) {
+      process.stderr.write(`--- last lines of ${service.name} (${service.logFile}) ---\n${tail(service.logFile, 8)}\n`);
+    }
+    await cleanup(true);
+    process.exit(1);
+  });
