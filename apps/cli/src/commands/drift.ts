@@ -14,5 +14,6 @@ export async function drift(ctx: CliContext, model: string, window: string | und
         ? 'not enough live rows yet\n'
         : `dataset drift ${report.datasetDrift ? 'DETECTED' : 'not detected'} (${report.driftedColumns.length}/${report.columns.length} columns)\n`),
   );
+  if (report.insufficientData) return;
   printTable(report.columns.map((c) => ({ column: c.column, type: c.type, test: c.method, score: c.score, threshold: c.threshold, drifted: c.drifted ? 'YES' : 'no' })));
 }
