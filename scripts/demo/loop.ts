@@ -45,7 +45,7 @@ export async function runLoop(client: RegistryClient, urls: LoopUrls, report: Re
       task: 'classification',
       target: 'species',
       preset: 'mlp-small',
-      hyperparameters: { epochs: 200, batchSize: 16, learningRate: 0.02, earlyStoppingPatience: 25 },
+      hyperparameters: { epochs: 150, batchSize: 16, learningRate: 0.01, earlyStoppingPatience: 15 },
       seed: 42,
     });
     const done = await waitForRun(client, created.id, report);
