@@ -7,9 +7,11 @@ import { waitFor } from './wait';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface ServiceSpec {
-  name: 'registry' | 'trainer' | 'serving' | 'monitor';
+  name: 'registry' | 'trainer' | 'serving' | 'monitor' | 'web';
   port: number;
   env: Record<string, string>;
+  /** Tells replicas of one app apart: logs go to `<name>-<instance>.log`. */
+  instance?: string;
 }
 
 export interface RunningService {
@@ -24,6 +26,7 @@ const ENTRY: Record<ServiceSpec['name'], string> = {
   trainer: 'apps/trainer/src/server.ts',
   serving: 'apps/serving/src/server.ts',
   monitor: 'apps/monitor/src/server.ts',
+  web: 'apps/web/src/server.ts',
 };
 
 const PORT_VAR: Record<ServiceSpec['name'], string> = {
@@ -31,6 +34,7 @@ const PORT_VAR: Record<ServiceSpec['name'], string> = {
   trainer: 'TRAINER_PORT',
   serving: 'SERVING_PORT',
   monitor: 'MONITOR_PORT',
+  web: 'WEB_PORT',
 };
 
 /**
@@ -46,7 +50,7 @@ export class ServiceSupervisor {
   }
 
   async start(spec: ServiceSpec): Promise<RunningService> {
-    const logFile = path.join(this.logDir, `${spec.name}.log`);
+    const logFile = path.join(this.logDir, `${spec.name}${spec.instance ? `-${spec.instance}` : ''}.log`);
     const log = fs.openSync(logFile, 'a');
     const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[spec.name]], {
       cwd: REPO_ROOT,

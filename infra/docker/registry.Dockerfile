@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1.7
+# Image of @mlops/registry: the only writer of the database and the artifact store.
+# Build from the repository root:  docker build -f infra/docker/registry.Dockerfile -t mlops/registry .
+# Stages: prune (turbo prune --docker: only this app's workspaces) → build (esbuild bundle,
+# workspace code inlined) → deps (production npm dependencies only) → runtime (non-root).
+ARG NODE_IMAGE=node:20.19-bookworm-slim
+ARG TURBO_VERSION=2.11.11
+
+FROM ${NODE_IMAGE} AS prune
+ARG TURBO_VERSION
+WORKDIR /repo
+RUN npm install -g turbo@${TURBO_VERSION}
+COPY . .
+RUN turbo prune @mlops/registry --docker --out-dir /out
+
+# Native modules (better-sqlite3) build here when no prebuilt binary matches: glibc, Debian.
+FROM ${NODE_IMAGE} AS toolchain
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /repo
+
+FROM toolchain AS build
+COPY --from=prune /out/json/ ./
+RUN npm ci --no-audit --no-fund
+COPY --from=prune /out/full/ ./
+COPY tsconfig.base.json ./
+COPY scripts/build/build-app.mjs ./scripts/build/
+RUN npx turbo run build --filter=@mlops/registry
+
+FROM toolchain AS deps
+COPY --from=prune /out/json/ ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    REGISTRY_PORT=7600 \
+    MLOPS_DATA_DIR=/data
+WORKDIR /app
+COPY --from=deps --chown=node:node /repo/ ./
+COPY --from=build --chown=node:node /repo/apps/registry/dist ./apps/registry/dist
+# State (SQLite, artifacts, token) lives in a volume owned by the unprivileged user.
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
+USER node
+EXPOSE 7600
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.REGISTRY_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "--enable-source-maps", "apps/registry/dist/server.js"]

@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1.7
+# Image of @mlops/trainer: BullMQ worker training TF.js models (wasm/cpu; see trainer-gpu for CUDA).
+# Build from the repository root:  docker build -f infra/docker/trainer.Dockerfile -t mlops/trainer .
+# Stages: prune (turbo prune --docker: only this app's workspaces) → build (esbuild bundle,
+# workspace code inlined) → deps (production npm dependencies only) → runtime (non-root).
+ARG NODE_IMAGE=node:20.19-bookworm-slim
+ARG TURBO_VERSION=2.11.11
+
+FROM ${NODE_IMAGE} AS prune
+ARG TURBO_VERSION
+WORKDIR /repo
+RUN npm install -g turbo@${TURBO_VERSION}
+COPY . .
+RUN turbo prune @mlops/trainer --docker --out-dir /out
+
+# Native modules (better-sqlite3) build here when no prebuilt binary matches: glibc, Debian.
+FROM ${NODE_IMAGE} AS toolchain
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /repo
+
+FROM toolchain AS build
+COPY --from=prune /out/json/ ./
+RUN npm ci --no-audit --no-fund
+COPY --from=prune /out/full/ ./
+COPY tsconfig.base.json ./
+COPY scripts/build/build-app.mjs ./scripts/build/
+RUN npx turbo run build --filter=@mlops/trainer
+
+FROM toolchain AS deps
+COPY --from=prune /out/json/ ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    TRAINER_PORT=7604 \
+    MLOPS_DATA_DIR=/data
+WORKDIR /app
+COPY --from=deps --chown=node:node /repo/ ./
+COPY --from=build --chown=node:node /repo/apps/trainer/dist ./apps/trainer/dist
+# State (SQLite, artifacts, token) lives in a volume owned by the unprivileged user.
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
+USER node
+EXPOSE 7604
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.TRAINER_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "--enable-source-maps", "apps/trainer/dist/server.js"]
