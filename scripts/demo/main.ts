@@ -13,11 +13,13 @@ import { freePort } from '../lib/ports';
 import { deletePrefix, ensureRedis, type RedisHandle } from '../lib/redis';
 import { ServiceSupervisor, tail } from '../lib/services';
 import { runLoop } from './loop';
+import { runRetrainLap, type RetrainSummary } from './retrain';
 import { Reporter } from './reporter';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const keep = args.has('--keep');
+const retrain = args.has('--retrain');
 const report = new Reporter(json);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
@@ -60,6 +62,18 @@ async function main(): Promise<void> {
     SERVING_RECONCILE_MS: '5000',
     MONITOR_POLL_MS: '500',
     LOG_LEVEL: 'info',
+    // The second lap: the monitor retrains iris when live accuracy drops (labels are needed to
+    // append the feedback, so drift alone does not trigger here; it is still reported).
+    ...(retrain
+      ? {
+          MONITOR_RETRAIN_MODELS: 'iris',
+          MONITOR_RETRAIN_ON: 'quality',
+          MONITOR_RETRAIN_MIN_ACCURACY: '0.8',
+          MONITOR_RETRAIN_MIN_FEEDBACK: '20',
+          MONITOR_RETRAIN_APPEND_FEEDBACK: 'true',
+          MONITOR_RETRAIN_COOLDOWN_MS: '600000',
+        }
+      : {}),
   };
   const registry = await supervisor.start({ name: 'registry', port: ports.registry, env });
   const [, serving, monitor] = await Promise.all([
@@ -71,19 +85,33 @@ async function main(): Promise<void> {
 
   const client = createRegistryClient({ url: registry.url, token });
   const summary = await runLoop(client, { serving: serving.url, monitor: monitor.url }, report);
+  let second: RetrainSummary | undefined;
+  if (retrain) {
+    report.info('');
+    report.info('second lap: the world shifts, labels come back, the monitor retrains');
+    second = await runRetrainLap({ serving: serving.url, monitor: monitor.url }, report, summary.model.version, client);
+  }
   const seconds = (performance.now() - started) / 1000;
 
   const failures: string[] = [];
+  if (second) {
+    if (!second.drift) failures.push('the monitor did not flag drift on the shifted traffic of the second lap');
+    if (second.version === null) failures.push('the retraining registered no version');
+    if (second.promoted && second.served_version_after !== second.version) failures.push('serving did not answer with the retrained version');
+  }
   if (summary.holdout.accuracy < 0.9) failures.push(`held-out accuracy ${summary.holdout.accuracy} is below 0.9`);
   if (summary.drift.heldout) failures.push('the monitor flagged drift on held-out traffic (expected none)');
   if (!summary.drift.shifted) failures.push('the monitor did not flag drift on shifted traffic');
 
-  if (json) process.stdout.write(JSON.stringify({ ok: failures.length === 0, seconds: Math.round(seconds * 10) / 10, ...summary }) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ ok: failures.length === 0, seconds: Math.round(seconds * 10) / 10, ...summary, ...(second ? { retrain: second } : {}) }) + '\n');
   else {
     report.info('');
     report.info(`loop done in ${seconds.toFixed(1)} s: dataset ${summary.dataset.hash.slice(0, 12)}…, ${summary.model.name} v${summary.model.version} is "${summary.alias}",`);
     report.info(`held-out accuracy ${summary.holdout.accuracy} over HTTP, p50 ${summary.serving.p50_ms} ms / p99 ${summary.serving.p99_ms} ms,`);
     report.info(`drift: held-out ${summary.drift.heldout ? 'DRIFTED' : 'none'}; shifted ${summary.drift.shifted ? `DRIFTED (${summary.drift.shifted_columns.join(', ')})` : 'none'}`);
+    if (second) {
+      report.info(`retrain: live accuracy ${second.live_accuracy_before ?? '?'} → ${second.trigger} → run ${second.run_id ?? '?'} → v${second.version ?? '?'} ${second.promoted ? `promoted, serving answers with it (accuracy ${second.accuracy_after ?? '?'} on shifted rows)` : `not promoted: ${second.detail ?? ''}`}`);
+    }
   }
   if (failures.length > 0) throw new Error(`demo checks failed:\n  - ${failures.join('\n  - ')}`);
 }

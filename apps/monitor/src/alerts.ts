@@ -1,41 +1,44 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { platformEventSchema } from '@mlops/contracts';
 import type { DriftReport, PlatformEvent } from '@mlops/contracts';
+import { claimOnce } from './publisher';
+import type { EventPublisher } from './publisher';
 
 /**
- * Publishes `drift.detected` on the events channel, at most once per model+version per
- * cooldown: a drifted window stays drifted for many reports, and downstream (retraining)
- * should hear about it once, not on every poll.
+ * Publishes `drift.detected`, at most once per model+version per cooldown: a drifted window
+ * stays drifted for many reports, and downstream (retraining, webhooks) should hear about it
+ * once, not on every poll. The cooldown lives in Redis so replicas share it.
  */
 export class DriftAlerts {
-  private readonly lastSent = new Map<string, number>();
-
   constructor(
     private readonly redis: Redis,
-    private readonly channel: string,
+    private readonly publisher: EventPublisher,
+    private readonly keyPrefix: string,
     private readonly cooldownMs: number,
-    private readonly now: () => number = Date.now,
   ) {}
 
   /** Returns the event when one was published. */
   async maybePublish(report: DriftReport): Promise<PlatformEvent | null> {
     if (!report.datasetDrift) return null;
-    const key = `${report.model}@${report.version}`;
-    const last = this.lastSent.get(key);
-    const now = this.now();
-    if (last !== undefined && now - last < this.cooldownMs) return null;
-    this.lastSent.set(key, now);
-    const event = platformEventSchema.parse({
+    const key = `${this.keyPrefix}:alert:drift:${report.model}@${report.version}`;
+    if (!(await claimOnce(this.redis, key, this.cooldownMs))) return null;
+    return this.publisher.publish({
       type: 'drift.detected',
-      id: randomUUID(),
-      at: new Date(now).toISOString(),
       model: report.model,
       version: report.version,
       driftedColumns: report.driftedColumns,
       share: report.driftShare,
     });
-    await this.redis.publish(this.channel, JSON.stringify(event));
-    return event;
+  }
+
+  async maybeQualityAlert(input: {
+    model: string;
+    version: number;
+    metric: string;
+    value: number;
+    threshold: number;
+  }): Promise<PlatformEvent | null> {
+    const key = `${this.keyPrefix}:alert:quality:${input.model}@${input.version}`;
+    if (!(await claimOnce(this.redis, key, this.cooldownMs))) return null;
+    return this.publisher.publish({ type: 'quality.degraded', ...input });
   }
 }

@@ -1,19 +1,30 @@
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import { Redis } from 'ioredis';
-import { redisKeys } from '@mlops/contracts';
-import type { DriftPolicy } from '@mlops/contracts';
+import { redisKeys, retrainPolicySchema } from '@mlops/contracts';
+import type { DriftPolicy, RetrainPolicy } from '@mlops/contracts';
 import { createLogger } from '@mlops/config';
 import type { Logger } from '@mlops/config';
 import { DriftAlerts } from './alerts';
 import { registerErrorHandlers } from './errors';
 import { createMetrics } from './metrics';
 import { DriftMonitor } from './monitor';
+import { PredictionBaselines } from './prediction-drift';
 import type { ModelSource, ProfileSource } from './profiles';
+import { EventPublisher } from './publisher';
+import { QualityTracker } from './quality';
+import { Retrainer } from './retrain';
+import type { RetrainRegistry } from './retrain';
 import { driftRoutes } from './routes/drift';
+import { feedbackRoutes } from './routes/feedback';
 import { healthRoutes } from './routes/health';
 import { modelRoutes } from './routes/models';
 import { StreamReader } from './stream-reader';
+import { monitorRouter } from './trpc/router';
+import type { MonitorContext, MonitorRouter } from './trpc/router';
+import { AlertWebhook } from './webhook';
 import { WindowStore } from './windows';
 
 export interface MonitorDeps {
@@ -28,6 +39,15 @@ export interface MonitorDeps {
   pollMs: number;
   alertCooldownMs: number;
   logger?: Logger;
+  /** Needed for retraining; without it no policy can retrain (reports and alerts still work). */
+  registry?: RetrainRegistry;
+  /** Default: retraining off for every model. */
+  retrainPolicy?: (model: string) => RetrainPolicy;
+  /** How often a retraining run is polled (default 1 s). */
+  retrainPollMs?: number;
+  predictionBaselineRows?: number;
+  qualityWindow?: number;
+  webhook?: { url: string; secret: string; backoffMs?: number };
 }
 
 declare module 'fastify' {
@@ -36,12 +56,14 @@ declare module 'fastify' {
   }
 }
 
+const RETRAIN_OFF = retrainPolicySchema.parse({ enabled: false });
+
 /** Build the monitor app; background reading starts when the app is ready, stops on close. */
 export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
   const logger = deps.logger ?? createLogger('monitor');
   // Typed as the base logger so the app is a plain FastifyInstance for the route modules.
   const baseLogger: FastifyBaseLogger = logger;
-  const app = Fastify({ loggerInstance: baseLogger });
+  const app = Fastify({ loggerInstance: baseLogger, routerOptions: { maxParamLength: 5000 } });
   const keys = redisKeys(deps.prefix);
   const redis = new Redis(deps.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   // XREAD BLOCK holds its connection for up to pollMs: it gets one of its own.
@@ -49,32 +71,82 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
   await Promise.all([redis.connect(), blocking.connect()]);
 
   const metrics = createMetrics();
-  const store = new WindowStore(Math.max(deps.windowRetain, deps.policy.windowSize));
+  const retain = Math.max(deps.windowRetain, deps.policy.windowSize);
+  const store = new WindowStore(retain);
+  const quality = new QualityTracker({ joinedSize: Math.max(deps.qualityWindow ?? 500, 5_000) });
+  const baselines = new PredictionBaselines(deps.predictionBaselineRows ?? 50);
   const reader = new StreamReader(blocking, redis, store, {
     prefix: deps.prefix,
-    retain: Math.max(deps.windowRetain, deps.policy.windowSize),
+    retain,
     blockMs: deps.pollMs,
     logger,
     onRows: (model, rows) => metrics.rowsConsumed.inc({ model }, rows),
     onInvalid: (model) => metrics.invalidEntries.inc({ model }),
+    onEntries: (model, entries) => {
+      quality.addPredictions(model, entries);
+      baselines.add(model, entries);
+    },
+  });
+  const webhook = deps.webhook
+    ? new AlertWebhook({
+        ...deps.webhook,
+        logger,
+        onResult: (ok) => metrics.webhooks.inc({ result: ok ? 'ok' : 'failed' }),
+      })
+    : null;
+  const publisher = new EventPublisher(redis, keys.events, logger, webhook);
+  const monitorKeys = `${keys.prefix}:monitor`;
+  // Quality thresholds come from the policy in any case; retraining needs a registry too.
+  const retrainPolicy = deps.retrainPolicy ?? (() => RETRAIN_OFF);
+  const registry = deps.registry;
+  const retrainerPolicy = registry
+    ? retrainPolicy
+    : (model: string) => ({ ...retrainPolicy(model), enabled: false });
+  const retrainer = new Retrainer({
+    redis,
+    keyPrefix: monitorKeys,
+    registry: registry ?? unavailableRegistry(),
+    policyFor: retrainerPolicy,
+    publisher,
+    feedback: (model) => quality.allRows(model),
+    metrics,
+    logger,
+    ...(deps.retrainPollMs !== undefined ? { pollMs: deps.retrainPollMs } : {}),
   });
   const monitor = new DriftMonitor({
     store,
     reader,
     profiles: deps.profiles,
     ...(deps.models ? { models: deps.models } : {}),
-    alerts: new DriftAlerts(redis, keys.events, deps.alertCooldownMs),
+    alerts: new DriftAlerts(redis, publisher, monitorKeys, deps.alertCooldownMs),
     metrics,
     policy: deps.policy,
     pollMs: deps.pollMs,
     logger,
+    quality,
+    baselines,
+    retrainer,
+    retrainPolicy,
+    qualityWindow: deps.qualityWindow ?? 500,
   });
   app.decorate('monitor', monitor);
 
   registerErrorHandlers(app);
   healthRoutes(app, redis, metrics);
   modelRoutes(app, monitor);
-  driftRoutes(app, monitor, Math.max(deps.windowRetain, deps.policy.windowSize));
+  driftRoutes(app, monitor, retain);
+  feedbackRoutes(app, monitor);
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: monitorRouter,
+      createContext: (): MonitorContext => ({ monitor, maxWindow: retain }),
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR')
+          logger.error({ err: error, path }, 'tRPC procedure failed');
+      },
+    },
+  } satisfies FastifyTRPCPluginOptions<MonitorRouter>);
 
   app.addHook('onReady', () => {
     monitor.start();
@@ -82,7 +154,16 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => {
     await monitor.stop();
+    await publisher.drain();
     await redis.quit();
   });
   return app;
+}
+
+/** Placeholder registry when none is configured: retraining is off, so it is never called. */
+function unavailableRegistry(): RetrainRegistry {
+  const fail = (): never => {
+    throw new Error('no registry configured for retraining');
+  };
+  return new Proxy({} as RetrainRegistry, { get: fail });
 }

@@ -30,6 +30,36 @@ export const monitorEnvSchema = z.object({
   MONITOR_DISTANCE_THRESHOLD: z.coerce.number().gt(0).optional(),
   MONITOR_DRIFT_SHARE: z.coerce.number().gt(0).max(1).optional(),
   MONITOR_MIN_ROWS: positiveInt.optional(),
+  /** Predictions of a version that form the reference of prediction (output) drift. */
+  MONITOR_PREDICTION_BASELINE_ROWS: positiveInt.max(100_000).default(50),
+  /** Joined feedback rows live quality is computed on (the most recent). */
+  MONITOR_QUALITY_WINDOW: positiveInt.max(100_000).default(500),
+  /** Models retrained automatically: comma-separated names, or `*`. Empty: none. */
+  MONITOR_RETRAIN_MODELS: z.string().optional(),
+  MONITOR_RETRAIN_ON: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['drift', 'quality'])).min(1))
+    .optional(),
+  MONITOR_RETRAIN_MIN_ACCURACY: z.coerce.number().min(0).max(1).optional(),
+  MONITOR_RETRAIN_MAX_RMSE_RATIO: z.coerce.number().gt(0).optional(),
+  MONITOR_RETRAIN_MIN_FEEDBACK: positiveInt.optional(),
+  MONITOR_RETRAIN_COOLDOWN_MS: z.coerce.number().int().nonnegative().optional(),
+  MONITOR_RETRAIN_APPEND_FEEDBACK: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
+  MONITOR_RETRAIN_ALIAS: z.string().optional(),
+  /** JSON per-model overrides of the retraining policy. */
+  MONITOR_RETRAIN_POLICIES: z.string().optional(),
+  MONITOR_ALERT_WEBHOOK_URL: z.url().optional(),
+  /** HMAC key of the webhook signature; defaults to MLOPS_TOKEN. */
+  MONITOR_ALERT_WEBHOOK_SECRET: z.string().min(1).optional(),
 });
 export type MonitorEnv = z.infer<typeof monitorEnvSchema>;
 

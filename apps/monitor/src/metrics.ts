@@ -9,6 +9,12 @@ export interface MonitorMetrics {
   datasetDrift: Gauge<'model' | 'version'>;
   reports: Counter<'model' | 'result'>;
   alerts: Counter<'model'>;
+  feedback: Counter<'result'>;
+  liveQuality: Gauge<'model' | 'version' | 'metric'>;
+  feedbackSamples: Gauge<'model' | 'version'>;
+  predictionDrift: Gauge<'model' | 'version' | 'method'>;
+  retrainings: Counter<'model' | 'result'>;
+  webhooks: Counter<'result'>;
   observe(report: DriftReport): void;
 }
 
@@ -52,8 +58,50 @@ export function createMetrics(): MonitorMetrics {
     labelNames: ['model'] as const,
     registers: [registry],
   });
+  const feedback = new Counter({
+    name: 'monitor_feedback_total',
+    help: 'Ground-truth items received: joined now, pending (prediction not read yet) or rejected',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const liveQuality = new Gauge({
+    name: 'monitor_live_quality',
+    help: 'Live quality from joined feedback (accuracy, macro_f1, rmse, mae) per model version',
+    labelNames: ['model', 'version', 'metric'] as const,
+    registers: [registry],
+  });
+  const feedbackSamples = new Gauge({
+    name: 'monitor_live_quality_samples',
+    help: 'Joined feedback rows the live quality is computed on',
+    labelNames: ['model', 'version'] as const,
+    registers: [registry],
+  });
+  const predictionDrift = new Gauge({
+    name: 'monitor_prediction_drift_score',
+    help: 'Drift score of the model outputs against the version’s first window',
+    labelNames: ['model', 'version', 'method'] as const,
+    registers: [registry],
+  });
+  const retrainings = new Counter({
+    name: 'monitor_retrainings_total',
+    help: 'Retrainings by outcome: requested, promoted, rejected (gate), failed',
+    labelNames: ['model', 'result'] as const,
+    registers: [registry],
+  });
+  const webhooks = new Counter({
+    name: 'monitor_alert_webhooks_total',
+    help: 'Alert webhook deliveries (after retries): ok or failed',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    feedback,
+    liveQuality,
+    feedbackSamples,
+    predictionDrift,
+    retrainings,
+    webhooks,
     rowsConsumed,
     invalidEntries,
     columnDrift,

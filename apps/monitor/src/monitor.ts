@@ -1,10 +1,24 @@
 import { computeDrift } from '@mlops/ml/drift';
-import { AppError } from '@mlops/contracts';
-import type { DriftPolicy, DriftReport } from '@mlops/contracts';
+import { AppError, MAX_FEEDBACK_PER_REQUEST } from '@mlops/contracts';
+import type {
+  DataRow,
+  DriftPolicy,
+  DriftReport,
+  FeedbackItem,
+  FeedbackResponse,
+  MonitorHistory,
+  PredictionDrift,
+  QualityReport,
+  RetrainPolicy,
+} from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import type { DriftAlerts } from './alerts';
 import type { MonitorMetrics } from './metrics';
+import type { PredictionBaselines } from './prediction-drift';
 import type { ModelSource, ProfileSource } from './profiles';
+import { classificationMetrics, regressionMetrics } from './quality';
+import type { QualityTracker } from './quality';
+import type { Retrainer } from './retrain';
 import type { StreamReader } from './stream-reader';
 import type { ModelSummary, WindowStore } from './windows';
 
@@ -14,6 +28,8 @@ export interface ReportQuery {
   window?: number;
   /** Only entries after this point: a stream id or an ISO time. */
   since?: { streamId?: string; at?: number };
+  /** Only entries of the last N milliseconds (a time window; combines with `window`). */
+  windowMs?: number;
 }
 
 export interface DriftMonitorDeps {
@@ -26,7 +42,16 @@ export interface DriftMonitorDeps {
   policy: DriftPolicy;
   pollMs: number;
   logger: Logger;
+  quality: QualityTracker;
+  baselines: PredictionBaselines;
+  retrainer: Retrainer;
+  retrainPolicy: (model: string) => RetrainPolicy;
+  /** Joined feedback rows a quality report is computed on (the most recent). */
+  qualityWindow: number;
 }
+
+const HISTORY_KEEP = 50;
+const REDACTED = '[REDACTED]';
 
 /** Ties streams, windows, references and alerts together; routes only call into this. */
 export class DriftMonitor {
@@ -34,6 +59,10 @@ export class DriftMonitor {
   private registryModels = new Set<string>();
   /** Rows consumed at the last background evaluation, per model. */
   private readonly evaluatedAt = new Map<string, number>();
+  /** Quality generation at the last background evaluation, per model. */
+  private readonly qualityAt = new Map<string, number>();
+  private readonly driftHistory = new Map<string, DriftReport[]>();
+  private readonly qualityHistory = new Map<string, QualityReport[]>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
 
@@ -69,6 +98,7 @@ export class DriftMonitor {
     try {
       await this.discover();
       await this.evaluateChanged();
+      await this.evaluateQuality();
     } catch (err) {
       this.deps.logger.warn({ err }, 'monitor tick failed');
     }
@@ -78,6 +108,7 @@ export class DriftMonitor {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.ticking;
+    await this.deps.retrainer.stop();
     await this.deps.reader.stop();
   }
 
@@ -125,10 +156,15 @@ export class DriftMonitor {
     }
     const reference = await profiles.get(model, version);
     const size = query.window ?? policy.windowSize;
-    const entries = store.window(model, version, size, query.since);
+    const since = { ...query.since };
+    if (query.windowMs !== undefined) {
+      const from = Date.now() - query.windowMs;
+      since.at = Math.max(since.at ?? -Infinity, from);
+    }
+    const entries = store.window(model, version, size, since);
     const result = computeDrift(
       reference.profile,
-      entries.map((e) => e.features),
+      entries.map((e) => unredacted(e.features)),
       reference.columns,
       policy,
     );
@@ -144,12 +180,169 @@ export class DriftMonitor {
       computedAt: new Date().toISOString(),
     };
     metrics.observe(report);
+    if (!report.insufficientData) remember(this.driftHistory, model, report);
     try {
       if (await alerts.maybePublish(report)) metrics.alerts.inc({ model });
+      if (report.datasetDrift) {
+        await this.deps.retrainer.maybeRetrain({
+          model,
+          version,
+          trigger: 'drift',
+          reason: `dataset drift: ${report.driftedColumns.length}/${report.columns.length} columns drifted (${report.driftedColumns.join(', ')})`,
+        });
+      }
     } catch (err) {
-      logger.warn({ err, model }, 'publishing drift.detected failed');
+      logger.warn({ err, model }, 'acting on the drift report failed');
     }
     return report;
+  }
+
+  /** Ground truth by prediction id; reads the streams first so fresh predictions join now. */
+  async feedback(items: readonly FeedbackItem[]): Promise<FeedbackResponse> {
+    if (items.length > MAX_FEEDBACK_PER_REQUEST) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `At most ${MAX_FEEDBACK_PER_REQUEST} items per request`,
+      );
+    }
+    for (const model of await this.deps.reader.scanStreams()) await this.deps.reader.catchUp(model);
+    const outcome = this.deps.quality.addFeedback(items);
+    if (outcome.mismatched.length > 0) {
+      this.deps.metrics.feedback.inc({ result: 'rejected' }, items.length);
+      const details = outcome.mismatched.map((m) => ({
+        path: items.length === 1 ? m.field : `items[${m.index}].${m.field}`,
+        message: m.message,
+      }));
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Feedback does not fit the logged prediction: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+        details,
+      );
+    }
+    this.deps.metrics.feedback.inc({ result: 'joined' }, outcome.accepted);
+    this.deps.metrics.feedback.inc({ result: 'pending' }, outcome.pending.length);
+    return { accepted: outcome.accepted, pending: outcome.pending };
+  }
+
+  /** Live quality of a version (default: the latest with feedback, else the latest served). */
+  async qualityReport(model: string, version?: number): Promise<QualityReport> {
+    const { quality, profiles, metrics } = this.deps;
+    if (!(await this.ensureKnown(model)) && quality.versions(model).length === 0) {
+      throw new AppError('NOT_FOUND', `Model "${model}" is not monitored and has no feedback`);
+    }
+    const v = version ?? quality.versions(model).at(-1) ?? this.deps.store.latestVersion(model);
+    if (v === null || v === undefined) {
+      throw new AppError('NOT_FOUND', `Model "${model}" has no logged predictions or feedback yet`);
+    }
+    const rows = quality.rows(model, v, this.deps.qualityWindow);
+    let reference: Awaited<ReturnType<ProfileSource['get']>> | null = null;
+    try {
+      reference = await profiles.get(model, v);
+    } catch (err) {
+      this.deps.logger.debug({ err, model, version: v }, 'no manifest for the quality report');
+    }
+    const task =
+      reference?.task ??
+      (rows.length > 0 && typeof rows[0]!.truth === 'number' ? 'regression' : 'classification');
+    const live = task === 'classification' ? classificationMetrics(rows) : regressionMetrics(rows);
+    const heldout = reference?.heldout ?? {};
+    const policy = this.deps.retrainPolicy(model);
+    const insufficientData = rows.length < policy.minFeedback;
+    let watched: QualityReport['watched'] = null;
+    if (task === 'classification' && live.accuracy !== undefined) {
+      const threshold = policy.minAccuracy;
+      watched = {
+        metric: 'accuracy',
+        threshold,
+        degraded: !insufficientData && live.accuracy < threshold,
+      };
+    } else if (task === 'regression' && live.rmse !== undefined && heldout.rmse !== undefined) {
+      const threshold = heldout.rmse * policy.maxRmseRatio;
+      watched = { metric: 'rmse', threshold, degraded: !insufficientData && live.rmse > threshold };
+    }
+    const report: QualityReport = {
+      model,
+      version: v,
+      task,
+      samples: rows.length,
+      insufficientData,
+      live,
+      heldout,
+      watched,
+      computedAt: new Date().toISOString(),
+    };
+    for (const [metric, value] of Object.entries(live)) {
+      metrics.liveQuality.set({ model, version: String(v), metric }, value);
+    }
+    metrics.feedbackSamples.set({ model, version: String(v) }, rows.length);
+    return report;
+  }
+
+  /** Outputs now vs. the version's first window (null report until that baseline is full). */
+  async predictionDrift(model: string, version?: number): Promise<PredictionDrift> {
+    const { store, reader, baselines, policy, metrics } = this.deps;
+    if (!(await this.ensureKnown(model))) {
+      throw new AppError('NOT_FOUND', `Model "${model}" is not monitored`);
+    }
+    if (store.has(model)) await reader.catchUp(model);
+    const v = version ?? store.latestVersion(model);
+    if (v === null)
+      throw new AppError('NOT_FOUND', `Model "${model}" has no logged predictions yet`);
+    const window = store.window(model, v, policy.windowSize);
+    const report = baselines.compute(model, v, window, policy);
+    const column = report?.columns[0];
+    if (report && !report.insufficientData && column) {
+      metrics.predictionDrift.set(
+        { model, version: String(v), method: column.method },
+        column.score,
+      );
+    }
+    return { model, version: v, report, referenceRows: baselines.referenceRows(model, v) };
+  }
+
+  async history(model: string): Promise<MonitorHistory> {
+    return {
+      model,
+      drift: [...(this.driftHistory.get(model) ?? [])].reverse(),
+      quality: [...(this.qualityHistory.get(model) ?? [])].reverse(),
+      retraining: await this.deps.retrainer.history(model),
+    };
+  }
+
+  /** Quality of every model whose feedback changed; alerts and retraining on decay. */
+  private async evaluateQuality(): Promise<void> {
+    const { quality, alerts, retrainer, metrics, logger } = this.deps;
+    for (const model of quality.models()) {
+      const generation = quality.generationOf(model);
+      if (this.qualityAt.get(model) === generation) continue;
+      this.qualityAt.set(model, generation);
+      try {
+        const report = await this.qualityReport(model);
+        remember(this.qualityHistory, model, report);
+        const w = report.watched;
+        if (!w?.degraded) continue;
+        const value = report.live[w.metric] ?? NaN;
+        if (
+          await alerts.maybeQualityAlert({
+            model,
+            version: report.version,
+            metric: w.metric,
+            value,
+            threshold: w.threshold,
+          })
+        ) {
+          metrics.alerts.inc({ model });
+        }
+        await retrainer.maybeRetrain({
+          model,
+          version: report.version,
+          trigger: 'quality',
+          reason: `live ${w.metric} ${round(value)} over ${report.samples} labeled predictions is past ${round(w.threshold)}`,
+        });
+      } catch (err) {
+        logger.warn({ err, model }, 'quality evaluation failed');
+      }
+    }
   }
 
   summaries(): ModelSummary[] {
@@ -165,4 +358,24 @@ export class DriftMonitor {
         },
     );
   }
+}
+
+function remember<T>(history: Map<string, T[]>, model: string, item: T): void {
+  let list = history.get(model);
+  if (!list) history.set(model, (list = []));
+  list.push(item);
+  if (list.length > HISTORY_KEEP) list.splice(0, list.length - HISTORY_KEEP);
+}
+
+/** Redacted cells are missing values to drift, not a new category. */
+function unredacted(features: DataRow): DataRow {
+  let out: DataRow | null = null;
+  for (const [k, v] of Object.entries(features)) {
+    if (v === REDACTED) (out ??= { ...features })[k] = null;
+  }
+  return out ?? features;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

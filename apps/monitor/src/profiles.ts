@@ -6,12 +6,15 @@ import {
   modelVersionSchema,
   trainingProfileSchema,
 } from '@mlops/contracts';
-import type { Column, DatasetProfile } from '@mlops/contracts';
+import type { Column, DatasetProfile, Metrics } from '@mlops/contracts';
 
 /** What drift compares live rows with: the model's input columns and its training profile. */
 export interface Reference {
   columns: Column[];
   profile: DatasetProfile;
+  /** From the manifest: the task and the held-out metrics live quality is shown next to. */
+  task?: 'classification' | 'regression';
+  heldout?: Metrics;
 }
 
 /** Where references come from: the registry in production, a map in tests. */
@@ -90,7 +93,12 @@ export function registryProfileSource(client: RegistryReader): ProfileSource & M
         `${PROFILE_FILE} of ${what} is not a valid training profile`,
       );
     }
-    return { columns: manifest.signature.inputs, profile: parsed.data };
+    return {
+      columns: manifest.signature.inputs,
+      profile: parsed.data,
+      task: manifest.task,
+      heldout: manifest.metrics,
+    };
   }
 
   return {

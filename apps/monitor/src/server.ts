@@ -3,6 +3,7 @@ import { driftPolicySchema } from '@mlops/contracts';
 import { createLogger, readTokenFile } from '@mlops/config';
 import { buildApp } from './app';
 import { loadEnv } from './env';
+import { retrainPolicies } from './policy';
 import { registryProfileSource } from './profiles';
 
 const env = loadEnv();
@@ -17,9 +18,14 @@ const policy = driftPolicySchema.parse({
 });
 
 const token = env.MLOPS_TOKEN ?? readTokenFile(env.MLOPS_DATA_DIR);
-const registry = registryProfileSource(
-  createRegistryClient({ url: env.REGISTRY_URL, ...(token ? { token } : {}) }),
-);
+const client = createRegistryClient({ url: env.REGISTRY_URL, ...(token ? { token } : {}) });
+const registry = registryProfileSource(client);
+const webhookSecret = env.MONITOR_ALERT_WEBHOOK_SECRET ?? token;
+if (env.MONITOR_ALERT_WEBHOOK_URL && !webhookSecret) {
+  throw new Error(
+    'MONITOR_ALERT_WEBHOOK_URL needs MONITOR_ALERT_WEBHOOK_SECRET (or MLOPS_TOKEN) to sign with',
+  );
+}
 
 const app = await buildApp({
   redisUrl: env.REDIS_URL,
@@ -31,6 +37,13 @@ const app = await buildApp({
   pollMs: env.MONITOR_POLL_MS,
   alertCooldownMs: env.MONITOR_ALERT_COOLDOWN_MS,
   logger,
+  registry: client,
+  retrainPolicy: retrainPolicies(env),
+  predictionBaselineRows: env.MONITOR_PREDICTION_BASELINE_ROWS,
+  qualityWindow: env.MONITOR_QUALITY_WINDOW,
+  ...(env.MONITOR_ALERT_WEBHOOK_URL && webhookSecret
+    ? { webhook: { url: env.MONITOR_ALERT_WEBHOOK_URL, secret: webhookSecret } }
+    : {}),
 });
 
 let closing = false;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { predictionLogEntrySchema, redisKeys } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
+import { compareStreamIds } from './windows';
 import type { WindowEntry, WindowStore } from './windows';
 
 type RawEntry = [id: string, fields: string[]];
@@ -15,6 +16,8 @@ export interface StreamReaderOptions {
   logger: Logger;
   onRows?: (model: string, rows: number) => void;
   onInvalid?: (model: string) => void;
+  /** Every new entry, in stream order (the feedback join indexes predictions here). */
+  onEntries?: (model: string, entries: ReadonlyArray<WindowEntry & { version: number }>) => void;
 }
 
 /**
@@ -151,9 +154,22 @@ export class StreamReader {
         lastSkipped = id;
         continue;
       }
-      parsed.push({ streamId: id, at: entry.at, features: entry.features, version: entry.version });
+      parsed.push({
+        streamId: id,
+        at: entry.at,
+        id: entry.id,
+        features: entry.features,
+        prediction: entry.prediction,
+        version: entry.version,
+      });
     }
+    const before = this.store.lastId(model);
     const added = this.store.append(model, parsed);
+    if (added > 0 && this.opts.onEntries) {
+      const fresh =
+        before === null ? parsed : parsed.filter((e) => compareStreamIds(e.streamId, before) > 0);
+      this.opts.onEntries(model, fresh);
+    }
     if (lastSkipped !== null) this.store.skipTo(model, lastSkipped);
     if (added > 0) this.opts.onRows?.(model, added);
   }

@@ -1,11 +1,14 @@
-import type { FeatureRecord } from '@mlops/contracts';
+import type { FeatureRecord, Prediction } from '@mlops/contracts';
 
 /** One logged prediction as the monitor keeps it: only what drift needs. */
 export interface WindowEntry {
   /** Redis stream id, `<ms>-<seq>`. */
   streamId: string;
   at: string;
+  /** Prediction id serving returned (feedback refers to it). */
+  id: string;
   features: FeatureRecord;
+  prediction: Prediction;
 }
 
 /** Compare two Redis stream ids (`ms-seq`) numerically. */
@@ -104,7 +107,13 @@ export class WindowStore {
         ring = new Ring<WindowEntry>(this.retain);
         w.versions.set(e.version, ring);
       }
-      ring.push({ streamId: e.streamId, at: e.at, features: e.features });
+      ring.push({
+        streamId: e.streamId,
+        at: e.at,
+        id: e.id,
+        features: e.features,
+        prediction: e.prediction,
+      });
       w.lastId = e.streamId;
       w.latestVersion = e.version;
       w.consumed++;

@@ -13,6 +13,45 @@ export interface PayloadLogOptions {
   metrics: ServingMetrics;
   logger: Logger;
   random?: () => number;
+  /**
+   * Feature names whose values are replaced by `[REDACTED]` before logging. Default: the
+   * comma-separated `SERVING_LOG_REDACT` (read here so serving's env schema needs no change).
+   */
+  redact?: readonly string[];
+  /**
+   * Per-model sample rates overriding `sampleRate`. Default: `SERVING_LOG_SAMPLE_RATES`, e.g.
+   * `iris=0.1,churn=1`.
+   */
+  modelSampleRates?: Readonly<Record<string, number>>;
+}
+
+export const REDACTED = '[REDACTED]';
+
+/** `a, b,,c` → ['a', 'b', 'c']. */
+export function parseRedactList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/**
+ * `iris=0.1,churn=1` → { iris: 0.1, churn: 1 }. A malformed pair throws at start-up, naming
+ * the variable, rather than silently logging everything (or nothing).
+ */
+export function parseSampleRates(value: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pair of parseRedactList(value)) {
+    const [model, rate, extra] = pair.split('=');
+    const n = Number(rate);
+    if (!model || rate === undefined || extra !== undefined || !(n >= 0 && n <= 1)) {
+      throw new Error(
+        `SERVING_LOG_SAMPLE_RATES: "${pair}" must be model=rate with a rate between 0 and 1`,
+      );
+    }
+    out[model.trim()] = n;
+  }
+  return out;
 }
 
 export interface ServedBatch {
@@ -31,14 +70,28 @@ export interface ServedBatch {
 export class PayloadLog {
   private readonly random: () => number;
   private lastWarn = 0;
+  private readonly redact: ReadonlySet<string>;
+  private readonly rates: Readonly<Record<string, number>>;
 
   constructor(private readonly opts: PayloadLogOptions) {
     this.random = opts.random ?? Math.random;
+    this.redact = new Set(opts.redact ?? parseRedactList(process.env.SERVING_LOG_REDACT));
+    this.rates = opts.modelSampleRates ?? parseSampleRates(process.env.SERVING_LOG_SAMPLE_RATES);
+  }
+
+  /** The features as logged: redacted fields keep their key (drift skips the column). */
+  private scrub(features: DataRow): DataRow {
+    if (this.redact.size === 0) return features;
+    const out: DataRow = {};
+    for (const [k, v] of Object.entries(features)) out[k] = this.redact.has(k) ? REDACTED : v;
+    return out;
   }
 
   /** Fire and forget. */
   record(batch: ServedBatch): void {
-    const { redis, keys, sampleRate, metrics } = this.opts;
+    const { redis, keys, metrics } = this.opts;
+    const sampleRate = this.rates[batch.model] ?? this.opts.sampleRate;
+    if (sampleRate <= 0) return;
     const entries: PredictionLogEntry[] = [];
     const at = new Date().toISOString();
     for (let i = 0; i < batch.rows.length; i++) {
@@ -47,7 +100,14 @@ export class PayloadLog {
       const id = batch.ids[i];
       const features = batch.rows[i];
       if (!prediction || !id || !features) continue;
-      entries.push({ id, model: batch.model, version: batch.version, at, features, prediction });
+      entries.push({
+        id,
+        model: batch.model,
+        version: batch.version,
+        at,
+        features: this.scrub(features),
+        prediction,
+      });
     }
     if (entries.length === 0) return;
 

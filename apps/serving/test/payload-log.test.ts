@@ -3,7 +3,13 @@ import { Redis } from 'ioredis';
 import { predictionLogEntrySchema, redisKeys } from '@mlops/contracts';
 import { createLogger } from '@mlops/config';
 import { createMetrics } from '../src/metrics';
-import { PayloadLog, type ServedBatch } from '../src/payload-log';
+import {
+  PayloadLog,
+  REDACTED,
+  parseRedactList,
+  parseSampleRates,
+  type ServedBatch,
+} from '../src/payload-log';
 import { deleteKeys, eventually, REDIS_URL, testPrefix } from './support/app';
 
 const prefix = testPrefix();
@@ -93,5 +99,54 @@ describe('PayloadLog', () => {
       return m.values.find((v) => v.labels.model === 'wrongtype')?.value === 2 ? true : undefined;
     }, 'dropped count');
     expect(await redis.exists(key)).toBe(1);
+  });
+
+  it('redacts configured fields, keeping the key', async () => {
+    const model = 'redacted';
+    const log = new PayloadLog({
+      redis,
+      keys,
+      sampleRate: 1,
+      metrics: createMetrics(),
+      logger,
+      redact: ['color'],
+    });
+    log.record({ ...batch(2), model });
+    const stream = await eventually(async () => {
+      const s = await redis.xrange(keys.predictions(model), '-', '+');
+      return s.length === 2 ? s : undefined;
+    }, 'two entries');
+    const entry = predictionLogEntrySchema.parse(JSON.parse(stream[1]![1][1] ?? ''));
+    expect(entry.features).toEqual({ x: 1, color: REDACTED });
+    expect(JSON.stringify(stream)).not.toContain('red"');
+  });
+
+  it('reads SERVING_LOG_REDACT and per-model rates from the environment', async () => {
+    process.env.SERVING_LOG_REDACT = ' x , ';
+    process.env.SERVING_LOG_SAMPLE_RATES = 'rated=0';
+    try {
+      const log = new PayloadLog({ redis, keys, sampleRate: 1, metrics: createMetrics(), logger });
+      log.record({ ...batch(3), model: 'rated' });
+      log.record({ ...batch(1), model: 'envredact' });
+      const stream = await eventually(async () => {
+        const s = await redis.xrange(keys.predictions('envredact'), '-', '+');
+        return s.length === 1 ? s : undefined;
+      }, 'one entry');
+      const entry = predictionLogEntrySchema.parse(JSON.parse(stream[0]![1][1] ?? ''));
+      expect(entry.features).toEqual({ x: REDACTED, color: 'red' });
+      await redis.ping();
+      expect(await redis.exists(keys.predictions('rated'))).toBe(0);
+    } finally {
+      delete process.env.SERVING_LOG_REDACT;
+      delete process.env.SERVING_LOG_SAMPLE_RATES;
+    }
+  });
+
+  it('parses the lists and refuses a malformed rate', () => {
+    expect(parseRedactList('a, b,,c ')).toEqual(['a', 'b', 'c']);
+    expect(parseRedactList(undefined)).toEqual([]);
+    expect(parseSampleRates('iris=0.1, churn=1')).toEqual({ iris: 0.1, churn: 1 });
+    expect(() => parseSampleRates('iris=2')).toThrow(/SERVING_LOG_SAMPLE_RATES/);
+    expect(() => parseSampleRates('iris')).toThrow(/model=rate/);
   });
 });

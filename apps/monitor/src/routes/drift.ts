@@ -14,6 +14,7 @@ function querySchema(maxWindow: number) {
       .positive()
       .max(maxWindow, `must be at most ${maxWindow} (MONITOR_WINDOW_RETAIN)`)
       .optional(),
+    windowMs: z.coerce.number().int().positive().optional(),
     since: z
       .string()
       .refine((s) => STREAM_ID.test(s) || !Number.isNaN(Date.parse(s)), {
@@ -34,7 +35,10 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
   );
 }
 
-/** `GET /v1/drift/:model?version=&window=&since=` → DriftReport of the current window. */
+/**
+ * `GET /v1/drift/:model?version=&window=&windowMs=&since=` → DriftReport of the current window:
+ * the last `window` rows (by count), only those of the last `windowMs` ms (by time), after `since`.
+ */
 export function driftRoutes(app: FastifyInstance, monitor: DriftMonitor, maxWindow: number): void {
   const query = querySchema(maxWindow);
   const params = z.object({ model: resourceNameSchema });
@@ -44,6 +48,7 @@ export function driftRoutes(app: FastifyInstance, monitor: DriftMonitor, maxWind
     const report: ReportQuery = {};
     if (q.version !== undefined) report.version = q.version;
     if (q.window !== undefined) report.window = q.window;
+    if (q.windowMs !== undefined) report.windowMs = q.windowMs;
     if (q.since !== undefined) {
       report.since = STREAM_ID.test(q.since) ? { streamId: q.since } : { at: Date.parse(q.since) };
     }

@@ -109,6 +109,13 @@ describe('chiSquaredHomogeneity', () => {
     expect(r.statistic).toBeCloseTo(16 / 3, 12);
     expect(r.pValue).toBeCloseTo(Math.exp(-8 / 3), 12);
   });
+  it('matches the scipy.stats.chi2_contingency documentation example', () => {
+    // scipy.stats.chi2_contingency([[10, 10, 20], [20, 20, 20]]) →
+    // statistic 2.7777777777777777, pvalue 0.24935220877729619, dof 2 (scipy 1.11 docs).
+    const r = chiSquaredHomogeneity([10, 10, 20], [20, 20, 20]);
+    expect(r.statistic).toBeCloseTo(2.7777777777777777, 12);
+    expect(r.pValue).toBeCloseTo(0.24935220877729619, 12);
+  });
   it('drops categories absent from both and stays finite for unseen live categories', () => {
     const r = chiSquaredHomogeneity([50, 50, 0, 0], [25, 25, 0, 50]);
     expect(Number.isFinite(r.statistic)).toBe(true);

@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { toAppError } from '@mlops/client';
+import type { RegistryClient } from '@mlops/client';
+import { describeDetails, retrainRecordSchema, TERMINAL_RUN_STATUSES } from '@mlops/contracts';
+import type { CellValue, DataRow, RetrainPolicy, RetrainRecord, Run } from '@mlops/contracts';
+import type { Logger } from '@mlops/config';
+import type { MonitorMetrics } from './metrics';
+import { claimOnce } from './publisher';
+import type { EventPublisher } from './publisher';
+import type { Joined } from './quality';
+
+export type RetrainRegistry = Pick<RegistryClient, 'api' | 'uploadDataset' | 'datasetRows'>;
+
+export interface RetrainerDeps {
+  redis: Redis;
+  /** `${prefix}:monitor` — cooldown and history keys live under it. */
+  keyPrefix: string;
+  registry: RetrainRegistry;
+  policyFor: (model: string) => RetrainPolicy;
+  publisher: EventPublisher;
+  /** Labeled feedback of a model (appended to the dataset when the policy says so). */
+  feedback: (model: string) => Joined[];
+  metrics: MonitorMetrics;
+  logger: Logger;
+  /** How often a started run is polled. */
+  pollMs?: number;
+}
+
+const HISTORY_KEEP = 50;
+const REDACTED = '[REDACTED]';
+
+/**
+ * Policy → retraining run → gate → alias. One retraining per model per cooldown, whichever
+ * replica and however many alerts: the cooldown is a Redis key set with NX PX, and only the
+ * replica that set it drives the run. The run repeats the spec of the run that trained the
+ * drifting version (found through the manifest's lineage), optionally on a new dataset version
+ * with the labeled feedback appended. When it completes, the alias is moved; the registry's
+ * promotion gate may refuse (PRECONDITION_FAILED), which is recorded as "not promoted".
+ */
+export class Retrainer {
+  private readonly active = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly deps: RetrainerDeps) {}
+
+  /** Start a retraining unless the policy is off or the cooldown holds; true when started. */
+  async maybeRetrain(input: {
+    model: string;
+    version: number;
+    trigger: 'drift' | 'quality';
+    reason: string;
+  }): Promise<boolean> {
+    const policy = this.deps.policyFor(input.model);
+    if (!policy.enabled || !policy.on.includes(input.trigger) || this.stopped) return false;
+    const key = `${this.deps.keyPrefix}:retrain:cooldown:${input.model}`;
+    if (!(await claimOnce(this.deps.redis, key, policy.cooldownMs))) return false;
+    const record: RetrainRecord = {
+      model: input.model,
+      reason: input.reason,
+      trigger: input.trigger,
+      fromVersion: input.version,
+      runId: null,
+      dataset: null,
+      feedbackRows: 0,
+      status: 'requested',
+      version: null,
+      detail: null,
+      requestedAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    const id = randomUUID();
+    const p = this.run(id, record, policy)
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'retraining crashed'))
+      .finally(() => this.active.delete(p));
+    this.active.add(p);
+    return true;
+  }
+
+  /** Stop polling runs (they go on in the trainer) and wait for the loops to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.active]);
+  }
+
+  async history(model: string): Promise<RetrainRecord[]> {
+    const all = await this.deps.redis.hgetall(this.historyKey(model));
+    const records: RetrainRecord[] = [];
+    for (const json of Object.values(all)) {
+      const parsed = retrainRecordSchema.safeParse(safeJson(json));
+      if (parsed.success) records.push(parsed.data);
+    }
+    return records.sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  }
+
+  private historyKey(model: string): string {
+    return `${this.deps.keyPrefix}:retrain:history:${model}`;
+  }
+
+  private async save(id: string, record: RetrainRecord): Promise<void> {
+    const key = this.historyKey(record.model);
+    try {
+      await this.deps.redis.hset(key, id, JSON.stringify(record));
+      const all = await this.deps.redis.hgetall(key);
+      const ids = Object.entries(all)
+        .map(([k, v]) => ({
+          k,
+          at: retrainRecordSchema.safeParse(safeJson(v)).data?.requestedAt ?? '',
+        }))
+        .sort((a, b) => b.at.localeCompare(a.at))
+        .slice(HISTORY_KEEP)
+        .map((e) => e.k);
+      if (ids.length > 0) await this.deps.redis.hdel(key, ...ids);
+    } catch (err) {
+      this.deps.logger.warn({ err, model: record.model }, 'could not store retraining history');
+    }
+  }
+
+  private async finish(
+    id: string,
+    record: RetrainRecord,
+    status: 'promoted' | 'rejected' | 'failed',
+    detail: string | null,
+  ): Promise<void> {
+    record.status = status;
+    record.detail = detail;
+    record.finishedAt = new Date().toISOString();
+    await this.save(id, record);
+    this.deps.metrics.retrainings.inc({ model: record.model, result: status });
+    if (record.runId !== null) {
+      await this.deps.publisher.publish({
+        type: 'retraining.finished',
+        model: record.model,
+        runId: record.runId,
+        version: record.version,
+        promoted: status === 'promoted',
+        detail,
+      });
+    }
+    this.deps.logger.info({ record }, `retraining of ${record.model} ${status}`);
+  }
+
+  private async run(id: string, record: RetrainRecord, policy: RetrainPolicy): Promise<void> {
+    const { registry } = this.deps;
+    let previous: Run;
+    try {
+      const version = await registry.api.versions.get.query({
+        model: record.model,
+        version: record.fromVersion,
+      });
+      const runId = version.manifest.lineage.runId;
+      if (runId === null) {
+        await this.finish(
+          id,
+          record,
+          'failed',
+          `version ${record.fromVersion} has no run in its lineage: nothing to repeat`,
+        );
+        return;
+      }
+      previous = await registry.api.runs.get.query({ id: runId });
+      const dataset = await this.trainingData(record, previous, policy);
+      record.dataset = dataset;
+      const created = await registry.api.runs.create.mutate({
+        ...previous.spec,
+        dataset,
+      });
+      record.runId = created.id;
+      record.status = 'running';
+      await this.save(id, record);
+      this.deps.metrics.retrainings.inc({ model: record.model, result: 'requested' });
+      await this.deps.publisher.publish({
+        type: 'retraining.requested',
+        model: record.model,
+        reason: record.reason,
+        runId: created.id,
+      });
+    } catch (err) {
+      await this.finish(id, record, 'failed', describe(err));
+      return;
+    }
+
+    const done = await this.waitForRun(record.runId);
+    if (done === null) return; // monitor stopping; the history keeps "running"
+    if (done.status !== 'completed' || done.modelVersion === null) {
+      await this.finish(
+        id,
+        record,
+        'failed',
+        `run ${done.id} ended ${done.status}: ${done.error ?? 'no error'}`,
+      );
+      return;
+    }
+    record.version = done.modelVersion;
+    try {
+      await registry.api.aliases.set.mutate({
+        model: record.model,
+        version: done.modelVersion,
+        alias: policy.alias,
+      });
+      await this.finish(id, record, 'promoted', null);
+    } catch (err) {
+      const appErr = toAppError(err);
+      if (appErr.code === 'PRECONDITION_FAILED') {
+        // The registry's gate said no: the new version stays registered, the alias stays put.
+        await this.finish(id, record, 'rejected', describe(appErr));
+      } else {
+        await this.finish(id, record, 'failed', describe(appErr));
+      }
+    }
+  }
+
+  /** The dataset the new run trains on: the previous one, or it plus the labeled feedback. */
+  private async trainingData(
+    record: RetrainRecord,
+    previous: Run,
+    policy: RetrainPolicy,
+  ): Promise<{ name: string; version: number }> {
+    const { registry } = this.deps;
+    const name = previous.spec.dataset.name;
+    const versions = await registry.api.datasets.list.query({ name, limit: 500 });
+    // The latest version: newer data may have been ingested since the previous run.
+    const latest = versions.reduce<(typeof versions)[number] | undefined>(
+      (a, b) => (a === undefined || b.version > a.version ? b : a),
+      undefined,
+    );
+    if (!latest) throw new Error(`dataset "${name}" has no versions left in the registry`);
+    const feedback = policy.appendFeedback ? this.deps.feedback(record.model) : [];
+    if (feedback.length === 0) return { name, version: latest.version };
+
+    const columns = latest.schema.columns;
+    const target = previous.spec.target;
+    const rows: DataRow[] = [];
+    for await (const cells of registry.datasetRows(name, latest.version)) {
+      rows.push(
+        toRow(
+          columns.map((c) => c.name),
+          cells,
+        ),
+      );
+    }
+    let added = 0;
+    for (const f of feedback) {
+      const row: DataRow = {};
+      let complete = true;
+      for (const c of columns) {
+        const v = c.name === target ? f.truth : f.features[c.name];
+        if (v === undefined || v === REDACTED) complete = false;
+        row[c.name] = v ?? null;
+      }
+      if (complete) {
+        rows.push(row);
+        added++;
+      }
+    }
+    record.feedbackRows = added;
+    if (added === 0) return { name, version: latest.version };
+    const uploaded = await registry.uploadDataset(name, JSON.stringify(rows), {
+      format: 'json',
+      schema: JSON.stringify({ columns: latest.schema.columns }),
+    });
+    return { name, version: uploaded.version };
+  }
+
+  private async waitForRun(runId: string): Promise<Run | null> {
+    const pollMs = this.deps.pollMs ?? 1_000;
+    for (;;) {
+      if (this.stopped) return null;
+      try {
+        const run = await this.deps.registry.api.runs.get.query({ id: runId });
+        if (TERMINAL_RUN_STATUSES.includes(run.status)) return run;
+      } catch (err) {
+        this.deps.logger.warn({ err, runId }, 'polling the retraining run failed; retrying');
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+}
+
+function toRow(names: readonly string[], cells: readonly CellValue[]): DataRow {
+  const row: DataRow = {};
+  names.forEach((n, i) => (row[n] = cells[i] ?? null));
+  return row;
+}
+
+function describe(err: unknown): string {
+  const e = toAppError(err);
+  const details = e.details && e.details.length > 0 ? ` (${describeDetails(e.details)})` : '';
+  return `${e.code}: ${e.message}${details}`;
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
+  }
+}
