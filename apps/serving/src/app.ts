@@ -12,7 +12,13 @@ import { registrySource, type RegistryReader } from './models/registry-source';
 import type { ModelSource } from './models/source';
 import { PayloadLog } from './payload-log';
 import { healthRoutes } from './routes/health';
-import { predictRoutes } from './routes/predict';
+import type { InferDeps } from './inference/infer';
+import { LogBuffer } from './inference/log-buffer';
+import { inProcessSink, workerSink } from './inference/log-sink';
+import { ShadowRecorder } from './inference/shadow';
+import { mlflowRoutes } from './protocols/mlflow';
+import { tfServingRoutes } from './protocols/tfserving';
+import { v2Routes } from './protocols/v2';
 import { statusRoutes } from './routes/status';
 
 export interface AppDeps {
@@ -59,9 +65,12 @@ export async function buildApp(deps: AppDeps) {
       maxBatchRows: env.SERVING_MAX_BATCH_ROWS,
       maxLatencyMs: env.SERVING_MAX_LATENCY_MS,
       maxQueueRows: env.SERVING_MAX_QUEUE_ROWS,
+      timeoutMs: env.SERVING_REQUEST_TIMEOUT_MS,
     },
     metrics,
     logger,
+    maxExtraVersions: env.SERVING_MAX_EXTRA_VERSIONS,
+    aliasTtlMs: env.SERVING_ALIAS_TTL_MS,
   });
   const subscriber = redis.duplicate();
   const follower = new RegistryFollower({
@@ -89,7 +98,32 @@ export async function buildApp(deps: AppDeps) {
   });
   app.decorate('serving', { models, follower });
   installErrorHandlers(app, env.SERVING_MAX_BODY_BYTES);
-  predictRoutes(app, { models, metrics, payloadLog });
+  // Nothing would be sampled: skip collecting and handing over rows altogether.
+  const logNothing = env.SERVING_LOG_SAMPLE_RATE === 0 && !process.env.SERVING_LOG_SAMPLE_RATES;
+  const logSink = logNothing
+    ? { record: () => undefined, close: () => Promise.resolve() }
+    : env.SERVING_LOG_WORKER
+    ? workerSink({
+        redisUrl: env.REDIS_URL,
+        prefix: env.MLOPS_REDIS_PREFIX,
+        sampleRate: env.SERVING_LOG_SAMPLE_RATE,
+        logLevel: env.LOG_LEVEL,
+        metrics,
+        logger,
+        fallback: payloadLog,
+      })
+    : inProcessSink(payloadLog);
+  const inferDeps: InferDeps = {
+    models,
+    metrics,
+    logBuffer: new LogBuffer(logSink),
+    shadow: new ShadowRecorder(models, metrics, logger),
+    routes: env.SERVING_ROUTES,
+    maxRequestRows: env.SERVING_MAX_REQUEST_ROWS,
+  };
+  tfServingRoutes(app, inferDeps);
+  v2Routes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);
+  mlflowRoutes(app, inferDeps, env.SERVING_MAX_BODY_BYTES, env.SERVING_MLFLOW_MODEL);
   statusRoutes(app, models);
   healthRoutes(app, { models, redis, metrics });
 
@@ -100,6 +134,8 @@ export async function buildApp(deps: AppDeps) {
   app.addHook('onClose', async () => {
     await follower.stop();
     await models.close();
+    inferDeps.logBuffer.flush();
+    await logSink.close();
     subscriber.disconnect();
     await redis.quit().catch(() => redis.disconnect());
   });

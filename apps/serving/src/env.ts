@@ -8,6 +8,7 @@ import {
   registryClientEnv,
 } from '@mlops/config';
 import { DEFAULT_PORTS, aliasNameSchema, resourceNameSchema } from '@mlops/contracts';
+import { routesSchema } from './routing/routes-config';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -39,6 +40,23 @@ export const servingEnvSchema = z.object({
   SERVING_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
   SERVING_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
   SERVING_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Most rows one request may carry (400 above it); bigger inputs belong in batch scoring. */
+  SERVING_MAX_REQUEST_ROWS: positiveInt(10_000),
+  /** A request still queued after this long is answered 503 + Retry-After instead of waiting on. */
+  SERVING_REQUEST_TIMEOUT_MS: positiveInt(10_000),
+  /** Versions addressed explicitly (by number or by another alias) kept loaded, least recently used out. */
+  SERVING_MAX_EXTRA_VERSIONS: positiveInt(4),
+  /** How long an explicitly addressed alias (other than SERVING_ALIAS) is trusted before re-resolving. */
+  SERVING_ALIAS_TTL_MS: positiveInt(5_000),
+  /** Canary splits and shadows, e.g. `iris=champion:90,challenger:10;shadow=challenger` (README). */
+  SERVING_ROUTES: routesSchema,
+  /** Write the payload log from a worker thread (off the event loop); `false` = main thread. */
+  SERVING_LOG_WORKER: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Model answered by MLflow's `POST /invocations` when several are served (else the only one). */
+  SERVING_MLFLOW_MODEL: resourceNameSchema.optional(),
 });
 
 export type ServingEnv = z.infer<typeof servingEnvSchema>;

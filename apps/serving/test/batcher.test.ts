@@ -136,4 +136,27 @@ describe('Batcher', () => {
     await expect(batcher.submit([])).resolves.toEqual([]);
     expect(batches).toEqual([]);
   });
+
+  it('refuses with 503 + Retry-After a request still queued past its timeout', async () => {
+    let clock = 0;
+    let release: () => void = () => undefined;
+    const batcher = new Batcher<number, number>({
+      maxBatchRows: 1,
+      maxLatencyMs: 0,
+      maxQueueRows: 100,
+      timeoutMs: 50,
+      now: () => clock,
+      // The first batch blocks until released, while the clock moves past the second's deadline.
+      run: (items) => new Promise((resolve) => (release = () => resolve(items))),
+    });
+    const first = batcher.submit([1]);
+    const second = batcher.submit([2]);
+    await new Promise((r) => setTimeout(r, 10));
+    clock = 100;
+    release();
+    await expect(first).resolves.toEqual([1]);
+    await expect(second).rejects.toSatisfy(
+      (err) => isAppError(err) && err.code === 'UNAVAILABLE' && /timeout/.test(err.message),
+    );
+  });
 });

@@ -144,8 +144,8 @@ describe('POST /v1/models/:name:predict', () => {
       expect(body.predictions[0]).toMatchObject({ label: (xs[i] ?? 0) > 0 ? 'pos' : 'neg' });
     });
     const metrics = (await app.inject('/metrics')).body;
-    const rows = Number(/serving_inference_rows_total\{model="iris"\} (\d+)/.exec(metrics)?.[1]);
-    const batches = Number(/serving_batch_executions_total\{model="iris"\} (\d+)/.exec(metrics)?.[1]);
+    const rows = Number(/serving_inference_count_total\{model="iris",version="1"\} (\d+)/.exec(metrics)?.[1]);
+    const batches = Number(/serving_inference_exec_count_total\{model="iris",version="1"\} (\d+)/.exec(metrics)?.[1]);
     expect(rows).toBeGreaterThan(batches); // at least one batch held more than one row
   });
 

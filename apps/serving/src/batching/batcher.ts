@@ -17,6 +17,8 @@ export interface BatcherOptions<I, O> {
   maxBatchRows: number;
   maxLatencyMs: number;
   maxQueueRows: number;
+  /** A request not started within this many ms is refused (503 + Retry-After); 0 = no limit. */
+  timeoutMs?: number;
   /** Computes one output per input, in order. May throw: every request of the batch fails. */
   run: (items: I[]) => O[] | Promise<O[]>;
   /** Called after each batch, for metrics. */
@@ -36,6 +38,7 @@ export interface BatchStats {
 interface Job<I, O> {
   items: I[];
   enqueuedAt: number;
+  deadline: number;
   resolve: (out: O[]) => void;
   reject: (err: unknown) => void;
 }
@@ -44,6 +47,15 @@ export class QueueFullError extends RetryLaterError {
   constructor(queuedRows: number) {
     super(
       `The model's request queue is full (${queuedRows} rows waiting): retry shortly or add replicas`,
+      1,
+    );
+  }
+}
+
+export class RequestTimeoutError extends RetryLaterError {
+  constructor(waitedMs: number) {
+    super(
+      `The request waited ${Math.round(waitedMs)} ms without reaching the model (timeout): retry shortly or add replicas`,
       1,
     );
   }
@@ -80,7 +92,9 @@ export class Batcher<I, O> {
       return Promise.reject(new QueueFullError(this.queuedRows));
     }
     return new Promise<O[]>((resolve, reject) => {
-      this.queue.push({ items, enqueuedAt: this.now(), resolve, reject });
+      const enqueuedAt = this.now();
+      const deadline = this.opts.timeoutMs ? enqueuedAt + this.opts.timeoutMs : Infinity;
+      this.queue.push({ items, enqueuedAt, deadline, resolve, reject });
       this.queuedRows += items.length;
       this.schedule();
     });
@@ -131,8 +145,16 @@ export class Batcher<I, O> {
   private takeBatch(): Job<I, O>[] {
     const batch: Job<I, O>[] = [];
     let rows = 0;
+    const now = this.now();
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
+      if (next.deadline < now) {
+        // Waited past its timeout: answering late is worse than a fast "retry" for the client.
+        this.queue.shift();
+        this.queuedRows -= next.items.length;
+        next.reject(new RequestTimeoutError(now - next.enqueuedAt));
+        continue;
+      }
       if (batch.length > 0 && rows + next.items.length > this.opts.maxBatchRows) break;
       this.queue.shift();
       batch.push(next);

@@ -8,7 +8,7 @@ import {
 import { loadBundleModel } from '@mlops/ml/bundle';
 import { Batcher } from '../batching/batcher';
 import type { ServingMetrics } from '../metrics';
-import { imputedRow, predictRows } from './inference';
+import { imputedRow, predictRows } from './predict-rows';
 import { LoadedModel } from './slot';
 import type { ModelSource } from './source';
 
@@ -16,6 +16,8 @@ export interface BatchingOptions {
   maxBatchRows: number;
   maxLatencyMs: number;
   maxQueueRows: number;
+  /** Requests still queued after this long are refused with 503 + Retry-After. */
+  timeoutMs?: number;
 }
 
 export interface LoaderDeps {
@@ -46,7 +48,7 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
       }`,
     );
   }
-  const labels = { model: mv.model };
+  const labels = { model: mv.model, version: String(mv.version) };
   const batcher = new Batcher<DataRow, Prediction>({
     ...deps.batching,
     run: (rows) => predictRows(model, manifest.preprocessing, rows),
@@ -57,5 +59,8 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
       for (const ms of stats.queueMs) deps.metrics.queueSeconds.observe(labels, ms / 1000);
     },
   });
-  return new LoadedModel(mv.model, mv.version, manifest, model, batcher, new Date());
+  const loaded = new LoadedModel(mv.model, mv.version, manifest, model, batcher, new Date());
+  deps.metrics.loadedVersions.inc(labels);
+  loaded.onDisposed = () => deps.metrics.loadedVersions.dec(labels);
+  return loaded;
 }

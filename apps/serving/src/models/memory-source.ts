@@ -53,6 +53,16 @@ export class MemoryModelSource implements ModelSource {
     return Promise.resolve({ ...mv, aliases });
   }
 
+  getVersion(model: string, version: number): Promise<ModelVersion> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    const mv = this.versions.get(model)?.get(version);
+    if (!mv) {
+      return Promise.reject(new AppError('NOT_FOUND', `Model "${model}" has no version ${version}`));
+    }
+    const aliases = [...(this.aliases.get(model) ?? [])].filter(([, v]) => v === version).map(([a]) => a);
+    return Promise.resolve({ ...mv, aliases });
+  }
+
   fetchFiles(manifest: BundleManifest): Promise<Map<string, Uint8Array>> {
     if (this.failWith) return Promise.reject(this.failWith);
     const files = new Map<string, Uint8Array>();

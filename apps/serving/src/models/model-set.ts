@@ -1,8 +1,11 @@
-import { isAppError, type ErrorCode } from '@mlops/contracts';
+import { AppError, isAppError, type ErrorCode } from '@mlops/contracts';
+import { RetryLaterError } from '../errors';
+import type { Target } from '../routing/routes-config';
 import type { Logger } from '@mlops/config';
 import type { ServingMetrics } from '../metrics';
 import { loadVersion, type BatchingOptions } from './loader';
-import { ModelSlot } from './slot';
+import { ModelSlot, type LoadedModel } from './slot';
+import { VersionCache } from './version-cache';
 import type { ModelSource } from './source';
 
 export interface ModelSetOptions {
@@ -13,7 +16,13 @@ export interface ModelSetOptions {
   batching: BatchingOptions;
   metrics: ServingMetrics;
   logger: Logger;
+  /** Explicitly addressed versions kept loaded (LRU) and how long another alias is trusted. */
+  maxExtraVersions: number;
+  aliasTtlMs: number;
 }
+
+/** Seconds a client should wait before retrying a model that is still loading. */
+const LOADING_RETRY_AFTER_S = 5;
 
 function describe(err: unknown): { code: ErrorCode; message: string } {
   if (isAppError(err)) return { code: err.code, message: err.message };
@@ -31,9 +40,11 @@ export class ModelSet {
   private readonly slots = new Map<string, ModelSlot>();
   private discovered = false;
   private closed = false;
+  readonly cache: VersionCache;
 
   constructor(private readonly opts: ModelSetOptions) {
     this.alias = opts.alias;
+    this.cache = new VersionCache({ ...opts, max: opts.maxExtraVersions, aliasTtlMs: opts.aliasTtlMs });
     this.discovery = opts.models.length === 0;
     for (const name of opts.models) this.ensureSlot(name);
   }
@@ -90,12 +101,54 @@ export class ModelSet {
     return slot.sync({ to });
   }
 
+  /**
+   * The version a request names, with a reference taken (the caller releases it). The followed
+   * alias is answered from its slot without waiting; other versions and aliases load on demand.
+   */
+  async acquire(target: Target): Promise<LoadedModel> {
+    const slot = this.slots.get(target.model);
+    if (!slot && !this.discovery) throw this.unknownModel(target.model);
+    let version = target.version;
+    if (target.alias !== undefined && target.alias !== this.alias) {
+      version = this.cache.cachedAlias(target.model, target.alias);
+      version ??= await this.cache.resolveAlias(target.model, target.alias);
+    }
+    if (version === undefined || (slot?.loaded && slot.loaded.version === version)) {
+      if (!slot) throw this.unknownModel(target.model);
+      const loaded = slot.acquire();
+      if (loaded && (version === undefined || loaded.version === version)) return loaded;
+      if (loaded) loaded.release(); // swapped meanwhile: take the explicit path below
+      else if (version === undefined) {
+        const why = slot.lastError ? ` (last error: ${slot.lastError.message})` : '';
+        throw new RetryLaterError(
+          `Model "${target.model}" is not loaded yet (state ${slot.state})${why}: retry shortly`,
+          LOADING_RETRY_AFTER_S,
+        );
+      }
+    }
+    if (this.closed) throw new RetryLaterError('Serving is shutting down: retry on another replica', 1);
+    return this.cache.acquire(target.model, version!);
+  }
+
+  otherAliasMoved(model: string, alias: string): void {
+    this.cache.forgetAlias(model, alias);
+  }
+
+  unknownModel(name: string): AppError {
+    const served = this.names();
+    const list = served.length > 0 ? served.map((n) => `"${n}"`).join(', ') : 'none yet';
+    return new AppError(
+      'NOT_FOUND',
+      `Model "${name}" is not served here (alias "${this.alias}"); models served: ${list}`,
+    );
+  }
+
   /** Wait for running loads, then retire every model once its in-flight requests finished. */
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.list();
     await Promise.all(slots.map((s) => s.idle()));
-    await Promise.all(slots.map((s) => s.unload()));
+    await Promise.all([...slots.map((s) => s.unload()), this.cache.close()]);
   }
 
   private ensureSlot(name: string): ModelSlot {

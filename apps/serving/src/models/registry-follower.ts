@@ -97,7 +97,12 @@ export class RegistryFollower {
       return;
     }
     const event = parsed.data;
-    if (event.type !== 'alias.moved' || event.alias !== this.opts.models.alias) return;
+    if (event.type !== 'alias.moved') return;
+    if (event.alias !== this.opts.models.alias) {
+      // An explicitly addressed alias (canary, /labels/…): re-resolve it on next use.
+      this.opts.models.otherAliasMoved(event.model, event.alias);
+      return;
+    }
     this.opts.logger.info(
       { model: event.model, from: event.from, to: event.to, eventId: event.id },
       'alias moved',

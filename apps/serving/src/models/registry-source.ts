@@ -11,6 +11,7 @@ export interface RegistryReader {
     models: { list: { query(input: { limit?: number }): Promise<Model[]> } };
     versions: {
       resolve: { query(input: { model: string; alias: string }): Promise<ModelVersion> };
+      get: { query(input: { model: string; version: number }): Promise<ModelVersion> };
     };
   };
   downloadBlob(sha256: string): Promise<Buffer>;
@@ -24,6 +25,13 @@ export function registrySource(client: RegistryReader): ModelSource {
     async resolve(model, alias) {
       try {
         return await client.api.versions.resolve.query({ model, alias });
+      } catch (err) {
+        throw toAppError(err);
+      }
+    },
+    async getVersion(model, version) {
+      try {
+        return await client.api.versions.get.query({ model, version });
       } catch (err) {
         throw toAppError(err);
       }

@@ -12,6 +12,8 @@ export class LoadedModel {
   private retired = false;
   private disposed: Promise<void> | null = null;
   private resolveDisposed: (() => void) | null = null;
+  /** Called once the version's tensors are freed (metrics). */
+  onDisposed: (() => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -57,6 +59,7 @@ export class LoadedModel {
       try {
         this.model.dispose();
       } finally {
+        this.onDisposed?.();
         done();
       }
     });

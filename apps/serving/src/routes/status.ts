@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError, type ErrorCode, type ModelStatus } from '@mlops/contracts';
+import type { ErrorCode, ModelStatus } from '@mlops/contracts';
 import type { ModelSet } from '../models/model-set';
 import type { ModelSlot } from '../models/slot';
-import { splitNameAndVerb, unknownModel } from './predict';
 
 /** TF Serving reports gRPC status names. */
 const GRPC_CODES: Partial<Record<ErrorCode, string>> = {
@@ -15,6 +14,11 @@ const GRPC_CODES: Partial<Record<ErrorCode, string>> = {
 };
 
 const OK = { error_code: 'OK', error_message: '' };
+
+/** TF Serving's `GET /v1/models/<name>/versions/<v>` body: one version, loaded. */
+export function availableStatus(version: number): ModelStatus {
+  return { model_version_status: [{ version: String(version), state: 'AVAILABLE', status: OK }] };
+}
 
 /** TF Serving's `GET /v1/models/<name>` body for one slot. */
 export function modelStatus(slot: ModelSlot): ModelStatus {
@@ -65,14 +69,4 @@ export function statusRoutes(app: FastifyInstance, models: ModelSet): void {
         : null,
     })),
   }));
-
-  app.get<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', (request) => {
-    const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
-    if (verb !== null) {
-      throw new AppError('NOT_FOUND', `"${verb}" is called with POST /v1/models/<name>:${verb}`);
-    }
-    const slot = models.get(name);
-    if (!slot) throw unknownModel(models, name);
-    return modelStatus(slot);
-  });
 }

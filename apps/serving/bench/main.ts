@@ -1,0 +1,207 @@
+/**
+ * `npm run bench:serve [-- --json] [-- --duration 5]`: the serving benchmark of issue 5.
+ * Every server runs in its own process and autocannon (64 connections) in another:
+ *   (a) Fastify hello world, (b) naive per-request model.predict, (c) our server (validation,
+ *   preprocessing, batching, metrics, payload log to Redis), (d) raw in-process batched predict.
+ * Prints the figures and their ratios; `--json` prints one JSON line. Needs Redis.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { writeBenchBundle } from './bundle-dir';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const autocannonBin = join(dirname(require.resolve('autocannon/package.json')), 'autocannon.js');
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const durIndex = args.indexOf('--duration');
+const duration = durIndex >= 0 ? Number(args[durIndex + 1]) : 5;
+const CONNECTIONS = 64;
+
+function say(line: string): void {
+  if (!json) process.stderr.write(`${line}\n`);
+}
+
+function body(rows: number): string {
+  return JSON.stringify({
+    instances: Array.from({ length: rows }, (_, i) => ({ x: (i % 40) / 10 - 2, y: 0.5, color: i % 2 ? 'red' : 'blue' })),
+  });
+}
+
+/** Start a server script; resolve with its port once it printed `{"port": N}`. */
+async function startServer(script: string, argv: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'servers', script), ...argv], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
+    lines.on('line', (line) => {
+      try {
+        const parsed = JSON.parse(line) as { port?: number };
+        if (parsed.port) resolve(parsed.port);
+      } catch {
+        // not our line
+      }
+    });
+  });
+  return { child, port };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+interface LoadResult {
+  rps: number;
+  /** Server CPU time (all threads) per request: robust to other load on the machine. */
+  cpuUsPerReq: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** utime + stime of a process in microseconds (Linux /proc; 0 elsewhere). */
+function cpuMicros(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** autocannon in its own process, JSON result on stdout. */
+async function load(port: number, rows: number, seconds: number, serverPid?: number): Promise<LoadResult> {
+  const cpuBefore = cpuMicros(serverPid);
+  const child = spawn(
+    process.execPath,
+    [autocannonBin, '-c', String(CONNECTIONS), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', body(rows), '-j', `http://127.0.0.1:${port}/v1/models/iris:predict`],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((resolve) => child.once('exit', resolve));
+  const r = JSON.parse(out) as {
+    requests: { average: number; total?: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+  };
+  const total = r.requests.total ?? r.requests.average * seconds;
+  const cpuUsPerReq = total > 0 ? (cpuMicros(serverPid) - cpuBefore) / total : 0;
+  return { cpuUsPerReq, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+}
+
+/** Warm up (JIT, kernels, connections) for a second, then measure. */
+async function measure(name: string, server: Server, rows: number): Promise<LoadResult> {
+  const { port, pid } = server;
+  await load(port, rows, 1);
+  const r = await load(port, rows, duration, pid);
+  say(`  ${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(7)} req/s  ${Math.round(r.rps * rows).toString().padStart(8)} rows/s  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${Math.round(r.cpuUsPerReq)} µs/req  non-2xx ${r.non2xx}  errors ${r.errors}`);
+  return r;
+}
+
+interface Server {
+  port: number;
+  pid: number | undefined;
+}
+
+async function withServer<T>(script: string, argv: string[], env: Record<string, string>, fn: (server: Server) => Promise<T>): Promise<T> {
+  const { child, port } = await startServer(script, argv, env);
+  try {
+    return await fn({ port, pid: child.pid });
+  } finally {
+    await stop(child);
+  }
+}
+
+async function meanBatch(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const rows = Number(/serving_inference_count_total\{model="iris",version="1"\} (\d+)/.exec(text)?.[1] ?? 0);
+  const execs = Number(/serving_inference_exec_count_total\{model="iris",version="1"\} (\d+)/.exec(text)?.[1] ?? 1);
+  return rows / Math.max(1, execs);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'bench-serve-'));
+try {
+  say(`bench:serve — ${CONNECTIONS} connections, ${duration} s per run (+1 s warm-up), small MLP (3 features → 8 → 2)`);
+  await writeBenchBundle(dir);
+  const hello = await withServer('hello.ts', [], {}, (server) => measure('(a) hello world, 1 row', server, 1));
+  const naive = await withServer('naive.ts', [dir], {}, (server) => measure('(b) naive predict, 1 row', server, 1));
+  const ours = await withServer('ours.ts', [dir], { SERVING_LOG_SAMPLE_RATE: '1' }, async (server) => {
+    const one = await measure('(c) ours, 1 row (log on)', server, 1);
+    const b1 = await meanBatch(server.port);
+    const many = await measure('(c) ours, 64 rows (log on)', server, 64);
+    return { one, many, batch: b1 };
+  });
+  const noLog = await withServer('ours.ts', [dir], { SERVING_LOG_SAMPLE_RATE: '0' }, (server) => measure('(c) ours, 1 row (log off)', server, 1));
+  const raw = await new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'servers', 'raw.ts'), dir, String(Math.min(duration, 3)), '256'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', () => {
+      try {
+        resolve((JSON.parse(out) as { rows_per_s: number }).rows_per_s);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  });
+  say(`  (d) raw batched predict (256 rows)        ${raw} rows/s`);
+
+  const result = {
+    hello_rps: Math.round(hello.rps),
+    naive_rps: Math.round(naive.rps),
+    ours_rps: Math.round(ours.one.rps),
+    ours_rps_no_log: Math.round(noLog.rps),
+    raw_rows_per_s: raw,
+    ours_rows_per_s_64: Math.round(ours.many.rps * 64),
+    p99_ms: ours.one.p99,
+    p99_ms_64: ours.many.p99,
+    mean_batch_rows: Number(ours.batch.toFixed(1)),
+    logging_cost: Number(Math.max(0, 1 - ours.one.rps / noLog.rps).toFixed(3)),
+    // The same cost measured as server CPU per request: far less sensitive to a busy machine.
+    logging_cost_cpu: Number(Math.max(0, 1 - noLog.cpuUsPerReq / ours.one.cpuUsPerReq).toFixed(3)),
+    cpu_us_per_req: {
+      hello: Math.round(hello.cpuUsPerReq),
+      naive: Math.round(naive.cpuUsPerReq),
+      ours: Math.round(ours.one.cpuUsPerReq),
+      ours_no_log: Math.round(noLog.cpuUsPerReq),
+      ours_64: Math.round(ours.many.cpuUsPerReq),
+    },
+    load_average_1m: Number(loadavg()[0]!.toFixed(1)),
+    ours_vs_naive: Number((ours.one.rps / naive.rps).toFixed(2)),
+    ours_vs_hello: Number((ours.one.rps / hello.rps).toFixed(2)),
+    rows64_vs_raw: Number((ours.many.rps * 64 / raw).toFixed(2)),
+    failed_requests: [hello, naive, ours.one, ours.many, noLog].reduce((a, r) => a + r.non2xx + r.errors, 0),
+    connections: CONNECTIONS,
+    duration_s: duration,
+  };
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    say(`ours/naive ${result.ours_vs_naive}× (goal ≥ 4)   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5)`);
+    say(`p99 ${result.p99_ms} ms (1 row), ${result.p99_ms_64} ms (64 rows)   logging cost ${(result.logging_cost * 100).toFixed(1)}% of req/s, ${(result.logging_cost_cpu * 100).toFixed(1)}% of CPU/req (goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`);
+    say(`server CPU per 1-row request: hello ${result.cpu_us_per_req.hello} µs, naive ${result.cpu_us_per_req.naive} µs, ours ${result.cpu_us_per_req.ours} µs (${result.cpu_us_per_req.ours_no_log} µs without the log); load average ${result.load_average_1m}`);
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,25 @@
+/**
+ * (b) The hand-written service teams start with: validate, encode and `model.predict` per
+ * request, no batching, no metrics, no logging.
+ */
+import Fastify from 'fastify';
+import { initBackend } from '@mlops/ml/backend';
+import { loadBundleModel } from '@mlops/ml/bundle';
+import { checkRecords } from '@mlops/ml/records';
+import { predictRows } from '../../src/models/predict-rows';
+import { announce, readBenchBundle } from '../bundle-dir';
+
+const dir = process.argv[2] ?? '';
+await initBackend('auto');
+const { manifest, files } = await readBenchBundle(dir);
+const model = await loadBundleModel(manifest, files);
+const app = Fastify({ logger: false });
+app.post<{ Body: { instances: unknown[] } }>('/v1/models/:nameAndVerb', (request, reply) => {
+  const checked = checkRecords(manifest.signature, request.body.instances);
+  if (!checked.ok) return reply.status(400).send({ error: checked.details });
+  return { predictions: predictRows(model, manifest.preprocessing, checked.rows) };
+});
+await app.listen({ port: 0, host: '127.0.0.1' });
+const addr = app.server.address();
+announce(typeof addr === 'object' && addr ? addr.port : 0);
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

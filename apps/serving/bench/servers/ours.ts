@@ -1,0 +1,29 @@
+/**
+ * (c) Our server as deployed: validation, preprocessing, batching, metrics and the payload log
+ * to Redis (SERVING_LOG_SAMPLE_RATE from the environment), models from an in-memory registry.
+ */
+import { Redis } from 'ioredis';
+import { createLogger } from '@mlops/config';
+import { redisKeys } from '@mlops/contracts';
+import { buildApp } from '../../src/app';
+import { loadServingEnv } from '../../src/env';
+import { announce, benchSource } from '../bundle-dir';
+
+const dir = process.argv[2] ?? '';
+const prefix = `bench-${process.pid}`;
+const env = loadServingEnv({ ...process.env, MLOPS_REDIS_PREFIX: prefix, SERVING_MODELS: 'iris', LOG_LEVEL: 'silent' });
+const redis = new Redis(env.REDIS_URL);
+const app = await buildApp({ env, source: await benchSource(dir), redis, logger: createLogger('bench', 'silent') });
+await app.listen({ port: 0, host: '127.0.0.1' });
+while (!app.serving.models.get('iris')?.loaded) await new Promise((r) => setTimeout(r, 20));
+const addr = app.server.address();
+announce(typeof addr === 'object' && addr ? addr.port : 0);
+process.on('SIGTERM', () => {
+  void (async () => {
+    await app.close();
+    const cleanup = new Redis(env.REDIS_URL);
+    await cleanup.del(redisKeys(prefix).predictions('iris'));
+    await cleanup.quit();
+    process.exit(0);
+  })();
+});

@@ -1,0 +1,120 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  AppError,
+  describeDetails,
+  mlflowInvocationSchema,
+  zodIssuesToDetails,
+  type ErrorCode,
+  type MlflowInvocation,
+  type Signature,
+} from '@mlops/contracts';
+import { toHttpError } from '../errors';
+import { infer, type InferDeps } from '../inference/infer';
+import { columnsToRecords, ROUTE_KEY_HEADER } from './tfserving';
+
+/** MLflow's error codes (databricks `ErrorCode` names) for ours. */
+const MLFLOW_CODES: Partial<Record<ErrorCode, string>> = {
+  VALIDATION_FAILED: 'BAD_REQUEST',
+  PAYLOAD_TOO_LARGE: 'BAD_REQUEST',
+  NOT_FOUND: 'RESOURCE_DOES_NOT_EXIST',
+  PRECONDITION_FAILED: 'INVALID_STATE',
+  UNAVAILABLE: 'TEMPORARILY_UNAVAILABLE',
+  INTERNAL: 'INTERNAL_ERROR',
+};
+
+/** Records (or a decoder needing the signature), and the field paths are reported under. */
+function toRecords(body: MlflowInvocation): { records: unknown[] | ((s: Signature) => unknown[]); field: string } {
+  if ('dataframe_split' in body) {
+    const { columns, data } = body.dataframe_split;
+    const records = data.map((row, i) => {
+      if (row.length !== columns.length) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `dataframe_split.data[${i}] has ${row.length} values for ${columns.length} columns`,
+        );
+      }
+      const r: Record<string, unknown> = {};
+      columns.forEach((c, j) => (r[c] = row[j]));
+      return r;
+    });
+    return { records, field: 'dataframe_split.data' };
+  }
+  if ('dataframe_records' in body) return { records: body.dataframe_records, field: 'dataframe_records' };
+  if ('instances' in body) return { records: body.instances, field: 'instances' };
+  const inputs = body.inputs;
+  if (!Array.isArray(inputs)) return { records: columnsToRecords(inputs), field: 'inputs' };
+  if (!inputs.every((r) => Array.isArray(r))) {
+    if (inputs.some((r) => Array.isArray(r))) throw new AppError('VALIDATION_FAILED', '"inputs" mixes rows of values and records');
+    return { records: inputs, field: 'inputs' };
+  }
+  // Rows of plain values: positional, in the order of the model's inputs (GET /v2/models/<m>).
+  const rows = inputs as unknown[][];
+  const decode = (signature: Signature) =>
+    rows.map((row, i) => {
+      if (row.length !== signature.inputs.length) {
+        throw new AppError('VALIDATION_FAILED', `inputs[${i}] has ${row.length} values; the model takes ${signature.inputs.length} (${signature.inputs.map((c) => c.name).join(', ')})`);
+      }
+      const r: Record<string, unknown> = {};
+      signature.inputs.forEach((c, j) => (r[c.name] = row[j]));
+      return r;
+    });
+  return { records: decode, field: 'inputs' };
+}
+
+/**
+ * MLflow's scoring server: `POST /invocations` (the four JSON input formats of MLflow 2),
+ * `GET /ping`, `GET /health`, `GET /version`, with its `{error_code, message}` error body. One
+ * model answers: `SERVING_MLFLOW_MODEL`, else the only served one, else `?model=<name>`.
+ */
+export function mlflowRoutes(app: FastifyInstance, deps: InferDeps, bodyLimit: number, defaultModel: string | undefined): void {
+  const { models } = deps;
+  void app.register((mlflow, _opts, done) => {
+    mlflow.setErrorHandler((err, request, reply) => {
+      const e = toHttpError(err, bodyLimit);
+      if (e.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
+      if (e.code === 'UNAVAILABLE') void reply.header('retry-after', '1');
+      return reply.status(e.httpStatus).send({ error_code: MLFLOW_CODES[e.code] ?? 'INTERNAL_ERROR', message: e.message });
+    });
+
+    const health = (_r: unknown, reply: { status(n: number): { send(b: string): unknown } }) =>
+      reply.status(models.ready() ? 200 : 503).send('\n');
+    mlflow.get('/ping', health);
+    mlflow.get('/health', health);
+    mlflow.get('/version', () => '0.1.0');
+
+    mlflow.post<{ Querystring: { model?: string } }>('/invocations', async (request) => {
+      const ct = request.headers['content-type'] ?? '';
+      if (!ct.startsWith('application/json')) {
+        throw new AppError('VALIDATION_FAILED', `Content type "${ct}" is not supported: send application/json`);
+      }
+      const names = models.names();
+      const model = request.query.model ?? defaultModel ?? (names.length === 1 ? names[0] : undefined);
+      if (!model) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `Several models are served (${names.join(', ')}): name one with ?model=<name> or SERVING_MLFLOW_MODEL`,
+        );
+      }
+      const parsed = mlflowInvocationSchema.safeParse(request.body);
+      if (!parsed.success) {
+        const details = zodIssuesToDetails(parsed.error.issues);
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `The body must be one of dataframe_split, dataframe_records, instances or inputs: ${describeDetails(details)}`,
+          details,
+        );
+      }
+      const { records, field } = toRecords(parsed.data);
+      const key = request.headers[ROUTE_KEY_HEADER];
+      const result = await infer(deps, {
+        target: { model },
+        protocol: 'mlflow',
+        records,
+        routeKey: typeof key === 'string' ? key : undefined,
+        renamePath: (p) => p.replace(/^instances/, field),
+      });
+      return { predictions: result.predictions };
+    });
+    done();
+  });
+}

@@ -1,0 +1,220 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  AppError,
+  aliasNameSchema,
+  resourceNameSchema,
+  tfColumnarRequestSchema,
+  zodIssuesToDetails,
+  describeDetails,
+  type Signature,
+} from '@mlops/contracts';
+import { infer, type InferDeps } from '../inference/infer';
+import { UNKNOWN_MODEL_LABEL } from '../metrics';
+import type { Target } from '../routing/routes-config';
+import { availableStatus, modelStatus } from '../routes/status';
+import { inputSpecs, outputSpecs, predictionColumns, tfDtype, type TensorSpec } from './tensors';
+
+/** Header carrying the sticky key of a canary split (same key → same side). */
+export const ROUTE_KEY_HEADER = 'x-request-key';
+
+/**
+ * `/v1/models/iris:predict` has its verb after a colon inside the last segment, which
+ * Fastify's router would read as a parameter; the segment is one parameter, split here.
+ */
+export function splitNameAndVerb(segment: string): { name: string; verb: string | null } {
+  const at = segment.indexOf(':');
+  return at < 0
+    ? { name: segment, verb: null }
+    : { name: segment.slice(0, at), verb: segment.slice(at + 1) };
+}
+
+function bad(message: string, path?: string): AppError {
+  return new AppError('VALIDATION_FAILED', message, path ? [{ path, message }] : undefined);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `{"inputs": {"x": [..], "color": [..]}}` → one record per row; columns must align. */
+export function columnsToRecords(inputs: Record<string, unknown[]>): Array<Record<string, unknown>> {
+  const names = Object.keys(inputs);
+  if (names.length === 0) throw bad('"inputs" names no feature: send {"inputs": {"feature": [values…]}}', 'inputs');
+  const n = inputs[names[0]!]!.length;
+  for (const name of names) {
+    if (inputs[name]!.length !== n) {
+      throw bad(`every input column must have the same length: "${names[0]}" has ${n}, "${name}" has ${inputs[name]!.length}`, `inputs.${name}`);
+    }
+  }
+  const records = new Array<Record<string, unknown>>(n);
+  for (let i = 0; i < n; i++) {
+    const r: Record<string, unknown> = {};
+    for (const name of names) r[name] = inputs[name]![i];
+    records[i] = r;
+  }
+  return records;
+}
+
+/** A predict body, checked by hand (the hot path): rows or columns, never both. */
+function readBody(body: unknown): { kind: 'rows' | 'columns'; records: unknown[] } {
+  if (!isObject(body)) throw bad('The body must be a JSON object with "instances" (rows) or "inputs" (columns)');
+  const hasRows = body.instances !== undefined;
+  const hasColumns = body.inputs !== undefined;
+  if (hasRows && hasColumns) throw bad('Send either "instances" (rows) or "inputs" (columns), never both', 'inputs');
+  if (body.signature_name !== undefined && typeof body.signature_name !== 'string') {
+    throw bad('"signature_name" must be a string', 'signature_name');
+  }
+  if (hasRows) {
+    if (!Array.isArray(body.instances)) throw bad('"instances" must be an array of feature records', 'instances');
+    return { kind: 'rows', records: body.instances as unknown[] };
+  }
+  if (hasColumns) {
+    const parsed = tfColumnarRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const details = zodIssuesToDetails(parsed.error.issues);
+      throw new AppError('VALIDATION_FAILED', `Invalid "inputs": ${describeDetails(details)}`, details);
+    }
+    return { kind: 'columns', records: columnsToRecords(parsed.data.inputs) };
+  }
+  throw bad('The body has neither "instances" (rows) nor "inputs" (columns)', 'instances');
+}
+
+function parseVersion(text: string): number {
+  const v = /^[1-9]\d{0,9}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(v)) throw bad(`"${text}" is not a version number (1, 2, …)`, 'version');
+  return v;
+}
+
+function parseTarget(name: string, version?: string, label?: string): Target {
+  if (!resourceNameSchema.safeParse(name).success) {
+    throw new AppError('NOT_FOUND', `"${name}" is not a model name: see GET /v1/models`);
+  }
+  if (version !== undefined) return { model: name, version: parseVersion(version) };
+  if (label !== undefined) {
+    if (!aliasNameSchema.safeParse(label).success) throw bad(`"${label}" is not an alias name`, 'label');
+    return { model: name, alias: label };
+  }
+  return { model: name };
+}
+
+function tensorInfo(specs: TensorSpec[]) {
+  return Object.fromEntries(
+    specs.map((s) => [
+      s.name,
+      { dtype: tfDtype(s.datatype), tensor_shape: { dim: s.shape.map((d) => ({ size: String(d) })) }, name: s.name },
+    ]),
+  );
+}
+
+/** TF Serving's GetModelMetadata JSON: the `serving_default` signature with every feature. */
+export function tfMetadata(name: string, version: number, signature: Signature) {
+  return {
+    model_spec: { name, signature_name: '', version: String(version) },
+    metadata: {
+      signature_def: {
+        signature_def: {
+          serving_default: {
+            inputs: tensorInfo(inputSpecs(signature)),
+            outputs: tensorInfo(outputSpecs(signature)),
+            method_name: 'tensorflow/serving/predict',
+          },
+        },
+      },
+    },
+  };
+}
+
+/** TF Serving REST: status, metadata and predict, for the followed alias, a version or a label. */
+export function tfServingRoutes(app: FastifyInstance, deps: InferDeps): void {
+  const { models, metrics } = deps;
+
+  async function predict(target: Target, verb: string | null, request: FastifyRequest) {
+    if (verb !== 'predict') {
+      throw new AppError('NOT_FOUND', `Unsupported call "${verb ?? ''}": use POST /v1/models/<name>:predict`);
+    }
+    const { kind, records } = readBody(request.body);
+    const key = request.headers[ROUTE_KEY_HEADER];
+    const result = await infer(deps, {
+      target,
+      protocol: 'tfserving',
+      records,
+      routeKey: typeof key === 'string' ? key : undefined,
+      renamePath: kind === 'columns' ? (p) => p.replace(/^instances\[(\d+)\]\.(.*)$/, 'inputs.$2[$1]') : undefined,
+    });
+    const model = { name: result.model, version: result.version, alias: result.alias };
+    if (kind === 'rows') return { predictions: result.predictions, model, predictionIds: result.ids };
+    return { outputs: predictionColumns(result.signature, result.predictions), model, predictionIds: result.ids };
+  }
+
+  async function status(target: Target) {
+    if (target.version === undefined && target.alias === undefined) {
+      const slot = models.get(target.model);
+      if (!slot) throw models.unknownModel(target.model);
+      return modelStatus(slot);
+    }
+    const loaded = await models.acquire(target);
+    loaded.release();
+    return availableStatus(loaded.version);
+  }
+
+  async function metadata(target: Target) {
+    const loaded = await models.acquire(target);
+    loaded.release();
+    return tfMetadata(loaded.name, loaded.version, loaded.manifest.signature);
+  }
+
+  // Labelled children cached per (model, status): label hashing on every request shows up at 10k req/s.
+  const counters = new Map<string, { inc(): void }>();
+  const countRequest = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const params = request.params as { nameAndVerb?: string; name?: string };
+    const name = params.name ?? splitNameAndVerb(params.nameAndVerb ?? '').name;
+    const model = models.get(name) ? name : UNKNOWN_MODEL_LABEL;
+    const key = `${model} ${reply.statusCode}`;
+    let child = counters.get(key);
+    if (!child) {
+      child = metrics.requests.labels({ model, status: String(reply.statusCode) });
+      if (counters.size > 10_000) counters.clear();
+      counters.set(key, child);
+    }
+    child.inc();
+    done();
+  };
+
+  app.post<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', { onResponse: countRequest }, (request) => {
+    const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
+    return predict(parseTarget(name), verb, request);
+  });
+  app.post<{ Params: { name: string; v: string } }>('/v1/models/:name/versions/:v', { onResponse: countRequest }, (request) => {
+    const { name: v, verb } = splitNameAndVerb(request.params.v);
+    return predict(parseTarget(request.params.name, v), verb, request);
+  });
+  app.post<{ Params: { name: string; l: string } }>('/v1/models/:name/labels/:l', { onResponse: countRequest }, (request) => {
+    const { name: l, verb } = splitNameAndVerb(request.params.l);
+    return predict(parseTarget(request.params.name, undefined, l), verb, request);
+  });
+
+  app.get<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', (request) => {
+    const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
+    if (verb !== null) throw new AppError('NOT_FOUND', `"${verb}" is called with POST /v1/models/<name>:${verb}`);
+    return status(parseTarget(name));
+  });
+  app.get<{ Params: { name: string; v: string } }>('/v1/models/:name/versions/:v', (request) =>
+    status(parseTarget(request.params.name, request.params.v)),
+  );
+  app.get<{ Params: { name: string; l: string } }>('/v1/models/:name/labels/:l', (request) =>
+    status(parseTarget(request.params.name, undefined, request.params.l)),
+  );
+  app.get<{ Params: { name: string } }>('/v1/models/:name/metadata', (request) =>
+    metadata(parseTarget(request.params.name)),
+  );
+  app.get<{ Params: { name: string; v: string } }>('/v1/models/:name/versions/:v/metadata', (request) =>
+    metadata(parseTarget(request.params.name, request.params.v)),
+  );
+  app.get<{ Params: { name: string; l: string } }>('/v1/models/:name/labels/:l/metadata', (request) =>
+    metadata(parseTarget(request.params.name, undefined, request.params.l)),
+  );
+  app.get<{ Params: { model: string } }>('/v1/shadow/:model', (request) => ({
+    model: request.params.model,
+    comparisons: deps.shadow.list(request.params.model),
+  }));
+}
