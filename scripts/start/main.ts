@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     serving: Number(process.env.SERVING_PORT ?? DEFAULT_PORTS.serving),
     monitor: Number(process.env.MONITOR_PORT ?? DEFAULT_PORTS.monitor),
     trainer: Number(process.env.TRAINER_PORT ?? 7604),
+    web: Number(process.env.WEB_PORT ?? DEFAULT_PORTS.web),
   };
   for (const [name, port] of Object.entries(ports)) {
     if (!(await isPortFree(port))) {
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   const start = (name: ServiceSpec['name']) => supervisor.start({ name, port: ports[name], env });
   const registry = await start('registry');
   const [trainer, serving, monitor] = await Promise.all([start('trainer'), start('serving'), start('monitor')]);
+  // The dashboard proxies to the others, so the browser needs only its one origin.
+  const web = await supervisor.start({ name: 'web', port: ports.web, env: { ...env, SERVING_URL: serving.url, MONITOR_URL: monitor.url } });
 
   for (const service of supervisor.list()) {
     service.child.once('exit', (code, signal) => {
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
     `  serving   ${serving.url}   (POST /v1/models/<name>:predict, follows alias "champion")`,
     `  monitor   ${monitor.url}   (GET /v1/drift/<name>)`,
     `  trainer   ${trainer.url}   (health and metrics; jobs come from Redis)`,
+    `  dashboard ${web.url}   (sign in with the token below)`,
     `  redis     ${redis.url}${redis.started ? ' (started for you, not persisted)' : ''}`,
     `  data      ${dataDir}   (logs in ${path.join(dataDir, 'logs')})`,
     `  token     ${generated ? 'generated and stored in' : 'read from'} ${process.env.MLOPS_TOKEN ? 'MLOPS_TOKEN' : file}`,

@@ -1,0 +1,47 @@
+import { PAGES, useHashPage, type PageId } from './lib/route';
+import { DatasetsPage } from './pages/DatasetsPage';
+import { ModelsPage } from './pages/ModelsPage';
+import { MonitoringPage } from './pages/MonitoringPage';
+import { RunsPage } from './pages/RunsPage';
+import { ServingPage } from './pages/ServingPage';
+import { SignIn } from './pages/SignIn';
+
+const VIEWS: Record<PageId, () => React.JSX.Element> = {
+  datasets: DatasetsPage,
+  runs: RunsPage,
+  models: ModelsPage,
+  serving: ServingPage,
+  monitoring: MonitoringPage,
+};
+
+export function App() {
+  const page = useHashPage();
+  const View = VIEWS[page];
+  const title = PAGES.find((p) => p.id === page)?.title ?? '';
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">MLOps</span>
+        <nav aria-label="Pages">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p.id}>
+                <a href={`#/${p.id}`} aria-current={p.id === page ? 'page' : undefined}>
+                  {p.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <SignIn />
+      </header>
+      <main id="main" tabIndex={-1}>
+        <h1>{title}</h1>
+        <View />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { AppError } from '@mlops/contracts';
+import { createLogger, type Logger } from '@mlops/config';
+import { registerProxy } from './proxy';
+
+/** Base URL of each service the dashboard proxies to. */
+export type Upstreams = Record<'registry' | 'serving' | 'monitor', string>;
+
+export interface WebDeps {
+  upstreams: Upstreams;
+  /** Output of `vite build` (index.html + assets). */
+  distDir: string;
+  logger?: Logger;
+}
+
+/** Path prefix under which the browser reaches each service (see src/api/urls.ts). */
+export const PROXY_PREFIXES = {
+  registry: '/registry',
+  serving: '/serving',
+  monitor: '/monitor',
+} as const;
+
+/**
+ * The dashboard's server: the built single-page app plus a streaming proxy to the registry,
+ * serving and monitor, so the browser talks to one origin and no service needs CORS.
+ */
+export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
+  const baseLogger: FastifyBaseLogger = deps.logger ?? createLogger('web');
+  const app = Fastify({ loggerInstance: baseLogger, routerOptions: { maxParamLength: 5000 } });
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const proxied = new Counter({
+    name: 'web_proxied_requests_total',
+    help: 'Requests forwarded to a service, by service and status class',
+    labelNames: ['service', 'status'] as const,
+    registers: [registry],
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const service = Object.entries(PROXY_PREFIXES).find(([, p]) =>
+      request.url.startsWith(`${p}/`),
+    )?.[0];
+    if (service) proxied.inc({ service, status: `${Math.floor(reply.statusCode / 100)}xx` });
+    done();
+  });
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks = await Promise.all(
+      Object.entries(deps.upstreams).map(async ([name, url]) => {
+        try {
+          const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(2_000) });
+          return [name, res.ok] as const;
+        } catch {
+          return [name, false] as const;
+        }
+      }),
+    );
+    const services = Object.fromEntries(checks);
+    const assets = fs.existsSync(path.join(deps.distDir, 'index.html'));
+    const ready = assets && checks.every(([, ok]) => ok);
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', assets, services });
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+
+  registerProxy(app, PROXY_PREFIXES.registry, deps.upstreams.registry);
+  registerProxy(app, PROXY_PREFIXES.serving, deps.upstreams.serving);
+  registerProxy(app, PROXY_PREFIXES.monitor, deps.upstreams.monitor);
+
+  if (fs.existsSync(path.join(deps.distDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: deps.distDir, prefix: '/', wildcard: true });
+  } else {
+    app.log.warn({ distDir: deps.distDir }, 'no built assets: run "npm run build -w @mlops/web"');
+    app.get('/', (_request, reply) => {
+      const err = new AppError(
+        'UNAVAILABLE',
+        `the dashboard is not built (${deps.distDir} has no index.html): run "npm run build -w @mlops/web"`,
+      );
+      return reply.code(err.httpStatus).send(err.toBody());
+    });
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    const err = new AppError(
+      'NOT_FOUND',
+      `nothing at ${request.method} ${request.url.split('?')[0]}`,
+    );
+    return reply.code(err.httpStatus).send(err.toBody());
+  });
+  return app;
+}

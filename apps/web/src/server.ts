@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '@mlops/config';
+import { buildApp } from './http-app';
+import { loadEnv } from './env';
+
+const env = loadEnv();
+const logger = createLogger('web', env.LOG_LEVEL);
+const distDir =
+  env.WEB_DIST_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/public');
+
+const app = await buildApp({
+  upstreams: { registry: env.REGISTRY_URL, serving: env.SERVING_URL, monitor: env.MONITOR_URL },
+  distDir,
+  logger,
+});
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'shutting down');
+  try {
+    await app.close();
+    process.exit(0);
+  } catch (err) {
+    logger.error({ err }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+await app.listen({ port: env.WEB_PORT, host: env.HOST });
+logger.info(
+  {
+    distDir,
+    upstreams: { registry: env.REGISTRY_URL, serving: env.SERVING_URL, monitor: env.MONITOR_URL },
+  },
+  'web listening',
+);

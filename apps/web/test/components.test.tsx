@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { BarChart } from '../src/components/BarChart';
+import { CategoryBars } from '../src/components/CategoryBars';
+import { LineChart } from '../src/components/LineChart';
+import { Pagination } from '../src/components/Pagination';
+import { ErrorNote, Status } from '../src/components/Status';
+
+describe('components', () => {
+  it('BarChart is an image named by its title and values, one rect per bar', () => {
+    const html = renderToStaticMarkup(
+      <BarChart
+        title="Histogram of x"
+        items={[
+          { label: '0 – 1', value: 2 },
+          { label: '1 – 2', value: 4 },
+        ]}
+      />,
+    );
+    expect(html).toContain('role="img"');
+    expect(html).toContain('aria-label="Histogram of x. 0 – 1: 2, 1 – 2: 4"');
+    expect(html.match(/<rect/g)).toHaveLength(2);
+  });
+
+  it('CategoryBars lists every category with its count', () => {
+    const html = renderToStaticMarkup(
+      <CategoryBars
+        title="Counts"
+        items={[
+          { label: 'setosa', value: 50 },
+          { label: 'virginica', value: 25 },
+        ]}
+      />,
+    );
+    expect(html).toContain('aria-label="Counts"');
+    expect(html).toContain('width:50%');
+    expect(html).toContain('virginica');
+  });
+
+  it('LineChart says so when there is nothing to draw, else draws a path per series', () => {
+    expect(
+      renderToStaticMarkup(
+        <LineChart
+          title="Loss curve"
+          xLabel="epoch"
+          series={[{ name: 'loss', points: [], className: 's1' }]}
+        />,
+      ),
+    ).toContain('No loss curve yet');
+    const html = renderToStaticMarkup(
+      <LineChart
+        title="Loss curve"
+        xLabel="epoch"
+        series={[
+          {
+            name: 'loss',
+            points: [
+              { x: 1, y: 1 },
+              { x: 2, y: 0.5 },
+            ],
+            className: 's1',
+          },
+        ]}
+      />,
+    );
+    expect(html).toContain('aria-label="Loss curve: loss 0.5 at epoch 2"');
+    expect(html).toMatch(/<path d="M0 0 L/);
+  });
+
+  it('Pagination hides itself for one page and disables the ends', () => {
+    expect(
+      renderToStaticMarkup(
+        <Pagination label="Runs" page={1} pages={1} total={3} onPage={() => undefined} />,
+      ),
+    ).toBe('');
+    const html = renderToStaticMarkup(
+      <Pagination label="Runs" page={1} pages={3} total={25} onPage={() => undefined} />,
+    );
+    expect(html).toContain('aria-label="Runs pages"');
+    expect(html).toMatch(/<button type="button" disabled="">Previous/);
+    expect(html).toContain('Page 1 of 3 (25)');
+  });
+
+  it('Status carries text as well as colour; ErrorNote is an alert', () => {
+    expect(renderToStaticMarkup(<Status value="failed" />)).toBe(
+      '<span class="status status-bad">failed</span>',
+    );
+    expect(renderToStaticMarkup(<ErrorNote error={new Error('boom')} />)).toContain('role="alert"');
+    expect(renderToStaticMarkup(<ErrorNote error={null} />)).toBe('');
+  });
+});
