@@ -7,6 +7,7 @@ import { registerBlobRoutes } from './http/blobs';
 import { registerDatasetRoutes } from './http/datasets';
 import { registerErrorHandling } from './http/errors';
 import { registerHealthRoutes } from './http/health';
+import { trackRoutes } from './http/route-table';
 import { appRouter, type AppRouter } from './trpc/router';
 import type { TrpcContext } from './trpc/context';
 
@@ -28,6 +29,7 @@ export async function buildApp(
     // themselves; this limit applies to buffered (tRPC JSON) bodies.
     bodyLimit: 64 * 1024 ** 2,
   });
+  trackRoutes(app);
   registerErrorHandling(app);
   registerRequestMetrics(app, deps);
   registerHealthRoutes(app, deps);

@@ -1,25 +1,70 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AppError } from '@mlops/contracts';
+import { AppError, type TokenScope } from '@mlops/contracts';
+import { findTokenBySecret } from '@mlops/storage';
+import type { RegistryDeps } from './deps';
+
+/** Who is calling: the bootstrap admin (token from env / data dir) or a stored API token. */
+export interface Principal {
+  /** Recorded as `actor` in the audit trail. */
+  name: string;
+  tokenId: string | null;
+  scopes: TokenScope[];
+}
+
+export const ADMIN_PRINCIPAL: Principal = { name: 'admin', tokenId: null, scopes: ['admin'] };
+
+/** `admin` implies every scope; any scope implies `read`. */
+export function hasScope(principal: Principal, needed: TokenScope): boolean {
+  if (principal.scopes.includes('admin')) return true;
+  if (needed === 'read') return principal.scopes.length > 0;
+  return principal.scopes.includes(needed);
+}
 
 /**
- * Check an `Authorization: Bearer …` header against the admin token in constant time. Both
- * sides are hashed first so the comparison does not leak the token's length either.
+ * Resolve an `Authorization: Bearer …` header. The bootstrap admin token is compared in
+ * constant time (both sides hashed first, so not even its length leaks); other tokens are
+ * looked up by their sha256, which is all the database holds. 401 when missing or unknown.
  */
-export function checkBearer(header: string | undefined, token: string): void {
+export async function authenticate(
+  deps: Pick<RegistryDeps, 'adminToken' | 'db'>,
+  header: string | undefined,
+): Promise<Principal> {
   if (!header) {
     throw new AppError(
       'UNAUTHORIZED',
       'missing bearer token: send "Authorization: Bearer <MLOPS_TOKEN>"',
     );
   }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const given = match?.[1] ?? '';
-  if (!timingSafeEqual(digest(given), digest(token))) {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? '';
+  if (timingSafeEqual(digest(given), digest(deps.adminToken))) return ADMIN_PRINCIPAL;
+  const token = given ? await findTokenBySecret(deps.db, given) : undefined;
+  if (!token) {
     throw new AppError(
       'UNAUTHORIZED',
-      'invalid bearer token: check MLOPS_TOKEN (or the admin-token file of the data directory)',
+      'invalid bearer token: check MLOPS_TOKEN (or the admin-token file of the data directory); revoked tokens stop working',
     );
   }
+  return { name: `token:${token.name}`, tokenId: token.id, scopes: token.scopes };
+}
+
+/** 403 naming the scope the call needs and the ones the token has. */
+export function requireScope(principal: Principal, needed: TokenScope, what = 'this call'): void {
+  if (hasScope(principal, needed)) return;
+  throw new AppError(
+    'FORBIDDEN',
+    `${what} needs the "${needed}" scope; the token has [${principal.scopes.join(', ')}]: ask an admin for a token with it`,
+  );
+}
+
+/** authenticate + requireScope. */
+export async function authorize(
+  deps: Pick<RegistryDeps, 'adminToken' | 'db'>,
+  header: string | undefined,
+  needed: TokenScope,
+): Promise<Principal> {
+  const principal = await authenticate(deps, header);
+  requireScope(principal, needed);
+  return principal;
 }
 
 function digest(value: string): Buffer {

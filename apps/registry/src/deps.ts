@@ -4,7 +4,16 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES, redisKeys, type RedisKeys, type TrainJobPayload } from '@mlops/contracts';
 import { createLogger, type Logger } from '@mlops/config';
-import { fsStoreOf, openSqliteDb, sqliteFileOf, type ArtifactStore, type Db } from '@mlops/storage';
+import {
+  fsStoreOf,
+  openDatabase,
+  S3ArtifactStore,
+  sqliteFileOf,
+  type ArtifactStore,
+  type Db,
+  type S3StoreConfig,
+} from '@mlops/storage';
+import { WebhookDispatcher, type WebhookOptions } from './domain/webhooks';
 import { createMetrics, type RegistryMetrics } from './metrics';
 
 /** Everything the registry talks to; built once, closed by the app's onClose hook. */
@@ -21,6 +30,9 @@ export interface RegistryDeps {
   maxUploadBytes: number;
   logger: Logger;
   metrics: RegistryMetrics;
+  webhooks: WebhookDispatcher;
+  /** Subscribed to the events channel: webhooks also fire for events other apps publish. */
+  subscriber: Redis;
 }
 
 export interface DepsConfig {
@@ -30,22 +42,49 @@ export interface DepsConfig {
   adminToken: string;
   maxUploadBytes: number;
   logLevel?: string;
+  /** postgres://… selects Postgres; otherwise SQLite in the data directory. */
+  databaseUrl?: string;
+  /** S3/MinIO artifact store; otherwise the filesystem store of the data directory. */
+  s3?: S3StoreConfig & { createBucket?: boolean };
+  webhooks?: WebhookOptions;
 }
 
 export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
   const keys = redisKeys(config.redisPrefix);
   const tmpDir = path.join(config.dataDir, 'tmp');
   fs.mkdirSync(tmpDir, { recursive: true });
-  const db = await openSqliteDb(sqliteFileOf(config.dataDir));
+  const db = await openDatabase({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    sqliteFile: sqliteFileOf(config.dataDir),
+  });
+  let store: ArtifactStore;
+  try {
+    store = await openStore(config, tmpDir);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   // maxRetriesPerRequest null: BullMQ shares this connection and asks for it.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue<TrainJobPayload>(QUEUE_NAMES.train, {
     connection: redis,
     prefix: keys.bullPrefix,
   });
+  const logger = createLogger('registry', config.logLevel);
+  const webhooks = new WebhookDispatcher(db, logger, config.webhooks);
+  const subscriber = redis.duplicate();
+  subscriber.on('message', (_channel: string, message: string) => webhooks.offerMessage(message));
+  subscriber
+    .subscribe(keys.events)
+    .catch((err: unknown) =>
+      logger.warn(
+        { err },
+        'could not subscribe to the events channel; webhooks fire for registry events only',
+      ),
+    );
   return {
     db,
-    store: fsStoreOf(config.dataDir),
+    store,
     redis,
     queue,
     keys,
@@ -53,12 +92,23 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
     dataDir: config.dataDir,
     tmpDir,
     maxUploadBytes: config.maxUploadBytes,
-    logger: createLogger('registry', config.logLevel),
+    logger,
     metrics: createMetrics(),
+    webhooks,
+    subscriber,
   };
 }
 
+async function openStore(config: DepsConfig, tmpDir: string): Promise<ArtifactStore> {
+  if (!config.s3) return fsStoreOf(config.dataDir);
+  const store = new S3ArtifactStore({ tmpDir, ...config.s3 });
+  if (config.s3.createBucket ?? true) await store.ensureBucket(config.s3.region);
+  return store;
+}
+
 export async function closeDeps(deps: RegistryDeps): Promise<void> {
+  await deps.webhooks.close();
+  deps.subscriber.disconnect();
   await deps.queue.close();
   deps.redis.disconnect();
   await deps.db.destroy();

@@ -2,22 +2,51 @@ import { z } from 'zod';
 import { DEFAULT_PORTS } from '@mlops/contracts';
 import { commonEnv, dataDirEnv, hostEnv, parseEnv, portEnv, redisEnv } from '@mlops/config';
 
-export const registryEnvSchema = z.object({
-  ...commonEnv,
-  ...dataDirEnv,
-  ...redisEnv,
-  ...hostEnv,
-  REGISTRY_PORT: portEnv(DEFAULT_PORTS.registry),
-  /** Admin bearer token; when unset one is generated into the data directory. */
-  MLOPS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Largest accepted dataset or blob upload, in bytes (default 1 GiB). */
-  REGISTRY_MAX_UPLOAD_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(1024 ** 3),
-  GIT_REVISION: z.string().max(100).optional(),
-});
+export const registryEnvSchema = z
+  .object({
+    ...commonEnv,
+    ...dataDirEnv,
+    ...redisEnv,
+    ...hostEnv,
+    REGISTRY_PORT: portEnv(DEFAULT_PORTS.registry),
+    /** Admin bearer token; when unset one is generated into the data directory. */
+    MLOPS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Largest accepted dataset or blob upload, in bytes (default 1 GiB). */
+    REGISTRY_MAX_UPLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(1024 ** 3),
+    GIT_REVISION: z.string().max(100).optional(),
+    /** `postgres://user:pass@host:5432/db` selects Postgres; unset = SQLite in the data dir. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (unset it to use SQLite)')
+      .optional(),
+    /** S3/MinIO artifact store: endpoint, bucket and keys together select it; unset = filesystem. */
+    S3_ENDPOINT: z.string().url().optional(),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
+      .optional(),
+    S3_ACCESS_KEY: z.string().min(1).optional(),
+    S3_SECRET_KEY: z.string().min(1).optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    /** Path-style URLs (MinIO default); `false` for virtual-host style (AWS). */
+    S3_PATH_STYLE: z.enum(['true', 'false']).default('true'),
+    /** Create the bucket at start when it does not exist. */
+    S3_CREATE_BUCKET: z.enum(['true', 'false']).default('true'),
+  })
+  .superRefine((env, ctx) => {
+    const s3 = [env.S3_ENDPOINT, env.S3_BUCKET, env.S3_ACCESS_KEY, env.S3_SECRET_KEY];
+    if (s3.some((v) => v !== undefined) && s3.some((v) => v === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['S3_ENDPOINT'],
+        message: 'S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY and S3_SECRET_KEY must be set together',
+      });
+    }
+  });
 export type RegistryEnv = z.infer<typeof registryEnvSchema>;
 
 export function loadEnv(env: Record<string, string | undefined> = process.env): RegistryEnv {

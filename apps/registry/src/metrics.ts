@@ -29,6 +29,11 @@ export function createMetrics() {
       help: 'Model versions created',
       registers: [registry],
     }),
+    gateRefusals: new Counter({
+      name: 'registry_promotion_gate_refusals_total',
+      help: 'Alias moves refused by a promotion policy',
+      registers: [registry],
+    }),
   };
 }
 export type RegistryMetrics = ReturnType<typeof createMetrics>;

@@ -13,11 +13,31 @@ const deps = await createDeps({
   adminToken: admin.token,
   maxUploadBytes: env.REGISTRY_MAX_UPLOAD_BYTES,
   logLevel: env.LOG_LEVEL,
+  ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+  ...(env.S3_ENDPOINT && env.S3_BUCKET && env.S3_ACCESS_KEY && env.S3_SECRET_KEY
+    ? {
+        s3: {
+          endpoint: env.S3_ENDPOINT,
+          bucket: env.S3_BUCKET,
+          accessKey: env.S3_ACCESS_KEY,
+          secretKey: env.S3_SECRET_KEY,
+          region: env.S3_REGION,
+          pathStyle: env.S3_PATH_STYLE === 'true',
+          createBucket: env.S3_CREATE_BUCKET === 'true',
+        },
+      }
+    : {}),
 });
 const app = await buildApp(deps, { logLevel: env.LOG_LEVEL });
 const url = await app.listen({ port: env.REGISTRY_PORT, host: env.HOST });
 log.info(
-  { url, dataDir: env.MLOPS_DATA_DIR, revision: env.GIT_REVISION ?? 'unknown' },
+  {
+    url,
+    dataDir: env.MLOPS_DATA_DIR,
+    revision: env.GIT_REVISION ?? 'unknown',
+    database: env.DATABASE_URL ? 'postgres' : 'sqlite',
+    artifacts: env.S3_ENDPOINT ? `s3:${env.S3_BUCKET ?? ''}` : 'filesystem',
+  },
   `registry listening on ${url}`,
 );
 // Never the token itself: only where to find it.

@@ -7,6 +7,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { errorBodySchema, type ErrorBody } from '@mlops/contracts';
 import { buildApp } from '../src/app';
 import { createDeps, type RegistryDeps } from '../src/deps';
+import type { WebhookOptions } from '../src/domain/webhooks';
+import { createTestPostgres, INFRA, startTestS3 } from '@mlops/storage/testing';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -20,10 +22,18 @@ export interface TestRegistry {
   close(): Promise<void>;
 }
 
-/** A registry on a fresh temp data dir and a random Redis prefix; close() removes both. */
-export async function startTestRegistry(): Promise<TestRegistry> {
+/**
+ * A registry on a fresh temp data dir and a random Redis prefix; close() removes both. Under
+ * MLOPS_TEST_INFRA=1 (npm run test:infra) it runs on a fresh Postgres database and an
+ * in-process S3 server with a fresh bucket instead of SQLite and the filesystem.
+ */
+export async function startTestRegistry(
+  opts: { webhooks?: WebhookOptions } = {},
+): Promise<TestRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-test-'));
   const prefix = `test-${randomUUID()}`;
+  const pg = INFRA ? await createTestPostgres() : undefined;
+  const s3 = INFRA ? await startTestS3() : undefined;
   const deps = await createDeps({
     dataDir: dir,
     redisUrl: REDIS_URL,
@@ -31,6 +41,9 @@ export async function startTestRegistry(): Promise<TestRegistry> {
     adminToken: TOKEN,
     maxUploadBytes: 10 * 1024 * 1024,
     logLevel: 'silent',
+    ...(pg ? { databaseUrl: pg.url } : {}),
+    ...(s3 ? { s3: s3.config } : {}),
+    webhooks: opts.webhooks ?? { baseDelayMs: 10 },
   });
   const app = await buildApp(deps, { logLevel: 'silent' });
   await app.ready();
@@ -43,6 +56,8 @@ export async function startTestRegistry(): Promise<TestRegistry> {
     async close() {
       await app.close();
       await deleteKeys(prefix);
+      await pg?.drop();
+      await s3?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

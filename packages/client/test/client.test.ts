@@ -116,6 +116,60 @@ describe('registry client', () => {
     expect(denied.code).toBe('UNAUTHORIZED');
   });
 
+  it('surfaces a refusing promotion gate as PRECONDITION_FAILED with the verdict numbers', async () => {
+    const blob = await client.uploadBlob(Buffer.from('{"modelTopology":{}}'));
+    const manifest = (accuracy: number) => ({
+      formatVersion: 1 as const,
+      task: 'regression' as const,
+      signature: {
+        inputs: [{ name: 'x', type: 'numeric' as const, nullable: false }],
+        output: { task: 'regression' as const, target: 'y' },
+      },
+      preprocessing: {
+        features: [{ kind: 'standardize' as const, column: 'x', mean: 0, std: 1, impute: 0 }],
+        target: { kind: 'standardize' as const, column: 'y', mean: 0, std: 1 },
+        inputWidth: 1,
+      },
+      metrics: { accuracy },
+      lineage: {
+        runId: null,
+        datasetId: null,
+        datasetHash: null,
+        codeRevision: 'unknown',
+        preset: null,
+        hyperparameters: null,
+        seed: null,
+        backend: null,
+        tfjsVersion: null,
+      },
+      files: [{ path: 'model.json', ...blob }],
+    });
+    await client.api.policies.set.mutate({
+      model: 'gated',
+      metric: 'accuracy',
+      greaterIsBetter: true,
+      threshold: 0.9,
+    });
+    const v = await client.api.versions.create.mutate({ model: 'gated', manifest: manifest(0.5) });
+    const err = toAppError(
+      await client.api.aliases.set
+        .mutate({ model: 'gated', alias: 'champion', version: v.version })
+        .catch((e: unknown) => e),
+    );
+    expect(err.code).toBe('PRECONDITION_FAILED');
+    expect(err.details).toEqual(
+      expect.arrayContaining([
+        { path: 'gate.threshold', message: 'failed: accuracy 0.5 must be >= 0.9' },
+      ]),
+    );
+    const { token } = await client.api.tokens.create.mutate({ name: 'reader', scopes: ['read'] });
+    const reader = createRegistryClient({ url, token });
+    const forbidden = toAppError(
+      await reader.uploadBlob(Buffer.from('x')).catch((e: unknown) => e),
+    );
+    expect(forbidden.code).toBe('FORBIDDEN');
+  });
+
   it('reports an unreachable registry as UNAVAILABLE naming the URL', async () => {
     const dead = createRegistryClient({ url: 'http://127.0.0.1:1' });
     expect(await dead.health()).toBe(false);

@@ -1,6 +1,14 @@
-export { openSqliteDb, sqliteFileOf, pingDb, type Db } from './db/connection';
+export {
+  openDatabase,
+  openPostgresDb,
+  openSqliteDb,
+  sqliteFileOf,
+  pingDb,
+  type Db,
+  type PostgresOptions,
+} from './db/connection';
 export { migrateToLatest } from './db/migrate';
-export { writeTransaction } from './db/transaction';
+export { writeTransaction, lockKey, isSqlite } from './db/transaction';
 export type { Database } from './db/schema';
 export * from './repos/datasets';
 export * from './repos/runs';
@@ -8,5 +16,16 @@ export * from './repos/models';
 export * from './repos/versions';
 export * from './repos/aliases';
 export * from './repos/events';
-export { assertSha256, type ArtifactStore, type PutOptions } from './artifacts/store';
+export * from './repos/tokens';
+export * from './repos/policies';
+export {
+  assertSha256,
+  type ArtifactStore,
+  type PutOptions,
+  type StoredBlob,
+} from './artifacts/store';
 export { FsArtifactStore, fsStoreOf } from './artifacts/fs-store';
+export { S3ArtifactStore, type S3StoreConfig } from './artifacts/s3-store';
+export * from './repos/webhooks';
+export * from './repos/gc';
+export * from './repos/search';

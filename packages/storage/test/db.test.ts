@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '@mlops/contracts';
 import {
@@ -13,25 +10,25 @@ import {
   insertRun,
   listVersions,
   migrateToLatest,
-  openSqliteDb,
   setAlias,
   updateRunIf,
   type Db,
 } from '../src';
+import { openTestDb, type TestDb } from './backends';
 import { manifestWith } from './fixtures';
 
-let dir: string;
+// SQLite by default, Postgres under MLOPS_TEST_INFRA=1 (npm run test:infra).
+let t: TestDb;
 let db: Db;
 const now = () => new Date().toISOString();
 const sha = 'a'.repeat(64);
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storage-db-'));
-  db = await openSqliteDb(path.join(dir, 'db.sqlite'));
+  t = await openTestDb();
+  db = t.db;
 });
 afterAll(async () => {
-  await db.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await t.close();
 });
 
 describe('migrations', () => {

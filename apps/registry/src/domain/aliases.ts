@@ -1,50 +1,172 @@
-import { AppError, type Alias } from '@mlops/contracts';
-import { deleteAlias, listAliases, setAlias } from '@mlops/storage';
+import { AppError, type Alias, type AliasAuditEntry, type GateVerdict } from '@mlops/contracts';
+import {
+  aliasAudit,
+  deleteAlias,
+  getAlias,
+  getPolicy,
+  listAliases,
+  previousAliasVersion,
+  setAlias,
+} from '@mlops/storage';
+import { ADMIN_PRINCIPAL, requireScope, type Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
+import { compareSignatures } from './compatibility';
 import { publishEvent } from './events';
+import { evaluateGate, verdictDetails } from './gate';
 import { getVersionOrThrow } from './versions';
 
-/** The only principal for now is the admin token. */
-const ACTOR = 'admin';
+/** The alias whose breaking-signature moves need an acknowledgment. */
+export const SERVING_ALIAS = 'champion';
 
+export interface MoveRequest {
+  model: string;
+  alias: string;
+  version: number;
+  force?: boolean | undefined;
+  acknowledgeBreaking?: boolean | undefined;
+  reason?: string | undefined;
+}
+
+/**
+ * Move an alias through its checks, in order: the version exists; `force` needs admin; the
+ * promotion gate (when a policy exists) against the version the alias points at now; for
+ * `champion`, a breaking input signature needs `acknowledgeBreaking`. The move is conditional
+ * on the alias still pointing at the baseline the gate used, and audited with the verdict.
+ */
 export async function moveAlias(
   deps: RegistryDeps,
-  input: { model: string; alias: string; version: number },
-): Promise<Alias> {
-  await getVersionOrThrow(deps, input.model, input.version);
-  const move = await setAlias(deps.db, { ...input, actor: ACTOR, now: new Date().toISOString() });
-  if (!move.alias) throw new AppError('INTERNAL', 'alias was not stored');
-  if (move.changed) {
-    await publishEvent(deps, {
-      type: 'alias.moved',
-      model: input.model,
-      alias: input.alias,
-      from: move.from,
-      to: move.to,
-    });
+  input: MoveRequest,
+  principal: Principal = ADMIN_PRINCIPAL,
+): Promise<Alias & { verdict: GateVerdict | null }> {
+  if (input.force) requireScope(principal, 'admin', 'force (bypassing the promotion gate)');
+  const candidate = await getVersionOrThrow(deps, input.model, input.version);
+  const current = await getAlias(deps.db, input.model, input.alias);
+  if (current?.version === input.version) return { ...current, verdict: null };
+  const baseline = current ? await getVersionOrThrow(deps, input.model, current.version) : null;
+
+  const policy = await getPolicy(deps.db, input.model, input.alias);
+  const verdict = policy
+    ? evaluateGate(
+        policy,
+        { version: candidate.version, metrics: candidate.manifest.metrics },
+        baseline ? { version: baseline.version, metrics: baseline.manifest.metrics } : null,
+      )
+    : null;
+  if (verdict && !verdict.passed && !input.force) {
+    deps.metrics.gateRefusals.inc();
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      `the promotion gate of ${input.model}@${input.alias} refused v${input.version}: ${verdict.metric} ${
+        verdict.candidate ?? 'missing'
+      } does not meet the policy; improve the model, change the policy, or force it (admin)`,
+      verdictDetails(verdict),
+    );
   }
-  return move.alias;
+
+  if (input.alias === SERVING_ALIAS && baseline && !input.acknowledgeBreaking && !input.force) {
+    const compat = compareSignatures(candidate.manifest.signature, baseline.manifest.signature, {
+      alias: input.alias,
+      version: baseline.version,
+    });
+    if (compat.breaking) {
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        `v${input.version} breaks the input signature of ${input.model}@${input.alias} (v${baseline.version}); clients would fail: pass acknowledgeBreaking to promote it anyway`,
+        compat.changes
+          .filter((c) => c.kind !== 'added_optional')
+          .map((c) => ({ path: `signature.inputs.${c.feature}`, message: c.message })),
+      );
+    }
+  }
+
+  const move = await setAlias(deps.db, {
+    model: input.model,
+    alias: input.alias,
+    version: input.version,
+    expectedFrom: current?.version ?? null,
+    actor: principal.name,
+    now: new Date().toISOString(),
+    verdict,
+    reason: input.reason ?? null,
+    forced: Boolean(input.force && verdict && !verdict.passed),
+  });
+  if (!move.alias) throw new AppError('INTERNAL', 'alias was not stored');
+  if (move.changed) await announce(deps, input.model, input.alias, move.from, move.to);
+  return { ...move.alias, verdict };
+}
+
+/** One call back to where the alias pointed before its latest move; no gate (it is a restore). */
+export async function rollbackAlias(
+  deps: RegistryDeps,
+  input: { model: string; alias: string; reason?: string | undefined },
+  principal: Principal = ADMIN_PRINCIPAL,
+): Promise<Alias & { from: number }> {
+  const current = await getAlias(deps.db, input.model, input.alias);
+  if (!current)
+    throw new AppError(
+      'NOT_FOUND',
+      `model ${input.model} has no alias "${input.alias}" to roll back`,
+    );
+  const { previous } = await previousAliasVersion(deps.db, input.model, input.alias);
+  if (previous === null) {
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      `${input.model}@${input.alias} has no previous version to roll back to; set it with aliases.set`,
+    );
+  }
+  await getVersionOrThrow(deps, input.model, previous);
+  const move = await setAlias(deps.db, {
+    model: input.model,
+    alias: input.alias,
+    version: previous,
+    expectedFrom: current.version,
+    actor: principal.name,
+    now: new Date().toISOString(),
+    reason: input.reason ?? `rollback from v${current.version}`,
+  });
+  if (!move.alias) throw new AppError('INTERNAL', 'alias was not stored');
+  if (move.changed) await announce(deps, input.model, input.alias, move.from, move.to);
+  return { ...move.alias, from: current.version };
 }
 
 export async function removeAlias(
   deps: RegistryDeps,
-  input: { model: string; alias: string },
+  input: { model: string; alias: string; reason?: string | undefined },
+  principal: Principal = ADMIN_PRINCIPAL,
 ): Promise<{ deleted: boolean }> {
   const move = await deleteAlias(deps.db, {
-    ...input,
-    actor: ACTOR,
+    model: input.model,
+    alias: input.alias,
+    actor: principal.name,
     now: new Date().toISOString(),
+    reason: input.reason ?? null,
   });
-  if (move.changed) {
-    await publishEvent(deps, {
-      type: 'alias.moved',
-      model: input.model,
-      alias: input.alias,
-      from: move.from,
-      to: null,
-    });
-  }
+  if (move.changed) await announce(deps, input.model, input.alias, move.from, null);
   return { deleted: move.changed };
+}
+
+export async function aliasHistoryPage(
+  deps: RegistryDeps,
+  input: { model: string; alias?: string | undefined; limit: number; cursor?: number | undefined },
+): Promise<{ items: AliasAuditEntry[]; nextCursor: number | null }> {
+  const items = await aliasAudit(deps.db, {
+    model: input.model,
+    limit: input.limit + 1,
+    ...(input.alias !== undefined ? { alias: input.alias } : {}),
+    ...(input.cursor !== undefined ? { before: input.cursor } : {}),
+  });
+  const page = items.slice(0, input.limit);
+  return { items: page, nextCursor: items.length > input.limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+async function announce(
+  deps: RegistryDeps,
+  model: string,
+  alias: string,
+  from: number | null,
+  to: number | null,
+): Promise<void> {
+  await publishEvent(deps, { type: 'alias.moved', model, alias, from, to });
 }
 
 export function aliasesOf(deps: RegistryDeps, model: string): Promise<Alias[]> {

@@ -9,7 +9,8 @@ import type { RegistryDeps } from '../deps';
  * has already happened and must not be reported to the caller as failed.
  */
 export async function publishEvent(
-  deps: Pick<RegistryDeps, 'db' | 'redis' | 'keys' | 'logger'>,
+  deps: Pick<RegistryDeps, 'db' | 'redis' | 'keys' | 'logger'> &
+    Partial<Pick<RegistryDeps, 'webhooks'>>,
   input: PlatformEventInput,
 ): Promise<PlatformEvent> {
   const event = platformEventSchema.parse({
@@ -18,6 +19,8 @@ export async function publishEvent(
     at: new Date().toISOString(),
   });
   await insertEvent(deps.db, event);
+  // Directly as well as via the channel below: webhooks fire even when Redis is down.
+  deps.webhooks?.offer(event);
   try {
     await deps.redis.publish(deps.keys.events, JSON.stringify(event));
   } catch (err) {

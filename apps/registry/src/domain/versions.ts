@@ -6,6 +6,7 @@ import {
 } from '@mlops/contracts';
 import { createVersion, getAlias, getRun, getVersion, listVersions } from '@mlops/storage';
 import type { RegistryDeps } from '../deps';
+import { compareSignatures } from './compatibility';
 import { publishEvent } from './events';
 
 /**
@@ -51,8 +52,19 @@ export async function registerVersion(
       );
     }
   }
+  // Marked at registration: does this signature break the champion's? (Promotion re-checks
+  // against whatever `champion` points at then.)
+  const champion = await getAlias(deps.db, input.model, 'champion');
+  const reference = champion ? await getVersion(deps.db, input.model, champion.version) : undefined;
+  const compatibility = reference
+    ? compareSignatures(input.manifest.signature, reference.manifest.signature, {
+        alias: 'champion',
+        version: reference.version,
+      })
+    : null;
   const { version, created } = await createVersion(deps.db, {
     ...input,
+    compatibility,
     now: new Date().toISOString(),
   });
   if (version.model !== input.model) {

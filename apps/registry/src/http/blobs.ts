@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CONTENT_SHA256_HEADER, sha256Schema } from '@mlops/contracts';
 import type { RegistryDeps } from '../deps';
 import { parseInput } from './params';
-import { bodyStream, checkDeclaredLength, passBodiesThrough, requireToken } from './streams';
+import { bodyStream, checkDeclaredLength, passBodiesThrough, scoped } from './streams';
 
 const shaParams = z.object({ sha256: sha256Schema });
 const uploadHeaders = z.object({ [CONTENT_SHA256_HEADER]: sha256Schema.optional() });
@@ -12,7 +12,7 @@ export function registerBlobRoutes(app: FastifyInstance, deps: RegistryDeps): vo
   void app.register((scope, _opts, done) => {
     passBodiesThrough(scope);
 
-    scope.post('/api/blobs', { preHandler: requireToken(deps) }, async (request, reply) => {
+    scope.post('/api/blobs', scoped(deps, 'write'), async (request, reply) => {
       const headers = parseInput(uploadHeaders, request.headers, 'headers');
       checkDeclaredLength(request, deps.maxUploadBytes);
       const body = bodyStream(request);

@@ -5,7 +5,7 @@ import type { RegistryDeps } from '../deps';
 import { datasetRowsStream } from '../domain/datasets/queries';
 import { uploadDataset } from '../domain/datasets/upload';
 import { parseInput } from './params';
-import { bodyStream, checkDeclaredLength, passBodiesThrough, requireToken } from './streams';
+import { bodyStream, checkDeclaredLength, passBodiesThrough, scoped } from './streams';
 
 const nameParams = z.object({ name: resourceNameSchema });
 const rowsParams = z.object({
@@ -17,29 +17,25 @@ export function registerDatasetRoutes(app: FastifyInstance, deps: RegistryDeps):
   void app.register((scope, _opts, done) => {
     passBodiesThrough(scope);
 
-    scope.post(
-      '/api/datasets/:name',
-      { preHandler: requireToken(deps) },
-      async (request, reply) => {
-        const { name } = parseInput(nameParams, request.params, 'dataset name');
-        const query = parseInput(datasetUploadQuerySchema, request.query, 'query');
-        checkDeclaredLength(request, deps.maxUploadBytes);
-        const body = bodyStream(request);
-        try {
-          const { dataset, created } = await uploadDataset(
-            deps,
-            name,
-            body,
-            query,
-            request.headers['content-type'],
-          );
-          return await reply.status(created ? 201 : 200).send(dataset);
-        } finally {
-          // If we failed before reading everything, drain the rest so the answer can be sent.
-          if (!body.readableEnded) body.resume();
-        }
-      },
-    );
+    scope.post('/api/datasets/:name', scoped(deps, 'write'), async (request, reply) => {
+      const { name } = parseInput(nameParams, request.params, 'dataset name');
+      const query = parseInput(datasetUploadQuerySchema, request.query, 'query');
+      checkDeclaredLength(request, deps.maxUploadBytes);
+      const body = bodyStream(request);
+      try {
+        const { dataset, created } = await uploadDataset(
+          deps,
+          name,
+          body,
+          query,
+          request.headers['content-type'],
+        );
+        return await reply.status(created ? 201 : 200).send(dataset);
+      } finally {
+        // If we failed before reading everything, drain the rest so the answer can be sent.
+        if (!body.readableEnded) body.resume();
+      }
+    });
 
     scope.get('/api/datasets/:name/versions/:version/rows', async (request, reply) => {
       const { name, version } = parseInput(rowsParams, request.params, 'dataset version');

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, type ErrorCode } from '@mlops/contracts';
+import { asBadInput, asUnavailable } from '../unavailable';
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -35,6 +36,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
 function toRestError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  const mapped = asUnavailable(err) ?? asBadInput(err);
+  if (mapped) return mapped;
   const status =
     typeof err === 'object' && err !== null && 'statusCode' in err ? Number(err.statusCode) : 500;
   const code = BY_STATUS[status];

@@ -10,6 +10,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: RegistryDeps): 
   app.get('/readyz', async (_request, reply) => {
     const checks = await Promise.all([
       check('database', () => pingDb(deps.db)),
+      check('artifacts', () => deps.store.ping()),
       check('redis', async () => {
         await deps.redis.ping();
       }),

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '@mlops/contracts';
-import { checkBearer } from '../auth';
+import type { TokenScope } from '@mlops/contracts';
+import { authorize } from '../auth';
 import type { RegistryDeps } from '../deps';
 
 /**
@@ -18,11 +19,17 @@ export function bodyStream(request: FastifyRequest): Readable {
   return request.body instanceof Readable ? request.body : Readable.from([]);
 }
 
-/** preHandler for uploads: runs before the body is read, so unauthorised bodies are never stored. */
-export function requireToken(deps: RegistryDeps) {
-  return (request: FastifyRequest): Promise<void> => {
-    checkBearer(request.headers.authorization, deps.adminToken);
-    return Promise.resolve();
+/**
+ * Route options of a mutating REST route: a preHandler that checks the bearer token's scope
+ * before the body is read (unauthorised bodies are never stored), and `config.scope` so the
+ * route table (and the test that walks it) knows what the route needs.
+ */
+export function scoped(deps: RegistryDeps, scope: TokenScope) {
+  return {
+    config: { scope },
+    preHandler: async (request: FastifyRequest): Promise<void> => {
+      await authorize(deps, request.headers.authorization, scope);
+    },
   };
 }
 
@@ -34,5 +41,12 @@ export function checkDeclaredLength(request: FastifyRequest, maxBytes: number): 
       'PAYLOAD_TOO_LARGE',
       `upload of ${declared} bytes is larger than ${maxBytes} bytes (REGISTRY_MAX_UPLOAD_BYTES)`,
     );
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a mutating route needs (see `scoped`). */
+    scope?: TokenScope;
   }
 }

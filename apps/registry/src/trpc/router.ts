@@ -8,6 +8,7 @@ import { runsStart } from './procedures/runs/start';
 import { runsProgress } from './procedures/runs/progress';
 import { runsComplete } from './procedures/runs/complete';
 import { runsFail } from './procedures/runs/fail';
+import { runsCancel } from './procedures/runs/cancel';
 import { modelsList } from './procedures/models/list';
 import { modelsGet } from './procedures/models/get';
 import { versionsList } from './procedures/versions/list';
@@ -17,7 +18,27 @@ import { versionsCreate } from './procedures/versions/create';
 import { aliasesList } from './procedures/aliases/list';
 import { aliasesSet } from './procedures/aliases/set';
 import { aliasesDelete } from './procedures/aliases/delete';
+import { aliasesRollback } from './procedures/aliases/rollback';
+import { aliasesHistory } from './procedures/aliases/history';
 import { eventsRecent } from './procedures/events/recent';
+import { versionsCompatibility } from './procedures/versions/compatibility';
+import { policiesGet } from './procedures/policies/get';
+import { policiesSet } from './procedures/policies/set';
+import { policiesDelete } from './procedures/policies/delete';
+import { policiesEvaluate } from './procedures/policies/evaluate';
+import { tokensCreate } from './procedures/tokens/create';
+import { tokensList } from './procedures/tokens/list';
+import { tokensRevoke } from './procedures/tokens/revoke';
+import { modelsSearch } from './procedures/models/search';
+import { versionsSearch } from './procedures/versions/search';
+import { datasetsSearch } from './procedures/datasets/search';
+import { artifactsGc } from './procedures/artifacts/gc';
+import { versionsDelete } from './procedures/versions/delete';
+import { datasetsDelete } from './procedures/datasets/delete';
+import { webhooksCreate } from './procedures/webhooks/create';
+import { webhooksList } from './procedures/webhooks/list';
+import { webhooksDelete } from './procedures/webhooks/delete';
+import { webhooksDeliveries } from './procedures/webhooks/deliveries';
 
 /**
  * The registry's API, one procedure per entry of contracts `registryApi`; the client exposes
@@ -27,6 +48,8 @@ export const appRouter = router({
   datasets: router({
     list: datasetsList,
     get: datasetsGet,
+    delete: datasetsDelete,
+    search: datasetsSearch,
   }),
   runs: router({
     create: runsCreate,
@@ -36,21 +59,48 @@ export const appRouter = router({
     progress: runsProgress,
     complete: runsComplete,
     fail: runsFail,
+    cancel: runsCancel,
   }),
   models: router({
     list: modelsList,
     get: modelsGet,
+    search: modelsSearch,
   }),
   versions: router({
     list: versionsList,
     get: versionsGet,
     resolve: versionsResolve,
     create: versionsCreate,
+    compatibility: versionsCompatibility,
+    delete: versionsDelete,
+    search: versionsSearch,
+  }),
+  artifacts: router({
+    gc: artifactsGc,
   }),
   aliases: router({
     list: aliasesList,
     set: aliasesSet,
     delete: aliasesDelete,
+    rollback: aliasesRollback,
+    history: aliasesHistory,
+  }),
+  policies: router({
+    get: policiesGet,
+    set: policiesSet,
+    delete: policiesDelete,
+    evaluate: policiesEvaluate,
+  }),
+  tokens: router({
+    create: tokensCreate,
+    list: tokensList,
+    revoke: tokensRevoke,
+  }),
+  webhooks: router({
+    create: webhooksCreate,
+    list: webhooksList,
+    delete: webhooksDelete,
+    deliveries: webhooksDeliveries,
   }),
   events: router({
     recent: eventsRecent,

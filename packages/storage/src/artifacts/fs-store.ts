@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, type BlobRef } from '@mlops/contracts';
-import { assertSha256, type ArtifactStore, type PutOptions } from './store';
+import { assertSha256, type ArtifactStore, type PutOptions, type StoredBlob } from './store';
+import { verifyingStream } from './verify';
 
 /**
  * Filesystem store: `<root>/sha256/ab/cdef…`. A put streams into `<root>/tmp/` while hashing,
@@ -71,7 +72,10 @@ export class FsArtifactStore implements ArtifactStore {
     const file = this.pathOf(sha256);
     try {
       const handle = await fsp.open(file, 'r');
-      return handle.createReadStream();
+      const verify = verifyingStream(sha256, 'the filesystem store');
+      const raw = handle.createReadStream();
+      raw.on('error', (err) => verify.destroy(err));
+      return raw.pipe(verify);
     } catch (err) {
       if (isNotFound(err))
         throw new AppError('NOT_FOUND', `blob ${sha256} does not exist; upload it first`);
@@ -97,6 +101,29 @@ export class FsArtifactStore implements ArtifactStore {
       if (isNotFound(err)) return false;
       throw err;
     }
+  }
+
+  async *list(): AsyncIterable<StoredBlob> {
+    const base = path.join(this.root, 'sha256');
+    let prefixes: string[];
+    try {
+      prefixes = (await fsp.readdir(base)).sort();
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    for (const prefix of prefixes) {
+      for (const rest of (await fsp.readdir(path.join(base, prefix))).sort()) {
+        const sha256 = prefix + rest;
+        if (!/^[a-f0-9]{64}$/.test(sha256)) continue;
+        const stat = await fsp.stat(path.join(base, prefix, rest));
+        yield { sha256, size: stat.size, modifiedAt: stat.mtime };
+      }
+    }
+  }
+
+  async ping(): Promise<void> {
+    await fsp.mkdir(this.root, { recursive: true });
   }
 }
 

@@ -13,6 +13,17 @@ export interface ArtifactStore {
   has(sha256: string): Promise<{ size: number } | null>;
   /** true when something was deleted. */
   delete(sha256: string): Promise<boolean>;
+  /** Every stored blob, page after page (for garbage collection): never capped at one page. */
+  list(): AsyncIterable<StoredBlob>;
+  /** Readiness probe: rejects when the store cannot be reached. */
+  ping(): Promise<void>;
+}
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  /** When it was written (GC spares young blobs: uploaded, not yet registered). */
+  modifiedAt: Date;
 }
 
 export interface PutOptions {

@@ -4,6 +4,12 @@ import type { ModelsTable } from './tables/models';
 import type { ModelVersionsTable } from './tables/model-versions';
 import type { AliasesTable, AliasHistoryTable } from './tables/aliases';
 import type { EventsTable } from './tables/events';
+import type {
+  ApiTokensTable,
+  PromotionPoliciesTable,
+  WebhookDeliveriesTable,
+  WebhooksTable,
+} from './tables/governance';
 
 /** The whole database as Kysely sees it. */
 export interface Database {
@@ -14,4 +20,8 @@ export interface Database {
   aliases: AliasesTable;
   alias_history: AliasHistoryTable;
   events: EventsTable;
+  api_tokens: ApiTokensTable;
+  promotion_policies: PromotionPoliciesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

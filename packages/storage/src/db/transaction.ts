@@ -8,7 +8,8 @@ import type { Db } from './connection';
  * calls in one process queue up rather than interleave; `BEGIN IMMEDIATE` additionally takes
  * the write lock up front, so another process cannot slip a write between our read and our
  * write (a deferred `BEGIN` would fail with SQLITE_BUSY on lock upgrade instead).
- * Other dialects use Kysely's ordinary transaction.
+ * Postgres: an ordinary (read committed) transaction; callers that read-then-write a counter
+ * take `lockKey` first.
  *
  * Inside `fn` use only the given `trx`: touching the outer `db` would wait for the mutex that
  * this very transaction holds.
@@ -28,6 +29,17 @@ export async function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): 
   });
 }
 
-function isSqlite(db: Db): boolean {
+/**
+ * Serialize writers of one logical key (e.g. `versions:iris`) until the transaction ends.
+ * Postgres: a transaction-scoped advisory lock, so two registrations of the same model cannot
+ * both read `max(version)` before either writes. SQLite: nothing to do, `BEGIN IMMEDIATE`
+ * already serializes every writer.
+ */
+export async function lockKey(trx: Db, key: string): Promise<void> {
+  if (isSqlite(trx)) return;
+  await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+}
+
+export function isSqlite(db: Db): boolean {
   return db.getExecutor().adapter instanceof SqliteAdapter;
 }

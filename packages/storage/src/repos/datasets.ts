@@ -8,7 +8,7 @@ import {
 } from '@mlops/contracts';
 import type { Db } from '../db/connection';
 import type { DatasetRow } from '../db/tables/datasets';
-import { writeTransaction } from '../db/transaction';
+import { lockKey, writeTransaction } from '../db/transaction';
 import { parseJsonColumn } from './json';
 
 export interface NewDataset {
@@ -34,6 +34,7 @@ export async function insertDatasetVersion(
   input: NewDataset,
 ): Promise<{ dataset: DatasetVersion; created: boolean }> {
   return writeTransaction(db, async (trx) => {
+    await lockKey(trx, `datasets:${input.name}`);
     const existing = await findDatasetByHash(trx, input.name, input.hash);
     if (existing) return { dataset: existing, created: false };
     const last = await trx

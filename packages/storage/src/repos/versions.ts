@@ -1,4 +1,6 @@
 import {
+  signatureCompatibilitySchema,
+  type SignatureCompatibility,
   bundleManifestSchema,
   modelVersionSchema,
   type BundleManifest,
@@ -6,7 +8,7 @@ import {
 } from '@mlops/contracts';
 import type { Db } from '../db/connection';
 import type { ModelVersionRow } from '../db/tables/model-versions';
-import { writeTransaction } from '../db/transaction';
+import { lockKey, writeTransaction } from '../db/transaction';
 import { parseJsonColumn } from './json';
 
 export interface NewVersion {
@@ -14,6 +16,8 @@ export interface NewVersion {
   manifest: BundleManifest;
   runId: string | null;
   now: string;
+  /** Signature compatibility against the champion, stored with the version. */
+  compatibility?: SignatureCompatibility | null;
 }
 
 /**
@@ -27,6 +31,9 @@ export async function createVersion(
   input: NewVersion,
 ): Promise<{ version: ModelVersion; created: boolean }> {
   const { row, created } = await writeTransaction(db, async (trx) => {
+    // Postgres: serialize registrations of this model (SQLite: BEGIN IMMEDIATE already does),
+    // so the run-id check below sees a concurrent call's committed version.
+    await lockKey(trx, `versions:${input.model}`);
     if (input.runId !== null) {
       const existing = await trx
         .selectFrom('model_versions')
@@ -60,6 +67,7 @@ export async function createVersion(
         run_id: input.runId,
         manifest_json: JSON.stringify(input.manifest),
         created_at: input.now,
+        compat_json: input.compatibility ? JSON.stringify(input.compatibility) : null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -128,4 +136,22 @@ function toModelVersion(row: ModelVersionRow, aliases: string[]): ModelVersion {
     aliases,
     createdAt: row.created_at,
   });
+}
+
+/** The compatibility recorded at registration (null when there was nothing to compare with). */
+export async function getVersionCompatibility(
+  db: Db,
+  model: string,
+  version: number,
+): Promise<SignatureCompatibility | null | undefined> {
+  const row = await db
+    .selectFrom('model_versions')
+    .select('compat_json')
+    .where('model', '=', model)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return row.compat_json
+    ? parseJsonColumn(signatureCompatibilitySchema, row.compat_json, 'signature compatibility')
+    : null;
 }

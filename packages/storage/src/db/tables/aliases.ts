@@ -17,5 +17,10 @@ export interface AliasHistoryTable {
   to_version: number | null;
   actor: string;
   at: string;
+  /** JSON GateVerdict of the promotion gate, null when no policy applied. */
+  verdict_json: string | null;
+  reason: string | null;
+  /** 1 when an admin bypassed the gate or a breaking-signature check. */
+  forced: Generated<number>;
 }
 export type AliasHistoryRow = Selectable<AliasHistoryTable>;

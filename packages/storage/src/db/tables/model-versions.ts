@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 export interface ModelVersionsTable {
   model: string;
@@ -7,5 +7,7 @@ export interface ModelVersionsTable {
   run_id: string | null;
   manifest_json: string;
   created_at: string;
+  /** JSON SignatureCompatibility against the champion at registration time (null: none). */
+  compat_json: Generated<string | null>;
 }
 export type ModelVersionRow = Selectable<ModelVersionsTable>;

@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { removeAlias } from '../../../domain/aliases';
-import { protectedProcedure } from '../../init';
+import { promoteProcedure } from '../../init';
 
 const api = registryApi.aliases.delete;
 
-export const aliasesDelete = protectedProcedure
+export const aliasesDelete = promoteProcedure
   .input(api.input)
   .output(api.output)
-  .mutation(({ ctx, input }) => removeAlias(ctx.deps, input));
+  .mutation(({ ctx, input }) => removeAlias(ctx.deps, input, ctx.principal));

@@ -1,10 +1,11 @@
 import { registryApi } from '@mlops/contracts';
 import { moveAlias } from '../../../domain/aliases';
-import { protectedProcedure } from '../../init';
+import { promoteProcedure } from '../../init';
 
 const api = registryApi.aliases.set;
 
-export const aliasesSet = protectedProcedure
+/** Scope `promote`; `force` additionally needs `admin` (checked in moveAlias). */
+export const aliasesSet = promoteProcedure
   .input(api.input)
   .output(api.output)
-  .mutation(({ ctx, input }) => moveAlias(ctx.deps, input));
+  .mutation(({ ctx, input }) => moveAlias(ctx.deps, input, ctx.principal));

@@ -1,0 +1,58 @@
+import { AppError } from '@mlops/contracts';
+import { deleteDatasetRow, deleteVersionRow, referencedBlobs } from '@mlops/storage';
+import type { RegistryDeps } from '../deps';
+
+/** Delete the blobs of `candidates` that nothing refers to any more. */
+async function dropUnreferenced(deps: RegistryDeps, candidates: string[]): Promise<number> {
+  const refs = await referencedBlobs(deps.db);
+  let n = 0;
+  for (const sha of new Set(candidates)) if (!refs.has(sha) && (await deps.store.delete(sha))) n++;
+  return n;
+}
+
+export async function deleteVersion(
+  deps: RegistryDeps,
+  input: { model: string; version: number },
+): Promise<{ deleted: boolean; blobsDeleted: number }> {
+  const files = await deleteVersionRow(deps.db, input.model, input.version);
+  if (!files)
+    throw new AppError('NOT_FOUND', `model ${input.model} has no version ${input.version}`);
+  return { deleted: true, blobsDeleted: await dropUnreferenced(deps, files) };
+}
+
+export async function deleteDataset(
+  deps: RegistryDeps,
+  input: { name: string; version: number },
+): Promise<{ deleted: boolean; blobsDeleted: number }> {
+  const blob = await deleteDatasetRow(deps.db, input.name, input.version);
+  if (!blob)
+    throw new AppError('NOT_FOUND', `dataset ${input.name} has no version ${input.version}`);
+  return { deleted: true, blobsDeleted: await dropUnreferenced(deps, [blob]) };
+}
+
+/** Sweep orphans: the whole store (every listing page) minus what the database refers to. */
+export async function collectGarbage(
+  deps: RegistryDeps,
+  input: { dryRun: boolean; minAgeSeconds: number },
+): Promise<{ scanned: number; orphans: number; deleted: number; bytesFreed: number }> {
+  const refs = await referencedBlobs(deps.db);
+  const cutoff = Date.now() - input.minAgeSeconds * 1000;
+  const out = { scanned: 0, orphans: 0, deleted: 0, bytesFreed: 0 };
+  const orphans: Array<{ sha256: string; size: number }> = [];
+  for await (const blob of deps.store.list()) {
+    out.scanned++;
+    if (!refs.has(blob.sha256) && blob.modifiedAt.getTime() <= cutoff) orphans.push(blob);
+  }
+  out.orphans = orphans.length;
+  if (input.dryRun || orphans.length === 0) return out;
+  // Look again right before deleting: a registration may have claimed one meanwhile.
+  const now = await referencedBlobs(deps.db);
+  for (const blob of orphans) {
+    if (now.has(blob.sha256)) continue;
+    if (await deps.store.delete(blob.sha256)) {
+      out.deleted++;
+      out.bytesFreed += blob.size;
+    }
+  }
+  return out;
+}

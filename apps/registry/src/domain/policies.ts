@@ -1,0 +1,73 @@
+import {
+  AppError,
+  type promotionPolicySchema,
+  type GateVerdict,
+  type PromotionPolicy,
+  type SignatureCompatibility,
+} from '@mlops/contracts';
+import { getAlias, getPolicy, getVersionCompatibility, upsertPolicy } from '@mlops/storage';
+import type { Principal } from '../auth';
+import type { RegistryDeps } from '../deps';
+import { compareSignatures } from './compatibility';
+import { evaluateGate } from './gate';
+import { getVersionOrThrow } from './versions';
+
+type PolicyInput = ReturnType<typeof promotionPolicySchema.parse>;
+
+export function savePolicy(
+  deps: RegistryDeps,
+  input: PolicyInput,
+  principal: Principal,
+): Promise<PromotionPolicy> {
+  return upsertPolicy(deps.db, {
+    ...input,
+    updatedBy: principal.name,
+    updatedAt: new Date().toISOString(),
+  });
+}
+
+export async function policyOf(
+  deps: RegistryDeps,
+  model: string,
+  alias: string,
+): Promise<PromotionPolicy | null> {
+  return (await getPolicy(deps.db, model, alias)) ?? null;
+}
+
+/** Dry run of the gate for moving `alias` to `version` now (null: no policy). */
+export async function evaluatePolicy(
+  deps: RegistryDeps,
+  input: { model: string; alias: string; version: number },
+): Promise<GateVerdict | null> {
+  const policy = await getPolicy(deps.db, input.model, input.alias);
+  if (!policy) return null;
+  const candidate = await getVersionOrThrow(deps, input.model, input.version);
+  const current = await getAlias(deps.db, input.model, input.alias);
+  const baseline = current ? await getVersionOrThrow(deps, input.model, current.version) : null;
+  return evaluateGate(
+    policy,
+    { version: candidate.version, metrics: candidate.manifest.metrics },
+    baseline ? { version: baseline.version, metrics: baseline.manifest.metrics } : null,
+  );
+}
+
+/** Recorded compatibility, or a fresh comparison with the version `alias` points at now. */
+export async function compatibilityOf(
+  deps: RegistryDeps,
+  input: { model: string; version: number; alias?: string | undefined },
+): Promise<SignatureCompatibility | null> {
+  const candidate = await getVersionOrThrow(deps, input.model, input.version);
+  if (input.alias === undefined) {
+    const recorded = await getVersionCompatibility(deps.db, input.model, input.version);
+    if (recorded === undefined)
+      throw new AppError('NOT_FOUND', `model ${input.model} has no version ${input.version}`);
+    return recorded;
+  }
+  const current = await getAlias(deps.db, input.model, input.alias);
+  if (!current) return null;
+  const reference = await getVersionOrThrow(deps, input.model, current.version);
+  return compareSignatures(candidate.manifest.signature, reference.manifest.signature, {
+    alias: input.alias,
+    version: reference.version,
+  });
+}

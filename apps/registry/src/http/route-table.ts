@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { TokenScope } from '@mlops/contracts';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  scope: TokenScope | undefined;
+}
+
+const tables = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/**
+ * Record every route as it is added (must run before any route is registered). The auth test
+ * walks this table: a new mutating route without a scope fails it.
+ */
+export function trackRoutes(app: FastifyInstance): void {
+  const table: RouteEntry[] = [];
+  tables.set(app, table);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods)
+      table.push({ method, url: route.url, scope: route.config?.scope });
+  });
+}
+
+export function routesOf(app: FastifyInstance): readonly RouteEntry[] {
+  return tables.get(app) ?? [];
+}

@@ -1,0 +1,17 @@
+import { registryApi } from '@mlops/contracts';
+import { searchModels } from '@mlops/storage';
+import { publicProcedure } from '../../init';
+
+const api = registryApi.models.search;
+
+export const modelsSearch = publicProcedure
+  .input(api.input)
+  .output(api.output)
+  .query(({ ctx, input }) =>
+    searchModels(ctx.deps.db, {
+      limit: input.limit,
+      ...(input.nameContains !== undefined ? { nameContains: input.nameContains } : {}),
+      ...(input.alias !== undefined ? { alias: input.alias } : {}),
+      ...(input.cursor !== undefined ? { cursor: input.cursor } : {}),
+    }),
+  );

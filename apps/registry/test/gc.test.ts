@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trpc, type TestRegistry } from './helpers';
+import { manifestWith, startSeededRegistry } from './seed';
+
+let r: TestRegistry;
+let file: { sha256: string; size: number };
+
+beforeAll(async () => {
+  ({ r, file } = await startSeededRegistry());
+});
+afterAll(async () => {
+  await r.close();
+});
+
+const has = async (sha: string) => (await r.deps.store.has(sha)) !== null;
+async function upload(text: string): Promise<{ sha256: string; size: number }> {
+  const res = await r.app.inject({
+    method: 'POST',
+    url: '/api/blobs',
+    payload: Buffer.from(text),
+    headers: { ...r.auth, 'content-type': 'application/octet-stream' },
+  });
+  return res.json<{ sha256: string; size: number }>();
+}
+
+describe('artifact garbage collection', () => {
+  it('sweeps orphans only (dry run first), sparing young blobs and referenced ones', async () => {
+    const orphan = await upload('nobody refers to me');
+    await trpc(
+      r.app,
+      'mutation',
+      'versions.create',
+      { model: 'gc', manifest: manifestWith(file) },
+      r.auth,
+    );
+    const young = await trpc(r.app, 'mutation', 'artifacts.gc', { minAgeSeconds: 3600 }, r.auth);
+    expect(young.data).toMatchObject({ orphans: 0, deleted: 0 });
+    const dry = await trpc(
+      r.app,
+      'mutation',
+      'artifacts.gc',
+      { dryRun: true, minAgeSeconds: 0 },
+      r.auth,
+    );
+    expect(dry.data).toMatchObject({ orphans: 1, deleted: 0 });
+    expect(await has(orphan.sha256)).toBe(true);
+    const swept = await trpc(r.app, 'mutation', 'artifacts.gc', { minAgeSeconds: 0 }, r.auth);
+    expect(swept.data).toMatchObject({ orphans: 1, deleted: 1, bytesFreed: orphan.size });
+    expect(await has(orphan.sha256)).toBe(false);
+    expect(await has(file.sha256)).toBe(true);
+  });
+
+  it('deleting a version removes its now-unreferenced blobs; not while an alias points at it', async () => {
+    const own = await upload('weights of a doomed version');
+    const created = await trpc(
+      r.app,
+      'mutation',
+      'versions.create',
+      { model: 'gc', manifest: { ...manifestWith(file), files: [{ path: 'model.json', ...own }] } },
+      r.auth,
+    );
+    const version = (created.data as { version: number }).version;
+    await trpc(
+      r.app,
+      'mutation',
+      'aliases.set',
+      { model: 'gc', alias: 'champion', version },
+      r.auth,
+    );
+    const refused = await trpc(
+      r.app,
+      'mutation',
+      'versions.delete',
+      { model: 'gc', version },
+      r.auth,
+    );
+    expect([refused.status, refused.error?.data.appCode]).toEqual([409, 'CONFLICT']);
+    expect(refused.error?.message).toContain('"champion"');
+    await trpc(r.app, 'mutation', 'aliases.delete', { model: 'gc', alias: 'champion' }, r.auth);
+    const gone = await trpc(r.app, 'mutation', 'versions.delete', { model: 'gc', version }, r.auth);
+    expect(gone.data).toEqual({ deleted: true, blobsDeleted: 1 });
+    expect(await has(own.sha256)).toBe(false);
+    // A blob two versions share stays until the last of them goes.
+    await trpc(
+      r.app,
+      'mutation',
+      'versions.create',
+      { model: 'gc2', manifest: manifestWith(file) },
+      r.auth,
+    );
+    expect(
+      (await trpc(r.app, 'mutation', 'versions.delete', { model: 'gc', version: 1 }, r.auth)).data,
+    ).toEqual({
+      deleted: true,
+      blobsDeleted: 0,
+    });
+    expect(await has(file.sha256)).toBe(true);
+    expect(
+      (await trpc(r.app, 'mutation', 'versions.delete', { model: 'gc2', version: 1 }, r.auth)).data,
+    ).toEqual({
+      deleted: true,
+      blobsDeleted: 1,
+    });
+    expect(await has(file.sha256)).toBe(false);
+    expect(
+      (await trpc(r.app, 'mutation', 'versions.delete', { model: 'gc', version: 1 }, r.auth))
+        .status,
+    ).toBe(404);
+  });
+
+  it('a dataset a run in progress trains on cannot be deleted; afterwards its blob goes', async () => {
+    const ds = (await trpc(r.app, 'query', 'datasets.get', { name: 'iris' })).data as {
+      version: number;
+    };
+    const row = await r.deps.db
+      .selectFrom('datasets')
+      .select('blob_sha256')
+      .executeTakeFirstOrThrow();
+    const run = await trpc(
+      r.app,
+      'mutation',
+      'runs.create',
+      { modelName: 'gc', dataset: { name: 'iris' }, task: 'classification', target: 'species' },
+      r.auth,
+    );
+    expect(run.status).toBe(200);
+    const busy = await trpc(
+      r.app,
+      'mutation',
+      'datasets.delete',
+      { name: 'iris', version: ds.version },
+      r.auth,
+    );
+    expect([busy.status, busy.error?.data.appCode]).toEqual([409, 'CONFLICT']);
+    await r.deps.db.updateTable('runs').set({ status: 'failed' }).execute();
+    const done = await trpc(
+      r.app,
+      'mutation',
+      'datasets.delete',
+      { name: 'iris', version: ds.version },
+      r.auth,
+    );
+    expect(done.data).toEqual({ deleted: true, blobsDeleted: 1 });
+    expect(await has(row.blob_sha256)).toBe(false);
+  });
+});

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IRIS_CSV, trpc, type TestRegistry } from './helpers';
+import { manifestWith, startSeededRegistry } from './seed';
+
+let r: TestRegistry;
+let file: { sha256: string; size: number };
+
+beforeAll(async () => {
+  ({ r, file } = await startSeededRegistry());
+  for (const model of ['alpha', 'alpine', 'beta', 'a_b', 'axb']) {
+    await trpc(
+      r.app,
+      'mutation',
+      'versions.create',
+      { model, manifest: manifestWith(file) },
+      r.auth,
+    );
+  }
+  for (const accuracy of [0.5, 0.7, 0.9, 0.95, 0.6]) {
+    const manifest = { ...manifestWith(file), metrics: { accuracy } };
+    await trpc(r.app, 'mutation', 'versions.create', { model: 'many', manifest }, r.auth);
+  }
+  await trpc(
+    r.app,
+    'mutation',
+    'aliases.set',
+    { model: 'beta', alias: 'champion', version: 1 },
+    r.auth,
+  );
+  for (const name of ['iris-b', 'iris-c']) {
+    await r.app.inject({
+      method: 'POST',
+      url: `/api/datasets/${name}`,
+      payload: IRIS_CSV,
+      headers: { ...r.auth, 'content-type': 'text/csv' },
+    });
+  }
+});
+afterAll(async () => {
+  await r.close();
+});
+
+type Page<T> = { items: T[]; nextCursor: string | number | null };
+
+describe('search and cursor pagination', () => {
+  it('models: by name substring (wildcards literal), by alias, page by page', async () => {
+    const names = async (input: Record<string, unknown>) =>
+      (
+        (await trpc(r.app, 'query', 'models.search', input)).data as Page<{ name: string }>
+      ).items.map((m) => m.name);
+    expect(await names({ nameContains: 'alp' })).toEqual(['alpha', 'alpine']);
+    expect(await names({ nameContains: 'a_b' })).toEqual(['a_b']); // "_" is not a wildcard
+    expect(await names({ alias: 'champion' })).toEqual(['beta']);
+    const seen: string[] = [];
+    let cursor: string | number | null | undefined;
+    do {
+      const page = (
+        await trpc(r.app, 'query', 'models.search', { limit: 2, ...(cursor ? { cursor } : {}) })
+      ).data as Page<{ name: string }>;
+      seen.push(...page.items.map((m) => m.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['a_b', 'alpha', 'alpine', 'axb', 'beta', 'many']);
+    expect((await trpc(r.app, 'query', 'models.search', { nameContains: '%' })).status).toBe(400);
+  });
+
+  it('versions: by metric range, newest first, cursor-paged', async () => {
+    const first = (
+      await trpc(r.app, 'query', 'versions.search', {
+        model: 'many',
+        metric: { name: 'accuracy', min: 0.6 },
+        limit: 2,
+      })
+    ).data as Page<{ version: number }>;
+    expect(first.items.map((v) => v.version)).toEqual([5, 4]);
+    const second = (
+      await trpc(r.app, 'query', 'versions.search', {
+        model: 'many',
+        metric: { name: 'accuracy', min: 0.6 },
+        limit: 2,
+        cursor: first.nextCursor,
+      })
+    ).data as Page<{ version: number }>;
+    expect(second.items.map((v) => v.version)).toEqual([3, 2]);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('datasets: by name substring, cursor-paged', async () => {
+    const first = (
+      await trpc(r.app, 'query', 'datasets.search', { nameContains: 'iris', limit: 2 })
+    ).data as Page<{ name: string }>;
+    expect(first.items.map((d) => d.name)).toEqual(['iris', 'iris-b']);
+    const rest = (
+      await trpc(r.app, 'query', 'datasets.search', {
+        nameContains: 'iris',
+        limit: 2,
+        cursor: first.nextCursor,
+      })
+    ).data as Page<{ name: string }>;
+    expect(rest.items.map((d) => d.name)).toEqual(['iris-c']);
+    expect(rest.nextCursor).toBeNull();
+  });
+});

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { aliasNameSchema, isoDateSchema, resourceNameSchema } from './names';
+
+/**
+ * Registry governance: API tokens and scopes, promotion policies (the evaluation gate), the
+ * alias audit trail, signature compatibility and webhooks. Procedures using these live in
+ * `registryApi` (api.ts); the schemas are here so api.ts stays a table of procedures.
+ */
+
+/** `admin` implies every other scope; `write` and `promote` imply `read`. */
+export const TOKEN_SCOPES = ['read', 'write', 'promote', 'admin'] as const;
+export const tokenScopeSchema = z.enum(TOKEN_SCOPES);
+export type TokenScope = z.infer<typeof tokenScopeSchema>;
+
+export const tokenIdSchema = z.string().regex(/^tok_[A-Za-z0-9_-]{8,40}$/, 'must be a token id');
+
+export const apiTokenSchema = z.object({
+  id: tokenIdSchema,
+  name: z.string().min(1).max(100),
+  scopes: z.array(tokenScopeSchema).min(1),
+  createdBy: z.string(),
+  createdAt: isoDateSchema,
+  revokedAt: isoDateSchema.nullable(),
+});
+export type ApiToken = z.infer<typeof apiTokenSchema>;
+
+/** Answer of tokens.create: the only time the secret is shown. */
+export const createdTokenSchema = apiTokenSchema.extend({ token: z.string() });
+
+const finite = z.number().finite();
+
+/**
+ * MLflow `MetricThreshold` semantics against the version the alias points at now (the baseline):
+ * - `threshold`: candidate >= threshold (or <= when lower is better);
+ * - `minAbsoluteChange`: candidate >= baseline + change (or <= baseline − change);
+ * - `minRelativeChange`: candidate >= baseline × (1 + change) (or <= baseline × (1 − change)).
+ * Without a baseline (the alias is new) only `threshold` applies.
+ */
+export const promotionPolicySchema = z
+  .object({
+    model: resourceNameSchema,
+    alias: aliasNameSchema.default('champion'),
+    metric: z.string().min(1).max(64),
+    greaterIsBetter: z.boolean(),
+    threshold: finite.nullable().default(null),
+    minAbsoluteChange: finite.nonnegative().nullable().default(null),
+    minRelativeChange: finite.nonnegative().nullable().default(null),
+  })
+  .refine(
+    (p) => p.threshold !== null || p.minAbsoluteChange !== null || p.minRelativeChange !== null,
+    { message: 'set at least one of threshold, minAbsoluteChange, minRelativeChange' },
+  );
+export type PromotionPolicyInput = z.input<typeof promotionPolicySchema>;
+
+export const storedPromotionPolicySchema = z.object({
+  model: resourceNameSchema,
+  alias: aliasNameSchema,
+  metric: z.string(),
+  greaterIsBetter: z.boolean(),
+  threshold: z.number().nullable(),
+  minAbsoluteChange: z.number().nullable(),
+  minRelativeChange: z.number().nullable(),
+  updatedBy: z.string(),
+  updatedAt: isoDateSchema,
+});
+export type PromotionPolicy = z.infer<typeof storedPromotionPolicySchema>;
+
+export const gateCheckSchema = z.object({
+  name: z.enum(['metric_present', 'threshold', 'min_absolute_change', 'min_relative_change']),
+  passed: z.boolean(),
+  /** The bound the candidate had to reach (null for metric_present). */
+  required: z.number().nullable(),
+  actual: z.number().nullable(),
+});
+export type GateCheck = z.infer<typeof gateCheckSchema>;
+
+/** What the gate answered for one move. */
+export const gateVerdictSchema = z.object({
+  passed: z.boolean(),
+  metric: z.string(),
+  greaterIsBetter: z.boolean(),
+  candidateVersion: z.number().int().positive(),
+  candidate: z.number().nullable(),
+  baselineVersion: z.number().int().positive().nullable(),
+  baseline: z.number().nullable(),
+  checks: z.array(gateCheckSchema),
+});
+export type GateVerdict = z.infer<typeof gateVerdictSchema>;
+
+export const signatureChangeSchema = z.object({
+  kind: z.enum(['removed', 'retyped', 'added_required', 'added_optional', 'nullability', 'output']),
+  feature: z.string(),
+  message: z.string(),
+});
+
+/** A version's input signature compared with another version's (normally the champion). */
+export const signatureCompatibilitySchema = z.object({
+  against: z
+    .object({ alias: aliasNameSchema.nullable(), version: z.number().int().positive() })
+    .nullable(),
+  breaking: z.boolean(),
+  changes: z.array(signatureChangeSchema),
+});
+export type SignatureCompatibility = z.infer<typeof signatureCompatibilitySchema>;
+
+/** One entry of the alias audit trail. */
+export const aliasAuditEntrySchema = z.object({
+  id: z.number().int(),
+  model: resourceNameSchema,
+  alias: aliasNameSchema,
+  from: z.number().int().nullable(),
+  to: z.number().int().nullable(),
+  actor: z.string(),
+  at: isoDateSchema,
+  verdict: gateVerdictSchema.nullable(),
+  reason: z.string().nullable(),
+  forced: z.boolean(),
+});
+export type AliasAuditEntry = z.infer<typeof aliasAuditEntrySchema>;
+
+export const WEBHOOK_SIGNATURE_HEADER = 'x-mlops-signature';
+export const WEBHOOK_EVENT_HEADER = 'x-mlops-event';
+
+export const webhookSchema = z.object({
+  id: z.string(),
+  url: z.string().url(),
+  eventTypes: z.array(z.string()),
+  active: z.boolean(),
+  createdAt: isoDateSchema,
+});
+export type Webhook = z.infer<typeof webhookSchema>;
+
+export const webhookDeliverySchema = z.object({
+  id: z.string(),
+  webhookId: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: isoDateSchema,
+  updatedAt: isoDateSchema,
+});
+export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
