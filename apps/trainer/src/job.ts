@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import {
   AppError,
   trainJobPayloadSchema,
@@ -13,13 +13,17 @@ import type { Logger } from '@mlops/config';
 import { initBackend, type BackendRequest } from '@mlops/ml/backend';
 import type { TrainerMetrics } from './metrics';
 import type { TrainerRegistry } from './registry';
+import { cancelledError, type Cancellations } from './cancellations';
 import { asAppError, isPermanent } from './errors';
+import { disposeCheckpoint } from './train/checkpoint';
 import { resolveColumns } from './train/columns';
 import { fetchRunDataset } from './train/dataset';
-import type { EpochReport } from './train/fit';
-import { collectRows } from './train/load-data';
+import { FitInterrupted, type EpochReport } from './train/fit';
+import { collectRows, toRecords } from './train/load-data';
+import { trainStreaming } from './train/stream';
 import { buildManifest, uploadBundleFiles } from './train/package';
 import { trainPipeline } from './train/pipeline';
+import { CheckpointSaver, loadRunCheckpoint } from './train/resume';
 import { codeRevision } from './train/revision';
 
 export interface TrainJobResult {
@@ -27,6 +31,8 @@ export interface TrainJobResult {
   version: number | null;
   metrics: Metrics;
   skipped?: string;
+  /** Epochs an earlier attempt had done (from its checkpoint). */
+  resumedFromEpoch?: number;
 }
 
 export interface ProcessorDeps {
@@ -37,6 +43,14 @@ export interface ProcessorDeps {
   metrics?: TrainerMetrics;
   /** Minimum time between two progress reports (the last epoch is always reported). */
   progressIntervalMs?: number;
+  /** Minimum time between two checkpoints (default 10 s; 0 = after every epoch). */
+  checkpointIntervalMs?: number;
+  /** Delivers `run.cancelled` to the running fit; without it, cancel is noticed on progress. */
+  cancellations?: Cancellations;
+  /** Datasets with more rows than this are streamed epoch by epoch (bounded memory). */
+  streamRowsAbove?: number;
+  /** True once the process is shutting down: the fit checkpoints and hands the job back. */
+  stopping?: () => boolean;
 }
 
 async function chooseBackend(
@@ -60,11 +74,17 @@ export function createTrainProcessor(deps: ProcessorDeps) {
     job: Job,
     runId: string,
     report: EpochReport,
-    last: { at: number },
+    last: { at: number; checkpoint?: string; report?: EpochReport },
+    saver: CheckpointSaver,
+    force = false,
   ) {
     deps.metrics?.samplesPerSecond.set(report.samplesPerSecond ?? 0);
     const now = Date.now();
-    if (now - last.at < interval && report.epoch < report.epochs) return;
+    const checkpoint = saver.latest;
+    // A new checkpoint is always reported at once: it is what a restarted job resumes from.
+    const fresh = checkpoint !== undefined && checkpoint.sha256 !== last.checkpoint;
+    last.report = report;
+    if (now - last.at < interval && report.epoch < report.epochs && !fresh && !force) return;
     last.at = now;
     const progress: RunProgress = {
       epoch: report.epoch,
@@ -72,20 +92,17 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       loss: report.loss,
       valLoss: report.valLoss,
       samplesPerSecond: report.samplesPerSecond,
+      ...(checkpoint ? { checkpoint } : {}),
     };
     try {
       await job.updateProgress({ runId, ...progress });
       await registry.api.runs.progress.mutate({ id: runId, progress });
+      if (checkpoint) last.checkpoint = checkpoint.sha256;
     } catch (err) {
       const appErr = asAppError(err);
       // The registry refuses progress once the run is no longer running (cancelled, failed
       // elsewhere): stop spending the machine on it.
-      if (appErr.code === 'PRECONDITION_FAILED') {
-        throw new AppError(
-          'CONFLICT',
-          `Run ${runId} is no longer running; training stopped (${appErr.message})`,
-        );
-      }
+      if (appErr.code === 'PRECONDITION_FAILED') throw cancelledError(runId, appErr.message);
       // Otherwise progress is informative: losing one report must not lose the training.
       logger.warn({ runId, err: appErr.message }, 'progress report failed');
     }
@@ -109,6 +126,8 @@ export function createTrainProcessor(deps: ProcessorDeps) {
     const dataset = await fetchRunDataset(registry, run, spec);
     const { features, target } = resolveColumns(spec, dataset.schema);
     const backend = await chooseBackend(spec.backend, deps.backend);
+    const keep = [...features.map((f) => f.name), target.name];
+    const streaming = dataset.rowCount > (deps.streamRowsAbove ?? 100_000);
     await registry.api.runs.start.mutate({ id: runId, backend }).catch((err: unknown) => {
       const appErr = asAppError(err);
       // Not startable any more (finished between our read and now): retrying will not change that.
@@ -117,22 +136,52 @@ export function createTrainProcessor(deps: ProcessorDeps) {
         : appErr;
     });
     logger.info(
-      { runId, dataset: dataset.name, version: dataset.version, backend },
+      { runId, dataset: dataset.name, version: dataset.version, backend, streaming },
       'training started',
     );
 
-    const rows = await collectRows(
-      dataset.schema,
-      registry.datasetRows(dataset.name, dataset.version),
-      [...features.map((f) => f.name), target.name],
+    const last: { at: number; checkpoint?: string; report?: EpochReport } = { at: 0 };
+    const saver = new CheckpointSaver(
+      registry,
+      logger,
+      deps.checkpointIntervalMs ?? 10_000,
+      spec.hyperparameters.epochs,
     );
-    const last = { at: 0 };
-    const output = await trainPipeline({
-      spec,
-      schema: dataset.schema,
-      rows,
-      onEpochEnd: (report) => reportProgress(job, runId, report, last),
-    });
+    const resume = await loadRunCheckpoint(registry, run, logger);
+    const abort = deps.cancellations?.track(runId) ?? new AbortController();
+    let output: Awaited<ReturnType<typeof trainPipeline>>;
+    try {
+      const common = {
+        spec,
+        schema: dataset.schema,
+        onEpochEnd: (report: EpochReport) => reportProgress(job, runId, report, last, saver),
+        control: {
+          ...(resume ? { resume } : {}),
+          checkpoint: {
+            runId,
+            due: (epoch: number) => saver.due(epoch),
+            save: (bytes: Uint8Array, epoch: number) => saver.save(bytes, epoch),
+          },
+          signal: abort.signal,
+          interrupt: () => deps.stopping?.() ?? false,
+        },
+      };
+      const source = () =>
+        toRecords(dataset.schema, registry.datasetRows(dataset.name, dataset.version), keep);
+      output = streaming
+        ? await trainStreaming({ ...common, rows: source })
+        : await trainPipeline({ ...common, rows: await collectRows(source()) });
+    } finally {
+      deps.cancellations?.release(runId, abort);
+      if (resume) disposeCheckpoint(resume);
+    }
+    // Cancelled after the last batch: registering a version now would resurrect the run.
+    if (abort.signal.aborted) throw cancelledError(runId);
+    // An early stop ends before `epochs`: the throttle may have skipped that last epoch's report.
+    const final = last.report;
+    if (final && final.epoch < final.epochs) {
+      await reportProgress(job, runId, final, { at: 0 }, saver, true);
+    }
     logger.info(
       {
         runId,
@@ -163,10 +212,18 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       version: version.version,
     });
     logger.info({ runId, model: spec.modelName, version: version.version }, 'version registered');
-    return { runId, version: version.version, metrics: output.metrics };
+    return {
+      runId,
+      version: version.version,
+      metrics: output.metrics,
+      resumedFromEpoch: output.fit.resumedFromEpoch,
+    };
   }
 
-  return async function processTrainJob(job: Job<TrainJobPayload>): Promise<TrainJobResult> {
+  return async function processTrainJob(
+    job: Job<TrainJobPayload>,
+    token?: string,
+  ): Promise<TrainJobResult> {
     const payload = trainJobPayloadSchema.safeParse(job.data);
     if (!payload.success) {
       deps.metrics?.jobsFailed.inc({ reason: 'bad_input' });
@@ -182,6 +239,13 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       if (!result.skipped) deps.metrics?.jobsCompleted.inc();
       return result;
     } catch (err) {
+      if (err instanceof FitInterrupted && token) {
+        // Shutting down: hand the job back without spending an attempt; the next worker to take
+        // it resumes from the checkpoint just written.
+        logger.info({ runId, epoch: err.epoch }, 'shutting down: job handed back after checkpoint');
+        await job.moveToDelayed(Date.now() + 500, token);
+        throw new DelayedError();
+      }
       const appErr = asAppError(err);
       const permanent = isPermanent(appErr);
       const lastAttempt = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

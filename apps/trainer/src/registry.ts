@@ -45,4 +45,5 @@ export interface TrainerRegistry {
   };
   datasetRows(name: string, version: number): AsyncIterable<CellValue[]>;
   uploadBlob(body: Buffer | Uint8Array): Promise<BlobRef>;
+  downloadBlob(sha256: string): Promise<Buffer>;
 }

@@ -24,6 +24,12 @@ const worker = createTrainerWorker({
   backend: env.TRAINER_BACKEND,
   logger,
   metrics,
+  lockDurationMs: env.TRAINER_LOCK_MS,
+  ...(env.TRAINER_STALLED_INTERVAL_MS
+    ? { stalledIntervalMs: env.TRAINER_STALLED_INTERVAL_MS }
+    : {}),
+  checkpointIntervalMs: env.TRAINER_CHECKPOINT_INTERVAL_MS,
+  streamRowsAbove: env.TRAINER_STREAM_ROWS,
 });
 
 const app = buildApp({
@@ -37,10 +43,11 @@ let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
-  logger.info({ signal }, 'shutting down: finishing the current job');
+  logger.info({ signal }, 'shutting down: checkpointing the current epoch');
   try {
     await app.close();
-    await worker.close(); // waits for the running job to finish
+    // The running fit finishes its epoch, checkpoints and hands the job back to the queue.
+    await worker.shutdown();
     await redis.quit();
   } catch (err) {
     logger.error({ err }, 'unclean shutdown');

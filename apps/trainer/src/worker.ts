@@ -1,29 +1,58 @@
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, redisKeys, type TrainJobPayload } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
+import { Cancellations } from './cancellations';
 import { createTrainProcessor, type ProcessorDeps, type TrainJobResult } from './job';
 
-export interface TrainerWorkerOptions extends ProcessorDeps {
+export interface TrainerWorkerOptions extends Omit<ProcessorDeps, 'cancellations' | 'stopping'> {
   /** ioredis connection (with `maxRetriesPerRequest: null`, as BullMQ workers require). */
-  connection: ConnectionOptions;
+  connection: Redis;
   redisPrefix: string;
   concurrency?: number;
   logger: Logger;
+  /**
+   * How long a job's lock lives without renewal (renewed every half of it). A worker that dies
+   * mid-fit releases its job this long after its last renewal; default 60 s.
+   */
+  lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs of dead workers; default lockDuration / 2. */
+  stalledIntervalMs?: number;
+}
+
+export interface TrainerWorker extends Worker<TrainJobPayload, TrainJobResult> {
+  /** Graceful stop: the running fit checkpoints after its current epoch and hands the job back. */
+  shutdown(): Promise<void>;
 }
 
 /**
  * The BullMQ worker of the `train` queue. Concurrency defaults to 1: TF.js has one global backend
  * and training saturates the cores, so parallel jobs mostly compete with each other.
+ *
+ * Lock renewal runs on this thread's event loop; `model.fit` yields to it after every batch, so
+ * a job keeps its lock as long as one batch takes less than half the lock duration.
  */
-export function createTrainerWorker(
-  opts: TrainerWorkerOptions,
-): Worker<TrainJobPayload, TrainJobResult> {
-  const processor = createTrainProcessor(opts);
+export function createTrainerWorker(opts: TrainerWorkerOptions): TrainerWorker {
+  const keys = redisKeys(opts.redisPrefix);
+  // Pub/sub needs a connection of its own.
+  const subscriber = opts.connection.duplicate();
+  subscriber.on('error', (err) => opts.logger.warn({ err: err.message }, 'event subscriber error'));
+  const cancellations = new Cancellations(subscriber, keys.events, opts.logger);
+  let stopping = false;
+  const processor = createTrainProcessor({ ...opts, cancellations, stopping: () => stopping });
+  const lockDuration = opts.lockDurationMs ?? 60_000;
   const worker = new Worker<TrainJobPayload, TrainJobResult>(QUEUE_NAMES.train, processor, {
     connection: opts.connection,
-    prefix: redisKeys(opts.redisPrefix).bullPrefix,
+    prefix: keys.bullPrefix,
     concurrency: opts.concurrency ?? 1,
+    lockDuration,
+    stalledInterval: opts.stalledIntervalMs ?? Math.max(1_000, Math.floor(lockDuration / 2)),
+    // A job whose worker died once is retried; twice means it kills workers (e.g. out of memory).
+    maxStalledCount: 2,
     autorun: true,
+  }) as TrainerWorker;
+  cancellations.start().catch((err: unknown) => {
+    opts.logger.error({ err }, 'could not subscribe to run events: cancel is noticed late');
   });
   worker.on('failed', (job, err) => {
     opts.logger.warn(
@@ -35,5 +64,12 @@ export function createTrainerWorker(
   worker.on('error', (err) => {
     opts.logger.error({ err: err.message }, 'train worker error');
   });
+  worker.on('closed', () => {
+    void cancellations.close();
+  });
+  worker.shutdown = async () => {
+    stopping = true;
+    await worker.close();
+  };
   return worker;
 }

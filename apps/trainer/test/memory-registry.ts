@@ -194,6 +194,12 @@ export class MemoryRegistry implements TrainerRegistry {
   /** Test hook: when set, uploads fail with this error (a registry outage). */
   uploadError: Error | undefined;
 
+  downloadBlob(sha256: string): Promise<Buffer> {
+    const bytes = this.blobs.get(sha256);
+    if (!bytes) return Promise.reject(new AppError('NOT_FOUND', `blob ${sha256} not found`));
+    return Promise.resolve(Buffer.from(bytes));
+  }
+
   uploadBlob(body: Buffer | Uint8Array): Promise<BlobRef> {
     if (this.uploadError) return Promise.reject(this.uploadError);
     const sha256 = sha256Hex(body);

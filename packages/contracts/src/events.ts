@@ -90,6 +90,25 @@ export const platformEventSchema = z.discriminatedUnion('type', [
     reason: z.string(),
     runId: idSchema.nullable(),
   }),
+  z.object({
+    ...envelope,
+    type: z.literal('quality.degraded'),
+    model: resourceNameSchema,
+    version: z.number().int(),
+    metric: z.string(),
+    value: z.number(),
+    threshold: z.number(),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('retraining.finished'),
+    model: resourceNameSchema,
+    runId: idSchema,
+    version: z.number().int().nullable(),
+    /** True when the alias moved; false when the gate refused or the run failed. */
+    promoted: z.boolean(),
+    detail: z.string().nullable(),
+  }),
 ]);
 export type PlatformEvent = z.infer<typeof platformEventSchema>;
 export type PlatformEventType = PlatformEvent['type'];

@@ -9,5 +9,8 @@ export * from './keys';
 export * from './queue';
 export * from './predict';
 export * from './drift';
+export * from './monitoring';
+export * from './governance';
 export * from './api';
 export * from './ports';
+export * from './serving-protocols';

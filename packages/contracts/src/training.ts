@@ -8,7 +8,7 @@ export type Task = z.infer<typeof taskSchema>;
  * Model presets the trainer knows. Each is a family of architectures whose size the
  * hyperparameters tune; new presets are added in `packages/ml/src/presets`.
  */
-export const modelPresetSchema = z.enum(['mlp-small', 'mlp-medium', 'linear']);
+export const modelPresetSchema = z.enum(['mlp-small', 'mlp-medium', 'linear', 'cnn-small']);
 export type ModelPreset = z.infer<typeof modelPresetSchema>;
 
 export const backendNameSchema = z.enum(['tensorflow', 'wasm', 'cpu']);
@@ -28,6 +28,12 @@ export const hyperparametersSchema = z.object({
   testFraction: z.number().gt(0).lt(0.9).default(0.2),
   /** Share of the remaining training rows used for early stopping. */
   validationFraction: z.number().min(0).lt(0.9).default(0.1),
+  /**
+   * Image shape `[height, width, channels]` of the encoded feature vector, for the `cnn-small`
+   * preset: the preprocessed features (in column order) are reshaped to it, so its product must
+   * equal the encoded input width. Default: `[1, inputWidth, 1]` (a 1-D signal).
+   */
+  inputShape: z.array(z.number().int().min(1).max(4096)).length(3).optional(),
 });
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 export type HyperparametersInput = z.input<typeof hyperparametersSchema>;
@@ -67,12 +73,23 @@ export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed
 export const metricsSchema = z.record(z.string().max(64), z.number());
 export type Metrics = z.infer<typeof metricsSchema>;
 
+/** The last training checkpoint of a run (model + optimizer state), a blob in the artifact store. */
+export const runCheckpointSchema = z.object({
+  sha256: z.string().regex(/^[a-f0-9]{64}$/),
+  size: z.number().int().nonnegative(),
+  /** Number of epochs completed when it was taken. */
+  epoch: z.number().int().nonnegative(),
+});
+export type RunCheckpoint = z.infer<typeof runCheckpointSchema>;
+
 export const runProgressSchema = z.object({
   epoch: z.number().int().nonnegative(),
   epochs: z.number().int().positive(),
   loss: z.number().nullable(),
   valLoss: z.number().nullable(),
   samplesPerSecond: z.number().nonnegative().nullable(),
+  /** Where a restarted job resumes from; the registry deletes the blob it replaces. */
+  checkpoint: runCheckpointSchema.optional(),
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
 

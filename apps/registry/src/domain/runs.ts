@@ -159,8 +159,27 @@ export async function reportProgress(
   id: string,
   progress: RunProgress,
 ): Promise<void> {
+  const before = await getRunOrThrow(deps, id);
   const run = await transition(deps, id, ['running'], { progress }, 'report progress of');
+  // Only the newest checkpoint is ever resumed from: the one it replaces is garbage.
+  const old = before.progress?.checkpoint;
+  if (old && old.sha256 !== progress.checkpoint?.sha256) await dropCheckpoint(deps, id, old.sha256);
   await publishEvent(deps, { type: 'run.progress', runId: id, model: run.modelName, progress });
+}
+
+function withoutCheckpoint(progress: RunProgress | null): RunProgress | null {
+  if (!progress) return null;
+  const { checkpoint: _dropped, ...rest } = progress;
+  return rest;
+}
+
+/** Checkpoints are private to their run (model + optimizer state): nothing else refers to them. */
+async function dropCheckpoint(deps: RegistryDeps, runId: string, sha256: string): Promise<void> {
+  try {
+    await deps.store.delete(sha256);
+  } catch (err) {
+    deps.logger.warn({ err, runId, sha256 }, 'could not delete a run checkpoint');
+  }
 }
 
 export async function completeRun(
@@ -181,9 +200,17 @@ export async function completeRun(
     deps,
     id,
     ['running'],
-    { status: 'completed', metrics, modelVersion: version, finishedAt: new Date().toISOString() },
+    {
+      status: 'completed',
+      metrics,
+      modelVersion: version,
+      finishedAt: new Date().toISOString(),
+      progress: withoutCheckpoint(current.progress),
+    },
     'complete',
   );
+  const checkpoint = current.progress?.checkpoint;
+  if (checkpoint) await dropCheckpoint(deps, id, checkpoint.sha256);
   await publishEvent(deps, {
     type: 'run.completed',
     runId: id,
@@ -203,5 +230,37 @@ export async function failRun(deps: RegistryDeps, id: string, error: string): Pr
     'fail',
   );
   await publishEvent(deps, { type: 'run.failed', runId: id, model: run.modelName, error });
+  return run;
+}
+
+/**
+ * queued/running → cancelled. A waiting job is removed from the queue; a running one learns of
+ * the cancellation from the `run.cancelled` event (and from `progress` being refused) and stops
+ * within one batch. The run's checkpoint is deleted: a cancelled run is never resumed.
+ */
+export async function cancelRun(deps: RegistryDeps, id: string, reason?: string): Promise<Run> {
+  const before = await getRunOrThrow(deps, id);
+  const run = await transition(
+    deps,
+    id,
+    ['queued', 'running'],
+    {
+      status: 'cancelled',
+      error: reason ? `cancelled: ${reason}` : null,
+      finishedAt: new Date().toISOString(),
+      progress: withoutCheckpoint(before.progress),
+    },
+    'cancel',
+  );
+  try {
+    // Fails harmlessly (the job is locked) while a worker runs it: that worker stops on the event.
+    const job = await deps.queue.getJob(id);
+    if (job && !(await job.isActive())) await job.remove();
+  } catch (err) {
+    deps.logger.warn({ err, runId: id }, 'could not remove the cancelled run from the queue');
+  }
+  const checkpoint = before.progress?.checkpoint;
+  if (checkpoint) await dropCheckpoint(deps, id, checkpoint.sha256);
+  await publishEvent(deps, { type: 'run.cancelled', runId: id, model: run.modelName });
   return run;
 }

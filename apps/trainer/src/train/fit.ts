@@ -1,6 +1,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf } from '@mlops/ml/backend';
 import { mulberry32, shuffleInPlace } from '@mlops/ml/split';
+import { encodeCheckpoint, restoreFit, type Checkpoint, type FitState } from './checkpoint';
 
 /** A design matrix and its targets, flat row-major. */
 export interface Matrix {
@@ -27,6 +28,28 @@ export interface FitOptions {
   patience: number;
   seed: number;
   onEpochEnd?: (report: EpochReport) => Promise<void> | void;
+  /** Continue from this checkpoint (its tensors are consumed: disposed by the fit). */
+  resume?: Checkpoint;
+  /** Called after an epoch when `due(epoch)` says so, with the encoded checkpoint. */
+  checkpoint?: {
+    runId: string;
+    due(epoch: number): boolean;
+    save(bytes: Uint8Array, epoch: number): Promise<void>;
+  };
+  /** Aborting stops the fit at the end of the current batch; the fit rejects with the reason. */
+  signal?: AbortSignal;
+  /**
+   * Asked after each epoch (after its checkpoint): true makes the fit checkpoint now and reject
+   * with `FitInterrupted` — graceful shutdown keeps the epoch just finished.
+   */
+  interrupt?: () => boolean;
+}
+
+/** The fit stopped between epochs on request; `epoch` epochs are in the last checkpoint. */
+export class FitInterrupted extends Error {
+  constructor(readonly epoch: number) {
+    super(`training interrupted after epoch ${epoch}; it resumes from its checkpoint`);
+  }
 }
 
 export interface FitResult {
@@ -37,6 +60,8 @@ export interface FitResult {
   restoredBest: boolean;
   history: Array<{ loss: number | null; valLoss: number | null }>;
   samplesPerSecond: number | null;
+  /** Epochs already done by an earlier attempt (0 when it started from scratch). */
+  resumedFromEpoch: number;
 }
 
 function lastValue(history: tfTypes.History, key: string): number | null {
@@ -46,9 +71,27 @@ function lastValue(history: tfTypes.History, key: string): number | null {
 }
 
 /**
+ * The permutation of epoch `epoch`, from a PRNG seeded by (seed, epoch): independent of earlier
+ * epochs, so a fit resumed at any epoch sees the same batches as an uninterrupted one. tfjs's
+ * own `shuffle` uses Math.random, which would make runs irreproducible.
+ */
+export function epochPermutation(rows: number, seed: number, epoch: number): number[] {
+  const order = Array.from({ length: rows }, (_, i) => i);
+  return shuffleInPlace(
+    order,
+    mulberry32(((seed ^ 0x5bd1e995) + Math.imul(epoch, 0x9e3779b9)) | 0),
+  );
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error('training aborted');
+}
+
+/**
  * Train with early stopping that keeps the best weights (tf.callbacks.earlyStopping does not
- * restore them). Each epoch is one `model.fit` call on a permutation drawn from a seeded PRNG:
- * tfjs's own `shuffle` uses Math.random, which would make runs irreproducible.
+ * restore them). Each epoch is one `model.fit` call on a seeded permutation. Between epochs the
+ * fit may checkpoint (model, optimizer and its own state) and be resumed from that checkpoint.
  */
 export async function fitModel(
   model: tfTypes.LayersModel,
@@ -57,7 +100,6 @@ export async function fitModel(
   opts: FitOptions,
 ): Promise<FitResult> {
   const tf = getTf();
-  const rng = mulberry32(opts.seed ^ 0x5bd1e995);
   const xTrain = tf.tensor2d(train.x, [train.rows, opts.inputWidth]);
   const yTrain = tf.tensor2d(train.y, [train.rows, opts.outputWidth]);
   const val =
@@ -67,72 +109,123 @@ export async function fitModel(
           tf.tensor2d(validation.y, [validation.rows, opts.outputWidth]),
         ] as [tfTypes.Tensor, tfTypes.Tensor])
       : null;
-  const order = Array.from({ length: train.rows }, (_, i) => i);
   const history: FitResult['history'] = [];
   let best = { loss: Infinity, epoch: 0, weights: null as tfTypes.Tensor[] | null };
   let sinceBest = 0;
   let stoppedEarly = false;
   let totalSeconds = 0;
+  let startEpoch = 0;
+  const { signal } = opts;
 
   try {
-    for (let epoch = 0; epoch < opts.epochs; epoch++) {
-      const perm = tf.tensor1d(shuffleInPlace(order, rng), 'int32');
-      const xs = tf.gather(xTrain, perm);
-      const ys = tf.gather(yTrain, perm);
-      perm.dispose();
-      const started = performance.now();
-      let h: tfTypes.History;
-      try {
-        h = await model.fit(xs, ys, {
-          epochs: epoch + 1,
-          initialEpoch: epoch,
-          batchSize: opts.batchSize,
-          shuffle: false,
-          verbose: 0,
-          ...(val ? { validationData: val } : {}),
-        });
-      } finally {
-        tf.dispose([xs, ys]);
-      }
-      const seconds = (performance.now() - started) / 1000;
-      totalSeconds += seconds;
-      const loss = lastValue(h, 'loss');
-      const valLoss = lastValue(h, 'val_loss');
-      history.push({ loss, valLoss });
-      await opts.onEpochEnd?.({
-        epoch: epoch + 1,
-        epochs: opts.epochs,
-        loss,
-        valLoss,
-        samplesPerSecond: seconds > 0 ? train.rows / seconds : null,
-      });
+    if (opts.resume) {
+      const restored = await restoreFit(model, opts.resume);
+      startEpoch = restored.startEpoch;
+      history.push(...restored.history);
+      totalSeconds = restored.totalSeconds;
+      sinceBest = restored.sinceBest;
+      best = restored.best;
+    }
+    const stopOnAbort = () => {
+      model.stopTraining = true;
+    };
+    signal?.addEventListener('abort', stopOnAbort);
+    try {
+      for (let epoch = startEpoch; epoch < opts.epochs; epoch++) {
+        if (signal?.aborted) throw abortError(signal);
+        const perm = tf.tensor1d(epochPermutation(train.rows, opts.seed, epoch), 'int32');
+        const xs = tf.gather(xTrain, perm);
+        const ys = tf.gather(yTrain, perm);
+        perm.dispose();
+        const started = performance.now();
+        let h: tfTypes.History;
+        try {
+          h = await model.fit(xs, ys, {
+            epochs: epoch + 1,
+            initialEpoch: epoch,
+            batchSize: opts.batchSize,
+            shuffle: false,
+            verbose: 0,
+            ...(val ? { validationData: val } : {}),
+            // The abort listener sets stopTraining; tfjs checks it after every batch.
+            ...(signal
+              ? { callbacks: { onBatchEnd: () => (signal.aborted ? stopOnAbort() : undefined) } }
+              : {}),
+          });
+        } finally {
+          tf.dispose([xs, ys]);
+        }
+        if (signal?.aborted) throw abortError(signal);
+        const seconds = (performance.now() - started) / 1000;
+        totalSeconds += seconds;
+        const loss = lastValue(h, 'loss');
+        const valLoss = lastValue(h, 'val_loss');
+        history.push({ loss, valLoss });
 
-      if (opts.patience <= 0) continue;
-      // Without a validation split the training loss is the only signal left to monitor.
-      const monitored = (val ? valLoss : loss) ?? Infinity;
-      if (monitored < best.loss) {
-        tf.dispose(best.weights ?? []);
-        best = {
-          loss: monitored,
+        let stop = false;
+        if (opts.patience > 0) {
+          // Without a validation split the training loss is the only signal left to monitor.
+          const monitored = (val ? valLoss : loss) ?? Infinity;
+          if (monitored < best.loss) {
+            tf.dispose(best.weights ?? []);
+            best = {
+              loss: monitored,
+              epoch: epoch + 1,
+              weights: model.getWeights().map((w) => w.clone()),
+            };
+            sinceBest = 0;
+          } else if (++sinceBest >= opts.patience) {
+            stop = true;
+          }
+        }
+        const interrupt = opts.interrupt?.() ?? false;
+        if (opts.checkpoint && (interrupt || opts.checkpoint.due(epoch + 1))) {
+          const state: FitState = {
+            epoch: epoch + 1,
+            history,
+            bestLoss: Number.isFinite(best.loss) ? best.loss : null,
+            bestEpoch: best.epoch,
+            sinceBest,
+            totalSeconds,
+            samples: train.rows,
+          };
+          const bytes = await encodeCheckpoint(
+            model,
+            opts.checkpoint.runId,
+            state,
+            best.weights ?? [],
+          );
+          await opts.checkpoint.save(bytes, epoch + 1);
+        }
+        await opts.onEpochEnd?.({
           epoch: epoch + 1,
-          weights: model.getWeights().map((w) => w.clone()),
-        };
-        sinceBest = 0;
-      } else if (++sinceBest >= opts.patience) {
-        stoppedEarly = true;
-        break;
+          epochs: opts.epochs,
+          loss,
+          valLoss,
+          samplesPerSecond: seconds > 0 ? train.rows / seconds : null,
+        });
+        if (interrupt) throw new FitInterrupted(epoch + 1);
+        if (stop) {
+          stoppedEarly = true;
+          break;
+        }
       }
+    } finally {
+      signal?.removeEventListener('abort', stopOnAbort);
     }
     const epochsRun = history.length;
     const restoredBest = best.weights !== null && best.epoch !== epochsRun;
     if (restoredBest && best.weights) model.setWeights(best.weights);
+    const ranHere = epochsRun - startEpoch;
     return {
       epochsRun,
       bestEpoch: best.weights ? best.epoch : epochsRun,
       stoppedEarly,
       restoredBest,
       history,
-      samplesPerSecond: totalSeconds > 0 ? (train.rows * epochsRun) / totalSeconds : null,
+      samplesPerSecond:
+        totalSeconds > 0 && ranHere >= 0 ? (train.rows * epochsRun) / totalSeconds : null,
+      resumedFromEpoch: startEpoch,
     };
   } finally {
     tf.dispose([xTrain, yTrain, ...(val ?? []), ...(best.weights ?? [])]);

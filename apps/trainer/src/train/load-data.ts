@@ -1,23 +1,25 @@
 import type { CellValue, DataRow, DatasetSchema } from '@mlops/contracts';
 
-/**
- * Canonical rows (arrays in schema column order) into records of the columns the run uses.
- * Everything is held in memory for now; out-of-core training will stream batches instead.
- */
-export async function collectRows(
+/** Canonical rows (arrays in schema column order) as records of the columns the run uses. */
+export async function* toRecords(
   schema: DatasetSchema,
   rows: AsyncIterable<CellValue[]>,
   keep: readonly string[],
-): Promise<DataRow[]> {
+): AsyncIterable<DataRow> {
   const positions = keep.map((name) => ({
     name,
     index: schema.columns.findIndex((c) => c.name === name),
   }));
-  const out: DataRow[] = [];
   for await (const cells of rows) {
     const row: DataRow = {};
     for (const { name, index } of positions) row[name] = cells[index] ?? null;
-    out.push(row);
+    yield row;
   }
+}
+
+/** Every row in memory: for datasets small enough that stratified in-memory splits are cheap. */
+export async function collectRows(rows: AsyncIterable<DataRow>): Promise<DataRow[]> {
+  const out: DataRow[] = [];
+  for await (const row of rows) out.push(row);
   return out;
 }

@@ -1,11 +1,12 @@
-import type {
-  DataRow,
-  DatasetProfile,
-  DatasetSchema,
-  Metrics,
-  Preprocessing,
-  Signature,
-  TrainingSpec,
+import {
+  AppError,
+  type DataRow,
+  type DatasetProfile,
+  type DatasetSchema,
+  type Metrics,
+  type Preprocessing,
+  type Signature,
+  type TrainingSpec,
 } from '@mlops/contracts';
 import { serializeModel } from '@mlops/ml/bundle';
 import { buildModel, disposeModel } from '@mlops/ml/presets';
@@ -13,7 +14,7 @@ import { encodeFeatures, encodeTargets, fitPreprocessing } from '@mlops/ml/prepr
 import { profileRows } from '@mlops/ml/profile';
 import { resolveColumns } from './columns';
 import { evaluateModel } from './evaluate';
-import { fitModel, type EpochReport, type FitResult, type Matrix } from './fit';
+import { fitModel, type EpochReport, type FitOptions, type FitResult, type Matrix } from './fit';
 import { splitRows } from './split';
 
 export interface TrainInput {
@@ -21,6 +22,8 @@ export interface TrainInput {
   schema: DatasetSchema;
   rows: readonly DataRow[];
   onEpochEnd?: (report: EpochReport) => Promise<void> | void;
+  /** Resume, checkpoint, cancel and interrupt hooks, handed to `fitModel` as they are. */
+  control?: Pick<FitOptions, 'resume' | 'checkpoint' | 'signal' | 'interrupt'>;
 }
 
 export interface TrainOutput {
@@ -53,6 +56,7 @@ export async function trainPipeline(input: TrainInput): Promise<TrainOutput> {
   const prep = fitPreprocessing(features, target, spec.task, split.train);
   const outputWidth = prep.target.kind === 'label-encode' ? prep.target.labels.length : 1;
 
+  if (input.control?.resume) checkResumable(input.control.resume.state.samples, split.train.length);
   const model = buildModel({
     preset: spec.preset,
     task: spec.task,
@@ -74,6 +78,7 @@ export async function trainPipeline(input: TrainInput): Promise<TrainOutput> {
         patience: hp.earlyStoppingPatience,
         seed: spec.seed,
         ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
+        ...input.control,
       },
     );
     const metrics = await evaluateModel(model, prep, split.test);
@@ -106,5 +111,15 @@ export async function trainPipeline(input: TrainInput): Promise<TrainOutput> {
     };
   } finally {
     disposeModel(model);
+  }
+}
+
+/** A checkpoint only fits the split it was trained on (same data, same seed give the same one). */
+function checkResumable(checkpointRows: number, trainRows: number): void {
+  if (checkpointRows !== trainRows) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `The run's checkpoint was taken on ${checkpointRows} training rows but the split now has ${trainRows}; cancel the run and start a new one`,
+    );
   }
 }

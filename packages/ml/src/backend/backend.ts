@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError, type BackendName } from '@mlops/contracts';
+import { registerWasmFallbacks } from './wasm-fallbacks';
 
 export type BackendRequest = 'auto' | BackendName;
 
@@ -16,14 +17,24 @@ export function tfjsVersion(): string {
 // The native binding is never a dependency of the default install (its install script needs a
 // network this platform does not assume); it is used when an image ships it. A variable
 // specifier keeps bundlers and the type checker from trying to resolve it.
-const TFJS_NODE = '@tensorflow/tfjs-node';
+// The GPU image (infra/docker/trainer-gpu.Dockerfile) installs -node-gpu; both register
+// the same 'tensorflow' backend, so GPU is tried first and the rest of the logic is shared.
+const TFJS_NATIVE = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+async function importNative(): Promise<boolean> {
+  for (const specifier of TFJS_NATIVE) {
+    try {
+      await import(/* @vite-ignore */ specifier);
+      return true;
+    } catch {
+      // not installed (the usual case) or its native library failed to load
+    }
+  }
+  return false;
+}
 
 async function tryTensorflow(): Promise<boolean> {
-  try {
-    await import(/* @vite-ignore */ TFJS_NODE);
-  } catch {
-    return false; // not installed (the usual case) or its native library failed to load
-  }
+  if (!(await importNative())) return false;
   // tfjs-node registers 'tensorflow' on the tfjs-core it resolved; if that is another copy than
   // ours the backend is not visible here and we must not pretend it is active.
   if (!tf.findBackendFactory('tensorflow')) return false;
@@ -36,7 +47,9 @@ async function tryWasm(): Promise<boolean> {
   } catch {
     return false;
   }
-  return activate('wasm');
+  if (!(await activate('wasm'))) return false;
+  registerWasmFallbacks();
+  return true;
 }
 
 async function activate(name: BackendName): Promise<boolean> {

@@ -1,2 +1,3 @@
 export { initBackend, getTf, tfjsVersion, activeBackend } from './backend';
 export type { BackendRequest } from './backend';
+export { registerWasmFallbacks } from './wasm-fallbacks';

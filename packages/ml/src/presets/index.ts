@@ -1,2 +1,2 @@
-export { buildModel, disposeModel, PRESET_HIDDEN_UNITS, layerSeed } from './build';
+export { buildModel, disposeModel, PRESET_HIDDEN_UNITS, layerSeed, cnnInputShape } from './build';
 export type { BuildModelOptions } from './build';

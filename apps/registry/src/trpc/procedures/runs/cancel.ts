@@ -1,0 +1,10 @@
+import { registryApi } from '@mlops/contracts';
+import { cancelRun } from '../../../domain/runs';
+import { protectedProcedure } from '../../init';
+
+const api = registryApi.runs.cancel;
+
+export const runsCancel = protectedProcedure
+  .input(api.input)
+  .output(api.output)
+  .mutation(({ ctx, input }) => cancelRun(ctx.deps, input.id, input.reason));

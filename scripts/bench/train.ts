@@ -1,0 +1,237 @@
+/**
+ * `npm run bench:train [-- --json]`: what the platform costs on top of TF.js, how fast the
+ * backends train, and whether streaming keeps the trainer's memory flat as datasets grow.
+ * Real processes: a registry and a trainer (tsx), Redis from REDIS_URL (or a throwaway one),
+ * and a bare TF.js script as the baseline. Knobs: BENCH_TRAIN_ROWS (default "200000,2000000").
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRegistryClient, type RegistryClient } from '@mlops/client';
+import type { Run, TrainingSpecInput } from '@mlops/contracts';
+import { freePort } from '../lib/ports';
+import { deletePrefix, ensureRedis, type RedisHandle } from '../lib/redis';
+import { ServiceSupervisor, type RunningService } from '../lib/services';
+import { writeSyntheticCsv } from './train-data';
+
+const json = process.argv.includes('--json');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sizes = (process.env.BENCH_TRAIN_ROWS ?? '200000,2000000').split(',').map(Number);
+const OVERHEAD = { rows: 20_000, features: 16, epochs: 5, batchSize: 32 };
+/** Backend speed: mlp-medium (64, 64) and the CNN, batch 256 — per-batch overhead would hide the kernels. */
+const SPEED_BATCH = 256;
+/** Overhead runs alternate platform and bare this many times; the fastest of each counts (2 shared cores are noisy). */
+const REPS = Number(process.env.BENCH_TRAIN_REPS ?? 3);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-train-'));
+const token = `bench_${randomBytes(24).toString('base64url')}`;
+const prefix = `bench-${randomUUID()}`;
+const supervisor = new ServiceSupervisor(path.join(dataDir, 'logs'));
+
+function say(line: string): void {
+  if (!json) process.stderr.write(`${line}\n`);
+}
+
+/** Run the bare TF.js baseline in its own process; it prints one JSON line. */
+async function bare(args: string[]): Promise<Record<string, number | string>> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(here, 'train-bare.ts'), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`bare TF.js baseline failed (${args.join(' ')})`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number | string>;
+}
+
+async function trainRun(
+  client: RegistryClient,
+  spec: TrainingSpecInput,
+): Promise<{ run: Run; seconds: number }> {
+  const started = performance.now();
+  const created = await client.api.runs.create.mutate(spec);
+  // A trainer that cannot finish (e.g. cannot reach the registry) must not hang the benchmark.
+  const deadline = Date.now() + 30 * 60_000;
+  while (Date.now() < deadline) {
+    const run = await client.api.runs.get.query({ id: created.id });
+    if (run.status === 'completed') return { run, seconds: (performance.now() - started) / 1000 };
+    if (run.status !== 'queued' && run.status !== 'running') {
+      throw new Error(`run ${run.id} ${run.status}: ${run.error ?? ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`run ${created.id} did not finish within 30 minutes; see the trainer log`);
+}
+
+/** Peak resident set of a live process (Linux VmHWM), in MiB. */
+function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
+
+async function stop(service: RunningService): Promise<void> {
+  if (service.child.exitCode !== null) return;
+  const exited = new Promise((r) => service.child.once('exit', r));
+  service.child.kill('SIGTERM');
+  await exited;
+}
+
+async function main(redis: RedisHandle): Promise<void> {
+  const env = {
+    MLOPS_DATA_DIR: dataDir,
+    MLOPS_TOKEN: token,
+    REDIS_URL: redis.url,
+    MLOPS_REDIS_PREFIX: prefix,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    REGISTRY_MAX_UPLOAD_BYTES: String(4 * 1024 ** 3),
+  };
+  const registry = await supervisor.start({ name: 'registry', port: await freePort(), env });
+  const client = createRegistryClient({ url: registry.url, token });
+  const startTrainer = async () =>
+    supervisor.start({
+      name: 'trainer',
+      port: await freePort(),
+      env: { ...env, REGISTRY_URL: registry.url },
+      instance: randomUUID().slice(0, 8),
+    });
+
+  // 1. Platform overhead: same data, model, epochs, backend; bare script vs enqueue → version.
+  const small = path.join(dataDir, 'small.csv');
+  await writeSyntheticCsv(small, OVERHEAD.rows, OVERHEAD.features);
+  await client.uploadDataset('bench-small', fs.createReadStream(small), { format: 'csv' });
+  let trainer = await startTrainer();
+  const mlpSpec = {
+    modelName: 'bench-mlp',
+    dataset: { name: 'bench-small' },
+    task: 'classification' as const,
+    target: 'label',
+    preset: 'mlp-small' as const,
+    hyperparameters: {
+      epochs: OVERHEAD.epochs,
+      batchSize: OVERHEAD.batchSize,
+      learningRate: 0.01,
+      earlyStoppingPatience: 0,
+    },
+  };
+  await trainRun(client, {
+    ...mlpSpec,
+    hyperparameters: { ...mlpSpec.hyperparameters, epochs: 1 },
+  }); // warm-up
+  let platform = { seconds: Infinity, run: null as Run | null };
+  let baseline = { seconds: Infinity };
+  for (let rep = 0; rep < REPS; rep++) {
+    const p = await trainRun(client, mlpSpec);
+    if (p.seconds < platform.seconds) platform = p;
+    const b = await bare([
+      small,
+      p.run.backend ?? 'cpu',
+      String(OVERHEAD.epochs),
+      String(OVERHEAD.batchSize),
+    ]);
+    if (Number(b.seconds) < baseline.seconds) baseline = { seconds: Number(b.seconds) };
+  }
+  const autoBackend = platform.run?.backend ?? 'cpu';
+  const overhead = platform.seconds / baseline.seconds;
+  say(
+    `overhead: platform ${platform.seconds.toFixed(2)} s vs bare TF.js ${Number(baseline.seconds).toFixed(2)} s on ${autoBackend}`,
+  );
+
+  // 2. Backend speed (bare fits, so the figures are the backends', not the platform's).
+  const auto = await bare([small, autoBackend, '2', String(SPEED_BATCH), 'speed']);
+  const cpu =
+    autoBackend === 'cpu' ? auto : await bare([small, 'cpu', '2', String(SPEED_BATCH), 'speed']);
+  const cnnRun = await trainRun(client, {
+    ...mlpSpec,
+    modelName: 'bench-cnn',
+    preset: 'cnn-small',
+    hyperparameters: { epochs: 1, batchSize: 32, earlyStoppingPatience: 0, inputShape: [4, 4, 1] },
+  });
+  say(
+    `mlp-medium (batch ${SPEED_BATCH}) samples/s: ${autoBackend} ${Math.round(Number(auto.mlp_samples_per_s))}, cpu ${Math.round(Number(cpu.mlp_samples_per_s))}`,
+  );
+  say(
+    `cnn samples/s: ${autoBackend} ${Math.round(Number(auto.cnn_samples_per_s))}, cpu ${Math.round(Number(cpu.cnn_samples_per_s))}; platform cnn-small trained on ${cnnRun.run.backend}`,
+  );
+  await stop(trainer);
+
+  // 3. Peak RSS of a fresh trainer process per dataset size (streamed above 100k rows).
+  const peak: Record<string, number> = {};
+  for (const rows of sizes) {
+    const file = path.join(dataDir, `rows-${rows}.csv`);
+    await writeSyntheticCsv(file, rows, 8, 2);
+    const name = `bench-${rows}`;
+    await client.uploadDataset(name, fs.createReadStream(file), { format: 'csv' });
+    fs.rmSync(file);
+    trainer = await startTrainer();
+    const t = await trainRun(client, {
+      modelName: `bench-rss-${rows}`,
+      dataset: { name },
+      task: 'classification',
+      target: 'label',
+      hyperparameters: { epochs: 1, batchSize: 512, earlyStoppingPatience: 0 },
+    });
+    peak[String(rows)] = peakRssMb(trainer.child.pid ?? 0);
+    say(
+      `${rows} rows: trained in ${t.seconds.toFixed(1)} s, trainer peak RSS ${peak[String(rows)]} MiB`,
+    );
+    await stop(trainer);
+  }
+
+  const summary = {
+    overhead_ratio: Number(overhead.toFixed(3)),
+    overhead: {
+      platform_s: platform.seconds,
+      bare_s: baseline.seconds,
+      backend: autoBackend,
+      reps: REPS,
+      ...OVERHEAD,
+    },
+    auto_backend: autoBackend,
+    auto_vs_cpu_mlp: Number(
+      (Number(auto.mlp_samples_per_s) / Number(cpu.mlp_samples_per_s)).toFixed(2),
+    ),
+    mlp_samples_per_s: {
+      [autoBackend]: Math.round(Number(auto.mlp_samples_per_s)),
+      cpu: Math.round(Number(cpu.mlp_samples_per_s)),
+    },
+    cnn_backend: cnnRun.run.backend,
+    cnn_samples_per_s: {
+      [autoBackend]: Math.round(Number(auto.cnn_samples_per_s)),
+      cpu: Math.round(Number(cpu.cnn_samples_per_s)),
+    },
+    peak_rss_mb: peak,
+  };
+  process.stdout.write(
+    json ? `${JSON.stringify(summary)}\n` : `${JSON.stringify(summary, null, 2)}\n`,
+  );
+}
+
+let redis: RedisHandle | undefined;
+// Ctrl-C or a kill stops what the benchmark started, like the demo does.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void supervisor.stopAll().finally(() => process.exit(130));
+  });
+}
+try {
+  redis = await ensureRedis();
+  await main(redis);
+} catch (err) {
+  process.stderr.write(`bench:train failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  await supervisor.stopAll();
+  if (redis) {
+    await deletePrefix(redis.url, prefix).catch(() => undefined);
+    await redis.stop();
+  }
+  if (process.env.BENCH_KEEP) say(`kept ${dataDir}`);
+  else fs.rmSync(dataDir, { recursive: true, force: true });
+}
