@@ -24,11 +24,18 @@ export interface CliContext {
  * Flags win over environment variables, which win over the local defaults of `npm start`.
  * The token falls back to the file `npm start` keeps in the data directory.
  */
-export function resolveContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): CliContext {
-  const registryUrl = opts.registryUrl ?? env.REGISTRY_URL ?? `http://127.0.0.1:${DEFAULT_PORTS.registry}`;
-  const servingUrl = opts.servingUrl ?? env.SERVING_URL ?? `http://127.0.0.1:${DEFAULT_PORTS.serving}`;
-  const monitorUrl = opts.monitorUrl ?? env.MONITOR_URL ?? `http://127.0.0.1:${DEFAULT_PORTS.monitor}`;
-  const token = opts.token ?? env.MLOPS_TOKEN ?? readTokenFile(path.resolve(env.MLOPS_DATA_DIR ?? '.mlops'));
+export function resolveContext(
+  opts: GlobalOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): CliContext {
+  const registryUrl =
+    opts.registryUrl ?? env.REGISTRY_URL ?? `http://127.0.0.1:${DEFAULT_PORTS.registry}`;
+  const servingUrl =
+    opts.servingUrl ?? env.SERVING_URL ?? `http://127.0.0.1:${DEFAULT_PORTS.serving}`;
+  const monitorUrl =
+    opts.monitorUrl ?? env.MONITOR_URL ?? `http://127.0.0.1:${DEFAULT_PORTS.monitor}`;
+  const token =
+    opts.token ?? env.MLOPS_TOKEN ?? readTokenFile(path.resolve(env.MLOPS_DATA_DIR ?? '.mlops'));
   return {
     registryUrl: trimSlash(registryUrl),
     servingUrl: trimSlash(servingUrl),

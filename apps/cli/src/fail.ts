@@ -6,7 +6,8 @@ export function reportError(err: unknown): number {
   const appError: AppError = toAppError(err);
   process.stderr.write(`error: ${appError.message}\n`);
   if (appError.details?.length) {
-    for (const line of describeDetails(appError.details, 20).split('; ')) process.stderr.write(`  - ${line}\n`);
+    for (const line of describeDetails(appError.details, 20).split('; '))
+      process.stderr.write(`  - ${line}\n`);
   }
   return 1;
 }

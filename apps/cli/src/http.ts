@@ -7,9 +7,15 @@ import { AppError, errorBodySchema } from '@mlops/contracts';
 export async function requestJson(url: string, init: RequestInit = {}): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+    res = await fetch(url, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...init.headers },
+    });
   } catch (err) {
-    throw new AppError('UNAVAILABLE', `nothing answers at ${new URL(url).origin} — is the service running? (${(err as Error).message})`);
+    throw new AppError(
+      'UNAVAILABLE',
+      `nothing answers at ${new URL(url).origin} — is the service running? (${(err as Error).message})`,
+    );
   }
   const text = await res.text();
   let body: unknown;
@@ -20,6 +26,14 @@ export async function requestJson(url: string, init: RequestInit = {}): Promise<
   }
   if (res.ok) return body;
   const parsed = errorBodySchema.safeParse(body);
-  if (parsed.success) throw new AppError(parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
-  throw new AppError(res.status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED', `${url} answered ${res.status}: ${text.slice(0, 300)}`);
+  if (parsed.success)
+    throw new AppError(
+      parsed.data.error.code,
+      parsed.data.error.message,
+      parsed.data.error.details,
+    );
+  throw new AppError(
+    res.status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED',
+    `${url} answered ${res.status}: ${text.slice(0, 300)}`,
+  );
 }

@@ -1,17 +1,22 @@
 import { Command, Option } from 'commander';
+import { modelPresetSchema } from '@mlops/contracts';
 import { resolveContext, type GlobalOptions } from './context';
 import { drift } from './commands/drift';
 import { ingest, type IngestOptions } from './commands/ingest';
 import { listDatasets, listModels, listRuns, listVersions } from './commands/listing';
 import { predict, type PredictOptions } from './commands/predict';
-import { promote } from './commands/promote';
+import { history, promote, rollback, type PromoteOptions } from './commands/promote';
+import { cancel } from './commands/cancel';
 import { train, type TrainOptions } from './commands/train';
 
 /** Builds the `mlops` command tree. Each action resolves its context from flags and env. */
 export function buildProgram(): Command {
   const program = new Command('mlops')
     .description('Drive the MLOps platform: ingest data, train, promote, predict, watch drift.')
-    .option('--registry-url <url>', 'registry URL (env REGISTRY_URL, default http://127.0.0.1:7600)')
+    .option(
+      '--registry-url <url>',
+      'registry URL (env REGISTRY_URL, default http://127.0.0.1:7600)',
+    )
     .option('--serving-url <url>', 'serving URL (env SERVING_URL, default http://127.0.0.1:7601)')
     .option('--monitor-url <url>', 'monitor URL (env MONITOR_URL, default http://127.0.0.1:7602)')
     .option('--token <token>', 'API token (env MLOPS_TOKEN, else the file in MLOPS_DATA_DIR)')
@@ -24,15 +29,26 @@ export function buildProgram(): Command {
     .command('ingest <file>')
     .description('upload a CSV, JSON array or JSON Lines file as a new dataset version')
     .option('-n, --name <name>', 'dataset name (default: the file name)')
-    .addOption(new Option('-f, --format <format>', 'file format (default: from the extension)').choices(['csv', 'json', 'jsonl']))
-    .option('--schema <file>', 'JSON schema file ({"columns":[…]}) to check rows against instead of inferring')
+    .addOption(
+      new Option('-f, --format <format>', 'file format (default: from the extension)').choices([
+        'csv',
+        'json',
+        'jsonl',
+      ]),
+    )
+    .option(
+      '--schema <file>',
+      'JSON schema file ({"columns":[…]}) to check rows against instead of inferring',
+    )
     .option('--categorical <columns>', 'comma-separated columns to treat as categorical')
     .action((file: string, opts: IngestOptions, cmd: Command) => ingest(ctx(cmd), file, opts));
 
   program
     .command('datasets [name]')
     .description('list dataset versions')
-    .action((name: string | undefined, _opts: unknown, cmd: Command) => listDatasets(ctx(cmd), name));
+    .action((name: string | undefined, _opts: unknown, cmd: Command) =>
+      listDatasets(ctx(cmd), name),
+    );
 
   program
     .command('train')
@@ -41,9 +57,14 @@ export function buildProgram(): Command {
     .option('--dataset-version <n>', 'dataset version (default: latest)')
     .requiredOption('-t, --target <column>', 'column to predict')
     .requiredOption('-m, --model <name>', 'model name to register the version under')
-    .addOption(new Option('--task <task>', 'default: inferred from the target column').choices(['classification', 'regression']))
+    .addOption(
+      new Option('--task <task>', 'default: inferred from the target column').choices([
+        'classification',
+        'regression',
+      ]),
+    )
     .option('--features <columns>', 'comma-separated feature columns (default: all but the target)')
-    .addOption(new Option('--preset <preset>').choices(['mlp-small', 'mlp-medium', 'linear']))
+    .addOption(new Option('--preset <preset>').choices(modelPresetSchema.options))
     .option('--epochs <n>', 'maximum epochs')
     .option('--batch-size <n>', 'batch size')
     .option('--learning-rate <x>', 'learning rate')
@@ -52,12 +73,23 @@ export function buildProgram(): Command {
     .action((opts: TrainOptions, cmd: Command) => train(ctx(cmd), opts));
 
   program
+    .command('cancel <runId>')
+    .description('cancel a queued or running training run')
+    .option('--reason <text>', 'recorded on the run')
+    .action((runId: string, opts: { reason?: string }, cmd: Command) =>
+      cancel(ctx(cmd), runId, opts.reason),
+    );
+
+  program
     .command('runs')
     .description('list training runs')
     .option('-m, --model <name>', 'only runs of this model')
     .action((opts: { model?: string }, cmd: Command) => listRuns(ctx(cmd), opts.model));
 
-  program.command('models').description('list models and their aliases').action((_opts: unknown, cmd: Command) => listModels(ctx(cmd)));
+  program
+    .command('models')
+    .description('list models and their aliases')
+    .action((_opts: unknown, cmd: Command) => listModels(ctx(cmd)));
 
   program
     .command('versions <model>')
@@ -68,7 +100,32 @@ export function buildProgram(): Command {
     .command('promote <model> <version>')
     .description('point an alias at a version (serving follows "champion")')
     .option('-a, --alias <alias>', 'alias to move', 'champion')
-    .action((model: string, version: string, opts: { alias: string }, cmd: Command) => promote(ctx(cmd), model, version, opts.alias));
+    .option('--force', 'move even if the promotion gate refuses (needs the admin scope)')
+    .option(
+      '--acknowledge-breaking',
+      "accept a version whose input signature breaks the champion's",
+    )
+    .option('--reason <text>', 'why, for the audit trail')
+    .action((model: string, version: string, opts: PromoteOptions, cmd: Command) =>
+      promote(ctx(cmd), model, version, opts),
+    );
+
+  program
+    .command('rollback <model>')
+    .description('move an alias back to the version it pointed at before its latest move')
+    .option('-a, --alias <alias>', 'alias to roll back', 'champion')
+    .option('--reason <text>', 'why, for the audit trail')
+    .action((model: string, opts: { alias: string; reason?: string }, cmd: Command) =>
+      rollback(ctx(cmd), model, opts),
+    );
+
+  program
+    .command('history <model>')
+    .description('audit trail of alias moves: who, when, from, to, gate verdict, reason')
+    .option('-a, --alias <alias>', 'only this alias')
+    .action((model: string, opts: { alias?: string }, cmd: Command) =>
+      history(ctx(cmd), model, opts),
+    );
 
   program
     .command('predict <model>')
@@ -81,7 +138,9 @@ export function buildProgram(): Command {
     .command('drift <model>')
     .description("show the monitor's drift report for a model")
     .option('-w, --window <rows>', 'compare the last N served rows')
-    .action((model: string, opts: { window?: string }, cmd: Command) => drift(ctx(cmd), model, opts.window));
+    .action((model: string, opts: { window?: string }, cmd: Command) =>
+      drift(ctx(cmd), model, opts.window),
+    );
 
   return program;
 }

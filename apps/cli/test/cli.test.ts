@@ -21,7 +21,10 @@ let prefix: string;
 let app: FastifyInstance;
 let url: string;
 
-function mlops(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function mlops(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, '--registry-url', url, ...args], {
       cwd: dir,
@@ -57,7 +60,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const queue = new Queue(QUEUE_NAMES.train, { connection: { url: REDIS_URL }, prefix: redisKeys(prefix).bullPrefix });
+  const queue = new Queue(QUEUE_NAMES.train, {
+    connection: { url: REDIS_URL },
+    prefix: redisKeys(prefix).bullPrefix,
+  });
   await queue.obliterate({ force: true });
   await queue.close();
   await app.close();
@@ -72,7 +78,8 @@ describe('mlops CLI against a real registry', () => {
   it('lists its commands', async () => {
     const { code, stdout } = await mlops(['--help']);
     expect(code).toBe(0);
-    for (const command of ['ingest', 'train', 'models', 'versions', 'promote', 'predict', 'drift']) expect(stdout).toContain(command);
+    for (const command of ['ingest', 'train', 'models', 'versions', 'promote', 'predict', 'drift'])
+      expect(stdout).toContain(command);
   });
 
   it('ingests a CSV and infers its schema', async () => {
@@ -85,7 +92,9 @@ describe('mlops CLI against a real registry', () => {
     expect(stdout).toContain('colour: categorical');
 
     const listed = await mlops(['datasets', '--json']);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: 'flowers', version: 1, rowCount: 3 })]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ name: 'flowers', version: 1, rowCount: 3 }),
+    ]);
   });
 
   it('names the broken row of a bad CSV and exits 1', async () => {
@@ -97,14 +106,28 @@ describe('mlops CLI against a real registry', () => {
   });
 
   it('rejects an unknown target column by name', async () => {
-    const { code, stderr } = await mlops(['train', '--dataset', 'flowers', '--target', 'petals', '--model', 'm', '--task', 'classification', '--no-wait']);
+    const { code, stderr } = await mlops([
+      'train',
+      '--dataset',
+      'flowers',
+      '--target',
+      'petals',
+      '--model',
+      'm',
+      '--task',
+      'classification',
+      '--no-wait',
+    ]);
     expect(code).toBe(1);
     expect(stderr).toContain('petals');
   });
 
   it('refuses a mutation without a token', async () => {
     const file = write('other.csv', 'x,y\n1,2\n');
-    const { code, stderr } = await mlops(['ingest', file], { MLOPS_TOKEN: '', MLOPS_DATA_DIR: path.join(dir, 'nowhere') });
+    const { code, stderr } = await mlops(['ingest', file], {
+      MLOPS_TOKEN: '',
+      MLOPS_DATA_DIR: path.join(dir, 'nowhere'),
+    });
     expect(code).toBe(1);
     expect(stderr.toLowerCase()).toContain('token');
   });
@@ -121,5 +144,41 @@ describe('mlops CLI against a real registry', () => {
     const badJson = await mlops(['predict', 'flowers', '--instance', '{size']);
     expect(badJson.code).toBe(1);
     expect(badJson.stderr).toContain('--instance #1 is not JSON');
+  });
+
+  it('queues a run without waiting and cancels it', async () => {
+    const queued = await mlops([
+      'train',
+      '--dataset',
+      'flowers',
+      '--target',
+      'kind',
+      '--model',
+      'flowers',
+      '--task',
+      'classification',
+      '--no-wait',
+      '--json',
+    ]);
+    expect(queued.code, queued.stderr).toBe(0);
+    const run = JSON.parse(queued.stdout) as { id: string; status: string };
+    expect(run.status).toBe('queued');
+
+    const cancelled = await mlops(['cancel', run.id, '--reason', 'changed my mind']);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toBe(`run ${run.id} cancelled\n`);
+
+    const again = await mlops(['cancel', run.id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: /);
+  });
+
+  it('explains rollback and history of an unknown model', async () => {
+    const rollback = await mlops(['rollback', 'ghost']);
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toMatch(/ghost|champion/);
+    const history = await mlops(['history', 'ghost', '--json']);
+    expect(history.code, history.stderr).toBe(0);
+    expect(JSON.parse(history.stdout)).toMatchObject({ items: [] });
   });
 });

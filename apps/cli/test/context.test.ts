@@ -7,7 +7,10 @@ import { formatCell, formatMetrics } from '../src/output';
 
 describe('resolveContext', () => {
   it('uses the local defaults of npm start', () => {
-    const ctx = resolveContext({}, { MLOPS_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-ctx-')) });
+    const ctx = resolveContext(
+      {},
+      { MLOPS_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-ctx-')) },
+    );
     expect(ctx.registryUrl).toBe('http://127.0.0.1:7600');
     expect(ctx.servingUrl).toBe('http://127.0.0.1:7601');
     expect(ctx.monitorUrl).toBe('http://127.0.0.1:7602');

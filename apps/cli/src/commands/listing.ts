@@ -4,7 +4,16 @@ import { formatMetrics, printJson, printTable } from '../output';
 export async function listDatasets(ctx: CliContext, name: string | undefined): Promise<void> {
   const rows = await ctx.client.api.datasets.list.query({ ...(name ? { name } : {}), limit: 100 });
   if (ctx.json) return printJson(rows);
-  printTable(rows.map((d) => ({ name: d.name, version: d.version, rows: d.rowCount, columns: d.schema.columns.length, hash: d.hash.slice(0, 12), created: d.createdAt })));
+  printTable(
+    rows.map((d) => ({
+      name: d.name,
+      version: d.version,
+      rows: d.rowCount,
+      columns: d.schema.columns.length,
+      hash: d.hash.slice(0, 12),
+      created: d.createdAt,
+    })),
+  );
 }
 
 export async function listModels(ctx: CliContext): Promise<void> {
@@ -14,7 +23,9 @@ export async function listModels(ctx: CliContext): Promise<void> {
     models.map((m) => ({
       name: m.name,
       latest: m.latestVersion,
-      aliases: Object.entries(m.aliases).map(([a, v]) => `${a}→v${v}`).join(', '),
+      aliases: Object.entries(m.aliases)
+        .map(([a, v]) => `${a}→v${v}`)
+        .join(', '),
       updated: m.updatedAt,
     })),
   );

@@ -1,5 +1,10 @@
 import fs from 'node:fs';
-import { AppError, featureRecordSchema, predictResponseSchema, type FeatureRecord } from '@mlops/contracts';
+import {
+  AppError,
+  featureRecordSchema,
+  predictResponseSchema,
+  type FeatureRecord,
+} from '@mlops/contracts';
 import type { CliContext } from '../context';
 import { requestJson } from '../http';
 import { printJson, printTable } from '../output';
@@ -11,15 +16,27 @@ export interface PredictOptions {
 
 /** Send raw feature records to serving (TF Serving REST); print labels and probabilities. */
 export async function predict(ctx: CliContext, model: string, opts: PredictOptions): Promise<void> {
-  const instances = [...(opts.instance ?? []).map((text, i) => parseRecord(text, `--instance #${i + 1}`)), ...readFile(opts.file)];
-  if (instances.length === 0) throw new AppError('VALIDATION_FAILED', 'give at least one --instance \'{"feature": value}\' or --file records.jsonl');
-  const body = await requestJson(`${ctx.servingUrl}/v1/models/${encodeURIComponent(model)}:predict`, {
-    method: 'POST',
-    body: JSON.stringify({ instances }),
-  });
+  const instances = [
+    ...(opts.instance ?? []).map((text, i) => parseRecord(text, `--instance #${i + 1}`)),
+    ...readFile(opts.file),
+  ];
+  if (instances.length === 0)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'give at least one --instance \'{"feature": value}\' or --file records.jsonl',
+    );
+  const body = await requestJson(
+    `${ctx.servingUrl}/v1/models/${encodeURIComponent(model)}:predict`,
+    {
+      method: 'POST',
+      body: JSON.stringify({ instances }),
+    },
+  );
   const response = predictResponseSchema.parse(body);
   if (ctx.json) return printJson(response);
-  process.stdout.write(`${response.model.name} v${response.model.version}${response.model.alias ? ` (${response.model.alias})` : ''}\n`);
+  process.stdout.write(
+    `${response.model.name} v${response.model.version}${response.model.alias ? ` (${response.model.alias})` : ''}\n`,
+  );
   printTable(
     response.predictions.map((p, i) =>
       'label' in p
@@ -37,7 +54,8 @@ function parseRecord(text: string, where: string): FeatureRecord {
     throw new AppError('VALIDATION_FAILED', `${where} is not JSON: ${(err as Error).message}`);
   }
   const parsed = featureRecordSchema.safeParse(value);
-  if (!parsed.success) throw new AppError('VALIDATION_FAILED', `${where} must be a JSON object of feature values`);
+  if (!parsed.success)
+    throw new AppError('VALIDATION_FAILED', `${where} must be a JSON object of feature values`);
   return parsed.data;
 }
 
@@ -47,8 +65,12 @@ function readFile(file: string | undefined): FeatureRecord[] {
   const text = fs.readFileSync(file, 'utf8').trim();
   if (text.startsWith('[')) {
     const parsed: unknown = JSON.parse(text);
-    if (!Array.isArray(parsed)) throw new AppError('VALIDATION_FAILED', `${file} must hold a JSON array`);
+    if (!Array.isArray(parsed))
+      throw new AppError('VALIDATION_FAILED', `${file} must hold a JSON array`);
     return parsed.map((v, i) => parseRecord(JSON.stringify(v), `${file} record ${i + 1}`));
   }
-  return text.split('\n').filter((l) => l.trim()).map((line, i) => parseRecord(line, `${file} line ${i + 1}`));
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line, i) => parseRecord(line, `${file} line ${i + 1}`));
 }

@@ -29,7 +29,10 @@ export interface TrainOptions {
 export async function train(ctx: CliContext, opts: TrainOptions): Promise<void> {
   const spec: TrainingSpecInput = {
     modelName: opts.model,
-    dataset: { name: opts.dataset, ...(opts.datasetVersion ? { version: toInt('--dataset-version', opts.datasetVersion) } : {}) },
+    dataset: {
+      name: opts.dataset,
+      ...(opts.datasetVersion ? { version: toInt('--dataset-version', opts.datasetVersion) } : {}),
+    },
     task: await resolveTask(ctx, opts),
     target: opts.target,
     ...(opts.features ? { features: opts.features.split(',').map((f) => f.trim()) } : {}),
@@ -51,16 +54,24 @@ export async function train(ctx: CliContext, opts: TrainOptions): Promise<void> 
   const done = await follow(ctx, run);
   if (ctx.json) printJson(done);
   else if (done.status === 'completed') {
-    process.stdout.write(`✓ ${done.modelName} v${done.modelVersion} registered (backend ${done.backend}): ${formatMetrics(done.metrics)}\n`);
+    process.stdout.write(
+      `✓ ${done.modelName} v${done.modelVersion} registered (backend ${done.backend}): ${formatMetrics(done.metrics)}\n`,
+    );
     process.stdout.write(`  promote it: mlops promote ${done.modelName} ${done.modelVersion}\n`);
   }
   if (done.status !== 'completed') {
-    throw new AppError('PRECONDITION_FAILED', `run ${done.id} ${done.status}: ${done.error ?? 'no reason recorded'}`);
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      `run ${done.id} ${done.status}: ${done.error ?? 'no reason recorded'}`,
+    );
   }
 }
 
 /** Classification unless the target column is numeric with many values. */
-async function resolveTask(ctx: CliContext, opts: TrainOptions): Promise<'classification' | 'regression'> {
+async function resolveTask(
+  ctx: CliContext,
+  opts: TrainOptions,
+): Promise<'classification' | 'regression'> {
   if (opts.task) return taskSchema.parse(opts.task);
   const dataset = await ctx.client.api.datasets.get.query({ name: opts.dataset });
   const column = dataset.profile.columns.find((c) => c.name === opts.target);
@@ -69,7 +80,16 @@ async function resolveTask(ctx: CliContext, opts: TrainOptions): Promise<'classi
 }
 
 async function follow(ctx: CliContext, run: Run): Promise<Run> {
-  const bar = ctx.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: '  {bar} epoch {value}/{total} | loss {loss} | val {valLoss} | {status}', hideCursor: true }, Presets.shades_classic);
+  const bar =
+    ctx.json || !process.stderr.isTTY
+      ? undefined
+      : new SingleBar(
+          {
+            format: '  {bar} epoch {value}/{total} | loss {loss} | val {valLoss} | {status}',
+            hideCursor: true,
+          },
+          Presets.shades_classic,
+        );
   bar?.start(run.spec.hyperparameters.epochs, 0, { loss: '-', valLoss: '-', status: run.status });
   let lastEpoch = -1;
   for (;;) {
@@ -77,8 +97,13 @@ async function follow(ctx: CliContext, run: Run): Promise<Run> {
     const p = current.progress;
     if (p) {
       bar?.setTotal(p.epochs);
-      bar?.update(p.epoch, { loss: p.loss?.toFixed(4) ?? '-', valLoss: p.valLoss?.toFixed(4) ?? '-', status: current.status });
-      if (!bar && !ctx.json && p.epoch !== lastEpoch && p.epoch % 10 === 0) process.stderr.write(`  epoch ${p.epoch}/${p.epochs} loss ${p.loss?.toFixed(4) ?? '-'}\n`);
+      bar?.update(p.epoch, {
+        loss: p.loss?.toFixed(4) ?? '-',
+        valLoss: p.valLoss?.toFixed(4) ?? '-',
+        status: current.status,
+      });
+      if (!bar && !ctx.json && p.epoch !== lastEpoch && p.epoch % 10 === 0)
+        process.stderr.write(`  epoch ${p.epoch}/${p.epochs} loss ${p.loss?.toFixed(4) ?? '-'}\n`);
       lastEpoch = p.epoch;
     } else bar?.update(0, { status: current.status });
     if (TERMINAL_RUN_STATUSES.includes(current.status)) {
@@ -91,6 +116,7 @@ async function follow(ctx: CliContext, run: Run): Promise<Run> {
 
 function toInt(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new AppError('VALIDATION_FAILED', `${flag} must be an integer, got "${value}"`);
+  if (!Number.isInteger(n))
+    throw new AppError('VALIDATION_FAILED', `${flag} must be an integer, got "${value}"`);
   return n;
 }
