@@ -18,12 +18,20 @@ export function readIris(file = IRIS_CSV): IrisRow[] {
   if (header !== HEADER) throw new Error(`${file}: unexpected header "${header}"`);
   return lines.map((line) => {
     const [a, b, c, d, species] = line.split(',');
-    return { sepal_length: Number(a), sepal_width: Number(b), petal_length: Number(c), petal_width: Number(d), species: species! };
+    return {
+      sepal_length: Number(a),
+      sepal_width: Number(b),
+      petal_length: Number(c),
+      petal_width: Number(d),
+      species: species!,
+    };
   });
 }
 
 export function toCsv(rows: readonly IrisRow[]): string {
-  const body = rows.map((r) => [r.sepal_length, r.sepal_width, r.petal_length, r.petal_width, r.species].join(','));
+  const body = rows.map((r) =>
+    [r.sepal_length, r.sepal_width, r.petal_length, r.petal_width, r.species].join(','),
+  );
   return [HEADER, ...body].join('\n') + '\n';
 }
 
@@ -43,7 +51,11 @@ function mulberry32(seed: number): () => number {
  * Stratified split: `perClass` rows of each species are held out from everything the platform
  * sees, so the accuracy the demo reports is measured on rows the model never trained on.
  */
-export function splitHoldout(rows: readonly IrisRow[], perClass: number, seed = 7): { train: IrisRow[]; holdout: IrisRow[] } {
+export function splitHoldout(
+  rows: readonly IrisRow[],
+  perClass: number,
+  seed = 7,
+): { train: IrisRow[]; holdout: IrisRow[] } {
   const random = mulberry32(seed);
   const bySpecies = new Map<string, IrisRow[]>();
   for (const row of rows) bySpecies.set(row.species, [...(bySpecies.get(row.species) ?? []), row]);

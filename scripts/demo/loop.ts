@@ -18,7 +18,12 @@ export interface LoopUrls {
 
 export interface DemoSummary {
   dataset: { name: string; version: number; hash: string; rows: number };
-  run: { id: string; backend: string | null; epochs: number | null; metrics: Record<string, number> };
+  run: {
+    id: string;
+    backend: string | null;
+    epochs: number | null;
+    metrics: Record<string, number>;
+  };
   model: { name: string; version: number };
   alias: string;
   holdout: { rows: number; accuracy: number };
@@ -30,13 +35,23 @@ const MODEL = 'iris';
 const ALIAS = 'champion';
 
 /** The whole loop, step by step, against running services. Throws on the first failing step. */
-export async function runLoop(client: RegistryClient, urls: LoopUrls, report: Reporter): Promise<DemoSummary> {
+export async function runLoop(
+  client: RegistryClient,
+  urls: LoopUrls,
+  report: Reporter,
+): Promise<DemoSummary> {
   const { train, holdout } = splitHoldout(readIris(), 10);
 
-  const dataset = await report.step(`ingest ${train.length} Iris rows (${holdout.length} held out)`, async () => {
-    const version = await client.uploadDataset('iris', toCsv(train), { format: 'csv' });
-    return { value: version, detail: `iris v${version.version} sha256 ${version.hash.slice(0, 12)}…` };
-  });
+  const dataset = await report.step(
+    `ingest ${train.length} Iris rows (${holdout.length} held out)`,
+    async () => {
+      const version = await client.uploadDataset('iris', toCsv(train), { format: 'csv' });
+      return {
+        value: version,
+        detail: `iris v${version.version} sha256 ${version.hash.slice(0, 12)}…`,
+      };
+    },
+  );
 
   const run = await report.step('train (BullMQ job → TF.js worker)', async () => {
     const created = await client.api.runs.create.mutate({
@@ -45,7 +60,12 @@ export async function runLoop(client: RegistryClient, urls: LoopUrls, report: Re
       task: 'classification',
       target: 'species',
       preset: 'mlp-small',
-      hyperparameters: { epochs: 150, batchSize: 16, learningRate: 0.01, earlyStoppingPatience: 15 },
+      hyperparameters: {
+        epochs: 150,
+        batchSize: 16,
+        learningRate: 0.01,
+        earlyStoppingPatience: 15,
+      },
       seed: 42,
     });
     const done = await waitForRun(client, created.id, report);
@@ -69,21 +89,30 @@ export async function runLoop(client: RegistryClient, urls: LoopUrls, report: Re
     await waitFor(`serving to load ${MODEL} v${version}`, async () => {
       const res = await fetch(`${urls.serving}/v1/models/${MODEL}`);
       if (!res.ok) return undefined;
-      const body = (await res.json()) as { model_version_status?: Array<{ version: string; state: string }> };
-      return body.model_version_status?.some((s) => s.version === String(version) && s.state === 'AVAILABLE') ? true : undefined;
+      const body = (await res.json()) as {
+        model_version_status?: Array<{ version: string; state: string }>;
+      };
+      return body.model_version_status?.some(
+        (s) => s.version === String(version) && s.state === 'AVAILABLE',
+      )
+        ? true
+        : undefined;
     });
     return { value: undefined, detail: `${urls.serving}/v1/models/${MODEL}:predict` };
   });
 
   const heldoutStart = new Date().toISOString();
-  const served = await report.step(`predict the ${holdout.length} held-out rows over HTTP`, async () => {
-    const result = await predictEach(urls.serving, holdout);
-    const accuracy = result.correct / holdout.length;
-    return {
-      value: { ...result, accuracy },
-      detail: `accuracy ${round(accuracy)}, p50 ${round(percentile(result.latencies, 50), 2)} ms, p99 ${round(percentile(result.latencies, 99), 2)} ms`,
-    };
-  });
+  const served = await report.step(
+    `predict the ${holdout.length} held-out rows over HTTP`,
+    async () => {
+      const result = await predictEach(urls.serving, holdout);
+      const accuracy = result.correct / holdout.length;
+      return {
+        value: { ...result, accuracy },
+        detail: `accuracy ${round(accuracy)}, p50 ${round(percentile(result.latencies, 50), 2)} ms, p99 ${round(percentile(result.latencies, 99), 2)} ms`,
+      };
+    },
+  );
 
   const heldoutDrift = await report.step('drift report on held-out traffic', async () => {
     const drift = await driftOfLast(urls.monitor, holdout.length, heldoutStart);
@@ -92,16 +121,29 @@ export async function runLoop(client: RegistryClient, urls: LoopUrls, report: Re
 
   const shifted = [...holdout, ...train.slice(0, 30)].map(shift);
   const shiftStart = new Date().toISOString();
-  const shiftedDrift = await report.step(`send ${shifted.length} shifted rows and ask again`, async () => {
-    const more = await predictEach(urls.serving, shifted);
-    served.latencies.push(...more.latencies);
-    const drift = await driftOfLast(urls.monitor, shifted.length, shiftStart);
-    return { value: drift, detail: describeDrift(drift) };
-  });
+  const shiftedDrift = await report.step(
+    `send ${shifted.length} shifted rows and ask again`,
+    async () => {
+      const more = await predictEach(urls.serving, shifted);
+      served.latencies.push(...more.latencies);
+      const drift = await driftOfLast(urls.monitor, shifted.length, shiftStart);
+      return { value: drift, detail: describeDrift(drift) };
+    },
+  );
 
   return {
-    dataset: { name: dataset.name, version: dataset.version, hash: dataset.hash, rows: dataset.rowCount },
-    run: { id: run.id, backend: run.backend, epochs: run.progress?.epoch ?? null, metrics: run.metrics },
+    dataset: {
+      name: dataset.name,
+      version: dataset.version,
+      hash: dataset.hash,
+      rows: dataset.rowCount,
+    },
+    run: {
+      id: run.id,
+      backend: run.backend,
+      epochs: run.progress?.epoch ?? null,
+      metrics: run.metrics,
+    },
     model: { name: MODEL, version },
     alias: ALIAS,
     holdout: { rows: holdout.length, accuracy: round(served.accuracy, 4) },
@@ -110,7 +152,11 @@ export async function runLoop(client: RegistryClient, urls: LoopUrls, report: Re
       p50_ms: round(percentile(served.latencies, 50), 2),
       p99_ms: round(percentile(served.latencies, 99), 2),
     },
-    drift: { heldout: heldoutDrift.datasetDrift, shifted: shiftedDrift.datasetDrift, shifted_columns: shiftedDrift.driftedColumns },
+    drift: {
+      heldout: heldoutDrift.datasetDrift,
+      shifted: shiftedDrift.datasetDrift,
+      shifted_columns: shiftedDrift.driftedColumns,
+    },
   };
 }
 
@@ -154,11 +200,15 @@ async function driftOfLast(monitorUrl: string, rows: number, since: string): Pro
     if (!res.ok) return undefined;
     const report = driftReportSchema.parse(await res.json());
     const from = report.window.from;
-    return report.window.rows === rows && from !== null && from >= since && !report.insufficientData ? report : undefined;
+    return report.window.rows === rows && from !== null && from >= since && !report.insufficientData
+      ? report
+      : undefined;
   });
 }
 
 function describeDrift(drift: DriftReport): string {
-  const cols = drift.columns.map((c) => `${c.column} ${c.method}=${round(c.score, 4)}${c.drifted ? '*' : ''}`).join(', ');
+  const cols = drift.columns
+    .map((c) => `${c.column} ${c.method}=${round(c.score, 4)}${c.drifted ? '*' : ''}`)
+    .join(', ');
   return `dataset drift ${drift.datasetDrift ? 'YES' : 'no'} (${drift.driftedColumns.length}/${drift.columns.length} columns: ${cols})`;
 }

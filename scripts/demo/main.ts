@@ -50,9 +50,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main(): Promise<void> {
   const started = performance.now();
   redis = await ensureRedis();
-  report.info(`Redis: ${redis.url}${redis.started ? ' (started for the demo)' : ''}, key prefix "${prefix}"`);
+  report.info(
+    `Redis: ${redis.url}${redis.started ? ' (started for the demo)' : ''}, key prefix "${prefix}"`,
+  );
 
-  const ports = { registry: await freePort(), serving: await freePort(), monitor: await freePort(), trainer: await freePort() };
+  const ports = {
+    registry: await freePort(),
+    serving: await freePort(),
+    monitor: await freePort(),
+    trainer: await freePort(),
+  };
   const env = {
     MLOPS_DATA_DIR: dataDir,
     REDIS_URL: redis.url,
@@ -81,7 +88,9 @@ async function main(): Promise<void> {
     supervisor.start({ name: 'serving', port: ports.serving, env }),
     supervisor.start({ name: 'monitor', port: ports.monitor, env }),
   ]);
-  report.info(`services: registry ${registry.url}, serving ${serving.url}, monitor ${monitor.url} (logs in ${path.join(dataDir, 'logs')})`);
+  report.info(
+    `services: registry ${registry.url}, serving ${serving.url}, monitor ${monitor.url} (logs in ${path.join(dataDir, 'logs')})`,
+  );
 
   const client = createRegistryClient({ url: registry.url, token });
   const summary = await runLoop(client, { serving: serving.url, monitor: monitor.url }, report);
@@ -89,28 +98,53 @@ async function main(): Promise<void> {
   if (retrain) {
     report.info('');
     report.info('second lap: the world shifts, labels come back, the monitor retrains');
-    second = await runRetrainLap({ serving: serving.url, monitor: monitor.url }, report, summary.model.version, client);
+    second = await runRetrainLap(
+      { serving: serving.url, monitor: monitor.url },
+      report,
+      summary.model.version,
+      client,
+    );
   }
   const seconds = (performance.now() - started) / 1000;
 
   const failures: string[] = [];
   if (second) {
-    if (!second.drift) failures.push('the monitor did not flag drift on the shifted traffic of the second lap');
+    if (!second.drift)
+      failures.push('the monitor did not flag drift on the shifted traffic of the second lap');
     if (second.version === null) failures.push('the retraining registered no version');
-    if (second.promoted && second.served_version_after !== second.version) failures.push('serving did not answer with the retrained version');
+    if (second.promoted && second.served_version_after !== second.version)
+      failures.push('serving did not answer with the retrained version');
   }
-  if (summary.holdout.accuracy < 0.9) failures.push(`held-out accuracy ${summary.holdout.accuracy} is below 0.9`);
-  if (summary.drift.heldout) failures.push('the monitor flagged drift on held-out traffic (expected none)');
+  if (summary.holdout.accuracy < 0.9)
+    failures.push(`held-out accuracy ${summary.holdout.accuracy} is below 0.9`);
+  if (summary.drift.heldout)
+    failures.push('the monitor flagged drift on held-out traffic (expected none)');
   if (!summary.drift.shifted) failures.push('the monitor did not flag drift on shifted traffic');
 
-  if (json) process.stdout.write(JSON.stringify({ ok: failures.length === 0, seconds: Math.round(seconds * 10) / 10, ...summary, ...(second ? { retrain: second } : {}) }) + '\n');
+  if (json)
+    process.stdout.write(
+      JSON.stringify({
+        ok: failures.length === 0,
+        seconds: Math.round(seconds * 10) / 10,
+        ...summary,
+        ...(second ? { retrain: second } : {}),
+      }) + '\n',
+    );
   else {
     report.info('');
-    report.info(`loop done in ${seconds.toFixed(1)} s: dataset ${summary.dataset.hash.slice(0, 12)}…, ${summary.model.name} v${summary.model.version} is "${summary.alias}",`);
-    report.info(`held-out accuracy ${summary.holdout.accuracy} over HTTP, p50 ${summary.serving.p50_ms} ms / p99 ${summary.serving.p99_ms} ms,`);
-    report.info(`drift: held-out ${summary.drift.heldout ? 'DRIFTED' : 'none'}; shifted ${summary.drift.shifted ? `DRIFTED (${summary.drift.shifted_columns.join(', ')})` : 'none'}`);
+    report.info(
+      `loop done in ${seconds.toFixed(1)} s: dataset ${summary.dataset.hash.slice(0, 12)}…, ${summary.model.name} v${summary.model.version} is "${summary.alias}",`,
+    );
+    report.info(
+      `held-out accuracy ${summary.holdout.accuracy} over HTTP, p50 ${summary.serving.p50_ms} ms / p99 ${summary.serving.p99_ms} ms,`,
+    );
+    report.info(
+      `drift: held-out ${summary.drift.heldout ? 'DRIFTED' : 'none'}; shifted ${summary.drift.shifted ? `DRIFTED (${summary.drift.shifted_columns.join(', ')})` : 'none'}`,
+    );
     if (second) {
-      report.info(`retrain: live accuracy ${second.live_accuracy_before ?? '?'} → ${second.trigger} → run ${second.run_id ?? '?'} → v${second.version ?? '?'} ${second.promoted ? `promoted, serving answers with it (accuracy ${second.accuracy_after ?? '?'} on shifted rows)` : `not promoted: ${second.detail ?? ''}`}`);
+      report.info(
+        `retrain: live accuracy ${second.live_accuracy_before ?? '?'} → ${second.trigger} → run ${second.run_id ?? '?'} → v${second.version ?? '?'} ${second.promoted ? `promoted, serving answers with it (accuracy ${second.accuracy_after ?? '?'} on shifted rows)` : `not promoted: ${second.detail ?? ''}`}`,
+      );
     }
   }
   if (failures.length > 0) throw new Error(`demo checks failed:\n  - ${failures.join('\n  - ')}`);
@@ -122,7 +156,9 @@ main()
   .catch(async (err: unknown) => {
     process.stderr.write(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}\n`);
     for (const service of supervisor.list()) {
-      process.stderr.write(`--- last lines of ${service.name} (${service.logFile}) ---\n${tail(service.logFile, 8)}\n`);
+      process.stderr.write(
+        `--- last lines of ${service.name} (${service.logFile}) ---\n${tail(service.logFile, 8)}\n`,
+      );
     }
     await cleanup(true);
     process.exit(1);

@@ -31,7 +31,9 @@ export class Reporter {
     const width = 30;
     const filled = Math.round((epoch / epochs) * width);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    this.out.write(`\r  ${bar} epoch ${epoch}/${epochs}${loss === null ? '' : ` loss ${loss.toFixed(4)}`}   `);
+    this.out.write(
+      `\r  ${bar} epoch ${epoch}/${epochs}${loss === null ? '' : ` loss ${loss.toFixed(4)}`}   `,
+    );
     this.progressShown = true;
   }
 

@@ -11,7 +11,12 @@ export interface RedisHandle {
 }
 
 async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -31,7 +36,9 @@ function redisServerInstalled(): boolean {
  * Redis for the embedded defaults: `REDIS_URL` (or the default local port) when it answers,
  * else a throwaway `redis-server` (no persistence) on a free port when one is installed.
  */
-export async function ensureRedis(url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'): Promise<RedisHandle> {
+export async function ensureRedis(
+  url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+): Promise<RedisHandle> {
   if (await answers(url)) return { url, started: false, stop: () => Promise.resolve() };
   if (!redisServerInstalled()) {
     throw new Error(
@@ -47,9 +54,13 @@ export async function ensureRedis(url = process.env.REDIS_URL ?? 'redis://127.0.
     { stdio: 'ignore' },
   );
   const ownUrl = `redis://127.0.0.1:${port}`;
-  await waitFor('the redis-server we started', async () => ((await answers(ownUrl)) ? true : undefined), {
-    timeoutMs: 10_000,
-  });
+  await waitFor(
+    'the redis-server we started',
+    async () => ((await answers(ownUrl)) ? true : undefined),
+    {
+      timeoutMs: 10_000,
+    },
+  );
   return {
     url: ownUrl,
     started: true,

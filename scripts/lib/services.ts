@@ -50,11 +50,19 @@ export class ServiceSupervisor {
   }
 
   async start(spec: ServiceSpec): Promise<RunningService> {
-    const logFile = path.join(this.logDir, `${spec.name}${spec.instance ? `-${spec.instance}` : ''}.log`);
+    const logFile = path.join(
+      this.logDir,
+      `${spec.name}${spec.instance ? `-${spec.instance}` : ''}.log`,
+    );
     const log = fs.openSync(logFile, 'a');
     const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[spec.name]], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...spec.env, [PORT_VAR[spec.name]]: String(spec.port), HOST: '127.0.0.1' },
+      env: {
+        ...process.env,
+        ...spec.env,
+        [PORT_VAR[spec.name]]: String(spec.port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
@@ -72,7 +80,9 @@ export class ServiceSupervisor {
       },
       { timeoutMs: 60_000, intervalMs: 250 },
     ).catch((err: unknown) => {
-      throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- ${logFile} ---\n${tail(logFile)}`);
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)}\n--- ${logFile} ---\n${tail(logFile)}`,
+      );
     });
     return service;
   }
@@ -83,7 +93,9 @@ export class ServiceSupervisor {
 
   /** SIGTERM every service (graceful shutdown), SIGKILL what is still there after `graceMs`. */
   async stopAll(graceMs = 10_000): Promise<void> {
-    const alive = this.running.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
+    const alive = this.running.filter(
+      (s) => s.child.exitCode === null && s.child.signalCode === null,
+    );
     await Promise.all(
       alive.map(
         (s) =>

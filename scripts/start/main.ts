@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   };
   for (const [name, port] of Object.entries(ports)) {
     if (!(await isPortFree(port))) {
-      throw new Error(`port ${port} for ${name} is taken (another "npm start"?). Set ${name.toUpperCase()}_PORT to another port.`);
+      throw new Error(
+        `port ${port} for ${name} is taken (another "npm start"?). Set ${name.toUpperCase()}_PORT to another port.`,
+      );
     }
   }
   redis = await ensureRedis();
@@ -49,14 +51,24 @@ async function main(): Promise<void> {
   };
   const start = (name: ServiceSpec['name']) => supervisor.start({ name, port: ports[name], env });
   const registry = await start('registry');
-  const [trainer, serving, monitor] = await Promise.all([start('trainer'), start('serving'), start('monitor')]);
+  const [trainer, serving, monitor] = await Promise.all([
+    start('trainer'),
+    start('serving'),
+    start('monitor'),
+  ]);
   // The dashboard proxies to the others, so the browser needs only its one origin.
-  const web = await supervisor.start({ name: 'web', port: ports.web, env: { ...env, SERVING_URL: serving.url, MONITOR_URL: monitor.url } });
+  const web = await supervisor.start({
+    name: 'web',
+    port: ports.web,
+    env: { ...env, SERVING_URL: serving.url, MONITOR_URL: monitor.url },
+  });
 
   for (const service of supervisor.list()) {
     service.child.once('exit', (code, signal) => {
       if (stopping) return;
-      process.stderr.write(`\n${service.name} stopped unexpectedly (${signal ?? `exit ${code}`}):\n${tail(service.logFile, 15)}\n`);
+      process.stderr.write(
+        `\n${service.name} stopped unexpectedly (${signal ?? `exit ${code}`}):\n${tail(service.logFile, 15)}\n`,
+      );
       void stop(1);
     });
   }

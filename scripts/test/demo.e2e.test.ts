@@ -9,10 +9,14 @@ import { REPO_ROOT } from '../lib/services';
  */
 function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'demo', 'main.ts'), '--json'], {
-      cwd: REPO_ROOT,
-      env: process.env,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join('scripts', 'demo', 'main.ts'), '--json'],
+      {
+        cwd: REPO_ROOT,
+        env: process.env,
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -22,21 +26,28 @@ function runDemo(): Promise<{ code: number | null; stdout: string; stderr: strin
 }
 
 describe('npm run demo -- --json', () => {
-  it('goes all the way round: ingest, train, promote, serve, monitor', { timeout: 300_000 }, async () => {
-    const { code, stdout, stderr } = await runDemo();
-    const lines = stdout.trim().split('\n');
-    expect(code, `demo failed:\n${stderr}`).toBe(0);
-    expect(lines).toHaveLength(1);
-    const summary = JSON.parse(lines[0]!) as Record<string, Record<string, unknown>> & { alias: string; ok: boolean };
-    expect(summary.ok).toBe(true);
-    expect(summary.dataset!.hash).toMatch(/^[a-f0-9]{64}$/);
-    expect(summary.run!.id).toEqual(expect.any(String));
-    expect(summary.model).toMatchObject({ name: 'iris', version: 1 });
-    expect(summary.alias).toBe('champion');
-    expect(summary.holdout!.accuracy).toBeGreaterThanOrEqual(0.9);
-    expect(summary.serving!.predictions).toBe(90);
-    expect(summary.serving!.p50_ms).toBeGreaterThan(0);
-    expect(summary.serving!.p99_ms).toBeGreaterThanOrEqual(summary.serving!.p50_ms as number);
-    expect(summary.drift).toMatchObject({ heldout: false, shifted: true });
-  });
+  it(
+    'goes all the way round: ingest, train, promote, serve, monitor',
+    { timeout: 300_000 },
+    async () => {
+      const { code, stdout, stderr } = await runDemo();
+      const lines = stdout.trim().split('\n');
+      expect(code, `demo failed:\n${stderr}`).toBe(0);
+      expect(lines).toHaveLength(1);
+      const summary = JSON.parse(lines[0]!) as Record<string, Record<string, unknown>> & {
+        alias: string;
+        ok: boolean;
+      };
+      expect(summary.ok).toBe(true);
+      expect(summary.dataset!.hash).toMatch(/^[a-f0-9]{64}$/);
+      expect(summary.run!.id).toEqual(expect.any(String));
+      expect(summary.model).toMatchObject({ name: 'iris', version: 1 });
+      expect(summary.alias).toBe('champion');
+      expect(summary.holdout!.accuracy).toBeGreaterThanOrEqual(0.9);
+      expect(summary.serving!.predictions).toBe(90);
+      expect(summary.serving!.p50_ms).toBeGreaterThan(0);
+      expect(summary.serving!.p99_ms).toBeGreaterThanOrEqual(summary.serving!.p50_ms as number);
+      expect(summary.drift).toMatchObject({ heldout: false, shifted: true });
+    },
+  );
 });

@@ -45,5 +45,8 @@ export function asBadInput(err: unknown): AppError | undefined {
   const code = String(err.code);
   if (!/^22[0-9A-Z]{3}$/.test(code)) return undefined;
   const message = err instanceof Error ? err.message : 'invalid value';
-  return new AppError('VALIDATION_FAILED', `the database refused a value: ${message}; check the input`);
+  return new AppError(
+    'VALIDATION_FAILED',
+    `the database refused a value: ${message}; check the input`,
+  );
 }

@@ -15,10 +15,15 @@ export async function writeBenchBundle(dir: string): Promise<void> {
   for (const f of bundle.files) await writeFile(join(dir, f.path), f.bytes);
 }
 
-export async function readBenchBundle(dir: string): Promise<{ manifest: BundleManifest; files: Map<string, Uint8Array> }> {
-  const manifest = bundleManifestSchema.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
+export async function readBenchBundle(
+  dir: string,
+): Promise<{ manifest: BundleManifest; files: Map<string, Uint8Array> }> {
+  const manifest = bundleManifestSchema.parse(
+    JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')),
+  );
   const files = new Map<string, Uint8Array>();
-  for (const f of manifest.files) files.set(f.path, new Uint8Array(await readFile(join(dir, f.path))));
+  for (const f of manifest.files)
+    files.set(f.path, new Uint8Array(await readFile(join(dir, f.path))));
   return { manifest, files };
 }
 

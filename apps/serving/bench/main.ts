@@ -31,19 +31,33 @@ function say(line: string): void {
 
 function body(rows: number): string {
   return JSON.stringify({
-    instances: Array.from({ length: rows }, (_, i) => ({ x: (i % 40) / 10 - 2, y: 0.5, color: i % 2 ? 'red' : 'blue' })),
+    instances: Array.from({ length: rows }, (_, i) => ({
+      x: (i % 40) / 10 - 2,
+      y: 0.5,
+      color: i % 2 ? 'red' : 'blue',
+    })),
   });
 }
 
 /** Start a server script; resolve with its port once it printed `{"port": N}`. */
-async function startServer(script: string, argv: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'servers', script), ...argv], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function startServer(
+  script: string,
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(here, 'servers', script), ...argv],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout });
   const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${script} exited with ${code} before listening`)),
+    );
     lines.on('line', (line) => {
       try {
         const parsed = JSON.parse(line) as { port?: number };
@@ -90,11 +104,30 @@ function cpuMicros(pid: number | undefined): number {
 }
 
 /** autocannon in its own process, JSON result on stdout. */
-async function load(port: number, rows: number, seconds: number, serverPid?: number): Promise<LoadResult> {
+async function load(
+  port: number,
+  rows: number,
+  seconds: number,
+  serverPid?: number,
+): Promise<LoadResult> {
   const cpuBefore = cpuMicros(serverPid);
   const child = spawn(
     process.execPath,
-    [autocannonBin, '-c', String(CONNECTIONS), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', body(rows), '-j', `http://127.0.0.1:${port}/v1/models/iris:predict`],
+    [
+      autocannonBin,
+      '-c',
+      String(CONNECTIONS),
+      '-d',
+      String(seconds),
+      '-m',
+      'POST',
+      '-H',
+      'content-type=application/json',
+      '-b',
+      body(rows),
+      '-j',
+      `http://127.0.0.1:${port}/v1/models/iris:predict`,
+    ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   let out = '';
@@ -108,7 +141,14 @@ async function load(port: number, rows: number, seconds: number, serverPid?: num
   };
   const total = r.requests.total ?? r.requests.average * seconds;
   const cpuUsPerReq = total > 0 ? (cpuMicros(serverPid) - cpuBefore) / total : 0;
-  return { cpuUsPerReq, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  return {
+    cpuUsPerReq,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
 }
 
 /** Warm up (JIT, kernels, connections) for a second, then measure. */
@@ -116,7 +156,15 @@ async function measure(name: string, server: Server, rows: number): Promise<Load
   const { port, pid } = server;
   await load(port, rows, 1);
   const r = await load(port, rows, duration, pid);
-  say(`  ${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(7)} req/s  ${Math.round(r.rps * rows).toString().padStart(8)} rows/s  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${Math.round(r.cpuUsPerReq)} µs/req  non-2xx ${r.non2xx}  errors ${r.errors}`);
+  say(
+    `  ${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(7)} req/s  ${Math.round(
+      r.rps * rows,
+    )
+      .toString()
+      .padStart(
+        8,
+      )} rows/s  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${Math.round(r.cpuUsPerReq)} µs/req  non-2xx ${r.non2xx}  errors ${r.errors}`,
+  );
   return r;
 }
 
@@ -125,7 +173,12 @@ interface Server {
   pid: number | undefined;
 }
 
-async function withServer<T>(script: string, argv: string[], env: Record<string, string>, fn: (server: Server) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  script: string,
+  argv: string[],
+  env: Record<string, string>,
+  fn: (server: Server) => Promise<T>,
+): Promise<T> {
   const { child, port } = await startServer(script, argv, env);
   try {
     return await fn({ port, pid: child.pid });
@@ -136,26 +189,54 @@ async function withServer<T>(script: string, argv: string[], env: Record<string,
 
 async function meanBatch(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const rows = Number(/serving_inference_count_total\{model="iris",version="1"\} (\d+)/.exec(text)?.[1] ?? 0);
-  const execs = Number(/serving_inference_exec_count_total\{model="iris",version="1"\} (\d+)/.exec(text)?.[1] ?? 1);
+  const rows = Number(
+    /serving_inference_count_total\{model="iris",version="1"\} (\d+)/.exec(text)?.[1] ?? 0,
+  );
+  const execs = Number(
+    /serving_inference_exec_count_total\{model="iris",version="1"\} (\d+)/.exec(text)?.[1] ?? 1,
+  );
   return rows / Math.max(1, execs);
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-serve-'));
 try {
-  say(`bench:serve — ${CONNECTIONS} connections, ${duration} s per run (+1 s warm-up), small MLP (3 features → 8 → 2)`);
+  say(
+    `bench:serve — ${CONNECTIONS} connections, ${duration} s per run (+1 s warm-up), small MLP (3 features → 8 → 2)`,
+  );
   await writeBenchBundle(dir);
-  const hello = await withServer('hello.ts', [], {}, (server) => measure('(a) hello world, 1 row', server, 1));
-  const naive = await withServer('naive.ts', [dir], {}, (server) => measure('(b) naive predict, 1 row', server, 1));
-  const ours = await withServer('ours.ts', [dir], { SERVING_LOG_SAMPLE_RATE: '1' }, async (server) => {
-    const one = await measure('(c) ours, 1 row (log on)', server, 1);
-    const b1 = await meanBatch(server.port);
-    const many = await measure('(c) ours, 64 rows (log on)', server, 64);
-    return { one, many, batch: b1 };
-  });
-  const noLog = await withServer('ours.ts', [dir], { SERVING_LOG_SAMPLE_RATE: '0' }, (server) => measure('(c) ours, 1 row (log off)', server, 1));
+  const hello = await withServer('hello.ts', [], {}, (server) =>
+    measure('(a) hello world, 1 row', server, 1),
+  );
+  const naive = await withServer('naive.ts', [dir], {}, (server) =>
+    measure('(b) naive predict, 1 row', server, 1),
+  );
+  const ours = await withServer(
+    'ours.ts',
+    [dir],
+    { SERVING_LOG_SAMPLE_RATE: '1' },
+    async (server) => {
+      const one = await measure('(c) ours, 1 row (log on)', server, 1);
+      const b1 = await meanBatch(server.port);
+      const many = await measure('(c) ours, 64 rows (log on)', server, 64);
+      return { one, many, batch: b1 };
+    },
+  );
+  const noLog = await withServer('ours.ts', [dir], { SERVING_LOG_SAMPLE_RATE: '0' }, (server) =>
+    measure('(c) ours, 1 row (log off)', server, 1),
+  );
   const raw = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'servers', 'raw.ts'), dir, String(Math.min(duration, 3)), '256'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(here, 'servers', 'raw.ts'),
+        dir,
+        String(Math.min(duration, 3)),
+        '256',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', () => {
@@ -191,16 +272,25 @@ try {
     load_average_1m: Number(loadavg()[0]!.toFixed(1)),
     ours_vs_naive: Number((ours.one.rps / naive.rps).toFixed(2)),
     ours_vs_hello: Number((ours.one.rps / hello.rps).toFixed(2)),
-    rows64_vs_raw: Number((ours.many.rps * 64 / raw).toFixed(2)),
-    failed_requests: [hello, naive, ours.one, ours.many, noLog].reduce((a, r) => a + r.non2xx + r.errors, 0),
+    rows64_vs_raw: Number(((ours.many.rps * 64) / raw).toFixed(2)),
+    failed_requests: [hello, naive, ours.one, ours.many, noLog].reduce(
+      (a, r) => a + r.non2xx + r.errors,
+      0,
+    ),
     connections: CONNECTIONS,
     duration_s: duration,
   };
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
-    say(`ours/naive ${result.ours_vs_naive}× (goal ≥ 4)   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5)`);
-    say(`p99 ${result.p99_ms} ms (1 row), ${result.p99_ms_64} ms (64 rows)   logging cost ${(result.logging_cost * 100).toFixed(1)}% of req/s, ${(result.logging_cost_cpu * 100).toFixed(1)}% of CPU/req (goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`);
-    say(`server CPU per 1-row request: hello ${result.cpu_us_per_req.hello} µs, naive ${result.cpu_us_per_req.naive} µs, ours ${result.cpu_us_per_req.ours} µs (${result.cpu_us_per_req.ours_no_log} µs without the log); load average ${result.load_average_1m}`);
+    say(
+      `ours/naive ${result.ours_vs_naive}× (goal ≥ 4)   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5)`,
+    );
+    say(
+      `p99 ${result.p99_ms} ms (1 row), ${result.p99_ms_64} ms (64 rows)   logging cost ${(result.logging_cost * 100).toFixed(1)}% of req/s, ${(result.logging_cost_cpu * 100).toFixed(1)}% of CPU/req (goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`,
+    );
+    say(
+      `server CPU per 1-row request: hello ${result.cpu_us_per_req.hello} µs, naive ${result.cpu_us_per_req.naive} µs, ours ${result.cpu_us_per_req.ours} µs (${result.cpu_us_per_req.ours_no_log} µs without the log); load average ${result.load_average_1m}`,
+    );
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

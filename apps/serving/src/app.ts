@@ -103,16 +103,16 @@ export async function buildApp(deps: AppDeps) {
   const logSink = logNothing
     ? { record: () => undefined, close: () => Promise.resolve() }
     : env.SERVING_LOG_WORKER
-    ? workerSink({
-        redisUrl: env.REDIS_URL,
-        prefix: env.MLOPS_REDIS_PREFIX,
-        sampleRate: env.SERVING_LOG_SAMPLE_RATE,
-        logLevel: env.LOG_LEVEL,
-        metrics,
-        logger,
-        fallback: payloadLog,
-      })
-    : inProcessSink(payloadLog);
+      ? workerSink({
+          redisUrl: env.REDIS_URL,
+          prefix: env.MLOPS_REDIS_PREFIX,
+          sampleRate: env.SERVING_LOG_SAMPLE_RATE,
+          logLevel: env.LOG_LEVEL,
+          metrics,
+          logger,
+          fallback: payloadLog,
+        })
+      : inProcessSink(payloadLog);
   const inferDeps: InferDeps = {
     models,
     metrics,

@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  commonEnv,
-  hostEnv,
-  parseEnv,
-  portEnv,
-  redisEnv,
-  registryClientEnv,
-} from '@mlops/config';
+import { commonEnv, hostEnv, parseEnv, portEnv, redisEnv, registryClientEnv } from '@mlops/config';
 import { DEFAULT_PORTS, aliasNameSchema, resourceNameSchema } from '@mlops/contracts';
 import { routesSchema } from './routing/routes-config';
 

@@ -123,7 +123,15 @@ export class PayloadLog {
     const key = keys.predictions(batch.model);
     const pipeline = redis.pipeline();
     for (const entry of entries) {
-      pipeline.xadd(key, 'MAXLEN', '~', PREDICTION_STREAM_MAXLEN, '*', 'entry', JSON.stringify(entry));
+      pipeline.xadd(
+        key,
+        'MAXLEN',
+        '~',
+        PREDICTION_STREAM_MAXLEN,
+        '*',
+        'entry',
+        JSON.stringify(entry),
+      );
     }
     pipeline
       .exec()

@@ -27,7 +27,9 @@ describe('serving env', () => {
 
   it('names the variable that is wrong', () => {
     expect(() => loadServingEnv({ SERVING_MODELS: 'Bad/Name' })).toThrow(/SERVING_MODELS/);
-    expect(() => loadServingEnv({ SERVING_LOG_SAMPLE_RATE: '2' })).toThrow(/SERVING_LOG_SAMPLE_RATE/);
+    expect(() => loadServingEnv({ SERVING_LOG_SAMPLE_RATE: '2' })).toThrow(
+      /SERVING_LOG_SAMPLE_RATE/,
+    );
     expect(() => loadServingEnv({ SERVING_BACKEND: 'gpu' })).toThrow(/SERVING_BACKEND/);
   });
 });

@@ -71,7 +71,10 @@ describe('following the champion alias of configured models', () => {
     source.setAlias('iris', 'champion', 1);
     app = await startApp(source, { MLOPS_REDIS_PREFIX: prefix, SERVING_MODELS: 'iris' });
     apps.push(app);
-    await eventually(async () => ((await app.inject('/readyz')).statusCode === 200 ? true : undefined), 'ready');
+    await eventually(
+      async () => ((await app.inject('/readyz')).statusCode === 200 ? true : undefined),
+      'ready',
+    );
   });
 
   it('serves over real HTTP at /v1/models/<name>:predict', async () => {
@@ -209,7 +212,10 @@ describe('discovering every model that has the alias', () => {
     source.setAlias('wine', 'challenger', 1);
     app = await startApp(source, { MLOPS_REDIS_PREFIX: prefix, SERVING_MODELS: '' });
     apps.push(app);
-    await eventually(async () => ((await app.inject('/readyz')).statusCode === 200 ? true : undefined), 'ready');
+    await eventually(
+      async () => ((await app.inject('/readyz')).statusCode === 200 ? true : undefined),
+      'ready',
+    );
   });
 
   it('serves the models that have the alias, and only those', async () => {
@@ -223,14 +229,20 @@ describe('discovering every model that has the alias', () => {
   it('starts serving a model named in an alias.moved event', async () => {
     source.setAlias('wine', 'champion', 1);
     await emit(prefix, aliasMoved('wine', null, 1));
-    await eventually(async () => ((await servedVersion(app, 'wine')) === 1 ? true : undefined), 'wine');
+    await eventually(
+      async () => ((await servedVersion(app, 'wine')) === 1 ? true : undefined),
+      'wine',
+    );
     expect(app.serving.models.names()).toEqual(['iris', 'wine']);
   });
 
   it('forgets a model whose alias was deleted', async () => {
     source.setAlias('iris', 'champion', null);
     await emit(prefix, aliasMoved('iris', 1, null));
-    await eventually(async () => ((await predict(app)).statusCode === 404 ? true : undefined), 'iris gone');
+    await eventually(
+      async () => ((await predict(app)).statusCode === 404 ? true : undefined),
+      'iris gone',
+    );
     expect(app.serving.models.names()).toEqual(['wine']);
     expect((await app.inject('/readyz')).statusCode).toBe(200);
   });
@@ -250,7 +262,10 @@ describe('starting while the registry is down', () => {
     const notReady = await app.inject('/readyz');
     expect(notReady.statusCode).toBe(503);
     source.failWith = null;
-    await eventually(async () => ((await app.inject('/readyz')).statusCode === 200 ? true : undefined), 'ready');
+    await eventually(
+      async () => ((await app.inject('/readyz')).statusCode === 200 ? true : undefined),
+      'ready',
+    );
     expect(await servedVersion(app)).toBe(1);
   });
 });

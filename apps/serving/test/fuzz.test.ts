@@ -30,18 +30,52 @@ type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 function randomValue(r: Rand, depth = 0): unknown {
-  const kinds = depth > 3 ? ['num', 'str', 'bool', 'null'] : ['num', 'str', 'bool', 'null', 'arr', 'obj', 'big', 'weird'];
+  const kinds =
+    depth > 3
+      ? ['num', 'str', 'bool', 'null']
+      : ['num', 'str', 'bool', 'null', 'arr', 'obj', 'big', 'weird'];
   switch (pick(r, kinds)) {
-    case 'num': return pick(r, [0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, r() * 100]);
-    case 'str': return pick(r, ['', 'red', 'x', '1.5', '\u0000', '__proto__', 'constructor', 'a'.repeat(300)]);
-    case 'bool': return r() < 0.5;
-    case 'null': return null;
-    case 'arr': return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
-    case 'big': return Array.from({ length: 50 }, () => randomValue(r, 4));
-    case 'weird': return { __proto__: { x: 1 }, constructor: 'x', toString: 1 };
+    case 'num':
+      return pick(r, [0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, r() * 100]);
+    case 'str':
+      return pick(r, [
+        '',
+        'red',
+        'x',
+        '1.5',
+        '\u0000',
+        '__proto__',
+        'constructor',
+        'a'.repeat(300),
+      ]);
+    case 'bool':
+      return r() < 0.5;
+    case 'null':
+      return null;
+    case 'arr':
+      return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
+    case 'big':
+      return Array.from({ length: 50 }, () => randomValue(r, 4));
+    case 'weird':
+      return { __proto__: { x: 1 }, constructor: 'x', toString: 1 };
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = 0; i < Math.floor(r() * 4); i++) o[pick(r, ['x', 'y', 'color', 'name', 'shape', 'datatype', 'data', 'inputs', 'instances', 'columns', 'z'])] = randomValue(r, depth + 1);
+      for (let i = 0; i < Math.floor(r() * 4); i++)
+        o[
+          pick(r, [
+            'x',
+            'y',
+            'color',
+            'name',
+            'shape',
+            'datatype',
+            'data',
+            'inputs',
+            'instances',
+            'columns',
+            'z',
+          ])
+        ] = randomValue(r, depth + 1);
       return o;
     }
   }
@@ -67,12 +101,30 @@ function mutate(r: Rand, value: unknown, depth = 0): unknown {
   return randomValue(r);
 }
 
-const rawGarbage = ['', '{', '[]', 'null', '"x"', '{"instances":', '{"inputs": [}', '\u0000\u0001', '{"a":1}{"b":2}', '1e999999', '{"instances":[{"x":1e999}]}'];
+const rawGarbage = [
+  '',
+  '{',
+  '[]',
+  'null',
+  '"x"',
+  '{"instances":',
+  '{"inputs": [}',
+  '\u0000\u0001',
+  '{"a":1}{"b":2}',
+  '1e999999',
+  '{"instances":[{"x":1e999}]}',
+];
 
 const VALID = {
   tf: { instances: [{ x: 1, y: 1, color: 'red' }] },
   tfColumnar: { inputs: { x: [1], y: [1], color: ['red'] } },
-  v2: { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [1] }, { name: 'y', shape: [1], datatype: 'FP32', data: [1] }, { name: 'color', shape: [1], datatype: 'BYTES', data: ['red'] }] },
+  v2: {
+    inputs: [
+      { name: 'x', shape: [1], datatype: 'FP32', data: [1] },
+      { name: 'y', shape: [1], datatype: 'FP32', data: [1] },
+      { name: 'color', shape: [1], datatype: 'BYTES', data: ['red'] },
+    ],
+  },
   mlflow: { dataframe_split: { columns: ['x', 'y', 'color'], data: [[1, 1, 'red']] } },
 };
 
@@ -82,9 +134,18 @@ async function fuzz(seed: number, urls: string[], valid: unknown[]): Promise<Map
   for (let i = 0; i < PER_PROTOCOL; i++) {
     const url = pick(r, urls);
     const roll = r();
-    const payload = roll < 0.1 ? pick(r, rawGarbage) : JSON.stringify(roll < 0.3 ? randomValue(r) : mutate(r, pick(r, valid)));
-    const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload });
-    if (res.statusCode >= 500) throw new Error(`${url} answered ${res.statusCode} to ${payload.slice(0, 300)}: ${res.body}`);
+    const payload =
+      roll < 0.1
+        ? pick(r, rawGarbage)
+        : JSON.stringify(roll < 0.3 ? randomValue(r) : mutate(r, pick(r, valid)));
+    const res = await app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    if (res.statusCode >= 500)
+      throw new Error(`${url} answered ${res.statusCode} to ${payload.slice(0, 300)}: ${res.body}`);
     statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
   }
   return statuses;
@@ -95,7 +156,11 @@ beforeAll(async () => {
   const source = new MemoryModelSource();
   publish(source, 'iris', 1, await factory.next(5));
   source.setAlias('iris', 'champion', 1);
-  app = await startApp(source, { MLOPS_REDIS_PREFIX: prefix, SERVING_MODELS: 'iris', SERVING_LOG_SAMPLE_RATE: '0' });
+  app = await startApp(source, {
+    MLOPS_REDIS_PREFIX: prefix,
+    SERVING_MODELS: 'iris',
+    SERVING_LOG_SAMPLE_RATE: '0',
+  });
   await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris loaded');
 });
 
@@ -108,19 +173,39 @@ afterAll(async () => {
 
 describe(`fuzzed bad payloads (${PER_PROTOCOL} per protocol) never produce a 5xx`, () => {
   it('TF Serving REST', async () => {
-    const s = await fuzz(1, ['/v1/models/iris:predict', '/v1/models/iris/versions/1:predict', '/v1/models/iris/labels/champion:predict'], [VALID.tf, VALID.tfColumnar]);
+    const s = await fuzz(
+      1,
+      [
+        '/v1/models/iris:predict',
+        '/v1/models/iris/versions/1:predict',
+        '/v1/models/iris/labels/champion:predict',
+      ],
+      [VALID.tf, VALID.tfColumnar],
+    );
     expect(s.get(400)).toBeGreaterThan(PER_PROTOCOL / 3);
   });
   it('Open Inference Protocol v2', async () => {
-    const s = await fuzz(2, ['/v2/models/iris/infer', '/v2/models/iris/versions/1/infer'], [VALID.v2]);
+    const s = await fuzz(
+      2,
+      ['/v2/models/iris/infer', '/v2/models/iris/versions/1/infer'],
+      [VALID.v2],
+    );
     expect(s.get(400)).toBeGreaterThan(PER_PROTOCOL / 3);
   });
   it('MLflow /invocations', async () => {
-    const s = await fuzz(3, ['/invocations'], [VALID.mlflow, { dataframe_records: VALID.tf.instances }, VALID.tfColumnar, VALID.tf]);
+    const s = await fuzz(
+      3,
+      ['/invocations'],
+      [VALID.mlflow, { dataframe_records: VALID.tf.instances }, VALID.tfColumnar, VALID.tf],
+    );
     expect(s.get(400)).toBeGreaterThan(PER_PROTOCOL / 3);
   });
   it('still serves afterwards', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/models/iris:predict', payload: VALID.tf });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/models/iris:predict',
+      payload: VALID.tf,
+    });
     expect(res.statusCode).toBe(200);
   });
 });

@@ -24,7 +24,11 @@ beforeAll(async () => {
   const source = new MemoryModelSource();
   publish(source, 'iris', 1, await factory.next(5));
   source.setAlias('iris', 'champion', 1);
-  app = await startApp(source, { MLOPS_REDIS_PREFIX: prefix, SERVING_MODELS: 'iris', SERVING_LOG_SAMPLE_RATE: '0' });
+  app = await startApp(source, {
+    MLOPS_REDIS_PREFIX: prefix,
+    SERVING_MODELS: 'iris',
+    SERVING_LOG_SAMPLE_RATE: '0',
+  });
   await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris loaded');
 });
 
@@ -35,7 +39,11 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const rows = Array.from({ length: ROWS_PER_REQUEST }, (_, i) => ({ x: i / 10 - 1, y: 0.5, color: i % 2 ? 'red' : 'blue' }));
+const rows = Array.from({ length: ROWS_PER_REQUEST }, (_, i) => ({
+  x: i / 10 - 1,
+  y: 0.5,
+  color: i % 2 ? 'red' : 'blue',
+}));
 const bodies = [
   { url: '/v1/models/iris:predict', payload: { instances: rows } },
   { url: '/invocations', payload: { dataframe_records: rows } },
@@ -45,7 +53,12 @@ const bodies = [
       inputs: [
         { name: 'x', shape: [ROWS_PER_REQUEST], datatype: 'FP32', data: rows.map((r) => r.x) },
         { name: 'y', shape: [ROWS_PER_REQUEST], datatype: 'FP32', data: rows.map((r) => r.y) },
-        { name: 'color', shape: [ROWS_PER_REQUEST], datatype: 'BYTES', data: rows.map((r) => r.color) },
+        {
+          name: 'color',
+          shape: [ROWS_PER_REQUEST],
+          datatype: 'BYTES',
+          data: rows.map((r) => r.color),
+        },
       ],
     },
   },
@@ -65,7 +78,11 @@ describe('tensor leak', () => {
       );
       for (const r of batch) if (r.statusCode === 200) ok++;
       // Failing requests must not leak either.
-      await app.inject({ method: 'POST', url: '/v1/models/iris:predict', payload: { instances: [{ x: 'bad' }] } });
+      await app.inject({
+        method: 'POST',
+        url: '/v1/models/iris:predict',
+        payload: { instances: [{ x: 'bad' }] },
+      });
     }
     expect(ok).toBe(REQUESTS);
     expect(getTf().memory().numTensors).toBe(baseline);

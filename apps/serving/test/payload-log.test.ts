@@ -22,7 +22,10 @@ const batch = (n: number): ServedBatch => ({
   version: 3,
   ids: Array.from({ length: n }, (_, i) => `id-${i}`),
   rows: Array.from({ length: n }, (_, i) => ({ x: i, color: 'red' })),
-  predictions: Array.from({ length: n }, () => ({ label: 'pos', probabilities: { pos: 0.9, neg: 0.1 } })),
+  predictions: Array.from({ length: n }, () => ({
+    label: 'pos',
+    probabilities: { pos: 0.9, neg: 0.1 },
+  })),
 });
 
 async function dropped(metrics: ReturnType<typeof createMetrics>): Promise<number> {
@@ -53,7 +56,11 @@ describe('PayloadLog', () => {
       return predictionLogEntrySchema.parse(JSON.parse(fields[1] ?? ''));
     });
     expect(entries.map((e) => e.id)).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4']);
-    expect(entries[2]).toMatchObject({ model: 'iris', version: 3, features: { x: 2, color: 'red' } });
+    expect(entries[2]).toMatchObject({
+      model: 'iris',
+      version: 3,
+      features: { x: 2, color: 'red' },
+    });
   });
 
   it('samples', async () => {
@@ -70,7 +77,10 @@ describe('PayloadLog', () => {
       random: () => values[i++ % values.length] ?? 0,
     });
     log.record(batch(4));
-    await eventually(async () => ((await redis.xlen(key)) === before + 2 ? true : undefined), 'two more');
+    await eventually(
+      async () => ((await redis.xlen(key)) === before + 2 ? true : undefined),
+      'two more',
+    );
     const none = new PayloadLog({ redis, keys, sampleRate: 0, metrics: createMetrics(), logger });
     none.record(batch(4));
     await redis.ping(); // the pipeline would have been sent before this answers

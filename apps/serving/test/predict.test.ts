@@ -70,7 +70,12 @@ describe('POST /v1/models/:name:predict', () => {
   });
 
   it('names the missing feature in a 400', async () => {
-    const res = await predict({ instances: [{ x: 1, y: 2, color: 'red' }, { x: 1, color: 'red' }] });
+    const res = await predict({
+      instances: [
+        { x: 1, y: 2, color: 'red' },
+        { x: 1, color: 'red' },
+      ],
+    });
     expect(res.statusCode).toBe(400);
     const body = errorBodySchema.parse(res.json());
     expect(body.error.code).toBe('VALIDATION_FAILED');
@@ -91,7 +96,9 @@ describe('POST /v1/models/:name:predict', () => {
     expect(errorBodySchema.parse(res.json()).error.details?.[0]?.path).toBe('instances');
     const nested = await predict({ instances: [{ x: { nested: true } }] });
     expect(nested.statusCode).toBe(400);
-    expect(errorBodySchema.parse(nested.json()).error.details?.[0]?.path).toMatch(/^instances\[0\]/);
+    expect(errorBodySchema.parse(nested.json()).error.details?.[0]?.path).toMatch(
+      /^instances\[0\]/,
+    );
   });
 
   it('answers 404 for an unknown model, listing the served ones', async () => {
@@ -110,7 +117,11 @@ describe('POST /v1/models/:name:predict', () => {
   });
 
   it('answers 413 with the error body when the body is too large', async () => {
-    const instances = Array.from({ length: 3_000 }, () => ({ x: 1.123456, y: 2.123456, color: 'red' }));
+    const instances = Array.from({ length: 3_000 }, () => ({
+      x: 1.123456,
+      y: 2.123456,
+      color: 'red',
+    }));
     const res = await predict({ instances });
     expect(res.statusCode).toBe(413);
     expect(errorBodySchema.parse(res.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
@@ -120,7 +131,11 @@ describe('POST /v1/models/:name:predict', () => {
     const res = await predict('{"instances": [');
     expect(res.statusCode).toBe(400);
     expect(errorBodySchema.parse(res.json()).error.code).toBe('VALIDATION_FAILED');
-    const noType = await app.inject({ method: 'POST', url: '/v1/models/iris:predict', payload: 'x' });
+    const noType = await app.inject({
+      method: 'POST',
+      url: '/v1/models/iris:predict',
+      payload: 'x',
+    });
     expect(noType.statusCode).toBe(400);
     errorBodySchema.parse(noType.json());
   });
@@ -137,20 +152,31 @@ describe('POST /v1/models/:name:predict', () => {
 
   it('batches concurrent requests and answers each with its own rows', async () => {
     const xs = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 1.5 : -1.5));
-    const responses = await Promise.all(xs.map((x) => predict({ instances: [{ x, y: x, color: 'red' }] })));
+    const responses = await Promise.all(
+      xs.map((x) => predict({ instances: [{ x, y: x, color: 'red' }] })),
+    );
     responses.forEach((res, i) => {
       expect(res.statusCode).toBe(200);
       const body = predictResponseSchema.parse(res.json());
       expect(body.predictions[0]).toMatchObject({ label: (xs[i] ?? 0) > 0 ? 'pos' : 'neg' });
     });
     const metrics = (await app.inject('/metrics')).body;
-    const rows = Number(/serving_inference_count_total\{model="iris",version="1"\} (\d+)/.exec(metrics)?.[1]);
-    const batches = Number(/serving_inference_exec_count_total\{model="iris",version="1"\} (\d+)/.exec(metrics)?.[1]);
+    const rows = Number(
+      /serving_inference_count_total\{model="iris",version="1"\} (\d+)/.exec(metrics)?.[1],
+    );
+    const batches = Number(
+      /serving_inference_exec_count_total\{model="iris",version="1"\} (\d+)/.exec(metrics)?.[1],
+    );
     expect(rows).toBeGreaterThan(batches); // at least one batch held more than one row
   });
 
   it('writes every served instance to the prediction stream', async () => {
-    const res = await predict({ instances: [{ x: 0.5, y: 0.7, color: 'blue' }, { x: -1, y: 0, color: 'red' }] });
+    const res = await predict({
+      instances: [
+        { x: 0.5, y: 0.7, color: 'blue' },
+        { x: -1, y: 0, color: 'red' },
+      ],
+    });
     const ids = predictResponseSchema.parse(res.json()).predictionIds;
     const entries = await eventually(async () => {
       const stream = await redis.xrange(keys.predictions('iris'), '-', '+');
@@ -173,7 +199,9 @@ describe('POST /v1/models/:name:predict', () => {
     const baseline = getTf().memory().numTensors;
     for (let i = 0; i < 50; i++) {
       const batch = await Promise.all(
-        Array.from({ length: 4 }, () => predict({ instances: [{ x: i / 10, y: 1, color: 'red' }] })),
+        Array.from({ length: 4 }, () =>
+          predict({ instances: [{ x: i / 10, y: 1, color: 'red' }] }),
+        ),
       );
       for (const r of batch) expect(r.statusCode).toBe(200);
     }

@@ -34,7 +34,12 @@ let redis: Redis;
 const factory = new BundleFactory();
 
 function post(url: string, body: unknown) {
-  return app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
 }
 
 beforeAll(async () => {
@@ -57,7 +62,10 @@ describe('TF Serving REST', () => {
   it('row format with signature_name answers predictions', async () => {
     const res = await post('/v1/models/iris:predict', {
       signature_name: 'serving_default',
-      instances: [{ x: 1.5, y: 1.2, color: 'red' }, { x: -1.8, y: -1.1, color: 'blue' }],
+      instances: [
+        { x: 1.5, y: 1.2, color: 'red' },
+        { x: -1.8, y: -1.1, color: 'blue' },
+      ],
     });
     expect(res.statusCode).toBe(200);
     const body = res.json<{ predictions: Array<{ label: string }> }>();
@@ -76,25 +84,38 @@ describe('TF Serving REST', () => {
   });
 
   it('refuses instances and inputs together, and columns of unequal length', async () => {
-    const both = await post('/v1/models/iris:predict', { instances: [{ x: 1, y: 1, color: 'red' }], inputs: { x: [1] } });
+    const both = await post('/v1/models/iris:predict', {
+      instances: [{ x: 1, y: 1, color: 'red' }],
+      inputs: { x: [1] },
+    });
     expect(both.statusCode).toBe(400);
     expect(errorBodySchema.parse(both.json()).error.message).toMatch(/never both/);
-    const ragged = await post('/v1/models/iris:predict', { inputs: { x: [1, 2], y: [1], color: ['red', 'red'] } });
+    const ragged = await post('/v1/models/iris:predict', {
+      inputs: { x: [1, 2], y: [1], color: ['red', 'red'] },
+    });
     expect(ragged.statusCode).toBe(400);
-    const wrong = await post('/v1/models/iris:predict', { inputs: { x: ['a'], y: [1], color: ['red'] } });
+    const wrong = await post('/v1/models/iris:predict', {
+      inputs: { x: ['a'], y: [1], color: ['red'] },
+    });
     expect(wrong.statusCode).toBe(400);
     expect(errorBodySchema.parse(wrong.json()).error.details?.[0]?.path).toBe('inputs.x[0]');
   });
 
   it('serves a version and a label explicitly, with status and metadata', async () => {
-    const byVersion = await post('/v1/models/iris/versions/1:predict', { instances: [{ x: 1, y: 1, color: 'red' }] });
+    const byVersion = await post('/v1/models/iris/versions/1:predict', {
+      instances: [{ x: 1, y: 1, color: 'red' }],
+    });
     expect(byVersion.statusCode).toBe(200);
     expect(byVersion.json<{ model: { version: number } }>().model.version).toBe(1);
-    const byLabel = await post('/v1/models/iris/labels/champion:predict', { instances: [{ x: 1, y: 1, color: 'red' }] });
+    const byLabel = await post('/v1/models/iris/labels/champion:predict', {
+      instances: [{ x: 1, y: 1, color: 'red' }],
+    });
     expect(byLabel.statusCode).toBe(200);
     const status = await app.inject('/v1/models/iris/versions/1');
     expect(status.json()).toEqual({
-      model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }],
+      model_version_status: [
+        { version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+      ],
     });
     const meta = tfModelMetadataSchema.parse((await app.inject('/v1/models/iris/metadata')).json());
     const sig = meta.metadata.signature_def.signature_def.serving_default;
@@ -111,7 +132,9 @@ describe('Open Inference Protocol v2', () => {
   it('answers health, server metadata and model metadata', async () => {
     expect((await app.inject('/v2/health/live')).statusCode).toBe(200);
     expect((await app.inject('/v2/health/ready')).json()).toEqual({ ready: true });
-    expect(v2ServerMetadataSchema.parse((await app.inject('/v2')).json()).name).toBe('mlops-serving');
+    expect(v2ServerMetadataSchema.parse((await app.inject('/v2')).json()).name).toBe(
+      'mlops-serving',
+    );
     const meta = v2ModelMetadataSchema.parse((await app.inject('/v2/models/iris')).json());
     expect(meta.inputs).toEqual([
       { name: 'x', datatype: 'FP32', shape: [-1] },
@@ -120,7 +143,10 @@ describe('Open Inference Protocol v2', () => {
     ]);
     expect(meta.outputs.map((o) => o.name)).toEqual(['label', 'probabilities']);
     expect((await app.inject('/v2/models/iris/versions/1')).statusCode).toBe(200);
-    expect((await app.inject('/v2/models/iris/ready')).json()).toEqual({ name: 'iris', ready: true });
+    expect((await app.inject('/v2/models/iris/ready')).json()).toEqual({
+      name: 'iris',
+      ready: true,
+    });
     expect((await app.inject('/v2/models/iris/versions/1/ready')).statusCode).toBe(200);
   });
 
@@ -154,9 +180,33 @@ describe('Open Inference Protocol v2', () => {
   it('answers bad requests with 400 and {"error": "…"}', async () => {
     const cases: unknown[] = [
       { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [1] }] }, // missing y, color
-      { inputs: [{ name: 'x', shape: [1], datatype: 'BYTES', data: ['a'] }, { name: 'y', shape: [1], datatype: 'FP32', data: [1] }, { name: 'color', shape: [1], datatype: 'BYTES', data: ['red'] }] },
-      { inputs: [{ name: 'x', shape: [2], datatype: 'FP32', data: [1] }, { name: 'y', shape: [1], datatype: 'FP32', data: [1] }, { name: 'color', shape: [1], datatype: 'BYTES', data: ['red'] }] },
-      { inputs: [{ name: 'input-0', shape: [2, 4], datatype: 'FP32', data: [[6.8, 2.8, 4.8, 1.4], [6.0, 3.4, 4.5, 1.6]] }] },
+      {
+        inputs: [
+          { name: 'x', shape: [1], datatype: 'BYTES', data: ['a'] },
+          { name: 'y', shape: [1], datatype: 'FP32', data: [1] },
+          { name: 'color', shape: [1], datatype: 'BYTES', data: ['red'] },
+        ],
+      },
+      {
+        inputs: [
+          { name: 'x', shape: [2], datatype: 'FP32', data: [1] },
+          { name: 'y', shape: [1], datatype: 'FP32', data: [1] },
+          { name: 'color', shape: [1], datatype: 'BYTES', data: ['red'] },
+        ],
+      },
+      {
+        inputs: [
+          {
+            name: 'input-0',
+            shape: [2, 4],
+            datatype: 'FP32',
+            data: [
+              [6.8, 2.8, 4.8, 1.4],
+              [6.0, 3.4, 4.5, 1.6],
+            ],
+          },
+        ],
+      },
       { inputs: [] },
       { nope: true },
     ];
@@ -165,17 +215,27 @@ describe('Open Inference Protocol v2', () => {
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(v2ErrorSchema.parse(res.json()).error.length).toBeGreaterThan(0);
     }
-    const unknown = await post('/v2/models/nope/infer', { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [1] }] });
+    const unknown = await post('/v2/models/nope/infer', {
+      inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [1] }],
+    });
     expect(unknown.statusCode).toBe(404);
     v2ErrorSchema.parse(unknown.json());
-    const bad = await app.inject({ method: 'POST', url: '/v2/models/iris/infer', headers: { 'content-type': 'application/json' }, payload: '{' });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v2/models/iris/infer',
+      headers: { 'content-type': 'application/json' },
+      payload: '{',
+    });
     expect(bad.statusCode).toBe(400);
     v2ErrorSchema.parse(bad.json());
   });
 });
 
 describe('MLflow scoring server', () => {
-  const rows = [{ x: 1.5, y: 1.2, color: 'red' }, { x: -1.8, y: -1.1, color: 'blue' }];
+  const rows = [
+    { x: 1.5, y: 1.2, color: 'red' },
+    { x: -1.8, y: -1.1, color: 'blue' },
+  ];
   const expectLabels = (res: { statusCode: number; json: () => unknown }) => {
     expect(res.statusCode).toBe(200);
     const body = mlflowResponseSchema.parse(res.json());
@@ -183,11 +243,32 @@ describe('MLflow scoring server', () => {
   };
 
   it('accepts the four input formats', async () => {
-    expectLabels(await post('/invocations', { dataframe_split: { columns: ['x', 'y', 'color'], data: [[1.5, 1.2, 'red'], [-1.8, -1.1, 'blue']] } }));
+    expectLabels(
+      await post('/invocations', {
+        dataframe_split: {
+          columns: ['x', 'y', 'color'],
+          data: [
+            [1.5, 1.2, 'red'],
+            [-1.8, -1.1, 'blue'],
+          ],
+        },
+      }),
+    );
     expectLabels(await post('/invocations', { dataframe_records: rows }));
     expectLabels(await post('/invocations', { instances: rows }));
-    expectLabels(await post('/invocations', { inputs: { x: [1.5, -1.8], y: [1.2, -1.1], color: ['red', 'blue'] } }));
-    expectLabels(await post('/invocations', { inputs: [[1.5, 1.2, 'red'], [-1.8, -1.1, 'blue']] }));
+    expectLabels(
+      await post('/invocations', {
+        inputs: { x: [1.5, -1.8], y: [1.2, -1.1], color: ['red', 'blue'] },
+      }),
+    );
+    expectLabels(
+      await post('/invocations', {
+        inputs: [
+          [1.5, 1.2, 'red'],
+          [-1.8, -1.1, 'blue'],
+        ],
+      }),
+    );
     expect((await app.inject('/ping')).statusCode).toBe(200);
     expect((await app.inject('/health')).statusCode).toBe(200);
   });
@@ -203,7 +284,12 @@ describe('MLflow scoring server', () => {
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(mlflowErrorSchema.parse(res.json()).error_code).toBe('BAD_REQUEST');
     }
-    const csv = await app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'text/csv' }, payload: 'x,y\n1,2' });
+    const csv = await app.inject({
+      method: 'POST',
+      url: '/invocations',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'x,y\n1,2',
+    });
     expect(csv.statusCode).toBeGreaterThanOrEqual(400);
     expect(csv.statusCode).toBeLessThan(500);
     mlflowErrorSchema.parse(csv.json());
@@ -213,9 +299,15 @@ describe('MLflow scoring server', () => {
 describe('Triton-style metrics', () => {
   it('counts success and failure, inference and execution counts per model and version', async () => {
     const text = (await app.inject('/metrics')).body;
-    expect(text).toMatch(/serving_inference_request_success_total\{model="iris",version="1",protocol="v2"\} \d+/);
-    expect(text).toMatch(/serving_inference_request_success_total\{model="iris",version="1",protocol="mlflow"\} \d+/);
-    expect(text).toMatch(/serving_inference_request_failure_total\{model="iris",version="1",protocol="tfserving",reason="validation_failed"\} \d+/);
+    expect(text).toMatch(
+      /serving_inference_request_success_total\{model="iris",version="1",protocol="v2"\} \d+/,
+    );
+    expect(text).toMatch(
+      /serving_inference_request_success_total\{model="iris",version="1",protocol="mlflow"\} \d+/,
+    );
+    expect(text).toMatch(
+      /serving_inference_request_failure_total\{model="iris",version="1",protocol="tfserving",reason="validation_failed"\} \d+/,
+    );
     expect(text).toMatch(/serving_inference_count_total\{model="iris",version="1"\} \d+/);
     expect(text).toMatch(/serving_inference_exec_count_total\{model="iris",version="1"\} \d+/);
     expect(text).toContain('serving_queue_seconds_bucket{le="0.001",model="iris",version="1"}');

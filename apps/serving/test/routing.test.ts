@@ -50,12 +50,22 @@ describe('SERVING_ROUTES', () => {
   it('parses splits and shadows, and refuses malformed ones', () => {
     const ok = parseRoutes('iris=champion:90,challenger:10;shadow=challenger;wine.shadow=v7');
     expect(ok.ok && ok.routes.get('iris')).toEqual({
-      splits: [{ alias: 'champion', weight: 90 }, { alias: 'challenger', weight: 10 }],
+      splits: [
+        { alias: 'champion', weight: 90 },
+        { alias: 'challenger', weight: 10 },
+      ],
       totalWeight: 100,
       shadow: { alias: 'challenger' },
     });
     expect(ok.ok && ok.routes.get('wine')?.shadow).toEqual({ version: 7 });
-    for (const bad of ['iris', 'iris=champion:-1', 'shadow=x', 'iris=champion:0', 'Bad Name=a:1', 'iris=a:1;shadow=Bad Alias']) {
+    for (const bad of [
+      'iris',
+      'iris=champion:-1',
+      'shadow=x',
+      'iris=champion:0',
+      'Bad Name=a:1',
+      'iris=a:1;shadow=Bad Alias',
+    ]) {
       expect(parseRoutes(bad).ok, bad).toBe(false);
     }
   });
@@ -64,11 +74,13 @@ describe('SERVING_ROUTES', () => {
     const parsed = parseRoutes('iris=champion:90,challenger:10');
     if (!parsed.ok) throw new Error(parsed.message);
     const route = parsed.routes.get('iris')!;
-    for (let i = 0; i < 50; i++) expect(pickAlias(route, `user-${i}`)).toBe(pickAlias(route, `user-${i}`));
+    for (let i = 0; i < 50; i++)
+      expect(pickAlias(route, `user-${i}`)).toBe(pickAlias(route, `user-${i}`));
     const counts = { champion: 0, challenger: 0 };
     let seed = 1;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-    for (let i = 0; i < 2_000; i++) counts[pickAlias(route, undefined, random) as keyof typeof counts]++;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < 2_000; i++)
+      counts[pickAlias(route, undefined, random) as keyof typeof counts]++;
     expect(counts.champion).toBeGreaterThan(counts.challenger * 4);
   });
 });
@@ -77,9 +89,17 @@ describe('explicit versions and aliases', () => {
   it('serves a version and another alias on demand', async () => {
     const v2 = await predict('/v1/models/iris/versions/2:predict');
     expect(v2.statusCode).toBe(200);
-    expect(predictResponseSchema.parse(v2.json()).model).toEqual({ name: 'iris', version: 2, alias: null });
+    expect(predictResponseSchema.parse(v2.json()).model).toEqual({
+      name: 'iris',
+      version: 2,
+      alias: null,
+    });
     const challenger = await predict('/v1/models/iris/labels/challenger:predict');
-    expect(predictResponseSchema.parse(challenger.json()).model).toEqual({ name: 'iris', version: 2, alias: 'challenger' });
+    expect(predictResponseSchema.parse(challenger.json()).model).toEqual({
+      name: 'iris',
+      version: 2,
+      alias: 'challenger',
+    });
   });
 
   it('answers 404 for a version that does not exist and refuses a corrupt one', async () => {
@@ -87,15 +107,22 @@ describe('explicit versions and aliases', () => {
     const corrupt = await predict('/v1/models/iris/versions/4:predict');
     expect(corrupt.statusCode).toBeGreaterThanOrEqual(400);
     expect(corrupt.statusCode).toBeLessThan(500);
-    expect(errorBodySchema.parse(corrupt.json()).error.message).toMatch(/sha256|checksum|corrupt|match/i);
+    expect(errorBodySchema.parse(corrupt.json()).error.message).toMatch(
+      /sha256|checksum|corrupt|match/i,
+    );
     // The followed version is untouched.
-    expect(predictResponseSchema.parse((await predict('/v1/models/iris:predict')).json()).model.version).toBeGreaterThan(0);
+    expect(
+      predictResponseSchema.parse((await predict('/v1/models/iris:predict')).json()).model.version,
+    ).toBeGreaterThan(0);
   });
 
   it('keeps at most SERVING_MAX_EXTRA_VERSIONS extra versions loaded (LRU)', async () => {
     await predict('/v1/models/iris/versions/3:predict');
     await predict('/v1/models/iris/versions/2:predict');
-    await eventually(() => (app.serving.models.cache.loadedVersions().length <= 1 ? true : undefined), 'eviction');
+    await eventually(
+      () => (app.serving.models.cache.loadedVersions().length <= 1 ? true : undefined),
+      'eviction',
+    );
     expect(app.serving.models.cache.loadedVersions()).toEqual([{ model: 'iris', version: 2 }]);
   });
 });
@@ -109,9 +136,14 @@ describe('canary and shadow', () => {
       versions.add(predictResponseSchema.parse(res.json()).model.version);
     }
     expect([...versions].sort()).toEqual([1, 2]);
-    const first = predictResponseSchema.parse((await predict('/v1/models/iris:predict', 'user-7')).json()).model;
+    const first = predictResponseSchema.parse(
+      (await predict('/v1/models/iris:predict', 'user-7')).json(),
+    ).model;
     for (let i = 0; i < 5; i++) {
-      expect(predictResponseSchema.parse((await predict('/v1/models/iris:predict', 'user-7')).json()).model).toEqual(first);
+      expect(
+        predictResponseSchema.parse((await predict('/v1/models/iris:predict', 'user-7')).json())
+          .model,
+      ).toEqual(first);
     }
     const metrics = (await app.inject('/metrics')).body;
     expect(metrics).toMatch(/serving_canary_requests_total\{model="iris",alias="challenger"\} \d+/);
@@ -128,6 +160,8 @@ describe('canary and shadow', () => {
     expect([1, 2]).toContain(rec.primary.version);
     expect(rec.rows).toBe(1);
     const metrics = (await app.inject('/metrics')).body;
-    expect(metrics).toMatch(/serving_shadow_rows_total\{model="iris",primary_version="\d",shadow_version="3",agree="(true|false)"\} \d+/);
+    expect(metrics).toMatch(
+      /serving_shadow_rows_total\{model="iris",primary_version="\d",shadow_version="3",agree="(true|false)"\} \d+/,
+    );
   });
 });

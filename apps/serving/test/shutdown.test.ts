@@ -26,7 +26,10 @@ describe('graceful shutdown', () => {
       SERVING_MODELS: 'iris',
       SERVING_MAX_LATENCY_MS: '200',
     });
-    const loaded = await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'load');
+    const loaded = await eventually(
+      () => app.serving.models.get('iris')?.loaded ?? undefined,
+      'load',
+    );
 
     const inFlight = Array.from({ length: 10 }, (_, i) =>
       app.inject({

@@ -20,7 +20,10 @@ export interface Stack {
 
 /** `vite build` unless turbo (or a previous run) already produced dist/. */
 export function ensureBuilt(): void {
-  if (fs.existsSync(path.join(WEB_DIR, 'dist', 'public', 'index.html')) && !process.env.WEB_E2E_REBUILD)
+  if (
+    fs.existsSync(path.join(WEB_DIR, 'dist', 'public', 'index.html')) &&
+    !process.env.WEB_E2E_REBUILD
+  )
     return;
   const out = spawnSync('npx', ['vite', 'build'], { cwd: WEB_DIR, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`vite build failed:\n${out.stdout}\n${out.stderr}`);

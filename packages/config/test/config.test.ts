@@ -5,18 +5,32 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loggerOptions, parseEnv, portEnv, readTokenFile, redisEnv, resolveAdminToken } from '../src';
+import {
+  ConfigError,
+  loggerOptions,
+  parseEnv,
+  portEnv,
+  readTokenFile,
+  redisEnv,
+  resolveAdminToken,
+} from '../src';
 
 const schema = z.object({ ...redisEnv, PORT: portEnv(7600) });
 
 describe('parseEnv', () => {
   it('applies defaults and treats empty strings as unset', () => {
     const env = parseEnv(schema, { REDIS_URL: '', PORT: '8080' });
-    expect(env).toEqual({ REDIS_URL: 'redis://127.0.0.1:6379', MLOPS_REDIS_PREFIX: 'mlops', PORT: 8080 });
+    expect(env).toEqual({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      MLOPS_REDIS_PREFIX: 'mlops',
+      PORT: 8080,
+    });
   });
 
   it('stops with a message naming every bad variable', () => {
-    expect(() => parseEnv(schema, { REDIS_URL: 'http://nope', PORT: 'eighty', MLOPS_REDIS_PREFIX: 'a b' })).toThrow(ConfigError);
+    expect(() =>
+      parseEnv(schema, { REDIS_URL: 'http://nope', PORT: 'eighty', MLOPS_REDIS_PREFIX: 'a b' }),
+    ).toThrow(ConfigError);
     try {
       parseEnv(schema, { REDIS_URL: 'http://nope', PORT: 'eighty' });
     } catch (err) {
@@ -36,7 +50,9 @@ describe('admin token', () => {
     const second = resolveAdminToken(dir, undefined);
     expect(second).toMatchObject({ generated: false, token: first.token });
     expect(readTokenFile(dir)).toBe(first.token);
-    expect(resolveAdminToken(dir, 'from-the-environment-123').token).toBe('from-the-environment-123');
+    expect(resolveAdminToken(dir, 'from-the-environment-123').token).toBe(
+      'from-the-environment-123',
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
@@ -44,9 +60,18 @@ describe('admin token', () => {
 describe('logger', () => {
   it('never writes tokens or authorization headers', () => {
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()),
+    });
     const log = pino(loggerOptions('test', 'info'), sink);
-    log.info({ token: 'secret-1', req: { headers: { authorization: 'Bearer secret-2' } }, nested: { token: 'secret-3' } }, 'hello');
+    log.info(
+      {
+        token: 'secret-1',
+        req: { headers: { authorization: 'Bearer secret-2' } },
+        nested: { token: 'secret-3' },
+      },
+      'hello',
+    );
     const text = lines.join('');
     expect(text).toContain('hello');
     expect(text).not.toMatch(/secret-[123]/);

@@ -6,12 +6,21 @@ describe('resource names', () => {
     expect(resourceNameSchema.safeParse(name).success).toBe(true);
   });
 
-  it.each(['', '..', '../etc', 'a/b', 'a..b', '.hidden', 'Iris', 'a b', 'x'.repeat(64), 'a\\b', '%2e%2e'])(
-    'rejects %j (path traversal, case, length, separators)',
-    (name) => {
-      expect(resourceNameSchema.safeParse(name).success).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    '..',
+    '../etc',
+    'a/b',
+    'a..b',
+    '.hidden',
+    'Iris',
+    'a b',
+    'x'.repeat(64),
+    'a\\b',
+    '%2e%2e',
+  ])('rejects %j (path traversal, case, length, separators)', (name) => {
+    expect(resourceNameSchema.safeParse(name).success).toBe(false);
+  });
 
   it('accepts only lowercase hex sha256', () => {
     expect(sha256Schema.safeParse('a'.repeat(64)).success).toBe(true);

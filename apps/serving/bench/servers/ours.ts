@@ -11,9 +11,19 @@ import { announce, benchSource } from '../bundle-dir';
 
 const dir = process.argv[2] ?? '';
 const prefix = `bench-${process.pid}`;
-const env = loadServingEnv({ ...process.env, MLOPS_REDIS_PREFIX: prefix, SERVING_MODELS: 'iris', LOG_LEVEL: 'silent' });
+const env = loadServingEnv({
+  ...process.env,
+  MLOPS_REDIS_PREFIX: prefix,
+  SERVING_MODELS: 'iris',
+  LOG_LEVEL: 'silent',
+});
 const redis = new Redis(env.REDIS_URL);
-const app = await buildApp({ env, source: await benchSource(dir), redis, logger: createLogger('bench', 'silent') });
+const app = await buildApp({
+  env,
+  source: await benchSource(dir),
+  redis,
+  logger: createLogger('bench', 'silent'),
+});
 await app.listen({ port: 0, host: '127.0.0.1' });
 while (!app.serving.models.get('iris')?.loaded) await new Promise((r) => setTimeout(r, 20));
 const addr = app.server.address();

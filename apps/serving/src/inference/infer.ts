@@ -47,7 +47,12 @@ export interface InferResult {
 
 /** Labelled children cached: hashing label sets on every request is measurable at 10k req/s. */
 const successChildren = new WeakMap<ServingMetrics, Map<string, { inc(): void }>>();
-function successCounter(metrics: ServingMetrics, model: string, version: string, protocol: Protocol) {
+function successCounter(
+  metrics: ServingMetrics,
+  model: string,
+  version: string,
+  protocol: Protocol,
+) {
   const key = `${model}\u0000${version}\u0000${protocol}`;
   let children = successChildren.get(metrics);
   if (!children) successChildren.set(metrics, (children = new Map<string, { inc(): void }>()));
@@ -72,7 +77,10 @@ function validation(message: string, details: ErrorDetail[]): AppError {
 export async function infer(deps: InferDeps, req: InferRequest): Promise<InferResult> {
   const { models, metrics } = deps;
   let target = req.target;
-  const route = target.version === undefined && target.alias === undefined ? deps.routes.get(target.model) : undefined;
+  const route =
+    target.version === undefined && target.alias === undefined
+      ? deps.routes.get(target.model)
+      : undefined;
   if (route && route.splits.length > 0) {
     const alias = pickAlias(route, req.routeKey);
     metrics.canaryRequests.inc({ model: target.model, alias });
@@ -84,7 +92,9 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
     const signature = loaded.manifest.signature;
     const records = typeof req.records === 'function' ? req.records(signature) : req.records;
     if (records.length === 0) {
-      throw validation('No rows to predict', [{ path: 'instances', message: 'must contain at least one record' }]);
+      throw validation('No rows to predict', [
+        { path: 'instances', message: 'must contain at least one record' },
+      ]);
     }
     if (records.length > deps.maxRequestRows) {
       throw new AppError(
@@ -97,7 +107,10 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
       const details = req.renamePath
         ? checked.details.map((d) => (d.path ? { ...d, path: req.renamePath!(d.path) } : d))
         : checked.details;
-      throw validation(`Rows do not match the signature of "${loaded.name}" v${loaded.version}`, details);
+      throw validation(
+        `Rows do not match the signature of "${loaded.name}" v${loaded.version}`,
+        details,
+      );
     }
     const predictions = await loaded.batcher.submit(checked.rows);
     const ids = new Array<string>(predictions.length);
@@ -108,8 +121,7 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
     if (mirror?.shadow && req.target.version === undefined && req.target.alias === undefined) {
       deps.shadow.mirror(mirror, loaded.name, loaded.version, checked.rows, predictions);
     }
-    const alias =
-      target.alias ?? (target.version === undefined ? models.alias : null);
+    const alias = target.alias ?? (target.version === undefined ? models.alias : null);
     return { model: loaded.name, version: loaded.version, alias, signature, predictions, ids };
   } catch (err) {
     const reason = isAppError(err) ? err.code.toLowerCase() : 'internal';

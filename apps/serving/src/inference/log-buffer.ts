@@ -19,7 +19,13 @@ export class LogBuffer {
 
   constructor(private readonly log: LogSink) {}
 
-  add(model: string, version: number, ids: readonly string[], rows: readonly DataRow[], predictions: readonly Prediction[]): void {
+  add(
+    model: string,
+    version: number,
+    ids: readonly string[],
+    rows: readonly DataRow[],
+    predictions: readonly Prediction[],
+  ): void {
     const key = `${model}@${version}`;
     let p = this.pending.get(key);
     if (!p) this.pending.set(key, (p = { model, version, ids: [], rows: [], predictions: [] }));

@@ -30,7 +30,8 @@ export interface WorkerSinkOptions {
  */
 function startWorker(workerData: unknown): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./inference/log-worker.js', here), { workerData });
+  if (!here.endsWith('.ts'))
+    return new Worker(new URL('./inference/log-worker.js', here), { workerData });
   // From source: workers do not inherit tsx's loader, so register it before importing the module.
   const url = new URL('./log-worker.ts', here).href;
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
@@ -41,16 +42,28 @@ export function workerSink(opts: WorkerSinkOptions): LogSink {
   let worker: Worker | null = null;
   let closed: Promise<void> | null = null;
   try {
-    worker = startWorker({ redisUrl: opts.redisUrl, prefix: opts.prefix, sampleRate: opts.sampleRate, logLevel: opts.logLevel });
+    worker = startWorker({
+      redisUrl: opts.redisUrl,
+      prefix: opts.prefix,
+      sampleRate: opts.sampleRate,
+      logLevel: opts.logLevel,
+    });
   } catch (err) {
-    opts.logger.warn({ err: String(err) }, 'payload log worker did not start; logging on the main thread');
+    opts.logger.warn(
+      { err: String(err) },
+      'payload log worker did not start; logging on the main thread',
+    );
   }
   let w = worker;
   w?.on('message', (msg: { type: string; model?: string; count?: number }) => {
-    if (msg.type === 'dropped' && msg.model && msg.count) opts.metrics.payloadLogDropped.inc({ model: msg.model }, msg.count);
+    if (msg.type === 'dropped' && msg.model && msg.count)
+      opts.metrics.payloadLogDropped.inc({ model: msg.model }, msg.count);
   });
   w?.on('error', (err) => {
-    opts.logger.error({ err: err.message }, 'payload log worker failed; logging on the main thread');
+    opts.logger.error(
+      { err: err.message },
+      'payload log worker failed; logging on the main thread',
+    );
     w = null;
   });
   w?.unref();

@@ -11,7 +11,12 @@ import { redisKeys } from '@mlops/contracts';
 import { createMetrics } from '../metrics';
 import { PayloadLog, type ServedBatch } from '../payload-log';
 
-const dataSchema = z.object({ redisUrl: z.string(), prefix: z.string(), sampleRate: z.number(), logLevel: z.string() });
+const dataSchema = z.object({
+  redisUrl: z.string(),
+  prefix: z.string(),
+  sampleRate: z.number(),
+  logLevel: z.string(),
+});
 const data = dataSchema.parse(workerData);
 const port = parentPort;
 if (!port) throw new Error('log-worker must run in a worker thread');
@@ -20,7 +25,13 @@ const logger = createLogger('serving-log', data.logLevel);
 const redis = new Redis(data.redisUrl, { maxRetriesPerRequest: 2 });
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error (payload log)'));
 const metrics = createMetrics();
-const log = new PayloadLog({ redis, keys: redisKeys(data.prefix), sampleRate: data.sampleRate, metrics, logger });
+const log = new PayloadLog({
+  redis,
+  keys: redisKeys(data.prefix),
+  sampleRate: data.sampleRate,
+  metrics,
+  logger,
+});
 
 /** Dropped entries per model already reported to the main thread. */
 const reported = new Map<string, number>();

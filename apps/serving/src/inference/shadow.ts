@@ -12,7 +12,8 @@ const KEEP = 200;
 function agrees(a: Prediction | undefined, b: Prediction | undefined): boolean {
   if (!a || !b) return false;
   if ('label' in a && 'label' in b) return a.label === b.label;
-  if ('value' in a && 'value' in b) return Math.abs(a.value - b.value) <= 1e-6 * Math.max(1, Math.abs(a.value));
+  if ('value' in a && 'value' in b)
+    return Math.abs(a.value - b.value) <= 1e-6 * Math.max(1, Math.abs(a.value));
   return false;
 }
 
@@ -30,7 +31,13 @@ export class ShadowRecorder {
     private readonly logger: Logger,
   ) {}
 
-  mirror(route: ModelRoute, model: string, primaryVersion: number, rows: DataRow[], predictions: Prediction[]): void {
+  mirror(
+    route: ModelRoute,
+    model: string,
+    primaryVersion: number,
+    rows: DataRow[],
+    predictions: Prediction[],
+  ): void {
     const shadow = route.shadow;
     if (!shadow) return;
     let version: number | undefined;
@@ -39,7 +46,10 @@ export class ShadowRecorder {
       version = this.models.cache.cachedAlias(model, shadow.alias);
       if (version === undefined) {
         this.models.cache.resolveAlias(model, shadow.alias).catch((err: unknown) => {
-          this.logger.warn({ model, alias: shadow.alias, err: String(err) }, 'shadow alias does not resolve');
+          this.logger.warn(
+            { model, alias: shadow.alias, err: String(err) },
+            'shadow alias does not resolve',
+          );
         });
         return;
       }
@@ -62,7 +72,13 @@ export class ShadowRecorder {
     return this.recent.get(model) ?? [];
   }
 
-  private record(model: string, pv: number, primary: Prediction[], sv: number, shadow: Prediction[]): void {
+  private record(
+    model: string,
+    pv: number,
+    primary: Prediction[],
+    sv: number,
+    shadow: Prediction[],
+  ): void {
     let agreeing = 0;
     for (let i = 0; i < primary.length; i++) if (agrees(primary[i], shadow[i])) agreeing++;
     const labels = { model, primary_version: String(pv), shadow_version: String(sv) };

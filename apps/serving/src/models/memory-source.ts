@@ -57,9 +57,13 @@ export class MemoryModelSource implements ModelSource {
     if (this.failWith) return Promise.reject(this.failWith);
     const mv = this.versions.get(model)?.get(version);
     if (!mv) {
-      return Promise.reject(new AppError('NOT_FOUND', `Model "${model}" has no version ${version}`));
+      return Promise.reject(
+        new AppError('NOT_FOUND', `Model "${model}" has no version ${version}`),
+      );
     }
-    const aliases = [...(this.aliases.get(model) ?? [])].filter(([, v]) => v === version).map(([a]) => a);
+    const aliases = [...(this.aliases.get(model) ?? [])]
+      .filter(([, v]) => v === version)
+      .map(([a]) => a);
     return Promise.resolve({ ...mv, aliases });
   }
 

@@ -44,7 +44,11 @@ export class ModelSet {
 
   constructor(private readonly opts: ModelSetOptions) {
     this.alias = opts.alias;
-    this.cache = new VersionCache({ ...opts, max: opts.maxExtraVersions, aliasTtlMs: opts.aliasTtlMs });
+    this.cache = new VersionCache({
+      ...opts,
+      max: opts.maxExtraVersions,
+      aliasTtlMs: opts.aliasTtlMs,
+    });
     this.discovery = opts.models.length === 0;
     for (const name of opts.models) this.ensureSlot(name);
   }
@@ -117,7 +121,8 @@ export class ModelSet {
       if (!slot) throw this.unknownModel(target.model);
       const loaded = slot.acquire();
       if (loaded && (version === undefined || loaded.version === version)) return loaded;
-      if (loaded) loaded.release(); // swapped meanwhile: take the explicit path below
+      if (loaded)
+        loaded.release(); // swapped meanwhile: take the explicit path below
       else if (version === undefined) {
         const why = slot.lastError ? ` (last error: ${slot.lastError.message})` : '';
         throw new RetryLaterError(
@@ -126,7 +131,8 @@ export class ModelSet {
         );
       }
     }
-    if (this.closed) throw new RetryLaterError('Serving is shutting down: retry on another replica', 1);
+    if (this.closed)
+      throw new RetryLaterError('Serving is shutting down: retry on another replica', 1);
     return this.cache.acquire(target.model, version!);
   }
 

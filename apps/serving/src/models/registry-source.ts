@@ -41,7 +41,8 @@ export function registrySource(client: RegistryReader): ModelSource {
         // downloadBlob verifies each sha256; the loader verifies again against the manifest.
         const entries = await Promise.all(
           manifest.files.map(
-            async (file) => [file.path, new Uint8Array(await client.downloadBlob(file.sha256))] as const,
+            async (file) =>
+              [file.path, new Uint8Array(await client.downloadBlob(file.sha256))] as const,
           ),
         );
         return new Map(entries);

@@ -92,7 +92,10 @@ export class ModelSlot {
 
   constructor(
     readonly name: string,
-    private readonly task: (slot: ModelSlot, hint: { to: number | null } | undefined) => Promise<void>,
+    private readonly task: (
+      slot: ModelSlot,
+      hint: { to: number | null } | undefined,
+    ) => Promise<void>,
   ) {}
 
   /** The serving version with a reference taken, or null while nothing is loaded. */

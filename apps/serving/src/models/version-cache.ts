@@ -81,7 +81,12 @@ export class VersionCache {
     const entries = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(
-      entries.map((e) => e.promise.then((l) => l.retire(), () => undefined)),
+      entries.map((e) =>
+        e.promise.then(
+          (l) => l.retire(),
+          () => undefined,
+        ),
+      ),
     );
   }
 
@@ -122,7 +127,10 @@ export class VersionCache {
       if (this.entries.size <= this.opts.max) return;
       if (!e.loaded) continue; // still loading: its requests are waiting for it
       this.entries.delete(key);
-      this.opts.logger.info({ model: e.loaded.name, version: e.loaded.version }, 'evicting version');
+      this.opts.logger.info(
+        { model: e.loaded.name, version: e.loaded.version },
+        'evicting version',
+      );
       void e.loaded.retire();
     }
   }

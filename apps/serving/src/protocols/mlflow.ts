@@ -23,7 +23,10 @@ const MLFLOW_CODES: Partial<Record<ErrorCode, string>> = {
 };
 
 /** Records (or a decoder needing the signature), and the field paths are reported under. */
-function toRecords(body: MlflowInvocation): { records: unknown[] | ((s: Signature) => unknown[]); field: string } {
+function toRecords(body: MlflowInvocation): {
+  records: unknown[] | ((s: Signature) => unknown[]);
+  field: string;
+} {
   if ('dataframe_split' in body) {
     const { columns, data } = body.dataframe_split;
     const records = data.map((row, i) => {
@@ -39,12 +42,14 @@ function toRecords(body: MlflowInvocation): { records: unknown[] | ((s: Signatur
     });
     return { records, field: 'dataframe_split.data' };
   }
-  if ('dataframe_records' in body) return { records: body.dataframe_records, field: 'dataframe_records' };
+  if ('dataframe_records' in body)
+    return { records: body.dataframe_records, field: 'dataframe_records' };
   if ('instances' in body) return { records: body.instances, field: 'instances' };
   const inputs = body.inputs;
   if (!Array.isArray(inputs)) return { records: columnsToRecords(inputs), field: 'inputs' };
   if (!inputs.every((r) => Array.isArray(r))) {
-    if (inputs.some((r) => Array.isArray(r))) throw new AppError('VALIDATION_FAILED', '"inputs" mixes rows of values and records');
+    if (inputs.some((r) => Array.isArray(r)))
+      throw new AppError('VALIDATION_FAILED', '"inputs" mixes rows of values and records');
     return { records: inputs, field: 'inputs' };
   }
   // Rows of plain values: positional, in the order of the model's inputs (GET /v2/models/<m>).
@@ -52,7 +57,10 @@ function toRecords(body: MlflowInvocation): { records: unknown[] | ((s: Signatur
   const decode = (signature: Signature) =>
     rows.map((row, i) => {
       if (row.length !== signature.inputs.length) {
-        throw new AppError('VALIDATION_FAILED', `inputs[${i}] has ${row.length} values; the model takes ${signature.inputs.length} (${signature.inputs.map((c) => c.name).join(', ')})`);
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `inputs[${i}] has ${row.length} values; the model takes ${signature.inputs.length} (${signature.inputs.map((c) => c.name).join(', ')})`,
+        );
       }
       const r: Record<string, unknown> = {};
       signature.inputs.forEach((c, j) => (r[c.name] = row[j]));
@@ -66,14 +74,21 @@ function toRecords(body: MlflowInvocation): { records: unknown[] | ((s: Signatur
  * `GET /ping`, `GET /health`, `GET /version`, with its `{error_code, message}` error body. One
  * model answers: `SERVING_MLFLOW_MODEL`, else the only served one, else `?model=<name>`.
  */
-export function mlflowRoutes(app: FastifyInstance, deps: InferDeps, bodyLimit: number, defaultModel: string | undefined): void {
+export function mlflowRoutes(
+  app: FastifyInstance,
+  deps: InferDeps,
+  bodyLimit: number,
+  defaultModel: string | undefined,
+): void {
   const { models } = deps;
   void app.register((mlflow, _opts, done) => {
     mlflow.setErrorHandler((err, request, reply) => {
       const e = toHttpError(err, bodyLimit);
       if (e.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
       if (e.code === 'UNAVAILABLE') void reply.header('retry-after', '1');
-      return reply.status(e.httpStatus).send({ error_code: MLFLOW_CODES[e.code] ?? 'INTERNAL_ERROR', message: e.message });
+      return reply
+        .status(e.httpStatus)
+        .send({ error_code: MLFLOW_CODES[e.code] ?? 'INTERNAL_ERROR', message: e.message });
     });
 
     const health = (_r: unknown, reply: { status(n: number): { send(b: string): unknown } }) =>
@@ -85,10 +100,14 @@ export function mlflowRoutes(app: FastifyInstance, deps: InferDeps, bodyLimit: n
     mlflow.post<{ Querystring: { model?: string } }>('/invocations', async (request) => {
       const ct = request.headers['content-type'] ?? '';
       if (!ct.startsWith('application/json')) {
-        throw new AppError('VALIDATION_FAILED', `Content type "${ct}" is not supported: send application/json`);
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `Content type "${ct}" is not supported: send application/json`,
+        );
       }
       const names = models.names();
-      const model = request.query.model ?? defaultModel ?? (names.length === 1 ? names[0] : undefined);
+      const model =
+        request.query.model ?? defaultModel ?? (names.length === 1 ? names[0] : undefined);
       if (!model) {
         throw new AppError(
           'VALIDATION_FAILED',

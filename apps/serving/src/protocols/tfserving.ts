@@ -37,13 +37,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** `{"inputs": {"x": [..], "color": [..]}}` → one record per row; columns must align. */
-export function columnsToRecords(inputs: Record<string, unknown[]>): Array<Record<string, unknown>> {
+export function columnsToRecords(
+  inputs: Record<string, unknown[]>,
+): Array<Record<string, unknown>> {
   const names = Object.keys(inputs);
-  if (names.length === 0) throw bad('"inputs" names no feature: send {"inputs": {"feature": [values…]}}', 'inputs');
+  if (names.length === 0)
+    throw bad('"inputs" names no feature: send {"inputs": {"feature": [values…]}}', 'inputs');
   const n = inputs[names[0]!]!.length;
   for (const name of names) {
     if (inputs[name]!.length !== n) {
-      throw bad(`every input column must have the same length: "${names[0]}" has ${n}, "${name}" has ${inputs[name]!.length}`, `inputs.${name}`);
+      throw bad(
+        `every input column must have the same length: "${names[0]}" has ${n}, "${name}" has ${inputs[name]!.length}`,
+        `inputs.${name}`,
+      );
     }
   }
   const records = new Array<Record<string, unknown>>(n);
@@ -57,22 +63,29 @@ export function columnsToRecords(inputs: Record<string, unknown[]>): Array<Recor
 
 /** A predict body, checked by hand (the hot path): rows or columns, never both. */
 function readBody(body: unknown): { kind: 'rows' | 'columns'; records: unknown[] } {
-  if (!isObject(body)) throw bad('The body must be a JSON object with "instances" (rows) or "inputs" (columns)');
+  if (!isObject(body))
+    throw bad('The body must be a JSON object with "instances" (rows) or "inputs" (columns)');
   const hasRows = body.instances !== undefined;
   const hasColumns = body.inputs !== undefined;
-  if (hasRows && hasColumns) throw bad('Send either "instances" (rows) or "inputs" (columns), never both', 'inputs');
+  if (hasRows && hasColumns)
+    throw bad('Send either "instances" (rows) or "inputs" (columns), never both', 'inputs');
   if (body.signature_name !== undefined && typeof body.signature_name !== 'string') {
     throw bad('"signature_name" must be a string', 'signature_name');
   }
   if (hasRows) {
-    if (!Array.isArray(body.instances)) throw bad('"instances" must be an array of feature records', 'instances');
+    if (!Array.isArray(body.instances))
+      throw bad('"instances" must be an array of feature records', 'instances');
     return { kind: 'rows', records: body.instances as unknown[] };
   }
   if (hasColumns) {
     const parsed = tfColumnarRequestSchema.safeParse(body);
     if (!parsed.success) {
       const details = zodIssuesToDetails(parsed.error.issues);
-      throw new AppError('VALIDATION_FAILED', `Invalid "inputs": ${describeDetails(details)}`, details);
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Invalid "inputs": ${describeDetails(details)}`,
+        details,
+      );
     }
     return { kind: 'columns', records: columnsToRecords(parsed.data.inputs) };
   }
@@ -91,7 +104,8 @@ function parseTarget(name: string, version?: string, label?: string): Target {
   }
   if (version !== undefined) return { model: name, version: parseVersion(version) };
   if (label !== undefined) {
-    if (!aliasNameSchema.safeParse(label).success) throw bad(`"${label}" is not an alias name`, 'label');
+    if (!aliasNameSchema.safeParse(label).success)
+      throw bad(`"${label}" is not an alias name`, 'label');
     return { model: name, alias: label };
   }
   return { model: name };
@@ -101,7 +115,11 @@ function tensorInfo(specs: TensorSpec[]) {
   return Object.fromEntries(
     specs.map((s) => [
       s.name,
-      { dtype: tfDtype(s.datatype), tensor_shape: { dim: s.shape.map((d) => ({ size: String(d) })) }, name: s.name },
+      {
+        dtype: tfDtype(s.datatype),
+        tensor_shape: { dim: s.shape.map((d) => ({ size: String(d) })) },
+        name: s.name,
+      },
     ]),
   );
 }
@@ -130,7 +148,10 @@ export function tfServingRoutes(app: FastifyInstance, deps: InferDeps): void {
 
   async function predict(target: Target, verb: string | null, request: FastifyRequest) {
     if (verb !== 'predict') {
-      throw new AppError('NOT_FOUND', `Unsupported call "${verb ?? ''}": use POST /v1/models/<name>:predict`);
+      throw new AppError(
+        'NOT_FOUND',
+        `Unsupported call "${verb ?? ''}": use POST /v1/models/<name>:predict`,
+      );
     }
     const { kind, records } = readBody(request.body);
     const key = request.headers[ROUTE_KEY_HEADER];
@@ -139,11 +160,19 @@ export function tfServingRoutes(app: FastifyInstance, deps: InferDeps): void {
       protocol: 'tfserving',
       records,
       routeKey: typeof key === 'string' ? key : undefined,
-      renamePath: kind === 'columns' ? (p) => p.replace(/^instances\[(\d+)\]\.(.*)$/, 'inputs.$2[$1]') : undefined,
+      renamePath:
+        kind === 'columns'
+          ? (p) => p.replace(/^instances\[(\d+)\]\.(.*)$/, 'inputs.$2[$1]')
+          : undefined,
     });
     const model = { name: result.model, version: result.version, alias: result.alias };
-    if (kind === 'rows') return { predictions: result.predictions, model, predictionIds: result.ids };
-    return { outputs: predictionColumns(result.signature, result.predictions), model, predictionIds: result.ids };
+    if (kind === 'rows')
+      return { predictions: result.predictions, model, predictionIds: result.ids };
+    return {
+      outputs: predictionColumns(result.signature, result.predictions),
+      model,
+      predictionIds: result.ids,
+    };
   }
 
   async function status(target: Target) {
@@ -180,22 +209,35 @@ export function tfServingRoutes(app: FastifyInstance, deps: InferDeps): void {
     done();
   };
 
-  app.post<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', { onResponse: countRequest }, (request) => {
-    const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
-    return predict(parseTarget(name), verb, request);
-  });
-  app.post<{ Params: { name: string; v: string } }>('/v1/models/:name/versions/:v', { onResponse: countRequest }, (request) => {
-    const { name: v, verb } = splitNameAndVerb(request.params.v);
-    return predict(parseTarget(request.params.name, v), verb, request);
-  });
-  app.post<{ Params: { name: string; l: string } }>('/v1/models/:name/labels/:l', { onResponse: countRequest }, (request) => {
-    const { name: l, verb } = splitNameAndVerb(request.params.l);
-    return predict(parseTarget(request.params.name, undefined, l), verb, request);
-  });
+  app.post<{ Params: { nameAndVerb: string } }>(
+    '/v1/models/:nameAndVerb',
+    { onResponse: countRequest },
+    (request) => {
+      const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
+      return predict(parseTarget(name), verb, request);
+    },
+  );
+  app.post<{ Params: { name: string; v: string } }>(
+    '/v1/models/:name/versions/:v',
+    { onResponse: countRequest },
+    (request) => {
+      const { name: v, verb } = splitNameAndVerb(request.params.v);
+      return predict(parseTarget(request.params.name, v), verb, request);
+    },
+  );
+  app.post<{ Params: { name: string; l: string } }>(
+    '/v1/models/:name/labels/:l',
+    { onResponse: countRequest },
+    (request) => {
+      const { name: l, verb } = splitNameAndVerb(request.params.l);
+      return predict(parseTarget(request.params.name, undefined, l), verb, request);
+    },
+  );
 
   app.get<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', (request) => {
     const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
-    if (verb !== null) throw new AppError('NOT_FOUND', `"${verb}" is called with POST /v1/models/<name>:${verb}`);
+    if (verb !== null)
+      throw new AppError('NOT_FOUND', `"${verb}" is called with POST /v1/models/<name>:${verb}`);
     return status(parseTarget(name));
   });
   app.get<{ Params: { name: string; v: string } }>('/v1/models/:name/versions/:v', (request) =>
@@ -207,11 +249,13 @@ export function tfServingRoutes(app: FastifyInstance, deps: InferDeps): void {
   app.get<{ Params: { name: string } }>('/v1/models/:name/metadata', (request) =>
     metadata(parseTarget(request.params.name)),
   );
-  app.get<{ Params: { name: string; v: string } }>('/v1/models/:name/versions/:v/metadata', (request) =>
-    metadata(parseTarget(request.params.name, request.params.v)),
+  app.get<{ Params: { name: string; v: string } }>(
+    '/v1/models/:name/versions/:v/metadata',
+    (request) => metadata(parseTarget(request.params.name, request.params.v)),
   );
-  app.get<{ Params: { name: string; l: string } }>('/v1/models/:name/labels/:l/metadata', (request) =>
-    metadata(parseTarget(request.params.name, undefined, request.params.l)),
+  app.get<{ Params: { name: string; l: string } }>(
+    '/v1/models/:name/labels/:l/metadata',
+    (request) => metadata(parseTarget(request.params.name, undefined, request.params.l)),
   );
   app.get<{ Params: { model: string } }>('/v1/shadow/:model', (request) => ({
     model: request.params.model,

@@ -16,7 +16,19 @@ import type { Target } from '../routing/routes-config';
 import { ROUTE_KEY_HEADER } from './tfserving';
 import { inputSpecs, outputSpecs, predictionColumns, v2DatatypeOf } from './tensors';
 
-const NUMERIC = new Set(['UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64']);
+const NUMERIC = new Set([
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+]);
 
 function bad(message: string): AppError {
   return new AppError('VALIDATION_FAILED', message);
@@ -40,7 +52,9 @@ export function tensorsToRecords(req: V2InferRequest, signature: Signature): unk
   if (byName.size !== req.inputs.length) throw bad('Two input tensors have the same name');
   for (const name of byName.keys()) {
     if (!signature.inputs.some((c) => c.name === name)) {
-      throw bad(`Unexpected input tensor "${name}": the model's inputs are ${signature.inputs.map((c) => `"${c.name}"`).join(', ')}`);
+      throw bad(
+        `Unexpected input tensor "${name}": the model's inputs are ${signature.inputs.map((c) => `"${c.name}"`).join(', ')}`,
+      );
     }
   }
   let rows: number | null = null;
@@ -56,8 +70,10 @@ export function tensorsToRecords(req: V2InferRequest, signature: Signature): unk
     }
     const n = t.shape[0]!;
     const values = flatten(t.data);
-    if (values.length !== n) throw bad(`Input "${t.name}" has shape [${t.shape.join(', ')}] but ${values.length} values`);
-    if (rows !== null && n !== rows) throw bad(`Input "${t.name}" has ${n} rows; the other inputs have ${rows}`);
+    if (values.length !== n)
+      throw bad(`Input "${t.name}" has shape [${t.shape.join(', ')}] but ${values.length} values`);
+    if (rows !== null && n !== rows)
+      throw bad(`Input "${t.name}" has ${n} rows; the other inputs have ${rows}`);
     rows = n;
     columns.push({ name: column.name, values });
   }
@@ -70,12 +86,23 @@ export function tensorsToRecords(req: V2InferRequest, signature: Signature): unk
   return records;
 }
 
-export function v2Metadata(name: string, versions: string[], signature: Signature): V2ModelMetadata {
-  return { name, versions, platform: 'tensorflowjs_layers', inputs: inputSpecs(signature), outputs: outputSpecs(signature) };
+export function v2Metadata(
+  name: string,
+  versions: string[],
+  signature: Signature,
+): V2ModelMetadata {
+  return {
+    name,
+    versions,
+    platform: 'tensorflowjs_layers',
+    inputs: inputSpecs(signature),
+    outputs: outputSpecs(signature),
+  };
 }
 
 function parseTarget(model: string, version?: string): Target {
-  if (!resourceNameSchema.safeParse(model).success) throw new AppError('NOT_FOUND', `Unknown model "${model}"`);
+  if (!resourceNameSchema.safeParse(model).success)
+    throw new AppError('NOT_FOUND', `Unknown model "${model}"`);
   if (version === undefined) return { model };
   if (!/^[1-9]\d{0,9}$/.test(version)) throw bad(`"${version}" is not a model version (1, 2, …)`);
   return { model, version: Number(version) };
@@ -84,96 +111,122 @@ function parseTarget(model: string, version?: string): Target {
 /** Open Inference Protocol v2 (KServe, Triton) under `/v2`, with its `{"error": "…"}` body. */
 export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: number): void {
   const { models } = deps;
-  void app.register((v2, _opts, done) => {
-    v2.setErrorHandler((err, request, reply) => {
-      const e = toHttpError(err, bodyLimit);
-      if (e.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
-      if (e.code === 'UNAVAILABLE') void reply.header('retry-after', '1');
-      const message = e.details ? `${e.message.split(': ')[0]}: ${describeDetails(e.details)}` : e.message;
-      return reply.status(e.httpStatus).send({ error: message });
-    });
-
-    v2.get('/', () => ({ name: 'mlops-serving', version: '0.1.0', extensions: [] as string[] }));
-    v2.get('/health/live', () => ({ live: true }));
-    v2.get('/health/ready', (_request, reply) => {
-      const ready = models.ready();
-      return reply.status(ready ? 200 : 503).send({ ready });
-    });
-
-    async function metadata(target: Target) {
-      const loaded = await models.acquire(target);
-      loaded.release();
-      return v2Metadata(loaded.name, [String(loaded.version)], loaded.manifest.signature);
-    }
-    v2.get<{ Params: { m: string } }>('/models/:m', (r) => metadata(parseTarget(r.params.m)));
-    v2.get<{ Params: { m: string; v: string } }>('/models/:m/versions/:v', (r) => metadata(parseTarget(r.params.m, r.params.v)));
-
-    function ready(target: Target) {
-      // Readiness never triggers a load: only versions in memory are ready.
-      const slot = models.get(target.model);
-      let ok = false;
-      if (target.version === undefined) ok = slot?.loaded != null;
-      else {
-        ok = slot?.loaded?.version === target.version ||
-          models.cache.loadedVersions().some((l) => l.model === target.model && l.version === target.version);
-      }
-      if (!slot && !ok && !models.discovery) throw models.unknownModel(target.model);
-      return { name: target.model, ready: ok };
-    }
-    v2.get<{ Params: { m: string } }>('/models/:m/ready', (r, reply) => {
-      const body = ready(parseTarget(r.params.m));
-      return reply.status(body.ready ? 200 : 503).send(body);
-    });
-    v2.get<{ Params: { m: string; v: string } }>('/models/:m/versions/:v/ready', (r, reply) => {
-      const body = ready(parseTarget(r.params.m, r.params.v));
-      return reply.status(body.ready ? 200 : 503).send(body);
-    });
-
-    async function inferRoute(target: Target, body: unknown, key: unknown): Promise<V2InferResponse> {
-      const parsed = v2InferRequestSchema.safeParse(body);
-      if (!parsed.success) {
-        const details = zodIssuesToDetails(parsed.error.issues);
-        throw new AppError('VALIDATION_FAILED', `Invalid inference request: ${describeDetails(details)}`, details);
-      }
-      const req = parsed.data;
-      const result = await infer(deps, {
-        target,
-        protocol: 'v2',
-        records: (signature) => tensorsToRecords(req, signature),
-        routeKey: typeof key === 'string' ? key : undefined,
-        renamePath: (p) => p.replace(/^instances\[(\d+)\]\.(.*)$/, 'inputs[$2].data[$1]'),
+  void app.register(
+    (v2, _opts, done) => {
+      v2.setErrorHandler((err, request, reply) => {
+        const e = toHttpError(err, bodyLimit);
+        if (e.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
+        if (e.code === 'UNAVAILABLE') void reply.header('retry-after', '1');
+        const message = e.details
+          ? `${e.message.split(': ')[0]}: ${describeDetails(e.details)}`
+          : e.message;
+        return reply.status(e.httpStatus).send({ error: message });
       });
-      const cols = predictionColumns(result.signature, result.predictions);
-      const n = result.predictions.length;
-      const all: V2InferResponse['outputs'] = [];
-      if (cols.label) all.push({ name: 'label', shape: [n], datatype: 'BYTES', data: cols.label });
-      if (cols.probabilities) {
-        all.push({ name: 'probabilities', shape: [n, cols.probabilities[0]?.length ?? 0], datatype: 'FP32', data: cols.probabilities.flat() });
+
+      v2.get('/', () => ({ name: 'mlops-serving', version: '0.1.0', extensions: [] as string[] }));
+      v2.get('/health/live', () => ({ live: true }));
+      v2.get('/health/ready', (_request, reply) => {
+        const ready = models.ready();
+        return reply.status(ready ? 200 : 503).send({ ready });
+      });
+
+      async function metadata(target: Target) {
+        const loaded = await models.acquire(target);
+        loaded.release();
+        return v2Metadata(loaded.name, [String(loaded.version)], loaded.manifest.signature);
       }
-      if (cols.value) all.push({ name: 'value', shape: [n], datatype: 'FP32', data: cols.value });
-      let outputs = all;
-      if (req.outputs && req.outputs.length > 0) {
-        for (const o of req.outputs) {
-          if (!all.some((t) => t.name === o.name)) {
-            throw bad(`Unknown output "${o.name}": this model answers ${all.map((t) => `"${t.name}"`).join(', ')}`);
-          }
+      v2.get<{ Params: { m: string } }>('/models/:m', (r) => metadata(parseTarget(r.params.m)));
+      v2.get<{ Params: { m: string; v: string } }>('/models/:m/versions/:v', (r) =>
+        metadata(parseTarget(r.params.m, r.params.v)),
+      );
+
+      function ready(target: Target) {
+        // Readiness never triggers a load: only versions in memory are ready.
+        const slot = models.get(target.model);
+        let ok = false;
+        if (target.version === undefined) ok = slot?.loaded != null;
+        else {
+          ok =
+            slot?.loaded?.version === target.version ||
+            models.cache
+              .loadedVersions()
+              .some((l) => l.model === target.model && l.version === target.version);
         }
-        outputs = all.filter((t) => req.outputs!.some((o) => o.name === t.name));
+        if (!slot && !ok && !models.discovery) throw models.unknownModel(target.model);
+        return { name: target.model, ready: ok };
       }
-      return {
-        model_name: result.model,
-        model_version: String(result.version),
-        ...(req.id !== undefined ? { id: req.id } : {}),
-        parameters: { prediction_ids: result.ids },
-        outputs,
-      };
-    }
-    v2.post<{ Params: { m: string } }>('/models/:m/infer', (r) =>
-      inferRoute(parseTarget(r.params.m), r.body, r.headers[ROUTE_KEY_HEADER]),
-    );
-    v2.post<{ Params: { m: string; v: string } }>('/models/:m/versions/:v/infer', (r) =>
-      inferRoute(parseTarget(r.params.m, r.params.v), r.body, r.headers[ROUTE_KEY_HEADER]),
-    );
-    done();
-  }, { prefix: '/v2' });
+      v2.get<{ Params: { m: string } }>('/models/:m/ready', (r, reply) => {
+        const body = ready(parseTarget(r.params.m));
+        return reply.status(body.ready ? 200 : 503).send(body);
+      });
+      v2.get<{ Params: { m: string; v: string } }>('/models/:m/versions/:v/ready', (r, reply) => {
+        const body = ready(parseTarget(r.params.m, r.params.v));
+        return reply.status(body.ready ? 200 : 503).send(body);
+      });
+
+      async function inferRoute(
+        target: Target,
+        body: unknown,
+        key: unknown,
+      ): Promise<V2InferResponse> {
+        const parsed = v2InferRequestSchema.safeParse(body);
+        if (!parsed.success) {
+          const details = zodIssuesToDetails(parsed.error.issues);
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `Invalid inference request: ${describeDetails(details)}`,
+            details,
+          );
+        }
+        const req = parsed.data;
+        const result = await infer(deps, {
+          target,
+          protocol: 'v2',
+          records: (signature) => tensorsToRecords(req, signature),
+          routeKey: typeof key === 'string' ? key : undefined,
+          renamePath: (p) => p.replace(/^instances\[(\d+)\]\.(.*)$/, 'inputs[$2].data[$1]'),
+        });
+        const cols = predictionColumns(result.signature, result.predictions);
+        const n = result.predictions.length;
+        const all: V2InferResponse['outputs'] = [];
+        if (cols.label)
+          all.push({ name: 'label', shape: [n], datatype: 'BYTES', data: cols.label });
+        if (cols.probabilities) {
+          all.push({
+            name: 'probabilities',
+            shape: [n, cols.probabilities[0]?.length ?? 0],
+            datatype: 'FP32',
+            data: cols.probabilities.flat(),
+          });
+        }
+        if (cols.value) all.push({ name: 'value', shape: [n], datatype: 'FP32', data: cols.value });
+        let outputs = all;
+        if (req.outputs && req.outputs.length > 0) {
+          for (const o of req.outputs) {
+            if (!all.some((t) => t.name === o.name)) {
+              throw bad(
+                `Unknown output "${o.name}": this model answers ${all.map((t) => `"${t.name}"`).join(', ')}`,
+              );
+            }
+          }
+          outputs = all.filter((t) => req.outputs!.some((o) => o.name === t.name));
+        }
+        return {
+          model_name: result.model,
+          model_version: String(result.version),
+          ...(req.id !== undefined ? { id: req.id } : {}),
+          parameters: { prediction_ids: result.ids },
+          outputs,
+        };
+      }
+      v2.post<{ Params: { m: string } }>('/models/:m/infer', (r) =>
+        inferRoute(parseTarget(r.params.m), r.body, r.headers[ROUTE_KEY_HEADER]),
+      );
+      v2.post<{ Params: { m: string; v: string } }>('/models/:m/versions/:v/infer', (r) =>
+        inferRoute(parseTarget(r.params.m, r.params.v), r.body, r.headers[ROUTE_KEY_HEADER]),
+      );
+      done();
+    },
+    { prefix: '/v2' },
+  );
 }

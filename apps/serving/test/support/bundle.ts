@@ -16,7 +16,12 @@ export const FEATURES: Column[] = [
   { name: 'y', type: 'numeric', nullable: true },
   { name: 'color', type: 'categorical', nullable: false, categories: ['blue', 'red'] },
 ];
-const TARGET: Column = { name: 'cls', type: 'categorical', nullable: false, categories: ['neg', 'pos'] };
+const TARGET: Column = {
+  name: 'cls',
+  type: 'categorical',
+  nullable: false,
+  categories: ['neg', 'pos'],
+};
 
 /** Deterministic rows (an LCG, not Math.random) so every run trains on the same data. */
 export function makeRows(n: number, seed = 7): DataRow[] {
@@ -58,7 +63,10 @@ export class BundleFactory {
       model.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy' });
       this.model = model;
     }
-    const xs = tf.tensor2d(encodeFeatures(this.prep, this.rows), [this.rows.length, this.prep.inputWidth]);
+    const xs = tf.tensor2d(encodeFeatures(this.prep, this.rows), [
+      this.rows.length,
+      this.prep.inputWidth,
+    ]);
     const ys = tf.tensor2d(encodeTargets(this.prep, this.rows), [this.rows.length, 2]);
     await this.model.fit(xs, ys, { epochs, batchSize: 32, verbose: 0 });
     xs.dispose();
@@ -89,7 +97,11 @@ export class BundleFactory {
         backend: null,
         tfjsVersion: null,
       },
-      files: files.map((f) => ({ path: f.path, sha256: sha256Hex(f.bytes), size: f.bytes.byteLength })),
+      files: files.map((f) => ({
+        path: f.path,
+        sha256: sha256Hex(f.bytes),
+        size: f.bytes.byteLength,
+      })),
     };
     return { manifest, files };
   }
@@ -101,7 +113,12 @@ export class BundleFactory {
 }
 
 /** Store a bundle's blobs and register it as `version` of `model`. */
-export function publish(source: MemoryModelSource, model: string, version: number, bundle: TrainedBundle): void {
+export function publish(
+  source: MemoryModelSource,
+  model: string,
+  version: number,
+  bundle: TrainedBundle,
+): void {
   for (const f of bundle.files) source.putBlob(sha256Hex(f.bytes), f.bytes);
   source.addVersion(model, version, bundle.manifest);
 }
