@@ -6,6 +6,7 @@ import { QUEUE_NAMES, redisKeys, type RedisKeys, type TrainJobPayload } from '@m
 import { createLogger, type Logger } from '@mlops/config';
 import {
   fsStoreOf,
+  insertEventIfNew,
   openDatabase,
   S3ArtifactStore,
   sqliteFileOf,
@@ -13,6 +14,7 @@ import {
   type Db,
   type S3StoreConfig,
 } from '@mlops/storage';
+import { parseEvent } from './domain/events';
 import { WebhookDispatcher, type WebhookOptions } from './domain/webhooks';
 import { createMetrics, type RegistryMetrics } from './metrics';
 
@@ -73,7 +75,16 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
   const logger = createLogger('registry', config.logLevel);
   const webhooks = new WebhookDispatcher(db, logger, config.webhooks);
   const subscriber = redis.duplicate();
-  subscriber.on('message', (_channel: string, message: string) => webhooks.offerMessage(message));
+  subscriber.on('message', (_channel: string, message: string) => {
+    const event = parseEvent(message);
+    if (!event) return;
+    // Events of other services (monitor: drift, quality, retraining) become part of the
+    // registry's durable history too, so `events.recent` shows every step of the loop.
+    insertEventIfNew(db, event).catch((err: unknown) =>
+      logger.warn({ err, event: event.id }, 'could not store an event heard on the channel'),
+    );
+    webhooks.offer(event);
+  });
   subscriber
     .subscribe(keys.events)
     .catch((err: unknown) =>

@@ -35,3 +35,12 @@ export function listRecentEvents(
 ): Promise<PlatformEvent[]> {
   return recentEvents(deps.db, { limit });
 }
+
+/** A message heard on the events channel, if it is a valid event (anything else is ignored). */
+export function parseEvent(message: string): PlatformEvent | null {
+  try {
+    return platformEventSchema.parse(JSON.parse(message));
+  } catch {
+    return null;
+  }
+}

@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto';
 import {
   WEBHOOK_EVENT_HEADER,
   WEBHOOK_SIGNATURE_HEADER,
-  platformEventSchema,
   type PlatformEvent,
 } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
@@ -54,16 +53,6 @@ export class WebhookDispatcher {
   }
 
   /** Offer a raw Redis message (ignored unless it is a valid platform event). */
-  offerMessage(message: string): void {
-    let event: PlatformEvent;
-    try {
-      event = platformEventSchema.parse(JSON.parse(message));
-    } catch {
-      return;
-    }
-    this.offer(event);
-  }
-
   /** Fire and forget: failures are logged and recorded, never thrown at the caller. */
   offer(event: PlatformEvent): void {
     if (this.closed) return;
