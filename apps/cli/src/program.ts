@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { modelPresetSchema } from '@mlops/contracts';
 import { resolveContext, type GlobalOptions } from './context';
 import { drift } from './commands/drift';
+import { importModel, type ImportOptions } from './commands/import';
 import { ingest, type IngestOptions } from './commands/ingest';
 import { listDatasets, listModels, listRuns, listVersions } from './commands/listing';
 import { predict, type PredictOptions } from './commands/predict';
@@ -71,6 +72,16 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed')
     .option('--no-wait', 'return once the run is queued')
     .action((opts: TrainOptions, cmd: Command) => train(ctx(cmd), opts));
+
+  program
+    .command('import <dir>')
+    .description('register a TF.js model trained elsewhere (model.json + weight files)')
+    .requiredOption('-m, --model <name>', 'model name to register the version under')
+    .requiredOption(
+      '-s, --signature <file>',
+      'JSON {task, target, inputs:[{name,type,nullable,categories?}], labels?}',
+    )
+    .action((dir: string, opts: ImportOptions, cmd: Command) => importModel(ctx(cmd), dir, opts));
 
   program
     .command('cancel <runId>')

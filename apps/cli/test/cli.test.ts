@@ -12,6 +12,7 @@ import { QUEUE_NAMES, redisKeys } from '@mlops/contracts';
 // The real registry in this process; the CLI runs as a real child process against it.
 import { buildApp } from '../../registry/src/app';
 import { createDeps } from '../../registry/src/deps';
+import { graphModelFiles } from '../../../packages/ml/test/bundle/graph-fixture';
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -180,5 +181,49 @@ describe('mlops CLI against a real registry', () => {
     const history = await mlops(['history', 'ghost', '--json']);
     expect(history.code, history.stderr).toBe(0);
     expect(JSON.parse(history.stdout)).toMatchObject({ items: [] });
+  });
+
+  it('imports a TF.js model directory with a declared signature', async () => {
+    const modelDir = path.join(dir, 'byo');
+    fs.mkdirSync(modelDir);
+    for (const f of graphModelFiles()) fs.writeFileSync(path.join(modelDir, f.path), f.bytes);
+    const signature = {
+      task: 'regression',
+      target: 'y',
+      inputs: [
+        { name: 'a', type: 'numeric', nullable: false },
+        { name: 'b', type: 'numeric', nullable: false },
+      ],
+    };
+    const sig = write('signature.json', JSON.stringify(signature));
+    const ok = await mlops(['import', modelDir, '--model', 'byo', '--signature', sig]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('imported byo v1 (regression, 2 files, input width 2)\n');
+    const versions = await mlops(['versions', 'byo', '--json']);
+    const listed = JSON.parse(versions.stdout) as Array<{
+      version: number;
+      manifest: { lineage: { codeRevision: string } };
+    }>;
+    expect(listed.map((v) => [v.version, v.manifest.lineage.codeRevision])).toEqual([
+      [1, 'imported'],
+    ]);
+
+    const wide = write(
+      'wide.json',
+      JSON.stringify({
+        ...signature,
+        inputs: [...signature.inputs, { name: 'c', type: 'numeric', nullable: true }],
+      }),
+    );
+    const bad = await mlops(['import', modelDir, '--model', 'byo', '--signature', wide]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: /);
+    expect(bad.stderr).toContain('inputs');
+
+    fs.rmSync(path.join(modelDir, 'group1-shard1of1.bin'));
+    const missing = await mlops(['import', modelDir, '--model', 'byo', '--signature', sig]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('group1-shard1of1.bin');
   });
 });

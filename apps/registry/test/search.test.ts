@@ -101,3 +101,71 @@ describe('search and cursor pagination', () => {
     expect(rest.nextCursor).toBeNull();
   });
 });
+
+describe('runs.search', () => {
+  it('pages runs newest first and filters by model, status and metric', async () => {
+    const spec = (modelName: string) => ({
+      modelName,
+      dataset: { name: 'iris-b' },
+      task: 'classification',
+      target: 'species',
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await trpc(r.app, 'mutation', 'runs.create', spec('searched'), r.auth);
+      ids.push((res.data as { id: string }).id);
+    }
+    await trpc(r.app, 'mutation', 'runs.create', spec('other'), r.auth);
+
+    // One run completes with a metric (it registers a version first, as the trainer does).
+    const version = await trpc(
+      r.app,
+      'mutation',
+      'versions.create',
+      { model: 'searched', manifest: manifestWith(file), runId: ids[0] },
+      r.auth,
+    );
+    await trpc(r.app, 'mutation', 'runs.start', { id: ids[0], backend: 'cpu' }, r.auth);
+    const done = await trpc(
+      r.app,
+      'mutation',
+      'runs.complete',
+      {
+        id: ids[0],
+        metrics: { accuracy: 0.93 },
+        version: (version.data as { version: number }).version,
+      },
+      r.auth,
+    );
+    expect(done.status).toBe(200);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const res = await trpc(r.app, 'query', 'runs.search', {
+        model: 'searched',
+        limit: 2,
+        ...(cursor ? { cursor } : {}),
+      });
+      const page = res.data as Page<{ id: string; modelName: string }>;
+      expect(page.items.every((run) => run.modelName === 'searched')).toBe(true);
+      seen.push(...page.items.map((run) => run.id));
+      if (page.nextCursor === null) break;
+      cursor = String(page.nextCursor);
+    }
+    expect([...seen].sort()).toEqual([...ids].sort());
+    expect(new Set(seen).size).toBe(5);
+
+    const queued = await trpc(r.app, 'query', 'runs.search', {
+      model: 'searched',
+      status: 'queued',
+    });
+    expect((queued.data as Page<unknown>).items).toHaveLength(4);
+    const accurate = await trpc(r.app, 'query', 'runs.search', {
+      metric: { name: 'accuracy', min: 0.9 },
+    });
+    expect((accurate.data as Page<{ id: string }>).items.map((run) => run.id)).toEqual([ids[0]]);
+    const bad = await trpc(r.app, 'query', 'runs.search', { cursor: '../etc' });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -1,8 +1,20 @@
 import { z } from 'zod';
 import { platformEventSchema } from './events';
-import { datasetVersionSchema, datasetVersionSummarySchema } from './dataset';
-import { aliasSchema, bundleManifestSchema, modelSchema, modelVersionSchema } from './model';
-import { aliasNameSchema, idSchema, resourceNameSchema, sha256Schema } from './names';
+import { columnSchema, datasetVersionSchema, datasetVersionSummarySchema } from './dataset';
+import {
+  aliasSchema,
+  bundleFileSchema,
+  bundleManifestSchema,
+  modelSchema,
+  modelVersionSchema,
+} from './model';
+import {
+  aliasNameSchema,
+  columnNameSchema,
+  idSchema,
+  resourceNameSchema,
+  sha256Schema,
+} from './names';
 import {
   aliasAuditEntrySchema,
   apiTokenSchema,
@@ -22,6 +34,7 @@ import {
   runProgressSchema,
   runSchema,
   runStatusSchema,
+  taskSchema,
   trainingSpecSchema,
 } from './training';
 
@@ -87,6 +100,27 @@ export const registryApi = {
         limit: listLimit,
       }),
       output: z.array(runSchema),
+    },
+    /** Newest first, by model, status and/or a metric range; cursor `createdAt|id`. */
+    search: {
+      mutation: false,
+      input: z.object({
+        model: resourceNameSchema.optional(),
+        status: runStatusSchema.optional(),
+        metric: z
+          .object({
+            name: z.string().min(1).max(64),
+            min: z.number().optional(),
+            max: z.number().optional(),
+          })
+          .optional(),
+        cursor: z
+          .string()
+          .regex(/^[0-9T:.+Z-]{10,40}\|[A-Za-z0-9_-]{8,64}$/, 'must be a nextCursor')
+          .optional(),
+        limit: listLimit,
+      }),
+      output: z.object({ items: z.array(runSchema), nextCursor: z.string().nullable() }),
     },
     /** Called by the trainer when it picks the job up. */
     start: {
@@ -195,6 +229,37 @@ export const registryApi = {
       input: modelRef.extend({
         manifest: bundleManifestSchema,
         runId: idSchema.nullable().default(null),
+      }),
+      output: modelVersionSchema,
+    },
+    /**
+     * Bring your own model: register a TF.js model trained elsewhere (layers or graph format).
+     * Every file must already be stored (POST /api/blobs); `model.json` must be among them and
+     * its weightsManifest must name exactly the other files (`profile.json` aside, optional).
+     * The registry writes identity preprocessing from `inputs` (numeric as is, categorical
+     * one-hot in `categories` order, boolean 0/1) and checks the model's input and output widths
+     * against it (VALIDATION_FAILED naming `inputs` or `labels`). Lineage: `codeRevision:
+     * "imported"`, everything else null. Scope `write`.
+     */
+    import: {
+      mutation: true,
+      input: modelRef.extend({
+        task: taskSchema,
+        target: columnNameSchema,
+        inputs: z
+          .array(
+            columnSchema.extend({
+              /** Value used for a missing cell (default 0, the first category, false). */
+              impute: z.union([z.number(), z.string(), z.boolean()]).optional(),
+            }),
+          )
+          .min(1)
+          .max(2_000),
+        /** Classification: output index i ↔ labels[i]. */
+        labels: z.array(z.string()).min(2).max(10_000).optional(),
+        files: z.array(bundleFileSchema).min(1).max(1_000),
+        metrics: metricsSchema.optional(),
+        description: z.string().max(2_000).optional(),
       }),
       output: modelVersionSchema,
     },

@@ -9,12 +9,14 @@ import { runsProgress } from './procedures/runs/progress';
 import { runsComplete } from './procedures/runs/complete';
 import { runsFail } from './procedures/runs/fail';
 import { runsCancel } from './procedures/runs/cancel';
+import { runsSearch } from './procedures/runs/search';
 import { modelsList } from './procedures/models/list';
 import { modelsGet } from './procedures/models/get';
 import { versionsList } from './procedures/versions/list';
 import { versionsGet } from './procedures/versions/get';
 import { versionsResolve } from './procedures/versions/resolve';
 import { versionsCreate } from './procedures/versions/create';
+import { versionsImport } from './procedures/versions/import';
 import { aliasesList } from './procedures/aliases/list';
 import { aliasesSet } from './procedures/aliases/set';
 import { aliasesDelete } from './procedures/aliases/delete';
@@ -60,6 +62,7 @@ export const appRouter = router({
     complete: runsComplete,
     fail: runsFail,
     cancel: runsCancel,
+    search: runsSearch,
   }),
   models: router({
     list: modelsList,
@@ -71,6 +74,7 @@ export const appRouter = router({
     get: versionsGet,
     resolve: versionsResolve,
     create: versionsCreate,
+    import: versionsImport,
     compatibility: versionsCompatibility,
     delete: versionsDelete,
     search: versionsSearch,

@@ -1,6 +1,7 @@
-import type { LayersModel, Tensor } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs';
 import type { DataRow, Prediction, Preprocessing } from '@mlops/contracts';
 import { getTf } from '@mlops/ml/backend';
+import type { BundleModel } from '@mlops/ml/bundle';
 import { decodePredictions, encodeFeatures } from '@mlops/ml/preprocessing';
 
 /**
@@ -8,7 +9,7 @@ import { decodePredictions, encodeFeatures } from '@mlops/ml/preprocessing';
  * is read back synchronously inside it, so no tensor outlives the call whatever the backend.
  */
 export function predictRows(
-  model: LayersModel,
+  model: BundleModel,
   prep: Preprocessing,
   rows: readonly DataRow[],
 ): Prediction[] {

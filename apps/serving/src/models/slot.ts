@@ -1,5 +1,5 @@
-import type { LayersModel } from '@tensorflow/tfjs';
 import type { BundleManifest, DataRow, ErrorCode, Prediction } from '@mlops/contracts';
+import type { BundleModel } from '@mlops/ml/bundle';
 import type { Batcher } from '../batching/batcher';
 
 /**
@@ -19,7 +19,7 @@ export class LoadedModel {
     readonly name: string,
     readonly version: number,
     readonly manifest: BundleManifest,
-    readonly model: LayersModel,
+    readonly model: BundleModel,
     readonly batcher: Batcher<DataRow, Prediction>,
     readonly loadedAt: Date,
   ) {}

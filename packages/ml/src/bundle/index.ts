@@ -1,3 +1,5 @@
 export { serializeModel, MODEL_JSON, WEIGHTS_BIN } from './serialize';
-export { loadBundleModel, verifyBundleFiles } from './load';
+export { loadBundleModel, verifyBundleFiles, type BundleModel } from './load';
+export { parseModelJson, weightPathsOf, type ModelJson, type ModelFormat } from './model-json';
+export { importedPreprocessing, checkModelFits, type ImportedInput } from './imported';
 export { sha256Hex } from './hash';

@@ -2,33 +2,17 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { AppError, type BundleManifest } from '@mlops/contracts';
 import { getTf } from '../backend/backend';
 import { sha256Hex } from './hash';
-import { MODEL_JSON } from './serialize';
+import { MODEL_JSON, parseModelJson, type ModelJson } from './model-json';
 
-interface ModelJson {
-  modelTopology: Record<string, unknown>;
-  weightsManifest: Array<{ paths: string[]; weights: tfTypes.io.WeightsManifestEntry[] }>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Structural check of model.json (this package has no zod of its own; the shape is small). */
-function isModelJson(value: unknown): value is ModelJson {
-  if (!isRecord(value) || !isRecord(value.modelTopology)) return false;
-  const groups = value.weightsManifest;
-  return (
-    Array.isArray(groups) &&
-    groups.length > 0 &&
-    groups.every(
-      (g) =>
-        isRecord(g) &&
-        Array.isArray(g.paths) &&
-        g.paths.every((p) => typeof p === 'string') &&
-        Array.isArray(g.weights) &&
-        g.weights.every((w) => isRecord(w) && typeof w.name === 'string' && Array.isArray(w.shape)),
-    )
-  );
+/**
+ * What serving needs of a loaded model, whatever its format. A `tf.LayersModel` is one as is;
+ * a `tf.GraphModel` is wrapped (its `predict` may answer a named map, which bundles never use).
+ */
+export interface BundleModel {
+  /** One entry per model input; `shape` is [batch, width] for the models bundles hold. */
+  readonly inputs: ReadonlyArray<{ readonly shape?: ReadonlyArray<number | null> | undefined }>;
+  predict(x: tfTypes.Tensor): tfTypes.Tensor | tfTypes.Tensor[];
+  dispose(): void;
 }
 
 /**
@@ -63,35 +47,36 @@ export function verifyBundleFiles(
   }
 }
 
-function parseModelJson(bytes: Uint8Array): ModelJson {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw new AppError('PRECONDITION_FAILED', `Bundle file "${MODEL_JSON}" is not valid JSON`);
+/** A graph model behind the bundle interface: one tensor in, the output tensor(s) out. */
+class GraphBundleModel implements BundleModel {
+  constructor(private readonly graph: tfTypes.GraphModel) {}
+
+  get inputs(): BundleModel['inputs'] {
+    return this.graph.inputs;
   }
-  if (!isModelJson(json)) {
-    throw new AppError(
-      'PRECONDITION_FAILED',
-      `Bundle file "${MODEL_JSON}" is not a TF.js layers model (needs modelTopology and weightsManifest)`,
-    );
+
+  predict(x: tfTypes.Tensor): tfTypes.Tensor | tfTypes.Tensor[] {
+    const y = this.graph.predict(x);
+    if (Array.isArray(y) || isTensor(y)) return y;
+    // A named map (several signature outputs): the caller refuses more than one output.
+    return Object.values(y);
   }
-  return json;
+
+  dispose(): void {
+    this.graph.dispose();
+  }
 }
 
-/** Verify the files, then load the Layers model from memory (no filesystem, no HTTP). */
-export async function loadBundleModel(
-  manifest: BundleManifest,
-  files: ReadonlyMap<string, Uint8Array>,
-): Promise<tfTypes.LayersModel> {
-  verifyBundleFiles(manifest, files);
-  const listed = new Set(manifest.files.map((f) => f.path));
-  const modelBytes = files.get(MODEL_JSON);
-  if (!listed.has(MODEL_JSON) || !modelBytes) {
-    throw new AppError('PRECONDITION_FAILED', `Bundle has no "${MODEL_JSON}" in its manifest`);
-  }
-  const modelJson = parseModelJson(modelBytes);
+function isTensor(value: unknown): value is tfTypes.Tensor {
+  return value instanceof getTf().Tensor;
+}
 
+/** The weight shards in manifest order, each one a verified file of the bundle. */
+function concatShards(
+  modelJson: ModelJson,
+  listed: ReadonlySet<string>,
+  files: ReadonlyMap<string, Uint8Array>,
+): Uint8Array {
   const shards: Uint8Array[] = [];
   for (const group of modelJson.weightsManifest) {
     for (const path of group.paths) {
@@ -113,17 +98,44 @@ export async function loadBundleModel(
     weightData.set(shard, offset);
     offset += shard.byteLength;
   }
+  return weightData;
+}
+
+/**
+ * Verify the files, then load the model from memory (no filesystem, no HTTP): a Layers model
+ * (what the trainer writes) or a graph model (`format: "graph-model"`, e.g. converted from a
+ * Keras or SavedModel export and imported with `versions.import`).
+ */
+export async function loadBundleModel(
+  manifest: BundleManifest,
+  files: ReadonlyMap<string, Uint8Array>,
+): Promise<BundleModel> {
+  verifyBundleFiles(manifest, files);
+  const listed = new Set(manifest.files.map((f) => f.path));
+  const modelBytes = files.get(MODEL_JSON);
+  if (!listed.has(MODEL_JSON) || !modelBytes) {
+    throw new AppError('PRECONDITION_FAILED', `Bundle has no "${MODEL_JSON}" in its manifest`);
+  }
+  const modelJson = parseModelJson(modelBytes);
+  const weightData = concatShards(modelJson, listed, files);
 
   const tf = getTf();
-  const weightSpecs = modelJson.weightsManifest.flatMap((g) => g.weights);
+  const handler = tf.io.fromMemory({
+    format: modelJson.format,
+    modelTopology: modelJson.modelTopology,
+    weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
+    weightData: weightData.buffer,
+    ...(modelJson.signature ? { signature: modelJson.signature } : {}),
+    ...(modelJson.userDefinedMetadata
+      ? { userDefinedMetadata: modelJson.userDefinedMetadata }
+      : {}),
+    ...(modelJson.modelInitializer ? { modelInitializer: modelJson.modelInitializer } : {}),
+  });
   try {
-    return await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: modelJson.modelTopology,
-        weightSpecs,
-        weightData: weightData.buffer,
-      }),
-    );
+    if (modelJson.format === 'graph-model') {
+      return new GraphBundleModel(await tf.loadGraphModel(handler));
+    }
+    return await tf.loadLayersModel(handler);
   } catch (err) {
     throw new AppError(
       'PRECONDITION_FAILED',

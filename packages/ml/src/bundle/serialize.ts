@@ -1,7 +1,8 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf } from '../backend/backend';
+import { MODEL_JSON } from './model-json';
 
-export const MODEL_JSON = 'model.json';
+export { MODEL_JSON };
 export const WEIGHTS_BIN = 'weights.bin';
 
 /**

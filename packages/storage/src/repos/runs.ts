@@ -116,3 +116,64 @@ export function toRun(row: RunRow): Run {
     finishedAt: row.finished_at,
   });
 }
+
+/**
+ * Runs newest first, by model, status and/or a metric range; cursor = `createdAt|id` of the
+ * last run returned. Metrics live in JSON, so that filter runs here, batch by batch.
+ */
+export async function searchRuns(
+  db: Db,
+  opts: {
+    model?: string;
+    status?: RunStatus;
+    metric?: { name: string; min?: number | undefined; max?: number | undefined };
+    cursor?: string;
+    limit: number;
+  },
+): Promise<{ items: Run[]; nextCursor: string | null }> {
+  const items: Run[] = [];
+  let after = opts.cursor ? splitCursor(opts.cursor) : null;
+  const batch = Math.max(opts.limit * 4, 50);
+  for (;;) {
+    let q = db.selectFrom('runs').selectAll();
+    if (opts.model !== undefined) q = q.where('model_name', '=', opts.model);
+    if (opts.status !== undefined) q = q.where('status', '=', opts.status);
+    if (after) {
+      const { at, id } = after;
+      q = q.where((eb) =>
+        eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '>', id)])]),
+      );
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(batch).execute();
+    for (const row of rows) {
+      after = { at: row.created_at, id: row.id };
+      const run = toRun(row);
+      if (!metricInRange(run.metrics, opts.metric)) continue;
+      items.push(run);
+      if (items.length === opts.limit + 1) {
+        const page = items.slice(0, opts.limit);
+        const last = page.at(-1)!;
+        return { items: page, nextCursor: `${last.createdAt}|${last.id}` };
+      }
+    }
+    if (rows.length < batch) return { items, nextCursor: null };
+  }
+}
+
+function splitCursor(cursor: string): { at: string; id: string } {
+  const [at = '', id = ''] = cursor.split('|');
+  return { at, id };
+}
+
+function metricInRange(
+  metrics: Run['metrics'],
+  range?: { name: string; min?: number | undefined; max?: number | undefined },
+): boolean {
+  if (!range) return true;
+  const value = metrics[range.name];
+  if (value === undefined) return false;
+  return (
+    (range.min === undefined || value >= range.min) &&
+    (range.max === undefined || value <= range.max)
+  );
+}
