@@ -1,7 +1,5 @@
-import { computeDrift } from '@mlops/ml/drift';
 import { AppError, MAX_FEEDBACK_PER_REQUEST } from '@mlops/contracts';
 import type {
-  DataRow,
   DriftPolicy,
   DriftReport,
   FeedbackItem,
@@ -13,11 +11,13 @@ import type {
 } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import type { DriftAlerts } from './alerts';
+import { buildDriftReport } from './drift-report';
 import type { MonitorMetrics } from './metrics';
 import type { PredictionBaselines } from './prediction-drift';
 import type { ModelSource, ProfileSource } from './profiles';
-import { classificationMetrics, regressionMetrics } from './quality';
 import type { QualityTracker } from './quality';
+import { buildQualityReport, qualityDecayReason } from './quality-report';
+import { remember } from './report-history';
 import type { Retrainer } from './retrain';
 import type { StreamReader } from './stream-reader';
 import type { ModelSummary, WindowStore } from './windows';
@@ -49,9 +49,6 @@ export interface DriftMonitorDeps {
   /** Joined feedback rows a quality report is computed on (the most recent). */
   qualityWindow: number;
 }
-
-const HISTORY_KEEP = 50;
-const REDACTED = '[REDACTED]';
 
 /** Ties streams, windows, references and alerts together; routes only call into this. */
 export class DriftMonitor {
@@ -162,23 +159,14 @@ export class DriftMonitor {
       since.at = Math.max(since.at ?? -Infinity, from);
     }
     const entries = store.window(model, version, size, since);
-    const result = computeDrift(
-      reference.profile,
-      entries.map((e) => unredacted(e.features)),
-      reference.columns,
-      policy,
-    );
-    const report: DriftReport = {
+    const report = buildDriftReport({
       model,
       version,
-      window: {
-        rows: entries.length,
-        from: entries[0]?.at ?? null,
-        to: entries.at(-1)?.at ?? null,
-      },
-      ...result,
+      entries,
+      reference,
+      policy,
       computedAt: new Date().toISOString(),
-    };
+    });
     metrics.observe(report);
     if (!report.insufficientData) remember(this.driftHistory, model, report);
     try {
@@ -241,37 +229,15 @@ export class DriftMonitor {
     } catch (err) {
       this.deps.logger.debug({ err, model, version: v }, 'no manifest for the quality report');
     }
-    const task =
-      reference?.task ??
-      (rows.length > 0 && typeof rows[0]!.truth === 'number' ? 'regression' : 'classification');
-    const live = task === 'classification' ? classificationMetrics(rows) : regressionMetrics(rows);
-    const heldout = reference?.heldout ?? {};
-    const policy = this.deps.retrainPolicy(model);
-    const insufficientData = rows.length < policy.minFeedback;
-    let watched: QualityReport['watched'] = null;
-    if (task === 'classification' && live.accuracy !== undefined) {
-      const threshold = policy.minAccuracy;
-      watched = {
-        metric: 'accuracy',
-        threshold,
-        degraded: !insufficientData && live.accuracy < threshold,
-      };
-    } else if (task === 'regression' && live.rmse !== undefined && heldout.rmse !== undefined) {
-      const threshold = heldout.rmse * policy.maxRmseRatio;
-      watched = { metric: 'rmse', threshold, degraded: !insufficientData && live.rmse > threshold };
-    }
-    const report: QualityReport = {
+    const report = buildQualityReport({
       model,
       version: v,
-      task,
-      samples: rows.length,
-      insufficientData,
-      live,
-      heldout,
-      watched,
+      rows,
+      reference,
+      policy: this.deps.retrainPolicy(model),
       computedAt: new Date().toISOString(),
-    };
-    for (const [metric, value] of Object.entries(live)) {
+    });
+    for (const [metric, value] of Object.entries(report.live)) {
       metrics.liveQuality.set({ model, version: String(v), metric }, value);
     }
     metrics.feedbackSamples.set({ model, version: String(v) }, rows.length);
@@ -337,7 +303,7 @@ export class DriftMonitor {
           model,
           version: report.version,
           trigger: 'quality',
-          reason: `live ${w.metric} ${round(value)} over ${report.samples} labeled predictions is past ${round(w.threshold)}`,
+          reason: qualityDecayReason(report, w, value),
         });
       } catch (err) {
         logger.warn({ err, model }, 'quality evaluation failed');
@@ -358,24 +324,4 @@ export class DriftMonitor {
         },
     );
   }
-}
-
-function remember<T>(history: Map<string, T[]>, model: string, item: T): void {
-  let list = history.get(model);
-  if (!list) history.set(model, (list = []));
-  list.push(item);
-  if (list.length > HISTORY_KEEP) list.splice(0, list.length - HISTORY_KEEP);
-}
-
-/** Redacted cells are missing values to drift, not a new category. */
-function unredacted(features: DataRow): DataRow {
-  let out: DataRow | null = null;
-  for (const [k, v] of Object.entries(features)) {
-    if (v === REDACTED) (out ??= { ...features })[k] = null;
-  }
-  return out ?? features;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

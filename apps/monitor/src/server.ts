@@ -1,6 +1,6 @@
 import { createRegistryClient } from '@mlops/client';
 import { driftPolicySchema } from '@mlops/contracts';
-import { createLogger, readTokenFile } from '@mlops/config';
+import { closeOnSignal, createLogger, readTokenFile } from '@mlops/config';
 import { buildApp } from './app';
 import { loadEnv } from './env';
 import { retrainPolicies } from './policy';
@@ -46,21 +46,7 @@ const app = await buildApp({
     : {}),
 });
 
-let closing = false;
-async function shutdown(signal: string): Promise<void> {
-  if (closing) return;
-  closing = true;
-  logger.info({ signal }, 'shutting down');
-  try {
-    await app.close();
-    process.exit(0);
-  } catch (err) {
-    logger.error({ err }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+closeOnSignal(app, { logger });
 
 await app.listen({ port: env.MONITOR_PORT, host: env.HOST });
 logger.info({ policy }, 'monitor listening');

@@ -1,4 +1,4 @@
-import { resolveAdminToken, createLogger } from '@mlops/config';
+import { closeOnSignal, resolveAdminToken, createLogger } from '@mlops/config';
 import { buildApp } from './app';
 import { createDeps } from './deps';
 import { loadEnv } from './env';
@@ -44,18 +44,4 @@ log.info(
 if (admin.generated)
   log.info({ file: admin.file }, `generated an admin token; it is in ${admin.file}`);
 
-let closing = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, 'shutting down');
-    app
-      .close()
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      });
-  });
-}
+closeOnSignal(app, { logger: log, once: true });

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { createLogger, readTokenFile } from '@mlops/config';
+import { closeOnSignal, createLogger, readTokenFile } from '@mlops/config';
 import { createRegistryClient } from '@mlops/client';
 import { buildApp } from './app';
 import { loadServingEnv } from './env';
@@ -17,23 +17,9 @@ const registry = createRegistryClient({
 const app = await buildApp({ env, registry, redis, logger });
 await app.listen({ port: env.SERVING_PORT, host: env.HOST });
 
-let closing = false;
-async function shutdown(signal: string): Promise<void> {
-  if (closing) return;
-  closing = true;
-  logger.info({ signal }, 'shutting down: draining requests and batches');
-  const force = setTimeout(() => {
-    logger.error('shutdown took longer than 15 s; exiting');
-    process.exit(1);
-  }, 15_000);
-  force.unref();
-  try {
-    await app.close();
-    process.exit(0);
-  } catch (err) {
-    logger.error({ err }, 'error during shutdown');
-    process.exit(1);
-  }
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+closeOnSignal(app, {
+  logger,
+  message: 'shutting down: draining requests and batches',
+  errorMessage: 'error during shutdown',
+  timeoutMs: 15_000,
+});

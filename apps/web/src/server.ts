@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger } from '@mlops/config';
+import { closeOnSignal, createLogger } from '@mlops/config';
 import { buildApp } from './http-app';
 import { loadEnv } from './env';
 
@@ -15,21 +15,7 @@ const app = await buildApp({
   logger,
 });
 
-let closing = false;
-async function shutdown(signal: string): Promise<void> {
-  if (closing) return;
-  closing = true;
-  logger.info({ signal }, 'shutting down');
-  try {
-    await app.close();
-    process.exit(0);
-  } catch (err) {
-    logger.error({ err }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+closeOnSignal(app, { logger });
 
 await app.listen({ port: env.WEB_PORT, host: env.HOST });
 logger.info(

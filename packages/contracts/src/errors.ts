@@ -15,6 +15,24 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The tRPC error code (a `TRPC_ERROR_CODE_KEY` of @trpc/server) of each code: the one whose HTTP
+ * status matches. Plain strings, so contracts needs no tRPC; the literal types still have to fit
+ * `TRPC_ERROR_CODE_KEY` where a service builds its `TRPCError`.
+ */
+export const TRPC_CODE_OF = {
+  VALIDATION_FAILED: 'BAD_REQUEST',
+  BAD_DATASET: 'UNPROCESSABLE_CONTENT',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+} as const satisfies Record<ErrorCode, string>;
 export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
 
 /** One problem with one place in the input: a field path, a row number, or both. */

@@ -1,19 +1,12 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
-import { AppError, formatPath, type ErrorCode, type ErrorDetail } from '@mlops/contracts';
-
-const TO_TRPC: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
-  VALIDATION_FAILED: 'BAD_REQUEST',
-  BAD_DATASET: 'UNPROCESSABLE_CONTENT',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  INTERNAL: 'INTERNAL_SERVER_ERROR',
-};
+import {
+  AppError,
+  TRPC_CODE_OF,
+  formatPath,
+  type ErrorCode,
+  type ErrorDetail,
+} from '@mlops/contracts';
 
 const FROM_TRPC: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
   BAD_REQUEST: 'VALIDATION_FAILED',
@@ -30,7 +23,7 @@ const FROM_TRPC: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
 };
 
 export function appErrorToTrpc(err: AppError): TRPCError {
-  return new TRPCError({ code: TO_TRPC[err.code], message: err.message, cause: err });
+  return new TRPCError({ code: TRPC_CODE_OF[err.code], message: err.message, cause: err });
 }
 
 /** What goes into `shape.data` (and thus to `toAppError` in the client). */

@@ -1,7 +1,8 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf } from '@mlops/ml/backend';
 import { mulberry32, shuffleInPlace } from '@mlops/ml/split';
-import { encodeCheckpoint, restoreFit, type Checkpoint, type FitState } from './checkpoint';
+import type { Checkpoint } from './checkpoint';
+import { EpochTracker, abortError } from './epoch-loop';
 
 /** A design matrix and its targets, flat row-major. */
 export interface Matrix {
@@ -45,12 +46,7 @@ export interface FitOptions {
   interrupt?: () => boolean;
 }
 
-/** The fit stopped between epochs on request; `epoch` epochs are in the last checkpoint. */
-export class FitInterrupted extends Error {
-  constructor(readonly epoch: number) {
-    super(`training interrupted after epoch ${epoch}; it resumes from its checkpoint`);
-  }
-}
+export { FitInterrupted } from './epoch-loop';
 
 export interface FitResult {
   epochsRun: number;
@@ -83,11 +79,6 @@ export function epochPermutation(rows: number, seed: number, epoch: number): num
   );
 }
 
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new Error('training aborted');
-}
-
 /**
  * Train with early stopping that keeps the best weights (tf.callbacks.earlyStopping does not
  * restore them). Each epoch is one `model.fit` call on a seeded permutation. Between epochs the
@@ -109,29 +100,21 @@ export async function fitModel(
           tf.tensor2d(validation.y, [validation.rows, opts.outputWidth]),
         ] as [tfTypes.Tensor, tfTypes.Tensor])
       : null;
-  const history: FitResult['history'] = [];
-  let best = { loss: Infinity, epoch: 0, weights: null as tfTypes.Tensor[] | null };
-  let sinceBest = 0;
-  let stoppedEarly = false;
-  let totalSeconds = 0;
-  let startEpoch = 0;
+  const tracker = new EpochTracker(model, {
+    ...opts,
+    samples: train.rows,
+    hasValidation: val !== null,
+  });
   const { signal } = opts;
 
   try {
-    if (opts.resume) {
-      const restored = await restoreFit(model, opts.resume);
-      startEpoch = restored.startEpoch;
-      history.push(...restored.history);
-      totalSeconds = restored.totalSeconds;
-      sinceBest = restored.sinceBest;
-      best = restored.best;
-    }
+    if (opts.resume) await tracker.resume(opts.resume);
     const stopOnAbort = () => {
       model.stopTraining = true;
     };
     signal?.addEventListener('abort', stopOnAbort);
     try {
-      for (let epoch = startEpoch; epoch < opts.epochs; epoch++) {
+      for (let epoch = tracker.startEpoch; epoch < opts.epochs; epoch++) {
         if (signal?.aborted) throw abortError(signal);
         const perm = tf.tensor1d(epochPermutation(train.rows, opts.seed, epoch), 'int32');
         const xs = tf.gather(xTrain, perm);
@@ -156,78 +139,29 @@ export async function fitModel(
           tf.dispose([xs, ys]);
         }
         if (signal?.aborted) throw abortError(signal);
-        const seconds = (performance.now() - started) / 1000;
-        totalSeconds += seconds;
-        const loss = lastValue(h, 'loss');
-        const valLoss = lastValue(h, 'val_loss');
-        history.push({ loss, valLoss });
-
-        let stop = false;
-        if (opts.patience > 0) {
-          // Without a validation split the training loss is the only signal left to monitor.
-          const monitored = (val ? valLoss : loss) ?? Infinity;
-          if (monitored < best.loss) {
-            tf.dispose(best.weights ?? []);
-            best = {
-              loss: monitored,
-              epoch: epoch + 1,
-              weights: model.getWeights().map((w) => w.clone()),
-            };
-            sinceBest = 0;
-          } else if (++sinceBest >= opts.patience) {
-            stop = true;
-          }
-        }
-        const interrupt = opts.interrupt?.() ?? false;
-        if (opts.checkpoint && (interrupt || opts.checkpoint.due(epoch + 1))) {
-          const state: FitState = {
-            epoch: epoch + 1,
-            history,
-            bestLoss: Number.isFinite(best.loss) ? best.loss : null,
-            bestEpoch: best.epoch,
-            sinceBest,
-            totalSeconds,
-            samples: train.rows,
-          };
-          const bytes = await encodeCheckpoint(
-            model,
-            opts.checkpoint.runId,
-            state,
-            best.weights ?? [],
-          );
-          await opts.checkpoint.save(bytes, epoch + 1);
-        }
-        await opts.onEpochEnd?.({
-          epoch: epoch + 1,
-          epochs: opts.epochs,
-          loss,
-          valLoss,
-          samplesPerSecond: seconds > 0 ? train.rows / seconds : null,
+        const stop = await tracker.endEpoch(epoch, {
+          loss: lastValue(h, 'loss'),
+          valLoss: lastValue(h, 'val_loss'),
+          seconds: (performance.now() - started) / 1000,
+          samples: train.rows,
         });
-        if (interrupt) throw new FitInterrupted(epoch + 1);
-        if (stop) {
-          stoppedEarly = true;
-          break;
-        }
+        if (stop) break;
       }
     } finally {
       signal?.removeEventListener('abort', stopOnAbort);
     }
-    const epochsRun = history.length;
-    const restoredBest = best.weights !== null && best.epoch !== epochsRun;
-    if (restoredBest && best.weights) model.setWeights(best.weights);
-    const ranHere = epochsRun - startEpoch;
+    const done = tracker.finish();
+    const { history, totalSeconds, startEpoch } = tracker;
+    const ranHere = done.epochsRun - startEpoch;
     return {
-      epochsRun,
-      bestEpoch: best.weights ? best.epoch : epochsRun,
-      stoppedEarly,
-      restoredBest,
+      ...done,
       history,
       samplesPerSecond:
-        totalSeconds > 0 && ranHere >= 0 ? (train.rows * epochsRun) / totalSeconds : null,
+        totalSeconds > 0 && ranHere >= 0 ? (train.rows * done.epochsRun) / totalSeconds : null,
       resumedFromEpoch: startEpoch,
     };
   } finally {
-    tf.dispose([xTrain, yTrain, ...(val ?? []), ...(best.weights ?? [])]);
+    tf.dispose([xTrain, yTrain, ...(val ?? [])]);
+    tracker.dispose();
   }
 }

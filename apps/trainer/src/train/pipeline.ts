@@ -8,13 +8,12 @@ import {
   type Signature,
   type TrainingSpec,
 } from '@mlops/contracts';
-import { serializeModel } from '@mlops/ml/bundle';
 import { buildModel, disposeModel } from '@mlops/ml/presets';
 import { encodeFeatures, encodeTargets, fitPreprocessing } from '@mlops/ml/preprocessing';
 import { profileRows } from '@mlops/ml/profile';
 import { resolveColumns } from './columns';
-import { evaluateModel } from './evaluate';
 import { fitModel, type EpochReport, type FitOptions, type FitResult, type Matrix } from './fit';
+import { packageResult } from './package-result';
 import { splitRows } from './split';
 
 export interface TrainInput {
@@ -37,7 +36,7 @@ export interface TrainOutput {
   sizes: { train: number; validation: number; test: number; dropped: number };
 }
 
-export const PROFILE_JSON = 'profile.json';
+export { PROFILE_JSON } from './package-result';
 
 function matrix(prep: Preprocessing, rows: readonly DataRow[]): Matrix {
   return { x: encodeFeatures(prep, rows), y: encodeTargets(prep, rows), rows: rows.length };
@@ -81,26 +80,16 @@ export async function trainPipeline(input: TrainInput): Promise<TrainOutput> {
         ...input.control,
       },
     );
-    const metrics = await evaluateModel(model, prep, split.test);
-    const modelFiles = await serializeModel(model);
-    // The reference distribution for drift: the training split's features, as the model saw them.
-    const profile = profileRows(features, split.train, { seed: spec.seed });
-    const signature: Signature = {
-      inputs: features,
-      output:
-        prep.target.kind === 'label-encode'
-          ? { task: 'classification', target: target.name, labels: prep.target.labels }
-          : { task: 'regression', target: target.name },
-    };
+    const packaged = await packageResult({
+      model,
+      prep,
+      features,
+      target,
+      test: split.test,
+      profile: () => profileRows(features, split.train, { seed: spec.seed }),
+    });
     return {
-      files: [
-        ...modelFiles,
-        { path: PROFILE_JSON, bytes: new TextEncoder().encode(JSON.stringify(profile)) },
-      ],
-      preprocessing: prep,
-      signature,
-      metrics,
-      profile,
+      ...packaged,
       fit,
       sizes: {
         train: split.train.length,
@@ -115,7 +104,7 @@ export async function trainPipeline(input: TrainInput): Promise<TrainOutput> {
 }
 
 /** A checkpoint only fits the split it was trained on (same data, same seed give the same one). */
-function checkResumable(checkpointRows: number, trainRows: number): void {
+export function checkResumable(checkpointRows: number, trainRows: number): void {
   if (checkpointRows !== trainRows) {
     throw new AppError(
       'VALIDATION_FAILED',

@@ -1,16 +1,14 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import { AppError, type DataRow, type Signature } from '@mlops/contracts';
+import { AppError, type DataRow } from '@mlops/contracts';
 import { getTf } from '@mlops/ml/backend';
-import { serializeModel } from '@mlops/ml/bundle';
 import { buildModel, disposeModel } from '@mlops/ml/presets';
 import { PreprocessingBuilder, encodeFeatures, encodeTargets } from '@mlops/ml/preprocessing';
 import { ProfileBuilder } from '@mlops/ml/profile';
 import { mulberry32, shuffleInPlace } from '@mlops/ml/split';
-import { encodeCheckpoint, restoreFit, type FitState } from './checkpoint';
 import { resolveColumns } from './columns';
-import { evaluateModel } from './evaluate';
-import { FitInterrupted, type FitResult } from './fit';
-import { PROFILE_JSON, type TrainInput, type TrainOutput } from './pipeline';
+import { EpochTracker, abortError } from './epoch-loop';
+import { packageResult } from './package-result';
+import { checkResumable, type TrainInput, type TrainOutput } from './pipeline';
 import { MIN_ROWS } from './split';
 
 /** Held-out rows kept in memory: metrics and validation loss use at most this many. */
@@ -106,12 +104,14 @@ export async function trainStreaming(input: StreamInput): Promise<TrainOutput> {
           tf.tensor2d(encodeTargets(prep, validation), [validation.length, outputWidth]),
         ]
       : null;
-  let best = { loss: Infinity, epoch: 0, weights: null as tfTypes.Tensor[] | null };
-  const history: FitResult['history'] = [];
-  let sinceBest = 0;
-  let totalSeconds = 0;
-  let startEpoch = 0;
-  let stoppedEarly = false;
+  const tracker = new EpochTracker(model, {
+    ...control,
+    ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
+    epochs: hp.epochs,
+    patience: hp.earlyStoppingPatience,
+    samples: sizes.train,
+    hasValidation: valX !== null,
+  });
 
   async function trainWindow(
     rows: DataRow[],
@@ -121,7 +121,7 @@ export async function trainStreaming(input: StreamInput): Promise<TrainOutput> {
     let sum = 0;
     let n = 0;
     for (let at = 0; at < rows.length; at += hp.batchSize) {
-      if (control.signal?.aborted) throw abortReason(control.signal);
+      if (control.signal?.aborted) throw abortError(control.signal);
       const batch = rows.slice(at, at + hp.batchSize);
       const x = tf.tensor2d(encodeFeatures(prep, batch), [batch.length, prep.inputWidth]);
       const y = tf.tensor2d(encodeTargets(prep, batch), [batch.length, outputWidth]);
@@ -140,17 +140,10 @@ export async function trainStreaming(input: StreamInput): Promise<TrainOutput> {
 
   try {
     if (control.resume) {
-      if (control.resume.state.samples !== sizes.train) {
-        throw new AppError(
-          'VALIDATION_FAILED',
-          `The run's checkpoint was taken on ${control.resume.state.samples} training rows but the split now has ${sizes.train}; cancel the run and start a new one`,
-        );
-      }
-      const restored = await restoreFit(model, control.resume);
-      ({ startEpoch, totalSeconds, sinceBest, best } = restored);
-      history.push(...restored.history);
+      checkResumable(control.resume.state.samples, sizes.train);
+      await tracker.resume(control.resume);
     }
-    for (let epoch = startEpoch; epoch < hp.epochs; epoch++) {
+    for (let epoch = tracker.startEpoch; epoch < hp.epochs; epoch++) {
       const started = performance.now();
       const rng = mulberry32((spec.seed ^ 0x5bd1e995) + Math.imul(epoch, 0x9e3779b9));
       let window: DataRow[] = [];
@@ -174,7 +167,6 @@ export async function trainStreaming(input: StreamInput): Promise<TrainOutput> {
         seen += r.n;
       }
       const seconds = (performance.now() - started) / 1000;
-      totalSeconds += seconds;
       const loss = seen > 0 ? lossSum / seen : null;
       let valLoss: number | null = null;
       if (valX) {
@@ -184,93 +176,32 @@ export async function trainStreaming(input: StreamInput): Promise<TrainOutput> {
         valLoss = (await ev.data())[0] ?? null;
         ev.dispose();
       }
-      history.push({ loss, valLoss });
-      let stop = false;
-      if (hp.earlyStoppingPatience > 0) {
-        const monitored = (valX ? valLoss : loss) ?? Infinity;
-        if (monitored < best.loss) {
-          tf.dispose(best.weights ?? []);
-          best = {
-            loss: monitored,
-            epoch: epoch + 1,
-            weights: model.getWeights().map((w) => w.clone()),
-          };
-          sinceBest = 0;
-        } else if (++sinceBest >= hp.earlyStoppingPatience) stop = true;
-      }
-      const interrupt = control.interrupt?.() ?? false;
-      if (control.checkpoint && (interrupt || control.checkpoint.due(epoch + 1))) {
-        const state: FitState = {
-          epoch: epoch + 1,
-          history,
-          bestLoss: Number.isFinite(best.loss) ? best.loss : null,
-          bestEpoch: best.epoch,
-          sinceBest,
-          totalSeconds,
-          samples: sizes.train,
-        };
-        const bytes = await encodeCheckpoint(
-          model,
-          control.checkpoint.runId,
-          state,
-          best.weights ?? [],
-        );
-        await control.checkpoint.save(bytes, epoch + 1);
-      }
-      await input.onEpochEnd?.({
-        epoch: epoch + 1,
-        epochs: hp.epochs,
-        loss,
-        valLoss,
-        samplesPerSecond: seconds > 0 ? seen / seconds : null,
-      });
-      if (interrupt) throw new FitInterrupted(epoch + 1);
-      if (stop) {
-        stoppedEarly = true;
-        break;
-      }
+      if (await tracker.endEpoch(epoch, { loss, valLoss, seconds, samples: seen })) break;
     }
-    const epochsRun = history.length;
-    const restoredBest = best.weights !== null && best.epoch !== epochsRun;
-    if (restoredBest && best.weights) model.setWeights(best.weights);
-    const metrics = await evaluateModel(model, prep, test);
-    const modelFiles = await serializeModel(model);
-    const trainingProfile = profile.finish();
-    const signature: Signature = {
-      inputs: features,
-      output:
-        prep.target.kind === 'label-encode'
-          ? { task: 'classification', target: target.name, labels: prep.target.labels }
-          : { task: 'regression', target: target.name },
-    };
+    const done = tracker.finish();
+    const { history, totalSeconds, startEpoch } = tracker;
+    const packaged = await packageResult({
+      model,
+      prep,
+      features,
+      target,
+      test,
+      profile: () => profile.finish(),
+    });
     return {
-      files: [
-        ...modelFiles,
-        { path: PROFILE_JSON, bytes: new TextEncoder().encode(JSON.stringify(trainingProfile)) },
-      ],
-      preprocessing: prep,
-      signature,
-      metrics,
-      profile: trainingProfile,
+      ...packaged,
       fit: {
-        epochsRun,
-        bestEpoch: best.weights ? best.epoch : epochsRun,
-        stoppedEarly,
-        restoredBest,
+        ...done,
         history,
         samplesPerSecond:
-          totalSeconds > 0 ? (sizes.train * (epochsRun - startEpoch)) / totalSeconds : null,
+          totalSeconds > 0 ? (sizes.train * (done.epochsRun - startEpoch)) / totalSeconds : null,
         resumedFromEpoch: startEpoch,
       },
       sizes,
     };
   } finally {
-    tf.dispose([...(valX ?? []), ...(best.weights ?? [])]);
+    tf.dispose(valX ?? []);
+    tracker.dispose();
     disposeModel(model);
   }
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new Error('training aborted');
 }

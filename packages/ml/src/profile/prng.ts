@@ -1,14 +1,6 @@
-/** mulberry32: a tiny seeded PRNG, so profiles (and their samples) are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32 is the split's generator: profiles (and their samples) are reproducible, and every
+// seeded stream of the platform comes from one implementation.
+export { mulberry32 } from '../split/split';
 
 /** Algorithm R: a uniform sample of at most `size` items from a stream of unknown length. */
 export class Reservoir<T> {

@@ -1,16 +1,8 @@
 import type { CategoricalProfile, DatasetProfile, NumericProfile } from '@mlops/contracts';
+import { mulberry32 } from '../../src/split';
 
 /** Seeded uniform generator (mulberry32) so every test sees the same samples. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** Standard normal draws by Box–Muller. */
 export function normals(n: number, seed: number, mean = 0, std = 1): number[] {

@@ -1,12 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, type BlobRef } from '@mlops/contracts';
 import { assertSha256, type ArtifactStore, type PutOptions, type StoredBlob } from './store';
-import { verifyingStream } from './verify';
+import { meteringHash, verifyingStream } from './verify';
 
 /**
  * Filesystem store: `<root>/sha256/ab/cdef…`. A put streams into `<root>/tmp/` while hashing,
@@ -30,29 +30,11 @@ export class FsArtifactStore implements ArtifactStore {
     const tmpDir = path.join(this.root, 'tmp');
     await fsp.mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, `${randomUUID()}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (size > maxBytes) {
-          done(
-            new AppError(
-              'PAYLOAD_TOO_LARGE',
-              `blob is larger than ${maxBytes} bytes; send a smaller file`,
-            ),
-          );
-          return;
-        }
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const { meter, digest } = meteringHash(opts.maxBytes ?? Number.POSITIVE_INFINITY);
     const source = body instanceof Uint8Array ? Readable.from([Buffer.from(body)]) : body;
     try {
       await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
-      const sha256 = hash.digest('hex');
+      const { sha256, size } = digest();
       if (opts.expectedSha256 !== undefined && opts.expectedSha256 !== sha256) {
         throw new AppError(
           'PRECONDITION_FAILED',
