@@ -140,7 +140,7 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
     prefix: '/trpc',
     trpcOptions: {
       router: monitorRouter,
-      createContext: (): MonitorContext => ({ monitor, maxWindow: retain }),
+      createContext: (): MonitorContext => ({ monitor, maxWindow: retain, windows: store }),
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           logger.error({ err: error, path }, 'tRPC procedure failed');

@@ -20,6 +20,7 @@ import { mlflowRoutes } from './protocols/mlflow';
 import { tfServingRoutes } from './protocols/tfserving';
 import { v2Routes } from './protocols/v2';
 import { statusRoutes } from './routes/status';
+import { statsRoutes } from './routes/stats';
 
 export interface AppDeps {
   env: ServingEnv;
@@ -125,6 +126,7 @@ export async function buildApp(deps: AppDeps) {
   v2Routes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);
   mlflowRoutes(app, inferDeps, env.SERVING_MAX_BODY_BYTES, env.SERVING_MLFLOW_MODEL);
   statusRoutes(app, models);
+  statsRoutes(app, { models, metrics, routes: env.SERVING_ROUTES });
   healthRoutes(app, { models, redis, metrics });
 
   app.addHook('onReady', async () => {

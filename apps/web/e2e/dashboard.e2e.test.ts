@@ -126,25 +126,72 @@ describe('dashboard against the real services', () => {
     await v2.getByRole('status').filter({ hasText: 'champion → v2' }).waitFor();
     await open('serving');
     await page.getByTestId('served-version-iris').filter({ hasText: 'v2' }).waitFor(LONG);
-    await shot('serving');
+    // No SERVING_ROUTES in this stack: the split is the followed alias alone.
+    await page.getByTestId('weight-champion').filter({ hasText: '100%' }).waitFor();
   });
 
-  it('flags drift after shifted traffic', async () => {
+  it('shows throughput and latency while traffic flows, then flags drift and live quality', async () => {
+    await open('serving');
+    const traffic = page.getByRole('region', { name: 'iris: traffic' });
+    await traffic.getByTestId('stat-requests').waitFor();
+    const before = Number(await traffic.getByTestId('stat-requests').textContent());
     const rows = readIris().slice(0, 90).map(shift);
+    const feedback: Array<{ predictionId: string; label: string }> = [];
     for (let i = 0; i < rows.length; i += 10) {
+      const batch = rows.slice(i, i + 10);
       const res = await fetch(`${stack.urls.serving}/v1/models/iris:predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ instances: rows.slice(i, i + 10).map(features) }),
+        body: JSON.stringify({ instances: batch.map(features) }),
       });
       expect(res.status, await res.clone().text()).toBe(200);
-      expect(predictResponseSchema.parse(await res.json()).model.version).toBe(2);
+      const answer = predictResponseSchema.parse(await res.json());
+      expect(answer.model.version).toBe(2);
+      answer.predictionIds.forEach((id, j) =>
+        feedback.push({ predictionId: id, label: batch[j]!.species }),
+      );
     }
+    // Cumulative counters from serving's metrics; rates are differences between polls.
+    await traffic
+      .getByTestId('stat-requests')
+      .filter({ hasText: String(before + 9) })
+      .waitFor(LONG);
+    await traffic.getByTestId('stat-rps').filter({ hasText: /^\d/ }).waitFor(LONG);
+    await traffic.getByTestId('stat-compute-p99').filter({ hasText: /^\d/ }).waitFor(LONG);
+    await traffic.getByTestId('stat-batch-size').filter({ hasText: /^\d/ }).waitFor(LONG);
+    await shot('serving');
+
+    // Ground truth comes back later: the monitor joins it with the logged predictions.
+    expect(feedback.length).toBe(90);
+    const fb = await fetch(`${stack.urls.monitor}/v1/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: feedback }),
+    });
+    expect([200, 202], await fb.clone().text()).toContain(fb.status);
+
     await open('monitoring');
     const card = page.getByRole('region', { name: 'iris: drift' });
     await card.locator('.card-head .status', { hasText: /^drift$/ }).waitFor(LONG);
     expect(await card.getByRole('row').filter({ hasText: 'drift' }).count()).toBeGreaterThan(0);
+    await page
+      .getByRole('region', { name: 'iris: live quality' })
+      .getByTestId('live-accuracy')
+      .filter({ hasText: /^\d/ })
+      .waitFor(LONG);
+    await page
+      .getByRole('region', { name: 'iris: drift and retraining events' })
+      .getByText('drift.detected')
+      .first()
+      .waitFor(LONG);
+    await page
+      .getByRole('article', { name: 'Distribution of petal_length' })
+      .getByRole('list')
+      .waitFor(LONG);
     await shot('monitoring');
+    await page
+      .getByRole('region', { name: 'iris: live vs training' })
+      .screenshot({ path: path.join(ARTIFACTS, 'monitoring-distributions.png') });
   });
 
   it('works from the keyboard and on a phone-sized screen', async () => {
@@ -211,15 +258,22 @@ describe('dashboard against the real services', () => {
   );
 
   it('composes an overview of the main pages (the README image)', async () => {
-    const tiles = ['datasets', 'runs', 'models', 'monitoring'].map((name) => {
+    const tiles = [
+      'datasets',
+      'runs',
+      'models',
+      'serving',
+      'monitoring',
+      'monitoring-distributions',
+    ].map((name) => {
       const png = fs.readFileSync(path.join(ARTIFACTS, `${name}.png`)).toString('base64');
-      return `<figure><img alt="${name}" src="data:image/png;base64,${png}"><figcaption>${name}</figcaption></figure>`;
+      return `<figure class="${name}"><img alt="${name}" src="data:image/png;base64,${png}"><figcaption>${name}</figcaption></figure>`;
     });
     // A page of its own: the dashboard's tab stays as it was.
-    const canvas = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const canvas = await browser.newPage({ viewport: { width: 1500, height: 860 } });
     await canvas.setContent(
-      `<style>body{margin:0;background:#d9dee4;font:14px system-ui}main{display:grid;grid-template-columns:1fr 1fr;gap:8px;padding:8px}
-       figure{margin:0;background:#fff;height:430px;overflow:hidden;position:relative}img{width:100%;display:block}
+      `<style>body{margin:0;background:#d9dee4;font:14px system-ui}main{display:grid;grid-template-columns:1fr 1fr 1fr;gap:8px;padding:8px}
+       figure{margin:0;background:#fff;height:414px;overflow:hidden;position:relative}img{width:100%;display:block}
        figcaption{position:absolute;right:8px;bottom:6px;background:#141a22;color:#fff;padding:1px 8px;border-radius:4px}</style>
        <main>${tiles.join('')}</main>`,
     );

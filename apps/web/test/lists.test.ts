@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DriftReport, PlatformEvent } from '@mlops/contracts';
 import { lossCurve } from '../src/lib/curve';
-import { appendReport, EMPTY_TREND } from '../src/lib/drift-history';
+import { driftOverTime } from '../src/lib/drift-history';
 import { paginate } from '../src/lib/paginate';
 import { pageFromHash } from '../src/lib/route';
 
@@ -52,27 +52,42 @@ describe('lossCurve', () => {
   });
 });
 
-describe('drift trend', () => {
-  const report = (computedAt: string, driftShare: number): DriftReport => ({
+describe('drift over time', () => {
+  const report = (computedAt: string, score: number, version = 1): DriftReport => ({
     model: 'iris',
-    version: 1,
+    version,
     window: { rows: 50, from: null, to: null },
     referenceRows: 100,
     insufficientData: false,
-    columns: [],
-    driftedColumns: [],
-    driftShare,
-    datasetDrift: driftShare >= 0.5,
+    columns: [
+      { column: 'x', type: 'numeric', method: 'ks', score, threshold: 0.05, drifted: score < 0.05 },
+    ],
+    driftedColumns: score < 0.05 ? ['x'] : [],
+    driftShare: score < 0.05 ? 1 : 0,
+    datasetDrift: score < 0.05,
     computedAt,
   });
-  it('adds each report once, x in seconds since the first', () => {
-    let trend = appendReport(EMPTY_TREND, report('2026-01-01T00:00:00.000Z', 0));
-    trend = appendReport(trend, report('2026-01-01T00:00:03.000Z', 0.75));
-    const same = appendReport(trend, report('2026-01-01T00:00:03.000Z', 0.75));
-    expect(same).toBe(trend);
-    expect(trend.points).toEqual([
+  it('orders the history oldest first, per feature, newest version only', () => {
+    // history() answers newest first.
+    const t = driftOverTime([
+      report('2026-01-01T00:00:03.000Z', 0.01, 2),
+      report('2026-01-01T00:00:00.000Z', 0.5, 2),
+      report('2025-12-31T00:00:00.000Z', 0.9, 1),
+    ]);
+    expect(t.share).toEqual([
       { x: 0, y: 0 },
-      { x: 3, y: 0.75 },
+      { x: 3, y: 1 },
+    ]);
+    expect(t.features).toEqual([
+      {
+        column: 'x',
+        scores: [
+          { x: 0, y: 0.5 },
+          { x: 3, y: 0.01 },
+        ],
+        drifted: 1,
+        reports: 2,
+      },
     ]);
   });
 });

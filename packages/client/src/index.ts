@@ -83,7 +83,8 @@ export function createRegistryClient(opts: { url: string; token?: string }): Reg
           'content-type': query.format ? CONTENT_TYPES[query.format] : 'application/octet-stream',
         },
         // Streams go out chunk by chunk (half duplex), never buffered in memory.
-        body: streamed ? toWebStream(body) : body,
+        // Typed for both lib setups (Node's fetch, and DOM's when a browser app type-checks this).
+        body: streamed ? toWebStream(body) : (body as string | Uint8Array<ArrayBuffer>),
         ...(streamed ? { duplex: 'half' as const } : {}),
       });
       return datasetVersionSchema.parse(await res.json());
@@ -104,7 +105,7 @@ export function createRegistryClient(opts: { url: string; token?: string }): Reg
           'content-type': 'application/octet-stream',
           [CONTENT_SHA256_HEADER]: sha256Hex(bytes),
         },
-        body: bytes,
+        body: bytes as Uint8Array<ArrayBuffer>,
       });
       return blobRefSchema.parse(await res.json());
     },
@@ -139,5 +140,5 @@ function sha256Hex(bytes: Uint8Array): string {
 function toWebStream(body: NodeJS.ReadableStream): ReadableStream<Uint8Array> {
   const readable =
     body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
-  return Readable.toWeb(readable);
+  return Readable.toWeb(readable) as ReadableStream<Uint8Array>;
 }

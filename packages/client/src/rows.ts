@@ -1,5 +1,6 @@
 import readline from 'node:readline';
 import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { AppError, type CellValue } from '@mlops/contracts';
 
@@ -7,7 +8,12 @@ const rowSchema = z.array(z.union([z.number(), z.string(), z.boolean(), z.null()
 
 /** Parse a canonical JSON Lines body into rows, one line at a time. */
 export async function* parseRows(body: ReadableStream<Uint8Array>): AsyncGenerator<CellValue[]> {
-  const lines = readline.createInterface({ input: Readable.fromWeb(body), crlfDelay: Infinity });
+  // The cast is a no-op under Node's lib, but lets a DOM-lib program (the dashboard) type-check this.
+  const lines = readline.createInterface({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    input: Readable.fromWeb(body as NodeReadableStream<Uint8Array>),
+    crlfDelay: Infinity,
+  });
   let n = 0;
   for await (const line of lines) {
     if (line === '') continue;

@@ -14,3 +14,4 @@ export * from './governance';
 export * from './api';
 export * from './ports';
 export * from './serving-protocols';
+export * from './serving-stats';

@@ -1,5 +1,4 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { z } from 'zod';
 import {
   AppError,
@@ -8,28 +7,16 @@ import {
   predictionDriftSchema,
   qualityReportSchema,
   resourceNameSchema,
+  TRPC_CODE_OF,
   zodIssuesToDetails,
 } from '@mlops/contracts';
-import type { ErrorCode } from '@mlops/contracts';
 import type { DriftMonitor, ReportQuery } from '../monitor';
+import { liveSampleProcedure } from './live';
 
 export interface MonitorContext {
   monitor: DriftMonitor;
   maxWindow: number;
 }
-
-const TO_TRPC: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
-  VALIDATION_FAILED: 'BAD_REQUEST',
-  BAD_DATASET: 'UNPROCESSABLE_CONTENT',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  INTERNAL: 'INTERNAL_SERVER_ERROR',
-};
 
 const t = initTRPC.context<MonitorContext>().create({
   // Same shape as the registry's: `appCode` and `details` in `data`, read by `toAppError`.
@@ -64,7 +51,7 @@ const procedure = t.procedure.use(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: TO_TRPC[cause.code], message: cause.message, cause });
+    throw new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
   }
   return result;
 });
@@ -111,6 +98,7 @@ export const monitorRouter = t.router({
     .input(model)
     .output(monitorHistorySchema)
     .query(({ ctx, input }) => ctx.monitor.history(input.model)),
+  liveSample: liveSampleProcedure,
 });
 
 export type MonitorRouter = typeof monitorRouter;

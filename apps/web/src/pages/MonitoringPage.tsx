@@ -1,28 +1,31 @@
-import { useRef } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { driftReportSchema } from '@mlops/contracts';
-import { getJson } from '../api/rest';
-import { monitorModelsSchema } from '../api/schemas';
-import { API } from '../api/urls';
+import { monitorApi } from '../api/monitor';
 import { LineChart } from '../components/LineChart';
+import { Sparkline } from '../components/Sparkline';
 import { Card, ErrorNote, Status } from '../components/Status';
 import { formatNumber } from '../lib/chart';
-import { appendReport, EMPTY_TREND, type DriftTrend } from '../lib/drift-history';
+import { driftOverTime } from '../lib/drift-history';
+import { LiveVsTrainingCard, MonitorEventsCard, QualityCard } from './MonitorPanels';
 
 export function MonitoringPage() {
   const models = useQuery({
     queryKey: ['monitor.models'],
-    queryFn: ({ signal }) => getJson(`${API.monitor}/v1/models`, monitorModelsSchema, signal),
+    queryFn: ({ signal }) => monitorApi.models.query(undefined, { signal }),
     refetchInterval: 5_000,
   });
   return (
     <>
       <ErrorNote error={models.error} />
-      {models.data && models.data.models.length === 0 ? (
+      {models.data && models.data.length === 0 ? (
         <p className="muted">The monitor follows no model yet.</p>
       ) : null}
-      {models.data?.models.map((m) => (
-        <DriftCard key={m.model} model={m.model} />
+      {models.data?.map((m) => (
+        <section key={m.model} aria-label={`Monitoring of ${m.model}`}>
+          <DriftCard model={m.model} />
+          <QualityCard model={m.model} />
+          <LiveVsTrainingCard model={m.model} />
+          <MonitorEventsCard model={m.model} />
+        </section>
       ))}
     </>
   );
@@ -31,15 +34,20 @@ export function MonitoringPage() {
 function DriftCard({ model }: { model: string }) {
   const drift = useQuery({
     queryKey: ['monitor.drift', model],
-    queryFn: ({ signal }) =>
-      getJson(`${API.monitor}/v1/drift/${encodeURIComponent(model)}`, driftReportSchema, signal),
+    queryFn: ({ signal }) => monitorApi.drift.query({ model }, { signal }),
     refetchInterval: 3_000,
     retry: false,
   });
+  // The monitor keeps its recent reports: drift over time survives a page reload.
+  const history = useQuery({
+    queryKey: ['monitor.history', model],
+    queryFn: ({ signal }) => monitorApi.history.query({ model }, { signal }),
+    refetchInterval: 5_000,
+    retry: false,
+  });
   const r = drift.data;
-  // The monitor answers the current window only: the page keeps what it saw to draw a trend.
-  const history = useRef<DriftTrend>(EMPTY_TREND);
-  if (r && !r.insufficientData) history.current = appendReport(history.current, r);
+  const trend = driftOverTime(history.data?.drift ?? []);
+  const overTime = new Map(trend.features.map((f) => [f.column, f]));
   const verdict = !r
     ? null
     : r.insufficientData
@@ -67,38 +75,35 @@ function DriftCard({ model }: { model: string }) {
             {r.driftedColumns.length} of {r.columns.length} columns drifted (share{' '}
             {formatNumber(r.driftShare)}).
           </p>
+          {trend.share.length > 1 ? (
+            <LineChart
+              title={`Drift share over time of ${model}`}
+              xLabel="seconds"
+              height={120}
+              yRange={[0, 1]}
+              series={[{ name: 'share of drifted features', points: trend.share, className: 's2' }]}
+            />
+          ) : null}
           {r.columns.length > 0 ? (
-            <>
-              {history.current.points.length > 1 ? (
-                <LineChart
-                  title={`Drift share over time of ${model}`}
-                  xLabel="seconds"
-                  height={120}
-                  yRange={[0, 1]}
-                  series={[
-                    {
-                      name: 'share of drifted features (since this page opened)',
-                      points: history.current.points,
-                      className: 's2',
-                    },
-                  ]}
-                />
-              ) : null}
-              <div className="table-wrap">
-                <table>
-                  <caption className="sr-only">Drift per feature</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Feature</th>
-                      <th scope="col">Type</th>
-                      <th scope="col">Test</th>
-                      <th scope="col">Score</th>
-                      <th scope="col">Threshold</th>
-                      <th scope="col">Verdict</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {r.columns.map((c) => (
+            <div className="table-wrap">
+              <table>
+                <caption className="sr-only">Drift per feature</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Feature</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Test</th>
+                    <th scope="col">Score</th>
+                    <th scope="col">Threshold</th>
+                    <th scope="col">Verdict</th>
+                    <th scope="col">Score over time</th>
+                    <th scope="col">Drifted in</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.columns.map((c) => {
+                    const f = overTime.get(c.column);
+                    return (
                       <tr key={c.column}>
                         <th scope="row">{c.column}</th>
                         <td>{c.type}</td>
@@ -108,12 +113,19 @@ function DriftCard({ model }: { model: string }) {
                         <td>
                           <Status value={c.drifted ? 'drift' : 'no drift'} />
                         </td>
+                        <td>
+                          <Sparkline
+                            title={`${c.method} score of ${c.column} over time`}
+                            points={f?.scores ?? []}
+                          />
+                        </td>
+                        <td>{f ? `${f.drifted} of ${f.reports} reports` : '–'}</td>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
           ) : null}
         </>
       ) : null}

@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { modelStatusSchema } from '@mlops/contracts';
 import { getJson } from '../api/rest';
-import { servingModelsSchema } from '../api/schemas';
+import { servingModelsSchema, type ServingModels } from '../api/schemas';
 import { API } from '../api/urls';
 import { Card, ErrorNote, Status } from '../components/Status';
+import { ServingStatsCard } from './ServingStats';
 
 export function ServingPage() {
   const served = useQuery({
@@ -13,8 +14,19 @@ export function ServingPage() {
   });
   const data = served.data;
   return (
+    <>
+      <ServedModels data={data} error={served.error} />
+      {data?.models.map((m) => (
+        <ServingStatsCard key={m.name} model={m.name} />
+      ))}
+    </>
+  );
+}
+
+function ServedModels({ data, error }: { data: ServingModels | undefined; error: unknown }) {
+  return (
     <Card title="Served models">
-      <ErrorNote error={served.error} />
+      <ErrorNote error={error} />
       {data ? (
         <p className="muted">
           Serving follows the alias <strong>{data.alias}</strong> of each model; moving it is the
