@@ -70,6 +70,10 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', 'batch size')
     .option('--learning-rate <x>', 'learning rate')
     .option('--seed <n>', 'random seed')
+    .option(
+      '--sweep <file>',
+      'JSON sweep spec ({strategy, trials, parallelism, metric, greaterIsBetter, space}): trains one trial per point, registers the best',
+    )
     .option('--no-wait', 'return once the run is queued')
     .action((opts: TrainOptions, cmd: Command) => train(ctx(cmd), opts));
 

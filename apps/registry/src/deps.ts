@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Queue } from 'bullmq';
+import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES, redisKeys, type RedisKeys, type TrainJobPayload } from '@mlops/contracts';
 import { createLogger, type Logger } from '@mlops/config';
@@ -24,6 +24,8 @@ export interface RegistryDeps {
   store: ArtifactStore;
   redis: Redis;
   queue: Queue<TrainJobPayload>;
+  /** Enqueues a sweep: its parent job and the trial jobs as one BullMQ flow. */
+  flows: FlowProducer;
   keys: RedisKeys;
   adminToken: string;
   dataDir: string;
@@ -72,6 +74,7 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
     connection: redis,
     prefix: keys.bullPrefix,
   });
+  const flows = new FlowProducer({ connection: redis, prefix: keys.bullPrefix });
   const logger = createLogger('registry', config.logLevel);
   const webhooks = new WebhookDispatcher(db, logger, config.webhooks);
   const subscriber = redis.duplicate();
@@ -98,6 +101,7 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
     store,
     redis,
     queue,
+    flows,
     keys,
     adminToken: config.adminToken,
     dataDir: config.dataDir,
@@ -121,6 +125,7 @@ export async function closeDeps(deps: RegistryDeps): Promise<void> {
   await deps.webhooks.close();
   deps.subscriber.disconnect();
   await deps.queue.close();
+  await deps.flows.close();
   deps.redis.disconnect();
   await deps.db.destroy();
 }

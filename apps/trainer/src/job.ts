@@ -25,6 +25,7 @@ import { buildManifest, uploadBundleFiles } from './train/package';
 import { trainPipeline } from './train/pipeline';
 import { CheckpointSaver, loadRunCheckpoint } from './train/resume';
 import { codeRevision } from './train/revision';
+import { childTrialOutcomes, finishSweep, type TrialOutcome } from './sweep';
 
 export interface TrainJobResult {
   runId: string;
@@ -33,6 +34,8 @@ export interface TrainJobResult {
   skipped?: string;
   /** Epochs an earlier attempt had done (from its checkpoint). */
   resumedFromEpoch?: number;
+  /** Sweep trials: this one's outcome plus those its flow children passed up. */
+  trials?: TrialOutcome[];
 }
 
 export interface ProcessorDeps {
@@ -123,6 +126,10 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       );
     }
     const spec = parsed.data;
+    // A sweep's own job runs after all its trials: it registers the best one.
+    if (spec.sweep && !run.parentRunId) {
+      return finishSweep(registry, logger, job, run, spec.sweep);
+    }
     const dataset = await fetchRunDataset(registry, run, spec);
     const { features, target } = resolveColumns(spec, dataset.schema);
     const backend = await chooseBackend(spec.backend, deps.backend);
@@ -201,6 +208,17 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       backend,
       codeRevision: codeRevision(),
     });
+    // A sweep trial keeps its bundle files and metrics; the sweep registers the best trial.
+    if (run.parentRunId) {
+      await registry.api.runs.complete.mutate({ id: runId, metrics: output.metrics });
+      logger.info({ runId, sweep: run.parentRunId, metrics: output.metrics }, 'trial trained');
+      return {
+        runId,
+        version: null,
+        metrics: output.metrics,
+        trials: [{ runId, metrics: output.metrics, manifest }],
+      };
+    }
     const version = await registry.api.versions.create.mutate({
       model: spec.modelName,
       manifest,
@@ -235,6 +253,10 @@ export function createTrainProcessor(deps: ProcessorDeps) {
     const endTimer = deps.metrics?.trainingDuration.startTimer();
     try {
       const result = await train(job, runId);
+      // A trial forwards what the earlier trials of its lane passed up (see sweepFlow).
+      if (job.parentKey) {
+        result.trials = [...(result.trials ?? []), ...(await childTrialOutcomes(job))];
+      }
       endTimer?.();
       if (!result.skipped) deps.metrics?.jobsCompleted.inc();
       return result;

@@ -23,7 +23,7 @@ export interface TrainerRegistry {
       start: { mutate(input: { id: string; backend: BackendName }): Promise<Run> };
       progress: { mutate(input: { id: string; progress: RunProgress }): Promise<{ ok: true }> };
       complete: {
-        mutate(input: { id: string; metrics: Metrics; version: number }): Promise<Run>;
+        mutate(input: { id: string; metrics: Metrics; version?: number }): Promise<Run>;
       };
       fail: { mutate(input: { id: string; error: string }): Promise<Run> };
     };

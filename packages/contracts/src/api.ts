@@ -133,13 +133,17 @@ export const registryApi = {
       input: z.object({ id: idSchema, progress: runProgressSchema }),
       output: z.object({ ok: z.literal(true) }),
     },
-    /** Registers nothing itself: the trainer creates the version first, then completes the run. */
+    /**
+     * Registers nothing itself: the trainer creates the version first, then completes the run.
+     * A sweep trial (a run with `parentRunId`) completes without a version: its parent registers
+     * the best trial's bundle.
+     */
     complete: {
       mutation: true,
       input: z.object({
         id: idSchema,
         metrics: metricsSchema,
-        version: z.number().int().positive(),
+        version: z.number().int().positive().optional(),
       }),
       output: runSchema,
     },

@@ -38,6 +38,46 @@ export const hyperparametersSchema = z.object({
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 export type HyperparametersInput = z.input<typeof hyperparametersSchema>;
 
+/** Hyperparameters a sweep may vary (the numeric ones). */
+export const sweepableHyperparameterSchema = z.enum([
+  'epochs',
+  'batchSize',
+  'learningRate',
+  'dropout',
+  'l2',
+  'earlyStoppingPatience',
+]);
+export type SweepableHyperparameter = z.infer<typeof sweepableHyperparameterSchema>;
+
+/** A sweep dimension: explicit values, or a range sampled by `random` (log-uniform if `log`). */
+export const sweepDimensionSchema = z.union([
+  z.array(z.number()).min(1).max(100),
+  z
+    .object({ min: z.number(), max: z.number(), log: z.boolean().optional() })
+    .refine((r) => r.min <= r.max, 'min must be <= max')
+    .refine((r) => !r.log || r.min > 0, 'a log range needs min > 0'),
+]);
+export type SweepDimension = z.infer<typeof sweepDimensionSchema>;
+
+/**
+ * A hyperparameter sweep: one child run (trial) per point of `space`; the best trial by `metric`
+ * is registered as the version of the parent run. `grid` runs every combination of the value
+ * lists (at most `trials` of them); `random` draws `trials` points, seeded by the spec's seed.
+ * At most `parallelism` trials train at the same time, whatever the number of workers.
+ */
+export const sweepSpecSchema = z.object({
+  strategy: z.enum(['grid', 'random']),
+  trials: z.number().int().min(1).max(100).default(10),
+  parallelism: z.number().int().min(1).max(16).default(2),
+  /** A key of the trials' metrics, e.g. accuracy, macro_f1, rmse. */
+  metric: z.string().min(1).max(64),
+  greaterIsBetter: z.boolean(),
+  space: z
+    .partialRecord(sweepableHyperparameterSchema, sweepDimensionSchema)
+    .refine((s) => Object.keys(s).length > 0, 'name at least one hyperparameter'),
+});
+export type SweepSpec = z.infer<typeof sweepSpecSchema>;
+
 /** What a user asks for when starting a training run. */
 export const trainingSpecSchema = z.object({
   modelName: resourceNameSchema,
@@ -60,6 +100,8 @@ export const trainingSpecSchema = z.object({
     .default(42),
   /** Backend request; `auto` picks the fastest importable one. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Makes the run a sweep: a parent run whose child runs (trials) vary the hyperparameters. */
+  sweep: sweepSpecSchema.optional(),
 });
 export type TrainingSpec = z.infer<typeof trainingSpecSchema>;
 export type TrainingSpecInput = z.input<typeof trainingSpecSchema>;
@@ -93,6 +135,16 @@ export const runProgressSchema = z.object({
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
 
+/** One trial of a sweep as recorded on its parent run. */
+export const sweepTrialSchema = z.object({
+  runId: idSchema,
+  status: runStatusSchema,
+  hyperparameters: hyperparametersSchema,
+  metrics: metricsSchema,
+  error: z.string().nullable(),
+});
+export type SweepTrial = z.infer<typeof sweepTrialSchema>;
+
 export const runSchema = z.object({
   id: idSchema,
   modelName: resourceNameSchema,
@@ -110,5 +162,9 @@ export const runSchema = z.object({
   createdAt: isoDateSchema,
   startedAt: isoDateSchema.nullable(),
   finishedAt: isoDateSchema.nullable(),
+  /** Set on the trials of a sweep: the sweep's (parent) run. */
+  parentRunId: idSchema.nullable().optional(),
+  /** Set on a sweep's parent run (by `runs.get`): every trial. */
+  trials: z.array(sweepTrialSchema).optional(),
 });
 export type Run = z.infer<typeof runSchema>;

@@ -1,8 +1,11 @@
+import fs from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import {
   AppError,
   TERMINAL_RUN_STATUSES,
   modelPresetSchema,
+  sweepSpecSchema,
+  zodIssuesToDetails,
   taskSchema,
   type Run,
   type TrainingSpecInput,
@@ -22,6 +25,8 @@ export interface TrainOptions {
   batchSize?: string;
   learningRate?: string;
   seed?: string;
+  /** JSON file with a sweep spec (contracts `sweepSpecSchema`). */
+  sweep?: string;
   wait: boolean;
 }
 
@@ -43,6 +48,7 @@ export async function train(ctx: CliContext, opts: TrainOptions): Promise<void> 
       ...(opts.learningRate ? { learningRate: Number(opts.learningRate) } : {}),
     },
     ...(opts.seed ? { seed: toInt('--seed', opts.seed) } : {}),
+    ...(opts.sweep ? { sweep: readSweep(opts.sweep) } : {}),
   };
   const run = await ctx.client.api.runs.create.mutate(spec);
   if (!opts.wait) {
@@ -50,7 +56,10 @@ export async function train(ctx: CliContext, opts: TrainOptions): Promise<void> 
     process.stdout.write(`run ${run.id} queued for model ${run.modelName}\n`);
     return;
   }
-  if (!ctx.json) process.stdout.write(`run ${run.id} queued for model ${run.modelName}\n`);
+  if (!ctx.json) {
+    const trials = run.trials ? ` (sweep of ${run.trials.length} trials)` : '';
+    process.stdout.write(`run ${run.id} queued for model ${run.modelName}${trials}\n`);
+  }
   const done = await follow(ctx, run);
   if (ctx.json) printJson(done);
   else if (done.status === 'completed') {
@@ -112,6 +121,26 @@ async function follow(ctx: CliContext, run: Run): Promise<Run> {
     }
     await new Promise((resolve) => setTimeout(resolve, 400));
   }
+}
+
+/** The sweep spec of `--sweep <file>`, checked here so a typo is reported with its field. */
+function readSweep(file: string) {
+  if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `sweep file not found: ${file}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new AppError('VALIDATION_FAILED', `${file} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = sweepSpecSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${file} is not a valid sweep`,
+      zodIssuesToDetails(parsed.error.issues),
+    );
+  }
+  return parsed.data;
 }
 
 function toInt(flag: string, value: string): number {

@@ -11,10 +11,19 @@ import {
   type RunStatus,
   type TrainingSpec,
 } from '@mlops/contracts';
-import { deleteRun, getRun, getVersion, insertRun, listRuns, updateRunIf } from '@mlops/storage';
+import {
+  deleteRun,
+  getRun,
+  getVersion,
+  insertRun,
+  listChildRuns,
+  listRuns,
+  updateRunIf,
+} from '@mlops/storage';
 import type { RegistryDeps } from '../deps';
 import { getDataset } from './datasets/queries';
 import { publishEvent } from './events';
+import { createSweepRuns } from './sweeps';
 
 /** Classification on a numeric target is allowed when it has at most this many values. */
 export const MAX_NUMERIC_CLASSES = 50;
@@ -24,7 +33,7 @@ export async function createRun(deps: RegistryDeps, spec: TrainingSpec): Promise
   const dataset = await getDataset(deps, spec.dataset.name, spec.dataset.version);
   checkSpecAgainstDataset(spec, dataset);
   const now = new Date().toISOString();
-  const run = await insertRun(deps.db, {
+  const row: Run = {
     id: randomUUID(),
     modelName: spec.modelName,
     // Pin the resolved version so a retry trains on the same data even if a newer one appears.
@@ -40,7 +49,13 @@ export async function createRun(deps: RegistryDeps, spec: TrainingSpec): Promise
     createdAt: now,
     startedAt: null,
     finishedAt: null,
-  });
+  };
+  if (spec.sweep) {
+    const parent = await createSweepRuns(deps, row, spec.sweep);
+    await publishEvent(deps, { type: 'run.queued', runId: parent.id, model: parent.modelName });
+    return (await getRun(deps.db, parent.id)) ?? parent;
+  }
+  const run = await insertRun(deps.db, row);
   try {
     await deps.queue.add(
       QUEUE_NAMES.train,
@@ -150,6 +165,14 @@ export async function startRun(deps: RegistryDeps, id: string, backend: BackendN
     { status: 'running', backend, startedAt: new Date().toISOString(), error: null },
     'start',
   );
+  // A sweep is running once its first trial is.
+  if (run.parentRunId) {
+    await updateRunIf(deps.db, run.parentRunId, ['queued'], {
+      status: 'running',
+      backend,
+      startedAt: new Date().toISOString(),
+    });
+  }
   await publishEvent(deps, { type: 'run.started', runId: id, model: run.modelName, backend });
   return run;
 }
@@ -186,9 +209,10 @@ export async function completeRun(
   deps: RegistryDeps,
   id: string,
   metrics: Metrics,
-  version: number,
+  version: number | undefined,
 ): Promise<Run> {
   const current = await getRunOrThrow(deps, id);
+  if (version === undefined) return completeTrial(deps, current, metrics);
   if (!(await getVersion(deps.db, current.modelName, version))) {
     throw new AppError(
       'PRECONDITION_FAILED',
@@ -218,6 +242,32 @@ export async function completeRun(
     version,
     metrics,
   });
+  return run;
+}
+
+/** A sweep trial completes with its metrics only: the sweep registers the best trial's bundle. */
+async function completeTrial(deps: RegistryDeps, current: Run, metrics: Metrics): Promise<Run> {
+  if (!current.parentRunId) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `run ${current.id} is not a sweep trial: complete it with the version it registered`,
+      [{ path: 'version', message: 'required' }],
+    );
+  }
+  const run = await transition(
+    deps,
+    current.id,
+    ['running'],
+    {
+      status: 'completed',
+      metrics,
+      finishedAt: new Date().toISOString(),
+      progress: withoutCheckpoint(current.progress),
+    },
+    'complete',
+  );
+  const checkpoint = current.progress?.checkpoint;
+  if (checkpoint) await dropCheckpoint(deps, current.id, checkpoint.sha256);
   return run;
 }
 
@@ -262,5 +312,15 @@ export async function cancelRun(deps: RegistryDeps, id: string, reason?: string)
   const checkpoint = before.progress?.checkpoint;
   if (checkpoint) await dropCheckpoint(deps, id, checkpoint.sha256);
   await publishEvent(deps, { type: 'run.cancelled', runId: id, model: run.modelName });
+  // Cancelling a sweep cancels its unfinished trials (their workers stop on the event; queued
+  // trial jobs find their run cancelled and skip).
+  if (before.spec.sweep && !before.parentRunId) {
+    for (const trial of await listChildRuns(deps.db, id)) {
+      if (trial.status !== 'queued' && trial.status !== 'running') continue;
+      await cancelRun(deps, trial.id, reason ?? 'the sweep was cancelled').catch((err: unknown) =>
+        deps.logger.warn({ err, runId: trial.id }, 'could not cancel a sweep trial'),
+      );
+    }
+  }
   return run;
 }

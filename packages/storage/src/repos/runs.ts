@@ -28,6 +28,7 @@ export async function insertRun(db: Db, run: Run): Promise<Run> {
       created_at: run.createdAt,
       started_at: run.startedAt,
       finished_at: run.finishedAt,
+      parent_run_id: run.parentRunId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -40,7 +41,32 @@ export async function deleteRun(db: Db, id: string): Promise<void> {
 
 export async function getRun(db: Db, id: string): Promise<Run | undefined> {
   const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? toRun(row) : undefined;
+  if (!row) return undefined;
+  const run = toRun(row);
+  // A sweep's parent lists its trials: read from the children, so they are never stale.
+  if (run.spec.sweep && !run.parentRunId) {
+    const children = await listChildRuns(db, run.id);
+    run.trials = children.map((c) => ({
+      runId: c.id,
+      status: c.status,
+      hyperparameters: c.spec.hyperparameters,
+      metrics: c.metrics,
+      error: c.error,
+    }));
+  }
+  return run;
+}
+
+/** The trials of a sweep (by creation time, then id). */
+export async function listChildRuns(db: Db, parentRunId: string): Promise<Run[]> {
+  const rows = await db
+    .selectFrom('runs')
+    .selectAll()
+    .where('parent_run_id', '=', parentRunId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toRun);
 }
 
 export async function listRuns(
@@ -114,6 +140,7 @@ export function toRun(row: RunRow): Run {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    ...(row.parent_run_id ? { parentRunId: row.parent_run_id } : {}),
   });
 }
 

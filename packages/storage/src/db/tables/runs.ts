@@ -15,6 +15,8 @@ export interface RunsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** Added by 0101_sweeps; nullable so older rows need no backfill. */
+  parent_run_id?: string | null;
 }
 export type RunRow = Selectable<RunsTable>;
 export type NewRunRow = Insertable<RunsTable>;
