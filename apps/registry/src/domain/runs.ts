@@ -4,7 +4,6 @@ import {
   QUEUE_NAMES,
   TRAIN_JOB_OPTIONS,
   type BackendName,
-  type DatasetVersion,
   type Metrics,
   type Run,
   type RunProgress,
@@ -23,10 +22,8 @@ import {
 import type { RegistryDeps } from '../deps';
 import { getDataset } from './datasets/queries';
 import { publishEvent } from './events';
+import { checkSpecAgainstDataset } from './run-spec';
 import { createSweepRuns } from './sweeps';
-
-/** Classification on a numeric target is allowed when it has at most this many values. */
-export const MAX_NUMERIC_CLASSES = 50;
 
 /** Create a queued run for `spec` and enqueue its training job (job id = run id). */
 export async function createRun(deps: RegistryDeps, spec: TrainingSpec): Promise<Run> {
@@ -73,56 +70,6 @@ export async function createRun(deps: RegistryDeps, spec: TrainingSpec): Promise
   }
   await publishEvent(deps, { type: 'run.queued', runId: run.id, model: run.modelName });
   return run;
-}
-
-export function checkSpecAgainstDataset(spec: TrainingSpec, dataset: DatasetVersion): void {
-  const columns = dataset.schema.columns;
-  const names = columns.map((c) => c.name).join(', ');
-  const target = columns.find((c) => c.name === spec.target);
-  if (!target) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `target column "${spec.target}" is not in dataset ${dataset.name} v${dataset.version} (columns: ${names})`,
-      [{ path: 'target', message: `unknown column "${spec.target}"` }],
-    );
-  }
-  const unknown = (spec.features ?? []).flatMap((f, i) =>
-    columns.some((c) => c.name === f)
-      ? []
-      : [{ path: `features[${i}]`, message: `unknown column "${f}"` }],
-  );
-  if (unknown.length > 0) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `feature columns not in dataset ${dataset.name} v${dataset.version} (columns: ${names})`,
-      unknown,
-    );
-  }
-  if (spec.features?.includes(spec.target)) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `the target "${spec.target}" cannot also be a feature`,
-      [{ path: 'features', message: 'contains the target' }],
-    );
-  }
-  if (spec.task === 'regression' && target.type !== 'numeric') {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `regression needs a numeric target; "${target.name}" is ${target.type} — use task "classification"`,
-      [{ path: 'target', message: `column is ${target.type}` }],
-    );
-  }
-  if (spec.task === 'classification' && target.type === 'numeric') {
-    const profile = dataset.profile.columns.find((c) => c.name === target.name);
-    const distinct = profile?.distinct ?? Number.POSITIVE_INFINITY;
-    if (distinct > MAX_NUMERIC_CLASSES) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `classification target "${target.name}" is numeric with ${distinct} distinct values (at most ${MAX_NUMERIC_CLASSES}); use task "regression" or a categorical target`,
-        [{ path: 'target', message: 'too many distinct values for classification' }],
-      );
-    }
-  }
 }
 
 export async function getRunOrThrow(deps: RegistryDeps, id: string): Promise<Run> {
