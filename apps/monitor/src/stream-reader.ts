@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { predictionLogEntrySchema, redisKeys } from '@mlops/contracts';
+import { parsePredictionLogMessage, redisKeys } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import { compareStreamIds } from './windows';
 import type { WindowEntry, WindowStore } from './windows';
@@ -65,18 +65,28 @@ export class StreamReader {
     return names;
   }
 
-  /** Start following a model: backfill its most recent entries, then XREAD picks it up. */
+  /**
+   * Start following a model: backfill its most recent rows (about `retain`; a message may hold
+   * a batch of rows, so messages are read newest first until enough rows came), then XREAD
+   * picks it up.
+   */
   async follow(model: string): Promise<void> {
     if (this.store.has(model)) return;
     this.store.track(model);
     const key = this.keys.predictions(model);
-    const newestFirst = (await this.redis.xrevrange(
-      key,
-      '+',
-      '-',
-      'COUNT',
-      this.opts.retain,
-    )) as RawEntry[];
+    const newestFirst: RawEntry[] = [];
+    let rows = 0;
+    let end = '+';
+    while (rows < this.opts.retain) {
+      const page = (await this.redis.xrevrange(key, end, '-', 'COUNT', 1_000)) as RawEntry[];
+      for (const message of page) {
+        newestFirst.push(message);
+        // Parsed twice (here and in ingest), only while backfilling a newly followed model.
+        rows += parsePredictionLogMessage(message[1])?.length ?? 1;
+      }
+      if (page.length < 1_000) break;
+      end = `(${page[page.length - 1]![0]}`;
+    }
     this.ingest(model, newestFirst.reverse());
   }
 
@@ -144,24 +154,27 @@ export class StreamReader {
     const parsed: Array<WindowEntry & { version: number }> = [];
     let lastSkipped: string | null = null;
     for (const [id, fields] of raw) {
-      const entry = parseEntry(fields);
-      if (!entry || entry.model !== model) {
+      const entries = parsePredictionLogMessage(fields);
+      if (!entries || entries.some((e) => e.model !== model)) {
         this.opts.onInvalid?.(model);
         this.opts.logger.warn(
           { model, id },
-          'skipping a prediction log entry that is not a PredictionLogEntry',
+          'skipping a prediction log message that is neither an entry nor a batch',
         );
         lastSkipped = id;
         continue;
       }
-      parsed.push({
-        streamId: id,
-        at: entry.at,
-        id: entry.id,
-        features: entry.features,
-        prediction: entry.prediction,
-        version: entry.version,
-      });
+      // The rows of one batch message share its stream id: the store keeps or drops them together.
+      for (const entry of entries) {
+        parsed.push({
+          streamId: id,
+          at: entry.at,
+          id: entry.id,
+          features: entry.features,
+          prediction: entry.prediction,
+          version: entry.version,
+        });
+      }
     }
     const before = this.store.lastId(model);
     const added = this.store.append(model, parsed);
@@ -173,19 +186,6 @@ export class StreamReader {
     if (lastSkipped !== null) this.store.skipTo(model, lastSkipped);
     if (added > 0) this.opts.onRows?.(model, added);
   }
-}
-
-function parseEntry(fields: string[]) {
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] !== 'entry') continue;
-    try {
-      const result = predictionLogEntrySchema.safeParse(JSON.parse(fields[i + 1]!));
-      return result.success ? result.data : null;
-    } catch {
-      return null;
-    }
-  }
-  return null;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -100,8 +100,11 @@ export class WindowStore {
     this.track(model);
     const w = this.models.get(model)!;
     let added = 0;
+    // Duplicates are judged against the position before this call: the rows of one batch
+    // message share a stream id and arrive in one call, so all of them count.
+    const before = w.lastId;
     for (const e of entries) {
-      if (w.lastId !== null && compareStreamIds(e.streamId, w.lastId) <= 0) continue;
+      if (before !== null && compareStreamIds(e.streamId, before) <= 0) continue;
       let ring = w.versions.get(e.version);
       if (!ring) {
         ring = new Ring<WindowEntry>(this.retain);

@@ -14,7 +14,6 @@ import { PayloadLog } from './payload-log';
 import { healthRoutes } from './routes/health';
 import type { InferDeps } from './inference/infer';
 import { LogBuffer } from './inference/log-buffer';
-import { inProcessSink, workerSink } from './inference/log-sink';
 import { ShadowRecorder } from './inference/shadow';
 import { mlflowRoutes } from './protocols/mlflow';
 import { tfServingRoutes } from './protocols/tfserving';
@@ -101,23 +100,11 @@ export async function buildApp(deps: AppDeps) {
   installErrorHandlers(app, env.SERVING_MAX_BODY_BYTES);
   // Nothing would be sampled: skip collecting and handing over rows altogether.
   const logNothing = env.SERVING_LOG_SAMPLE_RATE === 0 && !process.env.SERVING_LOG_SAMPLE_RATES;
-  const logSink = logNothing
-    ? { record: () => undefined, close: () => Promise.resolve() }
-    : env.SERVING_LOG_WORKER
-      ? workerSink({
-          redisUrl: env.REDIS_URL,
-          prefix: env.MLOPS_REDIS_PREFIX,
-          sampleRate: env.SERVING_LOG_SAMPLE_RATE,
-          logLevel: env.LOG_LEVEL,
-          metrics,
-          logger,
-          fallback: payloadLog,
-        })
-      : inProcessSink(payloadLog);
+  const logBuffer = new LogBuffer(logNothing ? { record: () => undefined } : payloadLog);
   const inferDeps: InferDeps = {
     models,
     metrics,
-    logBuffer: new LogBuffer(logSink),
+    logBuffer,
     shadow: new ShadowRecorder(models, metrics, logger),
     routes: env.SERVING_ROUTES,
     maxRequestRows: env.SERVING_MAX_REQUEST_ROWS,
@@ -137,8 +124,8 @@ export async function buildApp(deps: AppDeps) {
     await follower.stop();
     await models.close();
     inferDeps.logBuffer.flush();
-    await logSink.close();
     subscriber.disconnect();
+    // QUIT is answered after every XADD sent before it: no logged batch is lost on shutdown.
     await redis.quit().catch(() => redis.disconnect());
   });
   return app;

@@ -27,7 +27,7 @@ export const servingEnvSchema = z.object({
   SERVING_ALIAS: aliasNameSchema.default('champion'),
   SERVING_RECONCILE_MS: positiveInt(30_000),
   SERVING_MAX_BATCH_ROWS: positiveInt(256),
-  SERVING_MAX_LATENCY_MS: z.coerce.number().min(0).max(1_000).default(2),
+  SERVING_MAX_LATENCY_MS: z.coerce.number().min(0).max(1_000).default(0),
   /** Rows waiting per model beyond which requests get 503 + Retry-After (backpressure). */
   SERVING_MAX_QUEUE_ROWS: positiveInt(16_384),
   SERVING_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
@@ -43,11 +43,6 @@ export const servingEnvSchema = z.object({
   SERVING_ALIAS_TTL_MS: positiveInt(5_000),
   /** Canary splits and shadows, e.g. `iris=champion:90,challenger:10;shadow=challenger` (README). */
   SERVING_ROUTES: routesSchema,
-  /** Write the payload log from a worker thread (off the event loop); `false` = main thread. */
-  SERVING_LOG_WORKER: z
-    .enum(['true', 'false', '1', '0'])
-    .default('true')
-    .transform((v) => v === 'true' || v === '1'),
   /** Model answered by MLflow's `POST /invocations` when several are served (else the only one). */
   SERVING_MLFLOW_MODEL: resourceNameSchema.optional(),
 });

@@ -34,6 +34,35 @@ describe('Batcher', () => {
     expect(stats[0]!.queueMs).toHaveLength(3);
   });
 
+  it('with maxLatencyMs 0 takes what one I/O turn queued, and what arrives during a run makes the next batch', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => undefined;
+    const batcher = new Batcher<number, number>({
+      maxBatchRows: 100,
+      maxLatencyMs: 0,
+      maxQueueRows: 1_000,
+      run: (items) => {
+        batches.push([...items]);
+        // The first batch is held open: later requests queue behind it.
+        return batches.length === 1
+          ? new Promise((resolve) => (release = () => resolve(items)))
+          : items;
+      },
+    });
+    const first = [batcher.submit([1]), batcher.submit([2])]; // same turn: one batch
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[1, 2]]);
+    const later = [batcher.submit([3]), batcher.submit([4, 5])]; // while the first runs
+    await new Promise((r) => setTimeout(r, 5));
+    expect(batches).toHaveLength(1); // nothing runs beside a running batch
+    release();
+    await expect(Promise.all([...first, ...later])).resolves.toEqual([[1], [2], [3], [4, 5]]);
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+  });
+
   it('never puts more than maxBatchRows rows in a batch and keeps request order', async () => {
     const { batcher, batches } = doubling({ maxBatchRows: 4 });
     const results = await Promise.all([

@@ -10,7 +10,7 @@ describe('serving env', () => {
       SERVING_ALIAS: 'champion',
       SERVING_RECONCILE_MS: 30_000,
       SERVING_MAX_BATCH_ROWS: 256,
-      SERVING_MAX_LATENCY_MS: 2,
+      SERVING_MAX_LATENCY_MS: 0,
       SERVING_LOG_SAMPLE_RATE: 1,
       SERVING_MAX_BODY_BYTES: 5 * 1024 * 1024,
       SERVING_BACKEND: 'auto',

@@ -1,13 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { predictionLogEntrySchema, redisKeys } from '@mlops/contracts';
+import {
+  parsePredictionLogMessage,
+  predictionLogBatchSchema,
+  redisKeys,
+  type PredictionLogEntry,
+} from '@mlops/contracts';
 import { createLogger } from '@mlops/config';
 import { createMetrics } from '../src/metrics';
 import {
   PayloadLog,
+  PREDICTION_STREAM_ROWS,
   REDACTED,
   parseRedactList,
   parseSampleRates,
+  streamMaxLen,
   type ServedBatch,
 } from '../src/payload-log';
 import { deleteKeys, eventually, REDIS_URL, testPrefix } from './support/app';
@@ -33,6 +40,12 @@ async function dropped(metrics: ReturnType<typeof createMetrics>): Promise<numbe
   return m.values.find((v) => v.labels.model === 'iris')?.value ?? 0;
 }
 
+/** Every row logged to a model's stream, in order, whatever message it came in. */
+async function loggedRows(model: string): Promise<PredictionLogEntry[]> {
+  const stream = await redis.xrange(keys.predictions(model), '-', '+');
+  return stream.flatMap(([, fields]) => parsePredictionLogMessage(fields) ?? []);
+}
+
 beforeAll(async () => {
   redis = new Redis(REDIS_URL);
   await redis.ping(); // connected: the log drops entries while the connection is not ready
@@ -44,28 +57,36 @@ afterAll(async () => {
 });
 
 describe('PayloadLog', () => {
-  it('XADDs one PredictionLogEntry per instance in the field "entry"', async () => {
+  it('XADDs one "batch" message per served batch, every row with its id, features and prediction', async () => {
     const log = new PayloadLog({ redis, keys, sampleRate: 1, metrics: createMetrics(), logger });
     log.record(batch(5));
     const stream = await eventually(async () => {
       const s = await redis.xrange(keys.predictions('iris'), '-', '+');
-      return s.length === 5 ? s : undefined;
-    }, 'five entries');
-    const entries = stream.map(([, fields]) => {
-      expect(fields[0]).toBe('entry');
-      return predictionLogEntrySchema.parse(JSON.parse(fields[1] ?? ''));
-    });
+      return s.length === 1 ? s : undefined;
+    }, 'one message');
+    const [, fields] = stream[0]!;
+    expect(fields[0]).toBe('batch');
+    const message = predictionLogBatchSchema.parse(JSON.parse(fields[1] ?? ''));
+    expect(message).toMatchObject({ model: 'iris', version: 3 });
+    const entries = parsePredictionLogMessage(fields) ?? [];
     expect(entries.map((e) => e.id)).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4']);
     expect(entries[2]).toMatchObject({
       model: 'iris',
       version: 3,
       features: { x: 2, color: 'red' },
+      prediction: { label: 'pos' },
     });
   });
 
-  it('samples', async () => {
-    const key = keys.predictions('iris');
-    const before = await redis.xlen(key);
+  it('trims the stream to a row budget whatever the batch size', () => {
+    expect(streamMaxLen(1)).toBe(PREDICTION_STREAM_ROWS);
+    expect(streamMaxLen(100)).toBe(PREDICTION_STREAM_ROWS / 100);
+    // Never below 1000 messages: approximate trimming works on whole nodes of ~100 messages.
+    expect(streamMaxLen(10_000)).toBe(1_000);
+  });
+
+  it('samples rows', async () => {
+    const before = (await loggedRows('iris')).length;
     const values = [0.1, 0.9, 0.2, 0.8];
     let i = 0;
     const log = new PayloadLog({
@@ -77,14 +98,15 @@ describe('PayloadLog', () => {
       random: () => values[i++ % values.length] ?? 0,
     });
     log.record(batch(4));
-    await eventually(
-      async () => ((await redis.xlen(key)) === before + 2 ? true : undefined),
-      'two more',
-    );
+    const rows = await eventually(async () => {
+      const all = await loggedRows('iris');
+      return all.length === before + 2 ? all : undefined;
+    }, 'two more rows');
+    expect(rows.slice(before).map((r) => r.id)).toEqual(['id-0', 'id-2']);
     const none = new PayloadLog({ redis, keys, sampleRate: 0, metrics: createMetrics(), logger });
     none.record(batch(4));
-    await redis.ping(); // the pipeline would have been sent before this answers
-    expect(await redis.xlen(key)).toBe(before + 2);
+    await redis.ping(); // an XADD would have been sent before this answers
+    expect(await loggedRows('iris')).toHaveLength(before + 2);
   });
 
   it('never throws and counts entries it could not write', async () => {
@@ -122,13 +144,15 @@ describe('PayloadLog', () => {
       redact: ['color'],
     });
     log.record({ ...batch(2), model });
-    const stream = await eventually(async () => {
-      const s = await redis.xrange(keys.predictions(model), '-', '+');
-      return s.length === 2 ? s : undefined;
-    }, 'two entries');
-    const entry = predictionLogEntrySchema.parse(JSON.parse(stream[1]![1][1] ?? ''));
-    expect(entry.features).toEqual({ x: 1, color: REDACTED });
-    expect(JSON.stringify(stream)).not.toContain('red"');
+    const rows = await eventually(async () => {
+      const all = await loggedRows(model);
+      return all.length === 2 ? all : undefined;
+    }, 'two rows');
+    expect(rows[1]!.features).toEqual({ x: 1, color: REDACTED });
+    const raw = await redis.xrange(keys.predictions(model), '-', '+');
+    // The stored document itself, not only what a parser hands back, holds no raw value.
+    expect(raw[0]![1][1]).toContain('"color":"[REDACTED]"');
+    expect(raw[0]![1][1]).not.toContain('"red"');
   });
 
   it('reads SERVING_LOG_REDACT and per-model rates from the environment', async () => {
@@ -138,12 +162,11 @@ describe('PayloadLog', () => {
       const log = new PayloadLog({ redis, keys, sampleRate: 1, metrics: createMetrics(), logger });
       log.record({ ...batch(3), model: 'rated' });
       log.record({ ...batch(1), model: 'envredact' });
-      const stream = await eventually(async () => {
-        const s = await redis.xrange(keys.predictions('envredact'), '-', '+');
-        return s.length === 1 ? s : undefined;
-      }, 'one entry');
-      const entry = predictionLogEntrySchema.parse(JSON.parse(stream[0]![1][1] ?? ''));
-      expect(entry.features).toEqual({ x: REDACTED, color: 'red' });
+      const rows = await eventually(async () => {
+        const all = await loggedRows('envredact');
+        return all.length === 1 ? all : undefined;
+      }, 'one row');
+      expect(rows[0]!.features).toEqual({ x: REDACTED, color: 'red' });
       await redis.ping();
       expect(await redis.exists(keys.predictions('rated'))).toBe(0);
     } finally {

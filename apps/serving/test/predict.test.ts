@@ -4,7 +4,7 @@ import {
   errorBodySchema,
   modelStatusSchema,
   predictResponseSchema,
-  predictionLogEntrySchema,
+  parsePredictionLogMessage,
   redisKeys,
 } from '@mlops/contracts';
 import { getTf } from '@mlops/ml/backend';
@@ -180,9 +180,9 @@ describe('POST /v1/models/:name:predict', () => {
     const ids = predictResponseSchema.parse(res.json()).predictionIds;
     const entries = await eventually(async () => {
       const stream = await redis.xrange(keys.predictions('iris'), '-', '+');
-      const parsed = stream.map(([, fields]) => {
-        expect(fields[0]).toBe('entry');
-        return predictionLogEntrySchema.parse(JSON.parse(fields[1] ?? ''));
+      const parsed = stream.flatMap(([, fields]) => {
+        expect(fields[0]).toBe('batch');
+        return parsePredictionLogMessage(fields) ?? [];
       });
       const mine = parsed.filter((e) => ids.includes(e.id));
       return mine.length === 2 ? mine : undefined;

@@ -3,21 +3,29 @@
  * request, no batching, no metrics, no logging.
  */
 import Fastify from 'fastify';
-import { initBackend } from '@mlops/ml/backend';
+import type { Tensor } from '@tensorflow/tfjs';
+import { getTf, initBackend } from '@mlops/ml/backend';
 import { loadBundleModel } from '@mlops/ml/bundle';
+import { decodePredictions, encodeFeatures } from '@mlops/ml/preprocessing';
 import { checkRecords } from '@mlops/ml/records';
-import { predictRows } from '../../src/models/predict-rows';
 import { announce, readBenchBundle } from '../bundle-dir';
 
 const dir = process.argv[2] ?? '';
 await initBackend('auto');
+const tf = getTf();
 const { manifest, files } = await readBenchBundle(dir);
+const prep = manifest.preprocessing;
 const model = await loadBundleModel(manifest, files);
 const app = Fastify({ logger: false });
 app.post<{ Body: { instances: unknown[] } }>('/v1/models/:nameAndVerb', (request, reply) => {
   const checked = checkRecords(manifest.signature, request.body.instances);
   if (!checked.ok) return reply.status(400).send({ error: checked.details });
-  return { predictions: predictRows(model, manifest.preprocessing, checked.rows) };
+  const n = checked.rows.length;
+  const output = tf.tidy(() => {
+    const y = model.predict(tf.tensor2d(encodeFeatures(prep, checked.rows), [n, prep.inputWidth]));
+    return (y as Tensor).dataSync() as Float32Array;
+  });
+  return { predictions: decodePredictions(prep, output, n) };
 });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const addr = app.server.address();

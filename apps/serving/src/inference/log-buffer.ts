@@ -1,5 +1,10 @@
 import type { DataRow, Prediction } from '@mlops/contracts';
-import type { LogSink } from './log-sink';
+import type { ServedBatch } from '../payload-log';
+
+/** Where a tick's answered rows go: the payload log (tests pass their own). */
+export interface LogSink {
+  record(batch: ServedBatch): void;
+}
 
 interface Pending {
   model: string;
@@ -11,7 +16,7 @@ interface Pending {
 
 /**
  * Collects the requests answered in one tick and hands them to the payload log as one batch
- * per model version: a micro-batch of 64 one-row requests becomes one Redis pipeline, not 64.
+ * per model version: a micro-batch of 64 one-row requests becomes one stream message, not 64.
  */
 export class LogBuffer {
   private pending = new Map<string, Pending>();

@@ -5,7 +5,12 @@ import {
   type ModelVersion,
   type Prediction,
 } from '@mlops/contracts';
-import { loadBundleModel } from '@mlops/ml/bundle';
+import {
+  createPredictor,
+  loadBundleModel,
+  type BundleModel,
+  type Predictor,
+} from '@mlops/ml/bundle';
 import { Batcher } from '../batching/batcher';
 import type { ServingMetrics } from '../metrics';
 import { imputedRow, predictRows } from './predict-rows';
@@ -27,19 +32,20 @@ export interface LoaderDeps {
 }
 
 /**
- * Download, verify, load and warm one version. Nothing here touches the slot: the caller swaps
- * the result in only when every step succeeded, so a bad version never replaces a good one.
+ * The predictor a version serves with, warmed: a dense model runs as a compiled op list once it
+ * gave model.predict's answers on probe rows, anything else keeps model.predict (predictor.ts
+ * says why). The first predict compiles kernels and allocates; paying it here keeps it off a
+ * request, and a model whose output does not fit its preprocessing is refused before serving.
  */
-export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<LoadedModel> {
-  const { manifest } = mv;
-  const files = await deps.source.fetchFiles(manifest);
-  // Verifies every file's size and sha256 against the manifest before reading a byte of it.
-  const model = await loadBundleModel(manifest, files);
+function warmPredictor(model: BundleModel, mv: ModelVersion): Predictor {
+  const prep = mv.manifest.preprocessing;
+  let predictor: Predictor | undefined;
   try {
-    // The first predict compiles kernels and allocates; paying it here keeps it off a request,
-    // and a model whose output does not fit its preprocessing is refused before serving.
-    predictRows(model, manifest.preprocessing, [imputedRow(manifest.preprocessing)]);
+    predictor = createPredictor(model, prep.inputWidth);
+    predictRows(predictor, prep, [imputedRow(prep)]);
+    return predictor;
   } catch (err) {
+    predictor?.dispose();
     model.dispose();
     throw new AppError(
       'PRECONDITION_FAILED',
@@ -48,10 +54,22 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
       }`,
     );
   }
+}
+
+/**
+ * Download, verify, load and warm one version. Nothing here touches the slot: the caller swaps
+ * the result in only when every step succeeded, so a bad version never replaces a good one.
+ */
+export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<LoadedModel> {
+  const { manifest } = mv;
+  const files = await deps.source.fetchFiles(manifest);
+  // Verifies every file's size and sha256 against the manifest before reading a byte of it.
+  const model = await loadBundleModel(manifest, files);
+  const predictor = warmPredictor(model, mv);
   const labels = { model: mv.model, version: String(mv.version) };
   const batcher = new Batcher<DataRow, Prediction>({
     ...deps.batching,
-    run: (rows) => predictRows(model, manifest.preprocessing, rows),
+    run: (rows) => predictRows(predictor, manifest.preprocessing, rows),
     onBatch: (stats) => {
       deps.metrics.batches.inc(labels);
       deps.metrics.inferenceRows.inc(labels, stats.rows);
@@ -59,7 +77,15 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
       for (const ms of stats.queueMs) deps.metrics.queueSeconds.observe(labels, ms / 1000);
     },
   });
-  const loaded = new LoadedModel(mv.model, mv.version, manifest, model, batcher, new Date());
+  const loaded = new LoadedModel(
+    mv.model,
+    mv.version,
+    manifest,
+    model,
+    predictor,
+    batcher,
+    new Date(),
+  );
   deps.metrics.loadedVersions.inc(labels);
   loaded.onDisposed = () => deps.metrics.loadedVersions.dec(labels);
   return loaded;

@@ -204,7 +204,14 @@ export class ModelSet {
       // The old version is freed in the background once its last request finished.
       void slot.swap(loaded);
       metrics.modelVersion.set({ model: slot.name }, loaded.version);
-      log.info({ version: loaded.version }, 'version in service');
+      log.info(
+        {
+          version: loaded.version,
+          engine: loaded.predictor.engine,
+          ...(loaded.predictor.fallbackReason ? { why: loaded.predictor.fallbackReason } : {}),
+        },
+        'version in service',
+      );
     } catch (err) {
       const { code, message } = describe(err);
       slot.recordError(target.version, code, message);

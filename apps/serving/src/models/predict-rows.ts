@@ -1,30 +1,19 @@
-import type { Tensor } from '@tensorflow/tfjs';
 import type { DataRow, Prediction, Preprocessing } from '@mlops/contracts';
-import { getTf } from '@mlops/ml/backend';
-import type { BundleModel } from '@mlops/ml/bundle';
+import type { Predictor } from '@mlops/ml/bundle';
 import { decodePredictions, encodeFeatures } from '@mlops/ml/preprocessing';
 
 /**
- * Raw checked rows → predictions. Everything tensor-shaped lives inside `tidy`, and the output
- * is read back synchronously inside it, so no tensor outlives the call whatever the backend.
+ * Raw checked rows → predictions: encode with the version's preprocessing, one predict call for
+ * the whole batch, decode. The predictor frees every tensor it makes before it returns.
  */
 export function predictRows(
-  model: BundleModel,
+  predictor: Predictor,
   prep: Preprocessing,
   rows: readonly DataRow[],
 ): Prediction[] {
   if (rows.length === 0) return [];
-  const tf = getTf();
-  const input = encodeFeatures(prep, rows);
-  const output = tf.tidy(() => {
-    const x = tf.tensor2d(input, [rows.length, prep.inputWidth]);
-    const y = model.predict(x);
-    // Bundled models have one output; a multi-output model is a bundle error, caught below.
-    const first: Tensor | undefined = Array.isArray(y) ? y[0] : y;
-    if (!first || Array.isArray(y)) throw new Error('model has more than one output tensor');
-    return first.dataSync() as Float32Array;
-  });
-  return decodePredictions(prep, Float32Array.from(output), rows.length);
+  const output = predictor.predict(encodeFeatures(prep, rows), rows.length, prep.inputWidth);
+  return decodePredictions(prep, output, rows.length);
 }
 
 /** A row made of every feature's imputed value: the input of the warm-up predict. */

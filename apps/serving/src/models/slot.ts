@@ -1,5 +1,5 @@
 import type { BundleManifest, DataRow, ErrorCode, Prediction } from '@mlops/contracts';
-import type { BundleModel } from '@mlops/ml/bundle';
+import type { BundleModel, Predictor } from '@mlops/ml/bundle';
 import type { Batcher } from '../batching/batcher';
 
 /**
@@ -20,6 +20,8 @@ export class LoadedModel {
     readonly version: number,
     readonly manifest: BundleManifest,
     readonly model: BundleModel,
+    /** How the batches run: the model's compiled dense plan or model.predict. */
+    readonly predictor: Predictor,
     readonly batcher: Batcher<DataRow, Prediction>,
     readonly loadedAt: Date,
   ) {}
@@ -57,6 +59,7 @@ export class LoadedModel {
     // Nobody holds a reference, so the queue is empty: close() only flips it to refusing.
     void this.batcher.close().finally(() => {
       try {
+        this.predictor.dispose();
         this.model.dispose();
       } finally {
         this.onDisposed?.();

@@ -108,7 +108,10 @@ export class VersionCache {
       .then((mv) => loadVersion(this.opts, mv))
       .then((loaded) => {
         created.loaded = loaded;
-        this.opts.logger.info({ model, version }, 'explicitly addressed version loaded');
+        this.opts.logger.info(
+          { model, version, engine: loaded.predictor.engine },
+          'explicitly addressed version loaded',
+        );
         return loaded;
       })
       .catch((err: unknown) => {

@@ -3,3 +3,5 @@ export { loadBundleModel, verifyBundleFiles, type BundleModel } from './load';
 export { parseModelJson, weightPathsOf, type ModelJson, type ModelFormat } from './model-json';
 export { importedPreprocessing, checkModelFits, type ImportedInput } from './imported';
 export { sha256Hex } from './hash';
+export { compileDensePlan, type DensePlan } from './dense-plan';
+export { createPredictor, modelPredictor, type Predictor } from './predictor';

@@ -11,7 +11,8 @@ import { MODEL_JSON, parseModelJson, type ModelJson } from './model-json';
 export interface BundleModel {
   /** One entry per model input; `shape` is [batch, width] for the models bundles hold. */
   readonly inputs: ReadonlyArray<{ readonly shape?: ReadonlyArray<number | null> | undefined }>;
-  predict(x: tfTypes.Tensor): tfTypes.Tensor | tfTypes.Tensor[];
+  /** `batchSize` is how many rows a Layers model runs at once (its default is 32). */
+  predict(x: tfTypes.Tensor, args?: { batchSize?: number }): tfTypes.Tensor | tfTypes.Tensor[];
   dispose(): void;
 }
 

@@ -1,0 +1,202 @@
+import type * as tfTypes from '@tensorflow/tfjs';
+import { getTf } from '../backend/backend';
+
+/**
+ * A Sequential stack of dense layers as a short list of TF.js ops, for inference only.
+ *
+ * Why: `LayersModel.predict` spends far more time in bookkeeping than in arithmetic for the
+ * small tabular models this platform trains — it re-runs the symbolic layer machinery (name
+ * scopes, input specs, a `tidy` per layer, slicing into batches of 32 and concatenating) on
+ * every call. Measured on the benchmark MLP (wasm, 2 cores): 256 rows take ≈ 940 µs through
+ * `predict` and ≈ 60 µs as fused matMul+bias+activation ops on the same weights. Serving calls
+ * predict once per micro-batch, so this is most of its model time.
+ *
+ * Only what can be expressed exactly is compiled: Dense (with or without bias), Activation,
+ * Dropout (the identity at inference) and BatchNormalization on the last axis (folded into one
+ * multiply-add). Anything else — convolutions, recurrent layers, functional graphs — makes
+ * `compileDensePlan` answer why not, and the caller keeps `model.predict`. The caller also
+ * checks the plan against `model.predict` before trusting it (see predictor.ts).
+ */
+export interface DensePlan {
+  /** [rows, inputWidth] in, the last layer's output out; the input tensor is not disposed. */
+  run(x: tfTypes.Tensor2D): tfTypes.Tensor2D;
+  readonly inputWidth: number;
+  /** Frees the tensors the plan made (folded batch norms); the weights belong to the model. */
+  dispose(): void;
+}
+
+type FusedActivation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid';
+const FUSED: ReadonlySet<string> = new Set<FusedActivation>([
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'sigmoid',
+]);
+
+/** Activations applied as a separate op after the fused matMul. */
+const POST_OPS: Record<string, (tf: typeof tfTypes, y: tfTypes.Tensor2D) => tfTypes.Tensor2D> = {
+  softmax: (tf, y) => tf.softmax(y),
+  tanh: (tf, y) => tf.tanh(y),
+  softplus: (tf, y) => tf.softplus(y),
+  selu: (tf, y) => tf.selu(y),
+  logSoftmax: (tf, y) => tf.logSoftmax(y),
+};
+
+type Step =
+  | { kind: 'dense'; kernel: tfTypes.Tensor2D; bias?: tfTypes.Tensor1D; activation: string }
+  | { kind: 'affine'; scale: tfTypes.Tensor1D; offset: tfTypes.Tensor1D }
+  | { kind: 'activation'; activation: string };
+
+interface LayerLike {
+  getClassName(): string;
+  getConfig(): Record<string, unknown>;
+  getWeights(): tfTypes.Tensor[];
+}
+
+function supportedActivation(name: unknown): name is string {
+  return typeof name === 'string' && (FUSED.has(name) || name in POST_OPS);
+}
+
+function activationStep(name: string): Step[] {
+  return name === 'linear' ? [] : [{ kind: 'activation', activation: name }];
+}
+
+/** gamma·(x − mean)/√(var + ε) + beta = x·scale + offset, computed once. */
+function foldBatchNorm(layer: LayerLike, owned: tfTypes.Tensor[]): Step | string {
+  const tf = getTf();
+  const config = layer.getConfig();
+  const axis = config.axis;
+  if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) {
+    // Sequential dense stacks are rank 2, where axis 1 is the last axis too.
+    if (axis !== 1) return `BatchNormalization on axis ${JSON.stringify(axis)}`;
+  }
+  const weights = [...layer.getWeights()];
+  const gamma = config.scale === false ? null : weights.shift();
+  const beta = config.center === false ? null : weights.shift();
+  const [mean, variance] = weights;
+  if (!mean || !variance || gamma === undefined || beta === undefined)
+    return 'BatchNormalization with unexpected weights';
+  const epsilon = typeof config.epsilon === 'number' ? config.epsilon : 1e-3;
+  const [scale, offset] = tf.tidy(() => {
+    const s = tf.rsqrt(tf.add(variance, epsilon));
+    const sc = gamma ? tf.mul(s, gamma) : s;
+    const off = tf.sub(beta ?? tf.zerosLike(mean), tf.mul(mean, sc));
+    return [sc as tfTypes.Tensor1D, off as tfTypes.Tensor1D];
+  });
+  owned.push(scale, offset);
+  return { kind: 'affine', scale, offset };
+}
+
+function stepsOf(layer: LayerLike, owned: tfTypes.Tensor[]): Step[] | string {
+  const name = layer.getClassName();
+  const config = layer.getConfig();
+  switch (name) {
+    case 'InputLayer':
+    case 'Dropout':
+      return [];
+    case 'Activation':
+      return supportedActivation(config.activation)
+        ? activationStep(config.activation)
+        : `activation "${String(config.activation)}"`;
+    case 'Dense': {
+      if (!supportedActivation(config.activation))
+        return `Dense activation "${String(config.activation)}"`;
+      const [kernel, bias] = layer.getWeights();
+      if (!kernel || kernel.rank !== 2) return 'Dense without a rank-2 kernel';
+      const fused = FUSED.has(config.activation);
+      const dense: Step = {
+        kind: 'dense',
+        kernel: kernel as tfTypes.Tensor2D,
+        ...(config.useBias !== false && bias ? { bias: bias as tfTypes.Tensor1D } : {}),
+        activation: fused ? config.activation : 'linear',
+      };
+      return fused ? [dense] : [dense, ...activationStep(config.activation)];
+    }
+    case 'BatchNormalization': {
+      const step = foldBatchNorm(layer, owned);
+      return typeof step === 'string' ? step : [step];
+    }
+    default:
+      return `layer ${name}`;
+  }
+}
+
+/**
+ * The plan of `model`, or the reason it has none (a string naming the first unsupported part).
+ * `model` is typed loosely so graph models and other `BundleModel`s are simply refused.
+ */
+export function compileDensePlan(model: unknown): DensePlan | string {
+  const tf = getTf();
+  if (!(model instanceof tf.Sequential)) return 'not a Sequential layers model';
+  const width = model.inputs[0]?.shape[1];
+  if (model.inputs.length !== 1 || model.inputs[0]?.shape.length !== 2 || typeof width !== 'number')
+    return 'input is not [batch, width]';
+  const owned: tfTypes.Tensor[] = [];
+  const steps: Step[] = [];
+  for (const layer of model.layers as unknown as LayerLike[]) {
+    const s = stepsOf(layer, owned);
+    if (typeof s === 'string') {
+      for (const t of owned) t.dispose();
+      return `unsupported ${s}`;
+    }
+    steps.push(...s);
+  }
+  if (!steps.some((s) => s.kind === 'dense')) return 'no dense layer';
+
+  return {
+    inputWidth: width,
+    run(x) {
+      let y = x;
+      for (const step of steps) {
+        const next = apply(tf, step, y);
+        // Intermediates are freed as soon as the next op has consumed them (no tidy scope:
+        // its bookkeeping is part of what this plan exists to avoid).
+        if (y !== x) y.dispose();
+        y = next;
+      }
+      return y;
+    },
+    dispose() {
+      for (const t of owned) t.dispose();
+    },
+  };
+}
+
+function apply(tf: typeof tfTypes, step: Step, y: tfTypes.Tensor2D): tfTypes.Tensor2D {
+  switch (step.kind) {
+    case 'dense':
+      return tf.fused.matMul({
+        a: y,
+        b: step.kernel,
+        ...(step.bias ? { bias: step.bias } : {}),
+        activation: step.activation as FusedActivation,
+      }) as tfTypes.Tensor2D;
+    case 'affine':
+      return tf.tidy(() => tf.add(tf.mul(y, step.scale), step.offset));
+    case 'activation':
+      return FUSED.has(step.activation)
+        ? tf.tidy(() => applyFusedAlone(tf, step.activation as FusedActivation, y))
+        : POST_OPS[step.activation]!(tf, y);
+  }
+}
+
+/** A fusable activation met as its own layer. */
+function applyFusedAlone(
+  tf: typeof tfTypes,
+  activation: FusedActivation,
+  y: tfTypes.Tensor2D,
+): tfTypes.Tensor2D {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(y);
+    case 'relu6':
+      return tf.relu6(y);
+    case 'elu':
+      return tf.elu(y);
+    case 'sigmoid':
+      return tf.sigmoid(y);
+    case 'linear':
+      return tf.clone(y);
+  }
+}

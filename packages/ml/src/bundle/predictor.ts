@@ -1,0 +1,127 @@
+import type * as tfTypes from '@tensorflow/tfjs';
+import { getTf } from '../backend/backend';
+import { compileDensePlan, type DensePlan } from './dense-plan';
+import type { BundleModel } from './load';
+
+/** Encoded rows in, the model's flat row-major output out: the one call serving makes. */
+export interface Predictor {
+  /** `dense-plan` when the compiled op list runs, `model` when `model.predict` does. */
+  readonly engine: 'dense-plan' | 'model';
+  /** Why the dense plan is not used (null when it is): shown in logs and model status. */
+  readonly fallbackReason: string | null;
+  predict(input: Float32Array, rows: number, inputWidth: number): Float32Array;
+  /** Frees what the predictor made; the model itself is disposed by its owner. */
+  dispose(): void;
+}
+
+/** `model.predict` over the whole batch at once (its default slices into batches of 32). */
+export function modelPredictor(
+  model: BundleModel,
+  fallbackReason: string | null = null,
+): Predictor {
+  const tf = getTf();
+  return {
+    engine: 'model',
+    fallbackReason,
+    predict(input, rows, inputWidth) {
+      return tf.tidy(() => {
+        const y = model.predict(tf.tensor2d(input, [rows, inputWidth]), { batchSize: rows });
+        // Bundled models have one output; a multi-output model is a bundle error.
+        const first: tfTypes.Tensor | undefined = Array.isArray(y) ? y[0] : y;
+        if (!first || Array.isArray(y)) throw new Error('model has more than one output tensor');
+        return Float32Array.from(first.dataSync() as Float32Array);
+      });
+    },
+    dispose: () => undefined,
+  };
+}
+
+function planPredictor(plan: DensePlan): Predictor {
+  const tf = getTf();
+  return {
+    engine: 'dense-plan',
+    fallbackReason: null,
+    predict(input, rows, inputWidth) {
+      const x = tf.tensor2d(input, [rows, inputWidth]);
+      try {
+        const y = plan.run(x);
+        try {
+          return Float32Array.from(y.dataSync() as Float32Array);
+        } finally {
+          y.dispose();
+        }
+      } finally {
+        x.dispose();
+      }
+    },
+    dispose: () => plan.dispose(),
+  };
+}
+
+/** Deterministic probe rows in [-3, 3): the same check on every load, no Math.random. */
+function probeInput(rows: number, width: number): Float32Array {
+  const out = new Float32Array(rows * width);
+  let s = 0x9e3779b9;
+  for (let i = 0; i < out.length; i++) {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) | 0;
+    out[i] = ((s >>> 0) / 2 ** 32) * 6 - 3;
+  }
+  return out;
+}
+
+/** Largest |a − b| / (1 + |b|) over two outputs (Infinity when shapes differ or NaN appears). */
+function worstDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!));
+    if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
+  }
+  return worst;
+}
+
+/** Float32 arithmetic in another order (fused kernels) differs in the last bits, not more. */
+const PLAN_TOLERANCE = 1e-4;
+const PROBE_ROWS = 16;
+
+/**
+ * The fastest predictor that gives the model's own answers: the dense plan when the model
+ * compiles to one AND it matches `model.predict` on probe rows, else `model.predict` itself.
+ * The check makes the plan an optimisation that cannot change a prediction, whatever layer
+ * configuration a bundle brings.
+ */
+export function createPredictor(model: BundleModel, inputWidth: number): Predictor {
+  const plan = compileDensePlan(model);
+  if (typeof plan === 'string') return modelPredictor(model, plan);
+  if (plan.inputWidth !== inputWidth) {
+    plan.dispose();
+    return modelPredictor(
+      model,
+      `model input width ${plan.inputWidth} differs from the preprocessing's ${inputWidth}`,
+    );
+  }
+  const reference = modelPredictor(model);
+  const fast = planPredictor(plan);
+  const probe = probeInput(PROBE_ROWS, inputWidth);
+  let worst: number;
+  try {
+    worst = worstDifference(
+      fast.predict(probe, PROBE_ROWS, inputWidth),
+      reference.predict(probe, PROBE_ROWS, inputWidth),
+    );
+  } catch (err) {
+    fast.dispose();
+    return modelPredictor(
+      model,
+      `dense plan failed its check: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  if (worst > PLAN_TOLERANCE) {
+    fast.dispose();
+    return modelPredictor(
+      model,
+      `dense plan differs from model.predict by ${worst.toExponential(2)} on probe rows`,
+    );
+  }
+  return fast;
+}

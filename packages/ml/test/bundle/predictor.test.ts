@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { getTf, initBackend } from '../../src/backend';
+import { compileDensePlan, createPredictor, modelPredictor } from '../../src/bundle';
+
+let tf: typeof tfTypes;
+const WIDTH = 5;
+
+/** Inputs in [-2, 2) from a fixed sequence: the same rows every run. */
+function rows(n: number): Float32Array {
+  return Float32Array.from({ length: n * WIDTH }, (_, i) => ((i * 7919) % 400) / 100 - 2);
+}
+
+/** A stack with every layer kind the plan compiles, trained a little so nothing is trivial. */
+async function denseZoo(): Promise<tfTypes.Sequential> {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: 8, activation: 'relu', inputShape: [WIDTH] }));
+  model.add(tf.layers.dropout({ rate: 0.3 }));
+  model.add(tf.layers.batchNormalization());
+  model.add(tf.layers.dense({ units: 6, activation: 'tanh' }));
+  model.add(tf.layers.dense({ units: 4, activation: 'elu', useBias: false }));
+  model.add(tf.layers.activation({ activation: 'sigmoid' }));
+  model.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  const x = tf.tensor2d(rows(64), [64, WIDTH]);
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: 64 }, (_, i) => i % 3),
+      'int32',
+    ),
+    3,
+  );
+  await model.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0 });
+  x.dispose();
+  y.dispose();
+  return model;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+}
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  tf = getTf();
+});
+
+afterAll(() => {
+  tf.disposeVariables();
+});
+
+describe('dense plan predictor', () => {
+  it('compiles dense, dropout, batch norm and activation layers and answers what model.predict answers', async () => {
+    const model = await denseZoo();
+    const predictor = createPredictor(model, WIDTH);
+    expect(predictor.engine).toBe('dense-plan');
+    expect(predictor.fallbackReason).toBeNull();
+    const input = rows(37);
+    const fast = predictor.predict(input, 37, WIDTH);
+    const reference = modelPredictor(model).predict(input, 37, WIDTH);
+    expect(fast).toHaveLength(37 * 3);
+    expect(maxAbsDiff(fast, reference)).toBeLessThan(1e-5);
+    predictor.dispose();
+    model.dispose();
+  });
+
+  it('leaves no tensor behind, per call or once disposed', async () => {
+    const model = await denseZoo();
+    const baseline = tf.memory().numTensors;
+    const predictor = createPredictor(model, WIDTH);
+    const withPlan = tf.memory().numTensors; // the folded batch norm's scale and offset
+    for (let i = 0; i < 200; i++) predictor.predict(rows((i % 17) + 1), (i % 17) + 1, WIDTH);
+    expect(tf.memory().numTensors).toBe(withPlan);
+    predictor.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+    model.dispose();
+  });
+
+  it('keeps model.predict, saying why, for layers it does not compile', () => {
+    const model = tf.sequential();
+    model.add(tf.layers.reshape({ targetShape: [2, 2, 1], inputShape: [4] }));
+    model.add(tf.layers.conv2d({ filters: 2, kernelSize: 2 }));
+    model.add(tf.layers.flatten());
+    model.add(tf.layers.dense({ units: 1 }));
+    const predictor = createPredictor(model, 4);
+    expect(predictor.engine).toBe('model');
+    expect(predictor.fallbackReason).toMatch(/Reshape/);
+    expect(predictor.predict(new Float32Array(8), 2, 4)).toHaveLength(2);
+    model.dispose();
+  });
+
+  it('refuses activations it cannot express and models that are not Sequential', () => {
+    const model = tf.sequential();
+    model.add(tf.layers.dense({ units: 2, activation: 'hardSigmoid', inputShape: [3] }));
+    expect(compileDensePlan(model)).toMatch(/hardSigmoid/);
+    const input = tf.input({ shape: [3] });
+    const functional = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: 1 }).apply(input) as tfTypes.SymbolicTensor,
+    });
+    expect(compileDensePlan(functional)).toMatch(/Sequential/);
+    model.dispose();
+    functional.dispose();
+  });
+
+  it('is not trusted when it disagrees with model.predict on the probe rows', async () => {
+    const model = await denseZoo();
+    const honest = model.predict.bind(model);
+    // Stands for any layer configuration the plan would get wrong: the answers differ.
+    model.predict = (x: tfTypes.Tensor, args?: { batchSize?: number }) =>
+      tf.tidy(() => tf.add(honest(x, args) as tfTypes.Tensor, 0.01));
+    const predictor = createPredictor(model, WIDTH);
+    expect(predictor.engine).toBe('model');
+    expect(predictor.fallbackReason).toMatch(/differs from model\.predict/);
+    model.dispose();
+  });
+
+  it('refuses a plan whose input width is not the preprocessing width', async () => {
+    const model = await denseZoo();
+    const predictor = createPredictor(model, WIDTH + 1);
+    expect(predictor.engine).toBe('model');
+    expect(predictor.fallbackReason).toMatch(/input width 5/);
+    model.dispose();
+  });
+});
