@@ -80,6 +80,7 @@ export class StreamReader {
     while (rows < this.opts.retain) {
       const page = (await this.redis.xrevrange(key, end, '-', 'COUNT', 1_000)) as RawEntry[];
       for (const message of page) {
+        if (rows >= this.opts.retain) break;
         newestFirst.push(message);
         // Parsed twice (here and in ingest), only while backfilling a newly followed model.
         rows += parsePredictionLogMessage(message[1])?.length ?? 1;
