@@ -1,6 +1,8 @@
 // Bundles one app (run from its folder) into dist/ for production images: the workspace
 // packages (@mlops/*, TypeScript source) are inlined, every npm dependency stays external and
 // is installed beside it, so native and wasm modules keep their own file layout.
+import fs from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 const entries = process.argv.slice(2);
@@ -8,6 +10,16 @@ if (entries.length === 0) {
   console.error('usage: node ../../scripts/build/build-app.mjs src/server.ts [more entries]');
   process.exit(2);
 }
+// A worker thread's program must be a file of its own at run time: every `src/**/*.thread.ts` is
+// an entry point too, emitted at the same path under dist/ (src/thread/x.thread.ts becomes
+// dist/thread/x.thread.js beside dist/server.js), where the app resolves it.
+const threadEntries = fs.existsSync('src')
+  ? fs
+      .readdirSync('src', { recursive: true })
+      .filter((f) => f.endsWith('.thread.ts'))
+      .map((f) => path.join('src', f))
+  : [];
+if (threadEntries.length > 0) entries.push(...threadEntries.filter((f) => !entries.includes(f)));
 
 const externalNpmPackages = {
   name: 'external-npm-packages',

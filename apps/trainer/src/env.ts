@@ -20,12 +20,17 @@ export const trainerEnvSchema = z.object({
   TRAINER_PORT: portEnv(DEFAULT_TRAINER_PORT),
   TRAINER_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   TRAINER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
-  /** BullMQ lock of a training job; renewed every half of it while the fit runs. */
-  TRAINER_LOCK_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  /** BullMQ lock of a training job; renewed every half of it (training runs in another thread). */
+  TRAINER_LOCK_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   /** How often to look for jobs of dead workers (default: half the lock). */
   TRAINER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(3_600_000).optional(),
   /** Minimum time between two checkpoints of a fit (0 = after every epoch). */
   TRAINER_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(10_000),
+  /**
+   * On SIGTERM, how long the running fit may take to finish and checkpoint its epoch before its
+   * thread is terminated (the job is handed back either way; below Kubernetes' grace period).
+   */
+  TRAINER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   /** Datasets with more rows than this are streamed batch by batch instead of held in memory. */
   TRAINER_STREAM_ROWS: z.coerce.number().int().min(0).default(100_000),
   /** Code revision recorded in model lineage (read directly by `codeRevision`). */

@@ -4,26 +4,22 @@ import {
   AppError,
   trainJobPayloadSchema,
   trainingSpecSchema,
-  type BackendName,
   type Metrics,
-  type RunProgress,
   type TrainJobPayload,
 } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
-import { initBackend, type BackendRequest } from '@mlops/ml/backend';
+import type { BackendRequest } from '@mlops/ml/backend';
 import type { TrainerMetrics } from './metrics';
 import type { TrainerRegistry } from './registry';
 import { cancelledError, type Cancellations } from './cancellations';
 import { asAppError, isPermanent } from './errors';
-import { disposeCheckpoint } from './train/checkpoint';
+import { ProgressReporter } from './progress';
+import { trainInThread, type ThreadTrainingOptions } from './thread/host';
 import { resolveColumns } from './train/columns';
 import { fetchRunDataset } from './train/dataset';
-import { FitInterrupted, type EpochReport } from './train/fit';
-import { collectRows, toRecords } from './train/load-data';
-import { trainStreaming } from './train/stream';
+import { FitInterrupted } from './train/fit';
 import { buildManifest, uploadBundleFiles } from './train/package';
-import { trainPipeline } from './train/pipeline';
-import { CheckpointSaver, loadRunCheckpoint } from './train/resume';
+import { CheckpointSaver, downloadRunCheckpoint } from './train/resume';
 import { codeRevision } from './train/revision';
 import { childTrialOutcomes, finishSweep, type TrialOutcome } from './sweep';
 
@@ -52,64 +48,18 @@ export interface ProcessorDeps {
   cancellations?: Cancellations;
   /** Datasets with more rows than this are streamed epoch by epoch (bounded memory). */
   streamRowsAbove?: number;
-  /** True once the process is shutting down: the fit checkpoints and hands the job back. */
-  stopping?: () => boolean;
-}
-
-async function chooseBackend(
-  specBackend: BackendRequest,
-  fallback: BackendRequest,
-): Promise<BackendName> {
-  try {
-    return await initBackend(specBackend === 'auto' ? fallback : specBackend);
-  } catch (err) {
-    // An explicit backend this trainer cannot load will not appear on a retry either.
-    throw new AppError('VALIDATION_FAILED', asAppError(err).message);
-  }
+  /** Aborts when the process shuts down: the fit checkpoints its epoch and hands the job back. */
+  shutdown?: AbortSignal;
+  /** Bounds on how long a training thread may take to stop before it is terminated. */
+  threadGrace?: Pick<ThreadTrainingOptions, 'cancelGraceMs' | 'shutdownGraceMs'>;
+  /** The training thread's program (default: thread/train.thread); tests wrap it. */
+  threadEntry?: URL;
 }
 
 /** The BullMQ processor of `train` jobs: one run from spec to registered version. */
 export function createTrainProcessor(deps: ProcessorDeps) {
   const { registry, logger } = deps;
   const interval = deps.progressIntervalMs ?? 1_000;
-
-  async function reportProgress(
-    job: Job,
-    runId: string,
-    report: EpochReport,
-    last: { at: number; checkpoint?: string; report?: EpochReport },
-    saver: CheckpointSaver,
-    force = false,
-  ) {
-    deps.metrics?.samplesPerSecond.set(report.samplesPerSecond ?? 0);
-    const now = Date.now();
-    const checkpoint = saver.latest;
-    // A new checkpoint is always reported at once: it is what a restarted job resumes from.
-    const fresh = checkpoint !== undefined && checkpoint.sha256 !== last.checkpoint;
-    last.report = report;
-    if (now - last.at < interval && report.epoch < report.epochs && !fresh && !force) return;
-    last.at = now;
-    const progress: RunProgress = {
-      epoch: report.epoch,
-      epochs: report.epochs,
-      loss: report.loss,
-      valLoss: report.valLoss,
-      samplesPerSecond: report.samplesPerSecond,
-      ...(checkpoint ? { checkpoint } : {}),
-    };
-    try {
-      await job.updateProgress({ runId, ...progress });
-      await registry.api.runs.progress.mutate({ id: runId, progress });
-      if (checkpoint) last.checkpoint = checkpoint.sha256;
-    } catch (err) {
-      const appErr = asAppError(err);
-      // The registry refuses progress once the run is no longer running (cancelled, failed
-      // elsewhere): stop spending the machine on it.
-      if (appErr.code === 'PRECONDITION_FAILED') throw cancelledError(runId, appErr.message);
-      // Otherwise progress is informative: losing one report must not lose the training.
-      logger.warn({ runId, err: appErr.message }, 'progress report failed');
-    }
-  }
 
   async function train(job: Job<TrainJobPayload>, runId: string): Promise<TrainJobResult> {
     const run = await registry.api.runs.get.query({ id: runId });
@@ -132,63 +82,56 @@ export function createTrainProcessor(deps: ProcessorDeps) {
     }
     const dataset = await fetchRunDataset(registry, run, spec);
     const { features, target } = resolveColumns(spec, dataset.schema);
-    const backend = await chooseBackend(spec.backend, deps.backend);
     const keep = [...features.map((f) => f.name), target.name];
     const streaming = dataset.rowCount > (deps.streamRowsAbove ?? 100_000);
-    await registry.api.runs.start.mutate({ id: runId, backend }).catch((err: unknown) => {
-      const appErr = asAppError(err);
-      // Not startable any more (finished between our read and now): retrying will not change that.
-      throw appErr.code === 'PRECONDITION_FAILED'
-        ? new AppError('CONFLICT', appErr.message)
-        : appErr;
-    });
-    logger.info(
-      { runId, dataset: dataset.name, version: dataset.version, backend, streaming },
-      'training started',
-    );
-
-    const last: { at: number; checkpoint?: string; report?: EpochReport } = { at: 0 };
-    const saver = new CheckpointSaver(
-      registry,
-      logger,
-      deps.checkpointIntervalMs ?? 10_000,
-      spec.hyperparameters.epochs,
-    );
-    const resume = await loadRunCheckpoint(registry, run, logger);
+    const saver = new CheckpointSaver(registry, logger);
+    const progress = new ProgressReporter(job, runId, { ...deps, intervalMs: interval, saver });
     const abort = deps.cancellations?.track(runId) ?? new AbortController();
-    let output: Awaited<ReturnType<typeof trainPipeline>>;
+    let trained: Awaited<ReturnType<typeof trainInThread>>;
     try {
-      const common = {
-        spec,
-        schema: dataset.schema,
-        onEpochEnd: (report: EpochReport) => reportProgress(job, runId, report, last, saver),
-        control: {
-          ...(resume ? { resume } : {}),
-          checkpoint: {
+      // Every TF.js step runs in a thread of this job's own (thread/host.ts); this thread keeps
+      // the I/O — registry, checkpoints, progress — and BullMQ's lock renewal, never blocked.
+      trained = await trainInThread({
+        backend: spec.backend === 'auto' ? deps.backend : spec.backend,
+        start: async (backend) => {
+          await registry.api.runs.start.mutate({ id: runId, backend }).catch((err: unknown) => {
+            const appErr = asAppError(err);
+            // Not startable any more (finished since we read it): a retry will not change that.
+            throw appErr.code === 'PRECONDITION_FAILED'
+              ? new AppError('CONFLICT', appErr.message)
+              : appErr;
+          });
+          logger.info(
+            { runId, dataset: dataset.name, version: dataset.version, backend, streaming },
+            'training started',
+          );
+          const resume = await downloadRunCheckpoint(registry, run, logger);
+          return {
             runId,
-            due: (epoch: number) => saver.due(epoch),
-            save: (bytes: Uint8Array, epoch: number) => saver.save(bytes, epoch),
-          },
-          signal: abort.signal,
-          interrupt: () => deps.stopping?.() ?? false,
+            spec,
+            schema: dataset.schema,
+            keep,
+            streaming,
+            checkpointIntervalMs: deps.checkpointIntervalMs ?? 10_000,
+            ...(resume ? { resume } : {}),
+          };
         },
-      };
-      const source = () =>
-        toRecords(dataset.schema, registry.datasetRows(dataset.name, dataset.version), keep);
-      output = streaming
-        ? await trainStreaming({ ...common, rows: source })
-        : await trainPipeline({ ...common, rows: await collectRows(source()) });
+        rows: () => registry.datasetRows(dataset.name, dataset.version),
+        saveCheckpoint: (bytes, epoch) => saver.save(bytes, epoch),
+        reportEpoch: (report) => progress.report(report),
+        logger,
+        signal: abort.signal,
+        ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
+        ...deps.threadGrace,
+        ...(deps.threadEntry ? { entry: deps.threadEntry } : {}),
+      });
     } finally {
       deps.cancellations?.release(runId, abort);
-      if (resume) disposeCheckpoint(resume);
     }
+    const { output, backend } = trained;
     // Cancelled after the last batch: registering a version now would resurrect the run.
     if (abort.signal.aborted) throw cancelledError(runId);
-    // An early stop ends before `epochs`: the throttle may have skipped that last epoch's report.
-    const final = last.report;
-    if (final && final.epoch < final.epochs) {
-      await reportProgress(job, runId, final, { at: 0 }, saver, true);
-    }
+    await progress.flush();
     logger.info(
       {
         runId,

@@ -29,6 +29,7 @@ const worker = createTrainerWorker({
     ? { stalledIntervalMs: env.TRAINER_STALLED_INTERVAL_MS }
     : {}),
   checkpointIntervalMs: env.TRAINER_CHECKPOINT_INTERVAL_MS,
+  threadGrace: { shutdownGraceMs: env.TRAINER_SHUTDOWN_GRACE_MS },
   streamRowsAbove: env.TRAINER_STREAM_ROWS,
 });
 
@@ -46,7 +47,8 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'shutting down: checkpointing the current epoch');
   try {
     await app.close();
-    // The running fit finishes its epoch, checkpoints and hands the job back to the queue.
+    // The running fit finishes its epoch, checkpoints and hands the job back to the queue (its
+    // thread is terminated after TRAINER_SHUTDOWN_GRACE_MS; the last checkpoint then counts).
     await worker.shutdown();
     await redis.quit();
   } catch (err) {

@@ -5,7 +5,7 @@ import type { Logger } from '@mlops/config';
 import { Cancellations } from './cancellations';
 import { createTrainProcessor, type ProcessorDeps, type TrainJobResult } from './job';
 
-export interface TrainerWorkerOptions extends Omit<ProcessorDeps, 'cancellations' | 'stopping'> {
+export interface TrainerWorkerOptions extends Omit<ProcessorDeps, 'cancellations' | 'shutdown'> {
   /** ioredis connection (with `maxRetriesPerRequest: null`, as BullMQ workers require). */
   connection: Redis;
   redisPrefix: string;
@@ -13,7 +13,8 @@ export interface TrainerWorkerOptions extends Omit<ProcessorDeps, 'cancellations
   logger: Logger;
   /**
    * How long a job's lock lives without renewal (renewed every half of it). A worker that dies
-   * mid-fit releases its job this long after its last renewal; default 60 s.
+   * mid-fit releases its job this long after its last renewal; default 30 s — renewal never
+   * waits on training (see below), so the lock only has to outlast a Redis hiccup.
    */
   lockDurationMs?: number;
   /** How often this worker looks for stalled jobs of dead workers; default lockDuration / 2. */
@@ -21,16 +22,22 @@ export interface TrainerWorkerOptions extends Omit<ProcessorDeps, 'cancellations
 }
 
 export interface TrainerWorker extends Worker<TrainJobPayload, TrainJobResult> {
-  /** Graceful stop: the running fit checkpoints after its current epoch and hands the job back. */
+  /**
+   * Graceful stop: the running fit checkpoints after its current epoch and hands the job back
+   * (its thread is terminated after `threadGrace.shutdownGraceMs`; the last checkpoint counts).
+   */
   shutdown(): Promise<void>;
 }
 
 /**
- * The BullMQ worker of the `train` queue. Concurrency defaults to 1: TF.js has one global backend
- * and training saturates the cores, so parallel jobs mostly compete with each other.
+ * The BullMQ worker of the `train` queue. Each job trains in a worker thread of its own
+ * (thread/host.ts): model, fit, evaluation and encoding run there, while this thread's event loop
+ * does only I/O — lock renewal, `run.cancelled` pub/sub, progress, registry calls. A batch that
+ * blocks its thread for minutes (one huge batch, a slow synchronous kernel) therefore cannot
+ * delay a lock renewal, and the job is never taken for stalled while its worker lives.
  *
- * Lock renewal runs on this thread's event loop; `model.fit` yields to it after every batch, so
- * a job keeps its lock as long as one batch takes less than half the lock duration.
+ * Concurrency defaults to 1: each thread has its own TF.js, but training saturates the cores, so
+ * parallel jobs on one machine mostly compete with each other.
  */
 export function createTrainerWorker(opts: TrainerWorkerOptions): TrainerWorker {
   const keys = redisKeys(opts.redisPrefix);
@@ -38,9 +45,9 @@ export function createTrainerWorker(opts: TrainerWorkerOptions): TrainerWorker {
   const subscriber = opts.connection.duplicate();
   subscriber.on('error', (err) => opts.logger.warn({ err: err.message }, 'event subscriber error'));
   const cancellations = new Cancellations(subscriber, keys.events, opts.logger);
-  let stopping = false;
-  const processor = createTrainProcessor({ ...opts, cancellations, stopping: () => stopping });
-  const lockDuration = opts.lockDurationMs ?? 60_000;
+  const stopping = new AbortController();
+  const processor = createTrainProcessor({ ...opts, cancellations, shutdown: stopping.signal });
+  const lockDuration = opts.lockDurationMs ?? 30_000;
   const worker = new Worker<TrainJobPayload, TrainJobResult>(QUEUE_NAMES.train, processor, {
     connection: opts.connection,
     prefix: keys.bullPrefix,
@@ -68,7 +75,7 @@ export function createTrainerWorker(opts: TrainerWorkerOptions): TrainerWorker {
     void cancellations.close();
   });
   worker.shutdown = async () => {
-    stopping = true;
+    stopping.abort();
     await worker.close();
   };
   return worker;

@@ -7,7 +7,7 @@ import { toAppError } from '@mlops/client';
 import { createLogger } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
 import { createTrainerMetrics } from '../src/metrics';
-import { createTrainerWorker, type TrainerWorker } from '../src/worker';
+import { createTrainerWorker, type TrainerWorker, type TrainerWorkerOptions } from '../src/worker';
 import { blobRows } from './data';
 import { REDIS_URL, startRegistry, toCsv, waitForRun, type Harness } from './registry-harness';
 
@@ -16,6 +16,7 @@ let worker: TrainerWorker | undefined;
 let queue: Queue;
 let events: QueueEvents;
 const stalled: string[] = [];
+const completed: string[] = [];
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -29,6 +30,7 @@ beforeAll(async () => {
     prefix: keys.bullPrefix,
   });
   events.on('stalled', ({ jobId }) => stalled.push(jobId));
+  events.on('completed', ({ jobId }) => completed.push(jobId));
   await events.waitUntilReady();
 });
 
@@ -39,8 +41,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-function startWorker(): TrainerWorker {
-  return createTrainerWorker({
+/** The worker of the tests below; `extra` changes it (each test that needs one starts its own). */
+async function startWorker(extra: Partial<TrainerWorkerOptions> = {}): Promise<TrainerWorker> {
+  await worker?.close();
+  worker = createTrainerWorker({
     connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
     redisPrefix: h.prefix,
     registry: h.client,
@@ -54,7 +58,9 @@ function startWorker(): TrainerWorker {
     // Far shorter than the jobs below: they must keep their lock by renewing it.
     lockDurationMs: 1_000,
     stalledIntervalMs: 500,
+    ...extra,
   });
+  return worker;
 }
 
 describe('cancellation and long jobs (real registry, BullMQ on real Redis)', () => {
@@ -78,7 +84,7 @@ describe('cancellation and long jobs (real registry, BullMQ on real Redis)', () 
   });
 
   it('keeps the lock of a job that runs far longer than the lock duration', async () => {
-    worker = startWorker();
+    await startWorker();
     const run = await h.client.api.runs.create.mutate({
       modelName: 'long-model',
       dataset: { name: 'blobs' },
@@ -117,5 +123,57 @@ describe('cancellation and long jobs (real registry, BullMQ on real Redis)', () 
     expect(
       await h.client.api.versions.list.query({ model: 'cancel-model' }).catch(toAppError),
     ).toSatisfy((v: unknown) => (Array.isArray(v) ? v.length === 0 : true));
+  });
+
+  it('keeps the lock while single batches block the training thread for 3 lock durations', async () => {
+    // The first two batches each block their thread for 3 s, with a 1 s lock checked for
+    // stalls every 0.5 s. When the fit ran on the worker's own thread (before thread/host.ts)
+    // the lock expired mid-batch: the job was taken for stalled and processed a second time.
+    await startWorker({ threadEntry: new URL('./fixtures/blocking-thread.ts', import.meta.url) });
+    const started = Date.now();
+    const run = await h.client.api.runs.create.mutate({
+      modelName: 'blocking-model',
+      dataset: { name: 'blobs' },
+      task: 'classification',
+      target: 'species',
+      hyperparameters: { epochs: 20, earlyStoppingPatience: 0 },
+    });
+    const job = await queue.getJob(run.id);
+    const result: unknown = await job?.waitUntilFinished(events, 120_000);
+    // The blocks did happen (a lower bound only: no upper bound on a shared machine).
+    expect(Date.now() - started).toBeGreaterThan(6_000);
+    expect(result).toMatchObject({ runId: run.id, version: 1 });
+    expect(result).not.toHaveProperty('skipped');
+    const finished = await queue.getJob(run.id);
+    expect(finished?.attemptsMade).toBe(1);
+    expect(finished?.stalledCounter).toBe(0);
+    expect(stalled).not.toContain(run.id);
+    expect(completed.filter((id) => id === run.id)).toHaveLength(1);
+    const versions = await h.client.api.versions.list.query({ model: 'blocking-model' });
+    expect(versions.map((v) => v.manifest.lineage.runId)).toEqual([run.id]);
+  });
+
+  it('terminates a training thread that cannot notice a cancel within the bound', async () => {
+    await startWorker({
+      threadEntry: new URL('./fixtures/stuck-thread.ts', import.meta.url),
+      threadGrace: { cancelGraceMs: 1_000 },
+    });
+    const run = await h.client.api.runs.create.mutate({
+      modelName: 'stuck-model',
+      dataset: { name: 'blobs' },
+      task: 'classification',
+      target: 'species',
+      // One batch per epoch: the second batch (epoch 2) blocks its thread for a minute.
+      hyperparameters: { epochs: 5, batchSize: 1024, earlyStoppingPatience: 0 },
+    });
+    await waitForRun(h.client, run.id, (r) => (r.progress?.epoch ?? 0) >= 1, 'epoch 1');
+    const cancelledAt = Date.now();
+    await h.client.api.runs.cancel.mutate({ id: run.id });
+    const job = await queue.getJob(run.id);
+    await expect(job?.waitUntilFinished(events, 60_000)).rejects.toThrow(/was cancelled/);
+    // Far sooner than the block ends: the thread was terminated, not waited for.
+    expect(Date.now() - cancelledAt).toBeLessThan(30_000);
+    expect((await h.client.api.runs.get.query({ id: run.id })).status).toBe('cancelled');
+    expect((await queue.getJob(run.id))?.attemptsMade).toBe(1);
   });
 });

@@ -1,0 +1,140 @@
+import type { MessagePort } from 'node:worker_threads';
+import { AppError, type CellValue } from '@mlops/contracts';
+import { FitInterrupted } from '../train/epoch-loop';
+import type {
+  HostMessage,
+  ReplyTo,
+  ThreadError,
+  ThreadMessage,
+  ThreadRequest,
+  TrainRequest,
+} from './protocol';
+
+type Pending = { resolve: (reply: HostMessage) => void; reject: (err: Error) => void };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The reason the thread's signal aborts with when the host sends `cancel`. */
+class CancelledByHost extends Error {
+  constructor() {
+    super('training cancelled by the job');
+  }
+}
+
+/**
+ * The training thread's end of the protocol: requests to the host with their replies, the rows
+ * of a dataset pass, and the cancel and interrupt the host may send at any time. Messages are
+ * handled whenever the thread's event loop turns: TF.js yields between batches (the streaming
+ * fit takes a turn per batch), which is as often as a fit can stop anyway.
+ */
+export class HostChannel {
+  private readonly controller = new AbortController();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private passes = 0;
+  private interruptRequested = false;
+  private train:
+    { resolve: (request: TrainRequest) => void; reject: (err: Error) => void } | undefined;
+  private request: TrainRequest | undefined;
+
+  constructor(private readonly port: MessagePort) {
+    port.on('message', (msg: HostMessage) => this.onMessage(msg));
+  }
+
+  /** Aborts on `cancel`: the fit stops at the end of its current batch. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** True once the host asked for a graceful stop (checkpoint this epoch, then hand back). */
+  interrupted(): boolean {
+    return this.interruptRequested;
+  }
+
+  post(msg: ThreadMessage, transfer: ArrayBuffer[] = []): void {
+    this.port.postMessage(msg, transfer);
+  }
+
+  log(level: 'info' | 'warn', msg: string, fields: Record<string, unknown> = {}): void {
+    this.post({ type: 'log', level, msg, fields });
+  }
+
+  /** The run to train, once the host has started it. */
+  trainRequest(): Promise<TrainRequest> {
+    if (this.request) return Promise.resolve(this.request);
+    if (this.signal.aborted) return Promise.reject(this.signal.reason as Error);
+    return new Promise((resolve, reject) => {
+      this.train = { resolve, reject };
+    });
+  }
+
+  /** Ask the host and wait for its answer; rejects when the host cancels meanwhile. */
+  call<R extends ThreadRequest>(
+    msg: DistributiveOmit<R, 'id'>,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<ReplyTo<R>> {
+    if (this.signal.aborted) return Promise.reject(this.signal.reason as Error);
+    const id = this.nextId++;
+    return new Promise<ReplyTo<R>>((resolve, reject) => {
+      this.pending.set(id, { resolve: (reply) => resolve(reply as ReplyTo<R>), reject });
+      this.post({ ...msg, id }, transfer);
+    });
+  }
+
+  /**
+   * One fresh pass over the dataset's canonical rows, pulled chunk by chunk from the host. The
+   * next chunk is asked for as soon as one arrives, so fetching overlaps training while at most
+   * two chunks of the pass are in this thread.
+   */
+  async *rows(): AsyncIterable<CellValue[]> {
+    const pass = this.passes++;
+    const ask = () => {
+      const reply = this.call<Extract<ThreadRequest, { type: 'rows' }>>({ type: 'rows', pass });
+      // A pass left early (abort, error) never awaits its prefetched chunk: no unhandled reject.
+      reply.catch(() => undefined);
+      return reply;
+    };
+    let next = ask();
+    for (;;) {
+      const chunk = await next;
+      if (!chunk.done) next = ask();
+      yield* chunk.rows;
+      if (chunk.done) return;
+    }
+  }
+
+  private onMessage(msg: HostMessage): void {
+    switch (msg.type) {
+      case 'train':
+        this.request = msg.request;
+        this.train?.resolve(msg.request);
+        return;
+      case 'rows':
+      case 'ack': {
+        const waiting = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        waiting?.resolve(msg);
+        return;
+      }
+      case 'interrupt':
+        this.interruptRequested = true;
+        return;
+      case 'cancel': {
+        const reason = new CancelledByHost();
+        this.controller.abort(reason);
+        for (const waiting of this.pending.values()) waiting.reject(reason);
+        this.pending.clear();
+        this.train?.reject(reason);
+        return;
+      }
+    }
+  }
+}
+
+/** What the host needs of an error to rebuild it: AppError code, interrupt epoch, cancel. */
+export function describeError(err: unknown): ThreadError {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof CancelledByHost) return { message, aborted: true };
+  if (err instanceof FitInterrupted) return { message, interruptedAt: err.epoch };
+  if (err instanceof AppError) return { message, code: err.code };
+  return { message };
+}

@@ -1,0 +1,208 @@
+import type { Worker } from 'node:worker_threads';
+import type { BackendName, CellValue } from '@mlops/contracts';
+import { AppError } from '@mlops/contracts';
+import type { Logger } from '@mlops/config';
+import type { BackendRequest } from '@mlops/ml/backend';
+import { FitInterrupted } from '../train/epoch-loop';
+import type { EpochReport } from '../train/fit';
+import type { TrainOutput } from '../train/pipeline';
+import { spawnTrainingThread } from './entry';
+import {
+  ROWS_PER_CHUNK,
+  transferables,
+  type HostMessage,
+  type ThreadError,
+  type ThreadInit,
+  type ThreadMessage,
+  type TrainRequest,
+} from './protocol';
+
+export interface ThreadTrainingOptions {
+  backend: BackendRequest;
+  /** Once the thread has its backend: start the run and say what to train. */
+  start(backend: BackendName): Promise<TrainRequest>;
+  /** A fresh pass over the dataset's canonical rows, each call. */
+  rows(): AsyncIterable<CellValue[]>;
+  /** Store a checkpoint; true when stored. */
+  saveCheckpoint(bytes: Uint8Array, epoch: number): Promise<boolean>;
+  /** Report an epoch; a rejection (e.g. the run was cancelled) ends the job with it. */
+  reportEpoch(report: EpochReport): Promise<void>;
+  logger: Logger;
+  /** Cancel: the fit stops at the end of its batch; the job rejects with the signal's reason. */
+  signal: AbortSignal;
+  /** Graceful stop: the fit checkpoints its current epoch and rejects with FitInterrupted. */
+  shutdown?: AbortSignal;
+  /** How long a cancelled thread may take to stop before it is terminated (default 5 s). */
+  cancelGraceMs?: number;
+  /** How long a shutdown may wait for the epoch to end before terminating (default 10 min). */
+  shutdownGraceMs?: number;
+  /** The thread's program; tests substitute one that wraps the real entry. */
+  entry?: URL;
+}
+
+export interface ThreadTrainingResult {
+  backend: BackendName;
+  output: TrainOutput;
+}
+
+/**
+ * Train one run in a worker thread of its own and settle only once that thread is gone, so two
+ * jobs never share a thread or a TF.js backend and a finished job leaves nothing running.
+ */
+export function trainInThread(opts: ThreadTrainingOptions): Promise<ThreadTrainingResult> {
+  return new Promise((resolve, reject) => new ThreadRun(opts, resolve, reject).start());
+}
+
+class ThreadRun {
+  private readonly thread: Worker;
+  private readonly passes = new Map<number, AsyncIterator<CellValue[]>>();
+  private backend: BackendName | undefined;
+  private settled = false;
+  /** Why the host stopped the thread (cancel, or a failed report): the job's error. */
+  private stopReason: Error | undefined;
+  private lastCheckpoint = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private deadlineAt = Infinity;
+
+  constructor(
+    private readonly opts: ThreadTrainingOptions,
+    private readonly resolve: (result: ThreadTrainingResult) => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    const init: ThreadInit = { backend: opts.backend };
+    this.thread = spawnTrainingThread(opts.entry, init);
+  }
+
+  start(): void {
+    const { thread, opts } = this;
+    thread.on('message', (msg: ThreadMessage) => this.onMessage(msg));
+    // An uncaught exception or running out of heap kills only the thread: the job fails with it.
+    thread.on('error', (err) => {
+      this.finish(new AppError('INTERNAL', `training thread crashed: ${err.message}`));
+    });
+    thread.on('exit', (code) => {
+      this.finish(new AppError('INTERNAL', `training thread exited (code ${code}) mid-training`));
+    });
+    opts.signal.addEventListener('abort', this.onCancel);
+    opts.shutdown?.addEventListener('abort', this.onShutdown);
+    if (opts.signal.aborted) this.onCancel();
+    if (opts.shutdown?.aborted) this.onShutdown();
+  }
+
+  private readonly onCancel = () => this.stop(this.opts.signal.reason as Error);
+
+  private readonly onShutdown = () => {
+    this.post({ type: 'interrupt' });
+    this.deadline(this.opts.shutdownGraceMs ?? 600_000, () => {
+      // The last stored checkpoint is what the next worker resumes from.
+      return new FitInterrupted(this.lastCheckpoint);
+    });
+  };
+
+  /** Stop the fit with `reason`, terminating the thread if it does not stop in time. */
+  private stop(reason: Error): void {
+    if (this.stopReason || this.settled) return;
+    this.stopReason = reason;
+    this.post({ type: 'cancel' });
+    this.deadline(this.opts.cancelGraceMs ?? 5_000, () => reason);
+  }
+
+  /** Terminate the thread after `ms` unless it stops first; the sooner of two deadlines wins. */
+  private deadline(ms: number, error: () => Error): void {
+    const at = Date.now() + ms;
+    if (this.timer && this.deadlineAt <= at) return;
+    clearTimeout(this.timer);
+    this.deadlineAt = at;
+    this.timer = setTimeout(() => {
+      this.opts.logger.warn({ graceMs: ms }, 'training thread did not stop in time: terminated');
+      this.finish(error());
+    }, ms);
+  }
+
+  private post(msg: HostMessage, transfer: ArrayBuffer[] = []): void {
+    if (!this.settled) this.thread.postMessage(msg, transfer);
+  }
+
+  private onMessage(msg: ThreadMessage): void {
+    switch (msg.type) {
+      case 'ready':
+        this.backend = msg.backend;
+        return this.serve(async () => {
+          const request = await this.opts.start(msg.backend);
+          this.post(
+            { type: 'train', request },
+            transferables(request.resume ? [request.resume] : []),
+          );
+        });
+      case 'rows':
+        return this.serve(() => this.serveRows(msg.id, msg.pass));
+      case 'checkpoint':
+        return this.serve(async () => {
+          const ok = await this.opts.saveCheckpoint(msg.bytes, msg.epoch);
+          if (ok) this.lastCheckpoint = msg.epoch;
+          this.post({ type: 'ack', id: msg.id, ok });
+        });
+      case 'epoch':
+        return this.serve(async () => {
+          await this.opts.reportEpoch(msg.report);
+          this.post({ type: 'ack', id: msg.id, ok: true });
+        });
+      case 'log':
+        this.opts.logger[msg.level](msg.fields, msg.msg);
+        return;
+      case 'done':
+        // A report that failed after the last epoch still fails the job.
+        return this.finish(
+          this.stopReason ?? { backend: this.backend as BackendName, output: msg.output },
+        );
+      case 'failed':
+        return this.finish(this.revive(msg.error));
+    }
+  }
+
+  /** Run a host-side step for the thread; its failure stops the training with that error. */
+  private serve(step: () => Promise<void>): void {
+    step().catch((err: unknown) => this.stop(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  private async serveRows(id: number, pass: number): Promise<void> {
+    let rows = this.passes.get(pass);
+    if (!rows) {
+      rows = this.opts.rows()[Symbol.asyncIterator]();
+      this.passes.set(pass, rows);
+    }
+    const chunk: CellValue[][] = [];
+    let done = false;
+    while (chunk.length < ROWS_PER_CHUNK && !this.settled) {
+      const next = await rows.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      chunk.push(next.value);
+    }
+    if (done) this.passes.delete(pass);
+    this.post({ type: 'rows', id, rows: chunk, done });
+  }
+
+  private revive(error: ThreadError): Error {
+    // The thread stopped because we asked: the job ends with our reason (e.g. run cancelled).
+    if (error.aborted && this.stopReason) return this.stopReason;
+    if (error.interruptedAt !== undefined) return new FitInterrupted(error.interruptedAt);
+    if (error.code) return new AppError(error.code, error.message);
+    return new AppError('INTERNAL', `training failed: ${error.message}`);
+  }
+
+  private finish(outcome: ThreadTrainingResult | Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.opts.signal.removeEventListener('abort', this.onCancel);
+    this.opts.shutdown?.removeEventListener('abort', this.onShutdown);
+    // Streams left open (a pass cut short) release their connections.
+    for (const rows of this.passes.values()) void rows.return?.().catch(() => undefined);
+    this.passes.clear();
+    const settle = () => (outcome instanceof Error ? this.reject(outcome) : this.resolve(outcome));
+    this.thread.terminate().then(settle, settle);
+  }
+}

@@ -1,0 +1,97 @@
+import type {
+  BackendName,
+  CellValue,
+  DatasetSchema,
+  ErrorCode,
+  TrainingSpec,
+} from '@mlops/contracts';
+import type { BackendRequest } from '@mlops/ml/backend';
+import type { EpochReport } from '../train/fit';
+import type { TrainOutput } from '../train/pipeline';
+
+/**
+ * The messages between a train job (the BullMQ worker's thread, "host") and the worker thread
+ * that trains it. The thread does every TF.js step; the host keeps all I/O (registry, Redis), so
+ * its event loop — and with it the job's lock renewal — never waits on a kernel.
+ *
+ *   host                                  thread
+ *   spawn(workerData: ThreadInit) ──────► initBackend
+ *        ◄──────────────────────────────── ready {backend}
+ *   runs.start, download checkpoint
+ *   train {request} ─────────────────────► build model, fit …
+ *        ◄──────── rows {id, pass} ─────── (pull: one chunk at a time per pass)
+ *   rows {id, rows, done} ───────────────►
+ *        ◄──────── checkpoint {id, bytes} / epoch {id, report}   (awaited: ack {id, ok})
+ *   cancel / interrupt ──────────────────► (any time)
+ *        ◄──────────────────────────────── done {output} | failed {error}
+ */
+
+/** workerData of a training thread: what it needs before the run is started. */
+export interface ThreadInit {
+  backend: BackendRequest;
+}
+
+/** The training of one run, sent once the registry has moved the run to `running`. */
+export interface TrainRequest {
+  runId: string;
+  spec: TrainingSpec;
+  schema: DatasetSchema;
+  /** Columns the run uses: the thread turns canonical rows into records of these. */
+  keep: string[];
+  /** Stream the dataset epoch by epoch (bounded memory) instead of holding it. */
+  streaming: boolean;
+  /** Minimum time between two checkpoints (0 = every epoch). */
+  checkpointIntervalMs: number;
+  /** The checkpoint an earlier attempt left on the run (its buffer is transferred). */
+  resume?: Uint8Array;
+}
+
+/** An error as it crosses the thread boundary: enough to rebuild the class the host acts on. */
+export interface ThreadError {
+  message: string;
+  /** AppError's code: decides retry vs UnrecoverableError on the host. */
+  code?: ErrorCode;
+  /** Set for FitInterrupted: the epoch its checkpoint holds. */
+  interruptedAt?: number;
+  /** The fit stopped because the host sent `cancel`. */
+  aborted?: boolean;
+}
+
+export type HostMessage =
+  | { type: 'train'; request: TrainRequest }
+  | { type: 'rows'; id: number; rows: CellValue[][]; done: boolean }
+  | { type: 'ack'; id: number; ok: boolean }
+  | { type: 'cancel' }
+  | { type: 'interrupt' };
+
+export type ThreadMessage =
+  | { type: 'ready'; backend: BackendName }
+  | { type: 'rows'; id: number; pass: number }
+  | { type: 'checkpoint'; id: number; epoch: number; bytes: Uint8Array }
+  | { type: 'epoch'; id: number; report: EpochReport }
+  | { type: 'log'; level: 'info' | 'warn'; msg: string; fields: Record<string, unknown> }
+  | { type: 'done'; output: TrainOutput }
+  | { type: 'failed'; error: ThreadError };
+
+/** Thread requests the host answers (by `id`), and the answer each gets. */
+export type ThreadRequest = Extract<ThreadMessage, { id: number }>;
+export type ReplyTo<R extends ThreadRequest> = R extends { type: 'rows' }
+  ? Extract<HostMessage, { type: 'rows' }>
+  : Extract<HostMessage, { type: 'ack' }>;
+
+/** Canonical rows per `rows` answer: bounds what is in flight to two chunks per pass. */
+export const ROWS_PER_CHUNK = 4_096;
+
+/**
+ * The buffers of `views` that can be moved rather than copied: only those a view spans whole (a
+ * view into a larger or pooled buffer would detach bytes it does not own), each listed once.
+ */
+export function transferables(views: readonly Uint8Array[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const v of views) {
+    if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0) {
+      if (v.byteLength === v.buffer.byteLength) out.add(v.buffer);
+    }
+  }
+  return [...out];
+}

@@ -1,0 +1,81 @@
+// The program of a training thread (one per job; see ./host.ts). Everything that runs TF.js
+// kernels happens here — backend, model, fit, evaluation, checkpoint and bundle encoding — so a
+// batch that blocks for minutes blocks only this thread, never the job's lock renewal.
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppError } from '@mlops/contracts';
+import { initBackend } from '@mlops/ml/backend';
+import { disposeCheckpoint } from '../train/checkpoint';
+import type { EpochReport } from '../train/fit';
+import { collectRows, toRecords } from '../train/load-data';
+import { trainPipeline, type TrainInput, type TrainOutput } from '../train/pipeline';
+import { trainStreaming } from '../train/stream';
+import { HostChannel, describeError } from './channel';
+import { transferables, type ThreadInit, type ThreadRequest, type TrainRequest } from './protocol';
+import { CheckpointSchedule, openRunCheckpoint } from './resume';
+
+async function train(host: HostChannel, request: TrainRequest): Promise<TrainOutput> {
+  const { spec, schema, runId } = request;
+  const resume = openRunCheckpoint(request.resume, runId, (level, msg, fields) =>
+    host.log(level, msg, fields),
+  );
+  const schedule = new CheckpointSchedule(
+    request.checkpointIntervalMs,
+    spec.hyperparameters.epochs,
+  );
+  const common: Omit<TrainInput, 'rows'> = {
+    spec,
+    schema,
+    // Awaited like any progress hook: the fit goes on once the host has reported the epoch.
+    onEpochEnd: async (report: EpochReport) => {
+      await host.call<Extract<ThreadRequest, { type: 'epoch' }>>({ type: 'epoch', report });
+    },
+    control: {
+      ...(resume ? { resume } : {}),
+      checkpoint: {
+        runId,
+        due: (epoch) => schedule.due(epoch),
+        save: async (bytes, epoch) => {
+          const reply = await host.call<Extract<ThreadRequest, { type: 'checkpoint' }>>(
+            { type: 'checkpoint', epoch, bytes },
+            transferables([bytes]),
+          );
+          if (reply.ok) schedule.stored();
+        },
+      },
+      signal: host.signal,
+      interrupt: () => host.interrupted(),
+    },
+  };
+  // The rows come from the host chunk by chunk, not from a registry client of the thread's own:
+  // the registry is the host's (injected, with its token; in-process in tests), and pulling
+  // chunks keeps memory bounded — a streamed pass holds two chunks, never the dataset.
+  const rows = () => toRecords(schema, host.rows(), request.keep);
+  try {
+    return request.streaming
+      ? await trainStreaming({ ...common, rows })
+      : await trainPipeline({ ...common, rows: await collectRows(rows()) });
+  } finally {
+    if (resume) disposeCheckpoint(resume);
+  }
+}
+
+async function main(port: NonNullable<typeof parentPort>): Promise<void> {
+  const host = new HostChannel(port);
+  try {
+    const { backend: requested } = workerData as ThreadInit;
+    const backend = await initBackend(requested).catch((err: unknown) => {
+      // A backend this trainer cannot load will not appear on a retry either.
+      throw new AppError('VALIDATION_FAILED', err instanceof Error ? err.message : String(err));
+    });
+    host.post({ type: 'ready', backend });
+    const output = await train(host, await host.trainRequest());
+    // The bundle files (weights can be large) are moved to the host, not copied.
+    host.post({ type: 'done', output }, transferables(output.files.map((f) => f.bytes)));
+  } catch (err) {
+    host.post({ type: 'failed', error: describeError(err) });
+  }
+  // The host terminates the thread once it has the outcome.
+}
+
+if (!parentPort) throw new Error('train.thread runs as a worker thread (see thread/host.ts)');
+await main(parentPort);
