@@ -79,7 +79,8 @@ export interface ServedBatch {
 
 /**
  * The prediction log the monitor reads. Writing it must never fail or slow a prediction: the
- * caller does not await it, a micro-batch is one XADD, nothing is queued while Redis is down,
+ * caller does not await it, a batch (LogBuffer: 5 ms of answers) is one XADD, nothing is queued
+ * while Redis is down,
  * and every row that could not be written is counted instead of retried.
  *
  * It runs on the request thread on purpose. An earlier design handed rows to a worker thread,
@@ -106,7 +107,7 @@ export class PayloadLog {
     return out;
   }
 
-  /** Fire and forget: one stream message for the batch (its sampled rows), one round trip. */
+  /** Fire and forget: one stream message for the batch (its sampled rows), one command. */
   record(batch: ServedBatch): void {
     const { redis, keys, metrics } = this.opts;
     const sampleRate = this.rates[batch.model] ?? this.opts.sampleRate;

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { LOG_FLUSH_ROWS, LogBuffer } from '../src/inference/log-buffer';
+import type { ServedBatch } from '../src/payload-log';
+
+function recorder() {
+  const batches: ServedBatch[] = [];
+  return { batches, buffer: new LogBuffer({ record: (b) => batches.push(b) }) };
+}
+
+const row = (i: number) => ({ x: i });
+const prediction = { value: 1 };
+
+describe('LogBuffer', () => {
+  it('hands rows served in separate requests to the log as one batch per model version', () => {
+    const { batches, buffer } = recorder();
+    buffer.add('iris', 1, ['a'], [row(1)], [prediction]);
+    buffer.add('iris', 1, ['b', 'c'], [row(2), row(3)], [prediction, prediction]);
+    buffer.add('iris', 2, ['d'], [row(4)], [prediction]);
+    expect(batches).toHaveLength(0); // nothing is written per request
+    buffer.flush();
+    expect(batches.map((b) => [b.model, b.version, b.ids])).toEqual([
+      ['iris', 1, ['a', 'b', 'c']],
+      ['iris', 2, ['d']],
+    ]);
+    buffer.flush();
+    expect(batches).toHaveLength(2);
+  });
+
+  it('flushes by itself shortly after, without anyone calling flush', async () => {
+    const { batches, buffer } = recorder();
+    buffer.add('iris', 1, ['a'], [row(1)], [prediction]);
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (batches.length > 0) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 1);
+    });
+    expect(batches[0]?.ids).toEqual(['a']);
+  });
+
+  it('hands a version over at once when it reaches LOG_FLUSH_ROWS rows', () => {
+    const { batches, buffer } = recorder();
+    const n = LOG_FLUSH_ROWS;
+    const ids = Array.from({ length: n }, (_, i) => `id-${i}`);
+    buffer.add(
+      'big',
+      1,
+      ids,
+      ids.map((_, i) => row(i)),
+      ids.map(() => prediction),
+    );
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.rows).toHaveLength(n);
+    buffer.flush();
+    expect(batches).toHaveLength(1);
+  });
+});
