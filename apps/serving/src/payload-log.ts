@@ -80,8 +80,7 @@ export interface ServedBatch {
 /**
  * The prediction log the monitor reads. Writing it must never fail or slow a prediction: the
  * caller does not await it, a batch (LogBuffer: 5 ms of answers) is one XADD, nothing is queued
- * while Redis is down,
- * and every row that could not be written is counted instead of retried.
+ * while Redis is down, and every row that could not be written is counted instead of retried.
  *
  * It runs on the request thread on purpose. An earlier design handed rows to a worker thread,
  * but structured-cloning every row object across threads cost more main-thread CPU than encoding
