@@ -67,14 +67,19 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
   const model = await loadBundleModel(manifest, files);
   const predictor = warmPredictor(model, mv);
   const labels = { model: mv.model, version: String(mv.version) };
+  // Children bound once: prom-client hashes a label set on every call otherwise (per request).
+  const batches = deps.metrics.batches.labels(labels);
+  const inferenceRows = deps.metrics.inferenceRows.labels(labels);
+  const computeSeconds = deps.metrics.computeSeconds.labels(labels);
+  const queueSeconds = deps.metrics.queueSeconds.labels(labels);
   const batcher = new Batcher<DataRow, Prediction>({
     ...deps.batching,
     run: (rows) => predictRows(predictor, manifest.preprocessing, rows),
     onBatch: (stats) => {
-      deps.metrics.batches.inc(labels);
-      deps.metrics.inferenceRows.inc(labels, stats.rows);
-      deps.metrics.computeSeconds.observe(labels, stats.computeMs / 1000);
-      for (const ms of stats.queueMs) deps.metrics.queueSeconds.observe(labels, ms / 1000);
+      batches.inc();
+      inferenceRows.inc(stats.rows);
+      computeSeconds.observe(stats.computeMs / 1000);
+      for (const ms of stats.queueMs) queueSeconds.observe(ms / 1000);
     },
   });
   const loaded = new LoadedModel(
