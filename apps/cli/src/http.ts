@@ -1,4 +1,4 @@
-import { AppError, errorBodySchema } from '@mlops/contracts';
+import { AppError, readErrorBody } from '@mlops/contracts';
 
 /**
  * JSON over HTTP to serving and the monitor. Error bodies of our services become AppErrors
@@ -25,12 +25,12 @@ export async function requestJson(url: string, init: RequestInit = {}): Promise<
     body = undefined;
   }
   if (res.ok) return body;
-  const parsed = errorBodySchema.safeParse(body);
-  if (parsed.success)
+  const parsed = readErrorBody(body);
+  if (parsed)
     throw new AppError(
-      parsed.data.error.code,
-      parsed.data.error.message,
-      parsed.data.error.details,
+      parsed.code ?? (res.status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED'),
+      parsed.message,
+      parsed.details,
     );
   throw new AppError(
     res.status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED',

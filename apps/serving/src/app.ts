@@ -109,7 +109,7 @@ export async function buildApp(deps: AppDeps) {
     routes: env.SERVING_ROUTES,
     maxRequestRows: env.SERVING_MAX_REQUEST_ROWS,
   };
-  tfServingRoutes(app, inferDeps);
+  tfServingRoutes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);
   v2Routes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);
   mlflowRoutes(app, inferDeps, env.SERVING_MAX_BODY_BYTES, env.SERVING_MLFLOW_MODEL);
   statusRoutes(app, models);

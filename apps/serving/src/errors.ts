@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '@mlops/contracts';
 
 /** UNAVAILABLE with a hint of when to come back (sent as `Retry-After`). */
@@ -38,8 +38,12 @@ export function toHttpError(err: unknown, bodyLimit: number): AppError {
   return new AppError('INTERNAL', 'Internal error while serving the request; see the server log');
 }
 
-export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): void {
-  app.setErrorHandler((err, request, reply) => {
+/**
+ * An error handler answering in one protocol's own body shape (`body`); the status, Retry-After
+ * and logging are the same for every protocol.
+ */
+export function protocolErrorHandler(bodyLimit: number, body: (e: AppError) => unknown) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toHttpError(err, bodyLimit);
     if (appError.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
     if (err instanceof RetryLaterError) {
@@ -47,8 +51,12 @@ export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): v
     } else if (appError.code === 'UNAVAILABLE' && !reply.hasHeader('retry-after')) {
       void reply.header('retry-after', '1');
     }
-    return reply.status(appError.httpStatus).send(appError.toBody());
-  });
+    return reply.status(appError.httpStatus).send(body(appError));
+  };
+}
+
+export function installErrorHandlers(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler(protocolErrorHandler(bodyLimit, (e) => e.toBody()));
 
   app.setNotFoundHandler((request, reply) => {
     const err = new AppError(

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import {
   AppError,
-  errorBodySchema,
   modelStatusSchema,
   predictResponseSchema,
   redisKeys,
@@ -12,7 +11,7 @@ import {
 import { getTf } from '@mlops/ml/backend';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix } from './support/app';
+import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix, tfError } from './support/app';
 import { BundleFactory, publish, publishCorrupt } from './support/bundle';
 
 const prefixes: string[] = [];
@@ -223,7 +222,7 @@ describe('discovering every model that has the alias', () => {
     expect(await servedVersion(app)).toBe(1);
     const res = await predict(app, 'wine');
     expect(res.statusCode).toBe(404);
-    expect(errorBodySchema.parse(res.json()).error.message).toContain('"iris"');
+    expect(tfError(res).message).toContain('"iris"');
   });
 
   it('starts serving a model named in an alias.moved event', async () => {

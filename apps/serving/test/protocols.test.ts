@@ -13,7 +13,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import {
-  errorBodySchema,
   mlflowErrorSchema,
   mlflowResponseSchema,
   tfColumnarResponseSchema,
@@ -25,7 +24,7 @@ import {
 } from '@mlops/contracts';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix } from './support/app';
+import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix, tfError } from './support/app';
 import { BundleFactory, publish } from './support/bundle';
 
 const prefix = testPrefix();
@@ -89,7 +88,7 @@ describe('TF Serving REST', () => {
       inputs: { x: [1] },
     });
     expect(both.statusCode).toBe(400);
-    expect(errorBodySchema.parse(both.json()).error.message).toMatch(/never both/);
+    expect(tfError(both).message).toMatch(/never both/);
     const ragged = await post('/v1/models/iris:predict', {
       inputs: { x: [1, 2], y: [1], color: ['red', 'red'] },
     });
@@ -98,7 +97,7 @@ describe('TF Serving REST', () => {
       inputs: { x: ['a'], y: [1], color: ['red'] },
     });
     expect(wrong.statusCode).toBe(400);
-    expect(errorBodySchema.parse(wrong.json()).error.details?.[0]?.path).toBe('inputs.x[0]');
+    expect(tfError(wrong).details?.[0]?.path).toBe('inputs.x[0]');
   });
 
   it('serves a version and a label explicitly, with status and metadata', async () => {

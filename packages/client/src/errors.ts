@@ -2,7 +2,7 @@ import { TRPCClientError } from '@trpc/client';
 import { z } from 'zod';
 import {
   AppError,
-  errorBodySchema,
+  readErrorBody,
   errorCodeSchema,
   errorDetailSchema,
   type ErrorCode,
@@ -57,15 +57,22 @@ export function toAppError(err: unknown): AppError {
 /** The AppError of a failed REST response: its JSON error body, else the status alone. */
 export async function restError(res: Response): Promise<AppError> {
   const text = await res.text().catch(() => '');
+  let body: ReturnType<typeof readErrorBody> = null;
   try {
-    const body = errorBodySchema.parse(JSON.parse(text));
-    return new AppError(body.error.code, body.error.message, body.error.details);
+    body = readErrorBody(JSON.parse(text));
   } catch {
-    return new AppError(
-      STATUS_CODES[res.status] ?? 'INTERNAL',
-      `registry answered HTTP ${res.status}: ${text.slice(0, 200)}`,
-    );
+    // not JSON: the status alone
   }
+  if (body)
+    return new AppError(
+      body.code ?? STATUS_CODES[res.status] ?? 'INTERNAL',
+      body.message,
+      body.details,
+    );
+  return new AppError(
+    STATUS_CODES[res.status] ?? 'INTERNAL',
+    `registry answered HTTP ${res.status}: ${text.slice(0, 200)}`,
+  );
 }
 
 function findUnreachable(err: unknown): RegistryUnreachableError | undefined {

@@ -54,6 +54,28 @@ export const errorBodySchema = z.object({
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /**
+ * TF Serving's REST error body is `{"error": "<message>"}`, and its clients read `error` as a
+ * string. Serving's TF Serving routes answer that, with our `code` and `details` beside it.
+ */
+export const tfServingErrorBodySchema = z.object({
+  error: z.string(),
+  code: errorCodeSchema.optional(),
+  details: z.array(errorDetailSchema).optional(),
+});
+export type TfServingErrorBody = z.infer<typeof tfServingErrorBodySchema>;
+
+/** The code, message and details of an error body in either shape; null when it is neither. */
+export function readErrorBody(
+  body: unknown,
+): { code: ErrorCode | undefined; message: string; details: ErrorDetail[] | undefined } | null {
+  const ours = errorBodySchema.safeParse(body);
+  if (ours.success) return { ...ours.data.error, details: ours.data.error.details };
+  const tf = tfServingErrorBodySchema.safeParse(body);
+  if (tf.success) return { code: tf.data.code, message: tf.data.error, details: tf.data.details };
+  return null;
+}
+
+/**
  * A failure the caller can act on. Services throw it from domain code; the HTTP layer maps
  * `code` to a status and the body above. `message` must say what is wrong and what to do.
  */

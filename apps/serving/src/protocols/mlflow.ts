@@ -8,7 +8,7 @@ import {
   type MlflowInvocation,
   type Signature,
 } from '@mlops/contracts';
-import { toHttpError } from '../errors';
+import { protocolErrorHandler } from '../errors';
 import { infer, type InferDeps } from '../inference/infer';
 import { columnsToRecords, ROUTE_KEY_HEADER } from './tfserving';
 
@@ -82,14 +82,12 @@ export function mlflowRoutes(
 ): void {
   const { models } = deps;
   void app.register((mlflow, _opts, done) => {
-    mlflow.setErrorHandler((err, request, reply) => {
-      const e = toHttpError(err, bodyLimit);
-      if (e.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
-      if (e.code === 'UNAVAILABLE') void reply.header('retry-after', '1');
-      return reply
-        .status(e.httpStatus)
-        .send({ error_code: MLFLOW_CODES[e.code] ?? 'INTERNAL_ERROR', message: e.message });
-    });
+    mlflow.setErrorHandler(
+      protocolErrorHandler(bodyLimit, (e) => ({
+        error_code: MLFLOW_CODES[e.code] ?? 'INTERNAL_ERROR',
+        message: e.message,
+      })),
+    );
 
     const health = (_r: unknown, reply: { status(n: number): { send(b: string): unknown } }) =>
       reply.status(models.ready() ? 200 : 503).send('\n');

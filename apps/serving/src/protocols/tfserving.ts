@@ -7,7 +7,9 @@ import {
   zodIssuesToDetails,
   describeDetails,
   type Signature,
+  type TfServingErrorBody,
 } from '@mlops/contracts';
+import { protocolErrorHandler } from '../errors';
 import { infer, type InferDeps } from '../inference/infer';
 import { UNKNOWN_MODEL_LABEL } from '../metrics';
 import type { Target } from '../routing/routes-config';
@@ -142,8 +144,24 @@ export function tfMetadata(name: string, version: number, signature: Signature) 
   };
 }
 
-/** TF Serving REST: status, metadata and predict, for the followed alias, a version or a label. */
-export function tfServingRoutes(app: FastifyInstance, deps: InferDeps): void {
+/** TF Serving's error body: `{"error": "<message>"}`, our code and details beside it. */
+export function tfServingErrorBody(e: AppError): TfServingErrorBody {
+  return { error: e.message, code: e.code, ...(e.details ? { details: e.details } : {}) };
+}
+
+/**
+ * TF Serving REST: status, metadata and predict, for the followed alias, a version or a label,
+ * in a context of their own so errors answer in TF Serving's shape.
+ */
+export function tfServingRoutes(root: FastifyInstance, deps: InferDeps, bodyLimit: number): void {
+  void root.register((app, _opts, done) => {
+    app.setErrorHandler(protocolErrorHandler(bodyLimit, tfServingErrorBody));
+    registerTfServingRoutes(app, deps);
+    done();
+  });
+}
+
+function registerTfServingRoutes(app: FastifyInstance, deps: InferDeps): void {
   const { models, metrics } = deps;
 
   async function predict(target: Target, verb: string | null, request: FastifyRequest) {

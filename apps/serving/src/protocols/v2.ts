@@ -10,7 +10,7 @@ import {
   type V2InferResponse,
   type V2ModelMetadata,
 } from '@mlops/contracts';
-import { toHttpError } from '../errors';
+import { protocolErrorHandler } from '../errors';
 import { infer, type InferDeps } from '../inference/infer';
 import type { Target } from '../routing/routes-config';
 import { ROUTE_KEY_HEADER } from './tfserving';
@@ -113,15 +113,13 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
   const { models } = deps;
   void app.register(
     (v2, _opts, done) => {
-      v2.setErrorHandler((err, request, reply) => {
-        const e = toHttpError(err, bodyLimit);
-        if (e.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
-        if (e.code === 'UNAVAILABLE') void reply.header('retry-after', '1');
-        const message = e.details
-          ? `${e.message.split(': ')[0]}: ${describeDetails(e.details)}`
-          : e.message;
-        return reply.status(e.httpStatus).send({ error: message });
-      });
+      v2.setErrorHandler(
+        protocolErrorHandler(bodyLimit, (e) => ({
+          error: e.details
+            ? `${e.message.split(': ')[0]}: ${describeDetails(e.details)}`
+            : e.message,
+        })),
+      );
 
       v2.get('/', () => ({ name: 'mlops-serving', version: '0.1.0', extensions: [] as string[] }));
       v2.get('/health/live', () => ({ live: true }));

@@ -1,3 +1,4 @@
+import { tfServingErrorBodySchema } from '@mlops/contracts';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger } from '@mlops/config';
@@ -52,4 +53,10 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
+}
+
+/** A TF Serving route's error: TF Serving's `{"error": "<message>"}` with our code and details. */
+export function tfError(res: { json(): unknown }) {
+  const body = tfServingErrorBodySchema.parse(res.json());
+  return { code: body.code, message: body.error, details: body.details };
 }

@@ -1,5 +1,5 @@
 import { TRPCClientError } from '@trpc/client';
-import { errorBodySchema } from '@mlops/contracts';
+import { readErrorBody } from '@mlops/contracts';
 
 /** What a person should read when a call fails: the service's message (it says what to do). */
 export function errorMessage(err: unknown): string {
@@ -17,10 +17,9 @@ export function trpcCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** A REST error body (`{error:{code,message}}`) as a message, else the status line. */
+/** A REST error body (ours or TF Serving's) as a message, else the status line. */
 export function restErrorMessage(status: number, body: unknown): string {
-  const parsed = errorBodySchema.safeParse(body);
-  return parsed.success
-    ? `${parsed.data.error.message} (${parsed.data.error.code})`
-    : `HTTP ${status}`;
+  const parsed = readErrorBody(body);
+  if (!parsed) return `HTTP ${status}`;
+  return parsed.code ? `${parsed.message} (${parsed.code})` : parsed.message;
 }
