@@ -32,6 +32,8 @@ export interface TrainJobResult {
   resumedFromEpoch?: number;
   /** Sweep trials: this one's outcome plus those its flow children passed up. */
   trials?: TrialOutcome[];
+  /** A sweep trial that failed for good: why (its job completes to pass its lane's results on). */
+  failed?: string;
 }
 
 export interface ProcessorDeps {
@@ -234,6 +236,18 @@ export function createTrainProcessor(deps: ProcessorDeps) {
               'could not mark the run failed',
             );
           });
+      }
+      // A trial that failed for good still hands up what the earlier trials of its lane passed
+      // to it: a failed job hands its parent nothing, and those trials' bundles would be lost to
+      // the sweep. The run itself is failed above; the job completes.
+      if (lastAttempt && job.parentKey) {
+        return {
+          runId,
+          version: null,
+          metrics: {},
+          failed: appErr.message,
+          trials: await childTrialOutcomes(job),
+        };
       }
       if (permanent) throw new UnrecoverableError(appErr.message);
       throw err;

@@ -1,8 +1,12 @@
+import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError, QUEUE_NAMES, redisKeys } from '@mlops/contracts';
 import { createLogger } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
 import { createTrainerMetrics } from '../src/metrics';
+import type { TrainerRegistry } from '../src/registry';
+import { childTrialOutcomes } from '../src/sweep';
 import { createTrainerWorker, type TrainerWorker } from '../src/worker';
 import { blobRows } from './data';
 import { startRegistry, toCsv, waitForRun, type Harness } from './registry-harness';
@@ -10,6 +14,34 @@ import { startRegistry, toCsv, waitForRun, type Harness } from './registry-harne
 let h: Harness;
 let worker: TrainerWorker;
 let connection: Redis;
+/** Runs whose start the registry refuses as a bad spec would be (a permanent failure). */
+const refuseStart = new Set<string>();
+
+/** The real registry client, except that starting a run in `refuseStart` fails for good. */
+function refusingRegistry(h: Harness): TrainerRegistry {
+  const { api } = h.client;
+  return {
+    api: {
+      runs: {
+        get: api.runs.get,
+        progress: api.runs.progress,
+        complete: api.runs.complete,
+        fail: api.runs.fail,
+        start: {
+          mutate: (input) =>
+            refuseStart.has(input.id)
+              ? Promise.reject(new AppError('VALIDATION_FAILED', 'refused by the test'))
+              : api.runs.start.mutate(input),
+        },
+      },
+      datasets: api.datasets,
+      versions: api.versions,
+    },
+    datasetRows: (name, version) => h.client.datasetRows(name, version),
+    uploadBlob: (body) => h.client.uploadBlob(body),
+    downloadBlob: (sha256) => h.client.downloadBlob(sha256),
+  };
+}
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -19,7 +51,7 @@ beforeAll(async () => {
   worker = createTrainerWorker({
     connection,
     redisPrefix: h.prefix,
-    registry: h.client,
+    registry: refusingRegistry(h),
     backend: 'cpu',
     logger: createLogger('trainer-sweep-test', 'silent'),
     metrics: createTrainerMetrics(),
@@ -82,5 +114,56 @@ describe('sweeps (BullMQ flow, real registry, real worker)', () => {
     expect(version.manifest.lineage.hyperparameters).toEqual(best.hyperparameters);
     expect(done.modelVersion).toBe(version.version);
     expect(done.metrics).toEqual(best.metrics);
+  });
+
+  it('a trial that fails for good neither blocks its lane nor hides the trials before it', async () => {
+    const sweep = await h.client.api.runs.create.mutate({
+      modelName: 'sweep-failing',
+      dataset: { name: 'blobs' },
+      task: 'classification',
+      target: 'species',
+      hyperparameters: { epochs: 2, batchSize: 16 },
+      // One lane: trial 0 trains first, then 1, then 2 (each the flow parent of the one before).
+      sweep: {
+        strategy: 'grid',
+        trials: 3,
+        parallelism: 1,
+        metric: 'log_loss',
+        greaterIsBetter: false,
+        space: { learningRate: [0.01, 0.02, 0.05] },
+      },
+    });
+    const [first, middle, last] = (sweep.trials ?? []).map((t) => t.runId);
+    refuseStart.add(middle!);
+
+    const done = await waitForRun(
+      h.client,
+      sweep.id,
+      (r) => r.status === 'completed' || r.status === 'failed',
+      'sweep completion',
+      180_000,
+    );
+    expect(done.status).toBe('completed');
+    const byId = new Map((done.trials ?? []).map((t) => [t.runId, t]));
+    expect(byId.get(middle!)?.status).toBe('failed');
+    expect(byId.get(middle!)?.error).toContain('refused by the test');
+    expect([byId.get(first!)?.status, byId.get(last!)?.status]).toEqual(['completed', 'completed']);
+
+    // The trial before the failed one still reached the sweep's job through the lane.
+    const queue = new Queue(QUEUE_NAMES.train, {
+      connection: h.redis.duplicate(),
+      prefix: redisKeys(h.prefix).bullPrefix,
+    });
+    try {
+      const job = await Job.fromId(queue, sweep.id);
+      const handedUp = (await childTrialOutcomes(job!)).map((o) => o.runId).sort();
+      expect(handedUp).toEqual([first!, last!].sort());
+    } finally {
+      await queue.close();
+    }
+    const completed = [byId.get(first!)!, byId.get(last!)!];
+    const best = completed.reduce((a, b) => (b.metrics.log_loss! < a.metrics.log_loss! ? b : a));
+    const versions = await h.client.api.versions.list.query({ model: 'sweep-failing' });
+    expect(versions.map((v) => v.manifest.lineage.runId)).toEqual([best.runId]);
   });
 });
