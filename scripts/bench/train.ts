@@ -21,7 +21,11 @@ const json = process.argv.includes('--json');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sizes = (process.env.BENCH_TRAIN_ROWS ?? '200000,2000000').split(',').map(Number);
 const OVERHEAD = { rows: 20_000, features: 16, epochs: 5, batchSize: 32 };
-/** Backend speed: mlp-medium (64, 64) and the CNN, batch 256 — per-batch overhead would hide the kernels. */
+/**
+ * Backend speed: mlp-medium (64, 64) and the CNN, batch 256 — per-batch overhead would hide the
+ * kernels. Steady state (train-bare warms each model up first), each backend set up by the
+ * platform's initBackend, so wasm runs with the kernel fast paths real trainings get.
+ */
 const SPEED_BATCH = 256;
 /** Overhead runs alternate platform and bare this many times; the fastest of each counts (2 shared cores are noisy). */
 const REPS = Number(process.env.BENCH_TRAIN_REPS ?? 3);

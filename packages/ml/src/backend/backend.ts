@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError, type BackendName } from '@mlops/contracts';
 import { registerWasmFallbacks } from './wasm-fallbacks';
+import { registerWasmMatMulFastPath } from './wasm-matmul';
 
 export type BackendRequest = 'auto' | BackendName;
 
@@ -49,6 +50,7 @@ async function tryWasm(): Promise<boolean> {
   }
   if (!(await activate('wasm'))) return false;
   registerWasmFallbacks();
+  registerWasmMatMulFastPath();
   return true;
 }
 

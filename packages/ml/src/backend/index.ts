@@ -1,3 +1,4 @@
 export { initBackend, getTf, tfjsVersion, activeBackend } from './backend';
 export type { BackendRequest } from './backend';
 export { registerWasmFallbacks } from './wasm-fallbacks';
+export { registerWasmMatMulFastPath } from './wasm-matmul';
