@@ -5,6 +5,7 @@ import type { Logger } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
 import type { ServingEnv } from './env';
 import { installErrorHandlers } from './errors';
+import { lazyChildLoggerFactory } from './lazy-logger';
 import { createMetrics } from './metrics';
 import { ModelSet } from './models/model-set';
 import { RegistryFollower } from './models/registry-follower';
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDeps) {
     bodyLimit: env.SERVING_MAX_BODY_BYTES,
     // One log line per prediction would cost more than the prediction; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLoggerFactory,
   });
   app.decorate('serving', { models, follower });
   installErrorHandlers(app, env.SERVING_MAX_BODY_BYTES);
