@@ -1,5 +1,5 @@
 /**
- * `npm run bench:serve [-- --json] [-- --duration 5]`: the serving benchmark of issue 5.
+ * `npm run bench:serve [-- --json] [-- --duration 5] [-- --reps 2]`: the serving benchmark of issue 5.
  * Every server runs in its own process and autocannon (64 connections) in another:
  *   (a) Fastify hello world, (b) naive per-request model.predict, (c) our server (validation,
  *   preprocessing, batching, metrics, payload log to Redis), (d) raw in-process batched predict.
@@ -23,6 +23,9 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const durIndex = args.indexOf('--duration');
 const duration = durIndex >= 0 ? Number(args[durIndex + 1]) : 5;
+const repsIndex = args.indexOf('--reps');
+/** Each server is measured this many times, alternating; the best run of each counts. */
+const REPS = repsIndex >= 0 ? Math.max(1, Number(args[repsIndex + 1])) : 2;
 const CONNECTIONS = 64;
 
 function say(line: string): void {
@@ -168,6 +171,13 @@ async function measure(name: string, server: Server, rows: number): Promise<Load
   return r;
 }
 
+/** raw.ts's line: TF.js predict with its defaults, with the whole batch, and our compiled plan. */
+interface RawFigures {
+  rows_per_s: number;
+  whole_batch_rows_per_s: number;
+  compiled_rows_per_s: number;
+}
+
 interface Server {
   port: number;
   pid: number | undefined;
@@ -204,53 +214,76 @@ try {
     `bench:serve — ${CONNECTIONS} connections, ${duration} s per run (+1 s warm-up), small MLP (3 features → 8 → 2)`,
   );
   await writeBenchBundle(dir);
-  const hello = await withServer('hello.ts', [], {}, (server) =>
-    measure('(a) hello world, 1 row', server, 1),
-  );
-  const naive = await withServer('naive.ts', [dir], {}, (server) =>
-    measure('(b) naive predict, 1 row', server, 1),
-  );
-  const ours = await withServer(
-    'ours.ts',
-    [dir],
-    { SERVING_LOG_SAMPLE_RATE: '1' },
-    async (server) => {
-      const one = await measure('(c) ours, 1 row (log on)', server, 1);
-      const b1 = await meanBatch(server.port);
-      const many = await measure('(c) ours, 64 rows (log on)', server, 64);
-      return { one, many, batch: b1 };
-    },
-  );
-  const noLog = await withServer('ours.ts', [dir], { SERVING_LOG_SAMPLE_RATE: '0' }, (server) =>
-    measure('(c) ours, 1 row (log off)', server, 1),
-  );
-  const raw = await new Promise<{ rows_per_s: number; compiled_rows_per_s: number }>(
-    (resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(here, 'servers', 'raw.ts'),
-          dir,
-          String(Math.min(duration, 3)),
-          '256',
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.once('exit', () => {
-        try {
-          resolve(JSON.parse(out) as { rows_per_s: number; compiled_rows_per_s: number });
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-    },
-  );
+  // Every server is measured REPS times, alternating, and its best run counts: on two shared
+  // cores a neighbour's burst can halve one 5 s run, and alternating keeps that from favouring
+  // whichever server happened to run in a quiet moment.
+  let hello!: LoadResult;
+  let naive!: LoadResult;
+  let ours!: { one: LoadResult; many: LoadResult; batch: number };
+  let noLog!: LoadResult;
+  const better = (a: LoadResult | undefined, b: LoadResult) => (a && a.rps >= b.rps ? a : b);
+  for (let rep = 1; rep <= REPS; rep++) {
+    say(`run ${rep} of ${REPS}`);
+    hello = better(
+      hello,
+      await withServer('hello.ts', [], {}, (server) =>
+        measure('(a) hello world, 1 row', server, 1),
+      ),
+    );
+    naive = better(
+      naive,
+      await withServer('naive.ts', [dir], {}, (server) =>
+        measure('(b) naive predict, 1 row', server, 1),
+      ),
+    );
+    const run = await withServer(
+      'ours.ts',
+      [dir],
+      { SERVING_LOG_SAMPLE_RATE: '1' },
+      async (server) => {
+        const one = await measure('(c) ours, 1 row (log on)', server, 1);
+        const b1 = await meanBatch(server.port);
+        const many = await measure('(c) ours, 64 rows (log on)', server, 64);
+        return { one, many, batch: b1 };
+      },
+    );
+    ours = {
+      one: better(ours?.one, run.one),
+      many: better(ours?.many, run.many),
+      batch: ours && ours.one.rps >= run.one.rps ? ours.batch : run.batch,
+    };
+    noLog = better(
+      noLog,
+      await withServer('ours.ts', [dir], { SERVING_LOG_SAMPLE_RATE: '0' }, (server) =>
+        measure('(c) ours, 1 row (log off)', server, 1),
+      ),
+    );
+  }
+  const raw = await new Promise<RawFigures>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(here, 'servers', 'raw.ts'),
+        dir,
+        String(Math.min(duration, 3)),
+        '256',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', () => {
+      try {
+        resolve(JSON.parse(out) as RawFigures);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  });
   say(
-    `  (d) raw batched predict (256 rows)        ${raw.rows_per_s} rows/s through model.predict, ${raw.compiled_rows_per_s} rows/s through the compiled dense plan`,
+    `  (d) raw batched predict (256 rows)        ${raw.rows_per_s} rows/s (model.predict), ${raw.whole_batch_rows_per_s} (model.predict, whole batch), ${raw.compiled_rows_per_s} (our compiled dense plan)`,
   );
 
   const result = {
@@ -259,6 +292,7 @@ try {
     ours_rps: Math.round(ours.one.rps),
     ours_rps_no_log: Math.round(noLog.rps),
     raw_rows_per_s: raw.rows_per_s,
+    raw_whole_batch_rows_per_s: raw.whole_batch_rows_per_s,
     raw_compiled_rows_per_s: raw.compiled_rows_per_s,
     ours_rows_per_s_64: Math.round(ours.many.rps * 64),
     p99_ms: ours.one.p99,
@@ -278,6 +312,9 @@ try {
     ours_vs_naive: Number((ours.one.rps / naive.rps).toFixed(2)),
     ours_vs_hello: Number((ours.one.rps / hello.rps).toFixed(2)),
     rows64_vs_raw: Number(((ours.many.rps * 64) / raw.rows_per_s).toFixed(2)),
+    rows64_vs_raw_whole_batch: Number(
+      ((ours.many.rps * 64) / raw.whole_batch_rows_per_s).toFixed(2),
+    ),
     // Against our own compiled predict the model's arithmetic is nearly free: what is left is
     // HTTP, JSON and validation per row, so this ratio says how much of that there is.
     rows64_vs_raw_compiled: Number(((ours.many.rps * 64) / raw.compiled_rows_per_s).toFixed(2)),
@@ -287,11 +324,12 @@ try {
     ),
     connections: CONNECTIONS,
     duration_s: duration,
+    reps: REPS,
   };
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
     say(
-      `ours/naive ${result.ours_vs_naive}× (goal ≥ 4)   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5; ${result.rows64_vs_raw_compiled} vs the compiled plan)`,
+      `ours/naive ${result.ours_vs_naive}× (goal ≥ 4)   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5; ${result.rows64_vs_raw_whole_batch} vs whole-batch predict, ${result.rows64_vs_raw_compiled} vs the compiled plan)`,
     );
     say(
       `p99 ${result.p99_ms} ms (1 row), ${result.p99_ms_64} ms (64 rows)   logging cost ${(result.logging_cost * 100).toFixed(1)}% of req/s, ${(result.logging_cost_cpu * 100).toFixed(1)}% of CPU/req (goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`,
