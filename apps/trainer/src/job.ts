@@ -15,6 +15,7 @@ import { cancelledError, type Cancellations } from './cancellations';
 import { asAppError, isPermanent } from './errors';
 import { ProgressReporter } from './progress';
 import { trainInThread, type ThreadTrainingOptions } from './thread/host';
+import type { ThreadSource } from './thread/training-thread';
 import { resolveColumns } from './train/columns';
 import { fetchRunDataset } from './train/dataset';
 import { FitInterrupted } from './train/fit';
@@ -56,6 +57,8 @@ export interface ProcessorDeps {
   threadGrace?: Pick<ThreadTrainingOptions, 'cancelGraceMs' | 'shutdownGraceMs'>;
   /** The training thread's program (default: thread/train.thread); tests wrap it. */
   threadEntry?: URL;
+  /** Where jobs get their threads: the worker's spare (thread/spare.ts); default a new one each. */
+  threads?: ThreadSource;
 }
 
 /** The BullMQ processor of `train` jobs: one run from spec to registered version. */
@@ -126,6 +129,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
         ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
         ...deps.threadGrace,
         ...(deps.threadEntry ? { entry: deps.threadEntry } : {}),
+        ...(deps.threads ? { threads: deps.threads } : {}),
       });
     } finally {
       deps.cancellations?.release(runId, abort);

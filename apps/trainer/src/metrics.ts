@@ -23,6 +23,12 @@ export function createTrainerMetrics() {
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
       registers: [registry],
     }),
+    threadStarts: new Counter({
+      name: 'trainer_thread_starts_total',
+      help: 'Training threads given to jobs; warm="true" when the spare was ready before the job',
+      labelNames: ['warm'] as const,
+      registers: [registry],
+    }),
     samplesPerSecond: new Gauge({
       name: 'trainer_samples_per_second',
       help: 'Training throughput of the last epoch',

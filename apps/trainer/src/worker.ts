@@ -4,8 +4,12 @@ import { QUEUE_NAMES, redisKeys, type TrainJobPayload } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import { Cancellations } from './cancellations';
 import { createTrainProcessor, type ProcessorDeps, type TrainJobResult } from './job';
+import { SpareThread } from './thread/spare';
 
-export interface TrainerWorkerOptions extends Omit<ProcessorDeps, 'cancellations' | 'shutdown'> {
+export interface TrainerWorkerOptions extends Omit<
+  ProcessorDeps,
+  'cancellations' | 'shutdown' | 'threads'
+> {
   /** ioredis connection (with `maxRetriesPerRequest: null`, as BullMQ workers require). */
   connection: Redis;
   redisPrefix: string;
@@ -27,6 +31,8 @@ export interface TrainerWorker extends Worker<TrainJobPayload, TrainJobResult> {
    * (its thread is terminated after `threadGrace.shutdownGraceMs`; the last checkpoint counts).
    */
   shutdown(): Promise<void>;
+  /** The training thread waiting, started and ready, for the next job (thread/spare.ts). */
+  readonly spare: SpareThread;
 }
 
 /**
@@ -35,6 +41,9 @@ export interface TrainerWorker extends Worker<TrainJobPayload, TrainJobResult> {
  * does only I/O — lock renewal, `run.cancelled` pub/sub, progress, registry calls. A batch that
  * blocks its thread for minutes (one huge batch, a slow synchronous kernel) therefore cannot
  * delay a lock renewal, and the job is never taken for stalled while its worker lives.
+ *
+ * A job's thread is started before the job: the worker keeps one spare thread ready
+ * (thread/spare.ts), so a job does not wait the second a thread takes to load TF.js.
  *
  * Concurrency defaults to 1: each thread has its own TF.js, but training saturates the cores, so
  * parallel jobs on one machine mostly compete with each other.
@@ -46,7 +55,20 @@ export function createTrainerWorker(opts: TrainerWorkerOptions): TrainerWorker {
   subscriber.on('error', (err) => opts.logger.warn({ err: err.message }, 'event subscriber error'));
   const cancellations = new Cancellations(subscriber, keys.events, opts.logger);
   const stopping = new AbortController();
-  const processor = createTrainProcessor({ ...opts, cancellations, shutdown: stopping.signal });
+  // Started now, so the first job does not wait for a thread either.
+  const spare = new SpareThread({
+    backend: opts.backend,
+    logger: opts.logger,
+    ...(opts.threadEntry ? { entry: opts.threadEntry } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+  });
+  spare.start();
+  const processor = createTrainProcessor({
+    ...opts,
+    cancellations,
+    shutdown: stopping.signal,
+    threads: spare,
+  });
   const lockDuration = opts.lockDurationMs ?? 30_000;
   const worker = new Worker<TrainJobPayload, TrainJobResult>(QUEUE_NAMES.train, processor, {
     connection: opts.connection,
@@ -58,6 +80,7 @@ export function createTrainerWorker(opts: TrainerWorkerOptions): TrainerWorker {
     maxStalledCount: 2,
     autorun: true,
   }) as TrainerWorker;
+  Object.assign(worker, { spare });
   cancellations.start().catch((err: unknown) => {
     opts.logger.error({ err }, 'could not subscribe to run events: cancel is noticed late');
   });
@@ -73,10 +96,12 @@ export function createTrainerWorker(opts: TrainerWorkerOptions): TrainerWorker {
   });
   worker.on('closed', () => {
     void cancellations.close();
+    void spare.close();
   });
   worker.shutdown = async () => {
     stopping.abort();
-    await worker.close();
+    // No job will take the spare now: it goes at once, the running job at its checkpoint.
+    await Promise.all([spare.close(), worker.close()]);
   };
   return worker;
 }

@@ -9,6 +9,7 @@ import type {
   ThreadRequest,
   TrainRequest,
 } from './protocol';
+import { readRows } from './rows';
 
 type Pending = { resolve: (reply: HostMessage) => void; reject: (err: Error) => void };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -83,7 +84,7 @@ export class HostChannel {
   /**
    * One fresh pass over the dataset's canonical rows, pulled chunk by chunk from the host. The
    * next chunk is asked for as soon as one arrives, so fetching overlaps training while at most
-   * two chunks of the pass are in this thread.
+   * two chunks of the pass are in this thread — as bytes, each row parsed when it is read.
    */
   async *rows(): AsyncIterable<CellValue[]> {
     const pass = this.passes++;
@@ -97,7 +98,7 @@ export class HostChannel {
     for (;;) {
       const chunk = await next;
       if (!chunk.done) next = ask();
-      yield* chunk.rows;
+      yield* readRows(chunk.bytes);
       if (chunk.done) return;
     }
   }

@@ -1,4 +1,3 @@
-import type { Worker } from 'node:worker_threads';
 import type { BackendName, CellValue } from '@mlops/contracts';
 import { AppError } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
@@ -6,16 +5,16 @@ import type { BackendRequest } from '@mlops/ml/backend';
 import { FitInterrupted } from '../train/epoch-loop';
 import type { EpochReport } from '../train/fit';
 import type { TrainOutput } from '../train/pipeline';
-import { spawnTrainingThread } from './entry';
 import {
   ROWS_PER_CHUNK,
   transferables,
   type HostMessage,
   type ThreadError,
-  type ThreadInit,
   type ThreadMessage,
   type TrainRequest,
 } from './protocol';
+import { RowChunkWriter } from './rows';
+import { freshThreads, type ThreadSource, type TrainingThread } from './training-thread';
 
 export interface ThreadTrainingOptions {
   backend: BackendRequest;
@@ -36,7 +35,9 @@ export interface ThreadTrainingOptions {
   cancelGraceMs?: number;
   /** How long a shutdown may wait for the epoch to end before terminating (default 10 min). */
   shutdownGraceMs?: number;
-  /** The thread's program; tests substitute one that wraps the real entry. */
+  /** Where the thread comes from: the worker's spare (thread/spare.ts); default a new one. */
+  threads?: ThreadSource;
+  /** The program of a new thread; tests substitute one that wraps the real entry. */
   entry?: URL;
 }
 
@@ -54,8 +55,10 @@ export function trainInThread(opts: ThreadTrainingOptions): Promise<ThreadTraini
 }
 
 class ThreadRun {
-  private readonly thread: Worker;
+  private readonly thread: TrainingThread;
   private readonly passes = new Map<number, AsyncIterator<CellValue[]>>();
+  /** Buffer size of the next chunk: the largest chunk so far and some (growing copies). */
+  private chunkBytes = 64 * 1024;
   private backend: BackendName | undefined;
   private settled = false;
   /** Why the host stopped the thread (cancel, or a failed report): the job's error. */
@@ -69,19 +72,21 @@ class ThreadRun {
     private readonly resolve: (result: ThreadTrainingResult) => void,
     private readonly reject: (err: Error) => void,
   ) {
-    const init: ThreadInit = { backend: opts.backend };
-    this.thread = spawnTrainingThread(opts.entry, init);
+    this.thread = (opts.threads ?? freshThreads(opts.entry)).take(opts.backend);
   }
 
   start(): void {
-    const { thread, opts } = this;
-    thread.on('message', (msg: ThreadMessage) => this.onMessage(msg));
-    // An uncaught exception or running out of heap kills only the thread: the job fails with it.
-    thread.on('error', (err) => {
-      this.finish(new AppError('INTERNAL', `training thread crashed: ${err.message}`));
-    });
-    thread.on('exit', (code) => {
-      this.finish(new AppError('INTERNAL', `training thread exited (code ${code}) mid-training`));
+    const { opts } = this;
+    // A spare's `ready` (or its end) came before this job listened: it is replayed here.
+    this.thread.attach({
+      message: (msg) => this.onMessage(msg),
+      // An uncaught exception or running out of heap kills only the thread: the job fails.
+      error: (err) => {
+        this.finish(new AppError('INTERNAL', `training thread crashed: ${err.message}`));
+      },
+      exit: (code) => {
+        this.finish(new AppError('INTERNAL', `training thread exited (code ${code}) mid-training`));
+      },
     });
     opts.signal.addEventListener('abort', this.onCancel);
     opts.shutdown?.addEventListener('abort', this.onShutdown);
@@ -120,7 +125,7 @@ class ThreadRun {
   }
 
   private post(msg: HostMessage, transfer: ArrayBuffer[] = []): void {
-    if (!this.settled) this.thread.postMessage(msg, transfer);
+    if (!this.settled) this.thread.post(msg, transfer);
   }
 
   private onMessage(msg: ThreadMessage): void {
@@ -171,9 +176,10 @@ class ThreadRun {
       rows = this.opts.rows()[Symbol.asyncIterator]();
       this.passes.set(pass, rows);
     }
-    const chunk: CellValue[][] = [];
+    // Encoded as each row arrives: no row outlives the await for the next one, here or there.
+    const chunk = new RowChunkWriter(this.chunkBytes);
     let done = false;
-    while (chunk.length < ROWS_PER_CHUNK && !this.settled) {
+    while (chunk.count < ROWS_PER_CHUNK && !this.settled) {
       const next = await rows.next();
       if (next.done) {
         done = true;
@@ -182,7 +188,9 @@ class ThreadRun {
       chunk.push(next.value);
     }
     if (done) this.passes.delete(pass);
-    this.post({ type: 'rows', id, rows: chunk, done });
+    const bytes = chunk.finish();
+    this.chunkBytes = Math.max(this.chunkBytes, Math.ceil(bytes.byteLength * 1.125));
+    this.post({ type: 'rows', id, bytes, done }, [bytes.buffer]);
   }
 
   private revive(error: ThreadError): Error {

@@ -1,10 +1,4 @@
-import type {
-  BackendName,
-  CellValue,
-  DatasetSchema,
-  ErrorCode,
-  TrainingSpec,
-} from '@mlops/contracts';
+import type { BackendName, DatasetSchema, ErrorCode, TrainingSpec } from '@mlops/contracts';
 import type { BackendRequest } from '@mlops/ml/backend';
 import type { EpochReport } from '../train/fit';
 import type { TrainOutput } from '../train/pipeline';
@@ -17,10 +11,11 @@ import type { TrainOutput } from '../train/pipeline';
  *   host                                  thread
  *   spawn(workerData: ThreadInit) ──────► initBackend
  *        ◄──────────────────────────────── ready {backend}
+ *   (the worker's spare gets this far before a job takes it: thread/spare.ts)
  *   runs.start, download checkpoint
  *   train {request} ─────────────────────► build model, fit …
  *        ◄──────── rows {id, pass} ─────── (pull: one chunk at a time per pass)
- *   rows {id, rows, done} ───────────────►
+ *   rows {id, bytes, done} ──────────────►   (bytes: JSON Lines, transferred; see ./rows.ts)
  *        ◄──────── checkpoint {id, bytes} / epoch {id, report}   (awaited: ack {id, ok})
  *   cancel / interrupt ──────────────────► (any time)
  *        ◄──────────────────────────────── done {output} | failed {error}
@@ -59,7 +54,7 @@ export interface ThreadError {
 
 export type HostMessage =
   | { type: 'train'; request: TrainRequest }
-  | { type: 'rows'; id: number; rows: CellValue[][]; done: boolean }
+  | { type: 'rows'; id: number; bytes: Uint8Array; done: boolean }
   | { type: 'ack'; id: number; ok: boolean }
   | { type: 'cancel' }
   | { type: 'interrupt' };
