@@ -143,6 +143,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
         runId,
         metrics: output.metrics,
         sizes: output.sizes,
+        seconds: output.seconds,
         fit: { ...output.fit, history: undefined },
       },
       'trained',

@@ -41,6 +41,9 @@ describe('training pipeline (no registry)', () => {
     expect(out.metrics.log_loss).toBeLessThan(0.5);
     expect(Object.keys(out.metrics).sort()).toEqual(['accuracy', 'log_loss', 'macro_f1']);
     expect(out.sizes).toEqual({ train: 216, validation: 24, test: 60, dropped: 0 });
+    // Phase timings travel with the output (the trainer logs them with the run).
+    expect(Object.keys(out.seconds ?? {}).sort()).toEqual(['fit', 'package', 'prepare']);
+    expect(out.seconds?.fit).toBeGreaterThan(0);
     expect(reports.length).toBe(out.fit.epochsRun);
     expect(reports[0]).toMatchObject({ epoch: 1, epochs: 30 });
     expect(reports.every((r) => r.loss !== null && r.valLoss !== null)).toBe(true);

@@ -7,7 +7,7 @@ import { initBackend } from '@mlops/ml/backend';
 import { disposeCheckpoint } from '../train/checkpoint';
 import type { EpochReport } from '../train/fit';
 import { collectRows, toRecords } from '../train/load-data';
-import { trainPipeline, type TrainInput, type TrainOutput } from '../train/pipeline';
+import { since, trainPipeline, type TrainInput, type TrainOutput } from '../train/pipeline';
 import { trainStreaming } from '../train/stream';
 import { HostChannel, describeError } from './channel';
 import { transferables, type ThreadInit, type ThreadRequest, type TrainRequest } from './protocol';
@@ -51,9 +51,12 @@ async function train(host: HostChannel, request: TrainRequest): Promise<TrainOut
   // chunks keeps memory bounded — a streamed pass holds two chunks, never the dataset.
   const rows = () => toRecords(schema, host.rows(), request.keep);
   try {
-    return request.streaming
-      ? await trainStreaming({ ...common, rows })
-      : await trainPipeline({ ...common, rows: await collectRows(rows()) });
+    if (request.streaming) return await trainStreaming({ ...common, rows });
+    const loading = performance.now();
+    const all = await collectRows(rows());
+    const rowsSeconds = since(loading);
+    const output = await trainPipeline({ ...common, rows: all });
+    return { ...output, seconds: { rows: rowsSeconds, ...output.seconds } };
   } finally {
     if (resume) disposeCheckpoint(resume);
   }

@@ -34,6 +34,13 @@ export interface TrainOutput {
   profile: DatasetProfile;
   fit: FitResult;
   sizes: { train: number; validation: number; test: number; dropped: number };
+  /** Wall seconds of each phase (logged with the run: where a slow run spent its time). */
+  seconds?: Partial<Record<'rows' | 'prepare' | 'fit' | 'package', number>>;
+}
+
+/** Seconds since `start` (a performance.now() reading), to the millisecond. */
+export function since(start: number): number {
+  return Math.round(performance.now() - start) / 1000;
 }
 
 export { PROFILE_JSON } from './package-result';
@@ -50,6 +57,7 @@ function matrix(prep: Preprocessing, rows: readonly DataRow[]): Matrix {
 export async function trainPipeline(input: TrainInput): Promise<TrainOutput> {
   const { spec } = input;
   const hp = spec.hyperparameters;
+  const started = performance.now();
   const { features, target } = resolveColumns(spec, input.schema);
   const split = splitRows(input.rows, target, spec.task, hp, spec.seed);
   const prep = fitPreprocessing(features, target, spec.task, split.train);
@@ -65,21 +73,22 @@ export async function trainPipeline(input: TrainInput): Promise<TrainOutput> {
     seed: spec.seed,
   });
   try {
-    const fit = await fitModel(
-      model,
-      matrix(prep, split.train),
-      split.validation.length > 0 ? matrix(prep, split.validation) : null,
-      {
-        inputWidth: prep.inputWidth,
-        outputWidth,
-        epochs: hp.epochs,
-        batchSize: hp.batchSize,
-        patience: hp.earlyStoppingPatience,
-        seed: spec.seed,
-        ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
-        ...input.control,
-      },
-    );
+    const train = matrix(prep, split.train);
+    const validation = split.validation.length > 0 ? matrix(prep, split.validation) : null;
+    const prepare = since(started);
+    const fitStarted = performance.now();
+    const fit = await fitModel(model, train, validation, {
+      inputWidth: prep.inputWidth,
+      outputWidth,
+      epochs: hp.epochs,
+      batchSize: hp.batchSize,
+      patience: hp.earlyStoppingPatience,
+      seed: spec.seed,
+      ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
+      ...input.control,
+    });
+    const fitSeconds = since(fitStarted);
+    const packageStarted = performance.now();
     const packaged = await packageResult({
       model,
       prep,
@@ -97,6 +106,7 @@ export async function trainPipeline(input: TrainInput): Promise<TrainOutput> {
         test: split.test.length,
         dropped: split.droppedRows,
       },
+      seconds: { prepare, fit: fitSeconds, package: since(packageStarted) },
     };
   } finally {
     disposeModel(model);
