@@ -27,7 +27,11 @@ export function openRunCheckpoint(
 
 /** Thread side: when the next checkpoint is due (it is only counted once the host stored it). */
 export class CheckpointSchedule {
-  private lastAt = 0;
+  /**
+   * The clock starts with the fit: the first checkpoint comes one interval in, so a job shorter
+   * than the interval never pays for one — redoing it after a crash costs less than saving it.
+   */
+  private lastAt = Date.now();
 
   constructor(
     /** At most one checkpoint per this many ms (0 = every epoch); the last epoch never needs one. */
