@@ -17,18 +17,14 @@ import {
   type Predictor,
 } from '@mlops/ml/bundle';
 import { predictRows } from '../../src/models/predict-rows';
-import { readBenchBundle } from '../bundle-dir';
+import { benchRows, readBenchBundle } from '../bundle-dir';
 
 const [dir = '', seconds = '3', batch = '256'] = process.argv.slice(2);
 await initBackend('auto');
 const tf = getTf();
 const { manifest, files } = await readBenchBundle(dir);
 const model = await loadBundleModel(manifest, files);
-const rows: DataRow[] = Array.from({ length: Number(batch) }, (_, i) => ({
-  x: i / 100,
-  y: 0.5,
-  color: 'red',
-}));
+const rows: DataRow[] = benchRows(manifest.signature.inputs, Number(batch));
 
 /** `model.predict` with TF.js's defaults, as most code calls it. */
 function defaultPredictor(m: BundleModel): Predictor {

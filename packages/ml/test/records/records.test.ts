@@ -29,6 +29,12 @@ describe('checkRecords', () => {
     });
   });
 
+  it('passes a record holding exactly the inputs through as the row, without a copy', () => {
+    const { extra: _extra, ...exact } = good;
+    const result = checkRecords(signature, [exact]);
+    expect(result.ok && result.rows[0]).toBe(exact);
+  });
+
   it('names a missing feature', () => {
     const { sepal_length: _omit, ...rest } = good;
     const result = checkRecords(signature, [good, rest]);
