@@ -1,7 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  BUNDLE_FORMAT_VERSION,
   bundleManifestSchema,
   type BundleManifest,
   type Column,
@@ -11,7 +10,7 @@ import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel, sha256Hex } from '@mlops/ml/bundle';
 import { encodeFeatures, encodeTargets, fitPreprocessing } from '@mlops/ml/preprocessing';
 import { MemoryModelSource } from '../src/models/memory-source';
-import { BundleFactory, type TrainedBundle } from '../test/support/bundle';
+import { BundleFactory, bundleManifest, type TrainedBundle } from '../test/support/bundle';
 
 /**
  * The benchmark's models. `mlp` is the MLP of the measured anchors in shared/NOTES.md (32 numeric
@@ -61,29 +60,13 @@ async function mlpBundle(): Promise<TrainedBundle> {
   tf.dispose([xs, ys]);
   const files = await serializeModel(model);
   model.dispose();
-  const manifest: BundleManifest = {
-    formatVersion: BUNDLE_FORMAT_VERSION,
+  const manifest = bundleManifest({
     task: 'regression',
     signature: { inputs: MLP_FEATURES, output: { task: 'regression', target: 'y' } },
     preprocessing: prep,
-    metrics: {},
-    lineage: {
-      runId: null,
-      datasetId: null,
-      datasetHash: null,
-      codeRevision: 'bench',
-      preset: null,
-      hyperparameters: null,
-      seed: null,
-      backend: null,
-      tfjsVersion: null,
-    },
-    files: files.map((f) => ({
-      path: f.path,
-      sha256: sha256Hex(f.bytes),
-      size: f.bytes.byteLength,
-    })),
-  };
+    files,
+    codeRevision: 'bench',
+  });
   return { manifest, files };
 }
 

@@ -44,6 +44,39 @@ export interface TrainedBundle {
   files: Array<{ path: string; bytes: Uint8Array }>;
 }
 
+/** The manifest of hand-made bundle files: no run, no dataset, every file's sha256 and size. */
+export function bundleManifest(opts: {
+  task: BundleManifest['task'];
+  signature: BundleManifest['signature'];
+  preprocessing: BundleManifest['preprocessing'];
+  files: TrainedBundle['files'];
+  codeRevision: string;
+}): BundleManifest {
+  return {
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    task: opts.task,
+    signature: opts.signature,
+    preprocessing: opts.preprocessing,
+    metrics: {},
+    lineage: {
+      runId: null,
+      datasetId: null,
+      datasetHash: null,
+      codeRevision: opts.codeRevision,
+      preset: null,
+      hyperparameters: null,
+      seed: null,
+      backend: null,
+      tfjsVersion: null,
+    },
+    files: opts.files.map((f) => ({
+      path: f.path,
+      sha256: sha256Hex(f.bytes),
+      size: f.bytes.byteLength,
+    })),
+  };
+}
+
 /** A real bundle: fitted preprocessing, a trained dense classifier, its files and sha256s. */
 export class BundleFactory {
   private model: LayersModel | null = null;
@@ -77,32 +110,16 @@ export class BundleFactory {
       path: 'profile.json',
       bytes: new TextEncoder().encode(JSON.stringify({ rowCount: this.rows.length, columns: [] })),
     });
-    const manifest: BundleManifest = {
-      formatVersion: BUNDLE_FORMAT_VERSION,
+    const manifest = bundleManifest({
       task: 'classification',
       signature: {
         inputs: FEATURES,
         output: { task: 'classification', target: 'cls', labels: ['neg', 'pos'] },
       },
       preprocessing: this.prep,
-      metrics: {},
-      lineage: {
-        runId: null,
-        datasetId: null,
-        datasetHash: null,
-        codeRevision: 'test',
-        preset: null,
-        hyperparameters: null,
-        seed: null,
-        backend: null,
-        tfjsVersion: null,
-      },
-      files: files.map((f) => ({
-        path: f.path,
-        sha256: sha256Hex(f.bytes),
-        size: f.bytes.byteLength,
-      })),
-    };
+      files,
+      codeRevision: 'test',
+    });
     return { manifest, files };
   }
 
