@@ -7,13 +7,10 @@
  *   preprocessing, batching, metrics, payload log to Redis), (d) raw in-process batched predict.
  * Prints the figures and their ratios; `--json` prints one JSON line. Needs Redis.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Column } from '@mlops/contracts';
 import {
@@ -23,10 +20,9 @@ import {
   writeBenchBundle,
   type BenchModel,
 } from './bundle-dir';
+import { load, meanBatch, withServer, type LoadResult, type Server } from './processes';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const autocannonBin = join(dirname(require.resolve('autocannon/package.json')), 'autocannon.js');
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -51,123 +47,12 @@ function body(rows: number): string {
   return JSON.stringify({ instances: benchRows(inputs, rows) });
 }
 
-/** Start a server script; resolve with its port once it printed `{"port": N}`. */
-async function startServer(
-  script: string,
-  argv: string[],
-  env: Record<string, string> = {},
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(here, 'servers', script), ...argv],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const lines = createInterface({ input: child.stdout });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) =>
-      reject(new Error(`${script} exited with ${code} before listening`)),
-    );
-    lines.on('line', (line) => {
-      try {
-        const parsed = JSON.parse(line) as { port?: number };
-        if (parsed.port) resolve(parsed.port);
-      } catch {
-        // not our line
-      }
-    });
-  });
-  return { child, port };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-interface LoadResult {
-  rps: number;
-  /** Server CPU time (all threads) per request: robust to other load on the machine. */
-  cpuUsPerReq: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
-/** utime + stime of a process in microseconds (Linux /proc; 0 elsewhere). */
-function cpuMicros(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
-  }
-}
-
-/** autocannon in its own process, JSON result on stdout. */
-async function load(
-  port: number,
-  rows: number,
-  seconds: number,
-  serverPid?: number,
-): Promise<LoadResult> {
-  const cpuBefore = cpuMicros(serverPid);
-  const child = spawn(
-    process.execPath,
-    [
-      autocannonBin,
-      '-c',
-      String(CONNECTIONS),
-      '-d',
-      String(seconds),
-      '-m',
-      'POST',
-      '-H',
-      'content-type=application/json',
-      '-b',
-      body(rows),
-      '-j',
-      `http://127.0.0.1:${port}/v1/models/iris:predict`,
-    ],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((resolve) => child.once('exit', resolve));
-  const r = JSON.parse(out) as {
-    requests: { average: number; total?: number };
-    latency: { p50: number; p99: number };
-    non2xx: number;
-    errors: number;
-  };
-  const total = r.requests.total ?? r.requests.average * seconds;
-  const cpuUsPerReq = total > 0 ? (cpuMicros(serverPid) - cpuBefore) / total : 0;
-  return {
-    cpuUsPerReq,
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    non2xx: r.non2xx,
-    errors: r.errors,
-  };
-}
-
 /** Warm up (JIT, kernels, connections) for a second, then measure. */
 async function measure(name: string, server: Server, rows: number): Promise<LoadResult> {
   const { port, pid } = server;
-  await load(port, rows, 1);
-  const r = await load(port, rows, duration, pid);
+  const request = { body: body(rows), connections: CONNECTIONS };
+  await load(port, { ...request, seconds: 1 });
+  const r = await load(port, { ...request, seconds: duration }, pid);
   say(
     `  ${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(7)} req/s  ${Math.round(
       r.rps * rows,
@@ -185,36 +70,6 @@ interface RawFigures {
   rows_per_s: number;
   whole_batch_rows_per_s: number;
   compiled_rows_per_s: number;
-}
-
-interface Server {
-  port: number;
-  pid: number | undefined;
-}
-
-async function withServer<T>(
-  script: string,
-  argv: string[],
-  env: Record<string, string>,
-  fn: (server: Server) => Promise<T>,
-): Promise<T> {
-  const { child, port } = await startServer(script, argv, env);
-  try {
-    return await fn({ port, pid: child.pid });
-  } finally {
-    await stop(child);
-  }
-}
-
-async function meanBatch(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const rows = Number(
-    /serving_inference_count_total\{model="iris",version="1"\} (\d+)/.exec(text)?.[1] ?? 0,
-  );
-  const execs = Number(
-    /serving_inference_exec_count_total\{model="iris",version="1"\} (\d+)/.exec(text)?.[1] ?? 1,
-  );
-  return rows / Math.max(1, execs);
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-serve-'));
