@@ -38,12 +38,15 @@ let trainers: RunningService[] = [];
 let servings: RunningService[] = [];
 
 beforeAll(async () => {
-  subscriber = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  subscriber.on('message', (_channel: string, message: string) => {
+  const sub = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  subscriber = sub;
+  sub.on('message', (_channel: string, message: string) => {
     const parsed = platformEventSchema.safeParse(JSON.parse(message));
     if (parsed.success) events.push(parsed.data);
   });
-  await subscriber.subscribe(redisKeys(prefix).events);
+  // Subscribe once ready: a SUBSCRIBE racing the connect-time ready check loses the events.
+  if (sub.status !== 'ready') await new Promise((resolve) => sub.once('ready', resolve));
+  await sub.subscribe(redisKeys(prefix).events);
 
   const registryPort = await freePort();
   const env = {

@@ -53,6 +53,11 @@ async function drift(url: string) {
 }
 
 beforeAll(async () => {
+  // Subscribe on a connection that is ready: a SUBSCRIBE racing ioredis's connect-time ready
+  // check (INFO) put the connection in subscriber mode first, the check failed, and the test
+  // missed every event (seen about one run in three).
+  if (subscriber.status !== 'ready')
+    await new Promise((resolve) => subscriber.once('ready', resolve));
   await subscriber.subscribe(keys.events);
   subscriber.on('message', (_channel, message: string) => {
     events.push(platformEventSchema.parse(JSON.parse(message)));

@@ -48,6 +48,8 @@ describe('versions and aliases', () => {
   it('alias set publishes alias.moved with from/to and resolves', async () => {
     const sub = new Redis(REDIS_URL);
     const received: PlatformEvent[] = [];
+    // Subscribe once ready: a SUBSCRIBE racing the connect-time ready check loses the events.
+    if (sub.status !== 'ready') await new Promise((resolve) => sub.once('ready', resolve));
     await sub.subscribe(redisKeys(r.prefix).events);
     const got = new Promise<void>((resolve) => {
       sub.on('message', (_channel, message: string) => {
