@@ -108,6 +108,31 @@ describe('artifact garbage collection', () => {
     ).toBe(404);
   });
 
+  it("spares blobs written since a run in progress began (a sweep's trial bundles), then sweeps them", async () => {
+    const run = await trpc(
+      r.app,
+      'mutation',
+      'runs.create',
+      {
+        modelName: 'gc-trial',
+        dataset: { name: 'iris' },
+        task: 'classification',
+        target: 'species',
+      },
+      r.auth,
+    );
+    expect(run.status).toBe(200);
+    const trialBundle = await upload('a trial bundle nothing names until the sweep picks one');
+    const during = await trpc(r.app, 'mutation', 'artifacts.gc', { minAgeSeconds: 0 }, r.auth);
+    expect(during.data).toMatchObject({ deleted: 0 });
+    expect(await has(trialBundle.sha256)).toBe(true);
+    const id = (run.data as { id: string }).id;
+    await trpc(r.app, 'mutation', 'runs.cancel', { id }, r.auth);
+    const after = await trpc(r.app, 'mutation', 'artifacts.gc', { minAgeSeconds: 0 }, r.auth);
+    expect(after.data).toMatchObject({ deleted: 1, bytesFreed: trialBundle.size });
+    expect(await has(trialBundle.sha256)).toBe(false);
+  });
+
   it('a dataset a run in progress trains on cannot be deleted; afterwards its blob goes', async () => {
     const ds = (await trpc(r.app, 'query', 'datasets.get', { name: 'iris' })).data as {
       version: number;

@@ -1,5 +1,10 @@
 import { AppError } from '@mlops/contracts';
-import { deleteDatasetRow, deleteVersionRow, referencedBlobs } from '@mlops/storage';
+import {
+  deleteDatasetRow,
+  deleteVersionRow,
+  oldestActiveRunStart,
+  referencedBlobs,
+} from '@mlops/storage';
 import type { RegistryDeps } from '../deps';
 
 /** Delete the blobs of `candidates` that nothing refers to any more. */
@@ -30,13 +35,27 @@ export async function deleteDataset(
   return { deleted: true, blobsDeleted: await dropUnreferenced(deps, [blob]) };
 }
 
-/** Sweep orphans: the whole store (every listing page) minus what the database refers to. */
+/**
+ * Blobs written less than this before the oldest active run was created are spared too: object
+ * stores date objects to the second (S3's LastModified), so a run's first blobs may look older.
+ */
+const ACTIVE_RUN_MARGIN_MS = 60_000;
+
+/**
+ * Sweep orphans: the whole store (every listing page) minus what the database refers to, minus
+ * blobs younger than `minAgeSeconds`, minus blobs written since the oldest run in progress began
+ * (they may be its artifacts before the database names them: a sweep's trial bundles).
+ */
 export async function collectGarbage(
   deps: RegistryDeps,
   input: { dryRun: boolean; minAgeSeconds: number },
 ): Promise<{ scanned: number; orphans: number; deleted: number; bytesFreed: number }> {
   const refs = await referencedBlobs(deps.db);
-  const cutoff = Date.now() - input.minAgeSeconds * 1000;
+  const oldestActive = await oldestActiveRunStart(deps.db);
+  const cutoff = Math.min(
+    Date.now() - input.minAgeSeconds * 1000,
+    oldestActive ? oldestActive.getTime() - ACTIVE_RUN_MARGIN_MS : Infinity,
+  );
   const out = { scanned: 0, orphans: 0, deleted: 0, bytesFreed: 0 };
   const orphans: Array<{ sha256: string; size: number }> = [];
   for await (const blob of deps.store.list()) {

@@ -18,7 +18,8 @@ export const artifactsApi = {
   /**
    * Delete every stored blob nothing refers to (no version, dataset or run), walking the
    * whole store page by page; blobs younger than `minAgeSeconds` are spared (uploaded, not
-   * registered yet). `dryRun` only counts.
+   * registered yet), and so are blobs written since the oldest run in progress began (a sweep's
+   * trial bundles are named by no row until the best is registered). `dryRun` only counts.
    */
   gc: {
     mutation: true,

@@ -31,6 +31,20 @@ export async function referencedBlobs(db: Db): Promise<Set<string>> {
   return refs;
 }
 
+/**
+ * When the oldest run still queued or running was created (null when none is). Blobs written
+ * since may belong to it before the database names them — a sweep's trial bundles travel in
+ * BullMQ job values until the best one is registered — so garbage collection spares them.
+ */
+export async function oldestActiveRunStart(db: Db): Promise<Date | null> {
+  const row = await db
+    .selectFrom('runs')
+    .select((eb) => eb.fn.min<string>('created_at').as('oldest'))
+    .where('status', 'in', ACTIVE_RUN_STATUSES)
+    .executeTakeFirst();
+  return row?.oldest ? new Date(row.oldest) : null;
+}
+
 /** Delete a version row; CONFLICT while an alias points at it. Returns its files' shas. */
 export async function deleteVersionRow(
   db: Db,
