@@ -12,6 +12,7 @@ import { trainStreaming } from '../train/stream';
 import { HostChannel, describeError } from './channel';
 import { transferables, type ThreadInit, type ThreadRequest, type TrainRequest } from './protocol';
 import { CheckpointSchedule, openRunCheckpoint } from './resume';
+import { warmUpTraining } from './warm-up';
 
 async function train(host: HostChannel, request: TrainRequest): Promise<TrainOutput> {
   const { spec, schema, runId } = request;
@@ -70,6 +71,15 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
       // A backend this trainer cannot load will not appear on a retry either.
       throw new AppError('VALIDATION_FAILED', err instanceof Error ? err.message : String(err));
     });
+    // Compile the training path while nobody waits yet (a spare thread is idle here).
+    if (process.env.TRAINER_WARM_UP !== 'false') {
+      // An optimisation only: a warm-up that fails must not fail the job that follows.
+      await warmUpTraining().catch((err: unknown) => {
+        host.log('warn', 'training warm-up failed; the fit starts on cold code', {
+          err: err instanceof Error ? err.message : String(err),
+        });
+      });
+    }
     host.post({ type: 'ready', backend });
     const output = await train(host, await host.trainRequest());
     // The bundle files (weights can be large) are moved to the host, not copied.
