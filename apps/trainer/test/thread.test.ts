@@ -1,41 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  QUEUE_NAMES,
-  TRAIN_JOB_OPTIONS,
-  redisKeys,
-  type TrainingSpecInput,
-} from '@mlops/contracts';
+import { QUEUE_NAMES, TRAIN_JOB_OPTIONS, type TrainingSpecInput } from '@mlops/contracts';
 import { createLogger } from '@mlops/config';
 import { createTrainerWorker, type TrainerWorker } from '../src/worker';
-import { blobRows, blobSchema } from './data';
-import { MemoryRegistry } from './memory-registry';
+import { queueHarness } from './queue-harness';
 
-const prefix = `test-${randomUUID()}`;
-const keys = redisKeys(prefix);
-const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-const registry = new MemoryRegistry();
-const queue = new Queue(QUEUE_NAMES.train, { connection: redis, prefix: keys.bullPrefix });
-const events = new QueueEvents(QUEUE_NAMES.train, {
-  connection: { host: '127.0.0.1', port: 6379 },
-  prefix: keys.bullPrefix,
-});
+const h = queueHarness();
+const { prefix, redis, registry, queue, events } = h;
 let worker: TrainerWorker | undefined;
 
 beforeAll(async () => {
-  await events.waitUntilReady();
-  registry.addDataset('blobs', blobSchema, blobRows(150));
+  await h.ready();
 });
 
 afterAll(async () => {
   await worker?.close();
-  await queue.close();
-  await events.close();
-  const stale = await redis.keys(`${prefix}:*`);
-  if (stale.length > 0) await redis.del(...stale);
-  await redis.quit();
+  await h.close();
 });
 
 /** A worker whose training threads run `fixture` (a wrapper of the real thread program). */

@@ -1,27 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AppError,
-  QUEUE_NAMES,
-  TRAIN_JOB_OPTIONS,
-  bundleManifestSchema,
-  redisKeys,
-} from '@mlops/contracts';
+import { AppError, QUEUE_NAMES, TRAIN_JOB_OPTIONS, bundleManifestSchema } from '@mlops/contracts';
 import { createLogger } from '@mlops/config';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { loadBundleModel } from '@mlops/ml/bundle';
 import { buildApp } from '../src/app';
 import { createTrainerMetrics } from '../src/metrics';
 import { createTrainerWorker } from '../src/worker';
-import { blobRows, blobSchema } from './data';
-import { MemoryRegistry } from './memory-registry';
+import { queueHarness } from './queue-harness';
 
-const prefix = `test-${randomUUID()}`;
-const keys = redisKeys(prefix);
-const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-const registry = new MemoryRegistry();
+const h = queueHarness();
+const { prefix, redis, registry, queue, events } = h;
 const metrics = createTrainerMetrics();
 const logger = createLogger('trainer-test', 'silent');
 const worker = createTrainerWorker({
@@ -33,25 +21,15 @@ const worker = createTrainerWorker({
   metrics,
   progressIntervalMs: 0,
 });
-const queue = new Queue(QUEUE_NAMES.train, { connection: redis, prefix: keys.bullPrefix });
-const events = new QueueEvents(QUEUE_NAMES.train, {
-  connection: { host: '127.0.0.1', port: 6379 },
-  prefix: keys.bullPrefix,
-});
 
 beforeAll(async () => {
   await initBackend('cpu');
-  await events.waitUntilReady();
-  registry.addDataset('blobs', blobSchema, blobRows(150));
+  await h.ready();
 });
 
 afterAll(async () => {
   await worker.close();
-  await queue.close();
-  await events.close();
-  const stale = await redis.keys(`${prefix}:*`);
-  if (stale.length > 0) await redis.del(...stale);
-  await redis.quit();
+  await h.close();
 });
 
 describe('trainer worker (BullMQ on real Redis, in-memory registry)', () => {
