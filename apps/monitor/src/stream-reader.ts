@@ -1,10 +1,19 @@
 import type { Redis } from 'ioredis';
-import { parsePredictionLogMessage, redisKeys } from '@mlops/contracts';
+import { parsePredictionLogMessage, redisKeys, type PredictionLogEntry } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import { compareStreamIds } from './windows';
 import type { WindowEntry, WindowStore } from './windows';
 
 type RawEntry = [id: string, fields: string[]];
+/** A stream message with its rows parsed (null: not a prediction log message). */
+interface ParsedMessage {
+  id: string;
+  entries: PredictionLogEntry[] | null;
+}
+
+function parseMessages(raw: readonly RawEntry[]): ParsedMessage[] {
+  return raw.map(([id, fields]) => ({ id, entries: parsePredictionLogMessage(fields) }));
+}
 type XReadReply = Array<[key: string, entries: RawEntry[]]> | null;
 
 export interface StreamReaderOptions {
@@ -74,16 +83,15 @@ export class StreamReader {
     if (this.store.has(model)) return;
     this.store.track(model);
     const key = this.keys.predictions(model);
-    const newestFirst: RawEntry[] = [];
+    const newestFirst: ParsedMessage[] = [];
     let rows = 0;
     let end = '+';
     while (rows < this.opts.retain) {
       const page = (await this.redis.xrevrange(key, end, '-', 'COUNT', 1_000)) as RawEntry[];
-      for (const message of page) {
+      for (const message of parseMessages(page)) {
         if (rows >= this.opts.retain) break;
         newestFirst.push(message);
-        // Parsed twice (here and in ingest), only while backfilling a newly followed model.
-        rows += parsePredictionLogMessage(message[1])?.length ?? 1;
+        rows += message.entries?.length ?? 1;
       }
       if (page.length < 1_000) break;
       end = `(${page[page.length - 1]![0]}`;
@@ -103,7 +111,7 @@ export class StreamReader {
       // `(id` is an exclusive start (Redis ≥ 6.2).
       const start = last === null ? '-' : `(${last}`;
       const batch = (await this.redis.xrange(key, start, '+', 'COUNT', 5_000)) as RawEntry[];
-      this.ingest(model, batch);
+      this.ingest(model, parseMessages(batch));
       if (batch.length < 5_000) return;
     }
   }
@@ -141,7 +149,7 @@ export class StreamReader {
           ...ids,
         );
         for (const [key, entries] of reply ?? []) {
-          this.ingest(key.slice(this.streamPrefix.length), entries);
+          this.ingest(key.slice(this.streamPrefix.length), parseMessages(entries));
         }
       } catch (err) {
         if (!this.running) return;
@@ -151,11 +159,10 @@ export class StreamReader {
     }
   }
 
-  private ingest(model: string, raw: RawEntry[]): void {
+  private ingest(model: string, messages: readonly ParsedMessage[]): void {
     const parsed: Array<WindowEntry & { version: number }> = [];
     let lastSkipped: string | null = null;
-    for (const [id, fields] of raw) {
-      const entries = parsePredictionLogMessage(fields);
+    for (const { id, entries } of messages) {
       if (!entries || entries.some((e) => e.model !== model)) {
         this.opts.onInvalid?.(model);
         this.opts.logger.warn(
