@@ -25,15 +25,8 @@ export async function requestJson(url: string, init: RequestInit = {}): Promise<
     body = undefined;
   }
   if (res.ok) return body;
+  const byStatus = res.status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED';
   const parsed = readErrorBody(body);
-  if (parsed)
-    throw new AppError(
-      parsed.code ?? (res.status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED'),
-      parsed.message,
-      parsed.details,
-    );
-  throw new AppError(
-    res.status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED',
-    `${url} answered ${res.status}: ${text.slice(0, 300)}`,
-  );
+  if (parsed) throw new AppError(parsed.code ?? byStatus, parsed.message, parsed.details);
+  throw new AppError(byStatus, `${url} answered ${res.status}: ${text.slice(0, 300)}`);
 }

@@ -84,7 +84,8 @@ export interface ServedBatch {
  *
  * It runs on the request thread on purpose. An earlier design handed rows to a worker thread,
  * but structured-cloning every row object across threads cost more main-thread CPU than encoding
- * one JSON document per batch here (≈ 9% of the event loop vs ≈ 1%, `npm run bench:serve`).
+ * one JSON document per batch here (≈ 9% of the event loop vs ≈ 3%, in `--cpu-prof` profiles
+ * of `npm run bench:serve`'s server).
  */
 export class PayloadLog {
   private readonly random: () => number;

@@ -69,7 +69,10 @@ export function readErrorBody(
   body: unknown,
 ): { code: ErrorCode | undefined; message: string; details: ErrorDetail[] | undefined } | null {
   const ours = errorBodySchema.safeParse(body);
-  if (ours.success) return { ...ours.data.error, details: ours.data.error.details };
+  if (ours.success) {
+    const { code, message, details } = ours.data.error;
+    return { code, message, details };
+  }
   const tf = tfServingErrorBodySchema.safeParse(body);
   if (tf.success) return { code: tf.data.code, message: tf.data.error, details: tf.data.details };
   return null;

@@ -55,29 +55,22 @@ export const predictionLogEntrySchema = z.object({
 export type PredictionLogEntry = z.infer<typeof predictionLogEntrySchema>;
 
 /**
- * The stream message fields of the prediction log. Serving writes one `batch` message per served
- * micro-batch of one version: one XADD (and one JSON document) for 64 rows instead of 64 — at
- * 10k+ requests/s per-row messages cost more CPU in Redis and in serving than the predictions.
- * A message holding one `entry` (one row, the first format) is still read, so older streams and
- * external writers keep working.
+ * The stream message fields of the prediction log. Serving writes one `batch` message per model
+ * version for every few milliseconds of answers (apps/serving LogBuffer): one XADD and one JSON
+ * document for many rows — at 10k+ requests/s per-row messages cost more CPU in Redis and in
+ * serving than the predictions. A message holding one `entry` (one row, the first format) is
+ * still read, so older streams and external writers keep working.
  */
 export const PREDICTION_LOG_FIELD = { entry: 'entry', batch: 'batch' } as const;
 
-/** A `batch` message: the rows of one served micro-batch of one model version. */
-export const predictionLogBatchSchema = z.object({
-  model: resourceNameSchema,
-  version: z.number().int().positive(),
-  at: z.string(),
-  rows: z
-    .array(
-      z.object({
-        id: z.string(),
-        features: featureRecordSchema,
-        prediction: predictionSchema,
-      }),
-    )
-    .min(1),
-});
+/** A `batch` message: rows of one model version, each an entry without the shared fields. */
+export const predictionLogBatchSchema = predictionLogEntrySchema
+  .pick({ model: true, version: true, at: true })
+  .extend({
+    rows: z
+      .array(predictionLogEntrySchema.pick({ id: true, features: true, prediction: true }))
+      .min(1),
+  });
 export type PredictionLogBatch = z.infer<typeof predictionLogBatchSchema>;
 
 /** A stream message's fields → its entries, in order; null when it is not a prediction log message. */

@@ -34,8 +34,17 @@ const FUSED: ReadonlySet<string> = new Set<FusedActivation>([
   'sigmoid',
 ]);
 
-/** Activations applied as a separate op after the fused matMul. */
-const POST_OPS: Record<string, (tf: typeof tfTypes, y: tfTypes.Tensor2D) => tfTypes.Tensor2D> = {
+type ActivationOp = (tf: typeof tfTypes, y: tfTypes.Tensor2D) => tfTypes.Tensor2D;
+
+/**
+ * Every activation the plan expresses, as its own op: an Activation layer, or a Dense layer's
+ * activation that the fused matMul cannot apply itself (those not in FUSED). `linear` is none.
+ */
+const ACTIVATION_OPS: Record<string, ActivationOp> = {
+  relu: (tf, y) => tf.relu(y),
+  relu6: (tf, y) => tf.relu6(y),
+  elu: (tf, y) => tf.elu(y),
+  sigmoid: (tf, y) => tf.sigmoid(y),
   softmax: (tf, y) => tf.softmax(y),
   tanh: (tf, y) => tf.tanh(y),
   softplus: (tf, y) => tf.softplus(y),
@@ -55,7 +64,7 @@ interface LayerLike {
 }
 
 function supportedActivation(name: unknown): name is string {
-  return typeof name === 'string' && (FUSED.has(name) || name in POST_OPS);
+  return typeof name === 'string' && (name === 'linear' || name in ACTIVATION_OPS);
 }
 
 function activationStep(name: string): Step[] {
@@ -175,28 +184,6 @@ function apply(tf: typeof tfTypes, step: Step, y: tfTypes.Tensor2D): tfTypes.Ten
     case 'affine':
       return tf.tidy(() => tf.add(tf.mul(y, step.scale), step.offset));
     case 'activation':
-      return FUSED.has(step.activation)
-        ? tf.tidy(() => applyFusedAlone(tf, step.activation as FusedActivation, y))
-        : POST_OPS[step.activation]!(tf, y);
-  }
-}
-
-/** A fusable activation met as its own layer. */
-function applyFusedAlone(
-  tf: typeof tfTypes,
-  activation: FusedActivation,
-  y: tfTypes.Tensor2D,
-): tfTypes.Tensor2D {
-  switch (activation) {
-    case 'relu':
-      return tf.relu(y);
-    case 'relu6':
-      return tf.relu6(y);
-    case 'elu':
-      return tf.elu(y);
-    case 'sigmoid':
-      return tf.sigmoid(y);
-    case 'linear':
-      return tf.clone(y);
+      return ACTIVATION_OPS[step.activation]!(tf, y);
   }
 }

@@ -43,14 +43,12 @@ function planPredictor(plan: DensePlan): Predictor {
     fallbackReason: null,
     predict(input, rows, inputWidth) {
       const x = tf.tensor2d(input, [rows, inputWidth]);
+      let y: tfTypes.Tensor2D | undefined;
       try {
-        const y = plan.run(x);
-        try {
-          return Float32Array.from(y.dataSync() as Float32Array);
-        } finally {
-          y.dispose();
-        }
+        y = plan.run(x);
+        return Float32Array.from(y.dataSync() as Float32Array);
       } finally {
+        y?.dispose();
         x.dispose();
       }
     },
