@@ -1,9 +1,12 @@
 import { computeDrift } from '@mlops/ml/drift';
-import type { DataRow, DriftPolicy, DriftReport } from '@mlops/contracts';
+import {
+  PREDICTION_LOG_REDACTED,
+  type DataRow,
+  type DriftPolicy,
+  type DriftReport,
+} from '@mlops/contracts';
 import type { Reference } from './profiles';
 import type { WindowEntry } from './windows';
-
-const REDACTED = '[REDACTED]';
 
 export interface DriftReportInput {
   model: string;
@@ -41,7 +44,7 @@ export function buildDriftReport(input: DriftReportInput): DriftReport {
 function unredacted(features: DataRow): DataRow {
   let out: DataRow | null = null;
   for (const [k, v] of Object.entries(features)) {
-    if (v === REDACTED) (out ??= { ...features })[k] = null;
+    if (v === PREDICTION_LOG_REDACTED) (out ??= { ...features })[k] = null;
   }
   return out ?? features;
 }

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { toAppError } from '@mlops/client';
 import type { RegistryClient } from '@mlops/client';
-import { describeDetails, retrainRecordSchema, TERMINAL_RUN_STATUSES } from '@mlops/contracts';
+import {
+  PREDICTION_LOG_REDACTED,
+  describeDetails,
+  retrainRecordSchema,
+  TERMINAL_RUN_STATUSES,
+} from '@mlops/contracts';
 import type { CellValue, DataRow, RetrainPolicy, RetrainRecord, Run } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import type { MonitorMetrics } from './metrics';
@@ -28,7 +33,6 @@ export interface RetrainerDeps {
 }
 
 const HISTORY_KEEP = 50;
-const REDACTED = '[REDACTED]';
 
 /**
  * Policy → retraining run → gate → alias. One retraining per model per cooldown, whichever
@@ -245,7 +249,7 @@ export class Retrainer {
       let complete = true;
       for (const c of columns) {
         const v = c.name === target ? f.truth : f.features[c.name];
-        if (v === undefined || v === REDACTED) complete = false;
+        if (v === undefined || v === PREDICTION_LOG_REDACTED) complete = false;
         row[c.name] = v ?? null;
       }
       if (complete) {

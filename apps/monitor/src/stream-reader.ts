@@ -4,7 +4,8 @@ import type { Logger } from '@mlops/config';
 import { compareStreamIds } from './windows';
 import type { WindowEntry, WindowStore } from './windows';
 
-type RawEntry = [id: string, fields: string[]];
+/** Messages are read as bytes: serving's `columns` messages are binary (contracts). */
+type RawEntry = [id: Buffer, fields: Buffer[]];
 /** A stream message with its rows parsed (null: not a prediction log message). */
 interface ParsedMessage {
   id: string;
@@ -12,9 +13,12 @@ interface ParsedMessage {
 }
 
 function parseMessages(raw: readonly RawEntry[]): ParsedMessage[] {
-  return raw.map(([id, fields]) => ({ id, entries: parsePredictionLogMessage(fields) }));
+  return raw.map(([id, fields]) => ({
+    id: id.toString(),
+    entries: parsePredictionLogMessage(fields),
+  }));
 }
-type XReadReply = Array<[key: string, entries: RawEntry[]]> | null;
+type XReadReply = Array<[key: Buffer, entries: RawEntry[]]> | null;
 
 export interface StreamReaderOptions {
   prefix: string;
@@ -87,14 +91,15 @@ export class StreamReader {
     let rows = 0;
     let end = '+';
     while (rows < this.opts.retain) {
-      const page = (await this.redis.xrevrange(key, end, '-', 'COUNT', 1_000)) as RawEntry[];
-      for (const message of parseMessages(page)) {
+      const page = (await this.redis.xrevrangeBuffer(key, end, '-', 'COUNT', 1_000)) as RawEntry[];
+      const messages = parseMessages(page);
+      for (const message of messages) {
         if (rows >= this.opts.retain) break;
         newestFirst.push(message);
         rows += message.entries?.length ?? 1;
       }
       if (page.length < 1_000) break;
-      end = `(${page[page.length - 1]![0]}`;
+      end = `(${messages[messages.length - 1]!.id}`;
     }
     this.ingest(model, newestFirst.reverse());
   }
@@ -110,7 +115,7 @@ export class StreamReader {
       const last = this.store.lastId(model);
       // `(id` is an exclusive start (Redis ≥ 6.2).
       const start = last === null ? '-' : `(${last}`;
-      const batch = (await this.redis.xrange(key, start, '+', 'COUNT', 5_000)) as RawEntry[];
+      const batch = (await this.redis.xrangeBuffer(key, start, '+', 'COUNT', 5_000)) as RawEntry[];
       this.ingest(model, parseMessages(batch));
       if (batch.length < 5_000) return;
     }
@@ -139,7 +144,7 @@ export class StreamReader {
       const keys = models.map((m) => this.keys.predictions(m));
       const ids = models.map((m) => this.store.lastId(m) ?? '0');
       try {
-        const reply: XReadReply = await this.blocking.xread(
+        const reply: XReadReply = await this.blocking.xreadBuffer(
           'COUNT',
           1_000,
           'BLOCK',
@@ -149,7 +154,7 @@ export class StreamReader {
           ...ids,
         );
         for (const [key, entries] of reply ?? []) {
-          this.ingest(key.slice(this.streamPrefix.length), parseMessages(entries));
+          this.ingest(key.toString().slice(this.streamPrefix.length), parseMessages(entries));
         }
       } catch (err) {
         if (!this.running) return;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import {
+  PREDICTION_LOG_FIELD,
+  decodePredictionLogColumns,
   parsePredictionLogMessage,
-  predictionLogBatchSchema,
   redisKeys,
   type PredictionLogEntry,
 } from '@mlops/contracts';
@@ -42,7 +43,8 @@ async function dropped(metrics: ReturnType<typeof createMetrics>): Promise<numbe
 
 /** Every row logged to a model's stream, in order, whatever message it came in. */
 async function loggedRows(model: string): Promise<PredictionLogEntry[]> {
-  const stream = await redis.xrange(keys.predictions(model), '-', '+');
+  // Read as bytes: the log's `columns` messages are binary.
+  const stream = await redis.xrangeBuffer(keys.predictions(model), '-', '+');
   return stream.flatMap(([, fields]) => parsePredictionLogMessage(fields) ?? []);
 }
 
@@ -57,18 +59,17 @@ afterAll(async () => {
 });
 
 describe('PayloadLog', () => {
-  it('XADDs one "batch" message per served batch, every row with its id, features and prediction', async () => {
+  it('XADDs one binary "columns" message per served batch, every row with its id, features and prediction', async () => {
     const log = new PayloadLog({ redis, keys, sampleRate: 1, metrics: createMetrics(), logger });
     log.record(batch(5));
     const stream = await eventually(async () => {
-      const s = await redis.xrange(keys.predictions('iris'), '-', '+');
+      const s = await redis.xrangeBuffer(keys.predictions('iris'), '-', '+');
       return s.length === 1 ? s : undefined;
     }, 'one message');
     const [, fields] = stream[0]!;
-    expect(fields[0]).toBe('batch');
-    const message = predictionLogBatchSchema.parse(JSON.parse(fields[1] ?? ''));
-    expect(message).toMatchObject({ model: 'iris', version: 3 });
-    const entries = parsePredictionLogMessage(fields) ?? [];
+    expect(fields.length).toBe(2);
+    expect(fields[0]!.toString()).toBe(PREDICTION_LOG_FIELD.columns);
+    const entries = decodePredictionLogColumns(fields[1]!) ?? [];
     expect(entries.map((e) => e.id)).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4']);
     expect(entries[2]).toMatchObject({
       model: 'iris',
@@ -149,10 +150,10 @@ describe('PayloadLog', () => {
       return all.length === 2 ? all : undefined;
     }, 'two rows');
     expect(rows[1]!.features).toEqual({ x: 1, color: REDACTED });
-    const raw = await redis.xrange(keys.predictions(model), '-', '+');
-    // The stored document itself, not only what a parser hands back, holds no raw value.
-    expect(raw[0]![1][1]).toContain('"color":"[REDACTED]"');
-    expect(raw[0]![1][1]).not.toContain('"red"');
+    const raw = await redis.xrangeBuffer(keys.predictions(model), '-', '+');
+    // The stored message itself, not only what a parser hands back, holds no raw value.
+    expect(raw[0]![1][1]!.toString('latin1')).toContain('"name":"color","kind":"redacted"');
+    expect(raw[0]![1][1]!.toString('latin1')).not.toContain('red"');
   });
 
   it('reads SERVING_LOG_REDACT and per-model rates from the environment', async () => {

@@ -177,9 +177,9 @@ describe('POST /v1/models/:name:predict', () => {
     });
     const ids = predictResponseSchema.parse(res.json()).predictionIds;
     const entries = await eventually(async () => {
-      const stream = await redis.xrange(keys.predictions('iris'), '-', '+');
+      const stream = await redis.xrangeBuffer(keys.predictions('iris'), '-', '+');
       const parsed = stream.flatMap(([, fields]) => {
-        expect(fields[0]).toBe('batch');
+        expect(fields[0]!.toString()).toBe('columns');
         return parsePredictionLogMessage(fields) ?? [];
       });
       const mine = parsed.filter((e) => ids.includes(e.id));

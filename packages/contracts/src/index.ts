@@ -8,6 +8,8 @@ export * from './events';
 export * from './keys';
 export * from './queue';
 export * from './predict';
+export * from './prediction-log';
+export * from './prediction-log-columns';
 export * from './drift';
 export * from './monitoring';
 export * from './governance';

@@ -54,55 +54,6 @@ export const predictionLogEntrySchema = z.object({
 });
 export type PredictionLogEntry = z.infer<typeof predictionLogEntrySchema>;
 
-/**
- * The stream message fields of the prediction log. Serving writes one `batch` message per model
- * version for every few milliseconds of answers (apps/serving LogBuffer): one XADD and one JSON
- * document for many rows — at 10k+ requests/s per-row messages cost more CPU in Redis and in
- * serving than the predictions. A message holding one `entry` (one row, the first format) is
- * still read, so older streams and external writers keep working.
- */
-export const PREDICTION_LOG_FIELD = { entry: 'entry', batch: 'batch' } as const;
-
-/** A `batch` message: rows of one model version, each an entry without the shared fields. */
-export const predictionLogBatchSchema = predictionLogEntrySchema
-  .pick({ model: true, version: true, at: true })
-  .extend({
-    rows: z
-      .array(predictionLogEntrySchema.pick({ id: true, features: true, prediction: true }))
-      .min(1),
-  });
-export type PredictionLogBatch = z.infer<typeof predictionLogBatchSchema>;
-
-/** A stream message's fields → its entries, in order; null when it is not a prediction log message. */
-export function parsePredictionLogMessage(fields: readonly string[]): PredictionLogEntry[] | null {
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const name = fields[i];
-    if (name !== PREDICTION_LOG_FIELD.entry && name !== PREDICTION_LOG_FIELD.batch) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(fields[i + 1]!);
-    } catch {
-      return null;
-    }
-    if (name === PREDICTION_LOG_FIELD.entry) {
-      const one = predictionLogEntrySchema.safeParse(json);
-      return one.success ? [one.data] : null;
-    }
-    const batch = predictionLogBatchSchema.safeParse(json);
-    if (!batch.success) return null;
-    const { model, version, at, rows } = batch.data;
-    return rows.map((r) => ({
-      id: r.id,
-      model,
-      version,
-      at,
-      features: r.features,
-      prediction: r.prediction,
-    }));
-  }
-  return null;
-}
-
 /** Status of one served model, `GET /v1/models/:name` (TF Serving shape). */
 export const modelStatusSchema = z.object({
   model_version_status: z.array(

@@ -1,6 +1,12 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { AppError, isoDateSchema, resourceNameSchema, type CellValue } from '@mlops/contracts';
+import {
+  AppError,
+  PREDICTION_LOG_REDACTED,
+  isoDateSchema,
+  resourceNameSchema,
+  type CellValue,
+} from '@mlops/contracts';
 import type { WindowStore } from '../windows';
 import type { MonitorContext } from './router';
 
@@ -12,7 +18,6 @@ declare module './router' {
 }
 
 /** What serving redacts (`SERVING_LOG_REDACT`): shown as missing, like drift treats it. */
-const REDACTED = '[REDACTED]';
 const MAX_ROWS = 2_000;
 
 const cellSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
@@ -68,7 +73,7 @@ export function sampleWindow(
     for (const [name, value] of Object.entries(e.features)) {
       // A feature missing from earlier rows is null there, so every column has one cell per row.
       const column = (columns[name] ??= new Array<CellValue>(i).fill(null));
-      column.push(value === REDACTED ? null : value);
+      column.push(value === PREDICTION_LOG_REDACTED ? null : value);
     }
     for (const column of Object.values(columns)) if (column.length < i + 1) column.push(null);
   });
