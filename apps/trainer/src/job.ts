@@ -121,8 +121,9 @@ export function createTrainProcessor(deps: ProcessorDeps) {
             ...(resume ? { resume } : {}),
           };
         },
-        rows: () => registry.datasetRows(dataset.name, dataset.version),
+        rows: () => registry.datasetLines(dataset.name, dataset.version),
         saveCheckpoint: (bytes, epoch) => saver.save(bytes, epoch),
+        // Not awaited by the fit: the host sends these one at a time while it trains.
         reportEpoch: (report) => progress.report(report),
         logger,
         signal: abort.signal,
@@ -137,6 +138,8 @@ export function createTrainProcessor(deps: ProcessorDeps) {
     const { output, backend } = trained;
     // Cancelled after the last batch: registering a version now would resurrect the run.
     if (abort.signal.aborted) throw cancelledError(runId);
+    // The thread's epoch reports are all delivered by now (trainInThread settles after them);
+    // an early stop may still owe the registry its last epoch, which the throttle skipped.
     await progress.flush();
     logger.info(
       {

@@ -1,7 +1,6 @@
 import type {
   BlobRef,
   BundleManifest,
-  CellValue,
   DatasetVersion,
   DatasetVersionSummary,
   Metrics,
@@ -43,7 +42,8 @@ export interface TrainerRegistry {
       };
     };
   };
-  datasetRows(name: string, version: number): AsyncIterable<CellValue[]>;
+  /** The dataset's canonical JSON Lines, unparsed: the training thread parses each row once. */
+  datasetLines(name: string, version: number): AsyncIterable<Uint8Array>;
   uploadBlob(body: Buffer | Uint8Array): Promise<BlobRef>;
   downloadBlob(sha256: string): Promise<Buffer>;
 }

@@ -5,7 +5,6 @@ import {
   trainingSpecSchema,
   type BlobRef,
   type BundleManifest,
-  type CellValue,
   type DataRow,
   type DatasetSchema,
   type DatasetVersion,
@@ -17,6 +16,9 @@ import {
 import { sha256Hex } from '@mlops/ml/bundle';
 import { profileRows } from '@mlops/ml/profile';
 import type { TrainerRegistry } from '../src/registry';
+
+/** Lines per block of `datasetLines`: several blocks, as a network body arrives, for small sets. */
+const LINES_PER_BLOCK = 32;
 
 /**
  * An in-memory stand-in for the registry, implementing only what the trainer calls. It lets the
@@ -181,13 +183,21 @@ export class MemoryRegistry implements TrainerRegistry {
     },
   };
 
-  async *datasetRows(name: string, version: number): AsyncIterable<CellValue[]> {
+  /** Test hook: lines served after the dataset's own (e.g. a malformed row). */
+  extraLines: string[] = [];
+
+  /** The canonical JSON Lines, in blocks of whole lines as the real client cuts a body. */
+  async *datasetLines(name: string, version: number): AsyncIterable<Uint8Array> {
     const ds = this.dataset;
     if (!ds || ds.version.name !== name || ds.version.version !== version)
       throw new AppError('NOT_FOUND', 'no rows');
-    for (const row of ds.rows) {
+    const lines = [
+      ...ds.rows.map((row) => canonicalRowLine(ds.version.schema.columns, row)),
+      ...this.extraLines,
+    ];
+    for (let at = 0; at < lines.length; at += LINES_PER_BLOCK) {
       await Promise.resolve();
-      yield ds.version.schema.columns.map((c) => row[c.name] ?? null);
+      yield Buffer.from(lines.slice(at, at + LINES_PER_BLOCK).join(''));
     }
   }
 

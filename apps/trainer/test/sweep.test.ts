@@ -37,7 +37,7 @@ function refusingRegistry(h: Harness): TrainerRegistry {
       datasets: api.datasets,
       versions: api.versions,
     },
-    datasetRows: (name, version) => h.client.datasetRows(name, version),
+    datasetLines: (name, version) => h.client.datasetLines(name, version),
     uploadBlob: (body) => h.client.uploadBlob(body),
     downloadBlob: (sha256) => h.client.downloadBlob(sha256),
   };

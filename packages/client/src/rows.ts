@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AppError, type CellValue } from '@mlops/contracts';
 
 const rowSchema = z.array(z.union([z.number(), z.string(), z.boolean(), z.null()]));
+const NEWLINE = 0x0a;
 
 /** Parse a canonical JSON Lines body into rows, one line at a time. */
 export async function* parseRows(body: ReadableStream<Uint8Array>): AsyncGenerator<CellValue[]> {
@@ -31,4 +32,39 @@ function safeJson(line: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A JSON Lines body as it arrives, cut at line ends: each block holds whole lines only (the last
+ * line gets its newline when the body lacks one), so a block can be handed on as it is — to
+ * another thread, say — and split and parsed there. Nothing is parsed or checked here: the
+ * consumer does that, once per row (`parseRows` is the checked reader of the same body).
+ */
+export async function* lineBlocks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  // The start of a line that continues in the next network chunk.
+  let partial: Uint8Array = new Uint8Array(0);
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const end = value.lastIndexOf(NEWLINE) + 1;
+      if (end === 0) {
+        partial = join(partial, value);
+        continue;
+      }
+      yield join(partial, value.subarray(0, end));
+      partial = value.subarray(end);
+    }
+    finished = true;
+    if (partial.length > 0) yield join(partial, Uint8Array.of(NEWLINE));
+  } finally {
+    // A consumer that stops early releases the connection instead of leaving the body unread.
+    if (!finished) await reader.cancel().catch(() => undefined);
+  }
+}
+
+function join(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  return head.length === 0 ? tail : Buffer.concat([head, tail]);
 }

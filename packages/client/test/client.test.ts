@@ -68,6 +68,10 @@ describe('registry client', () => {
       [2, 'y'],
       [3, 'x'],
     ]);
+    // The same rows as the registry's canonical JSON Lines, unparsed.
+    const blocks = [];
+    for await (const block of client.datasetLines('tiny', 1)) blocks.push(block);
+    expect(Buffer.concat(blocks).toString()).toBe('[1,"x"]\n[2,"y"]\n[3,"x"]\n');
     const again = await client.uploadDataset('tiny', 'a,b\n1,x\n2,y\n3,x\n', { format: 'csv' });
     expect(again.id).toBe(ds.id);
   });

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MessagePort } from 'node:worker_threads';
 import { AppError, type CellValue } from '@mlops/contracts';
 import { FitInterrupted } from '../train/epoch-loop';
@@ -9,7 +10,7 @@ import type {
   ThreadRequest,
   TrainRequest,
 } from './protocol';
-import { readRows } from './rows';
+import { RowReader } from './rows';
 
 type Pending = { resolve: (reply: HostMessage) => void; reject: (err: Error) => void };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -24,8 +25,9 @@ class CancelledByHost extends Error {
 /**
  * The training thread's end of the protocol: requests to the host with their replies, the rows
  * of a dataset pass, and the cancel and interrupt the host may send at any time. Messages are
- * handled whenever the thread's event loop turns: TF.js yields between batches (the streaming
- * fit takes a turn per batch), which is as often as a fit can stop anyway.
+ * handled whenever the thread's event loop turns: the streaming fit takes a turn per batch,
+ * TF.js's `model.fit` one per 125 ms of batches, and every fit one per epoch (`receive`) — as
+ * often as a fit can stop anyway.
  */
 export class HostChannel {
   private readonly controller = new AbortController();
@@ -59,6 +61,15 @@ export class HostChannel {
     this.post({ type: 'log', level, msg, fields });
   }
 
+  /**
+   * Take one turn of this thread's event loop, in which what the host sent meanwhile (`cancel`,
+   * `interrupt`) arrives. A fit that never waits for the host gets no other turn while its
+   * epochs are short: TF.js yields only every 125 ms of batches, within one `model.fit` call.
+   */
+  async receive(): Promise<void> {
+    await nextTurn();
+  }
+
   /** The run to train, once the host has started it. */
   trainRequest(): Promise<TrainRequest> {
     if (this.request) return Promise.resolve(this.request);
@@ -88,6 +99,7 @@ export class HostChannel {
    */
   async *rows(): AsyncIterable<CellValue[]> {
     const pass = this.passes++;
+    const reader = new RowReader();
     const ask = () => {
       const reply = this.call<Extract<ThreadRequest, { type: 'rows' }>>({ type: 'rows', pass });
       // A pass left early (abort, error) never awaits its prefetched chunk: no unhandled reject.
@@ -98,7 +110,7 @@ export class HostChannel {
     for (;;) {
       const chunk = await next;
       if (!chunk.done) next = ask();
-      yield* readRows(chunk.bytes);
+      yield* reader.read(chunk.bytes);
       if (chunk.done) return;
     }
   }

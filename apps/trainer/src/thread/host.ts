@@ -1,4 +1,4 @@
-import type { BackendName, CellValue } from '@mlops/contracts';
+import type { BackendName } from '@mlops/contracts';
 import { AppError } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import type { BackendRequest } from '@mlops/ml/backend';
@@ -13,6 +13,7 @@ import {
   type ThreadMessage,
   type TrainRequest,
 } from './protocol';
+import { EpochReports } from './epoch-reports';
 import { RowChunkWriter } from './rows';
 import { freshThreads, type ThreadSource, type TrainingThread } from './training-thread';
 
@@ -20,11 +21,19 @@ export interface ThreadTrainingOptions {
   backend: BackendRequest;
   /** Once the thread has its backend: start the run and say what to train. */
   start(backend: BackendName): Promise<TrainRequest>;
-  /** A fresh pass over the dataset's canonical rows, each call. */
-  rows(): AsyncIterable<CellValue[]>;
+  /**
+   * A fresh pass over the dataset each call: its canonical JSON Lines in blocks of whole lines
+   * (as the registry client's `datasetLines` gives them), forwarded to the thread unparsed.
+   */
+  rows(): AsyncIterable<Uint8Array>;
   /** Store a checkpoint; true when stored. */
   saveCheckpoint(bytes: Uint8Array, epoch: number): Promise<boolean>;
-  /** Report an epoch; a rejection (e.g. the run was cancelled) ends the job with it. */
+  /**
+   * Report an epoch. The fit does not wait for it: calls come one at a time, in order, newest
+   * first when they pile up (./epoch-reports.ts), and the training settles only once those it
+   * was given are done. A rejection (e.g. the run was cancelled) stops the fit and is the job's
+   * error, even when it comes after the last epoch.
+   */
   reportEpoch(report: EpochReport): Promise<void>;
   logger: Logger;
   /** Cancel: the fit stops at the end of its batch; the job rejects with the signal's reason. */
@@ -56,7 +65,7 @@ export function trainInThread(opts: ThreadTrainingOptions): Promise<ThreadTraini
 
 class ThreadRun {
   private readonly thread: TrainingThread;
-  private readonly passes = new Map<number, AsyncIterator<CellValue[]>>();
+  private readonly passes = new Map<number, AsyncIterator<Uint8Array>>();
   /** Buffer size of the next chunk: the largest chunk so far and some (growing copies). */
   private chunkBytes = 64 * 1024;
   private backend: BackendName | undefined;
@@ -66,6 +75,11 @@ class ThreadRun {
   private lastCheckpoint = 0;
   private timer: NodeJS.Timeout | undefined;
   private deadlineAt = Infinity;
+  private readonly reports = new EpochReports(
+    (report) => this.opts.reportEpoch(report),
+    // Refused by the registry (the run was cancelled or failed elsewhere): stop as a cancel does.
+    (err) => this.stop(err),
+  );
 
   constructor(
     private readonly opts: ThreadTrainingOptions,
@@ -148,21 +162,28 @@ class ThreadRun {
           this.post({ type: 'ack', id: msg.id, ok });
         });
       case 'epoch':
-        return this.serve(async () => {
-          await this.opts.reportEpoch(msg.report);
-          this.post({ type: 'ack', id: msg.id, ok: true });
-        });
+        return this.reports.push(msg.report);
       case 'log':
         this.opts.logger[msg.level](msg.fields, msg.msg);
         return;
       case 'done':
         // A report that failed after the last epoch still fails the job.
-        return this.finish(
-          this.stopReason ?? { backend: this.backend as BackendName, output: msg.output },
+        return this.afterReports(
+          () => this.stopReason ?? { backend: this.backend as BackendName, output: msg.output },
         );
       case 'failed':
-        return this.finish(this.revive(msg.error));
+        return this.afterReports(() => this.revive(msg.error));
     }
+  }
+
+  /**
+   * Settle with `outcome` once the epoch reports the thread posted are delivered: the last
+   * epoch's must be on the registry before the job registers a version, and the report of an
+   * interrupted fit carries the checkpoint the next worker resumes from. A report that hangs is
+   * bounded like a fit that hangs: a cancel or shutdown meanwhile terminates at its deadline.
+   */
+  private afterReports(outcome: () => ThreadTrainingResult | Error): void {
+    void this.reports.delivered().then(() => this.finish(outcome()));
   }
 
   /** Run a host-side step for the thread; its failure stops the training with that error. */
@@ -176,7 +197,7 @@ class ThreadRun {
       rows = this.opts.rows()[Symbol.asyncIterator]();
       this.passes.set(pass, rows);
     }
-    // Encoded as each row arrives: no row outlives the await for the next one, here or there.
+    // Forwarded as the bytes arrive: no row is parsed here, nor held past the next block.
     const chunk = new RowChunkWriter(this.chunkBytes);
     let done = false;
     while (chunk.count < ROWS_PER_CHUNK && !this.settled) {

@@ -16,7 +16,8 @@ import type { TrainOutput } from '../train/pipeline';
  *   train {request} ─────────────────────► build model, fit …
  *        ◄──────── rows {id, pass} ─────── (pull: one chunk at a time per pass)
  *   rows {id, bytes, done} ──────────────►   (bytes: JSON Lines, transferred; see ./rows.ts)
- *        ◄──────── checkpoint {id, bytes} / epoch {id, report}   (awaited: ack {id, ok})
+ *        ◄──────── checkpoint {id, bytes} ──   (awaited: ack {id, ok})
+ *        ◄──────── epoch {report} ──────────   (not awaited: see ./epoch-reports.ts)
  *   cancel / interrupt ──────────────────► (any time)
  *        ◄──────────────────────────────── done {output} | failed {error}
  */
@@ -63,7 +64,7 @@ export type ThreadMessage =
   | { type: 'ready'; backend: BackendName }
   | { type: 'rows'; id: number; pass: number }
   | { type: 'checkpoint'; id: number; epoch: number; bytes: Uint8Array }
-  | { type: 'epoch'; id: number; report: EpochReport }
+  | { type: 'epoch'; report: EpochReport }
   | { type: 'log'; level: 'info' | 'warn'; msg: string; fields: Record<string, unknown> }
   | { type: 'done'; output: TrainOutput }
   | { type: 'failed'; error: ThreadError };
@@ -74,7 +75,10 @@ export type ReplyTo<R extends ThreadRequest> = R extends { type: 'rows' }
   ? Extract<HostMessage, { type: 'rows' }>
   : Extract<HostMessage, { type: 'ack' }>;
 
-/** Canonical rows per `rows` answer: bounds what is in flight to two chunks per pass. */
+/**
+ * Canonical rows per `rows` answer (give or take the last block of lines the registry sent):
+ * bounds what is in flight to two chunks per pass.
+ */
 export const ROWS_PER_CHUNK = 4_096;
 
 /**

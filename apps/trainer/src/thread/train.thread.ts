@@ -26,9 +26,12 @@ async function train(host: HostChannel, request: TrainRequest): Promise<TrainOut
   const common: Omit<TrainInput, 'rows'> = {
     spec,
     schema,
-    // Awaited like any progress hook: the fit goes on once the host has reported the epoch.
+    // Posted, not awaited: the next epoch starts while the host reports this one. A report the
+    // registry refuses (the run was cancelled) comes back as a `cancel`, like any cancel; the
+    // turn taken here lets that (or an interrupt) in before the next epoch starts.
     onEpochEnd: async (report: EpochReport) => {
-      await host.call<Extract<ThreadRequest, { type: 'epoch' }>>({ type: 'epoch', report });
+      host.post({ type: 'epoch', report });
+      await host.receive();
     },
     control: {
       ...(resume ? { resume } : {}),
