@@ -55,7 +55,7 @@ export class ServiceSupervisor {
       `${spec.name}${spec.instance ? `-${spec.instance}` : ''}.log`,
     );
     const log = fs.openSync(logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[spec.name]], {
+    const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', ENTRY[spec.name]], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -119,4 +119,14 @@ export function tail(file: string, lines = 30): string {
   } catch {
     return '(no log)';
   }
+}
+
+/**
+ * `MLOPS_CPU_PROF=<dir>`: every service started here (and the benchmarks' own child processes)
+ * writes a V8 CPU profile per thread into <dir> when it exits — Node refuses `--cpu-prof` in
+ * NODE_OPTIONS, so it has to be passed on each command line.
+ */
+export function profileArgs(): string[] {
+  const dir = process.env.MLOPS_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }

@@ -33,6 +33,11 @@ export const trainerEnvSchema = z.object({
   TRAINER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   /** Datasets with more rows than this are streamed batch by batch instead of held in memory. */
   TRAINER_STREAM_ROWS: z.coerce.number().int().min(0).default(100_000),
+  /**
+   * Young generation of each training thread, in MiB (read where threads start:
+   * thread/entry.ts; declared here so a bad value stops the trainer at start-up).
+   */
+  TRAINER_THREAD_YOUNG_GEN_MB: z.coerce.number().int().min(8).max(4_096).default(96),
   /** Code revision recorded in model lineage (read directly by `codeRevision`). */
   GIT_REVISION: z.string().max(100).optional(),
 });
