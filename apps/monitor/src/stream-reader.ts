@@ -5,6 +5,11 @@ import { compareStreamIds } from './windows';
 import type { WindowEntry, WindowStore } from './windows';
 
 /** Messages are read as bytes: serving's `columns` messages are binary (contracts). */
+/**
+ * Messages per read. A message holds up to 1,024 rows (serving's LogBuffer), so a read of this
+ * many is at most ≈ 100k rows — tens of MB at the widest, never the whole stream.
+ */
+const PAGE = 100;
 type RawEntry = [id: Buffer, fields: Buffer[]];
 /** A stream message with its rows parsed (null: not a prediction log message). */
 interface ParsedMessage {
@@ -91,14 +96,14 @@ export class StreamReader {
     let rows = 0;
     let end = '+';
     while (rows < this.opts.retain) {
-      const page = (await this.redis.xrevrangeBuffer(key, end, '-', 'COUNT', 1_000)) as RawEntry[];
+      const page = (await this.redis.xrevrangeBuffer(key, end, '-', 'COUNT', PAGE)) as RawEntry[];
       const messages = parseMessages(page);
       for (const message of messages) {
         if (rows >= this.opts.retain) break;
         newestFirst.push(message);
         rows += message.entries?.length ?? 1;
       }
-      if (page.length < 1_000) break;
+      if (page.length < PAGE) break;
       end = `(${messages[messages.length - 1]!.id}`;
     }
     this.ingest(model, newestFirst.reverse());
@@ -115,9 +120,9 @@ export class StreamReader {
       const last = this.store.lastId(model);
       // `(id` is an exclusive start (Redis ≥ 6.2).
       const start = last === null ? '-' : `(${last}`;
-      const batch = (await this.redis.xrangeBuffer(key, start, '+', 'COUNT', 5_000)) as RawEntry[];
+      const batch = (await this.redis.xrangeBuffer(key, start, '+', 'COUNT', PAGE)) as RawEntry[];
       this.ingest(model, parseMessages(batch));
-      if (batch.length < 5_000) return;
+      if (batch.length < PAGE) return;
     }
   }
 
@@ -146,7 +151,7 @@ export class StreamReader {
       try {
         const reply: XReadReply = await this.blocking.xreadBuffer(
           'COUNT',
-          1_000,
+          PAGE,
           'BLOCK',
           this.opts.blockMs,
           'STREAMS',

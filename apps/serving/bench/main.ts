@@ -31,9 +31,18 @@ const duration = durIndex >= 0 ? Number(args[durIndex + 1]) : 5;
 const modelIndex = args.indexOf('--model');
 const MODEL: BenchModel = modelIndex >= 0 && args[modelIndex + 1] === 'mlp' ? 'mlp' : 'tiny';
 const repsIndex = args.indexOf('--reps');
-/** Each server is measured this many times, alternating; the best run of each counts. */
-const REPS = repsIndex >= 0 ? Math.max(1, Number(args[repsIndex + 1])) : 2;
+/**
+ * Each server is measured this many times, alternating. Figures are each server's best run;
+ * ratios are the median over reps of the ratio within a rep, whose runs are minutes apart at most.
+ */
+const REPS = repsIndex >= 0 ? Math.max(1, Number(args[repsIndex + 1])) : 3;
 const CONNECTIONS = 64;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 function say(line: string): void {
   if (!json) process.stderr.write(`${line}\n`);
@@ -87,20 +96,18 @@ try {
   let ours!: { one: LoadResult; many: LoadResult; batch: number };
   let noLog!: LoadResult;
   const better = (a: LoadResult | undefined, b: LoadResult) => (a && a.rps >= b.rps ? a : b);
+  const perRep: Array<{ vsNaive: number; vsHello: number; logCost: number; logCostCpu: number }> =
+    [];
   for (let rep = 1; rep <= REPS; rep++) {
     say(`run ${rep} of ${REPS}`);
-    hello = better(
-      hello,
-      await withServer('hello.ts', [], {}, (server) =>
-        measure('(a) hello world, 1 row', server, 1),
-      ),
+    const helloRun = await withServer('hello.ts', [], {}, (server) =>
+      measure('(a) hello world, 1 row', server, 1),
     );
-    naive = better(
-      naive,
-      await withServer('naive.ts', [dir], {}, (server) =>
-        measure('(b) naive predict, 1 row', server, 1),
-      ),
+    hello = better(hello, helloRun);
+    const naiveRun = await withServer('naive.ts', [dir], {}, (server) =>
+      measure('(b) naive predict, 1 row', server, 1),
     );
+    naive = better(naive, naiveRun);
     const run = await withServer(
       'ours.ts',
       [dir],
@@ -117,13 +124,21 @@ try {
       many: better(ours?.many, run.many),
       batch: ours && ours.one.rps >= run.one.rps ? ours.batch : run.batch,
     };
-    noLog = better(
-      noLog,
-      await withServer('ours.ts', [dir], { SERVING_LOG_SAMPLE_RATE: '0' }, (server) =>
-        measure('(c) ours, 1 row (log off)', server, 1),
-      ),
+    const noLogRun = await withServer(
+      'ours.ts',
+      [dir],
+      { SERVING_LOG_SAMPLE_RATE: '0' },
+      (server) => measure('(c) ours, 1 row (log off)', server, 1),
     );
+    noLog = better(noLog, noLogRun);
+    perRep.push({
+      vsNaive: run.one.rps / naiveRun.rps,
+      vsHello: run.one.rps / helloRun.rps,
+      logCost: 1 - run.one.rps / noLogRun.rps,
+      logCostCpu: 1 - noLogRun.cpuUsPerReq / run.one.cpuUsPerReq,
+    });
   }
+  const medianOf = (pick: (r: (typeof perRep)[number]) => number) => median(perRep.map(pick));
   const raw = await new Promise<RawFigures>((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -163,9 +178,19 @@ try {
     p99_ms: ours.one.p99,
     p99_ms_64: ours.many.p99,
     mean_batch_rows: Number(ours.batch.toFixed(1)),
-    logging_cost: Number(Math.max(0, 1 - ours.one.rps / noLog.rps).toFixed(3)),
-    // The same cost measured as server CPU per request: far less sensitive to a busy machine.
-    logging_cost_cpu: Number(Math.max(0, 1 - noLog.cpuUsPerReq / ours.one.cpuUsPerReq).toFixed(3)),
+    logging_cost: Number(
+      Math.max(
+        0,
+        medianOf((r) => r.logCost),
+      ).toFixed(3),
+    ),
+    // The same cost measured as server CPU per request: less sensitive to a busy machine.
+    logging_cost_cpu: Number(
+      Math.max(
+        0,
+        medianOf((r) => r.logCostCpu),
+      ).toFixed(3),
+    ),
     cpu_us_per_req: {
       hello: Math.round(hello.cpuUsPerReq),
       naive: Math.round(naive.cpuUsPerReq),
@@ -174,8 +199,14 @@ try {
       ours_64: Math.round(ours.many.cpuUsPerReq),
     },
     load_average_1m: Number(loadavg()[0]!.toFixed(1)),
-    ours_vs_naive: Number((ours.one.rps / naive.rps).toFixed(2)),
-    ours_vs_hello: Number((ours.one.rps / hello.rps).toFixed(2)),
+    ours_vs_naive: Number(medianOf((r) => r.vsNaive).toFixed(2)),
+    ours_vs_hello: Number(medianOf((r) => r.vsHello).toFixed(2)),
+    per_rep: perRep.map((r) => ({
+      ours_vs_naive: Number(r.vsNaive.toFixed(2)),
+      ours_vs_hello: Number(r.vsHello.toFixed(2)),
+      logging_cost: Number(r.logCost.toFixed(3)),
+      logging_cost_cpu: Number(r.logCostCpu.toFixed(3)),
+    })),
     rows64_vs_raw: Number(((ours.many.rps * 64) / raw.rows_per_s).toFixed(2)),
     rows64_vs_raw_whole_batch: Number(
       ((ours.many.rps * 64) / raw.whole_batch_rows_per_s).toFixed(2),

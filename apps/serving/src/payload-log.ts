@@ -80,7 +80,7 @@ export interface ServedBatch {
 
 /**
  * The prediction log the monitor reads. Writing it must never fail or slow a prediction: the
- * caller does not await it, a batch (LogBuffer: 5 ms of answers) is one XADD, nothing is queued
+ * caller does not await it, a batch (LogBuffer: 20 ms of answers) is one XADD, nothing is queued
  * while Redis is down, and every row that could not be written is counted instead of retried.
  *
  * A batch is written as one binary `columns` message (contracts: prediction-log-columns.ts):

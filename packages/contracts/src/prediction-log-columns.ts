@@ -93,7 +93,9 @@ function sameKeys(record: Record<string, number>, keys: readonly string[]): bool
     if (typeof record[key] !== 'number') return false;
     count++;
   }
-  return count === keys.length && keys.every((k) => k in record);
+  if (count !== keys.length) return false;
+  for (const key of keys) if (!(key in record)) return false;
+  return true;
 }
 
 /** Encode one model version's served rows as a `columns` message. */
@@ -147,7 +149,7 @@ export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Ui
     model: input.model,
     version: input.version,
     at: input.at,
-    ids: [...ids],
+    ids: ids as string[],
     columns,
     predictions: layout,
   };
