@@ -241,6 +241,26 @@ describe('status routes', () => {
   });
 
   it('exposes Prometheus metrics', async () => {
+    const refused = async () =>
+      Number(
+        /serving_requests_total\{model="iris",status="400"\} (\d+)/.exec(
+          (await app.inject('/metrics')).body,
+        )?.[1] ?? 0,
+      );
+    const before = await refused();
+    // A refused and a malformed request: both counted by the status they were answered with.
+    await app.inject({
+      method: 'POST',
+      url: '/v1/models/iris:predict',
+      payload: { instances: [{}] },
+    });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/models/iris:predict',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"instances": [',
+    });
+    expect((await refused()) - before).toBe(2);
     const res = await app.inject('/metrics');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('serving_model_version{model="iris"} 1');

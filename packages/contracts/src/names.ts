@@ -11,6 +11,14 @@ export const resourceNameSchema = z
     'must be 1-63 characters of lowercase letters, digits, "-", "_" or "." (no "..", starting with a letter or digit)',
   );
 
+/**
+ * The same check as `resourceNameSchema`, without building a zod result: serving runs it on
+ * every request's model name, where a `safeParse` showed up in profiles.
+ */
+export function isResourceName(value: string): boolean {
+  return SAFE_NAME.test(value);
+}
+
 /** Name of a model, dataset or alias. */
 export type ResourceName = z.infer<typeof resourceNameSchema>;
 

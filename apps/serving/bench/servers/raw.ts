@@ -4,7 +4,8 @@
  *   rows_per_s              TF.js `model.predict(x)` as a hand-written batching loop calls it
  *                           (the issue's (d), and the figure earlier runs of this benchmark report)
  *   whole_batch_rows_per_s  `model.predict(x, {batchSize: rows})`: one call instead of slices of 32
- *   compiled_rows_per_s     the compiled dense plan our server runs (packages/ml dense-plan.ts)
+ *   compiled_rows_per_s     the compiled plan our server runs (packages/ml dense-plan.ts, in plain
+ *                           JavaScript for small models: js-plan.ts)
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import type { DataRow } from '@mlops/contracts';
@@ -52,7 +53,7 @@ function rowsPerSecond(predictor: Predictor): number {
 }
 
 const compiled = createPredictor(model, manifest.preprocessing.inputWidth);
-if (compiled.engine !== 'dense-plan') throw new Error(`no dense plan: ${compiled.fallbackReason}`);
+if (compiled.engine === 'model') throw new Error(`no compiled plan: ${compiled.fallbackReason}`);
 process.stdout.write(
   `${JSON.stringify({
     rows_per_s: rowsPerSecond(defaultPredictor(model)),

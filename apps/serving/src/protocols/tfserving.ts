@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   AppError,
-  aliasNameSchema,
-  resourceNameSchema,
+  isResourceName,
   tfColumnarRequestSchema,
   zodIssuesToDetails,
   describeDetails,
@@ -101,13 +100,12 @@ function parseVersion(text: string): number {
 }
 
 function parseTarget(name: string, version?: string, label?: string): Target {
-  if (!resourceNameSchema.safeParse(name).success) {
+  if (!isResourceName(name)) {
     throw new AppError('NOT_FOUND', `"${name}" is not a model name: see GET /v1/models`);
   }
   if (version !== undefined) return { model: name, version: parseVersion(version) };
   if (label !== undefined) {
-    if (!aliasNameSchema.safeParse(label).success)
-      throw bad(`"${label}" is not an alias name`, 'label');
+    if (!isResourceName(label)) throw bad(`"${label}" is not an alias name`, 'label');
     return { model: name, alias: label };
   }
   return { model: name };
@@ -155,14 +153,52 @@ export function tfServingErrorBody(e: AppError): TfServingErrorBody {
  */
 export function tfServingRoutes(root: FastifyInstance, deps: InferDeps, bodyLimit: number): void {
   void root.register((app, _opts, done) => {
-    app.setErrorHandler(protocolErrorHandler(bodyLimit, tfServingErrorBody));
-    registerTfServingRoutes(app, deps);
+    const counter = requestCounter(deps);
+    const answer = protocolErrorHandler(bodyLimit, tfServingErrorBody);
+    app.setErrorHandler((err, request, reply) => {
+      const sent = answer(err, request, reply);
+      counter.count(request, reply.statusCode);
+      return sent;
+    });
+    registerTfServingRoutes(app, deps, counter);
     done();
   });
 }
 
-function registerTfServingRoutes(app: FastifyInstance, deps: InferDeps): void {
+/**
+ * `serving_requests_total{model, status}` of the predict routes, counted where the answer is
+ * made — the handler (200) and the error handler — rather than in an onResponse hook, which made
+ * Fastify listen for every response's `finish` event: ≈ 1 µs a request at 30k requests/s.
+ * Labelled children are cached per (model, status): label hashing on every request shows too.
+ */
+function requestCounter(deps: InferDeps) {
   const { models, metrics } = deps;
+  const counters = new Map<string, { inc(): void }>();
+  return {
+    count(request: FastifyRequest, status: number) {
+      if (request.method !== 'POST') return;
+      const params = request.params as { nameAndVerb?: string; name?: string } | undefined;
+      const name = params?.name ?? splitNameAndVerb(params?.nameAndVerb ?? '').name;
+      const model = models.get(name) ? name : UNKNOWN_MODEL_LABEL;
+      const key = `${model} ${status}`;
+      let child = counters.get(key);
+      if (!child) {
+        child = metrics.requests.labels({ model, status: String(status) });
+        if (counters.size > 10_000) counters.clear();
+        counters.set(key, child);
+      }
+      child.inc();
+    },
+  };
+}
+type RequestCounter = ReturnType<typeof requestCounter>;
+
+function registerTfServingRoutes(
+  app: FastifyInstance,
+  deps: InferDeps,
+  counter: RequestCounter,
+): void {
+  const { models } = deps;
 
   async function predict(target: Target, verb: string | null, request: FastifyRequest) {
     if (verb !== 'predict') {
@@ -184,6 +220,7 @@ function registerTfServingRoutes(app: FastifyInstance, deps: InferDeps): void {
           : undefined,
     });
     const model = { name: result.model, version: result.version, alias: result.alias };
+    counter.count(request, 200);
     if (kind === 'rows')
       return { predictions: result.predictions, model, predictionIds: result.ids };
     return {
@@ -210,47 +247,18 @@ function registerTfServingRoutes(app: FastifyInstance, deps: InferDeps): void {
     return tfMetadata(loaded.name, loaded.version, loaded.manifest.signature);
   }
 
-  // Labelled children cached per (model, status): label hashing on every request shows up at 10k req/s.
-  const counters = new Map<string, { inc(): void }>();
-  const countRequest = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const params = request.params as { nameAndVerb?: string; name?: string };
-    const name = params.name ?? splitNameAndVerb(params.nameAndVerb ?? '').name;
-    const model = models.get(name) ? name : UNKNOWN_MODEL_LABEL;
-    const key = `${model} ${reply.statusCode}`;
-    let child = counters.get(key);
-    if (!child) {
-      child = metrics.requests.labels({ model, status: String(reply.statusCode) });
-      if (counters.size > 10_000) counters.clear();
-      counters.set(key, child);
-    }
-    child.inc();
-    done();
-  };
-
-  app.post<{ Params: { nameAndVerb: string } }>(
-    '/v1/models/:nameAndVerb',
-    { onResponse: countRequest },
-    (request) => {
-      const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
-      return predict(parseTarget(name), verb, request);
-    },
-  );
-  app.post<{ Params: { name: string; v: string } }>(
-    '/v1/models/:name/versions/:v',
-    { onResponse: countRequest },
-    (request) => {
-      const { name: v, verb } = splitNameAndVerb(request.params.v);
-      return predict(parseTarget(request.params.name, v), verb, request);
-    },
-  );
-  app.post<{ Params: { name: string; l: string } }>(
-    '/v1/models/:name/labels/:l',
-    { onResponse: countRequest },
-    (request) => {
-      const { name: l, verb } = splitNameAndVerb(request.params.l);
-      return predict(parseTarget(request.params.name, undefined, l), verb, request);
-    },
-  );
+  app.post<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', (request) => {
+    const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
+    return predict(parseTarget(name), verb, request);
+  });
+  app.post<{ Params: { name: string; v: string } }>('/v1/models/:name/versions/:v', (request) => {
+    const { name: v, verb } = splitNameAndVerb(request.params.v);
+    return predict(parseTarget(request.params.name, v), verb, request);
+  });
+  app.post<{ Params: { name: string; l: string } }>('/v1/models/:name/labels/:l', (request) => {
+    const { name: l, verb } = splitNameAndVerb(request.params.l);
+    return predict(parseTarget(request.params.name, undefined, l), verb, request);
+  });
 
   app.get<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', (request) => {
     const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);

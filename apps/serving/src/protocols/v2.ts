@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   AppError,
   describeDetails,
-  resourceNameSchema,
+  isResourceName,
   v2InferRequestSchema,
   zodIssuesToDetails,
   type Signature,
@@ -101,8 +101,7 @@ export function v2Metadata(
 }
 
 function parseTarget(model: string, version?: string): Target {
-  if (!resourceNameSchema.safeParse(model).success)
-    throw new AppError('NOT_FOUND', `Unknown model "${model}"`);
+  if (!isResourceName(model)) throw new AppError('NOT_FOUND', `Unknown model "${model}"`);
   if (version === undefined) return { model };
   if (!/^[1-9]\d{0,9}$/.test(version)) throw bad(`"${version}" is not a model version (1, 2, …)`);
   return { model, version: Number(version) };

@@ -21,6 +21,8 @@ export interface DensePlan {
   /** [rows, inputWidth] in, the last layer's output out; the input tensor is not disposed. */
   run(x: tfTypes.Tensor2D): tfTypes.Tensor2D;
   readonly inputWidth: number;
+  /** The compiled ops, in order (js-plan.ts runs the same ops without the tensor engine). */
+  readonly steps: readonly Step[];
   /** Frees the tensors the plan made (folded batch norms); the weights belong to the model. */
   dispose(): void;
 }
@@ -52,7 +54,7 @@ const ACTIVATION_OPS: Record<string, ActivationOp> = {
   logSoftmax: (tf, y) => tf.logSoftmax(y),
 };
 
-type Step =
+export type Step =
   | { kind: 'dense'; kernel: tfTypes.Tensor2D; bias?: tfTypes.Tensor1D; activation: string }
   | { kind: 'affine'; scale: tfTypes.Tensor1D; offset: tfTypes.Tensor1D }
   | { kind: 'activation'; activation: string };
@@ -155,6 +157,7 @@ export function compileDensePlan(model: unknown): DensePlan | string {
 
   return {
     inputWidth: width,
+    steps,
     run(x) {
       let y = x;
       for (const step of steps) {

@@ -4,4 +4,9 @@ export { parseModelJson, weightPathsOf, type ModelJson, type ModelFormat } from 
 export { importedPreprocessing, checkModelFits, type ImportedInput } from './imported';
 export { sha256Hex } from './hash';
 export { compileDensePlan, type DensePlan } from './dense-plan';
-export { createPredictor, modelPredictor, type Predictor } from './predictor';
+export {
+  JS_PLAN_MAX_MULTIPLY_ADDS,
+  createPredictor,
+  modelPredictor,
+  type Predictor,
+} from './predictor';

@@ -1,12 +1,16 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf } from '../backend/backend';
 import { compileDensePlan, type DensePlan } from './dense-plan';
+import { compileJsPlan, planMultiplyAdds, type JsPlan } from './js-plan';
 import type { BundleModel } from './load';
 
 /** Encoded rows in, the model's flat row-major output out: the one call serving makes. */
 export interface Predictor {
-  /** `dense-plan` when the compiled op list runs, `model` when `model.predict` does. */
-  readonly engine: 'dense-plan' | 'model';
+  /**
+   * `js-plan` when the compiled op list runs in plain JavaScript (small models), `dense-plan`
+   * when it runs on the tensor engine, `model` when `model.predict` does.
+   */
+  readonly engine: 'js-plan' | 'dense-plan' | 'model';
   /** Why the dense plan is not used (null when it is): shown in logs and model status. */
   readonly fallbackReason: string | null;
   predict(input: Float32Array, rows: number, inputWidth: number): Float32Array;
@@ -56,6 +60,22 @@ function planPredictor(plan: DensePlan): Predictor {
   };
 }
 
+function jsPredictor(plan: JsPlan): Predictor {
+  return {
+    engine: 'js-plan',
+    fallbackReason: null,
+    predict: (input, rows) => plan.run(input, rows),
+    dispose: () => undefined,
+  };
+}
+
+/**
+ * Up to this many multiply-adds per row, a plan runs in JavaScript: below it the tensor engine's
+ * fixed cost per op (≈ 10 µs on a quiet machine, 4–5 ops a batch) outweighs the arithmetic a
+ * scalar loop does at ≈ 1–2 ns per multiply-add; above it wasm's SIMD kernels win.
+ */
+export const JS_PLAN_MAX_MULTIPLY_ADDS = 1_024;
+
 /** Deterministic probe rows in [-3, 3): the same check on every load, no Math.random. */
 function probeInput(rows: number, width: number): Float32Array {
   const out = new Float32Array(rows * width);
@@ -99,27 +119,26 @@ export function createPredictor(model: BundleModel, inputWidth: number): Predict
     );
   }
   const reference = modelPredictor(model);
-  const fast = planPredictor(plan);
   const probe = probeInput(PROBE_ROWS, inputWidth);
-  let worst: number;
-  try {
-    worst = worstDifference(
-      fast.predict(probe, PROBE_ROWS, inputWidth),
-      reference.predict(probe, PROBE_ROWS, inputWidth),
-    );
-  } catch (err) {
-    fast.dispose();
-    return modelPredictor(
-      model,
-      `dense plan failed its check: ${err instanceof Error ? err.message : String(err)}`,
-    );
+  const expected = reference.predict(probe, PROBE_ROWS, inputWidth);
+  const js = planMultiplyAdds(plan) <= JS_PLAN_MAX_MULTIPLY_ADDS ? compileJsPlan(plan) : null;
+  const candidates: Predictor[] = [...(js ? [jsPredictor(js)] : []), planPredictor(plan)];
+  let reason = '';
+  for (const fast of candidates) {
+    let worst: number;
+    try {
+      worst = worstDifference(fast.predict(probe, PROBE_ROWS, inputWidth), expected);
+    } catch (err) {
+      reason = `${fast.engine} failed its check: ${err instanceof Error ? err.message : String(err)}`;
+      continue;
+    }
+    if (worst <= PLAN_TOLERANCE) {
+      // The JS plan copied what it needs: the tensor plan's own tensors can go.
+      if (fast.engine === 'js-plan') plan.dispose();
+      return fast;
+    }
+    reason = `${fast.engine} differs from model.predict by ${worst.toExponential(2)} on probe rows`;
   }
-  if (worst > PLAN_TOLERANCE) {
-    fast.dispose();
-    return modelPredictor(
-      model,
-      `dense plan differs from model.predict by ${worst.toExponential(2)} on probe rows`,
-    );
-  }
-  return fast;
+  plan.dispose();
+  return modelPredictor(model, reason);
 }

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf, initBackend } from '../../src/backend';
-import { compileDensePlan, createPredictor, modelPredictor } from '../../src/bundle';
+import {
+  JS_PLAN_MAX_MULTIPLY_ADDS,
+  compileDensePlan,
+  createPredictor,
+  modelPredictor,
+} from '../../src/bundle';
 
 let tf: typeof tfTypes;
 const WIDTH = 5;
@@ -54,7 +59,8 @@ describe('dense plan predictor', () => {
   it('compiles dense, dropout, batch norm and activation layers and answers what model.predict answers', async () => {
     const model = await denseZoo();
     const predictor = createPredictor(model, WIDTH);
-    expect(predictor.engine).toBe('dense-plan');
+    // 124 multiply-adds per row: small enough for plain JavaScript.
+    expect(predictor.engine).toBe('js-plan');
     expect(predictor.fallbackReason).toBeNull();
     const input = rows(37);
     const fast = predictor.predict(input, 37, WIDTH);
@@ -122,5 +128,60 @@ describe('dense plan predictor', () => {
     expect(predictor.engine).toBe('model');
     expect(predictor.fallbackReason).toMatch(/input width 5/);
     model.dispose();
+  });
+
+  it('runs larger models on the tensor engine, with the same answers', () => {
+    const model = tf.sequential();
+    model.add(tf.layers.dense({ units: 64, activation: 'relu', inputShape: [WIDTH] }));
+    model.add(tf.layers.dense({ units: 32, activation: 'relu6' }));
+    model.add(tf.layers.dense({ units: 2, activation: 'linear' }));
+    expect(WIDTH * 64 + 64 * 32 + 32 * 2).toBeGreaterThan(JS_PLAN_MAX_MULTIPLY_ADDS);
+    const predictor = createPredictor(model, WIDTH);
+    expect(predictor.engine).toBe('dense-plan');
+    const input = rows(9);
+    expect(
+      maxAbsDiff(
+        predictor.predict(input, 9, WIDTH),
+        modelPredictor(model).predict(input, 9, WIDTH),
+      ),
+    ).toBeLessThan(1e-5);
+    predictor.dispose();
+    model.dispose();
+  });
+
+  it('computes every activation in JavaScript as TF.js does', () => {
+    for (const activation of [
+      'linear',
+      'relu',
+      'relu6',
+      'elu',
+      'sigmoid',
+      'tanh',
+      'softplus',
+      'selu',
+      'softmax',
+    ] as const) {
+      const model = tf.sequential();
+      // Weights large enough to reach every branch (negative, past 6, far into exp's range).
+      model.add(
+        tf.layers.dense({
+          units: 4,
+          activation,
+          inputShape: [WIDTH],
+          kernelInitializer: tf.initializers.randomUniform({ minval: -4, maxval: 4, seed: 3 }),
+          biasInitializer: tf.initializers.constant({ value: 0.5 }),
+        }),
+      );
+      const predictor = createPredictor(model, WIDTH);
+      expect(predictor.engine, activation).toBe('js-plan');
+      const input = rows(23);
+      const diff = maxAbsDiff(
+        predictor.predict(input, 23, WIDTH),
+        modelPredictor(model).predict(input, 23, WIDTH),
+      );
+      expect(diff, activation).toBeLessThan(1e-4);
+      predictor.dispose();
+      model.dispose();
+    }
   });
 });
