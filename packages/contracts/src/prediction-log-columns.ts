@@ -98,6 +98,32 @@ function sameKeys(record: Record<string, number>, keys: readonly string[]): bool
   return true;
 }
 
+/**
+ * Every feature name of the rows, in first-seen order. Rows of one model version normally share
+ * the first row's keys exactly (checked cheaply, row by row); when one does not, the union is
+ * taken, and a row without a feature logs it as null — the monitor counts null as missing.
+ */
+function columnNames(rows: readonly FeatureRecord[]): string[] {
+  const names = Object.keys(rows[0]!);
+  const known = new Set(names);
+  for (const row of rows) {
+    let count = 0;
+    let foreign = false;
+    for (const key in row) {
+      count++;
+      if (!known.has(key)) foreign = true;
+    }
+    if (count === names.length && !foreign) continue;
+    for (const key in row) {
+      if (!known.has(key)) {
+        known.add(key);
+        names.push(key);
+      }
+    }
+  }
+  return names;
+}
+
 /** Encode one model version's served rows as a `columns` message. */
 export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Uint8Array {
   const { rows, predictions, ids } = input;
@@ -105,7 +131,7 @@ export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Ui
   if (n === 0 || ids.length !== n || predictions.length !== n) {
     throw new Error('a prediction log message needs as many ids and predictions as rows, ≥ 1');
   }
-  const names = Object.keys(rows[0]!);
+  const names = columnNames(rows);
   const layout = predictionLayout(predictions);
   const predictionColumns =
     layout.kind === 'value' ? 1 : layout.kind === 'label' ? layout.classes.length : 0;

@@ -65,7 +65,7 @@ describe('the binary columns message of the prediction log', () => {
       decodePredictionLogColumns(encodePredictionLogColumns(mixed))?.map((e) => e.prediction),
     ).toEqual(mixed.predictions);
     // Classes that differ between rows are kept as they are, not forced into one set.
-    const classes = {
+    const classes: PredictionLogColumnsInput = {
       ...regression,
       predictions: [
         { label: 'x', probabilities: { x: 1 } },
@@ -75,6 +75,21 @@ describe('the binary columns message of the prediction log', () => {
     expect(
       decodePredictionLogColumns(encodePredictionLogColumns(classes))?.map((e) => e.prediction),
     ).toEqual(classes.predictions);
+  });
+
+  it('keeps every feature of rows whose keys differ, a missing one as null', () => {
+    const input: PredictionLogColumnsInput = {
+      ...base,
+      ids: ['1', '2', '3'],
+      rows: [{ a: 1 }, { a: 2, b: 'late' }, { c: 3 }],
+      predictions: [{ value: 1 }, { value: 2 }, { value: 3 }],
+    };
+    const entries = decodePredictionLogColumns(encodePredictionLogColumns(input));
+    expect(entries?.map((e) => e.features)).toEqual([
+      { a: 1, b: null, c: null },
+      { a: 2, b: 'late', c: null },
+      { a: null, b: null, c: 3 },
+    ]);
   });
 
   it('writes a redacted feature as the redaction marker, without its values', () => {
