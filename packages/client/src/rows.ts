@@ -1,10 +1,8 @@
 import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { z } from 'zod';
-import { AppError, type CellValue } from '@mlops/contracts';
+import { AppError, isCellRow, type CellValue } from '@mlops/contracts';
 
-const rowSchema = z.array(z.union([z.number(), z.string(), z.boolean(), z.null()]));
 const NEWLINE = 0x0a;
 
 /** Parse a canonical JSON Lines body into rows, one line at a time. */
@@ -19,10 +17,10 @@ export async function* parseRows(body: ReadableStream<Uint8Array>): AsyncGenerat
   for await (const line of lines) {
     if (line === '') continue;
     n += 1;
-    const parsed = rowSchema.safeParse(safeJson(line));
-    if (!parsed.success)
+    const cells = safeJson(line);
+    if (!isCellRow(cells))
       throw new AppError('INTERNAL', `row ${n} of the stored dataset is not a JSON array of cells`);
-    yield parsed.data;
+    yield cells;
   }
 }
 

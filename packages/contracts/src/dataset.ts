@@ -33,6 +33,19 @@ export type DatasetFormat = z.infer<typeof datasetFormatSchema>;
 
 /** A cell after parsing: numbers, category strings, booleans, or missing. */
 export type CellValue = number | string | boolean | null;
+
+/**
+ * A row of a stored dataset as its JSON Lines hold it: an array of cells. Checked by hand, not
+ * by a schema: every reader of a dataset runs it once per row of every pass.
+ */
+export function isCellRow(value: unknown): value is CellValue[] {
+  if (!Array.isArray(value)) return false;
+  for (const cell of value as unknown[]) {
+    const type = typeof cell;
+    if (cell !== null && type !== 'number' && type !== 'string' && type !== 'boolean') return false;
+  }
+  return true;
+}
 export type DataRow = Record<string, CellValue>;
 
 export const histogramSchema = z.object({

@@ -1,4 +1,4 @@
-import { AppError, type CellValue } from '@mlops/contracts';
+import { AppError, isCellRow, type CellValue } from '@mlops/contracts';
 
 /**
  * How a chunk of canonical rows crosses to the training thread: one transferred ArrayBuffer of
@@ -92,7 +92,7 @@ export class RowReader {
     } catch {
       cells = undefined;
     }
-    if (!isCells(cells)) {
+    if (!isCellRow(cells)) {
       throw new AppError(
         'INTERNAL',
         `row ${this.rows} of the stored dataset is not a JSON array of cells`,
@@ -100,14 +100,4 @@ export class RowReader {
     }
     return cells;
   }
-}
-
-/** What `parseRows`'s schema accepts, checked by hand: this runs once per row of every pass. */
-function isCells(value: unknown): value is CellValue[] {
-  if (!Array.isArray(value)) return false;
-  for (const cell of value as unknown[]) {
-    const type = typeof cell;
-    if (cell !== null && type !== 'number' && type !== 'string' && type !== 'boolean') return false;
-  }
-  return true;
 }
