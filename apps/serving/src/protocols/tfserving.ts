@@ -157,7 +157,7 @@ export function tfServingRoutes(root: FastifyInstance, deps: InferDeps, bodyLimi
     const answer = protocolErrorHandler(bodyLimit, tfServingErrorBody);
     app.setErrorHandler((err, request, reply) => {
       const sent = answer(err, request, reply);
-      counter.count(request, reply.statusCode);
+      if (request.method === 'POST') counter.count(modelParam(request), reply.statusCode);
       return sent;
     });
     registerTfServingRoutes(app, deps, counter);
@@ -175,10 +175,8 @@ function requestCounter(deps: InferDeps) {
   const { models, metrics } = deps;
   const counters = new Map<string, { inc(): void }>();
   return {
-    count(request: FastifyRequest, status: number) {
-      if (request.method !== 'POST') return;
-      const params = request.params as { nameAndVerb?: string; name?: string } | undefined;
-      const name = params?.name ?? splitNameAndVerb(params?.nameAndVerb ?? '').name;
+    /** One answer about model `name` (as the request named it) with HTTP `status`. */
+    count(name: string, status: number) {
       const model = models.get(name) ? name : UNKNOWN_MODEL_LABEL;
       const key = `${model} ${status}`;
       let child = counters.get(key);
@@ -192,6 +190,12 @@ function requestCounter(deps: InferDeps) {
   };
 }
 type RequestCounter = ReturnType<typeof requestCounter>;
+
+/** The model a predict route names, from its path parameters (the error handler has no target). */
+function modelParam(request: FastifyRequest): string {
+  const params = request.params as { nameAndVerb?: string; name?: string } | undefined;
+  return params?.name ?? splitNameAndVerb(params?.nameAndVerb ?? '').name;
+}
 
 function registerTfServingRoutes(
   app: FastifyInstance,
@@ -220,7 +224,7 @@ function registerTfServingRoutes(
           : undefined,
     });
     const model = { name: result.model, version: result.version, alias: result.alias };
-    counter.count(request, 200);
+    counter.count(target.model, 200);
     if (kind === 'rows')
       return { predictions: result.predictions, model, predictionIds: result.ids };
     return {
