@@ -99,21 +99,13 @@ function sameKeys(record: Record<string, number>, keys: readonly string[]): bool
 }
 
 /**
- * Every feature name of the rows, in first-seen order. Rows of one model version normally share
- * the first row's keys exactly (checked cheaply, row by row); when one does not, the union is
- * taken, and a row without a feature logs it as null — the monitor counts null as missing.
+ * Every feature name of the rows, in first-seen order: the union, for rows whose keys differ. A
+ * row without a feature logs it as null — the monitor counts null as missing.
  */
-function columnNames(rows: readonly FeatureRecord[]): string[] {
-  const names = Object.keys(rows[0]!);
-  const known = new Set(names);
+function unionOfNames(rows: readonly FeatureRecord[]): string[] {
+  const known = new Set<string>();
+  const names: string[] = [];
   for (const row of rows) {
-    let count = 0;
-    let foreign = false;
-    for (const key in row) {
-      count++;
-      if (!known.has(key)) foreign = true;
-    }
-    if (count === names.length && !foreign) continue;
     for (const key in row) {
       if (!known.has(key)) {
         known.add(key);
@@ -124,6 +116,57 @@ function columnNames(rows: readonly FeatureRecord[]): string[] {
   return names;
 }
 
+/** The rows' cells by column: numbers in `numbers` (column j at j·n), and which columns hold more. */
+interface Gathered {
+  names: string[];
+  numbers: Float64Array;
+  /** 1 where a column has a cell that is not a number: it is logged as `values`. */
+  notNumeric: Uint8Array;
+}
+
+/**
+ * One pass over the rows, row by row, for the usual batch: every row with the first row's keys in
+ * the same order (rows of one model version, parsed from requests alike). Reading a row's cells
+ * with for…in while it is in cache costs a fraction of looking every feature up by name, column
+ * after column, across rows answered up to 20 ms ago. Null when a row differs: gatherByName.
+ */
+function gatherInRowOrder(rows: readonly FeatureRecord[]): Gathered | null {
+  const n = rows.length;
+  const names = Object.keys(rows[0]!);
+  const k = names.length;
+  const numbers = new Float64Array(n * k);
+  const notNumeric = new Uint8Array(k);
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!;
+    let j = 0;
+    for (const key in row) {
+      if (j === k || key !== names[j]) return null;
+      const v = row[key];
+      if (typeof v === 'number') numbers[j * n + i] = v;
+      else notNumeric[j] = 1;
+      j++;
+    }
+    if (j !== k) return null;
+  }
+  return { names, numbers, notNumeric };
+}
+
+/** Any rows: the union of their names, every cell looked up by name. */
+function gatherByName(rows: readonly FeatureRecord[]): Gathered {
+  const n = rows.length;
+  const names = unionOfNames(rows);
+  const numbers = new Float64Array(n * names.length);
+  const notNumeric = new Uint8Array(names.length);
+  names.forEach((name, j) => {
+    for (let i = 0; i < n; i++) {
+      const v = rows[i]![name];
+      if (typeof v === 'number') numbers[j * n + i] = v;
+      else notNumeric[j] = 1;
+    }
+  });
+  return { names, numbers, notNumeric };
+}
+
 /** Encode one model version's served rows as a `columns` message. */
 export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Uint8Array {
   const { rows, predictions, ids } = input;
@@ -131,36 +174,45 @@ export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Ui
   if (n === 0 || ids.length !== n || predictions.length !== n) {
     throw new Error('a prediction log message needs as many ids and predictions as rows, ≥ 1');
   }
-  const names = columnNames(rows);
-  const layout = predictionLayout(predictions);
-  const predictionColumns =
-    layout.kind === 'value' ? 1 : layout.kind === 'label' ? layout.classes.length : 0;
-  const data = new Float64Array(n * (names.length + predictionColumns));
-  let offset = 0;
+  const { names, numbers, notNumeric } = gatherInRowOrder(rows) ?? gatherByName(rows);
   const columns: Column[] = [];
-  for (const name of names) {
-    if (input.redact?.has(name)) {
-      columns.push({ name, kind: 'redacted' });
-      continue;
-    }
-    let i = 0;
-    for (; i < n; i++) {
-      const v = rows[i]![name];
-      if (typeof v !== 'number') break;
-      data[offset + i] = v;
-    }
-    if (i === n) {
+  /** Where each `f64` column's numbers start in `numbers`, in header order. */
+  const f64Starts: number[] = [];
+  names.forEach((name, j) => {
+    if (input.redact?.has(name)) columns.push({ name, kind: 'redacted' });
+    else if (notNumeric[j] === 0) {
       columns.push({ name, kind: 'f64' });
-      offset += n;
+      f64Starts.push(j * n);
     } else {
       const values = new Array<FeatureRecord[string]>(n);
       for (let r = 0; r < n; r++) values[r] = rows[r]![name] ?? null;
       columns.push({ name, kind: 'values', values });
     }
+  });
+  const layout = predictionLayout(predictions);
+  const predictionColumns =
+    layout.kind === 'value' ? 1 : layout.kind === 'label' ? layout.classes.length : 0;
+  const header: Header = {
+    model: input.model,
+    version: input.version,
+    at: input.at,
+    ids: ids as string[],
+    columns,
+    predictions: layout,
+  };
+  const headerBytes = encoder.encode(JSON.stringify(header));
+  const doubles = (f64Starts.length + predictionColumns) * n;
+
+  // The numbers are written in place: a fresh buffer's offset 8 is 8-byte aligned.
+  const out = new Uint8Array(8 + doubles * 8 + headerBytes.length);
+  const data = littleEndian ? new Float64Array(out.buffer, 8, doubles) : new Float64Array(doubles);
+  let offset = 0;
+  for (const start of f64Starts) {
+    data.set(numbers.subarray(start, start + n), offset);
+    offset += n;
   }
   if (layout.kind === 'value') {
     for (let i = 0; i < n; i++) data[offset + i] = (predictions[i] as { value: number }).value;
-    offset += n;
   } else if (layout.kind === 'label') {
     for (const c of layout.classes) {
       for (let i = 0; i < n; i++) {
@@ -171,22 +223,11 @@ export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Ui
       offset += n;
     }
   }
-  const header: Header = {
-    model: input.model,
-    version: input.version,
-    at: input.at,
-    ids: ids as string[],
-    columns,
-    predictions: layout,
-  };
-  const headerBytes = encoder.encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + offset * 8 + headerBytes.length);
   const view = new DataView(out.buffer);
-  view.setUint32(0, offset, true);
+  view.setUint32(0, doubles, true);
   view.setUint32(4, headerBytes.length, true);
-  if (littleEndian) out.set(new Uint8Array(data.buffer, 0, offset * 8), 8);
-  else for (let i = 0; i < offset; i++) view.setFloat64(8 + i * 8, data[i]!, true);
-  out.set(headerBytes, 8 + offset * 8);
+  if (!littleEndian) for (let i = 0; i < doubles; i++) view.setFloat64(8 + i * 8, data[i]!, true);
+  out.set(headerBytes, 8 + doubles * 8);
   return out;
 }
 

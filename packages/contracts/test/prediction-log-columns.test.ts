@@ -92,6 +92,34 @@ describe('the binary columns message of the prediction log', () => {
     ]);
   });
 
+  it('reads every row by name when rows list the same keys in another order, or fewer', () => {
+    const input: PredictionLogColumnsInput = {
+      ...base,
+      ids: ['1', '2', '3', '4'],
+      rows: [{ a: 1, b: 2 }, { b: 4, a: 3 }, { a: 5 }, { a: 6, b: 'x' }],
+      predictions: [{ value: 1 }, { value: 2 }, { value: 3 }, { value: 4 }],
+    };
+    const entries = decodePredictionLogColumns(encodePredictionLogColumns(input));
+    expect(entries?.map((e) => e.features)).toEqual([
+      { a: 1, b: 2 },
+      { a: 3, b: 4 },
+      { a: 5, b: null },
+      { a: 6, b: 'x' },
+    ]);
+  });
+
+  it('logs a column of numbers with one string among them as values, row for row', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => ({ n: i / 3, s: i === 37 ? 'odd' : i }));
+    const input: PredictionLogColumnsInput = {
+      ...base,
+      ids: rows.map((_, i) => String(i)),
+      rows,
+      predictions: rows.map((_, i) => ({ value: i })),
+    };
+    const entries = decodePredictionLogColumns(encodePredictionLogColumns(input));
+    expect(entries?.map((e) => e.features)).toEqual(rows);
+  });
+
   it('writes a redacted feature as the redaction marker, without its values', () => {
     const input = { ...classification(), redact: new Set(['colour']) };
     const bytes = encodePredictionLogColumns(input);
