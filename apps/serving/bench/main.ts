@@ -5,7 +5,9 @@
  * Every server runs in its own process and autocannon (64 connections) in another:
  *   (a) Fastify hello world, (b) naive per-request model.predict, (c) our server (validation,
  *   preprocessing, batching, metrics, payload log to Redis), (d) raw in-process batched predict.
- * Prints the figures and their ratios; `--json` prints one JSON line. Needs Redis.
+ * The payload log's cost is measured in one more server, its log switched on and off every
+ * 200 ms under one load (interleaved-log-cost.ts): two separate runs differ by more than the
+ * log costs. Prints the figures and their ratios; `--json` prints one JSON line. Needs Redis.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import {
   writeBenchBundle,
   type BenchModel,
 } from './bundle-dir';
+import { interleavedLogCost } from './interleaved-log-cost';
 import { load, meanBatch, withServer, type LoadResult, type Server } from './processes';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +40,9 @@ const repsIndex = args.indexOf('--reps');
  */
 const REPS = repsIndex >= 0 ? Math.max(1, Number(args[repsIndex + 1])) : 3;
 const CONNECTIONS = 64;
+/** The interleaved log-cost measure: pairs of log-on and log-off phases of this many ms. */
+const LOG_PAIRS = 100;
+const LOG_PHASE_MS = 200;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -112,15 +118,8 @@ try {
   let hello!: LoadResult;
   let naive!: LoadResult;
   let ours!: { one: LoadResult; many: LoadResult; batch: number };
-  let noLog!: LoadResult;
   const better = (a: LoadResult | undefined, b: LoadResult) => (a && a.rps >= b.rps ? a : b);
-  const perRep: Array<{
-    vsNaive: number;
-    vsHello: number;
-    helloVsNaive: number;
-    logCost: number;
-    logCostCpu: number;
-  }> = [];
+  const perRep: Array<{ vsNaive: number; vsHello: number; helloVsNaive: number }> = [];
   for (let rep = 1; rep <= REPS; rep++) {
     say(`run ${rep} of ${REPS}`);
     const helloRun = await withServer('hello.ts', [], {}, (server) =>
@@ -147,21 +146,24 @@ try {
       many: better(ours?.many, run.many),
       batch: ours && ours.one.rps >= run.one.rps ? ours.batch : run.batch,
     };
-    const noLogRun = await withServer(
-      'ours.ts',
-      [dir],
-      { SERVING_LOG_SAMPLE_RATE: '0' },
-      (server) => measure('(c) ours, 1 row (log off)', server, 1),
-    );
-    noLog = better(noLog, noLogRun);
     perRep.push({
       vsNaive: run.one.rps / naiveRun.rps,
       vsHello: run.one.rps / helloRun.rps,
       helloVsNaive: helloRun.rps / naiveRun.rps,
-      logCost: 1 - run.one.rps / noLogRun.rps,
-      logCostCpu: 1 - noLogRun.cpuUsPerReq / run.one.cpuUsPerReq,
     });
   }
+  say(`  (c) ours, 1 row, log switched on and off every ${LOG_PHASE_MS} ms (${LOG_PAIRS} pairs)…`);
+  const interleaved = await interleavedLogCost({
+    bundleDir: dir,
+    body: body(1),
+    connections: CONNECTIONS,
+    pairs: LOG_PAIRS,
+    phaseMs: LOG_PHASE_MS,
+  });
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  say(
+    `      logging cost ${pct(interleaved.cost)} of rows/s (one pair's quartiles ${pct(interleaved.costQuartiles[0])} … ${pct(interleaved.costQuartiles[1])}), ${pct(interleaved.costCpu)} of CPU per row`,
+  );
   const medianOf = (pick: (r: (typeof perRep)[number]) => number) => median(perRep.map(pick));
   const raw = await runJson<RawFigures>(join(here, 'servers', 'raw.ts'), [
     dir,
@@ -183,7 +185,6 @@ try {
     hello_rps: Math.round(hello.rps),
     naive_rps: Math.round(naive.rps),
     ours_rps: Math.round(ours.one.rps),
-    ours_rps_no_log: Math.round(noLog.rps),
     raw_rows_per_s: raw.rows_per_s,
     raw_whole_batch_rows_per_s: raw.whole_batch_rows_per_s,
     raw_compiled_rows_per_s: raw.compiled_rows_per_s,
@@ -191,19 +192,12 @@ try {
     p99_ms: ours.one.p99,
     p99_ms_64: ours.many.p99,
     mean_batch_rows: Number(ours.batch.toFixed(1)),
-    logging_cost: Number(
-      Math.max(
-        0,
-        medianOf((r) => r.logCost),
-      ).toFixed(3),
-    ),
-    // The same cost measured as server CPU per request: less sensitive to a busy machine.
-    logging_cost_cpu: Number(
-      Math.max(
-        0,
-        medianOf((r) => r.logCostCpu),
-      ).toFixed(3),
-    ),
+    // Interleaved in one server process (interleaved-log-cost.ts): the median over pairs of
+    // log-on and log-off phases of 1 − rows/s on / rows/s off, and the same from CPU per row.
+    logging_cost: Number(interleaved.cost.toFixed(3)),
+    logging_cost_quartiles: interleaved.costQuartiles.map((q) => Number(q.toFixed(3))),
+    logging_cost_cpu: Number(interleaved.costCpu.toFixed(3)),
+    logging_cost_pairs: interleaved.pairs.length,
     // The log's CPU per row (in-process, log-cost.ts) over the server's CPU per 1-row request.
     log_us_per_row: logUsPerRow,
     logging_cost_by_parts: Number((logUsPerRow / ours.one.cpuUsPerReq).toFixed(3)),
@@ -211,7 +205,6 @@ try {
       hello: Math.round(hello.cpuUsPerReq),
       naive: Math.round(naive.cpuUsPerReq),
       ours: Math.round(ours.one.cpuUsPerReq),
-      ours_no_log: Math.round(noLog.cpuUsPerReq),
       ours_64: Math.round(ours.many.cpuUsPerReq),
     },
     load_average_1m: Number(loadavg()[0]!.toFixed(1)),
@@ -224,8 +217,6 @@ try {
       ours_vs_naive: Number(r.vsNaive.toFixed(2)),
       ours_vs_hello: Number(r.vsHello.toFixed(2)),
       hello_vs_naive: Number(r.helloVsNaive.toFixed(2)),
-      logging_cost: Number(r.logCost.toFixed(3)),
-      logging_cost_cpu: Number(r.logCostCpu.toFixed(3)),
     })),
     rows64_vs_raw: Number(((ours.many.rps * 64) / raw.rows_per_s).toFixed(2)),
     rows64_vs_raw_whole_batch: Number(
@@ -234,7 +225,7 @@ try {
     // Against our own compiled predict the model's arithmetic is nearly free: what is left is
     // HTTP, JSON and validation per row, so this ratio says how much of that there is.
     rows64_vs_raw_compiled: Number(((ours.many.rps * 64) / raw.compiled_rows_per_s).toFixed(2)),
-    failed_requests: [hello, naive, ours.one, ours.many, noLog].reduce(
+    failed_requests: [hello, naive, ours.one, ours.many].reduce(
       (a, r) => a + r.non2xx + r.errors,
       0,
     ),
@@ -249,10 +240,10 @@ try {
       `ours/naive ${result.ours_vs_naive}× (goal ≥ 4; hello/naive, its ceiling, ${result.hello_vs_naive}×)   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5; ${result.rows64_vs_raw_whole_batch} vs whole-batch predict, ${result.rows64_vs_raw_compiled} vs the compiled plan)`,
     );
     say(
-      `p99 ${result.p99_ms} ms (1 row), ${result.p99_ms_64} ms (64 rows)   logging cost ${(result.logging_cost * 100).toFixed(1)}% of req/s, ${(result.logging_cost_cpu * 100).toFixed(1)}% of CPU/req, ${(result.logging_cost_by_parts * 100).toFixed(1)}% by parts (${result.log_us_per_row} µs a row in-process; goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`,
+      `p99 ${result.p99_ms} ms (1 row), ${result.p99_ms_64} ms (64 rows)   logging cost ${pct(result.logging_cost)} of rows/s, ${pct(result.logging_cost_cpu)} of CPU per row (interleaved), ${pct(result.logging_cost_by_parts)} by parts (${result.log_us_per_row} µs a row in-process; goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`,
     );
     say(
-      `server CPU per 1-row request: hello ${result.cpu_us_per_req.hello} µs, naive ${result.cpu_us_per_req.naive} µs, ours ${result.cpu_us_per_req.ours} µs (${result.cpu_us_per_req.ours_no_log} µs without the log); load average ${result.load_average_1m}`,
+      `server CPU per 1-row request: hello ${result.cpu_us_per_req.hello} µs, naive ${result.cpu_us_per_req.naive} µs, ours ${result.cpu_us_per_req.ours} µs; load average ${result.load_average_1m}`,
     );
   }
 } finally {

@@ -5,6 +5,7 @@ import type { Logger } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
 import type { ServingEnv } from './env';
 import { installErrorHandlers } from './errors';
+import { installJsonBodyParser } from './json-body';
 import { lazyChildLoggerFactory } from './lazy-logger';
 import { createMetrics } from './metrics';
 import { ModelSet } from './models/model-set';
@@ -14,7 +15,7 @@ import type { ModelSource } from './models/source';
 import { PayloadLog } from './payload-log';
 import { healthRoutes } from './routes/health';
 import type { InferDeps } from './inference/infer';
-import { LogBuffer } from './inference/log-buffer';
+import { LogBuffer, type LogSink } from './inference/log-buffer';
 import { ShadowRecorder } from './inference/shadow';
 import { mlflowRoutes } from './protocols/mlflow';
 import { tfServingRoutes } from './protocols/tfserving';
@@ -31,6 +32,11 @@ export interface AppDeps {
   /** Owned by the app from here on: closed in `onClose`. */
   redis: Redis;
   logger: Logger;
+  /**
+   * Wraps the payload log's sink. The serving benchmark uses it to switch the log on and off
+   * within one process, so the log's cost is measured against the same process a second later.
+   */
+  wrapLogSink?: (sink: LogSink) => LogSink;
 }
 
 export interface ServingState {
@@ -100,9 +106,11 @@ export async function buildApp(deps: AppDeps) {
   });
   app.decorate('serving', { models, follower });
   installErrorHandlers(app, env.SERVING_MAX_BODY_BYTES);
+  installJsonBodyParser(app);
   // Nothing would be sampled: skip collecting and handing over rows altogether.
   const logNothing = env.SERVING_LOG_SAMPLE_RATE === 0 && !process.env.SERVING_LOG_SAMPLE_RATES;
-  const logBuffer = new LogBuffer(logNothing ? { record: () => undefined } : payloadLog);
+  const sink: LogSink = logNothing ? { record: () => undefined } : payloadLog;
+  const logBuffer = new LogBuffer(deps.wrapLogSink ? deps.wrapLogSink(sink) : sink);
   const inferDeps: InferDeps = {
     models,
     metrics,

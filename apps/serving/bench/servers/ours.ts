@@ -1,6 +1,7 @@
 /**
  * (c) Our server as deployed: validation, preprocessing, batching, metrics and the payload log
  * to Redis (SERVING_LOG_SAMPLE_RATE from the environment), models from an in-memory registry.
+ * With BENCH_LOG_SWITCH=1 the log can be switched on and off at `GET /bench/log-switch?on=0|1`.
  */
 import { Redis } from 'ioredis';
 import { createLogger } from '@mlops/config';
@@ -8,6 +9,7 @@ import { redisKeys } from '@mlops/contracts';
 import { buildApp } from '../../src/app';
 import { loadServingEnv } from '../../src/env';
 import { announce, benchSource } from '../bundle-dir';
+import { LogSwitch, logSwitchRoute } from '../log-switch';
 
 const dir = process.argv[2] ?? '';
 const prefix = `bench-${process.pid}`;
@@ -18,12 +20,17 @@ const env = loadServingEnv({
   LOG_LEVEL: 'silent',
 });
 const redis = new Redis(env.REDIS_URL);
+let logSwitch: LogSwitch | undefined;
 const app = await buildApp({
   env,
   source: await benchSource(dir),
   redis,
   logger: createLogger('bench', 'silent'),
+  ...(process.env.BENCH_LOG_SWITCH === '1'
+    ? { wrapLogSink: (sink) => (logSwitch = new LogSwitch(sink)) }
+    : {}),
 });
+if (logSwitch) logSwitchRoute(app, logSwitch);
 await app.listen({ port: 0, host: '127.0.0.1' });
 while (!app.serving.models.get('iris')?.loaded) await new Promise((r) => setTimeout(r, 20));
 const addr = app.server.address();
