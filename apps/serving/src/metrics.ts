@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { TalliedCounter } from './tallied-counter';
 
 /** Label used for requests that name no served model, so typos cannot grow label cardinality. */
 export const UNKNOWN_MODEL_LABEL = '(unknown)';
@@ -16,7 +17,8 @@ export function createMetrics() {
 
   return {
     registry,
-    requests: new Counter({
+    // Counted on every prediction: tallied (tallied-counter.ts).
+    requests: new TalliedCounter({
       name: 'serving_requests_total',
       help: 'Predict requests by model and HTTP status',
       labelNames: ['model', 'status'] as const,
@@ -24,7 +26,7 @@ export function createMetrics() {
     }),
     // Triton's names, with our prefix: success/failure per model+version, inference count
     // (rows) vs execution count (batched predict calls): their ratio is the mean batch size.
-    success: new Counter({
+    success: new TalliedCounter({
       name: 'serving_inference_request_success_total',
       help: 'Inference requests answered with predictions, by model, version and protocol',
       labelNames: ['model', 'version', 'protocol'] as const,

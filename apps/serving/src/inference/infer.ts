@@ -45,26 +45,6 @@ export interface InferResult {
   ids: string[];
 }
 
-/** Labelled children cached: hashing label sets on every request is measurable at 10k req/s. */
-const successChildren = new WeakMap<ServingMetrics, Map<string, { inc(): void }>>();
-function successCounter(
-  metrics: ServingMetrics,
-  model: string,
-  version: string,
-  protocol: Protocol,
-) {
-  const key = `${model}\u0000${version}\u0000${protocol}`;
-  let children = successChildren.get(metrics);
-  if (!children) successChildren.set(metrics, (children = new Map<string, { inc(): void }>()));
-  let child = children.get(key);
-  if (!child) {
-    child = metrics.success.labels({ model, version, protocol });
-    if (children.size > 10_000) children.clear(); // bounded: versions come and go
-    children.set(key, child);
-  }
-  return child;
-}
-
 function validation(message: string, details: ErrorDetail[]): AppError {
   return new AppError('VALIDATION_FAILED', `${message}: ${describeDetails(details)}`, details);
 }
@@ -116,7 +96,12 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
     const ids = new Array<string>(predictions.length);
     for (let i = 0; i < ids.length; i++) ids[i] = randomUUID();
     deps.logBuffer.add(loaded.name, loaded.version, ids, checked.rows, predictions);
-    successCounter(metrics, loaded.name, version, req.protocol).inc();
+    const { name } = loaded;
+    metrics.success.tally(`${name}\u0000${version}\u0000${req.protocol}`, () => ({
+      model: name,
+      version,
+      protocol: req.protocol,
+    }));
     const mirror = route ?? deps.routes.get(target.model);
     if (mirror?.shadow && req.target.version === undefined && req.target.alias === undefined) {
       deps.shadow.mirror(mirror, loaded.name, loaded.version, checked.rows, predictions);

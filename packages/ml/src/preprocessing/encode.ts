@@ -7,21 +7,19 @@ import {
 import { featureWidth } from './fit';
 import { labelOf } from './stats';
 
-type Writer = (row: DataRow, out: Float32Array, offset: number) => void;
+type Writer = (value: DataRow[string] | undefined, out: Float32Array, offset: number) => void;
 
-/** One writer per feature, built once per call so the per-row loop does no lookups by name. */
+/** One writer per feature, built once per call: the per-row loop does no lookups by name. */
 function writerFor(t: FeatureTransform): Writer {
   switch (t.kind) {
     case 'standardize':
-      return (row, out, offset) => {
-        const v = row[t.column];
+      return (v, out, offset) => {
         const x = typeof v === 'number' && Number.isFinite(v) ? v : t.impute;
         out[offset] = (x - t.mean) / t.std;
       };
     case 'one-hot': {
       const index = new Map(t.categories.map((c, i) => [c, i]));
-      return (row, out, offset) => {
-        const v = row[t.column];
+      return (v, out, offset) => {
         const key = v === null || v === undefined ? t.impute : String(v);
         const i = index.get(key);
         // Unknown category → all zeros (the array is zero-filled already).
@@ -29,22 +27,58 @@ function writerFor(t: FeatureTransform): Writer {
       };
     }
     case 'boolean':
-      return (row, out, offset) => {
-        const v = row[t.column];
+      return (v, out, offset) => {
         out[offset] = (typeof v === 'boolean' ? v : t.impute) ? 1 : 0;
       };
   }
 }
 
+interface FeatureWriter {
+  column: string;
+  write: Writer;
+  width: number;
+}
+
+/**
+ * Writes one row's features in a single for…in pass when its keys list the features in their
+ * order (extra keys, such as a training row's target, are skipped): reading cells as they are
+ * enumerated costs a fraction of looking each feature up by name, which for wide rows was most
+ * of encoding. False when a feature was not met in order; the caller then goes by name.
+ */
+function writeInKeyOrder(
+  row: DataRow,
+  writers: readonly FeatureWriter[],
+  out: Float32Array,
+  offset: number,
+): boolean {
+  let j = 0;
+  for (const key in row) {
+    const w = writers[j];
+    if (w === undefined) break;
+    if (key !== w.column) continue;
+    w.write(row[key], out, offset);
+    offset += w.width;
+    j++;
+  }
+  return j === writers.length;
+}
+
 /** Rows → the flat model input, `rows.length × prep.inputWidth`, row-major. */
 export function encodeFeatures(prep: Preprocessing, rows: readonly DataRow[]): Float32Array {
   const width = prep.inputWidth;
-  const writers = prep.features.map((t) => ({ write: writerFor(t), width: featureWidth(t) }));
+  const writers: FeatureWriter[] = prep.features.map((t) => ({
+    column: t.column,
+    write: writerFor(t),
+    width: featureWidth(t),
+  }));
   const out = new Float32Array(rows.length * width);
   rows.forEach((row, r) => {
-    let offset = r * width;
+    const start = r * width;
+    if (writeInKeyOrder(row, writers, out, start)) return;
+    // By name. Whatever the pass wrote before it gave up is written again with the same value.
+    let offset = start;
     for (const w of writers) {
-      w.write(row, out, offset);
+      w.write(row[w.column], out, offset);
       offset += w.width;
     }
   });

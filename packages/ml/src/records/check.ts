@@ -66,6 +66,23 @@ function pick(instance: Record<string, unknown>, inputs: readonly Column[]): Dat
 }
 
 /**
+ * True when the record holds exactly the signature's inputs, in its order, every cell valid: the
+ * usual request, checked in one for…in pass. Reading cells as they are enumerated costs a
+ * fraction of looking each input up by name. Anything else (other order, extra or missing keys,
+ * a bad cell) goes through the checks by name, which say what is wrong.
+ */
+function isExactRecord(instance: Record<string, unknown>, inputs: readonly Column[]): boolean {
+  let j = 0;
+  for (const key in instance) {
+    const column = inputs[j];
+    if (column === undefined || key !== column.name) return false;
+    if (cellError(column, instance[key]) !== null) return false;
+    j++;
+  }
+  return j === inputs.length;
+}
+
+/**
  * Check raw feature records against a model signature and keep only the signature's inputs.
  * Extra keys are ignored; every input must be present; details name `instances[i].column`.
  */
@@ -81,6 +98,10 @@ export function checkRecords(signature: Signature, instances: unknown[]): CheckR
         path: `instances[${i}]`,
         message: `expected an object of feature values, got ${describeValue(instance)}`,
       });
+      continue;
+    }
+    if (isExactRecord(instance, inputs)) {
+      rows.push(instance as DataRow);
       continue;
     }
     const before = details.length;

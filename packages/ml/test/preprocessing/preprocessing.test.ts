@@ -107,6 +107,21 @@ describe('encodeFeatures', () => {
     Array.from(encoded).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
   });
 
+  it('encodes rows alike whatever their key order, extra keys or missing features', () => {
+    const inOrder: DataRow[] = [
+      { x: 5, color: 'blue', flag: false },
+      { x: 3, color: 'green', flag: true },
+      { x: null, color: 'a', flag: null },
+    ];
+    const expected = Array.from(encodeFeatures(prep, inOrder));
+    const shuffled: DataRow[] = [
+      { y: 'a', x: 5, color: 'blue', flag: false }, // a training row: the target first
+      { flag: true, color: 'green', x: 3 }, // reversed
+      { color: 'a' }, // x and flag missing: imputed, as null is
+    ];
+    expect(Array.from(encodeFeatures(prep, shuffled))).toEqual(expected);
+  });
+
   it('returns an empty array for no rows', () => {
     expect(encodeFeatures(prep, [])).toHaveLength(0);
   });

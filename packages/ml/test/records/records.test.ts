@@ -35,6 +35,22 @@ describe('checkRecords', () => {
     expect(result.ok && result.rows[0]).toBe(exact);
   });
 
+  it('checks records whose keys come in another order like those in order', () => {
+    const reordered = { flag: true, color: 'green', width: null, sepal_length: 5.1 };
+    const result = checkRecords(signature, [reordered, { ...reordered, sepal_length: 'x' }]);
+    expect(result).toEqual({
+      ok: false,
+      details: [
+        {
+          path: 'instances[1].sepal_length',
+          message: 'expected a number, got string "x"',
+        },
+      ],
+    });
+    const ok = checkRecords(signature, [reordered]);
+    expect(ok.ok && ok.rows[0]).toEqual(reordered);
+  });
+
   it('names a missing feature', () => {
     const { sepal_length: _omit, ...rest } = good;
     const result = checkRecords(signature, [good, rest]);

@@ -1,0 +1,41 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { TalliedCounter } from '../src/tallied-counter';
+
+function counter() {
+  const registry = new Registry();
+  const c = new TalliedCounter({
+    name: 'test_requests_total',
+    help: 'test',
+    labelNames: ['model', 'status'] as const,
+    registers: [registry],
+  });
+  return { registry, c };
+}
+
+describe('TalliedCounter', () => {
+  it('shows tallied counts, with ordinary increments, on every read', async () => {
+    const { registry, c } = counter();
+    let labelCalls = 0;
+    const tally = (model: string, status: string) =>
+      c.tally(`${model} ${status}`, () => {
+        labelCalls++;
+        return { model, status };
+      });
+    tally('iris', '200');
+    tally('iris', '200');
+    tally('iris', '400');
+    c.inc({ model: 'iris', status: '200' });
+    expect(labelCalls).toBe(2);
+    const values = (await c.get()).values.map((v) => [v.labels, v.value]);
+    expect(values).toEqual([
+      [{ model: 'iris', status: '200' }, 3],
+      [{ model: 'iris', status: '400' }, 1],
+    ]);
+    // Read again with nothing new: nothing is added twice.
+    tally('iris', '200');
+    const text = await registry.metrics();
+    expect(text).toContain('test_requests_total{model="iris",status="200"} 4');
+    expect(text).toContain('test_requests_total{model="iris",status="400"} 1');
+  });
+});
