@@ -116,6 +116,21 @@ function unionOfNames(rows: readonly FeatureRecord[]): string[] {
   return names;
 }
 
+/**
+ * Scratch space for the numbers of the batch being encoded, reused across calls (encoding is
+ * synchronous): a fresh array of every feature of 300 rows per message was 70 kB of garbage
+ * every 20 ms on the serving thread.
+ */
+let scratch = new Float64Array(0);
+/** Larger batches (very wide rows) get an array of their own rather than pin 8 MB for good. */
+const MAX_SCRATCH = 1 << 20;
+function scratchOf(size: number): Float64Array {
+  if (size > MAX_SCRATCH) return new Float64Array(size);
+  if (scratch.length < size)
+    scratch = new Float64Array(Math.min(MAX_SCRATCH, Math.max(size, scratch.length * 2)));
+  return scratch;
+}
+
 /** The rows' cells by column: numbers in `numbers` (column j at j·n), and which columns hold more. */
 interface Gathered {
   names: string[];
@@ -134,7 +149,7 @@ function gatherInRowOrder(rows: readonly FeatureRecord[]): Gathered | null {
   const n = rows.length;
   const names = Object.keys(rows[0]!);
   const k = names.length;
-  const numbers = new Float64Array(n * k);
+  const numbers = scratchOf(n * k);
   const notNumeric = new Uint8Array(k);
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
@@ -155,7 +170,7 @@ function gatherInRowOrder(rows: readonly FeatureRecord[]): Gathered | null {
 function gatherByName(rows: readonly FeatureRecord[]): Gathered {
   const n = rows.length;
   const names = unionOfNames(rows);
-  const numbers = new Float64Array(n * names.length);
+  const numbers = scratchOf(n * names.length);
   const notNumeric = new Uint8Array(names.length);
   names.forEach((name, j) => {
     for (let i = 0; i < n; i++) {
