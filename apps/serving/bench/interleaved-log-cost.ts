@@ -1,8 +1,8 @@
 /**
  * The payload log's cost measured interleaved: one server (BENCH_LOG_SWITCH=1) under one
- * continuous 1-row load, its log switched on and off in short phases, ABBA-ordered. The first
- * 50 ms of a phase are skipped, so that rows collected before the switch are flushed (LogBuffer:
- * 20 ms) under the phase they belong to. The cost is the median over pairs of
+ * continuous 1-row load, its log switched on and off in short phases, ABBA-ordered. The switch
+ * acts when LogBuffer hands rows over (every LOG_FLUSH_MS), so the first LOG_FLUSH_MS of a phase
+ * are skipped: rows collected before the switch are handed over then, outside the measure. The cost is the median over pairs of
  * 1 − rows/s with the log / rows/s without, and the same from CPU µs per row.
  *
  * Why short phases: on two shared cores the speed of the same process drifts by ±30% from one
@@ -10,6 +10,7 @@
  * other; a single pair is still noisy (its interquartile range is printed), the median of many
  * is not.
  */
+import { LOG_FLUSH_MS } from '../src/inference/log-buffer';
 import { load, withServer } from './processes';
 import type { LogSwitchSnapshot } from './log-switch';
 
@@ -23,7 +24,7 @@ export interface InterleavedLogCost {
   pairs: Array<{ rpsOn: number; rpsOff: number; cpuUsOn: number; cpuUsOff: number }>;
 }
 
-const SETTLE_MS = 50;
+const SETTLE_MS = LOG_FLUSH_MS;
 const WARM_UP_MS = 1_500;
 
 /** The q-quantile of values (0 ≤ q ≤ 1), linearly interpolated. */

@@ -1,12 +1,13 @@
 /**
- * `npm run bench:log [-- --json] [-- --rows 300]`: what the payload log costs serving per row,
+ * `npm run bench:log [-- --json] [-- --rows 1000]`: what the payload log costs serving per row,
  * in-process, against the previous format measured in the same run. Both write to Redis through
  * the same connection, alternating, so the figures share the machine's state of the moment —
  * which the HTTP benchmark cannot promise on shared cores, where two 5-second runs of the same
  * server can differ by 40%.
  *   columns  PayloadLog as deployed: one binary `columns` message per batch
  *   json     the same rows as one JSON `batch` message (the format before, as a baseline)
- * Rows per message default to 300 (≈ 20 ms of answers at 15k requests/s). Needs Redis.
+ * Rows per message default to 1,000 (≈ LogBuffer's 100 ms of answers at 10k requests/s; it hands
+ * rows over at 1,024 at the latest). Needs Redis.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -24,7 +25,7 @@ import { PayloadLog, streamMaxLen, type ServedBatch } from '../src/payload-log';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const rowsIndex = args.indexOf('--rows');
-const ROWS = rowsIndex >= 0 ? Math.max(1, Number(args[rowsIndex + 1])) : 300;
+const ROWS = rowsIndex >= 0 ? Math.max(1, Number(args[rowsIndex + 1])) : 1_000;
 const REPS = 5;
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');

@@ -16,10 +16,12 @@ export const PREDICTION_STREAM_ROWS = 100_000;
 /**
  * MAXLEN counts messages and a message holds a batch of rows, so each XADD trims to the number
  * of messages of its own size that make up the row budget: a steady load keeps about
- * PREDICTION_STREAM_ROWS rows whatever its batch size.
+ * PREDICTION_STREAM_ROWS rows whatever its batch size. Never fewer than 100 messages, one
+ * stream node's worth (`stream-node-max-entries`), which approximate trimming removes whole.
+ * (The floor was 1,000: with 1,024-row messages, ten times the row budget.)
  */
 export function streamMaxLen(rowsInMessage: number): number {
-  return Math.max(1_000, Math.ceil(PREDICTION_STREAM_ROWS / Math.max(1, rowsInMessage)));
+  return Math.max(100, Math.ceil(PREDICTION_STREAM_ROWS / Math.max(1, rowsInMessage)));
 }
 
 export interface PayloadLogOptions {
@@ -80,7 +82,7 @@ export interface ServedBatch {
 
 /**
  * The prediction log the monitor reads. Writing it must never fail or slow a prediction: the
- * caller does not await it, a batch (LogBuffer: 20 ms of answers) is one XADD, nothing is queued
+ * caller does not await it, a batch (LogBuffer: 100 ms of answers) is one XADD, nothing is queued
  * while Redis is down, and every row that could not be written is counted instead of retried.
  *
  * A batch is written as one binary `columns` message (contracts: prediction-log-columns.ts):

@@ -82,8 +82,9 @@ describe('PayloadLog', () => {
   it('trims the stream to a row budget whatever the batch size', () => {
     expect(streamMaxLen(1)).toBe(PREDICTION_STREAM_ROWS);
     expect(streamMaxLen(100)).toBe(PREDICTION_STREAM_ROWS / 100);
-    // Never below 1000 messages: approximate trimming works on whole nodes of ~100 messages.
-    expect(streamMaxLen(10_000)).toBe(1_000);
+    expect(streamMaxLen(500)).toBe(PREDICTION_STREAM_ROWS / 500);
+    // Never below 100 messages: approximate trimming works on whole nodes of ~100 messages.
+    expect(streamMaxLen(10_000)).toBe(100);
   });
 
   it('samples rows', async () => {

@@ -118,8 +118,8 @@ function unionOfNames(rows: readonly FeatureRecord[]): string[] {
 
 /**
  * Scratch space for the numbers of the batch being encoded, reused across calls (encoding is
- * synchronous): a fresh array of every feature of 300 rows per message was 70 kB of garbage
- * every 20 ms on the serving thread.
+ * synchronous): a fresh array of every feature of every row of a message was up to 260 kB of
+ * garbage per message on the serving thread.
  */
 let scratch = new Float64Array(0);
 /** Larger batches (very wide rows) get an array of their own rather than pin 8 MB for good. */
@@ -143,7 +143,7 @@ interface Gathered {
  * One pass over the rows, row by row, for the usual batch: every row with the first row's keys in
  * the same order (rows of one model version, parsed from requests alike). Reading a row's cells
  * with for…in while it is in cache costs a fraction of looking every feature up by name, column
- * after column, across rows answered up to 20 ms ago. Null when a row differs: gatherByName.
+ * after column, across rows answered up to a flush interval ago. Null when a row differs: gatherByName.
  */
 function gatherInRowOrder(rows: readonly FeatureRecord[]): Gathered | null {
   const n = rows.length;
