@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resourceNameSchema } from './names';
+import { gatherFeatureCells } from './prediction-log-gather';
 import {
   predictionSchema,
   type FeatureRecord,
@@ -98,90 +99,6 @@ function sameKeys(record: Record<string, number>, keys: readonly string[]): bool
   return true;
 }
 
-/**
- * Every feature name of the rows, in first-seen order: the union, for rows whose keys differ. A
- * row without a feature logs it as null — the monitor counts null as missing.
- */
-function unionOfNames(rows: readonly FeatureRecord[]): string[] {
-  const known = new Set<string>();
-  const names: string[] = [];
-  for (const row of rows) {
-    for (const key in row) {
-      if (!known.has(key)) {
-        known.add(key);
-        names.push(key);
-      }
-    }
-  }
-  return names;
-}
-
-/**
- * Scratch space for the numbers of the batch being encoded, reused across calls (encoding is
- * synchronous): a fresh array of every feature of every row of a message was up to 260 kB of
- * garbage per message on the serving thread.
- */
-let scratch = new Float64Array(0);
-/** Larger batches (very wide rows) get an array of their own rather than pin 8 MB for good. */
-const MAX_SCRATCH = 1 << 20;
-function scratchOf(size: number): Float64Array {
-  if (size > MAX_SCRATCH) return new Float64Array(size);
-  if (scratch.length < size)
-    scratch = new Float64Array(Math.min(MAX_SCRATCH, Math.max(size, scratch.length * 2)));
-  return scratch;
-}
-
-/** The rows' cells by column: numbers in `numbers` (column j at j·n), and which columns hold more. */
-interface Gathered {
-  names: string[];
-  numbers: Float64Array;
-  /** 1 where a column has a cell that is not a number: it is logged as `values`. */
-  notNumeric: Uint8Array;
-}
-
-/**
- * One pass over the rows, row by row, for the usual batch: every row with the first row's keys in
- * the same order (rows of one model version, parsed from requests alike). Reading a row's cells
- * with for…in while it is in cache costs a fraction of looking every feature up by name, column
- * after column, across rows answered up to a flush interval ago. Null when a row differs: gatherByName.
- */
-function gatherInRowOrder(rows: readonly FeatureRecord[]): Gathered | null {
-  const n = rows.length;
-  const names = Object.keys(rows[0]!);
-  const k = names.length;
-  const numbers = scratchOf(n * k);
-  const notNumeric = new Uint8Array(k);
-  for (let i = 0; i < n; i++) {
-    const row = rows[i]!;
-    let j = 0;
-    for (const key in row) {
-      if (j === k || key !== names[j]) return null;
-      const v = row[key];
-      if (typeof v === 'number') numbers[j * n + i] = v;
-      else notNumeric[j] = 1;
-      j++;
-    }
-    if (j !== k) return null;
-  }
-  return { names, numbers, notNumeric };
-}
-
-/** Any rows: the union of their names, every cell looked up by name. */
-function gatherByName(rows: readonly FeatureRecord[]): Gathered {
-  const n = rows.length;
-  const names = unionOfNames(rows);
-  const numbers = scratchOf(n * names.length);
-  const notNumeric = new Uint8Array(names.length);
-  names.forEach((name, j) => {
-    for (let i = 0; i < n; i++) {
-      const v = rows[i]![name];
-      if (typeof v === 'number') numbers[j * n + i] = v;
-      else notNumeric[j] = 1;
-    }
-  });
-  return { names, numbers, notNumeric };
-}
-
 /** Encode one model version's served rows as a `columns` message. */
 export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Uint8Array {
   const { rows, predictions, ids } = input;
@@ -189,7 +106,7 @@ export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Ui
   if (n === 0 || ids.length !== n || predictions.length !== n) {
     throw new Error('a prediction log message needs as many ids and predictions as rows, ≥ 1');
   }
-  const { names, numbers, notNumeric } = gatherInRowOrder(rows) ?? gatherByName(rows);
+  const { names, numbers, notNumeric } = gatherFeatureCells(rows);
   const columns: Column[] = [];
   /** Where each `f64` column's numbers start in `numbers`, in header order. */
   const f64Starts: number[] = [];
