@@ -2,16 +2,18 @@
  * The payload log's cost measured interleaved: one server (BENCH_LOG_SWITCH=1) under one
  * continuous 1-row load, its log switched on and off in short phases, ABBA-ordered. The switch
  * acts when LogBuffer hands rows over (every LOG_FLUSH_MS), so the first LOG_FLUSH_MS of a phase
- * are skipped: rows collected before the switch are handed over then, outside the measure. The cost is the median over pairs of
- * 1 − rows/s with the log / rows/s without, and the same from CPU µs per row.
+ * are skipped: rows collected before the switch are handed over then, outside the measure. The
+ * cost is the median over pairs of 1 − rows/s with the log / rows/s without, and the same from
+ * CPU µs per row.
  *
  * Why short phases: on two shared cores the speed of the same process drifts by ±30% from one
- * second to the next. Phases of 200 ms put the two sides of a pair within half a second of each
+ * second to the next. Phases of 200 ms put the two sides of a pair within a second of each
  * other; a single pair is still noisy (its interquartile range is printed), the median of many
  * is not.
  */
 import { LOG_FLUSH_MS } from '../src/inference/log-buffer';
 import { load, withServer } from './processes';
+import { quantile } from './quantile';
 import type { LogSwitchSnapshot } from './log-switch';
 
 export interface InterleavedLogCost {
@@ -26,15 +28,6 @@ export interface InterleavedLogCost {
 
 const SETTLE_MS = LOG_FLUSH_MS;
 const WARM_UP_MS = 1_500;
-
-/** The q-quantile of values (0 ≤ q ≤ 1), linearly interpolated. */
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

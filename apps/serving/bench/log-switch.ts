@@ -1,8 +1,8 @@
 /**
  * The payload log switched on and off inside one server process, for the interleaved measure of
  * its cost (interleaved-log-cost.ts). Two separate 5 s runs of a log-on and a log-off server on
- * two shared cores differ by ±30% back to back whatever the log costs; alternating the log every
- * second or so in one process, under one continuous load, compares like with like.
+ * two shared cores differ by ±30% back to back whatever the log costs; switching the log every
+ * 200 ms in one process, under one continuous load, compares like with like.
  */
 import type { FastifyInstance } from 'fastify';
 import type { LogSink } from '../src/inference/log-buffer';

@@ -24,6 +24,7 @@ import {
 } from './bundle-dir';
 import { interleavedLogCost } from './interleaved-log-cost';
 import { load, meanBatch, withServer, type LoadResult, type Server } from './processes';
+import { quantile } from './quantile';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -44,11 +45,7 @@ const CONNECTIONS = 64;
 const LOG_PAIRS = 100;
 const LOG_PHASE_MS = 200;
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+const median = (values: readonly number[]) => quantile(values, 0.5);
 
 function say(line: string): void {
   if (!json) process.stderr.write(`${line}\n`);

@@ -51,7 +51,8 @@ export interface Gathered {
  * One pass over the rows, row by row, for the usual batch: every row with the first row's keys in
  * the same order (rows of one model version, parsed from requests alike). Reading a row's cells
  * with for…in while it is in cache costs a fraction of looking every feature up by name, column
- * after column, across rows answered up to a flush interval ago. Null when a row differs: gatherByName.
+ * after column, across rows answered up to a flush interval ago. Null when a row differs (then
+ * gatherByName).
  */
 function gatherInRowOrder(rows: readonly FeatureRecord[]): Gathered | null {
   const n = rows.length;
