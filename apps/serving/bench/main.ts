@@ -1,10 +1,12 @@
 /**
- * `npm run bench:serve [-- --json] [-- --duration 5] [-- --reps 2] [-- --model tiny|mlp]`: the
+ * `npm run bench:serve [-- --json] [-- --duration 3] [-- --rounds 5] [-- --model tiny|mlp]`: the
  * serving benchmark of issue 5 (`tiny`, the default, is the one earlier runs report; `mlp` is the
  * NOTES.md anchors' 32 → 64 → 64 → 1, where every row is 32 numbers of JSON each way).
  * Every server runs in its own process and autocannon (64 connections) in another:
  *   (a) Fastify hello world, (b) naive per-request model.predict, (c) our server (validation,
  *   preprocessing, batching, metrics, payload log to Redis), (d) raw in-process batched predict.
+ * They are measured in rounds (rounds.ts): every figure once per round, back to back, and each
+ * ratio is the median over rounds of the ratio within a round.
  * The payload log's cost is measured in one more server, its log switched on and off every
  * 200 ms under one load (interleaved-log-cost.ts): two separate runs differ by more than the
  * log costs. Prints the figures and their ratios; `--json` prints one JSON line. Needs Redis.
@@ -23,23 +25,33 @@ import {
   type BenchModel,
 } from './bundle-dir';
 import { interleavedLogCost } from './interleaved-log-cost';
-import { load, meanBatch, withServer, type LoadResult, type Server } from './processes';
+import { withServers, type LoadResult, type ServerSpec } from './processes';
 import { quantile } from './quantile';
+import {
+  runRound,
+  warmUp,
+  type LoadPhase,
+  type RawFigures,
+  type Round,
+  type RoundSetup,
+} from './rounds';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const durIndex = args.indexOf('--duration');
-const duration = durIndex >= 0 ? Number(args[durIndex + 1]) : 5;
+function numberArg(name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value < 1) throw new Error(`${name} must be a number ≥ 1`);
+  return value;
+}
+/** Seconds of load per phase (after one second of warm-up per server, once). */
+const duration = numberArg('--duration', 3);
 const modelIndex = args.indexOf('--model');
 const MODEL: BenchModel = modelIndex >= 0 && args[modelIndex + 1] === 'mlp' ? 'mlp' : 'tiny';
-const repsIndex = args.indexOf('--reps');
-/**
- * Each server is measured this many times, alternating. Figures are each server's best run;
- * ratios are the median over reps of the ratio within a rep, whose runs are minutes apart at most.
- */
-const REPS = repsIndex >= 0 ? Math.max(1, Number(args[repsIndex + 1])) : 3;
+/** Rounds of every phase (rounds.ts); figures and ratios are their medians. */
+const ROUNDS = Math.round(numberArg('--rounds', 5));
 const CONNECTIONS = 64;
 /** The interleaved log-cost measure: pairs of log-on and log-off phases of this many ms. */
 const LOG_PAIRS = 100;
@@ -59,22 +71,21 @@ function body(rows: number): string {
   return JSON.stringify({ instances: benchRows(inputs, rows) });
 }
 
-/** Warm up (JIT, kernels, connections) for a second, then measure. */
-async function measure(name: string, server: Server, rows: number): Promise<LoadResult> {
-  const { port, pid } = server;
-  const request = { body: body(rows), connections: CONNECTIONS };
-  await load(port, { ...request, seconds: 1 });
-  const r = await load(port, { ...request, seconds: duration }, pid);
+const PHASE_NAMES: Record<LoadPhase, string> = {
+  hello: '(a) hello world, 1 row',
+  naive: '(b) naive predict, 1 row',
+  ours: '(c) ours, 1 row (log on)',
+  ours64: '(c) ours, 64 rows (log on)',
+};
+
+function reportPhase(phase: LoadPhase, rows: number, r: LoadResult): void {
+  const rps = Math.round(r.rps).toString().padStart(7);
+  const rowsPerS = Math.round(r.rps * rows)
+    .toString()
+    .padStart(8);
   say(
-    `  ${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(7)} req/s  ${Math.round(
-      r.rps * rows,
-    )
-      .toString()
-      .padStart(
-        8,
-      )} rows/s  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${Math.round(r.cpuUsPerReq)} µs/req  non-2xx ${r.non2xx}  errors ${r.errors}`,
+    `  ${PHASE_NAMES[phase].padEnd(34)} ${rps} req/s  ${rowsPerS} rows/s  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${Math.round(r.cpuUsPerReq)} µs/req  non-2xx ${r.non2xx}  errors ${r.errors}`,
   );
-  return r;
 }
 
 /** Run a bench script in its own process; it prints one JSON line. */
@@ -95,60 +106,48 @@ function runJson<T>(script: string, argv: string[]): Promise<T> {
   });
 }
 
-/** raw.ts's line: TF.js predict with its defaults, with the whole batch, and our compiled plan. */
-interface RawFigures {
-  rows_per_s: number;
-  whole_batch_rows_per_s: number;
-  compiled_rows_per_s: number;
-}
-
 const dir = await mkdtemp(join(tmpdir(), 'bench-serve-'));
 try {
   say(
-    `bench:serve — ${CONNECTIONS} connections, ${duration} s per run (+1 s warm-up), ${describeBenchModel(MODEL)}`,
+    `bench:serve — ${CONNECTIONS} connections, ${ROUNDS} rounds of ${duration} s phases, ${describeBenchModel(MODEL)}`,
   );
   await writeBenchBundle(dir, MODEL);
   inputs = (await readBenchBundle(dir)).manifest.signature.inputs;
-  // Every server is measured REPS times, alternating, and its best run counts: on two shared
-  // cores a neighbour's burst can halve one 5 s run, and alternating keeps that from favouring
-  // whichever server happened to run in a quiet moment.
-  let hello!: LoadResult;
-  let naive!: LoadResult;
-  let ours!: { one: LoadResult; many: LoadResult; batch: number };
-  const better = (a: LoadResult | undefined, b: LoadResult) => (a && a.rps >= b.rps ? a : b);
-  const perRep: Array<{ vsNaive: number; vsHello: number; helloVsNaive: number }> = [];
-  for (let rep = 1; rep <= REPS; rep++) {
-    say(`run ${rep} of ${REPS}`);
-    const helloRun = await withServer('hello.ts', [], {}, (server) =>
-      measure('(a) hello world, 1 row', server, 1),
-    );
-    hello = better(hello, helloRun);
-    const naiveRun = await withServer('naive.ts', [dir], {}, (server) =>
-      measure('(b) naive predict, 1 row', server, 1),
-    );
-    naive = better(naive, naiveRun);
-    const run = await withServer(
-      'ours.ts',
-      [dir],
-      { SERVING_LOG_SAMPLE_RATE: '1' },
-      async (server) => {
-        const one = await measure('(c) ours, 1 row (log on)', server, 1);
-        const b1 = await meanBatch(server.port);
-        const many = await measure('(c) ours, 64 rows (log on)', server, 64);
-        return { one, many, batch: b1 };
-      },
-    );
-    ours = {
-      one: better(ours?.one, run.one),
-      many: better(ours?.many, run.many),
-      batch: ours && ours.one.rps >= run.one.rps ? ours.batch : run.batch,
+  const servers: ServerSpec[] = [
+    { script: 'hello.ts', argv: [], env: {} },
+    { script: 'naive.ts', argv: [dir], env: {} },
+    { script: 'ours.ts', argv: [dir], env: { SERVING_LOG_SAMPLE_RATE: '1' } },
+  ];
+  const rounds = await withServers(servers, async ([hello, naive, ours]) => {
+    if (!hello || !naive || !ours) throw new Error('a server did not start');
+    const setup: RoundSetup = {
+      hello,
+      naive,
+      ours,
+      body1: body(1),
+      body64: body(64),
+      connections: CONNECTIONS,
+      seconds: duration,
+      runRaw: () =>
+        runJson<RawFigures>(join(here, 'servers', 'raw.ts'), [dir, String(duration), '256']),
+      report: reportPhase,
     };
-    perRep.push({
-      vsNaive: run.one.rps / naiveRun.rps,
-      vsHello: run.one.rps / helloRun.rps,
-      helloVsNaive: helloRun.rps / naiveRun.rps,
-    });
-  }
+    await warmUp(setup);
+    const done: Round[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      say(`round ${i + 1} of ${ROUNDS}`);
+      const round = await runRound(i, setup);
+      say(
+        `  (d) raw batched predict (256 rows)        ${round.raw.rows_per_s} rows/s (model.predict), ${round.raw.whole_batch_rows_per_s} (whole batch), ${round.raw.compiled_rows_per_s} (our compiled dense plan)`,
+      );
+      done.push(round);
+    }
+    return done;
+  });
+  const med = (pick: (r: Round) => number) => median(rounds.map(pick));
+  const oursVsNaive = (r: Round) => r.ours.rps / r.naive.rps;
+  const oursVsHello = (r: Round) => r.ours.rps / r.hello.rps;
+  const helloVsNaive = (r: Round) => r.hello.rps / r.naive.rps;
   say(`  (c) ours, 1 row, log switched on and off every ${LOG_PHASE_MS} ms (${LOG_PAIRS} pairs)…`);
   const interleaved = await interleavedLogCost({
     bundleDir: dir,
@@ -161,12 +160,6 @@ try {
   say(
     `      logging cost ${pct(interleaved.cost)} of rows/s (one pair's quartiles ${pct(interleaved.costQuartiles[0])} … ${pct(interleaved.costQuartiles[1])}), ${pct(interleaved.costCpu)} of CPU per row`,
   );
-  const medianOf = (pick: (r: (typeof perRep)[number]) => number) => median(perRep.map(pick));
-  const raw = await runJson<RawFigures>(join(here, 'servers', 'raw.ts'), [
-    dir,
-    String(Math.min(duration, 3)),
-    '256',
-  ]);
   // The log's own CPU per row, in-process against the JSON format (log-cost.ts): steadier than
   // the difference of two HTTP runs, which on shared cores is often inside their noise.
   const logCost = await runJson<Record<'tiny' | 'mlp', { columns_us_per_row: number }>>(
@@ -174,21 +167,21 @@ try {
     ['--json'],
   );
   const logUsPerRow = logCost[MODEL].columns_us_per_row;
-  say(
-    `  (d) raw batched predict (256 rows)        ${raw.rows_per_s} rows/s (model.predict), ${raw.whole_batch_rows_per_s} (model.predict, whole batch), ${raw.compiled_rows_per_s} (our compiled dense plan)`,
-  );
-
+  const ratio = (x: number) => Number(x.toFixed(2));
+  const oursCpuUs = med((r) => r.ours.cpuUsPerReq);
   const result = {
-    hello_rps: Math.round(hello.rps),
-    naive_rps: Math.round(naive.rps),
-    ours_rps: Math.round(ours.one.rps),
-    raw_rows_per_s: raw.rows_per_s,
-    raw_whole_batch_rows_per_s: raw.whole_batch_rows_per_s,
-    raw_compiled_rows_per_s: raw.compiled_rows_per_s,
-    ours_rows_per_s_64: Math.round(ours.many.rps * 64),
-    p99_ms: ours.one.p99,
-    p99_ms_64: ours.many.p99,
-    mean_batch_rows: Number(ours.batch.toFixed(1)),
+    // Each figure is the median over rounds.
+    hello_rps: Math.round(med((r) => r.hello.rps)),
+    naive_rps: Math.round(med((r) => r.naive.rps)),
+    ours_rps: Math.round(med((r) => r.ours.rps)),
+    raw_rows_per_s: Math.round(med((r) => r.raw.rows_per_s)),
+    raw_whole_batch_rows_per_s: Math.round(med((r) => r.raw.whole_batch_rows_per_s)),
+    raw_compiled_rows_per_s: Math.round(med((r) => r.raw.compiled_rows_per_s)),
+    ours_rows_per_s_64: Math.round(med((r) => r.ours64.rps * 64)),
+    p99_ms: med((r) => r.ours.p99),
+    p99_ms_max: Math.max(...rounds.map((r) => r.ours.p99)),
+    p99_ms_64: med((r) => r.ours64.p99),
+    mean_batch_rows: Number(med((r) => r.meanBatch).toFixed(1)),
     // Interleaved in one server process (interleaved-log-cost.ts): the median over pairs of
     // log-on and log-off phases of 1 − rows/s on / rows/s off, and the same from CPU per row.
     logging_cost: Number(interleaved.cost.toFixed(3)),
@@ -197,39 +190,42 @@ try {
     logging_cost_pairs: interleaved.pairs.length,
     // The log's CPU per row (in-process, log-cost.ts) over the server's CPU per 1-row request.
     log_us_per_row: logUsPerRow,
-    logging_cost_by_parts: Number((logUsPerRow / ours.one.cpuUsPerReq).toFixed(3)),
+    logging_cost_by_parts: Number((logUsPerRow / oursCpuUs).toFixed(3)),
     cpu_us_per_req: {
-      hello: Math.round(hello.cpuUsPerReq),
-      naive: Math.round(naive.cpuUsPerReq),
-      ours: Math.round(ours.one.cpuUsPerReq),
-      ours_64: Math.round(ours.many.cpuUsPerReq),
+      hello: Math.round(med((r) => r.hello.cpuUsPerReq)),
+      naive: Math.round(med((r) => r.naive.cpuUsPerReq)),
+      ours: Math.round(oursCpuUs),
+      ours_64: Math.round(med((r) => r.ours64.cpuUsPerReq)),
     },
     load_average_1m: Number(loadavg()[0]!.toFixed(1)),
-    ours_vs_naive: Number(medianOf((r) => r.vsNaive).toFixed(2)),
-    ours_vs_hello: Number(medianOf((r) => r.vsHello).toFixed(2)),
+    // Ratios: the median over rounds of the ratio within a round.
+    ours_vs_naive: ratio(med(oursVsNaive)),
+    ours_vs_hello: ratio(med(oursVsHello)),
     // The ceiling of ours_vs_naive: a server doing nothing but answer. On a busy machine, where
     // every syscall costs several times more, it falls, and ours/naive with it.
-    hello_vs_naive: Number(medianOf((r) => r.helloVsNaive).toFixed(2)),
-    per_rep: perRep.map((r) => ({
-      ours_vs_naive: Number(r.vsNaive.toFixed(2)),
-      ours_vs_hello: Number(r.vsHello.toFixed(2)),
-      hello_vs_naive: Number(r.helloVsNaive.toFixed(2)),
-    })),
-    rows64_vs_raw: Number(((ours.many.rps * 64) / raw.rows_per_s).toFixed(2)),
-    rows64_vs_raw_whole_batch: Number(
-      ((ours.many.rps * 64) / raw.whole_batch_rows_per_s).toFixed(2),
+    hello_vs_naive: ratio(med(helloVsNaive)),
+    rows64_vs_raw: ratio(med((r) => (r.ours64.rps * 64) / r.raw.rows_per_s)),
+    rows64_vs_raw_whole_batch: ratio(
+      med((r) => (r.ours64.rps * 64) / r.raw.whole_batch_rows_per_s),
     ),
     // Against our own compiled predict the model's arithmetic is nearly free: what is left is
     // HTTP, JSON and validation per row, so this ratio says how much of that there is.
-    rows64_vs_raw_compiled: Number(((ours.many.rps * 64) / raw.compiled_rows_per_s).toFixed(2)),
-    failed_requests: [hello, naive, ours.one, ours.many].reduce(
-      (a, r) => a + r.non2xx + r.errors,
+    rows64_vs_raw_compiled: ratio(med((r) => (r.ours64.rps * 64) / r.raw.compiled_rows_per_s)),
+    per_round: rounds.map((r) => ({
+      ours_vs_naive: ratio(oursVsNaive(r)),
+      ours_vs_hello: ratio(oursVsHello(r)),
+      hello_vs_naive: ratio(helloVsNaive(r)),
+      rows64_vs_raw: ratio((r.ours64.rps * 64) / r.raw.rows_per_s),
+    })),
+    failed_requests: rounds.reduce(
+      (sum, r) =>
+        sum + [r.hello, r.naive, r.ours, r.ours64].reduce((a, l) => a + l.non2xx + l.errors, 0),
       0,
     ),
     model: MODEL,
     connections: CONNECTIONS,
     duration_s: duration,
-    reps: REPS,
+    rounds: ROUNDS,
   };
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
@@ -237,7 +233,7 @@ try {
       `ours/naive ${result.ours_vs_naive}× (goal ≥ 4; hello/naive, its ceiling, ${result.hello_vs_naive}×)   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5; ${result.rows64_vs_raw_whole_batch} vs whole-batch predict, ${result.rows64_vs_raw_compiled} vs the compiled plan)`,
     );
     say(
-      `p99 ${result.p99_ms} ms (1 row), ${result.p99_ms_64} ms (64 rows)   logging cost ${pct(result.logging_cost)} of rows/s, ${pct(result.logging_cost_cpu)} of CPU per row (interleaved), ${pct(result.logging_cost_by_parts)} by parts (${result.log_us_per_row} µs a row in-process; goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`,
+      `p99 ${result.p99_ms} ms (1 row; worst round ${result.p99_ms_max} ms), ${result.p99_ms_64} ms (64 rows)   logging cost ${pct(result.logging_cost)} of rows/s, ${pct(result.logging_cost_cpu)} of CPU per row (interleaved), ${pct(result.logging_cost_by_parts)} by parts (${result.log_us_per_row} µs a row in-process; goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`,
     );
     say(
       `server CPU per 1-row request: hello ${result.cpu_us_per_req.hello} µs, naive ${result.cpu_us_per_req.naive} µs, ours ${result.cpu_us_per_req.ours} µs; load average ${result.load_average_1m}`,

@@ -143,13 +143,32 @@ export async function withServer<T>(
   }
 }
 
-export async function meanBatch(port: number): Promise<number> {
+export interface ServerSpec {
+  script: string;
+  argv: string[];
+  env: Record<string, string>;
+}
+
+/** Several servers up at once (started in order, all stopped at the end, even on failure). */
+export async function withServers<T>(
+  specs: readonly ServerSpec[],
+  fn: (servers: Server[]) => Promise<T>,
+  started: Server[] = [],
+): Promise<T> {
+  const [first, ...rest] = specs;
+  if (!first) return fn(started);
+  return withServer(first.script, first.argv, first.env, (server) =>
+    withServers(rest, fn, [...started, server]),
+  );
+}
+
+/** The model's cumulative rows and predict calls (Triton's inference and execution counts). */
+export async function batchCounts(port: number): Promise<{ rows: number; execs: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const rows = Number(
-    /serving_inference_count_total\{model="iris",version="1"\} (\d+)/.exec(text)?.[1] ?? 0,
-  );
-  const execs = Number(
-    /serving_inference_exec_count_total\{model="iris",version="1"\} (\d+)/.exec(text)?.[1] ?? 1,
-  );
-  return rows / Math.max(1, execs);
+  const count = (metric: string) =>
+    Number(new RegExp(`${metric}\\{model="iris",version="1"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  return {
+    rows: count('serving_inference_count_total'),
+    execs: count('serving_inference_exec_count_total'),
+  };
 }
