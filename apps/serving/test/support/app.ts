@@ -2,7 +2,7 @@ import { tfServingErrorBodySchema } from '@mlops/contracts';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger } from '@mlops/config';
-import { buildApp, type ServingApp } from '../../src/app';
+import { buildApp, type AppDeps, type ServingApp } from '../../src/app';
 import { loadServingEnv } from '../../src/env';
 import type { ModelSource } from '../../src/models/source';
 
@@ -15,6 +15,7 @@ export function testPrefix(): string {
 export async function startApp(
   source: ModelSource,
   env: Record<string, string>,
+  hooks: Pick<AppDeps, 'wrapLogSink'> = {},
 ): Promise<ServingApp> {
   const parsed = loadServingEnv({
     REDIS_URL,
@@ -27,6 +28,7 @@ export async function startApp(
     source,
     redis: new Redis(parsed.REDIS_URL),
     logger: createLogger('serving-test', parsed.LOG_LEVEL),
+    ...hooks,
   });
   await app.ready();
   return app;
