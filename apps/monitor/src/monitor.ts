@@ -1,4 +1,4 @@
-import { AppError, MAX_FEEDBACK_PER_REQUEST } from '@mlops/contracts';
+import { AppError } from '@mlops/contracts';
 import type {
   DriftPolicy,
   DriftReport,
@@ -12,6 +12,7 @@ import type {
 import type { Logger } from '@mlops/config';
 import type { DriftAlerts } from './alerts';
 import { buildDriftReport } from './drift-report';
+import { joinFeedback } from './feedback';
 import type { MonitorMetrics } from './metrics';
 import type { PredictionBaselines } from './prediction-drift';
 import type { ModelSource, ProfileSource } from './profiles';
@@ -185,31 +186,9 @@ export class DriftMonitor {
     return report;
   }
 
-  /** Ground truth by prediction id; reads the streams first so fresh predictions join now. */
-  async feedback(items: readonly FeedbackItem[]): Promise<FeedbackResponse> {
-    if (items.length > MAX_FEEDBACK_PER_REQUEST) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `At most ${MAX_FEEDBACK_PER_REQUEST} items per request`,
-      );
-    }
-    for (const model of await this.deps.reader.scanStreams()) await this.deps.reader.catchUp(model);
-    const outcome = this.deps.quality.addFeedback(items);
-    if (outcome.mismatched.length > 0) {
-      this.deps.metrics.feedback.inc({ result: 'rejected' }, items.length);
-      const details = outcome.mismatched.map((m) => ({
-        path: items.length === 1 ? m.field : `items[${m.index}].${m.field}`,
-        message: m.message,
-      }));
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `Feedback does not fit the logged prediction: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
-        details,
-      );
-    }
-    this.deps.metrics.feedback.inc({ result: 'joined' }, outcome.accepted);
-    this.deps.metrics.feedback.inc({ result: 'pending' }, outcome.pending.length);
-    return { accepted: outcome.accepted, pending: outcome.pending };
+  /** Ground truth by prediction id (feedback.ts). */
+  feedback(items: readonly FeedbackItem[]): Promise<FeedbackResponse> {
+    return joinFeedback(this.deps, items);
   }
 
   /** Live quality of a version (default: the latest with feedback, else the latest served). */
