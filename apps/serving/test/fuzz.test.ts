@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix } from './support/app';
+import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';
 import { BundleFactory, publish } from './support/bundle';
 
 const PER_PROTOCOL = 300;
@@ -164,12 +164,7 @@ beforeAll(async () => {
   await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris loaded');
 });
 
-afterAll(async () => {
-  await app?.close();
-  factory.dispose();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+afterAll(() => tearDown({ app, factory, redis, prefix }));
 
 describe(`fuzzed bad payloads (${PER_PROTOCOL} per protocol) never produce a 5xx`, () => {
   it('TF Serving REST', async () => {

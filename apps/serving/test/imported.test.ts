@@ -11,7 +11,7 @@ import { importedPreprocessing, serializeModel, sha256Hex } from '@mlops/ml/bund
 import { graphModelFiles } from '../../../packages/ml/test/bundle/graph-fixture';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix } from './support/app';
+import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';
 
 type Files = Array<{ path: string; bytes: Uint8Array }>;
 const prefix = testPrefix();
@@ -117,11 +117,7 @@ beforeAll(async () => {
   await eventually(() => app.serving.models.get('byo-graph')?.loaded ?? undefined, 'graph loaded');
 });
 
-afterAll(async () => {
-  await app?.close();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+afterAll(() => tearDown({ app, redis, prefix }));
 
 describe('serving an imported model', () => {
   it('answers raw records with a layers model trained elsewhere', async () => {

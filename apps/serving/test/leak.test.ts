@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { getTf } from '@mlops/ml/backend';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix } from './support/app';
+import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';
 import { BundleFactory, publish } from './support/bundle';
 
 const ROWS_PER_REQUEST = 25;
@@ -32,12 +32,7 @@ beforeAll(async () => {
   await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris loaded');
 });
 
-afterAll(async () => {
-  await app?.close();
-  factory.dispose();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+afterAll(() => tearDown({ app, factory, redis, prefix }));
 
 const rows = Array.from({ length: ROWS_PER_REQUEST }, (_, i) => ({
   x: i / 10 - 1,

@@ -5,7 +5,7 @@ import type { ServingApp } from '../src/app';
 import type { LogSink } from '../src/inference/log-buffer';
 import { MemoryModelSource } from '../src/models/memory-source';
 import type { ServedBatch } from '../src/payload-log';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix } from './support/app';
+import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';
 import { BundleFactory, publish } from './support/bundle';
 
 /**
@@ -54,12 +54,7 @@ beforeAll(async () => {
   await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris loaded');
 });
 
-afterAll(async () => {
-  await app?.close();
-  factory.dispose();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+afterAll(() => tearDown({ app, factory, redis, prefix }));
 
 describe('wrapLogSink', () => {
   it('hands the wrapper every answered row, and the payload log what it passes on', async () => {

@@ -10,7 +10,7 @@ import {
 import { getTf } from '@mlops/ml/backend';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix, tfError } from './support/app';
+import { eventually, REDIS_URL, startApp, tearDown, testPrefix, tfError } from './support/app';
 import { BundleFactory, publish } from './support/bundle';
 
 const prefix = testPrefix();
@@ -42,12 +42,7 @@ beforeAll(async () => {
   await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris v1 loaded');
 });
 
-afterAll(async () => {
-  await app?.close();
-  factory.dispose();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+afterAll(() => tearDown({ app, factory, redis, prefix }));
 
 describe('POST /v1/models/:name:predict', () => {
   it('answers raw records with labels, probabilities, the version and prediction ids', async () => {

@@ -24,7 +24,7 @@ import {
 } from '@mlops/contracts';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix, tfError } from './support/app';
+import { eventually, REDIS_URL, startApp, tearDown, testPrefix, tfError } from './support/app';
 import { BundleFactory, publish } from './support/bundle';
 
 const prefix = testPrefix();
@@ -50,12 +50,7 @@ beforeAll(async () => {
   await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris v1 loaded');
 });
 
-afterAll(async () => {
-  await app?.close();
-  factory.dispose();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+afterAll(() => tearDown({ app, factory, redis, prefix }));
 
 describe('TF Serving REST', () => {
   it('row format with signature_name answers predictions', async () => {

@@ -4,7 +4,7 @@ import { predictResponseSchema, shadowRecordSchema } from '@mlops/contracts';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
 import { parseRoutes, pickAlias } from '../src/routing/routes-config';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix, tfError } from './support/app';
+import { eventually, REDIS_URL, startApp, tearDown, testPrefix, tfError } from './support/app';
 import { BundleFactory, publish, publishCorrupt } from './support/bundle';
 
 const prefix = testPrefix();
@@ -39,12 +39,7 @@ beforeAll(async () => {
   await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris v1 loaded');
 });
 
-afterAll(async () => {
-  await app?.close();
-  factory.dispose();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+afterAll(() => tearDown({ app, factory, redis, prefix }));
 
 describe('SERVING_ROUTES', () => {
   it('parses splits and shadows, and refuses malformed ones', () => {

@@ -4,7 +4,7 @@ import { errorBodySchema, servingStatsSchema } from '@mlops/contracts';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
 import { histogramQuantile } from '../src/routes/stats';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix } from './support/app';
+import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';
 import { BundleFactory, publish } from './support/bundle';
 
 const prefix = testPrefix();
@@ -35,12 +35,7 @@ beforeAll(async () => {
   await eventually(() => app.serving.models.get('wine')?.loaded ?? undefined, 'wine v1 loaded');
 });
 
-afterAll(async () => {
-  await app?.close();
-  factory.dispose();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+afterAll(() => tearDown({ app, factory, redis, prefix }));
 
 describe('GET /v1/models/{m}/stats', () => {
   it('reports canary weights and shadow before any traffic', async () => {

@@ -57,6 +57,19 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
+/** The usual teardown: the app (if it started), the test's bundles, its Redis keys, the client. */
+export async function tearDown(parts: {
+  app: ServingApp | undefined;
+  factory?: { dispose(): void };
+  redis: Redis;
+  prefix: string;
+}): Promise<void> {
+  await parts.app?.close();
+  parts.factory?.dispose();
+  await deleteKeys(parts.redis, parts.prefix);
+  await parts.redis.quit();
+}
+
 /** A TF Serving route's error: TF Serving's `{"error": "<message>"}` with our code and details. */
 export function tfError(res: { json(): unknown }) {
   const body = tfServingErrorBodySchema.parse(res.json());
