@@ -3,7 +3,9 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { BarChart } from '../src/components/BarChart';
 import { CategoryBars } from '../src/components/CategoryBars';
 import { LineChart } from '../src/components/LineChart';
+import { PagedTable } from '../src/components/PagedTable';
 import { Pagination } from '../src/components/Pagination';
+import { paginate } from '../src/lib/paginate';
 import { ErrorNote, Status } from '../src/components/Status';
 
 describe('components', () => {
@@ -79,6 +81,44 @@ describe('components', () => {
     expect(html).toContain('aria-label="Runs pages"');
     expect(html).toMatch(/<button type="button" disabled="">Previous/);
     expect(html).toContain('Page 1 of 3 (25)');
+  });
+
+  it('PagedTable renders one page of rows under captioned headers, with its pager', () => {
+    const items = Array.from({ length: 12 }, (_, i) => ({ id: `r${i}`, n: i }));
+    const html = renderToStaticMarkup(
+      <PagedTable
+        caption="Things, newest first"
+        columns={['Id', 'N']}
+        page={paginate(items, 2, 5)}
+        pagerLabel="Things"
+        onPage={() => undefined}
+        row={(t) => (
+          <tr key={t.id}>
+            <td>{t.id}</td>
+            <td>{t.n}</td>
+          </tr>
+        )}
+      />,
+    );
+    expect(html).toContain('<caption class="sr-only">Things, newest first</caption>');
+    expect(html.match(/<th scope="col">/g)).toHaveLength(2);
+    // Page 2 of 5-row pages: items 5–9, nothing else.
+    expect(html.match(/<tr><td>/g)).toHaveLength(5);
+    expect(html).toContain('<td>r5</td>');
+    expect(html).not.toContain('<td>r4</td>');
+    expect(html).toContain('Page 2 of 3 (12)');
+    // An empty list shows neither an empty table nor a pager.
+    const empty = renderToStaticMarkup(
+      <PagedTable
+        caption="Nothing"
+        columns={['Id']}
+        page={paginate([], 1, 5)}
+        pagerLabel="Nothing"
+        onPage={() => undefined}
+        row={() => null}
+      />,
+    );
+    expect(empty).toBe('');
   });
 
   it('Status carries text as well as colour; ErrorNote is an alert', () => {

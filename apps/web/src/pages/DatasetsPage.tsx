@@ -4,7 +4,7 @@ import type { ColumnProfile, DatasetVersionSummary } from '@mlops/contracts';
 import { useSession } from '../api/session';
 import { BarChart } from '../components/BarChart';
 import { CategoryBars } from '../components/CategoryBars';
-import { Pagination } from '../components/Pagination';
+import { PagedTable } from '../components/PagedTable';
 import { Card, ErrorNote } from '../components/Status';
 import { formatNumber, histogramItems } from '../lib/chart';
 import { paginate } from '../lib/paginate';
@@ -36,40 +36,20 @@ export function DatasetsPage() {
         <ErrorNote error={list.error} />
         {list.isPending ? <p className="muted">Loading…</p> : null}
         {versions.length === 0 && list.isSuccess ? <p className="muted">No datasets yet.</p> : null}
-        {shown.items.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <caption className="sr-only">Dataset versions, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Rows</th>
-                  <th scope="col">Columns</th>
-                  <th scope="col">Format</th>
-                  <th scope="col">Hash</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.items.map((d) => (
-                  <DatasetRow
-                    key={d.id}
-                    d={d}
-                    active={current?.name === d.name && current.version === d.version}
-                    onOpen={() => setSelected({ name: d.name, version: d.version })}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-        <Pagination
-          label="Dataset versions"
-          page={shown.page}
-          pages={shown.pages}
-          total={shown.total}
+        <PagedTable
+          caption="Dataset versions, newest first"
+          columns={['Name', 'Version', 'Rows', 'Columns', 'Format', 'Hash', 'Created']}
+          page={shown}
+          pagerLabel="Dataset versions"
           onPage={setPage}
+          row={(d) => (
+            <DatasetRow
+              key={d.id}
+              d={d}
+              active={current?.name === d.name && current.version === d.version}
+              onOpen={() => setSelected({ name: d.name, version: d.version })}
+            />
+          )}
         />
       </Card>
       {current ? <DatasetDetail name={current.name} version={current.version} /> : null}

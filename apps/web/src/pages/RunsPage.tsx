@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { TERMINAL_RUN_STATUSES, type Run } from '@mlops/contracts';
 import { useSession } from '../api/session';
-import { Pagination } from '../components/Pagination';
+import { PagedTable } from '../components/PagedTable';
 import { Card, ErrorNote, Status } from '../components/Status';
 import { formatNumber } from '../lib/chart';
 import { paginate } from '../lib/paginate';
@@ -37,59 +37,38 @@ export function RunsPage() {
       <Card title="Training runs">
         <ErrorNote error={runs.error} />
         {list.length === 0 && runs.isSuccess ? <p className="muted">No runs yet.</p> : null}
-        {shown.items.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <caption className="sr-only">Training runs, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Run</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Dataset</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Epoch</th>
-                  <th scope="col">Loss</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.items.map((run) => (
-                  <tr key={run.id} aria-current={run.id === current ? 'true' : undefined}>
-                    <td>
-                      <button
-                        type="button"
-                        className="link"
-                        onClick={() => setSelected(run.id)}
-                        aria-label={`Show run ${run.id}`}
-                      >
-                        <code>{run.id.slice(0, 10)}</code>
-                      </button>
-                    </td>
-                    <td>{run.modelName}</td>
-                    <td>
-                      {run.spec.dataset.name}
-                      {run.spec.dataset.version ? ` v${run.spec.dataset.version}` : ''}
-                    </td>
-                    <td>
-                      <Status value={run.status} />
-                    </td>
-                    <td>{run.progress ? `${run.progress.epoch}/${run.progress.epochs}` : '–'}</td>
-                    <td>{formatNumber(run.progress?.loss)}</td>
-                    <td>{run.modelVersion ? `v${run.modelVersion}` : '–'}</td>
-                    <td>{new Date(run.createdAt).toLocaleString()}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-        <Pagination
-          label="Runs"
-          page={shown.page}
-          pages={shown.pages}
-          total={shown.total}
+        <PagedTable
+          caption="Training runs, newest first"
+          columns={['Run', 'Model', 'Dataset', 'Status', 'Epoch', 'Loss', 'Version', 'Created']}
+          page={shown}
+          pagerLabel="Runs"
           onPage={setPage}
+          row={(run) => (
+            <tr key={run.id} aria-current={run.id === current ? 'true' : undefined}>
+              <td>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => setSelected(run.id)}
+                  aria-label={`Show run ${run.id}`}
+                >
+                  <code>{run.id.slice(0, 10)}</code>
+                </button>
+              </td>
+              <td>{run.modelName}</td>
+              <td>
+                {run.spec.dataset.name}
+                {run.spec.dataset.version ? ` v${run.spec.dataset.version}` : ''}
+              </td>
+              <td>
+                <Status value={run.status} />
+              </td>
+              <td>{run.progress ? `${run.progress.epoch}/${run.progress.epochs}` : '–'}</td>
+              <td>{formatNumber(run.progress?.loss)}</td>
+              <td>{run.modelVersion ? `v${run.modelVersion}` : '–'}</td>
+              <td>{new Date(run.createdAt).toLocaleString()}</td>
+            </tr>
+          )}
         />
       </Card>
       {current ? <RunDetail id={current} /> : null}
