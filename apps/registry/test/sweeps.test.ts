@@ -87,6 +87,35 @@ describe('sweeps', () => {
     expect(after.trials?.every((t) => t.status === 'cancelled')).toBe(true);
   });
 
+  it('lists a sweep parent with its trials in runs.list and runs.search, as runs.get does', async () => {
+    const sweep = {
+      strategy: 'grid',
+      trials: 2,
+      parallelism: 1,
+      metric: 'accuracy',
+      greaterIsBetter: true,
+      space: { learningRate: [0.01, 0.1] },
+    };
+    const modelName = 'iris-sweep-listed';
+    const created = (
+      await trpc(r.app, 'mutation', 'runs.create', { ...base, modelName, sweep }, r.auth)
+    ).data as Run;
+    const got = (await trpc(r.app, 'query', 'runs.get', { id: created.id })).data as Run;
+    expect(got.trials).toHaveLength(2);
+    const listed = (await trpc(r.app, 'query', 'runs.list', { model: modelName })).data as Run[];
+    const searched = (
+      (await trpc(r.app, 'query', 'runs.search', { model: modelName })).data as { items: Run[] }
+    ).items;
+    for (const runs of [listed, searched]) {
+      // The parent and its two trials; only the parent carries `trials`.
+      expect(runs).toHaveLength(3);
+      expect(runs.find((x) => x.id === created.id)?.trials).toEqual(got.trials);
+      const children = runs.filter((x) => x.parentRunId === created.id);
+      expect(children.map((c) => c.id).sort()).toEqual(got.trials!.map((t) => t.runId).sort());
+      expect(children.every((c) => c.trials === undefined)).toBe(true);
+    }
+  });
+
   it('draws random trials reproducibly from ranges', async () => {
     const sweep = {
       strategy: 'random',

@@ -164,7 +164,7 @@ export const runSchema = z.object({
   finishedAt: isoDateSchema.nullable(),
   /** Set on the trials of a sweep: the sweep's (parent) run. */
   parentRunId: idSchema.nullable().optional(),
-  /** Set on a sweep's parent run (by `runs.get`): every trial. */
+  /** Set on a sweep's parent run (by `runs.get`, `runs.list` and `runs.search`): every trial. */
   trials: z.array(sweepTrialSchema).optional(),
 });
 export type Run = z.infer<typeof runSchema>;

@@ -5,6 +5,7 @@ import {
   trainingSpecSchema,
   type Run,
   type RunStatus,
+  type SweepTrial,
 } from '@mlops/contracts';
 import type { Db } from '../db/connection';
 import type { RunRow, RunUpdate } from '../db/tables/runs';
@@ -42,19 +43,49 @@ export async function deleteRun(db: Db, id: string): Promise<void> {
 export async function getRun(db: Db, id: string): Promise<Run | undefined> {
   const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
-  const run = toRun(row);
-  // A sweep's parent lists its trials: read from the children, so they are never stale.
-  if (run.spec.sweep && !run.parentRunId) {
-    const children = await listChildRuns(db, run.id);
-    run.trials = children.map((c) => ({
-      runId: c.id,
-      status: c.status,
-      hyperparameters: c.spec.hyperparameters,
-      metrics: c.metrics,
-      error: c.error,
-    }));
-  }
+  const [run] = await withTrials(db, [toRun(row)]);
   return run;
+}
+
+function isSweepParent(run: Run): boolean {
+  return run.spec.sweep !== undefined && !run.parentRunId;
+}
+
+function trialOf(child: Run): SweepTrial {
+  return {
+    runId: child.id,
+    status: child.status,
+    hyperparameters: child.spec.hyperparameters,
+    metrics: child.metrics,
+    error: child.error,
+  };
+}
+
+/**
+ * Sets `trials` on every sweep parent among `runs` (in place; returns `runs`), read from the
+ * children so they are never stale: one query for all the parents of a page, not one each.
+ */
+async function withTrials(db: Db, runs: Run[]): Promise<Run[]> {
+  const parents = runs.filter(isSweepParent);
+  if (parents.length === 0) return runs;
+  const rows = await db
+    .selectFrom('runs')
+    .selectAll()
+    .where(
+      'parent_run_id',
+      'in',
+      parents.map((p) => p.id),
+    )
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const byParent = new Map<string, SweepTrial[]>(parents.map((p) => [p.id, []]));
+  for (const row of rows) {
+    const child = toRun(row);
+    if (child.parentRunId) byParent.get(child.parentRunId)?.push(trialOf(child));
+  }
+  for (const parent of parents) parent.trials = byParent.get(parent.id) ?? [];
+  return runs;
 }
 
 /** The trials of a sweep (by creation time, then id). */
@@ -77,7 +108,7 @@ export async function listRuns(
   if (opts.model !== undefined) q = q.where('model_name', '=', opts.model);
   if (opts.status !== undefined) q = q.where('status', '=', opts.status);
   const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(opts.limit).execute();
-  return rows.map(toRun);
+  return withTrials(db, rows.map(toRun));
 }
 
 export interface RunPatch {
@@ -180,10 +211,10 @@ export async function searchRuns(
       if (items.length === opts.limit + 1) {
         const page = items.slice(0, opts.limit);
         const last = page.at(-1)!;
-        return { items: page, nextCursor: `${last.createdAt}|${last.id}` };
+        return { items: await withTrials(db, page), nextCursor: `${last.createdAt}|${last.id}` };
       }
     }
-    if (rows.length < batch) return { items, nextCursor: null };
+    if (rows.length < batch) return { items: await withTrials(db, items), nextCursor: null };
   }
 }
 
