@@ -42,6 +42,10 @@ function scratchOf(size: number): Float64Array {
 /** The rows' cells by column: numbers in `numbers` (column j at j·n), and which columns hold more. */
 export interface Gathered {
   names: string[];
+  /**
+   * Only the columns whose `notNumeric` is 0 are meaningful here: `numbers` is the reused
+   * scratch, and the other columns' slots may hold an earlier message's numbers.
+   */
   numbers: Float64Array;
   /** 1 where a column has a cell that is not a number: it is logged as `values`. */
   notNumeric: Uint8Array;
