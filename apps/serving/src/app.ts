@@ -15,6 +15,7 @@ import type { ModelSource } from './models/source';
 import { PayloadLog } from './payload-log';
 import { healthRoutes } from './routes/health';
 import type { InferDeps } from './inference/infer';
+import { PredictionIds } from './inference/prediction-ids';
 import { LogBuffer, type LogSink } from './inference/log-buffer';
 import { ShadowRecorder } from './inference/shadow';
 import { mlflowRoutes } from './protocols/mlflow';
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps) {
     shadow: new ShadowRecorder(models, metrics, logger),
     routes: env.SERVING_ROUTES,
     maxRequestRows: env.SERVING_MAX_REQUEST_ROWS,
+    ids: new PredictionIds(),
   };
   tfServingRoutes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);
   v2Routes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);

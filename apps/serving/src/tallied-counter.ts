@@ -11,13 +11,14 @@ export class TalliedCounter<L extends string> extends Counter<L> {
   private readonly tallies = new Map<string, { labels: LabelValues<L>; n: number }>();
 
   /**
-   * Count one event for the label set named by `key` (any string unique to it); `labels` is
-   * called the first time a key is seen.
+   * Count one event for the label set named by `key` (any string unique to it). `labels` is the
+   * label set, or a function making it, called the first time a key is seen. A hot path keeps
+   * its key string (one already hashed) rather than building it per call.
    */
-  tally(key: string, labels: () => LabelValues<L>): void {
+  tally(key: string, labels: LabelValues<L> | (() => LabelValues<L>)): void {
     const t = this.tallies.get(key);
     if (t) t.n++;
-    else this.tallies.set(key, { labels: labels(), n: 1 });
+    else this.tallies.set(key, { labels: typeof labels === 'function' ? labels() : labels, n: 1 });
   }
 
   override async get() {

@@ -16,14 +16,17 @@ describe('LogBuffer', () => {
     buffer.add('iris', 1, ['a'], [row(1)], [prediction]);
     buffer.add('iris', 1, ['b', 'c'], [row(2), row(3)], [prediction, prediction]);
     buffer.add('iris', 2, ['d'], [row(4)], [prediction]);
+    buffer.add('wine', 1, ['e'], [row(5)], [prediction]);
+    buffer.add('iris', 1, ['f'], [row(6)], [prediction]);
     expect(batches).toHaveLength(0); // nothing is written per request
     buffer.flush();
     expect(batches.map((b) => [b.model, b.version, b.ids])).toEqual([
-      ['iris', 1, ['a', 'b', 'c']],
+      ['iris', 1, ['a', 'b', 'c', 'f']],
       ['iris', 2, ['d']],
+      ['wine', 1, ['e']],
     ]);
     buffer.flush();
-    expect(batches).toHaveLength(2);
+    expect(batches).toHaveLength(3);
   });
 
   it('flushes by itself shortly after, without anyone calling flush', async () => {

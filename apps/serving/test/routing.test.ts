@@ -95,6 +95,13 @@ describe('explicit versions and aliases', () => {
       version: 2,
       alias: 'challenger',
     });
+    // The followed alias named explicitly takes the slot's version, outside the canary split.
+    const champion = await predict('/v1/models/iris/labels/champion:predict');
+    expect(predictResponseSchema.parse(champion.json()).model).toEqual({
+      name: 'iris',
+      version: 1,
+      alias: 'champion',
+    });
   });
 
   it('answers 404 for a version that does not exist and refuses a corrupt one', async () => {

@@ -38,4 +38,12 @@ describe('TalliedCounter', () => {
     expect(text).toContain('test_requests_total{model="iris",status="200"} 4');
     expect(text).toContain('test_requests_total{model="iris",status="400"} 1');
   });
+
+  it('takes a label set as it is, for a hot path that keeps its key and labels', async () => {
+    const { c } = counter();
+    const labels = { model: 'iris', status: '200' };
+    c.tally('iris 200', labels);
+    c.tally('iris 200', labels);
+    expect((await c.get()).values.map((v) => [v.labels, v.value])).toEqual([[labels, 2]]);
+  });
 });

@@ -184,7 +184,8 @@ export class Batcher<I, O> {
 
   private async execute(batch: Job<I, O>[]): Promise<void> {
     const start = this.now();
-    const items = batch.flatMap((j) => j.items);
+    const items: I[] = [];
+    for (const job of batch) for (const item of job.items) items.push(item);
     let outputs: O[] | undefined;
     let error: unknown;
     try {
@@ -210,9 +211,10 @@ export class Batcher<I, O> {
     }
     let offset = 0;
     for (const job of batch) {
-      if (outputs) job.resolve(outputs.slice(offset, offset + job.items.length));
+      const n = job.items.length;
+      if (outputs) job.resolve(n === 1 ? [outputs[offset]!] : outputs.slice(offset, offset + n));
       else job.reject(error);
-      offset += job.items.length;
+      offset += n;
     }
   }
 }

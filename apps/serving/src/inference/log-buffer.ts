@@ -32,7 +32,9 @@ export const LOG_FLUSH_ROWS = 1_024;
  * per LOG_FLUSH_MS it is one command for however many rows were served.
  */
 export class LogBuffer {
-  private pending = new Map<string, Pending>();
+  /** By model, then version: found without building a key string per request. */
+  private pending = new Map<string, Map<number, Pending>>();
+  private pendingBatches = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly log: LogSink) {}
@@ -44,19 +46,24 @@ export class LogBuffer {
     rows: readonly DataRow[],
     predictions: readonly Prediction[],
   ): void {
-    const key = `${model}@${version}`;
-    let p = this.pending.get(key);
-    if (!p) this.pending.set(key, (p = { model, version, ids: [], rows: [], predictions: [] }));
+    let versions = this.pending.get(model);
+    if (!versions) this.pending.set(model, (versions = new Map<number, Pending>()));
+    let p = versions.get(version);
+    if (!p) {
+      versions.set(version, (p = { model, version, ids: [], rows: [], predictions: [] }));
+      this.pendingBatches++;
+    }
     for (let i = 0; i < rows.length; i++) {
       p.ids.push(ids[i]!);
       p.rows.push(rows[i]!);
       p.predictions.push(predictions[i]!);
     }
     if (p.rows.length >= LOG_FLUSH_ROWS) {
-      this.pending.delete(key);
+      versions.delete(version);
+      this.pendingBatches--;
       this.log.record(p);
     }
-    if (!this.timer && this.pending.size > 0) {
+    if (!this.timer && this.pendingBatches > 0) {
       this.timer = setTimeout(() => this.flush(), LOG_FLUSH_MS);
       // Shutdown flushes explicitly (app onClose); the timer alone must not keep a process up.
       this.timer.unref();
@@ -67,8 +74,9 @@ export class LogBuffer {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batches = this.pending;
+    const models = this.pending;
     this.pending = new Map();
-    for (const b of batches.values()) this.log.record(b);
+    this.pendingBatches = 0;
+    for (const versions of models.values()) for (const b of versions.values()) this.log.record(b);
   }
 }

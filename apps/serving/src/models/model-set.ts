@@ -106,6 +106,17 @@ export class ModelSet {
   }
 
   /**
+   * The followed alias's loaded version with a reference taken, when that is what `target`
+   * names (no version, no other alias) and it is loaded; null otherwise. The hot path of every
+   * prediction: no promise, no await. `acquire` answers every other case.
+   */
+  acquireFollowed(target: Target): LoadedModel | null {
+    if (target.version !== undefined) return null;
+    if (target.alias !== undefined && target.alias !== this.alias) return null;
+    return this.slots.get(target.model)?.acquire() ?? null;
+  }
+
+  /**
    * The version a request names, with a reference taken (the caller releases it). The followed
    * alias is answered from its slot without waiting; other versions and aliases load on demand.
    */
