@@ -4,7 +4,9 @@
  * NOTES.md anchors' 32 → 64 → 64 → 1, where every row is 32 numbers of JSON each way).
  * Every server runs in its own process and autocannon (64 connections) in another:
  *   (a) Fastify hello world, (b) naive per-request model.predict, (c) our server (validation,
- *   preprocessing, batching, metrics, payload log to Redis), (d) raw in-process batched predict.
+ *   preprocessing, batching, metrics, payload log to Redis), (d) raw in-process batched predict,
+ *   (e) the bare batching loop of NOTES.md's anchors (no validation, metrics or log): what a
+ *   batching server can reach on this machine today, so every run shows the floors' headroom.
  * They are measured in rounds (rounds.ts): every figure once per round, back to back, and each
  * ratio is the median over rounds of the ratio within a round.
  * The payload log's cost is measured in one more server, its log switched on and off every
@@ -74,6 +76,7 @@ function body(rows: number): string {
 const PHASE_NAMES: Record<LoadPhase, string> = {
   hello: '(a) hello world, 1 row',
   naive: '(b) naive predict, 1 row',
+  bare: '(e) bare batching loop, 1 row',
   ours: '(c) ours, 1 row (log on)',
   ours64: '(c) ours, 64 rows (log on)',
 };
@@ -116,13 +119,15 @@ try {
   const servers: ServerSpec[] = [
     { script: 'hello.ts', argv: [], env: {} },
     { script: 'naive.ts', argv: [dir], env: {} },
+    { script: 'bare.ts', argv: [dir], env: {} },
     { script: 'ours.ts', argv: [dir], env: { SERVING_LOG_SAMPLE_RATE: '1' } },
   ];
-  const rounds = await withServers(servers, async ([hello, naive, ours]) => {
-    if (!hello || !naive || !ours) throw new Error('a server did not start');
+  const rounds = await withServers(servers, async ([hello, naive, bare, ours]) => {
+    if (!hello || !naive || !bare || !ours) throw new Error('a server did not start');
     const setup: RoundSetup = {
       hello,
       naive,
+      bare,
       ours,
       body1: body(1),
       body64: body(64),
@@ -148,6 +153,8 @@ try {
   const oursVsNaive = (r: Round) => r.ours.rps / r.naive.rps;
   const oursVsHello = (r: Round) => r.ours.rps / r.hello.rps;
   const helloVsNaive = (r: Round) => r.hello.rps / r.naive.rps;
+  const bareVsNaive = (r: Round) => r.bare.rps / r.naive.rps;
+  const oursVsBare = (r: Round) => r.ours.rps / r.bare.rps;
   say(`  (c) ours, 1 row, log switched on and off every ${LOG_PHASE_MS} ms (${LOG_PAIRS} pairs)…`);
   const interleaved = await interleavedLogCost({
     bundleDir: dir,
@@ -173,6 +180,7 @@ try {
     // Each figure is the median over rounds.
     hello_rps: Math.round(med((r) => r.hello.rps)),
     naive_rps: Math.round(med((r) => r.naive.rps)),
+    bare_rps: Math.round(med((r) => r.bare.rps)),
     ours_rps: Math.round(med((r) => r.ours.rps)),
     raw_rows_per_s: Math.round(med((r) => r.raw.rows_per_s)),
     raw_whole_batch_rows_per_s: Math.round(med((r) => r.raw.whole_batch_rows_per_s)),
@@ -194,6 +202,7 @@ try {
     cpu_us_per_req: {
       hello: Math.round(med((r) => r.hello.cpuUsPerReq)),
       naive: Math.round(med((r) => r.naive.cpuUsPerReq)),
+      bare: Math.round(med((r) => r.bare.cpuUsPerReq)),
       ours: Math.round(oursCpuUs),
       ours_64: Math.round(med((r) => r.ours64.cpuUsPerReq)),
     },
@@ -204,6 +213,10 @@ try {
     // The ceiling of ours_vs_naive: a server doing nothing but answer. On a busy machine, where
     // every syscall costs several times more, it falls, and ours/naive with it.
     hello_vs_naive: ratio(med(helloVsNaive)),
+    // What a batching loop doing nothing else reaches (NOTES.md: ≈ 4.9× when the floors were
+    // set), and how much of it ours keeps with validation, metrics and the payload log on.
+    bare_vs_naive: ratio(med(bareVsNaive)),
+    ours_vs_bare: ratio(med(oursVsBare)),
     rows64_vs_raw: ratio(med((r) => (r.ours64.rps * 64) / r.raw.rows_per_s)),
     rows64_vs_raw_whole_batch: ratio(
       med((r) => (r.ours64.rps * 64) / r.raw.whole_batch_rows_per_s),
@@ -215,11 +228,14 @@ try {
       ours_vs_naive: ratio(oursVsNaive(r)),
       ours_vs_hello: ratio(oursVsHello(r)),
       hello_vs_naive: ratio(helloVsNaive(r)),
+      bare_vs_naive: ratio(bareVsNaive(r)),
+      ours_vs_bare: ratio(oursVsBare(r)),
       rows64_vs_raw: ratio((r.ours64.rps * 64) / r.raw.rows_per_s),
     })),
     failed_requests: rounds.reduce(
       (sum, r) =>
-        sum + [r.hello, r.naive, r.ours, r.ours64].reduce((a, l) => a + l.non2xx + l.errors, 0),
+        sum +
+        [r.hello, r.naive, r.bare, r.ours, r.ours64].reduce((a, l) => a + l.non2xx + l.errors, 0),
       0,
     ),
     model: MODEL,
@@ -230,13 +246,13 @@ try {
   if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
     say(
-      `ours/naive ${result.ours_vs_naive}× (goal ≥ 4; hello/naive, its ceiling, ${result.hello_vs_naive}×)   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5; ${result.rows64_vs_raw_whole_batch} vs whole-batch predict, ${result.rows64_vs_raw_compiled} vs the compiled plan)`,
+      `ours/naive ${result.ours_vs_naive}× (goal ≥ 4; hello/naive ${result.hello_vs_naive}×, bare loop/naive ${result.bare_vs_naive}×, ours/bare ${result.ours_vs_bare})   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5; ${result.rows64_vs_raw_whole_batch} vs whole-batch predict, ${result.rows64_vs_raw_compiled} vs the compiled plan)`,
     );
     say(
       `p99 ${result.p99_ms} ms (1 row; worst round ${result.p99_ms_max} ms), ${result.p99_ms_64} ms (64 rows)   logging cost ${pct(result.logging_cost)} of rows/s, ${pct(result.logging_cost_cpu)} of CPU per row (interleaved), ${pct(result.logging_cost_by_parts)} by parts (${result.log_us_per_row} µs a row in-process; goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`,
     );
     say(
-      `server CPU per 1-row request: hello ${result.cpu_us_per_req.hello} µs, naive ${result.cpu_us_per_req.naive} µs, ours ${result.cpu_us_per_req.ours} µs; load average ${result.load_average_1m}`,
+      `server CPU per 1-row request: hello ${result.cpu_us_per_req.hello} µs, naive ${result.cpu_us_per_req.naive} µs, bare ${result.cpu_us_per_req.bare} µs, ours ${result.cpu_us_per_req.ours} µs; load average ${result.load_average_1m}`,
     );
   }
 } finally {

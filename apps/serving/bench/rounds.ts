@@ -1,7 +1,7 @@
 /**
- * The headline figures, measured in rounds. Hello, naive and ours stay up for the whole
- * benchmark; a round runs one phase per figure back to back — hello, naive and ours under 1-row
- * requests, ours under 64-row requests, and the raw in-process loop — in an order that rotates
+ * The headline figures, measured in rounds. Hello, naive, bare and ours stay up for the whole
+ * benchmark; a round runs one phase per figure back to back — hello, naive, bare and ours under
+ * 1-row requests, ours under 64-row requests, and the raw in-process loop — in an order that rotates
  * from round to round, so no figure is always taken first or always right after another's load.
  * Ratios are taken within a round, between phases seconds apart, and main.ts reports their
  * median over rounds.
@@ -22,6 +22,7 @@ export interface RawFigures {
 export interface Round {
   hello: LoadResult;
   naive: LoadResult;
+  bare: LoadResult;
   ours: LoadResult;
   ours64: LoadResult;
   /** Rows per predict call during ours' 1-row phase. */
@@ -32,6 +33,7 @@ export interface Round {
 export interface RoundSetup {
   hello: Server;
   naive: Server;
+  bare: Server;
   ours: Server;
   /** Request bodies of 1 and 64 rows. */
   body1: string;
@@ -44,9 +46,9 @@ export interface RoundSetup {
   report?: (phase: LoadPhase, rows: number, result: LoadResult) => void;
 }
 
-export type LoadPhase = 'hello' | 'naive' | 'ours' | 'ours64';
+export type LoadPhase = 'hello' | 'naive' | 'bare' | 'ours' | 'ours64';
 type Phase = LoadPhase | 'raw';
-const PHASES: readonly Phase[] = ['hello', 'naive', 'ours', 'ours64', 'raw'];
+const PHASES: readonly Phase[] = ['hello', 'naive', 'bare', 'ours', 'ours64', 'raw'];
 
 /** The phase order of round `index` (0-based): PHASES rotated by `index`. */
 export function phaseOrder(index: number): Phase[] {
@@ -57,7 +59,7 @@ export function phaseOrder(index: number): Phase[] {
 /** A second of load on every server: JIT, kernels and connections warm before round one. */
 export async function warmUp(setup: RoundSetup): Promise<void> {
   const { connections } = setup;
-  for (const server of [setup.hello, setup.naive, setup.ours])
+  for (const server of [setup.hello, setup.naive, setup.bare, setup.ours])
     await load(server.port, { body: setup.body1, connections, seconds: 1 });
   await load(setup.ours.port, { body: setup.body64, connections, seconds: 1 });
 }
@@ -66,7 +68,8 @@ export async function runRound(index: number, setup: RoundSetup): Promise<Round>
   const { connections, seconds } = setup;
   const partial: Partial<Round> = {};
   const loadPhase = async (phase: LoadPhase): Promise<LoadResult> => {
-    const server = phase === 'hello' || phase === 'naive' ? setup[phase] : setup.ours;
+    const server =
+      phase === 'hello' || phase === 'naive' || phase === 'bare' ? setup[phase] : setup.ours;
     const rows = phase === 'ours64' ? 64 : 1;
     const body = rows === 64 ? setup.body64 : setup.body1;
     const result = await load(server.port, { body, connections, seconds }, server.pid);
@@ -85,8 +88,8 @@ export async function runRound(index: number, setup: RoundSetup): Promise<Round>
       partial[phase] = await loadPhase(phase);
     }
   }
-  const { hello, naive, ours, ours64, meanBatch, raw } = partial;
-  if (!hello || !naive || !ours || !ours64 || meanBatch === undefined || !raw)
+  const { hello, naive, bare, ours, ours64, meanBatch, raw } = partial;
+  if (!hello || !naive || !bare || !ours || !ours64 || meanBatch === undefined || !raw)
     throw new Error(`round ${index + 1} missed a phase`);
-  return { hello, naive, ours, ours64, meanBatch, raw };
+  return { hello, naive, bare, ours, ours64, meanBatch, raw };
 }
