@@ -6,7 +6,7 @@ import { initBackend } from '@mlops/ml/backend';
 import type { ServingEnv } from './env';
 import { installErrorHandlers } from './errors';
 import { installJsonBodyParser } from './json-body';
-import { lazyChildLoggerFactory } from './lazy-logger';
+import { withLazyRequestLoggers } from './lazy-logger';
 import { createMetrics } from './metrics';
 import { ModelSet } from './models/model-set';
 import { RegistryFollower } from './models/registry-follower';
@@ -97,13 +97,12 @@ export async function buildApp(deps: AppDeps) {
   });
 
   // Typed as Fastify's logger so route modules take a plain FastifyInstance.
-  const loggerInstance: FastifyBaseLogger = logger;
+  const loggerInstance: FastifyBaseLogger = withLazyRequestLoggers(logger);
   const app = Fastify({
     loggerInstance,
     bodyLimit: env.SERVING_MAX_BODY_BYTES,
     // One log line per prediction would cost more than the prediction; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: lazyChildLoggerFactory,
   });
   app.decorate('serving', { models, follower });
   installErrorHandlers(app, env.SERVING_MAX_BODY_BYTES);

@@ -172,11 +172,20 @@ export function tfServingRoutes(root: FastifyInstance, deps: InferDeps, bodyLimi
  */
 function requestCounter(deps: InferDeps) {
   const { models, metrics } = deps;
+  /** Key and labels of `model 200`, by model: the answer of nearly every request, made once. */
+  const answered = new Map<string, { key: string; labels: { model: string; status: string } }>();
   return {
     /** One answer about model `name` (as the request named it) with HTTP `status`. */
     count(name: string, status: number) {
       const model = models.get(name) ? name : UNKNOWN_MODEL_LABEL;
-      metrics.requests.tally(`${model} ${status}`, () => ({ model, status: String(status) }));
+      if (status !== 200) {
+        metrics.requests.tally(`${model} ${status}`, { model, status: String(status) });
+        return;
+      }
+      let ok = answered.get(model);
+      if (!ok)
+        answered.set(model, (ok = { key: `${model} 200`, labels: { model, status: '200' } }));
+      metrics.requests.tally(ok.key, ok.labels);
     },
   };
 }
