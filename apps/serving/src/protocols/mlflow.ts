@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   AppError,
   describeDetails,
@@ -10,6 +10,7 @@ import {
 } from '@mlops/contracts';
 import { protocolErrorHandler } from '../errors';
 import { infer, type InferDeps } from '../inference/infer';
+import { countingErrors, requestCounter } from './request-counter';
 import { columnsToRecords, ROUTE_KEY_HEADER } from './tfserving';
 
 /** MLflow's error codes (databricks `ErrorCode` names) for ours. */
@@ -81,12 +82,22 @@ export function mlflowRoutes(
   defaultModel: string | undefined,
 ): void {
   const { models } = deps;
+  /** The model a request is for: `?model=`, else SERVING_MLFLOW_MODEL, else the only one served. */
+  const modelOf = (request: FastifyRequest<{ Querystring: { model?: string } }>) => {
+    const names = models.names();
+    return request.query.model ?? defaultModel ?? (names.length === 1 ? names[0] : undefined);
+  };
   void app.register((mlflow, _opts, done) => {
+    const counter = requestCounter(deps);
     mlflow.setErrorHandler(
-      protocolErrorHandler(bodyLimit, (e) => ({
-        error_code: MLFLOW_CODES[e.code] ?? 'INTERNAL_ERROR',
-        message: e.message,
-      })),
+      countingErrors(
+        protocolErrorHandler(bodyLimit, (e) => ({
+          error_code: MLFLOW_CODES[e.code] ?? 'INTERNAL_ERROR',
+          message: e.message,
+        })),
+        counter,
+        (request) => modelOf(request as FastifyRequest<{ Querystring: { model?: string } }>) ?? '',
+      ),
     );
 
     const health = (_r: unknown, reply: { status(n: number): { send(b: string): unknown } }) =>
@@ -103,13 +114,11 @@ export function mlflowRoutes(
           `Content type "${ct}" is not supported: send application/json`,
         );
       }
-      const names = models.names();
-      const model =
-        request.query.model ?? defaultModel ?? (names.length === 1 ? names[0] : undefined);
+      const model = modelOf(request);
       if (!model) {
         throw new AppError(
           'VALIDATION_FAILED',
-          `Several models are served (${names.join(', ')}): name one with ?model=<name> or SERVING_MLFLOW_MODEL`,
+          `Several models are served (${models.names().join(', ')}): name one with ?model=<name> or SERVING_MLFLOW_MODEL`,
         );
       }
       const parsed = mlflowInvocationSchema.safeParse(request.body);
@@ -130,6 +139,7 @@ export function mlflowRoutes(
         routeKey: typeof key === 'string' ? key : undefined,
         renamePath: (p) => p.replace(/^instances/, field),
       });
+      counter.count(model, 200);
       return { predictions: result.predictions };
     });
     done();

@@ -13,6 +13,7 @@ import {
 import { protocolErrorHandler } from '../errors';
 import { infer, type InferDeps } from '../inference/infer';
 import type { Target } from '../routing/routes-config';
+import { countingErrors, requestCounter } from './request-counter';
 import { ROUTE_KEY_HEADER } from './tfserving';
 import { inputSpecs, outputSpecs, predictionColumns, v2DatatypeOf } from './tensors';
 
@@ -112,12 +113,17 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
   const { models } = deps;
   void app.register(
     (v2, _opts, done) => {
+      const counter = requestCounter(deps);
       v2.setErrorHandler(
-        protocolErrorHandler(bodyLimit, (e) => ({
-          error: e.details
-            ? `${e.message.split(': ')[0]}: ${describeDetails(e.details)}`
-            : e.message,
-        })),
+        countingErrors(
+          protocolErrorHandler(bodyLimit, (e) => ({
+            error: e.details
+              ? `${e.message.split(': ')[0]}: ${describeDetails(e.details)}`
+              : e.message,
+          })),
+          counter,
+          (request) => (request.params as { m?: string } | undefined)?.m ?? '',
+        ),
       );
 
       v2.get('/', () => ({ name: 'mlops-serving', version: '0.1.0', extensions: [] as string[] }));
@@ -183,6 +189,7 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
           routeKey: typeof key === 'string' ? key : undefined,
           renamePath: (p) => p.replace(/^instances\[(\d+)\]\.(.*)$/, 'inputs[$2].data[$1]'),
         });
+        counter.count(target.model, 200);
         const cols = predictionColumns(result.signature, result.predictions);
         const n = result.predictions.length;
         const all: V2InferResponse['outputs'] = [];
