@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { TalliedCounter } from './tallied-counter';
+import { TalliedHistogram } from './tallied-histogram';
 
 /** Label used for requests that name no served model, so typos cannot grow label cardinality. */
 export const UNKNOWN_MODEL_LABEL = '(unknown)';
@@ -50,14 +51,14 @@ export function createMetrics() {
       labelNames: ['model', 'version'] as const,
       registers,
     }),
-    queueSeconds: new Histogram({
+    queueSeconds: new TalliedHistogram({
       name: 'serving_queue_seconds',
       help: 'Time a request waited for its batch to start',
       labelNames: ['model', 'version'] as const,
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
-    computeSeconds: new Histogram({
+    computeSeconds: new TalliedHistogram({
       name: 'serving_compute_seconds',
       help: 'Time one batch spent in encode + predict + decode',
       labelNames: ['model', 'version'] as const,
