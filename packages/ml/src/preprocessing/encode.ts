@@ -9,7 +9,7 @@ import { labelOf } from './stats';
 
 type Writer = (value: DataRow[string] | undefined, out: Float32Array, offset: number) => void;
 
-/** One writer per feature, built once per call: the per-row loop does no lookups by name. */
+/** One writer per feature: the per-row loop does no lookups by name. */
 function writerFor(t: FeatureTransform): Writer {
   switch (t.kind) {
     case 'standardize':
@@ -63,14 +63,30 @@ function writeInKeyOrder(
   return j === writers.length;
 }
 
+/**
+ * A preprocessing's writers, built on its first encode and kept while the preprocessing lives:
+ * a fitted preprocessing is never changed, and serving encodes every batch with the same one
+ * (building them per call was a closure and an object per feature per batch).
+ */
+const writersByPreprocessing = new WeakMap<Preprocessing, readonly FeatureWriter[]>();
+
+function writersOf(prep: Preprocessing): readonly FeatureWriter[] {
+  let writers = writersByPreprocessing.get(prep);
+  if (!writers) {
+    writers = prep.features.map((t) => ({
+      column: t.column,
+      write: writerFor(t),
+      width: featureWidth(t),
+    }));
+    writersByPreprocessing.set(prep, writers);
+  }
+  return writers;
+}
+
 /** Rows → the flat model input, `rows.length × prep.inputWidth`, row-major. */
 export function encodeFeatures(prep: Preprocessing, rows: readonly DataRow[]): Float32Array {
   const width = prep.inputWidth;
-  const writers: FeatureWriter[] = prep.features.map((t) => ({
-    column: t.column,
-    write: writerFor(t),
-    width: featureWidth(t),
-  }));
+  const writers = writersOf(prep);
   const out = new Float32Array(rows.length * width);
   rows.forEach((row, r) => {
     const start = r * width;

@@ -125,6 +125,20 @@ describe('encodeFeatures', () => {
   it('returns an empty array for no rows', () => {
     expect(encodeFeatures(prep, [])).toHaveLength(0);
   });
+
+  it('encodes with each preprocessing its own, however many were used before', () => {
+    const row: DataRow = { x: 5, color: 'blue', flag: false };
+    const first = Array.from(encodeFeatures(prep, [row]));
+    // Fitted on other rows: same columns, other mean, std and categories.
+    const other = fitPreprocessing(columns, label, 'classification', [
+      ...rows,
+      { x: 11, color: 'blue', flag: true, y: 'a' },
+    ]);
+    const second = Array.from(encodeFeatures(other, [row]));
+    expect(second).not.toEqual(first);
+    expect(Array.from(encodeFeatures(prep, [row]))).toEqual(first);
+    expect(Array.from(encodeFeatures(other, [row]))).toEqual(second);
+  });
 });
 
 describe('targets and predictions', () => {
