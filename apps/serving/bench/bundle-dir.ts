@@ -7,7 +7,7 @@ import {
   type DataRow,
 } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
-import { serializeModel, sha256Hex } from '@mlops/ml/bundle';
+import { loadBundleModel, serializeModel, sha256Hex, type BundleModel } from '@mlops/ml/bundle';
 import { encodeFeatures, encodeTargets, fitPreprocessing } from '@mlops/ml/preprocessing';
 import { MemoryModelSource } from '../src/models/memory-source';
 import { BundleFactory, bundleManifest, type TrainedBundle } from '../test/support/bundle';
@@ -107,6 +107,17 @@ export async function readBenchBundle(
   for (const f of manifest.files)
     files.set(f.path, new Uint8Array(await readFile(join(dir, f.path))));
   return { manifest, files };
+}
+
+/**
+ * What the hand-written servers (naive, bare, raw) start from: the backend set up as ours sets it
+ * up (prod mode, wasm), the bundle in `dir` read and its model loaded.
+ */
+export async function loadBenchModel(dir: string) {
+  await initBackend('auto');
+  const { manifest, files } = await readBenchBundle(dir);
+  const model: BundleModel = await loadBundleModel(manifest, files);
+  return { tf: getTf(), manifest, prep: manifest.preprocessing, model };
 }
 
 /** A memory registry holding the bundle as version 1 of `iris`, alias champion. */

@@ -23,31 +23,19 @@ import {
   v2ServerMetadataSchema,
 } from '@mlops/contracts';
 import type { ServingApp } from '../src/app';
-import { MemoryModelSource } from '../src/models/memory-source';
-import { eventually, REDIS_URL, startApp, tearDown, testPrefix, tfError } from './support/app';
-import { BundleFactory, publish } from './support/bundle';
+import { postJson, REDIS_URL, serveIris, tearDown, testPrefix, tfError } from './support/app';
+import { BundleFactory } from './support/bundle';
 
 const prefix = testPrefix();
 let app: ServingApp;
 let redis: Redis;
 const factory = new BundleFactory();
 
-function post(url: string, body: unknown) {
-  return app.inject({
-    method: 'POST',
-    url,
-    headers: { 'content-type': 'application/json' },
-    payload: JSON.stringify(body),
-  });
-}
+const post = (url: string, body: unknown) => postJson(app, url, body);
 
 beforeAll(async () => {
   redis = new Redis(REDIS_URL);
-  const source = new MemoryModelSource();
-  publish(source, 'iris', 1, await factory.next(30));
-  source.setAlias('iris', 'champion', 1);
-  app = await startApp(source, { MLOPS_REDIS_PREFIX: prefix, SERVING_MODELS: 'iris' });
-  await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris v1 loaded');
+  app = await serveIris(factory, prefix);
 });
 
 afterAll(() => tearDown({ app, factory, redis, prefix }));

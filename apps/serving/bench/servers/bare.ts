@@ -8,17 +8,11 @@
 import Fastify from 'fastify';
 import type { Tensor } from '@tensorflow/tfjs';
 import type { DataRow, Prediction } from '@mlops/contracts';
-import { getTf, initBackend } from '@mlops/ml/backend';
-import { loadBundleModel } from '@mlops/ml/bundle';
 import { decodePredictions, encodeFeatures } from '@mlops/ml/preprocessing';
-import { announce, readBenchBundle } from '../bundle-dir';
+import { announce, loadBenchModel } from '../bundle-dir';
 
 const dir = process.argv[2] ?? '';
-await initBackend('auto');
-const tf = getTf();
-const { manifest, files } = await readBenchBundle(dir);
-const prep = manifest.preprocessing;
-const model = await loadBundleModel(manifest, files);
+const { tf, prep, model } = await loadBenchModel(dir);
 
 interface Waiting {
   rows: DataRow[];

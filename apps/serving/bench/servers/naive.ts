@@ -4,18 +4,12 @@
  */
 import Fastify from 'fastify';
 import type { Tensor } from '@tensorflow/tfjs';
-import { getTf, initBackend } from '@mlops/ml/backend';
-import { loadBundleModel } from '@mlops/ml/bundle';
 import { decodePredictions, encodeFeatures } from '@mlops/ml/preprocessing';
 import { checkRecords } from '@mlops/ml/records';
-import { announce, readBenchBundle } from '../bundle-dir';
+import { announce, loadBenchModel } from '../bundle-dir';
 
 const dir = process.argv[2] ?? '';
-await initBackend('auto');
-const tf = getTf();
-const { manifest, files } = await readBenchBundle(dir);
-const prep = manifest.preprocessing;
-const model = await loadBundleModel(manifest, files);
+const { tf, manifest, prep, model } = await loadBenchModel(dir);
 const app = Fastify({ logger: false });
 app.post<{ Body: { instances: unknown[] } }>('/v1/models/:nameAndVerb', (request, reply) => {
   const checked = checkRecords(manifest.signature, request.body.instances);

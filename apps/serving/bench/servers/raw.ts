@@ -9,22 +9,17 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import type { DataRow } from '@mlops/contracts';
-import { getTf, initBackend } from '@mlops/ml/backend';
 import {
   createPredictor,
-  loadBundleModel,
   modelPredictor,
   type BundleModel,
   type Predictor,
 } from '@mlops/ml/bundle';
 import { predictRows } from '../../src/models/predict-rows';
-import { benchRows, readBenchBundle } from '../bundle-dir';
+import { benchRows, loadBenchModel } from '../bundle-dir';
 
 const [dir = '', seconds = '3', batch = '256'] = process.argv.slice(2);
-await initBackend('auto');
-const tf = getTf();
-const { manifest, files } = await readBenchBundle(dir);
-const model = await loadBundleModel(manifest, files);
+const { tf, manifest, model } = await loadBenchModel(dir);
 const rows: DataRow[] = benchRows(manifest.signature.inputs, Number(batch));
 
 /** `model.predict` with TF.js's defaults, as most code calls it. */

@@ -4,7 +4,9 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@mlops/config';
 import { buildApp, type AppDeps, type ServingApp } from '../../src/app';
 import { loadServingEnv } from '../../src/env';
+import { MemoryModelSource } from '../../src/models/memory-source';
 import type { ModelSource } from '../../src/models/source';
+import { publish, type BundleFactory } from './bundle';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -32,6 +34,26 @@ export async function startApp(
   });
   await app.ready();
   return app;
+}
+
+/** The protocol tests' server: iris v1 (alias champion) in a memory registry, served, loaded. */
+export async function serveIris(factory: BundleFactory, prefix: string): Promise<ServingApp> {
+  const source = new MemoryModelSource();
+  publish(source, 'iris', 1, await factory.next(30));
+  source.setAlias('iris', 'champion', 1);
+  const app = await startApp(source, { MLOPS_REDIS_PREFIX: prefix, SERVING_MODELS: 'iris' });
+  await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris v1 loaded');
+  return app;
+}
+
+/** POST `body` to `url` as JSON. */
+export function postJson(app: ServingApp, url: string, body: unknown) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
 }
 
 /** Poll until `check` passes (bounded), for asynchronous loads and fire-and-forget writes. */
