@@ -1,7 +1,8 @@
 /**
- * `npm run bench:serve [-- --json] [-- --duration 3] [-- --rounds 5] [-- --model tiny|mlp]`: the
- * serving benchmark of issue 5 (`tiny`, the default, is the one earlier runs report; `mlp` is the
- * NOTES.md anchors' 32 → 64 → 64 → 1, where every row is 32 numbers of JSON each way).
+ * `npm run bench:serve [-- --json] [-- --duration 3] [-- --rounds 5] [-- --log-pairs 200]
+ * [-- --model tiny|mlp]`: the serving benchmark of issue 5 (`tiny`, the default, is the one
+ * earlier runs report; `mlp` is the NOTES.md anchors' 32 → 64 → 64 → 1, where every row is 32
+ * numbers of JSON each way).
  * Every server runs in its own process and autocannon (64 connections) in another:
  *   (a) Fastify hello world, (b) naive per-request model.predict, (c) our server (validation,
  *   preprocessing, batching, metrics, payload log to Redis), (d) raw in-process batched predict,
@@ -55,8 +56,12 @@ const MODEL: BenchModel = modelIndex >= 0 && args[modelIndex + 1] === 'mlp' ? 'm
 /** Rounds of every phase (rounds.ts); figures and ratios are their medians. */
 const ROUNDS = Math.round(numberArg('--rounds', 5));
 const CONNECTIONS = 64;
-/** The interleaved log-cost measure: pairs of log-on and log-off phases of this many ms. */
-const LOG_PAIRS = 100;
+/**
+ * The interleaved log-cost measure: pairs of log-on and log-off phases of this many ms. One
+ * pair's cost spreads over about ±16% (quartiles) on this machine; 100 pairs left the median
+ * about ±2% wide, and runs of the same code read 2% to 6.5% on the MLP. 200 take 80 s.
+ */
+const LOG_PAIRS = Math.round(numberArg('--log-pairs', 200));
 const LOG_PHASE_MS = 200;
 
 const median = (values: readonly number[]) => quantile(values, 0.5);
