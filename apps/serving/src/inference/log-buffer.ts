@@ -34,7 +34,6 @@ export const LOG_FLUSH_ROWS = 1_024;
 export class LogBuffer {
   /** By model, then version: found without building a key string per request. */
   private pending = new Map<string, Map<number, Pending>>();
-  private pendingBatches = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly log: LogSink) {}
@@ -49,10 +48,7 @@ export class LogBuffer {
     let versions = this.pending.get(model);
     if (!versions) this.pending.set(model, (versions = new Map<number, Pending>()));
     let p = versions.get(version);
-    if (!p) {
-      versions.set(version, (p = { model, version, ids: [], rows: [], predictions: [] }));
-      this.pendingBatches++;
-    }
+    if (!p) versions.set(version, (p = { model, version, ids: [], rows: [], predictions: [] }));
     for (let i = 0; i < rows.length; i++) {
       p.ids.push(ids[i]!);
       p.rows.push(rows[i]!);
@@ -60,10 +56,10 @@ export class LogBuffer {
     }
     if (p.rows.length >= LOG_FLUSH_ROWS) {
       versions.delete(version);
-      this.pendingBatches--;
+      if (versions.size === 0) this.pending.delete(model);
       this.log.record(p);
     }
-    if (!this.timer && this.pendingBatches > 0) {
+    if (!this.timer && this.pending.size > 0) {
       this.timer = setTimeout(() => this.flush(), LOG_FLUSH_MS);
       // Shutdown flushes explicitly (app onClose); the timer alone must not keep a process up.
       this.timer.unref();
@@ -76,7 +72,6 @@ export class LogBuffer {
     this.timer = null;
     const models = this.pending;
     this.pending = new Map();
-    this.pendingBatches = 0;
     for (const versions of models.values()) for (const b of versions.values()) this.log.record(b);
   }
 }
