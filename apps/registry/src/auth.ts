@@ -1,23 +1,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AppError, type TokenScope } from '@mlops/contracts';
+import {
+  AppError,
+  SERVICE_SCOPES,
+  scopesAllow,
+  type Principal,
+  type ServiceName,
+  type TokenScope,
+} from '@mlops/contracts';
+import { serviceOfToken, serviceToken } from '@mlops/config';
 import { findTokenBySecret } from '@mlops/storage';
 import type { RegistryDeps } from './deps';
 
-/** Who is calling: the bootstrap admin (token from env / data dir) or a stored API token. */
-export interface Principal {
-  /** Recorded as `actor` in the audit trail. */
-  name: string;
-  tokenId: string | null;
-  scopes: TokenScope[];
-}
+export type { Principal };
 
 export const ADMIN_PRINCIPAL: Principal = { name: 'admin', tokenId: null, scopes: ['admin'] };
 
-/** `admin` implies every scope; any scope implies `read`. */
+/** `admin` implies every scope; see contracts `scopesAllow`. */
 export function hasScope(principal: Principal, needed: TokenScope): boolean {
-  if (principal.scopes.includes('admin')) return true;
-  if (needed === 'read') return principal.scopes.length > 0;
-  return principal.scopes.includes(needed);
+  return scopesAllow(principal.scopes, needed);
 }
 
 /**
@@ -37,6 +37,8 @@ export async function authenticate(
   }
   const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? '';
   if (timingSafeEqual(digest(given), digest(deps.adminToken))) return ADMIN_PRINCIPAL;
+  const service = servicePrincipal(deps.adminToken, given);
+  if (service) return service;
   const token = given ? await findTokenBySecret(deps.db, given) : undefined;
   if (!token) {
     throw new AppError(
@@ -65,6 +67,19 @@ export async function authorize(
   const principal = await authenticate(deps, header);
   requireScope(principal, needed);
   return principal;
+}
+
+/** A platform service's derived token (config `serviceToken`), checked in constant time. */
+function servicePrincipal(adminToken: string, given: string): Principal | undefined {
+  const service = serviceOfToken(given);
+  if (!service || !Object.hasOwn(SERVICE_SCOPES, service)) return undefined;
+  const expected = serviceToken(adminToken, service);
+  if (!timingSafeEqual(digest(given), digest(expected))) return undefined;
+  return {
+    name: `service:${service}`,
+    tokenId: null,
+    scopes: [...SERVICE_SCOPES[service as ServiceName]],
+  };
 }
 
 function digest(value: string): Buffer {

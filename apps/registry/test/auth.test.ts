@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_SCOPES, type TokenScope } from '@mlops/contracts';
+import { TOKEN_SCOPES, scopesAllow, type TokenScope } from '@mlops/contracts';
+import { serviceToken } from '@mlops/config';
 import { routesOf } from '../src/http/route-table';
 import { appRouter } from '../src/trpc/router';
 import type { ProcedureMeta } from '../src/trpc/init';
-import { startTestRegistry, trpc, type TestRegistry } from './helpers';
+import { startTestRegistry, TOKEN, trpc, type TestRegistry } from './helpers';
 
 let r: TestRegistry;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -25,7 +26,10 @@ const insufficient: Record<TokenScope, TokenScope[]> = {
   read: ['read'], // unused: no call needs only read
   write: ['read', 'promote'],
   promote: ['read', 'write'],
-  admin: ['read', 'write', 'promote'],
+  admin: ['read', 'write', 'promote', 'train', 'predict', 'feedback'],
+  predict: ['read', 'feedback'],
+  feedback: ['read', 'predict'],
+  train: ['read', 'write', 'promote'],
 };
 const tokens = new Map<TokenScope, string>();
 
@@ -158,5 +162,68 @@ describe('tokens', () => {
     expect(bad.error?.data.details?.map((d) => d.path)).toEqual(
       expect.arrayContaining(['name', 'scopes[0]']),
     );
+  });
+});
+
+describe('auth.whoami and service tokens', () => {
+  const whoami = (headers?: Record<string, string>) =>
+    trpc(r.app, 'query', 'auth.whoami', {}, headers);
+
+  it('names the admin, a stored token and a platform service, with their scopes', async () => {
+    expect((await whoami(r.auth)).data).toEqual({
+      name: 'admin',
+      tokenId: null,
+      scopes: ['admin'],
+    });
+    const created = await trpc(
+      r.app,
+      'mutation',
+      'tokens.create',
+      { name: 'labeller', scopes: ['feedback'] },
+      r.auth,
+    );
+    const { token, id } = created.data as { token: string; id: string };
+    expect((await whoami(bearer(token))).data).toEqual({
+      name: 'token:labeller',
+      tokenId: id,
+      scopes: ['feedback'],
+    });
+    const monitor = serviceToken(TOKEN, 'monitor');
+    expect((await whoami(bearer(monitor))).data).toEqual({
+      name: 'service:monitor',
+      tokenId: null,
+      scopes: ['read', 'write', 'promote'],
+    });
+  });
+
+  it('is 401 without a token, with a forged service token, and once a token is revoked', async () => {
+    expect((await whoami()).status).toBe(401);
+    // Right shape, derived from another admin token: refused.
+    expect((await whoami(bearer(serviceToken('some-other-admin-token', 'monitor')))).status).toBe(
+      401,
+    );
+    // A service the platform does not have, derived from the right admin token: refused.
+    expect((await whoami(bearer(serviceToken(TOKEN, 'intruder')))).status).toBe(401);
+    const created = await trpc(
+      r.app,
+      'mutation',
+      'tokens.create',
+      { name: 'short-lived', scopes: ['read'] },
+      r.auth,
+    );
+    const { token, id } = created.data as { token: string; id: string };
+    expect((await whoami(bearer(token))).status).toBe(200);
+    await trpc(r.app, 'mutation', 'tokens.revoke', { id }, r.auth);
+    expect((await whoami(bearer(token))).status).toBe(401);
+  });
+
+  it('a predict- or feedback-only token cannot read registry state', async () => {
+    for (const scopes of [['predict'], ['feedback']] as TokenScope[][]) {
+      const created = await trpc(r.app, 'mutation', 'tokens.create', { name: 'n', scopes }, r.auth);
+      const token = (created.data as { token: string }).token;
+      expect(scopesAllow(scopes, 'read')).toBe(false);
+      const list = await trpc(r.app, 'query', 'tokens.list', {}, bearer(token));
+      expect(list.status).toBe(403);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -31,4 +31,25 @@ export function readTokenFile(dataDir: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const SERVICE_TOKEN = /^mlops_svc_([a-z]+)_([A-Za-z0-9_-]{43})$/;
+
+/**
+ * The token of one platform service, derived from the bootstrap admin token:
+ * `mlops_svc_<service>_<HMAC-SHA256(admin, "mlops-service-token:v1:<service>")>`. The registry
+ * recomputes it to authenticate the service as `service:<name>` with that service's scopes
+ * (contracts `SERVICE_SCOPES`), so the supervisors hand each app its own credential and no app
+ * needs the admin token; nothing is stored, and rotating the admin token rotates them all.
+ */
+export function serviceToken(adminToken: string, service: string): string {
+  const mac = createHmac('sha256', adminToken)
+    .update(`mlops-service-token:v1:${service}`)
+    .digest('base64url');
+  return `mlops_svc_${service}_${mac}`;
+}
+
+/** The service a token claims to be (not verified: compare with `serviceToken`). */
+export function serviceOfToken(token: string): string | undefined {
+  return SERVICE_TOKEN.exec(token)?.[1];
 }

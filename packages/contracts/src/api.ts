@@ -5,7 +5,7 @@ import { runsApi } from './api/runs';
 import { modelsApi } from './api/models';
 import { versionsApi } from './api/versions';
 import { aliasesApi } from './api/aliases';
-import { artifactsApi, policiesApi, webhooksApi, tokensApi } from './api/governance';
+import { artifactsApi, authApi, policiesApi, webhooksApi, tokensApi } from './api/governance';
 import { eventsApi } from './api/events';
 
 /**
@@ -24,6 +24,7 @@ export const registryApi = {
   policies: policiesApi,
   webhooks: webhooksApi,
   tokens: tokensApi,
+  auth: authApi,
   events: eventsApi,
 } as const;
 

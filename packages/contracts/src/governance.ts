@@ -7,10 +7,64 @@ import { aliasNameSchema, isoDateSchema, resourceNameSchema } from './names';
  * `registryApi` (api.ts); the schemas are here so api.ts stays a table of procedures.
  */
 
-/** `admin` implies every other scope; `write` and `promote` imply `read`. */
-export const TOKEN_SCOPES = ['read', 'write', 'promote', 'admin'] as const;
+/**
+ * What a token may do. `admin` implies every other scope; `write`, `promote` and `train` imply
+ * `read`. `predict` and `feedback` imply nothing else: a client that only calls serving, or a
+ * labelling tool that only posts ground truth, cannot read training data or models.
+ * - `read`: registry reads (datasets and their rows, models, versions, blobs), monitor reports;
+ * - `write`: dataset and blob uploads, runs, imported versions;
+ * - `promote`: move aliases (through the gate);
+ * - `train`: the platform's trainer — start, report and complete runs, register their versions.
+ *   Metrics recorded by a `train` principal are *platform-computed*; any other are *claimed*;
+ * - `predict`: call serving; the principal is logged with each prediction;
+ * - `feedback`: post ground truth to the monitor, for predictions served to the same principal;
+ * - `admin`: tokens, policies, webhooks, forced moves, garbage collection.
+ */
+export const TOKEN_SCOPES = [
+  'read',
+  'write',
+  'promote',
+  'admin',
+  'predict',
+  'feedback',
+  'train',
+] as const;
 export const tokenScopeSchema = z.enum(TOKEN_SCOPES);
 export type TokenScope = z.infer<typeof tokenScopeSchema>;
+
+const IMPLIES_READ: ReadonlySet<TokenScope> = new Set(['read', 'write', 'promote', 'train']);
+
+/** Whether a token holding `scopes` may do what `needed` allows (the one rule every app uses). */
+export function scopesAllow(scopes: readonly TokenScope[], needed: TokenScope): boolean {
+  if (scopes.includes('admin')) return true;
+  if (needed === 'read') return scopes.some((s) => IMPLIES_READ.has(s));
+  return scopes.includes(needed);
+}
+
+/**
+ * Who is calling: the bootstrap admin, a platform service (`service:<name>`, token derived from
+ * the admin token) or a stored API token (`token:<name>`). `name` is what audits record.
+ */
+export const principalSchema = z.object({
+  name: z.string().min(1).max(120),
+  tokenId: z.string().nullable(),
+  scopes: z.array(tokenScopeSchema),
+});
+export type Principal = z.infer<typeof principalSchema>;
+
+/**
+ * The platform's own services and what each may do with its derived token. The supervisors
+ * (`npm start`, the demo, the test harness) give each app its own token so its actions are
+ * audited as `service:<name>`, never as `admin`.
+ */
+export const SERVICE_SCOPES = {
+  trainer: ['read', 'write', 'train'],
+  serving: ['read'],
+  monitor: ['read', 'write', 'promote'],
+  web: ['read'],
+} as const satisfies Record<string, readonly TokenScope[]>;
+export type ServiceName = keyof typeof SERVICE_SCOPES;
+export const SERVICE_NAMES = Object.keys(SERVICE_SCOPES) as ServiceName[];
 
 export const tokenIdSchema = z.string().regex(/^tok_[A-Za-z0-9_-]{8,40}$/, 'must be a token id');
 

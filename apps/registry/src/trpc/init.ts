@@ -1,6 +1,6 @@
 import { TRPCError, initTRPC } from '@trpc/server';
 import { AppError, type TokenScope } from '@mlops/contracts';
-import { authorize } from '../auth';
+import { authenticate, authorize } from '../auth';
 import { asBadInput, asUnavailable } from '../unavailable';
 import type { TrpcContext } from './context';
 import { appErrorToTrpc, errorData } from './errors';
@@ -8,6 +8,8 @@ import { appErrorToTrpc, errorData } from './errors';
 /** Procedure metadata: the scope a call needs (absent = open read). Tests enumerate it. */
 export interface ProcedureMeta {
   scope?: TokenScope;
+  /** Needs a valid token, whatever its scopes (`auth.whoami`). */
+  authenticated?: boolean;
 }
 
 const t = initTRPC
@@ -64,6 +66,18 @@ export function scopedProcedure(scope: TokenScope) {
     }
   });
 }
+
+/** Any valid token, whatever its scopes: 401 without one. */
+export const authenticatedProcedure = publicProcedure
+  .meta({ authenticated: true })
+  .use(async ({ ctx, next }) => {
+    try {
+      return await next({ ctx: { principal: await authenticate(ctx.deps, ctx.authorization) } });
+    } catch (err) {
+      if (err instanceof AppError) throw appErrorToTrpc(err);
+      throw err;
+    }
+  });
 
 /** Mutations that write (datasets, runs, versions): the `write` scope. */
 export const protectedProcedure = scopedProcedure('write');

@@ -41,6 +41,7 @@ import { webhooksCreate } from './procedures/webhooks/create';
 import { webhooksList } from './procedures/webhooks/list';
 import { webhooksDelete } from './procedures/webhooks/delete';
 import { webhooksDeliveries } from './procedures/webhooks/deliveries';
+import { authWhoami } from './procedures/auth/whoami';
 
 /**
  * The registry's API, one procedure per entry of contracts `registryApi`; the client exposes
@@ -108,6 +109,9 @@ export const appRouter = router({
   }),
   events: router({
     recent: eventsRecent,
+  }),
+  auth: router({
+    whoami: authWhoami,
   }),
 });
 

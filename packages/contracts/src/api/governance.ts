@@ -4,6 +4,7 @@ import {
   apiTokenSchema,
   createdTokenSchema,
   gateVerdictSchema,
+  principalSchema,
   promotionPolicySchema,
   storedPromotionPolicySchema,
   tokenIdSchema,
@@ -110,4 +111,13 @@ export const tokensApi = {
     input: z.object({ id: tokenIdSchema }),
     output: z.object({ revoked: z.boolean() }),
   },
+} as const;
+
+/**
+ * Who the caller's token is, and what it may do. Any valid token may ask about itself: serving
+ * and the monitor verify their callers' tokens with it (cached), so the registry stays the one
+ * place that knows tokens. 401 for a missing, unknown or revoked token.
+ */
+export const authApi = {
+  whoami: { mutation: false, input: z.object({}).strict().default({}), output: principalSchema },
 } as const;
