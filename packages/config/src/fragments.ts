@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PORTS } from '@mlops/contracts';
-import { portSchema } from './env';
+import { booleanFromEnv, portSchema } from './env';
 
 /**
  * Shared fragments of every app's environment schema. Each app spreads the ones it uses into
@@ -45,3 +45,12 @@ export const hostEnv = {
 export function portEnv(defaultPort: number) {
   return portSchema.default(defaultPort);
 }
+
+/**
+ * Who may read. By default every read (registry state, monitor reports, predictions) needs a
+ * token with the scope for it; `MLOPS_PUBLIC_READS=true` opens reads to anyone who can reach the
+ * service — for a laptop, never for a network.
+ */
+export const accessEnv = {
+  MLOPS_PUBLIC_READS: booleanFromEnv.default(false),
+};
