@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createRegistryClient } from '@mlops/client';
 import { freePort } from '../lib/ports';
 import { deletePrefix, ensureRedis, type RedisHandle } from '../lib/redis';
+import { launchPlatform } from '../lib/platform';
 import { ServiceSupervisor, tail } from '../lib/services';
 import { runLoop } from './loop';
 import { runRetrainLap, type RetrainSummary } from './retrain';
@@ -64,8 +65,6 @@ async function main(): Promise<void> {
     MLOPS_DATA_DIR: dataDir,
     REDIS_URL: redis.url,
     MLOPS_REDIS_PREFIX: prefix,
-    MLOPS_TOKEN: token,
-    REGISTRY_URL: `http://127.0.0.1:${ports.registry}`,
     SERVING_RECONCILE_MS: '5000',
     MONITOR_POLL_MS: '500',
     LOG_LEVEL: 'info',
@@ -82,12 +81,15 @@ async function main(): Promise<void> {
         }
       : {}),
   };
-  const registry = await supervisor.start({ name: 'registry', port: ports.registry, env });
-  const [, serving, monitor] = await Promise.all([
-    supervisor.start({ name: 'trainer', port: ports.trainer, env }),
-    supervisor.start({ name: 'serving', port: ports.serving, env }),
-    supervisor.start({ name: 'monitor', port: ports.monitor, env }),
-  ]);
+  // Each app gets its own service token; only the registry and the demo's client hold the admin one.
+  const { registry, serving, monitor } = await launchPlatform({
+    supervisor,
+    adminToken: token,
+    ports,
+    apps: ['trainer', 'serving', 'monitor'],
+    env,
+  });
+  if (!registry || !serving || !monitor) throw new Error('a service did not start');
   report.info(
     `services: registry ${registry.url}, serving ${serving.url}, monitor ${monitor.url} (logs in ${path.join(dataDir, 'logs')})`,
   );

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './wait';
+import { DEFAULT_RESTART_POLICY, decideRestart, seconds, type RestartPolicy } from './restart';
+import { sleep } from './wait';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,7 +19,22 @@ export interface RunningService {
   name: string;
   url: string;
   logFile: string;
+  /** The current process: replaced when the supervisor restarts a crashed service. */
   child: ChildProcess;
+  /** How many times the supervisor restarted it. */
+  restarts: number;
+}
+
+export interface SupervisorOptions {
+  /**
+   * Restart a service that exits on its own (crash, `kill -9`) with exponential backoff, as
+   * `npm start` does; off by default, where a crash is a failure the caller reports.
+   */
+  restart?: Partial<RestartPolicy> | boolean;
+  /** Where restarts are told (default stderr). */
+  log?: (line: string) => void;
+  /** Called once when a service crashed too often in a row and is left stopped. */
+  onGiveUp?: (service: RunningService, message: string) => void;
 }
 
 const ENTRY: Record<ServiceSpec['name'], string> = {
@@ -37,16 +53,37 @@ const PORT_VAR: Record<ServiceSpec['name'], string> = {
   web: 'WEB_PORT',
 };
 
+interface Supervised {
+  spec: ServiceSpec;
+  service: RunningService;
+  startedAt: number;
+  fastCrashes: number;
+  timer?: NodeJS.Timeout;
+  stopped: boolean;
+}
+
 /**
  * Starts and stops the platform's services as child processes (TypeScript run through tsx),
  * each logging JSON to `<logDir>/<name>.log`. Everything started is stopped by `stopAll`,
- * which the callers run on success, failure and Ctrl-C alike.
+ * which the callers run on success, failure and Ctrl-C alike. With `restart`, a service that
+ * dies on its own is started again (after 1 s, 2 s, 4 s… up to 30 s; the count starts over once
+ * it stayed up a minute) until it crashes too often in a row; only `stopAll` stops it for good.
  */
 export class ServiceSupervisor {
-  private readonly running: RunningService[] = [];
+  private readonly supervised: Supervised[] = [];
+  private readonly policy: RestartPolicy | undefined;
+  private readonly log: (line: string) => void;
 
-  constructor(private readonly logDir: string) {
+  constructor(
+    private readonly logDir: string,
+    private readonly options: SupervisorOptions = {},
+  ) {
     fs.mkdirSync(logDir, { recursive: true });
+    const { restart } = options;
+    this.policy = restart
+      ? { ...DEFAULT_RESTART_POLICY, ...(restart === true ? {} : restart) }
+      : undefined;
+    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
   async start(spec: ServiceSpec): Promise<RunningService> {
@@ -54,6 +91,62 @@ export class ServiceSupervisor {
       this.logDir,
       `${spec.name}${spec.instance ? `-${spec.instance}` : ''}.log`,
     );
+    const url = `http://127.0.0.1:${spec.port}`;
+    const service: RunningService = {
+      name: spec.name,
+      url,
+      logFile,
+      child: this.spawn(spec, logFile),
+      restarts: 0,
+    };
+    const entry: Supervised = {
+      spec,
+      service,
+      startedAt: Date.now(),
+      fastCrashes: 0,
+      stopped: false,
+    };
+    this.supervised.push(entry);
+    // A service that cannot start at all is a configuration error: fail now, never restart it.
+    await waitHealthy(service).catch((err: unknown) => {
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)}\n--- ${logFile} ---\n${tail(logFile)}`,
+      );
+    });
+    if (this.policy) this.watch(entry, this.policy);
+    return service;
+  }
+
+  list(): readonly RunningService[] {
+    return this.supervised.map((s) => s.service);
+  }
+
+  /** SIGTERM every service (graceful shutdown), SIGKILL what is still there after `graceMs`. */
+  async stopAll(graceMs = 10_000): Promise<void> {
+    const entries = this.supervised.splice(0);
+    for (const entry of entries) {
+      entry.stopped = true;
+      clearTimeout(entry.timer);
+    }
+    const alive = entries
+      .map((e) => e.service.child)
+      .filter((child) => child.exitCode === null && child.signalCode === null);
+    await Promise.all(
+      alive.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  }
+
+  private spawn(spec: ServiceSpec, logFile: string): ChildProcess {
     const log = fs.openSync(logFile, 'a');
     const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', ENTRY[spec.name]], {
       cwd: REPO_ROOT,
@@ -61,56 +154,76 @@ export class ServiceSupervisor {
         ...process.env,
         ...spec.env,
         [PORT_VAR[spec.name]]: String(spec.port),
-        HOST: '127.0.0.1',
+        MLOPS_BIND: '127.0.0.1',
       },
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
-    const url = `http://127.0.0.1:${spec.port}`;
-    const service: RunningService = { name: spec.name, url, logFile, child };
-    this.running.push(service);
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    await waitFor(
-      `${spec.name} to answer ${url}/healthz`,
-      async () => {
-        if (exited) throw new Error(`${spec.name} exited early:\n${tail(logFile)}`);
-        const res = await fetch(`${url}/healthz`);
-        return res.ok ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    ).catch((err: unknown) => {
-      throw new Error(
-        `${err instanceof Error ? err.message : String(err)}\n--- ${logFile} ---\n${tail(logFile)}`,
+    return child;
+  }
+
+  private watch(entry: Supervised, policy: RestartPolicy): void {
+    const { service } = entry;
+    service.child.once('exit', (code, signal) => {
+      if (entry.stopped) return;
+      const how = signal ? `with signal ${signal}` : `with code ${code}`;
+      const decision = decideRestart(policy, entry.fastCrashes, Date.now() - entry.startedAt);
+      entry.fastCrashes = decision.fastCrashes;
+      if (decision.action === 'give-up') {
+        entry.stopped = true;
+        const message =
+          `${service.name} exited ${how}, its ${decision.fastCrashes}th crash in a row within ` +
+          `${seconds(policy.stableAfterMs)} of starting; giving up on it. ` +
+          `Last lines of ${service.logFile}:\n${tail(service.logFile, 15)}`;
+        this.log(message);
+        this.options.onGiveUp?.(service, message);
+        return;
+      }
+      service.restarts += 1;
+      this.log(
+        `${service.name} exited ${how}; restarting in ${seconds(decision.delayMs)} (restart ${service.restarts})`,
       );
+      entry.timer = setTimeout(() => this.restart(entry, policy), decision.delayMs);
     });
-    return service;
   }
 
-  list(): readonly RunningService[] {
-    return this.running;
+  private restart(entry: Supervised, policy: RestartPolicy): void {
+    if (entry.stopped) return;
+    const { service } = entry;
+    service.child = this.spawn(entry.spec, service.logFile);
+    entry.startedAt = Date.now();
+    this.watch(entry, policy);
+    const child = service.child;
+    waitHealthy(service).then(
+      () => this.log(`${service.name} is back: healthy at ${service.url} (pid ${child.pid})`),
+      // Exited again: the exit handler above already said so and decides what comes next.
+      (err: unknown) => {
+        if (child.exitCode === null && child.signalCode === null && !entry.stopped)
+          this.log(`${service.name} restarted but is not healthy: ${String(err)}`);
+      },
+    );
   }
+}
 
-  /** SIGTERM every service (graceful shutdown), SIGKILL what is still there after `graceMs`. */
-  async stopAll(graceMs = 10_000): Promise<void> {
-    const alive = this.running.filter(
-      (s) => s.child.exitCode === null && s.child.signalCode === null,
-    );
-    await Promise.all(
-      alive.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(() => s.child.kill('SIGKILL'), graceMs);
-            s.child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            s.child.kill('SIGTERM');
-          }),
-      ),
-    );
-    this.running.length = 0;
+/** Wait until the service's current process answers /healthz; fail at once if it exits first. */
+async function waitHealthy(service: RunningService, timeoutMs = 60_000): Promise<void> {
+  const { child, url, name } = service;
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  while (!exited()) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${seconds(timeoutMs)} waiting for ${name} to answer ${url}/healthz${lastError}`,
+      );
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch (err) {
+      lastError = ` (last error: ${err instanceof Error ? err.message : String(err)})`;
+    }
+    await sleep(250);
   }
+  throw new Error(`${name} exited early (${child.signalCode ?? `code ${child.exitCode}`})`);
 }
 
 export function tail(file: string, lines = 30): string {

@@ -3,15 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRegistryClient, type RegistryClient } from '@mlops/client';
-import { serviceToken } from '@mlops/config';
 import { freePort } from './ports';
 import { deletePrefix } from './redis';
-import { ServiceSupervisor, type RunningService, type ServiceSpec } from './services';
-
-type AppName = ServiceSpec['name'];
+import { launchPlatform, tokenFor, type AppName } from './platform';
+import { ServiceSupervisor, type RunningService, type SupervisorOptions } from './services';
 
 export interface StackOptions {
-  /** Apps to start besides the registry (which always runs first), in this order. */
+  /** Apps to start besides the registry (which runs first; see `launchPlatform`). */
   apps?: Exclude<AppName, 'registry'>[];
   /** Environment for every app. */
   env?: Record<string, string>;
@@ -19,6 +17,8 @@ export interface StackOptions {
   appEnv?: Partial<Record<AppName, Record<string, string>>>;
   /** Name of the temporary directory and Redis prefix (default `stack`). */
   label?: string;
+  /** The supervisor's options: `{ restart: true }` restarts crashed apps as `npm start` does. */
+  supervisor?: SupervisorOptions;
 }
 
 export interface Stack {
@@ -51,7 +51,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const prefix = `test-${label}-${randomBytes(4).toString('hex')}`;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const adminToken = `mlops_${randomBytes(24).toString('base64url')}`;
-  const supervisor = new ServiceSupervisor(path.join(dataDir, 'logs'));
+  const supervisor = new ServiceSupervisor(path.join(dataDir, 'logs'), opts.supervisor);
   const apps = opts.apps ?? [];
   const ports = Object.fromEntries(
     await Promise.all(['registry', ...apps].map(async (app) => [app, await freePort()] as const)),
@@ -59,37 +59,30 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const urls: Partial<Record<AppName, string>> = {};
   for (const [app, port] of Object.entries(ports))
     urls[app as AppName] = `http://127.0.0.1:${port}`;
-  const tokenOf = (app: Exclude<AppName, 'registry'>) => serviceToken(adminToken, app);
-  const base = {
+  const tokenOf = (app: Exclude<AppName, 'registry'>) => tokenFor(adminToken, app);
+  const env = {
     MLOPS_DATA_DIR: dataDir,
     REDIS_URL: redisUrl,
     MLOPS_REDIS_PREFIX: prefix,
-    REGISTRY_URL: urls.registry ?? '',
-    SERVING_URL: urls.serving ?? '',
-    MONITOR_URL: urls.monitor ?? '',
     LOG_LEVEL: 'info',
     ...opts.env,
   };
-  const envOf = (app: AppName) => ({
-    ...base,
-    MLOPS_TOKEN: app === 'registry' ? adminToken : tokenOf(app),
-    ...opts.appEnv?.[app],
-  });
 
-  const services: Partial<Record<AppName, RunningService>> = {};
+  let services: Partial<Record<AppName, RunningService>> = {};
   const close = async () => {
     await supervisor.stopAll();
     await deletePrefix(redisUrl, prefix).catch(() => undefined);
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    services.registry = await supervisor.start({
-      name: 'registry',
-      port: ports.registry,
-      env: envOf('registry'),
+    services = await launchPlatform({
+      supervisor,
+      adminToken,
+      ports,
+      apps,
+      env,
+      ...(opts.appEnv ? { appEnv: opts.appEnv } : {}),
     });
-    for (const app of apps)
-      services[app] = await supervisor.start({ name: app, port: ports[app], env: envOf(app) });
   } catch (err) {
     await close();
     throw err;

@@ -8,10 +8,18 @@ import { DEFAULT_PORTS } from '@mlops/contracts';
 import { resolveAdminToken } from '@mlops/config';
 import { isPortFree } from '../lib/ports';
 import { ensureRedis, type RedisHandle } from '../lib/redis';
-import { REPO_ROOT, ServiceSupervisor, tail, type ServiceSpec } from '../lib/services';
+import { launchPlatform } from '../lib/platform';
+import { REPO_ROOT, ServiceSupervisor } from '../lib/services';
 
 const dataDir = path.resolve(REPO_ROOT, process.env.MLOPS_DATA_DIR ?? '.mlops');
-const supervisor = new ServiceSupervisor(path.join(dataDir, 'logs'));
+// A crashed service comes back on its own; only Ctrl-C (or repeated crashes) stops everything.
+const supervisor = new ServiceSupervisor(path.join(dataDir, 'logs'), {
+  restart: true,
+  onGiveUp: (service) => {
+    process.stderr.write(`${service.name} keeps crashing; stopping the platform.\n`);
+    void stop(1);
+  },
+});
 let redis: RedisHandle | undefined;
 let stopping = false;
 
@@ -46,36 +54,21 @@ async function main(): Promise<void> {
     MLOPS_DATA_DIR: dataDir,
     REDIS_URL: redis.url,
     MLOPS_REDIS_PREFIX: process.env.MLOPS_REDIS_PREFIX ?? 'mlops',
-    MLOPS_TOKEN: token,
-    REGISTRY_URL: `http://127.0.0.1:${ports.registry}`,
   };
-  const start = (name: ServiceSpec['name']) => supervisor.start({ name, port: ports[name], env });
-  const registry = await start('registry');
-  const [trainer, serving, monitor] = await Promise.all([
-    start('trainer'),
-    start('serving'),
-    start('monitor'),
-  ]);
-  // The dashboard proxies to the others, so the browser needs only its one origin.
-  const web = await supervisor.start({
-    name: 'web',
-    port: ports.web,
-    env: { ...env, SERVING_URL: serving.url, MONITOR_URL: monitor.url },
+  // Each app gets its own service token; only the registry holds the admin token.
+  const { registry, trainer, serving, monitor, web } = await launchPlatform({
+    supervisor,
+    adminToken: token,
+    ports,
+    apps: ['trainer', 'serving', 'monitor', 'web'],
+    env,
   });
-
-  for (const service of supervisor.list()) {
-    service.child.once('exit', (code, signal) => {
-      if (stopping) return;
-      process.stderr.write(
-        `\n${service.name} stopped unexpectedly (${signal ?? `exit ${code}`}):\n${tail(service.logFile, 15)}\n`,
-      );
-      void stop(1);
-    });
-  }
+  if (!registry || !trainer || !serving || !monitor || !web)
+    throw new Error('a service did not start');
 
   const lines = [
     '',
-    'MLOps platform is running (Ctrl-C stops everything):',
+    'MLOps platform is running (a crashed service is restarted; Ctrl-C stops everything):',
     `  registry  ${registry.url}   (tRPC at /trpc, uploads at /api)`,
     `  serving   ${serving.url}   (POST /v1/models/<name>:predict, follows alias "champion")`,
     `  monitor   ${monitor.url}   (GET /v1/drift/<name>)`,
