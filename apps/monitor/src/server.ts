@@ -1,6 +1,6 @@
 import { createRegistryClient } from '@mlops/client';
 import { driftPolicySchema } from '@mlops/contracts';
-import { closeOnSignal, createLogger, readTokenFile } from '@mlops/config';
+import { applyServerLimits, closeOnSignal, createLogger, readTokenFile } from '@mlops/config';
 import { buildApp } from './app';
 import { loadEnv } from './env';
 import { retrainPolicies } from './policy';
@@ -48,5 +48,6 @@ const app = await buildApp({
 
 closeOnSignal(app, { logger });
 
-await app.listen({ port: env.MONITOR_PORT, host: env.HOST });
+applyServerLimits(app.server, env, logger);
+await app.listen({ port: env.MONITOR_PORT, host: env.MLOPS_BIND });
 logger.info({ policy }, 'monitor listening');

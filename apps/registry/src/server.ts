@@ -1,4 +1,4 @@
-import { closeOnSignal, resolveAdminToken, createLogger } from '@mlops/config';
+import { applyServerLimits, closeOnSignal, resolveAdminToken, createLogger } from '@mlops/config';
 import { buildApp } from './app';
 import { createDeps } from './deps';
 import { loadEnv } from './env';
@@ -29,7 +29,8 @@ const deps = await createDeps({
     : {}),
 });
 const app = await buildApp(deps, { logLevel: env.LOG_LEVEL });
-const url = await app.listen({ port: env.REGISTRY_PORT, host: env.HOST });
+applyServerLimits(app.server, env, log);
+const url = await app.listen({ port: env.REGISTRY_PORT, host: env.MLOPS_BIND });
 log.info(
   {
     url,

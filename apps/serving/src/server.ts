@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { closeOnSignal, createLogger, readTokenFile } from '@mlops/config';
+import { applyServerLimits, closeOnSignal, createLogger, readTokenFile } from '@mlops/config';
 import { createRegistryClient } from '@mlops/client';
 import { buildApp } from './app';
 import { loadServingEnv } from './env';
@@ -15,7 +15,8 @@ const registry = createRegistryClient({
 });
 
 const app = await buildApp({ env, registry, redis, logger });
-await app.listen({ port: env.SERVING_PORT, host: env.HOST });
+applyServerLimits(app.server, env, logger);
+await app.listen({ port: env.SERVING_PORT, host: env.MLOPS_BIND });
 
 closeOnSignal(app, {
   logger,

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { createRegistryClient } from '@mlops/client';
-import { createLogger, parseEnv, readTokenFile } from '@mlops/config';
+import { applyServerLimits, createLogger, parseEnv, readTokenFile } from '@mlops/config';
 import { buildApp } from './app';
 import { trainerEnvSchema } from './env';
 import { createTrainerMetrics } from './metrics';
@@ -38,7 +38,8 @@ const app = buildApp({
   logger,
   isReady: async () => worker.isRunning() && (await redis.ping()) === 'PONG',
 });
-await app.listen({ host: env.HOST, port: env.TRAINER_PORT });
+applyServerLimits(app.server, env, logger);
+await app.listen({ host: env.MLOPS_BIND, port: env.TRAINER_PORT });
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeOnSignal, createLogger } from '@mlops/config';
+import { applyServerLimits, closeOnSignal, createLogger } from '@mlops/config';
 import { buildApp } from './http-app';
 import { loadEnv } from './env';
 
@@ -17,7 +17,8 @@ const app = await buildApp({
 
 closeOnSignal(app, { logger });
 
-await app.listen({ port: env.WEB_PORT, host: env.HOST });
+applyServerLimits(app.server, env, logger);
+await app.listen({ port: env.WEB_PORT, host: env.MLOPS_BIND });
 logger.info(
   {
     distDir,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PORTS } from '@mlops/contracts';
 import { booleanFromEnv, portSchema } from './env';
+import { serverEnv } from './http-limits';
 
 /**
  * Shared fragments of every app's environment schema. Each app spreads the ones it uses into
@@ -38,9 +39,8 @@ export const registryClientEnv = {
   MLOPS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 };
 
-export const hostEnv = {
-  HOST: z.string().default('127.0.0.1'),
-};
+/** Listen address, timeouts and per-client connection cap of an app's HTTP server. */
+export const hostEnv = serverEnv;
 
 export function portEnv(defaultPort: number) {
   return portSchema.default(defaultPort);

@@ -1,5 +1,6 @@
 export * from './env';
 export * from './fragments';
+export * from './http-limits';
 export * from './logger';
 export * from './server';
 export * from './token';
