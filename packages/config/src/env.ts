@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { placeholderIssues } from './placeholders';
 
 /**
  * Parse `process.env` (or a given record) with a zod object schema. Unknown or malformed
- * values stop the app at start with a message naming each variable and what is wrong.
+ * values stop the app at start with a message naming each variable and what is wrong; so do
+ * secrets left at an example file's placeholder (`change-me…`).
  */
 export function parseEnv<S extends z.ZodObject>(
   schema: S,
@@ -13,11 +15,17 @@ export function parseEnv<S extends z.ZodObject>(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
   );
   const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map(
-    (issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`,
+  const placeholders = placeholderIssues(Object.keys(schema.shape), cleaned);
+  if (result.success && placeholders.length === 0) return result.data;
+  const lines = [
+    ...(result.success ? [] : result.error.issues).map(
+      (issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`,
+    ),
+    ...placeholders,
+  ];
+  throw new ConfigError(
+    `Invalid environment configuration:\n${lines.map((line) => `  ${line}`).join('\n')}`,
   );
-  throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
 }
 
 export class ConfigError extends Error {

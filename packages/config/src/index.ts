@@ -2,5 +2,6 @@ export * from './env';
 export * from './fragments';
 export * from './http-limits';
 export * from './logger';
+export * from './placeholders';
 export * from './server';
 export * from './token';
