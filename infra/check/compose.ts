@@ -11,6 +11,10 @@ const serviceSchema = z.looseObject({
   environment: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
   healthcheck: z.looseObject({ test: z.array(z.string()).or(z.string()) }).optional(),
   depends_on: z.record(z.string(), z.looseObject({ condition: z.string() })).optional(),
+  ports: z
+    .array(z.union([z.string(), z.looseObject({ host_ip: z.string().optional() })]))
+    .optional(),
+  command: z.union([z.string(), z.array(z.string())]).optional(),
 });
 const composeSchema = z.looseObject({ services: z.record(z.string(), serviceSchema) });
 
@@ -82,7 +86,7 @@ export function checkCompose(root: string, apps: string[], scope: string, report
       `compose: ${app} image is ${scope}/${app}:<tag>`,
     );
     report.expect(!!svc.healthcheck, `compose: ${app} has a healthcheck`);
-    report.expect(env.HOST === '0.0.0.0', `compose: ${app} listens on 0.0.0.0`);
+    report.expect(env.MLOPS_BIND === '0.0.0.0', `compose: ${app} listens on 0.0.0.0 (MLOPS_BIND)`);
     const port = APP_PORTS[app];
     if (port)
       report.expect(
@@ -95,6 +99,8 @@ export function checkCompose(root: string, apps: string[], scope: string, report
         `compose: ${app} has REDIS_URL and MLOPS_TOKEN`,
       );
   }
+  checkExposure(file, services, apps, report);
+
   const registryEnv = services.registry?.environment ?? {};
   for (const v of REGISTRY_STORAGE_ENV)
     report.expect(
@@ -136,4 +142,45 @@ export function checkCompose(root: string, apps: string[], scope: string, report
   );
   for (const metric of DASHBOARD_METRICS)
     report.expect(dashboard.includes(metric), `grafana dashboard plots ${metric}`);
+}
+
+type Services = z.infer<typeof composeSchema>['services'];
+
+/**
+ * What an attacker on the network finds (issue #16): published ports on loopback unless asked
+ * otherwise, a Redis that wants a password, and each app with its own token.
+ */
+function checkExposure(file: string, services: Services, apps: string[], report: Report): void {
+  for (const [name, svc] of Object.entries(services))
+    for (const port of svc.ports ?? []) {
+      const host = typeof port === 'string' ? port.split(':')[0] : port.host_ip;
+      report.expect(
+        host === '127.0.0.1',
+        `compose: ${name} publishes ${JSON.stringify(port)} on 127.0.0.1 only`,
+      );
+    }
+  const raw = fs.readFileSync(file, 'utf8');
+  const published = [...raw.matchAll(/ports: \[(.*)\]/g)].map((m) => m[1] ?? '');
+  report.expect(
+    published.length > 0 &&
+      published.every((p) => p.startsWith("'${MLOPS_PUBLISH_ADDRESS:-127.0.0.1}:")),
+    'compose.yaml publishes every port on ${MLOPS_PUBLISH_ADDRESS:-127.0.0.1}',
+  );
+  const redisCommand = [services.redis?.command ?? ''].flat().join(' ');
+  report.expect(/--requirepass\b/.test(redisCommand), 'compose: redis requires a password');
+  const tokens = new Map<string, string>();
+  for (const app of apps) {
+    const env = services[app]?.environment ?? {};
+    if (app !== 'web')
+      report.expect(
+        /^rediss?:\/\/[^@/]*:[^@/]+@/.test(String(env.REDIS_URL)),
+        `compose: ${app} REDIS_URL carries the password`,
+      );
+    if (typeof env.MLOPS_TOKEN === 'string') tokens.set(app, env.MLOPS_TOKEN);
+  }
+  const admin = tokens.get('registry');
+  for (const [app, token] of tokens)
+    if (app !== 'registry')
+      report.expect(token !== admin, `compose: ${app} has its own token, not the admin token`);
+  report.expect(!tokens.has('web'), "compose: web holds no token (it forwards its users')");
 }

@@ -127,6 +127,8 @@ export function checkOverlay(
     );
   }
 
+  checkIsolation(objects, apps, at, report);
+
   for (const ref of refs) {
     const [kind, name] = ref.split('/') as [string, string];
     const exists = !!find(kind, name);
@@ -175,6 +177,73 @@ export function checkOverlay(
       pdb.success &&
         Object.entries(pdb.data.selector.matchLabels).every(([k, v]) => podLabels[k] === v),
       `${at} PodDisruptionBudget ${app} selects its pods`,
+    );
+  }
+}
+
+const podSpecSchema = z.looseObject({
+  template: z.looseObject({
+    spec: z.looseObject({
+      automountServiceAccountToken: z.boolean().optional(),
+      containers: z.array(
+        z.looseObject({
+          envFrom: z
+            .array(z.looseObject({ secretRef: z.looseObject({ name: z.string() }).optional() }))
+            .optional(),
+        }),
+      ),
+    }),
+  }),
+});
+const networkPolicySchema = z.looseObject({
+  podSelector: z.looseObject({ matchLabels: z.record(z.string(), z.string()).optional() }),
+  policyTypes: z.array(z.string()),
+  ingress: z.array(z.unknown()).optional(),
+  egress: z.array(z.unknown()).optional(),
+});
+
+/**
+ * Issue #16: no NetworkPolicy (every pod could reach every other and the outside) and
+ * service-account tokens mounted in pods that never call the Kubernetes API; one token shared
+ * by every app. Generated secret names carry a hash suffix: compare by prefix.
+ */
+function checkIsolation(objects: K8sObject[], apps: string[], at: string, report: Report): void {
+  const policies = objects
+    .filter((o) => o.kind === 'NetworkPolicy')
+    .map((o) => ({ name: o.metadata.name, spec: networkPolicySchema.parse(o.spec) }));
+  report.expect(
+    policies.some(
+      (p) =>
+        Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 0 &&
+        p.spec.policyTypes.includes('Ingress') &&
+        p.spec.policyTypes.includes('Egress') &&
+        !p.spec.ingress?.length &&
+        !p.spec.egress?.length,
+    ),
+    `${at} a default-deny NetworkPolicy (all pods, ingress and egress)`,
+  );
+  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  for (const dep of deployments) {
+    const name = dep.metadata.name;
+    const spec = podSpecSchema.safeParse(dep.spec);
+    report.expect(
+      spec.success && spec.data.template.spec.automountServiceAccountToken === false,
+      `${at} ${name}: automountServiceAccountToken is false`,
+    );
+    report.expect(
+      policies.some((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === name),
+      `${at} ${name}: a NetworkPolicy allows its flows`,
+    );
+    if (!apps.includes(name) || !spec.success) continue;
+    const tokens = spec.data.template.spec.containers
+      .flatMap((c) => c.envFrom ?? [])
+      .map((e) => e.secretRef?.name)
+      .filter((n): n is string => !!n && n.startsWith('mlops-token'));
+    report.expect(
+      name === 'web'
+        ? tokens.length === 0
+        : tokens.length === 1 && tokens[0]!.startsWith(`mlops-token-${name}`),
+      `${at} ${name}: ${name === 'web' ? 'no token' : `its own token Secret mlops-token-${name}`} (found ${tokens.join(', ') || 'none'})`,
     );
   }
 }

@@ -10,6 +10,8 @@ import { deployableApps, packageScope } from './apps';
 import { checkCompose } from './compose';
 import { lintDockerfile } from './dockerfiles';
 import { checkOverlay } from './kustomize';
+import { checkCommittedSecrets } from './secrets';
+import { ensureDevOverlaySecrets } from '../secrets/generate';
 import { Report } from './report';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,12 +35,25 @@ for (const app of apps) {
   );
 }
 
+report.section('generated secrets');
+// The dev overlay renders only with its generated secrets (gitignored): make them if absent.
+for (const { file, created } of ensureDevOverlaySecrets(root))
+  if (created) report.note(`generated ${path.relative(root, file)} (npm run infra:secrets)`);
+checkCommittedSecrets(root, report);
+
 report.section('compose');
 checkCompose(root, apps, scope, report);
 
 for (const overlay of [
   { name: 'dev', externalSecrets: [] },
-  { name: 'prod', externalSecrets: ['mlops-token', 'mlops-registry'] },
+  {
+    name: 'prod',
+    externalSecrets: [
+      ...['registry', 'trainer', 'serving', 'monitor'].map((app) => `mlops-token-${app}`),
+      'mlops-redis',
+      'mlops-registry',
+    ],
+  },
 ]) {
   report.section(`kustomize overlay ${overlay.name}`);
   checkOverlay(root, overlay, apps, scope, report);
