@@ -90,6 +90,11 @@ export function lintDockerfile(file: string, app: string, scope: string, report:
       `${name}: ENV ${port.variable}=${port.port}`,
     );
   }
+  // Apps listen on loopback unless told otherwise; a container must listen on its interface.
+  report.expect(
+    final.some((i) => i.op === 'ENV' && /\bMLOPS_BIND=0\.0\.0\.0\b/.test(i.args)),
+    `${name}: ENV MLOPS_BIND=0.0.0.0`,
+  );
   report.expect(
     !ins.some((i) => i.op === 'ADD' && /^https?:/.test(i.args)),
     `${name}: no ADD of remote URLs`,

@@ -34,7 +34,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
-    HOST=0.0.0.0 \
+    MLOPS_BIND=0.0.0.0 \
     REGISTRY_PORT=7600 \
     MLOPS_DATA_DIR=/data
 WORKDIR /app

@@ -48,7 +48,7 @@ FROM ${CUDA_IMAGE} AS runtime
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --create-home node
 ENV NODE_ENV=production \
-    HOST=0.0.0.0 \
+    MLOPS_BIND=0.0.0.0 \
     TRAINER_PORT=7604 \
     TRAINER_BACKEND=auto \
     MLOPS_DATA_DIR=/data

@@ -34,7 +34,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
-    HOST=0.0.0.0 \
+    MLOPS_BIND=0.0.0.0 \
     WEB_PORT=7603
 WORKDIR /app
 COPY --from=deps --chown=node:node /repo/ ./
