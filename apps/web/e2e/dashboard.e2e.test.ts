@@ -25,6 +25,14 @@ async function open(hash: string): Promise<void> {
   await page.getByRole('heading', { level: 1 }).waitFor();
 }
 
+/** Whether the registry refuses reads with a bad token (issue #16 item 5, another change). */
+async function registryEnforcesReads(): Promise<boolean> {
+  const res = await fetch(`${stack.urls.registry}/trpc/models.list?input=%7B%7D`, {
+    headers: { authorization: 'Bearer not-a-token-the-registry-knows' },
+  });
+  return res.status === 401;
+}
+
 async function trainAndWait(epochs: number, version: number): Promise<void> {
   await open('runs');
   await page.getByLabel('Target column').selectOption('species');
@@ -55,17 +63,33 @@ describe('dashboard against the real services', () => {
     await stack?.stop();
   });
 
-  it('refuses a wrong token and signs in with the right one', async () => {
-    await open('datasets');
-    // Signed out, the page is read-only: no upload form.
+  it('shows only the sign-in screen, refuses a wrong token and signs in with the right one', async () => {
+    await page.goto(`${stack.urls.web}/#/datasets`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    // Signed out, nothing of the platform is shown: no pages, no upload form.
+    expect(await page.getByRole('navigation', { name: 'Pages' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Upload' }).count()).toBe(0);
+    if (await registryEnforcesReads()) {
+      // Reads are closed in this stack: there is no browsing without a token.
+      await page.waitForLoadState('networkidle');
+      expect(await page.getByRole('button', { name: 'Browse without a token' }).count()).toBe(0);
+    }
     await page.getByLabel('API token').fill('not-the-token-at-all');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: /token/i }).waitFor();
     await page.getByLabel('API token').fill(stack.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByText('Signed in as admin').waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Datasets' }).waitFor();
     await page.getByRole('button', { name: 'Upload' }).waitFor();
+    // The token stays in this tab's sessionStorage and nowhere else.
+    const stored = await page.evaluate(() => ({
+      session: sessionStorage.getItem('mlops.token') ?? '',
+      local: JSON.stringify(localStorage),
+      cookies: document.cookie,
+    }));
+    expect(stored.session).toContain(stack.token);
+    expect(stored.local + stored.cookies).not.toContain(stack.token);
   });
 
   it('uploads the Iris CSV with progress and shows its schema and histograms', async () => {
@@ -141,7 +165,7 @@ describe('dashboard against the real services', () => {
       const batch = rows.slice(i, i + 10);
       const res = await fetch(`${stack.urls.serving}/v1/models/iris:predict`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.token}` },
         body: JSON.stringify({ instances: batch.map(features) }),
       });
       expect(res.status, await res.clone().text()).toBe(200);
@@ -165,7 +189,7 @@ describe('dashboard against the real services', () => {
     expect(feedback.length).toBe(90);
     const fb = await fetch(`${stack.urls.monitor}/v1/feedback`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.token}` },
       body: JSON.stringify({ items: feedback }),
     });
     expect([200, 202], await fb.clone().text()).toContain(fb.status);
@@ -256,6 +280,31 @@ describe('dashboard against the real services', () => {
       await page.getByTestId('served-version-iris').filter({ hasText: 'v1' }).waitFor(LONG);
     },
   );
+
+  it('goes back to sign-in with a message when the token is refused, and signs out', async () => {
+    if (await registryEnforcesReads()) {
+      // A token revoked or mistyped after sign-in: the next read answers 401.
+      await page.evaluate(() => {
+        const stored = JSON.parse(sessionStorage.getItem('mlops.token') ?? '{}') as object;
+        sessionStorage.setItem('mlops.token', JSON.stringify({ ...stored, token: 'revoked-0' }));
+      });
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor(LONG);
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /refused your token \(401\)/ })
+        .waitFor();
+      expect(await page.evaluate(() => sessionStorage.getItem('mlops.token'))).toBeNull();
+      await page.getByLabel('API token').fill(stack.token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Signed in as admin').waitFor();
+    }
+    await open('models');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('mlops.token'))).toBeNull();
+    expect(await page.getByRole('article', { name: 'iris version 1' }).count()).toBe(0);
+  });
 
   it('composes an overview of the main pages (the README image)', async () => {
     const tiles = [

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serviceToken } from '@mlops/config';
 import { freePort } from '../../../scripts/lib/ports';
 import { deletePrefix, ensureRedis, type RedisHandle } from '../../../scripts/lib/redis';
 import { ServiceSupervisor, tail } from '../../../scripts/lib/services';
@@ -32,6 +33,8 @@ export function ensureBuilt(): void {
 /**
  * The real platform as processes, like `npm run demo`: registry, trainer, serving, monitor and
  * the dashboard server, on free ports, a temporary data directory and a random Redis prefix.
+ * Reads are NOT public (no MLOPS_PUBLIC_READS): the browser must sign in with `token`, the
+ * registry's admin token; every other app gets its own service token, as under `npm start`.
  */
 export async function startStack(): Promise<Stack> {
   ensureBuilt();
@@ -60,21 +63,23 @@ export async function startStack(): Promise<Stack> {
       REDIS_URL: redis.url,
       MLOPS_REDIS_PREFIX: prefix,
       MLOPS_TOKEN: token,
+      MLOPS_PUBLIC_READS: 'false',
       REGISTRY_URL: `http://127.0.0.1:${ports.registry}`,
       SERVING_RECONCILE_MS: '3000',
       MONITOR_POLL_MS: '500',
       LOG_LEVEL: 'info',
     };
     const registry = await supervisor.start({ name: 'registry', port: ports.registry, env });
+    const own = (app: string) => ({ ...env, MLOPS_TOKEN: serviceToken(token, app) });
     const [, serving, monitor] = await Promise.all([
-      supervisor.start({ name: 'trainer', port: ports.trainer, env }),
-      supervisor.start({ name: 'serving', port: ports.serving, env }),
-      supervisor.start({ name: 'monitor', port: ports.monitor, env }),
+      supervisor.start({ name: 'trainer', port: ports.trainer, env: own('trainer') }),
+      supervisor.start({ name: 'serving', port: ports.serving, env: own('serving') }),
+      supervisor.start({ name: 'monitor', port: ports.monitor, env: own('monitor') }),
     ]);
     const web = await supervisor.start({
       name: 'web',
       port: ports.web,
-      env: { ...env, SERVING_URL: serving.url, MONITOR_URL: monitor.url },
+      env: { ...own('web'), SERVING_URL: serving.url, MONITOR_URL: monitor.url },
     });
     return {
       token,

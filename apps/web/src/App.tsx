@@ -1,10 +1,13 @@
+import { useEffect } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { PAGES, useHashPage, type PageId } from './lib/route';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { MonitoringPage } from './pages/MonitoringPage';
 import { RunsPage } from './pages/RunsPage';
 import { ServingPage } from './pages/ServingPage';
-import { SignIn } from './pages/SignIn';
+import { SessionBadge, SignInScreen } from './pages/SignIn';
+import { useSession } from './api/session';
 
 const VIEWS: Record<PageId, () => React.JSX.Element> = {
   datasets: DatasetsPage,
@@ -15,6 +18,28 @@ const VIEWS: Record<PageId, () => React.JSX.Element> = {
 };
 
 export function App() {
+  const { state } = useSession();
+  const queryClient = useQueryClient();
+  // Signed out (by hand or by a 401): nothing read with the last token stays in memory.
+  useEffect(() => {
+    if (state.kind === 'signed-out') queryClient.clear();
+  }, [state.kind, queryClient]);
+  if (state.kind === 'signed-out') {
+    return (
+      <>
+        <header className="top">
+          <span className="brand">MLOps</span>
+        </header>
+        <main id="main" tabIndex={-1}>
+          <SignInScreen />
+        </main>
+      </>
+    );
+  }
+  return <Dashboard />;
+}
+
+function Dashboard() {
   const page = useHashPage();
   const View = VIEWS[page];
   const title = PAGES.find((p) => p.id === page)?.title ?? '';
@@ -36,7 +61,7 @@ export function App() {
             ))}
           </ul>
         </nav>
-        <SignIn />
+        <SessionBadge />
       </header>
       <main id="main" tabIndex={-1}>
         <h1>{title}</h1>

@@ -6,7 +6,14 @@ import fastifyStatic from '@fastify/static';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { AppError } from '@mlops/contracts';
 import { createLogger, type Logger } from '@mlops/config';
-import { registerProxy } from './proxy';
+import { upstreamHealthy } from './upstream-health';
+import { registerProxy } from './proxy/register-proxy';
+import {
+  DEFAULT_LIMITS,
+  httpServerOptions,
+  limitConnectionsPerClient,
+  type ServerLimits,
+} from './connection-limits';
 
 /** Base URL of each service the dashboard proxies to. */
 export type Upstreams = Record<'registry' | 'serving' | 'monitor', string>;
@@ -16,6 +23,10 @@ export interface WebDeps {
   /** Output of `vite build` (index.html + assets). */
   distDir: string;
   logger?: Logger;
+  /** PEM of a CA to trust for https upstreams (WEB_UPSTREAM_CA_FILE), besides the system's. */
+  upstreamCa?: string | undefined;
+  /** Timeouts and per-client connection bound (defaults: DEFAULT_LIMITS). */
+  limits?: Partial<ServerLimits>;
 }
 
 /** Path prefix under which the browser reaches each service (see src/api/urls.ts). */
@@ -31,7 +42,14 @@ export const PROXY_PREFIXES = {
  */
 export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   const baseLogger: FastifyBaseLogger = deps.logger ?? createLogger('web');
-  const app = Fastify({ loggerInstance: baseLogger, routerOptions: { maxParamLength: 5000 } });
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const app = Fastify({
+    loggerInstance: baseLogger,
+    routerOptions: { maxParamLength: 5000 },
+    http: httpServerOptions(limits),
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+  });
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -40,6 +58,21 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     help: 'Requests forwarded to a service, by service and status class',
     labelNames: ['service', 'status'] as const,
     registers: [registry],
+  });
+  const refusedPaths = new Counter({
+    name: 'web_proxy_refused_paths_total',
+    help: 'Proxied requests refused because their path could leave the configured upstream',
+    labelNames: ['service'] as const,
+    registers: [registry],
+  });
+  const refusedConnections = new Counter({
+    name: 'web_refused_connections_total',
+    help: 'Sockets closed at once because their client already held the maximum',
+    registers: [registry],
+  });
+  limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient, (address) => {
+    refusedConnections.inc();
+    app.log.warn({ address }, 'too many connections from one client: socket closed');
   });
   app.addHook('onResponse', (request, reply, done) => {
     const service = Object.entries(PROXY_PREFIXES).find(([, p]) =>
@@ -52,14 +85,9 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const checks = await Promise.all(
-      Object.entries(deps.upstreams).map(async ([name, url]) => {
-        try {
-          const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(2_000) });
-          return [name, res.ok] as const;
-        } catch {
-          return [name, false] as const;
-        }
-      }),
+      Object.entries(deps.upstreams).map(
+        async ([name, url]) => [name, await upstreamHealthy(url, deps.upstreamCa)] as const,
+      ),
     );
     const services = Object.fromEntries(checks);
     const assets = fs.existsSync(path.join(deps.distDir, 'index.html'));
@@ -72,9 +100,14 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     reply.type(registry.contentType).send(await registry.metrics()),
   );
 
-  registerProxy(app, PROXY_PREFIXES.registry, deps.upstreams.registry);
-  registerProxy(app, PROXY_PREFIXES.serving, deps.upstreams.serving);
-  registerProxy(app, PROXY_PREFIXES.monitor, deps.upstreams.monitor);
+  for (const service of ['registry', 'serving', 'monitor'] as const) {
+    registerProxy(app, {
+      prefix: PROXY_PREFIXES[service],
+      upstream: deps.upstreams[service],
+      ca: deps.upstreamCa,
+      onRefused: () => refusedPaths.inc({ service }),
+    });
+  }
 
   if (fs.existsSync(path.join(deps.distDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: deps.distDir, prefix: '/', wildcard: true });

@@ -13,6 +13,12 @@ const app = await buildApp({
   upstreams: { registry: env.REGISTRY_URL, serving: env.SERVING_URL, monitor: env.MONITOR_URL },
   distDir,
   logger,
+  upstreamCa: env.WEB_UPSTREAM_CA_FILE?.pem,
+  limits: {
+    headersTimeoutMs: env.WEB_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.WEB_REQUEST_TIMEOUT_MS,
+    maxConnectionsPerClient: env.WEB_MAX_CONNECTIONS_PER_CLIENT,
+  },
 });
 
 closeOnSignal(app, { logger });
@@ -23,6 +29,7 @@ logger.info(
   {
     distDir,
     upstreams: { registry: env.REGISTRY_URL, serving: env.SERVING_URL, monitor: env.MONITOR_URL },
+    upstreamCaFile: env.WEB_UPSTREAM_CA_FILE?.file,
   },
   'web listening',
 );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { optionalProcedure } from '../src/api/optional';
-import { abilitiesFromProbes } from '../src/api/verify-token';
+import { abilitiesFromScopes } from '../src/api/verify-token';
 
 describe('optional procedures', () => {
   it('finds procedures contracts declares and nothing else', () => {
@@ -11,21 +11,13 @@ describe('optional procedures', () => {
   });
 });
 
-describe('abilitiesFromProbes', () => {
-  it('offers writes and promotion only where the registry allowed them', () => {
-    expect(abilitiesFromProbes('allowed', 'allowed')).toEqual({
-      upload: true,
-      train: true,
-      promote: true,
-      cancel: true,
-    });
-    expect(abilitiesFromProbes('allowed', 'forbidden')).toEqual({
-      upload: true,
-      train: true,
-      promote: false,
-      cancel: true,
-    });
-    expect(abilitiesFromProbes('forbidden', 'forbidden')).toEqual({
+describe('abilitiesFromScopes', () => {
+  it('offers writes and promotion only where the token’s scopes allow them', () => {
+    const all = { upload: true, train: true, promote: true, cancel: true };
+    expect(abilitiesFromScopes(['admin'])).toEqual(all);
+    expect(abilitiesFromScopes(['write', 'promote'])).toEqual(all);
+    expect(abilitiesFromScopes(['write'])).toEqual({ ...all, promote: false });
+    expect(abilitiesFromScopes(['read'])).toEqual({
       upload: false,
       train: false,
       promote: false,

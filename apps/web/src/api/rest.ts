@@ -6,6 +6,7 @@ import {
   REGISTRY_REST,
 } from '@mlops/contracts';
 import { restErrorMessage } from './errors';
+import { auth, authFetch } from './auth';
 import { API } from './urls';
 
 export class HttpError extends Error {
@@ -18,13 +19,16 @@ export class HttpError extends Error {
   }
 }
 
-/** GET a JSON answer and parse it with a contracts schema: nothing untyped leaves this file. */
+/**
+ * GET a JSON answer, as the signed-in session, and parse it with a contracts schema: nothing
+ * untyped leaves this file.
+ */
 export async function getJson<S extends z.ZodType>(
   url: string,
   schema: S,
   signal?: AbortSignal,
 ): Promise<z.infer<S>> {
-  const res = await fetch(url, {
+  const res = await authFetch(url, {
     headers: { accept: 'application/json' },
     ...(signal ? { signal } : {}),
   });
@@ -64,6 +68,7 @@ export function uploadDataset(
     xhr.onerror = () =>
       reject(new HttpError(0, 'the upload did not reach the registry (network error)'));
     xhr.onload = () => {
+      auth.answered(xhr.status, token);
       let body: unknown = null;
       try {
         body = JSON.parse(xhr.responseText);

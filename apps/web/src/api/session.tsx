@@ -1,73 +1,37 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react';
+import { auth, READ_ONLY, type Abilities, type AuthState } from './auth';
 import { createRegistryClients, type RegistryClients } from './trpc';
 
-const STORAGE_KEY = 'mlops.token';
-
-/** What the signed-in token may do; the UI hides controls for anything else. */
-export interface Abilities {
-  upload: boolean;
-  train: boolean;
-  promote: boolean;
-  cancel: boolean;
-}
-
-export const READ_ONLY: Abilities = { upload: false, train: false, promote: false, cancel: false };
+export { READ_ONLY, type Abilities } from './auth';
 
 export interface Session {
+  state: AuthState;
   token: string | null;
   abilities: Abilities;
   clients: RegistryClients;
-  signIn: (token: string, abilities: Abilities) => void;
-  signOut: () => void;
+  signIn: (token: string, name: string, abilities: Abilities) => void;
+  browseAnonymously: () => void;
+  signOut: (notice?: string) => void;
 }
 
 const SessionContext = createContext<Session | null>(null);
 
-function readStored(): { token: string; abilities: Abilities } | null {
-  try {
-    const raw = sessionStorage.getItem(STORAGE_KEY);
-    if (!raw) return null;
-    const value: unknown = JSON.parse(raw);
-    if (
-      typeof value !== 'object' ||
-      value === null ||
-      !('token' in value) ||
-      typeof value.token !== 'string'
-    )
-      return null;
-    const stored =
-      'abilities' in value && typeof value.abilities === 'object' ? value.abilities : {};
-    return { token: value.token, abilities: { ...READ_ONLY, ...(stored as Partial<Abilities>) } };
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The API token lives in sessionStorage (gone when the tab closes, never in a cookie, so no
- * CSRF) and is sent as a Bearer header on every registry call.
- */
+/** React's view of the auth store (api/auth.ts): re-renders on sign-in, sign-out and 401s. */
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState(readStored);
-  const tokenRef = useMemo(() => ({ current: state?.token ?? null }), [state]);
-  const clients = useMemo(() => createRegistryClients(() => tokenRef.current), [tokenRef]);
-  const signIn = useCallback((token: string, abilities: Abilities) => {
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ token, abilities }));
-    setState({ token, abilities });
-  }, []);
-  const signOut = useCallback(() => {
-    sessionStorage.removeItem(STORAGE_KEY);
-    setState(null);
-  }, []);
+  const state = useSyncExternalStore(auth.subscribe, auth.get, auth.get);
+  // The clients read the token at call time, so one set serves every session.
+  const clients = useMemo(() => createRegistryClients(() => auth.token()), []);
   const value = useMemo<Session>(
     () => ({
-      token: state?.token ?? null,
-      abilities: state?.abilities ?? READ_ONLY,
+      state,
+      token: state.kind === 'signed-in' ? state.token : null,
+      abilities: state.kind === 'signed-in' ? state.abilities : READ_ONLY,
       clients,
-      signIn,
-      signOut,
+      signIn: auth.signIn,
+      browseAnonymously: auth.browseAnonymously,
+      signOut: auth.signOut,
     }),
-    [state, clients, signIn, signOut],
+    [state, clients],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

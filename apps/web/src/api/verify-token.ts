@@ -1,54 +1,39 @@
-import { createRegistryClients, type RegistryClients } from './trpc';
+import { scopesAllow, type TokenScope } from '@mlops/contracts';
+import type { Abilities } from './auth';
 import { errorMessage, trpcCode } from './errors';
-import type { Abilities } from './session';
+import { createRegistryClients } from './trpc';
 
-export type ProbeResult = 'allowed' | 'forbidden' | 'unauthorized' | 'error';
+/** What the UI offers a token holding `scopes` (write: datasets and runs; promote: aliases). */
+export function abilitiesFromScopes(scopes: readonly TokenScope[]): Abilities {
+  const write = scopesAllow(scopes, 'write');
+  return { upload: write, train: write, cancel: write, promote: scopesAllow(scopes, 'promote') };
+}
 
 /**
- * Ask the registry whether this token may call a mutation, without side effects: the call has
- * an empty input, and the registry checks the token and its scope *before* parsing input
- * (401 bad token, 403 missing scope), so an allowed call fails only as BAD_REQUEST.
+ * Ask the registry who this token is (`auth.whoami`, no side effects) before keeping it: an
+ * unknown token is refused here rather than on the first page, and so is one the dashboard
+ * cannot use because it lacks `read` (a `predict`-only client token, say).
  */
-export async function probe(
-  clients: RegistryClients,
-  path: string,
-): Promise<{ result: ProbeResult; message: string }> {
-  try {
-    await clients.untyped.mutation(path, {});
-    return { result: 'allowed', message: '' };
-  } catch (err) {
-    const code = trpcCode(err);
-    const message = errorMessage(err);
-    if (code === 'BAD_REQUEST') return { result: 'allowed', message };
-    if (code === 'FORBIDDEN') return { result: 'forbidden', message };
-    if (code === 'UNAUTHORIZED') return { result: 'unauthorized', message };
-    return { result: 'error', message };
-  }
-}
-
-/** What the UI offers for the registry's answers (write: datasets and runs; promote: aliases). */
-export function abilitiesFromProbes(write: ProbeResult, promote: ProbeResult): Abilities {
-  return {
-    upload: write === 'allowed',
-    train: write === 'allowed',
-    cancel: write === 'allowed',
-    promote: promote === 'allowed',
-  };
-}
-
 export async function verifyToken(
   token: string,
-): Promise<{ ok: true; abilities: Abilities } | { ok: false; message: string }> {
+): Promise<{ ok: true; name: string; abilities: Abilities } | { ok: false; message: string }> {
   const clients = createRegistryClients(() => token);
-  const [write, promote] = await Promise.all([
-    probe(clients, 'runs.create'),
-    probe(clients, 'aliases.set'),
-  ]);
-  for (const p of [write, promote]) {
-    if (p.result === 'unauthorized') return { ok: false, message: p.message };
+  try {
+    const me = await clients.api.auth.whoami.query();
+    if (!scopesAllow(me.scopes, 'read')) {
+      return {
+        ok: false,
+        message: `this token (${me.name}) has no read scope, only ${me.scopes.join(', ') || 'none'}: the dashboard needs one with read`,
+      };
+    }
+    return { ok: true, name: me.name, abilities: abilitiesFromScopes(me.scopes) };
+  } catch (err) {
+    if (trpcCode(err) === 'UNAUTHORIZED') {
+      return {
+        ok: false,
+        message: 'the registry does not know this token (401): check it and paste it again',
+      };
+    }
+    return { ok: false, message: `could not check the token: ${errorMessage(err)}` };
   }
-  if (write.result === 'error' && promote.result === 'error') {
-    return { ok: false, message: `could not check the token: ${write.message}` };
-  }
-  return { ok: true, abilities: abilitiesFromProbes(write.result, promote.result) };
 }
