@@ -19,6 +19,8 @@ export interface RunningService {
   url: string;
   logFile: string;
   child: ChildProcess;
+  /** The service's own process (node runs the app directly): for /proc/<pid>/status. */
+  pid: number;
 }
 
 const ENTRY: Record<ServiceSpec['name'], string> = {
@@ -67,7 +69,7 @@ export class ServiceSupervisor {
     });
     fs.closeSync(log);
     const url = `http://127.0.0.1:${spec.port}`;
-    const service: RunningService = { name: spec.name, url, logFile, child };
+    const service: RunningService = { name: spec.name, url, logFile, child, pid: child.pid ?? -1 };
     this.running.push(service);
     let exited = false;
     child.once('exit', () => (exited = true));

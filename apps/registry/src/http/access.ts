@@ -18,8 +18,9 @@ export interface TrpcAccess {
  * anonymous 60 MiB POST used to be buffered and parsed before the procedure looked at the
  * token. What a request needs comes from its route (`config.scope`, `config.public`; any
  * other route is a read) or, on the tRPC route, from the meta of every procedure it calls.
- * A refused request with a body is answered at once with `Connection: close`, so the socket
- * goes away instead of the rest of the body being read.
+ * A refused request is answered at once; Node then discards whatever of its body still
+ * arrives (never buffered). Not `Connection: close`: closing a socket with unread input
+ * resets it, and the client may lose the answer it was sent.
  */
 export function registerAccessControl(
   app: FastifyInstance,
@@ -30,7 +31,6 @@ export function registerAccessControl(
   app.addHook('onRequest', async (request, reply) => {
     if (request.is404) {
       // The not-found handler would still parse the body: answer before it is read.
-      closeIfBodyPending(request, reply);
       throw new AppError(
         'NOT_FOUND',
         `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
@@ -48,7 +48,6 @@ export function registerAccessControl(
       const refusal = asRefusal(err);
       if (refusal.code === 'UNAUTHORIZED' || refusal.code === 'FORBIDDEN')
         deps.metrics.accessRefusals.inc({ status: String(refusal.httpStatus) });
-      closeIfBodyPending(request, reply);
       if (isTrpc) return trpc.refuse(request, reply, refusal, paths);
       throw refusal;
     }
@@ -75,12 +74,6 @@ function asRefusal(err: unknown): AppError {
   const down = asUnavailable(err);
   if (down) return down;
   throw err;
-}
-
-function closeIfBodyPending(request: FastifyRequest, reply: FastifyReply): void {
-  const length = request.headers['content-length'];
-  const chunked = request.headers['transfer-encoding'] !== undefined;
-  if (chunked || (length !== undefined && length !== '0')) void reply.header('connection', 'close');
 }
 
 declare module 'fastify' {
