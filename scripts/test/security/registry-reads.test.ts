@@ -129,7 +129,7 @@ describe('registry reads, enforced (the default)', () => {
 
   it('the table covers every read procedure of the API', () => {
     const queries = Object.entries(registryApi).flatMap(([group, procs]) =>
-      Object.entries(procs)
+      Object.entries(procs as Record<string, { mutation: boolean }>)
         .filter(([, p]) => !p.mutation)
         .map(([name]) => `${group}.${name}`),
     );
