@@ -5,14 +5,20 @@ import { loggerOptions } from '@mlops/config';
 import { closeDeps, type RegistryDeps } from './deps';
 import { registerBlobRoutes } from './http/blobs';
 import { registerDatasetRoutes } from './http/datasets';
+import { registerAccessControl } from './http/access';
 import { registerErrorHandling } from './http/errors';
 import { registerHealthRoutes } from './http/health';
 import { trackRoutes } from './http/route-table';
+import { TRPC_ACCESS } from './trpc/access';
 import { appRouter, type AppRouter } from './trpc/router';
 import type { TrpcContext } from './trpc/context';
 
+const DEFAULT_MAX_JSON_BYTES = 16 * 1024 ** 2;
+
 export interface BuildOptions {
   logLevel?: string;
+  /** Largest tRPC (JSON) body (default 16 MiB, REGISTRY_MAX_JSON_BYTES). */
+  maxJsonBytes?: number;
   /** Close db/redis/queue with the app (default true). */
   closeDepsOnClose?: boolean;
 }
@@ -22,14 +28,17 @@ export async function buildApp(
   deps: RegistryDeps,
   opts: BuildOptions = {},
 ): Promise<FastifyInstance> {
+  const maxJsonBytes = opts.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
   const app = Fastify({
     logger: loggerOptions('registry', opts.logLevel ?? 'info'),
     routerOptions: { maxParamLength: 5000 },
     // Dataset and blob routes stream their bodies and enforce REGISTRY_MAX_UPLOAD_BYTES
-    // themselves; this limit applies to buffered (tRPC JSON) bodies.
-    bodyLimit: 64 * 1024 ** 2,
+    // themselves; this limit applies to buffered (tRPC JSON) bodies, sized to the largest
+    // real one (a model manifest) and read only once the access hook let the caller in.
+    bodyLimit: maxJsonBytes,
   });
   trackRoutes(app);
+  registerAccessControl(app, deps, TRPC_ACCESS(REGISTRY_REST.trpc));
   registerErrorHandling(app);
   registerRequestMetrics(app, deps);
   registerHealthRoutes(app, deps);
@@ -39,7 +48,8 @@ export async function buildApp(
     prefix: REGISTRY_REST.trpc,
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }): TrpcContext => ({ deps, authorization: req.headers.authorization }),
+      createContext: ({ req }): TrpcContext => ({ deps, principal: req.principal }),
+      maxBodySize: maxJsonBytes,
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           app.log.error({ err: error, path }, 'tRPC procedure failed');

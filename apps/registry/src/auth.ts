@@ -29,12 +29,7 @@ export async function authenticate(
   deps: Pick<RegistryDeps, 'adminToken' | 'db'>,
   header: string | undefined,
 ): Promise<Principal> {
-  if (!header) {
-    throw new AppError(
-      'UNAUTHORIZED',
-      'missing bearer token: send "Authorization: Bearer <MLOPS_TOKEN>"',
-    );
-  }
+  if (!header) throw missingToken();
   const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? '';
   if (timingSafeEqual(digest(given), digest(deps.adminToken))) return ADMIN_PRINCIPAL;
   const service = servicePrincipal(deps.adminToken, given);
@@ -47,6 +42,25 @@ export async function authenticate(
     );
   }
   return { name: `token:${token.name}`, tokenId: token.id, scopes: token.scopes };
+}
+
+/**
+ * The caller of a request: undefined without an `Authorization` header (anonymous), else the
+ * token's principal. A header that names no valid token is always a 401 — even where anonymous
+ * calls are allowed, a bad or revoked token never passes as "nobody".
+ */
+export async function principalOf(
+  deps: Pick<RegistryDeps, 'adminToken' | 'db'>,
+  header: string | undefined,
+): Promise<Principal | undefined> {
+  return header === undefined ? undefined : authenticate(deps, header);
+}
+
+export function missingToken(): AppError {
+  return new AppError(
+    'UNAUTHORIZED',
+    'missing bearer token: send "Authorization: Bearer <MLOPS_TOKEN>"',
+  );
 }
 
 /** 403 naming the scope the call needs and the ones the token has. */

@@ -32,6 +32,8 @@ export interface RegistryDeps {
   /** Scratch space for uploads in flight (same filesystem as the store: cheap renames). */
   tmpDir: string;
   maxUploadBytes: number;
+  /** MLOPS_PUBLIC_READS: reads without a token (a laptop); a bad token is still a 401. */
+  publicReads: boolean;
   logger: Logger;
   metrics: RegistryMetrics;
   webhooks: WebhookDispatcher;
@@ -45,6 +47,8 @@ export interface DepsConfig {
   redisPrefix: string;
   adminToken: string;
   maxUploadBytes: number;
+  /** Let anonymous callers read (default false: reads need the `read` scope). */
+  publicReads?: boolean;
   logLevel?: string;
   /** postgres://… selects Postgres; otherwise SQLite in the data directory. */
   databaseUrl?: string;
@@ -107,6 +111,7 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
     dataDir: config.dataDir,
     tmpDir,
     maxUploadBytes: config.maxUploadBytes,
+    publicReads: config.publicReads ?? false,
     logger,
     metrics: createMetrics(),
     webhooks,

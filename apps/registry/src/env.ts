@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { DEFAULT_PORTS } from '@mlops/contracts';
-import { commonEnv, dataDirEnv, hostEnv, parseEnv, portEnv, redisEnv } from '@mlops/config';
+import {
+  accessEnv,
+  commonEnv,
+  dataDirEnv,
+  hostEnv,
+  parseEnv,
+  portEnv,
+  redisEnv,
+} from '@mlops/config';
 
 export const registryEnvSchema = z
   .object({
@@ -8,6 +16,7 @@ export const registryEnvSchema = z
     ...dataDirEnv,
     ...redisEnv,
     ...hostEnv,
+    ...accessEnv,
     REGISTRY_PORT: portEnv(DEFAULT_PORTS.registry),
     /** Admin bearer token; when unset one is generated into the data directory. */
     MLOPS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -17,6 +26,16 @@ export const registryEnvSchema = z
       .int()
       .positive()
       .default(1024 ** 3),
+    /**
+     * Largest tRPC (JSON) body, in bytes (default 16 MiB). The largest real input is a model
+     * manifest (versions.create / versions.import): signature and preprocessing of up to 2,000
+     * columns with their categories, a few MB at most. Uploads stream through /api instead.
+     */
+    REGISTRY_MAX_JSON_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(16 * 1024 ** 2),
     GIT_REVISION: z.string().max(100).optional(),
     /** `postgres://user:pass@host:5432/db` selects Postgres; unset = SQLite in the data dir. */
     DATABASE_URL: z

@@ -34,6 +34,12 @@ export function createMetrics() {
       help: 'Alias moves refused by a promotion policy',
       registers: [registry],
     }),
+    accessRefusals: new Counter({
+      name: 'registry_access_refusals_total',
+      help: 'Requests refused before their body was read: missing or bad token (401), missing scope (403)',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type RegistryMetrics = ReturnType<typeof createMetrics>;

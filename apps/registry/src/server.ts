@@ -12,6 +12,7 @@ const deps = await createDeps({
   redisPrefix: env.MLOPS_REDIS_PREFIX,
   adminToken: admin.token,
   maxUploadBytes: env.REGISTRY_MAX_UPLOAD_BYTES,
+  publicReads: env.MLOPS_PUBLIC_READS,
   logLevel: env.LOG_LEVEL,
   ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
   ...(env.S3_ENDPOINT && env.S3_BUCKET && env.S3_ACCESS_KEY && env.S3_SECRET_KEY
@@ -28,7 +29,10 @@ const deps = await createDeps({
       }
     : {}),
 });
-const app = await buildApp(deps, { logLevel: env.LOG_LEVEL });
+const app = await buildApp(deps, {
+  logLevel: env.LOG_LEVEL,
+  maxJsonBytes: env.REGISTRY_MAX_JSON_BYTES,
+});
 applyServerLimits(app.server, env, log);
 const url = await app.listen({ port: env.REGISTRY_PORT, host: env.MLOPS_BIND });
 log.info(
@@ -41,6 +45,10 @@ log.info(
   },
   `registry listening on ${url}`,
 );
+if (env.MLOPS_PUBLIC_READS)
+  log.warn(
+    'MLOPS_PUBLIC_READS=true: anyone who can reach the registry reads datasets and models without a token; for a laptop only',
+  );
 // Never the token itself: only where to find it.
 if (admin.generated)
   log.info({ file: admin.file }, `generated an admin token; it is in ${admin.file}`);

@@ -23,7 +23,7 @@ async function newToken(scopes: TokenScope[]): Promise<string> {
 
 /** A token with every scope except the one needed (and admin, which implies it). */
 const insufficient: Record<TokenScope, TokenScope[]> = {
-  read: ['read'], // unused: no call needs only read
+  read: ['predict', 'feedback'],
   write: ['read', 'promote'],
   promote: ['read', 'write'],
   admin: ['read', 'write', 'promote', 'train', 'predict', 'feedback'],

@@ -86,9 +86,9 @@ afterAll(async () => {
 
 describe('Postgres + S3 going away (runs in every test run)', () => {
   it('a database that is down answers 503 with a clear message, and the registry recovers', async () => {
-    expect((await trpc(app, 'query', 'models.list', {})).status).toBe(200);
+    expect((await trpc(app, 'query', 'models.list', {}, auth)).status).toBe(200);
     await proxy.down();
-    const down = await trpc(app, 'query', 'models.list', {});
+    const down = await trpc(app, 'query', 'models.list', {}, auth);
     expect([down.status, down.error?.data.appCode]).toEqual([503, 'UNAVAILABLE']);
     expect(down.error?.message).toMatch(/database is unreachable/);
     const mutation = await trpc(
@@ -101,7 +101,7 @@ describe('Postgres + S3 going away (runs in every test run)', () => {
     expect(mutation.status).toBe(503);
     expect((await app.inject({ url: '/readyz' })).statusCode).toBe(503);
     await proxy.up();
-    expect((await trpc(app, 'query', 'models.list', {})).status).toBe(200);
+    expect((await trpc(app, 'query', 'models.list', {}, auth)).status).toBe(200);
     expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
   });
 
@@ -120,12 +120,12 @@ describe('Postgres + S3 going away (runs in every test run)', () => {
     const down = await put();
     expect(down.statusCode).toBe(503);
     expect(errorOf(down).message).toMatch(/object store .* is unreachable/);
-    expect((await app.inject({ url: `/api/blobs/${sha256}` })).statusCode).toBe(503);
+    expect((await app.inject({ url: `/api/blobs/${sha256}`, headers: auth })).statusCode).toBe(503);
     const ready = await app.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(503);
     const checks = ready.json<{ checks: Array<{ name: string; ok: boolean }> }>().checks;
     expect(checks.find((c) => c.name === 'artifacts')?.ok).toBe(false);
     await s3.restart();
-    expect((await app.inject({ url: `/api/blobs/${sha256}` })).body).toBe('bytes');
+    expect((await app.inject({ url: `/api/blobs/${sha256}`, headers: auth })).body).toBe('bytes');
   });
 });

@@ -24,7 +24,7 @@ describe('blobs', () => {
     });
     expect(up.statusCode).toBe(201);
     expect(up.json()).toEqual({ sha256: sha, size: bytes.length });
-    const down = await r.app.inject({ method: 'GET', url: `/api/blobs/${sha}` });
+    const down = await r.app.inject({ method: 'GET', url: `/api/blobs/${sha}`, headers: r.auth });
     expect(down.statusCode).toBe(200);
     expect(down.headers['x-content-sha256']).toBe(sha);
     expect(down.rawPayload.equals(bytes)).toBe(true);
@@ -51,10 +51,17 @@ describe('blobs', () => {
     });
     expect(badHeader.statusCode).toBe(400);
     expect(
-      (await r.app.inject({ method: 'GET', url: '/api/blobs/..%2F..%2Fetc%2Fpasswd' })).statusCode,
+      (
+        await r.app.inject({
+          method: 'GET',
+          url: '/api/blobs/..%2F..%2Fetc%2Fpasswd',
+          headers: r.auth,
+        })
+      ).statusCode,
     ).toBe(400);
     expect(
-      (await r.app.inject({ method: 'GET', url: `/api/blobs/${'f'.repeat(64)}` })).statusCode,
+      (await r.app.inject({ method: 'GET', url: `/api/blobs/${'f'.repeat(64)}`, headers: r.auth }))
+        .statusCode,
     ).toBe(404);
     expect(
       (await r.app.inject({ method: 'POST', url: '/api/blobs', payload: Buffer.from('x') }))

@@ -39,7 +39,11 @@ describe('dataset upload', () => {
       { name: 'is_big', type: 'boolean', nullable: true },
     ]);
     expect(ds.profile.columns[1]).toMatchObject({ count: 5, missing: 1, min: 2.9, max: 3.5 });
-    const rows = await r.app.inject({ method: 'GET', url: '/api/datasets/iris/versions/1/rows' });
+    const rows = await r.app.inject({
+      method: 'GET',
+      url: '/api/datasets/iris/versions/1/rows',
+      headers: r.auth,
+    });
     expect(rows.statusCode).toBe(200);
     expect(rows.body.trim().split('\n')[3]).toBe('[5.8,null,"virginica",true]');
   });
@@ -136,11 +140,22 @@ describe('dataset upload', () => {
     });
     expect(wrong.statusCode).toBe(401);
     expect(
-      (await r.app.inject({ method: 'GET', url: '/api/datasets/nope/versions/1/rows' })).statusCode,
+      (
+        await r.app.inject({
+          method: 'GET',
+          url: '/api/datasets/nope/versions/1/rows',
+          headers: r.auth,
+        })
+      ).statusCode,
     ).toBe(404);
     expect(
-      (await r.app.inject({ method: 'GET', url: '/api/datasets/iris/versions/abc/rows' }))
-        .statusCode,
+      (
+        await r.app.inject({
+          method: 'GET',
+          url: '/api/datasets/iris/versions/abc/rows',
+          headers: r.auth,
+        })
+      ).statusCode,
     ).toBe(400);
   });
 

@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 const recent = async () =>
-  (await trpc(r.app, 'query', 'events.recent', { limit: 500 })).data as PlatformEvent[];
+  (await trpc(r.app, 'query', 'events.recent', { limit: 500 }, r.auth)).data as PlatformEvent[];
 
 async function until(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200 && !(await check()); i++) await new Promise((res) => setTimeout(res, 25));

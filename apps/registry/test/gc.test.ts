@@ -134,7 +134,7 @@ describe('artifact garbage collection', () => {
   });
 
   it('a dataset a run in progress trains on cannot be deleted; afterwards its blob goes', async () => {
-    const ds = (await trpc(r.app, 'query', 'datasets.get', { name: 'iris' })).data as {
+    const ds = (await trpc(r.app, 'query', 'datasets.get', { name: 'iris' }, r.auth)).data as {
       version: number;
     };
     const row = await r.deps.db

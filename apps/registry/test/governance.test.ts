@@ -79,7 +79,13 @@ describe('promotion gate (MLflow MetricThreshold semantics)', () => {
         { path: 'gate.min_absolute_change', message: 'failed: accuracy 0.86 must be >= 0.87' },
       ]),
     );
-    const dry = await trpc(r.app, 'query', 'policies.evaluate', { model: MODEL, version: v3 });
+    const dry = await trpc(
+      r.app,
+      'query',
+      'policies.evaluate',
+      { model: MODEL, version: v3 },
+      r.auth,
+    );
     expect(dry.data).toMatchObject({
       passed: false,
       candidate: 0.86,
@@ -164,11 +170,17 @@ describe('promotion gate (MLflow MetricThreshold semantics)', () => {
     const forced = await setAlias({ version: weak, force: true, reason: 'hotfix, metrics lag' });
     expect(forced.data).toMatchObject({ version: weak, verdict: { passed: false } });
 
-    const history = await trpc(r.app, 'query', 'aliases.history', {
-      model: MODEL,
-      alias: 'champion',
-      limit: 1,
-    });
+    const history = await trpc(
+      r.app,
+      'query',
+      'aliases.history',
+      {
+        model: MODEL,
+        alias: 'champion',
+        limit: 1,
+      },
+      r.auth,
+    );
     const page = history.data as {
       items: Array<Record<string, unknown>>;
       nextCursor: number | null;
@@ -182,12 +194,18 @@ describe('promotion gate (MLflow MetricThreshold semantics)', () => {
       verdict: { passed: false, candidate: 0.5, baseline: 0.9 },
     });
     expect(page.nextCursor).not.toBeNull();
-    const next = await trpc(r.app, 'query', 'aliases.history', {
-      model: MODEL,
-      alias: 'champion',
-      limit: 10,
-      cursor: page.nextCursor,
-    });
+    const next = await trpc(
+      r.app,
+      'query',
+      'aliases.history',
+      {
+        model: MODEL,
+        alias: 'champion',
+        limit: 10,
+        cursor: page.nextCursor,
+      },
+      r.auth,
+    );
     const rest = (next.data as { items: Array<{ from: number | null; to: number | null }> }).items;
     expect(rest.map((e) => [e.from, e.to])).toEqual([
       [2, 4],
@@ -196,10 +214,16 @@ describe('promotion gate (MLflow MetricThreshold semantics)', () => {
   });
 
   it('rollback is one call: back to the previous version, audited, no gate', async () => {
-    const before = await trpc(r.app, 'query', 'versions.resolve', {
-      model: MODEL,
-      alias: 'champion',
-    });
+    const before = await trpc(
+      r.app,
+      'query',
+      'versions.resolve',
+      {
+        model: MODEL,
+        alias: 'champion',
+      },
+      r.auth,
+    );
     const current = (before.data as { version: number }).version;
     const back = await trpc(
       r.app,
@@ -209,7 +233,13 @@ describe('promotion gate (MLflow MetricThreshold semantics)', () => {
       r.auth,
     );
     expect(back.data).toMatchObject({ version: 4, from: current });
-    const history = await trpc(r.app, 'query', 'aliases.history', { model: MODEL, limit: 1 });
+    const history = await trpc(
+      r.app,
+      'query',
+      'aliases.history',
+      { model: MODEL, limit: 1 },
+      r.auth,
+    );
     expect((history.data as { items: unknown[] }).items[0]).toMatchObject({
       from: current,
       to: 4,
@@ -233,10 +263,16 @@ describe('signature compatibility', () => {
     const breaking = await register({ accuracy: 0.99 }, (m) => {
       m.signature.inputs = [{ name: 'petal_length', type: 'numeric', nullable: false }];
     });
-    const compat = await trpc(r.app, 'query', 'versions.compatibility', {
-      model: MODEL,
-      version: breaking,
-    });
+    const compat = await trpc(
+      r.app,
+      'query',
+      'versions.compatibility',
+      {
+        model: MODEL,
+        version: breaking,
+      },
+      r.auth,
+    );
     const report = compat.data as {
       breaking: boolean;
       against: unknown;
@@ -277,11 +313,17 @@ describe('signature compatibility', () => {
         { name: 'note', type: 'categorical', nullable: true },
       ];
     });
-    const ok = await trpc(r.app, 'query', 'versions.compatibility', {
-      model: MODEL,
-      version: compatible,
-      alias: 'champion',
-    });
+    const ok = await trpc(
+      r.app,
+      'query',
+      'versions.compatibility',
+      {
+        model: MODEL,
+        version: compatible,
+        alias: 'champion',
+      },
+      r.auth,
+    );
     expect(ok.data).toMatchObject({
       breaking: false,
       changes: [expect.objectContaining({ kind: 'added_optional' })],

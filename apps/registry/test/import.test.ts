@@ -71,7 +71,7 @@ describe('versions.import (bring your own model)', () => {
     expect(version.manifest.metrics).toEqual({ accuracy: 0.8 });
     const again = await trpc(r.app, 'mutation', 'versions.import', base(), r.auth);
     expect((again.data as ModelVersion).version).toBe(2);
-    const model = await trpc(r.app, 'query', 'models.get', { name: 'byo' });
+    const model = await trpc(r.app, 'query', 'models.get', { name: 'byo' }, r.auth);
     expect(model.data).toMatchObject({ latestVersion: 2, description: 'trained elsewhere' });
   });
 

@@ -48,7 +48,7 @@ describe('runs', () => {
       await queue.obliterate({ force: true });
       await queue.close();
     }
-    const got = await trpc(r.app, 'query', 'runs.get', { id: run.id });
+    const got = await trpc(r.app, 'query', 'runs.get', { id: run.id }, r.auth);
     expect(got.data).toMatchObject({ id: run.id, status: 'queued' });
   });
 
@@ -175,12 +175,16 @@ describe('runs', () => {
 
 describe('bad input', () => {
   it('answers 400 VALIDATION_FAILED for unparsable tRPC input, never 5xx', async () => {
-    const res = await r.app.inject({ method: 'GET', url: '/trpc/runs.get?input=%7Bnot-json' });
+    const res = await r.app.inject({
+      method: 'GET',
+      url: '/trpc/runs.get?input=%7Bnot-json',
+      headers: r.auth,
+    });
     expect(res.statusCode).toBe(400);
-    const wrongType = await trpc(r.app, 'query', 'runs.get', { id: 12 });
+    const wrongType = await trpc(r.app, 'query', 'runs.get', { id: 12 }, r.auth);
     expect(wrongType.status).toBe(400);
     expect(wrongType.error?.data.details?.[0]?.path).toBe('id');
-    const unknownProc = await trpc(r.app, 'query', 'runs.nope', {});
+    const unknownProc = await trpc(r.app, 'query', 'runs.nope', {}, r.auth);
     expect(unknownProc.status).toBe(404);
     const junkBody = await r.app.inject({
       method: 'POST',

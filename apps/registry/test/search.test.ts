@@ -46,7 +46,7 @@ describe('search and cursor pagination', () => {
   it('models: by name substring (wildcards literal), by alias, page by page', async () => {
     const names = async (input: Record<string, unknown>) =>
       (
-        (await trpc(r.app, 'query', 'models.search', input)).data as Page<{ name: string }>
+        (await trpc(r.app, 'query', 'models.search', input, r.auth)).data as Page<{ name: string }>
       ).items.map((m) => m.name);
     expect(await names({ nameContains: 'alp' })).toEqual(['alpha', 'alpine']);
     expect(await names({ nameContains: 'a_b' })).toEqual(['a_b']); // "_" is not a wildcard
@@ -55,31 +55,51 @@ describe('search and cursor pagination', () => {
     let cursor: string | number | null | undefined;
     do {
       const page = (
-        await trpc(r.app, 'query', 'models.search', { limit: 2, ...(cursor ? { cursor } : {}) })
+        await trpc(
+          r.app,
+          'query',
+          'models.search',
+          { limit: 2, ...(cursor ? { cursor } : {}) },
+          r.auth,
+        )
       ).data as Page<{ name: string }>;
       seen.push(...page.items.map((m) => m.name));
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(['a_b', 'alpha', 'alpine', 'axb', 'beta', 'many']);
-    expect((await trpc(r.app, 'query', 'models.search', { nameContains: '%' })).status).toBe(400);
+    expect(
+      (await trpc(r.app, 'query', 'models.search', { nameContains: '%' }, r.auth)).status,
+    ).toBe(400);
   });
 
   it('versions: by metric range, newest first, cursor-paged', async () => {
     const first = (
-      await trpc(r.app, 'query', 'versions.search', {
-        model: 'many',
-        metric: { name: 'accuracy', min: 0.6 },
-        limit: 2,
-      })
+      await trpc(
+        r.app,
+        'query',
+        'versions.search',
+        {
+          model: 'many',
+          metric: { name: 'accuracy', min: 0.6 },
+          limit: 2,
+        },
+        r.auth,
+      )
     ).data as Page<{ version: number }>;
     expect(first.items.map((v) => v.version)).toEqual([5, 4]);
     const second = (
-      await trpc(r.app, 'query', 'versions.search', {
-        model: 'many',
-        metric: { name: 'accuracy', min: 0.6 },
-        limit: 2,
-        cursor: first.nextCursor,
-      })
+      await trpc(
+        r.app,
+        'query',
+        'versions.search',
+        {
+          model: 'many',
+          metric: { name: 'accuracy', min: 0.6 },
+          limit: 2,
+          cursor: first.nextCursor,
+        },
+        r.auth,
+      )
     ).data as Page<{ version: number }>;
     expect(second.items.map((v) => v.version)).toEqual([3, 2]);
     expect(second.nextCursor).toBeNull();
@@ -87,15 +107,21 @@ describe('search and cursor pagination', () => {
 
   it('datasets: by name substring, cursor-paged', async () => {
     const first = (
-      await trpc(r.app, 'query', 'datasets.search', { nameContains: 'iris', limit: 2 })
+      await trpc(r.app, 'query', 'datasets.search', { nameContains: 'iris', limit: 2 }, r.auth)
     ).data as Page<{ name: string }>;
     expect(first.items.map((d) => d.name)).toEqual(['iris', 'iris-b']);
     const rest = (
-      await trpc(r.app, 'query', 'datasets.search', {
-        nameContains: 'iris',
-        limit: 2,
-        cursor: first.nextCursor,
-      })
+      await trpc(
+        r.app,
+        'query',
+        'datasets.search',
+        {
+          nameContains: 'iris',
+          limit: 2,
+          cursor: first.nextCursor,
+        },
+        r.auth,
+      )
     ).data as Page<{ name: string }>;
     expect(rest.items.map((d) => d.name)).toEqual(['iris-c']);
     expect(rest.nextCursor).toBeNull();
@@ -142,11 +168,17 @@ describe('runs.search', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let pages = 0; pages < 10; pages++) {
-      const res = await trpc(r.app, 'query', 'runs.search', {
-        model: 'searched',
-        limit: 2,
-        ...(cursor ? { cursor } : {}),
-      });
+      const res = await trpc(
+        r.app,
+        'query',
+        'runs.search',
+        {
+          model: 'searched',
+          limit: 2,
+          ...(cursor ? { cursor } : {}),
+        },
+        r.auth,
+      );
       const page = res.data as Page<{ id: string; modelName: string }>;
       expect(page.items.every((run) => run.modelName === 'searched')).toBe(true);
       seen.push(...page.items.map((run) => run.id));
@@ -156,16 +188,28 @@ describe('runs.search', () => {
     expect([...seen].sort()).toEqual([...ids].sort());
     expect(new Set(seen).size).toBe(5);
 
-    const queued = await trpc(r.app, 'query', 'runs.search', {
-      model: 'searched',
-      status: 'queued',
-    });
+    const queued = await trpc(
+      r.app,
+      'query',
+      'runs.search',
+      {
+        model: 'searched',
+        status: 'queued',
+      },
+      r.auth,
+    );
     expect((queued.data as Page<unknown>).items).toHaveLength(4);
-    const accurate = await trpc(r.app, 'query', 'runs.search', {
-      metric: { name: 'accuracy', min: 0.9 },
-    });
+    const accurate = await trpc(
+      r.app,
+      'query',
+      'runs.search',
+      {
+        metric: { name: 'accuracy', min: 0.9 },
+      },
+      r.auth,
+    );
     expect((accurate.data as Page<{ id: string }>).items.map((run) => run.id)).toEqual([ids[0]]);
-    const bad = await trpc(r.app, 'query', 'runs.search', { cursor: '../etc' });
+    const bad = await trpc(r.app, 'query', 'runs.search', { cursor: '../etc' }, r.auth);
     expect(bad.status).toBe(400);
   });
 });

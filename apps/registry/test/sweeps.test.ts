@@ -61,7 +61,8 @@ describe('sweeps', () => {
       [0.1, 8],
     ]);
     for (const trial of trials) {
-      const child = (await trpc(r.app, 'query', 'runs.get', { id: trial.runId })).data as Run;
+      const child = (await trpc(r.app, 'query', 'runs.get', { id: trial.runId }, r.auth))
+        .data as Run;
       expect(child).toMatchObject({ parentRunId: parent.id, status: 'queued' });
       expect(child.spec.sweep).toBeUndefined();
       expect(child.spec.hyperparameters.epochs).toBe(3);
@@ -82,7 +83,7 @@ describe('sweeps', () => {
     // Cancelling the sweep cancels its trials.
     const cancelled = await trpc(r.app, 'mutation', 'runs.cancel', { id: parent.id }, r.auth);
     expect(cancelled.status).toBe(200);
-    const after = (await trpc(r.app, 'query', 'runs.get', { id: parent.id })).data as Run;
+    const after = (await trpc(r.app, 'query', 'runs.get', { id: parent.id }, r.auth)).data as Run;
     expect(after.status).toBe('cancelled');
     expect(after.trials?.every((t) => t.status === 'cancelled')).toBe(true);
   });
@@ -100,11 +101,14 @@ describe('sweeps', () => {
     const created = (
       await trpc(r.app, 'mutation', 'runs.create', { ...base, modelName, sweep }, r.auth)
     ).data as Run;
-    const got = (await trpc(r.app, 'query', 'runs.get', { id: created.id })).data as Run;
+    const got = (await trpc(r.app, 'query', 'runs.get', { id: created.id }, r.auth)).data as Run;
     expect(got.trials).toHaveLength(2);
-    const listed = (await trpc(r.app, 'query', 'runs.list', { model: modelName })).data as Run[];
+    const listed = (await trpc(r.app, 'query', 'runs.list', { model: modelName }, r.auth))
+      .data as Run[];
     const searched = (
-      (await trpc(r.app, 'query', 'runs.search', { model: modelName })).data as { items: Run[] }
+      (await trpc(r.app, 'query', 'runs.search', { model: modelName }, r.auth)).data as {
+        items: Run[];
+      }
     ).items;
     for (const runs of [listed, searched]) {
       // The parent and its two trials; only the parent carries `trials`.
@@ -153,7 +157,8 @@ describe('sweeps', () => {
       [{ strategy: 'grid', space: { hiddenUnits: [1] } }, 'sweep.space'],
       [{ strategy: 'grid', space: {} }, 'sweep.space'],
     ];
-    const before = (await trpc(r.app, 'query', 'runs.list', { model: 'bad-sweep' })).data as Run[];
+    const before = (await trpc(r.app, 'query', 'runs.list', { model: 'bad-sweep' }, r.auth))
+      .data as Run[];
     for (const [partial, path] of cases) {
       const sweep = { metric: 'accuracy', greaterIsBetter: true, ...(partial as object) };
       const res = await trpc(
@@ -166,7 +171,8 @@ describe('sweeps', () => {
       expect(res.status, JSON.stringify(partial)).toBe(400);
       expect(res.error?.data.details?.[0]?.path, JSON.stringify(res.error)).toContain(path);
     }
-    const after = (await trpc(r.app, 'query', 'runs.list', { model: 'bad-sweep' })).data as Run[];
+    const after = (await trpc(r.app, 'query', 'runs.list', { model: 'bad-sweep' }, r.auth))
+      .data as Run[];
     expect(after).toHaveLength(before.length);
   });
 

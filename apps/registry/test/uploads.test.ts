@@ -65,7 +65,7 @@ describe('a truncated upload leaves nothing registered', () => {
     const before = await storedBlobs();
     await truncatedUpload('/api/datasets/cut', IRIS_CSV.repeat(200), 'text/csv');
     await settled();
-    expect((await trpc(r.app, 'query', 'datasets.list', { name: 'cut' })).data).toEqual([]);
+    expect((await trpc(r.app, 'query', 'datasets.list', { name: 'cut' }, r.auth)).data).toEqual([]);
     expect(await storedBlobs()).toEqual(before);
   });
 });
@@ -74,14 +74,20 @@ describe('names are validated everywhere', () => {
   it.each(['..', '../etc', 'a/b', 'UPPER', 'x'.repeat(64), '-lead', 'sp ace'])(
     'refuses model name %j',
     async (name) => {
-      const res = await trpc(r.app, 'query', 'models.get', { name });
+      const res = await trpc(r.app, 'query', 'models.get', { name }, r.auth);
       expect([res.status, res.error?.data.appCode]).toEqual([400, 'VALIDATION_FAILED']);
       expect(res.error?.data.details?.[0]?.path).toBe('name');
     },
   );
 
   it('refuses version numbers the database cannot hold (400, not 500)', async () => {
-    const res = await trpc(r.app, 'query', 'versions.get', { model: 'm', version: 2 ** 40 });
+    const res = await trpc(
+      r.app,
+      'query',
+      'versions.get',
+      { model: 'm', version: 2 ** 40 },
+      r.auth,
+    );
     expect([res.status, res.error?.data.appCode]).toEqual([400, 'VALIDATION_FAILED']);
   });
 

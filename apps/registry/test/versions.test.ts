@@ -26,9 +26,11 @@ describe('versions and aliases', () => {
       .map((res) => (res.data as { version: number }).version)
       .sort((a, b) => a - b);
     expect(versions).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    expect((await trpc(r.app, 'query', 'models.get', { name: 'conc' })).data).toMatchObject({
-      latestVersion: 50,
-    });
+    expect((await trpc(r.app, 'query', 'models.get', { name: 'conc' }, r.auth)).data).toMatchObject(
+      {
+        latestVersion: 50,
+      },
+    );
   });
 
   it('refuses a manifest whose files are not stored', async () => {
@@ -83,9 +85,10 @@ describe('versions and aliases', () => {
       sub.disconnect();
     }
     expect(
-      (await trpc(r.app, 'query', 'versions.resolve', { model: 'conc', alias: 'champion' })).data,
+      (await trpc(r.app, 'query', 'versions.resolve', { model: 'conc', alias: 'champion' }, r.auth))
+        .data,
     ).toMatchObject({ version: 5, aliases: ['champion'] });
-    const recent = await trpc(r.app, 'query', 'events.recent', { limit: 500 });
+    const recent = await trpc(r.app, 'query', 'events.recent', { limit: 500 }, r.auth);
     expect((recent.data as PlatformEvent[]).some((e) => e.type === 'alias.moved')).toBe(true);
     expect(
       (
@@ -99,7 +102,8 @@ describe('versions and aliases', () => {
       ).data,
     ).toEqual({ deleted: true });
     expect(
-      (await trpc(r.app, 'query', 'versions.resolve', { model: 'conc', alias: 'champion' })).status,
+      (await trpc(r.app, 'query', 'versions.resolve', { model: 'conc', alias: 'champion' }, r.auth))
+        .status,
     ).toBe(404);
     expect(
       (
@@ -130,6 +134,6 @@ describe('versions and aliases', () => {
       { authorization: 'Bearer wrong-token-000000000' },
     );
     expect(wrong.status).toBe(401);
-    expect((await trpc(r.app, 'query', 'models.list', {})).status).toBe(200);
+    expect((await trpc(r.app, 'query', 'models.list', {}, r.auth)).status).toBe(200);
   });
 });

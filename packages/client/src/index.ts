@@ -59,14 +59,15 @@ export function createRegistryClient(opts: { url: string; token?: string }): Reg
     ],
   });
 
-  /** REST call; every failure becomes an AppError. */
+  /** REST call with the token (reads need the `read` scope too); every failure becomes an AppError. */
   async function rest(
     path: string,
     init: RequestInit & { duplex?: 'half' } = {},
   ): Promise<Response> {
     let res: Response;
     try {
-      res = await doFetch(`${base}${path}`, init);
+      const headers = { ...authHeaders(), ...(init.headers as Record<string, string> | undefined) };
+      res = await doFetch(`${base}${path}`, { ...init, headers });
     } catch (err) {
       throw toAppError(err);
     }
@@ -85,7 +86,6 @@ export function createRegistryClient(opts: { url: string; token?: string }): Reg
       const res = await rest(REGISTRY_REST.uploadDataset(name) + qs, {
         method: 'POST',
         headers: {
-          ...authHeaders(),
           'content-type': query.format ? CONTENT_TYPES[query.format] : 'application/octet-stream',
         },
         // Streams go out chunk by chunk (half duplex), never buffered in memory.
@@ -113,7 +113,6 @@ export function createRegistryClient(opts: { url: string; token?: string }): Reg
       const res = await rest(REGISTRY_REST.uploadBlob(), {
         method: 'POST',
         headers: {
-          ...authHeaders(),
           'content-type': 'application/octet-stream',
           [CONTENT_SHA256_HEADER]: sha256Hex(bytes),
         },

@@ -172,6 +172,11 @@ describe('registry client', () => {
       await reader.uploadBlob(Buffer.from('x')).catch((e: unknown) => e),
     );
     expect(forbidden.code).toBe('FORBIDDEN');
+    // Reads need the `read` scope: the client sends its token on REST reads too.
+    expect((await reader.downloadBlob(blob.sha256)).toString()).toBe('{"modelTopology":{}}');
+    const anon = createRegistryClient({ url });
+    const unauthorized = toAppError(await anon.downloadBlob(blob.sha256).catch((e: unknown) => e));
+    expect(unauthorized.code).toBe('UNAUTHORIZED');
   });
 
   it('reports an unreachable registry as UNAVAILABLE naming the URL', async () => {

@@ -14,7 +14,7 @@ import { eventsApi } from './api/events';
  * (`apps/registry/src/trpc/procedures/<group>/<name>.ts`); every other app calls them through
  * `@mlops/client`. `mutation: true` procedures need a bearer token with the procedure's scope.
  */
-export const registryApi = {
+export const registryApi = strictMutations({
   datasets: datasetsApi,
   runs: runsApi,
   models: modelsApi,
@@ -26,7 +26,36 @@ export const registryApi = {
   tokens: tokensApi,
   auth: authApi,
   events: eventsApi,
-} as const;
+} as const);
+
+type ProcedureTable = Record<string, Record<string, { mutation: boolean; input: z.ZodType }>>;
+
+/**
+ * Every mutation refuses unknown keys at the top of its input instead of dropping them:
+ * `artifacts.gc` with a misspelled `dryRun` used to run a real collection. One place, so a
+ * procedure added later is strict too; the static types are unchanged (strictness is a
+ * runtime property of the schema). Nested objects still drop unknown keys.
+ */
+function strictMutations<T extends ProcedureTable>(api: T): T {
+  const strict = Object.fromEntries(
+    Object.entries(api).map(([group, procedures]) => [
+      group,
+      Object.fromEntries(
+        Object.entries(procedures).map(([name, p]) => [
+          name,
+          p.mutation ? { ...p, input: strictObject(p.input, `${group}.${name}`) } : p,
+        ]),
+      ),
+    ]),
+  );
+  return strict as T;
+}
+
+function strictObject(schema: z.ZodType, where: string): z.ZodType {
+  if (schema instanceof z.ZodObject) return schema.strict();
+  // A new kind of mutation input must be made strict here, not silently left lenient.
+  throw new Error(`registryApi.${where}: a mutation input must be a z.object to be made strict`);
+}
 
 /** Answer of `POST /api/blobs` (streamed upload of one artifact). */
 export const blobRefSchema = z.object({

@@ -28,7 +28,7 @@ export function registerBlobRoutes(app: FastifyInstance, deps: RegistryDeps): vo
       }
     });
 
-    scope.get('/api/blobs/:sha256', async (request, reply) => {
+    scope.get('/api/blobs/:sha256', scoped(deps, 'read'), async (request, reply) => {
       const { sha256 } = parseInput(shaParams, request.params, 'blob id');
       const stream = await deps.store.get(sha256);
       const info = await deps.store.has(sha256);

@@ -37,11 +37,15 @@ export function registerDatasetRoutes(app: FastifyInstance, deps: RegistryDeps):
       }
     });
 
-    scope.get('/api/datasets/:name/versions/:version/rows', async (request, reply) => {
-      const { name, version } = parseInput(rowsParams, request.params, 'dataset version');
-      const stream = await datasetRowsStream(deps, name, version);
-      return reply.type('application/x-ndjson').send(stream);
-    });
+    scope.get(
+      '/api/datasets/:name/versions/:version/rows',
+      scoped(deps, 'read'),
+      async (request, reply) => {
+        const { name, version } = parseInput(rowsParams, request.params, 'dataset version');
+        const stream = await datasetRowsStream(deps, name, version);
+        return reply.type('application/x-ndjson').send(stream);
+      },
+    );
     done();
   });
 }

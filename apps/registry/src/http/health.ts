@@ -5,9 +5,11 @@ import type { RegistryDeps } from '../deps';
 const READY_TIMEOUT_MS = 2_000;
 
 export function registerHealthRoutes(app: FastifyInstance, deps: RegistryDeps): void {
-  app.get('/healthz', () => ({ ok: true }));
+  // Probes and Prometheus answer without a token (the access hook skips `public` routes).
+  const open = { config: { public: true } };
+  app.get('/healthz', open, () => ({ ok: true }));
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', open, async (_request, reply) => {
     const checks = await Promise.all([
       check('database', () => pingDb(deps.db)),
       check('artifacts', () => deps.store.ping()),
@@ -19,7 +21,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: RegistryDeps): 
     return reply.status(ok ? 200 : 503).send({ ok, checks });
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', open, async (_request, reply) => {
     const body = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(body);
   });

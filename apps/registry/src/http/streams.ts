@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '@mlops/contracts';
 import type { TokenScope } from '@mlops/contracts';
-import { authorize } from '../auth';
+import { checkAccess } from '../access';
 import type { RegistryDeps } from '../deps';
 
 /**
@@ -20,15 +20,17 @@ export function bodyStream(request: FastifyRequest): Readable {
 }
 
 /**
- * Route options of a mutating REST route: a preHandler that checks the bearer token's scope
- * before the body is read (unauthorised bodies are never stored), and `config.scope` so the
- * route table (and the test that walks it) knows what the route needs.
+ * Route options of a REST route: `config.scope` is what the access hook (http/access.ts)
+ * checks before the body is read, and what the route table (and the test that walks it)
+ * knows the route needs. The preHandler checks the hook's principal again: a route that
+ * somehow escaped the hook still refuses.
  */
 export function scoped(deps: RegistryDeps, scope: TokenScope) {
   return {
     config: { scope },
-    preHandler: async (request: FastifyRequest): Promise<void> => {
-      await authorize(deps, request.headers.authorization, scope);
+    preHandler: (request: FastifyRequest, _reply: unknown, done: () => void): void => {
+      checkAccess({ scope }, request.principal, deps.publicReads);
+      done();
     },
   };
 }

@@ -1,7 +1,11 @@
+import type { Principal } from '@mlops/contracts';
 import type { RegistryDeps } from '../deps';
 
 export interface TrpcContext {
   deps: RegistryDeps;
-  /** Raw `Authorization` header; checked only by protected procedures. */
-  authorization: string | undefined;
+  /**
+   * The caller, authenticated by the access hook before the body was read (http/access.ts);
+   * null for an anonymous call, which only public reads let through.
+   */
+  principal: Principal | null;
 }

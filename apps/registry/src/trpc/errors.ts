@@ -59,10 +59,12 @@ function issuesOf(cause: unknown): Array<{ path: PropertyKey[]; message: string 
     !Array.isArray(cause.issues)
   )
     return undefined;
-  return (cause.issues as unknown[]).map((raw) => {
+  return (cause.issues as unknown[]).flatMap((raw) => {
     const issue = (typeof raw === 'object' && raw !== null ? raw : {}) as {
       path?: unknown;
       message?: unknown;
+      code?: unknown;
+      keys?: unknown;
     };
     const path = Array.isArray(issue.path)
       ? issue.path.map((p: unknown) =>
@@ -71,6 +73,12 @@ function issuesOf(cause: unknown): Array<{ path: PropertyKey[]; message: string 
             : (p as PropertyKey),
         )
       : [];
-    return { path, message: typeof issue.message === 'string' ? issue.message : 'invalid' };
+    // Strict inputs: name each unknown key as the field at fault, not the object holding it.
+    if (issue.code === 'unrecognized_keys' && Array.isArray(issue.keys))
+      return (issue.keys as unknown[]).map((key) => ({
+        path: [...path, String(key)],
+        message: 'unknown key: not part of this input (misspelled?)',
+      }));
+    return [{ path, message: typeof issue.message === 'string' ? issue.message : 'invalid' }];
   });
 }

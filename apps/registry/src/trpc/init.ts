@@ -1,11 +1,16 @@
-import { TRPCError, initTRPC } from '@trpc/server';
+import { initTRPC } from '@trpc/server';
 import { AppError, type TokenScope } from '@mlops/contracts';
-import { authenticate, authorize } from '../auth';
+import { checkAccess } from '../access';
+import { missingToken } from '../auth';
 import { asBadInput, asUnavailable } from '../unavailable';
 import type { TrpcContext } from './context';
 import { appErrorToTrpc, errorData } from './errors';
 
-/** Procedure metadata: the scope a call needs (absent = open read). Tests enumerate it. */
+/**
+ * Procedure metadata: what a call needs. The access hook reads it to refuse a request before
+ * its body is read; tests enumerate it. A procedure without either is refused to everyone
+ * but an admin (see trpc/access.ts).
+ */
 export interface ProcedureMeta {
   scope?: TokenScope;
   /** Needs a valid token, whatever its scopes (`auth.whoami`). */
@@ -46,40 +51,51 @@ const appErrors = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(appErrors);
+/** Not exported: every procedure declares what it needs (a scope, or any valid token). */
+const baseProcedure = t.procedure.use(appErrors);
 
 /**
  * A procedure that needs `scope`: 401 without a valid token, 403 with a token lacking the
- * scope. Runs before input parsing, so an unauthorised caller learns nothing about the input.
+ * scope. The access hook checked it already, before the body was read, from this meta; the
+ * middleware checks the principal it found again so a call that bypassed the hook (an
+ * in-process caller) is held to the same rule.
  */
-export function scopedProcedure(scope: TokenScope) {
-  return publicProcedure.meta({ scope }).use(async ({ ctx, next }) => {
-    try {
-      const principal = await authorize(ctx.deps, ctx.authorization, scope);
-      return await next({ ctx: { principal } });
-    } catch (err) {
-      if (err instanceof TRPCError) throw err;
-      if (err instanceof AppError) throw appErrorToTrpc(err);
-      const down = asUnavailable(err);
-      if (down) throw appErrorToTrpc(down);
-      throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: err });
-    }
+export function scopedProcedure(scope: Exclude<TokenScope, 'read'>) {
+  return baseProcedure.meta({ scope }).use(({ ctx, next }) => {
+    const principal = ctx.principal;
+    if (!principal) throw appErrorToTrpc(missingToken());
+    guard(() => checkAccess({ scope }, principal, false));
+    return next({ ctx: { principal } });
   });
 }
 
+/**
+ * Queries: the `read` scope, or nobody at all when the deployment opted into
+ * MLOPS_PUBLIC_READS (then `ctx.principal` is null for an anonymous caller).
+ */
+export const readProcedure = baseProcedure.meta({ scope: 'read' }).use(({ ctx, next }) => {
+  guard(() => checkAccess({ scope: 'read' }, ctx.principal, ctx.deps.publicReads));
+  return next({ ctx: { principal: ctx.principal } });
+});
+
 /** Any valid token, whatever its scopes: 401 without one. */
-export const authenticatedProcedure = publicProcedure
+export const authenticatedProcedure = baseProcedure
   .meta({ authenticated: true })
-  .use(async ({ ctx, next }) => {
-    try {
-      return await next({ ctx: { principal: await authenticate(ctx.deps, ctx.authorization) } });
-    } catch (err) {
-      if (err instanceof AppError) throw appErrorToTrpc(err);
-      throw err;
-    }
+  .use(({ ctx, next }) => {
+    const principal = ctx.principal;
+    if (!principal) throw appErrorToTrpc(missingToken());
+    return next({ ctx: { principal } });
   });
 
 /** Mutations that write (datasets, runs, versions): the `write` scope. */
 export const protectedProcedure = scopedProcedure('write');
 export const promoteProcedure = scopedProcedure('promote');
 export const adminProcedure = scopedProcedure('admin');
+
+function guard(check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    throw err instanceof AppError ? appErrorToTrpc(err) : err;
+  }
+}

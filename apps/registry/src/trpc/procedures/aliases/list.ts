@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { aliasesOf } from '../../../domain/aliases';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.aliases.list;
 
-export const aliasesList = publicProcedure
+export const aliasesList = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => aliasesOf(ctx.deps, input.model));

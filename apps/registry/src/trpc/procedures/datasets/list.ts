@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { listDatasets } from '../../../domain/datasets/queries';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.datasets.list;
 
-export const datasetsList = publicProcedure
+export const datasetsList = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) =>

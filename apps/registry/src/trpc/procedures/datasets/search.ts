@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { searchDatasets } from '@mlops/storage';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.datasets.search;
 
-export const datasetsSearch = publicProcedure
+export const datasetsSearch = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) =>

@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { listRecentEvents } from '../../../domain/events';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.events.recent;
 
-export const eventsRecent = publicProcedure
+export const eventsRecent = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => listRecentEvents(ctx.deps, input.limit));

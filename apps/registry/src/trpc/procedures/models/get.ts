@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { getModelOrThrow } from '../../../domain/models';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.models.get;
 
-export const modelsGet = publicProcedure
+export const modelsGet = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => getModelOrThrow(ctx.deps, input.name));

@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { listAllModels } from '../../../domain/models';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.models.list;
 
-export const modelsList = publicProcedure
+export const modelsList = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => listAllModels(ctx.deps, input.limit));

@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { searchModels } from '@mlops/storage';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.models.search;
 
-export const modelsSearch = publicProcedure
+export const modelsSearch = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) =>

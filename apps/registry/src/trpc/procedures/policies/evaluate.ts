@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { evaluatePolicy } from '../../../domain/policies';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.policies.evaluate;
 
-export const policiesEvaluate = publicProcedure
+export const policiesEvaluate = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => evaluatePolicy(ctx.deps, input));

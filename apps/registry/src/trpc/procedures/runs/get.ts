@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { getRunOrThrow } from '../../../domain/runs';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.runs.get;
 
-export const runsGet = publicProcedure
+export const runsGet = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => getRunOrThrow(ctx.deps, input.id));

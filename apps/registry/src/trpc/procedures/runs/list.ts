@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { listRunsFor } from '../../../domain/runs';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.runs.list;
 
-export const runsList = publicProcedure
+export const runsList = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) =>

@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { searchRuns } from '@mlops/storage';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.runs.search;
 
-export const runsSearch = publicProcedure
+export const runsSearch = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) =>

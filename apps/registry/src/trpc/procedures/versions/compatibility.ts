@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { compatibilityOf } from '../../../domain/policies';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.versions.compatibility;
 
-export const versionsCompatibility = publicProcedure
+export const versionsCompatibility = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => compatibilityOf(ctx.deps, input));

@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { getVersionOrThrow } from '../../../domain/versions';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.versions.get;
 
-export const versionsGet = publicProcedure
+export const versionsGet = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => getVersionOrThrow(ctx.deps, input.model, input.version));

@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { resolveAlias } from '../../../domain/versions';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.versions.resolve;
 
-export const versionsResolve = publicProcedure
+export const versionsResolve = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => resolveAlias(ctx.deps, input.model, input.alias));

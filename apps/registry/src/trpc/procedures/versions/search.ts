@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { searchVersions } from '@mlops/storage';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.versions.search;
 
-export const versionsSearch = publicProcedure
+export const versionsSearch = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) =>
