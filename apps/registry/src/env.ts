@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_PORTS } from '@mlops/contracts';
 import { commonEnv, dataDirEnv, hostEnv, parseEnv, portEnv, redisEnv } from '@mlops/config';
+import { secretKeyEnv, webhookEnv } from '@mlops/webhooks';
 
 export const registryEnvSchema = z
   .object({
@@ -8,6 +9,8 @@ export const registryEnvSchema = z
     ...dataDirEnv,
     ...redisEnv,
     ...hostEnv,
+    ...webhookEnv,
+    ...secretKeyEnv,
     REGISTRY_PORT: portEnv(DEFAULT_PORTS.registry),
     /** Admin bearer token; when unset one is generated into the data directory. */
     MLOPS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -34,6 +34,17 @@ export function createMetrics() {
       help: 'Alias moves refused by a promotion policy',
       registers: [registry],
     }),
+    webhookTargetsRefused: new Counter({
+      name: 'registry_webhook_targets_refused_total',
+      help: 'Webhooks refused at creation: a non-public target not allow-listed',
+      registers: [registry],
+    }),
+    webhookAttempts: new Counter({
+      name: 'registry_webhook_attempts_total',
+      help: 'Webhook delivery attempts: delivered, retry or failed (refusals included)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type RegistryMetrics = ReturnType<typeof createMetrics>;

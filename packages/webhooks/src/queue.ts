@@ -98,7 +98,17 @@ export class WebhookQueue {
   private async process(job: Job<WebhookJob>): Promise<void> {
     const data = job.data;
     const target = await this.opts.target(data.targetId);
-    if (!target) throw new UnrecoverableError('the webhook no longer exists');
+    if (!target) {
+      const error = 'the webhook no longer exists or is inactive';
+      const outcome = { ok: false, statusCode: null, retryable: false, error } as const;
+      await this.opts.onAttempt?.({
+        job: data,
+        outcome,
+        attempt: job.attemptsMade + 1,
+        willRetry: false,
+      });
+      throw new UnrecoverableError(error);
+    }
     const headers = signedHeaders(target.secret, data.body, {
       [EVENT_HEADER]: data.eventType,
       [DELIVERY_HEADER]: data.deliveryId,

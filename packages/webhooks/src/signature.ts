@@ -1,9 +1,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  WEBHOOK_DELIVERY_HEADER,
+  WEBHOOK_EVENT_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+} from '@mlops/contracts';
 
-export const SIGNATURE_HEADER = 'x-mlops-signature';
-export const TIMESTAMP_HEADER = 'x-mlops-timestamp';
-export const EVENT_HEADER = 'x-mlops-event';
-export const DELIVERY_HEADER = 'x-mlops-delivery';
+export const SIGNATURE_HEADER = WEBHOOK_SIGNATURE_HEADER;
+export const TIMESTAMP_HEADER = WEBHOOK_TIMESTAMP_HEADER;
+export const EVENT_HEADER = WEBHOOK_EVENT_HEADER;
+export const DELIVERY_HEADER = WEBHOOK_DELIVERY_HEADER;
 
 /**
  * `sha256=<hex HMAC-SHA256(secret, "${timestamp}.${body}")>`, timestamp in Unix seconds sent in
