@@ -24,7 +24,7 @@ import { modelRoutes } from './routes/models';
 import { StreamReader } from './stream-reader';
 import { monitorRouter } from './trpc/router';
 import type { MonitorContext, MonitorRouter } from './trpc/router';
-import { AlertWebhook } from './webhook';
+import { AlertWebhook, type AlertWebhookOptions } from './webhook';
 import { WindowStore } from './windows';
 
 export interface MonitorDeps {
@@ -47,7 +47,8 @@ export interface MonitorDeps {
   retrainPollMs?: number;
   predictionBaselineRows?: number;
   qualityWindow?: number;
-  webhook?: { url: string; secret: string; backoffMs?: number };
+  /** Alert webhook (queued in BullMQ under the deployment's prefix). */
+  webhook?: Omit<AlertWebhookOptions, 'redisUrl' | 'bullPrefix' | 'logger' | 'onResult'>;
 }
 
 declare module 'fastify' {
@@ -90,6 +91,8 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
   const webhook = deps.webhook
     ? new AlertWebhook({
         ...deps.webhook,
+        redisUrl: deps.redisUrl,
+        bullPrefix: keys.bullPrefix,
         logger,
         onResult: (ok) => metrics.webhooks.inc({ result: ok ? 'ok' : 'failed' }),
       })

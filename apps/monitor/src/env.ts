@@ -9,6 +9,7 @@ import {
   redisEnv,
   registryClientEnv,
 } from '@mlops/config';
+import { webhookEnv } from '@mlops/webhooks';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -18,6 +19,7 @@ export const monitorEnvSchema = z.object({
   ...redisEnv,
   ...registryClientEnv,
   ...hostEnv,
+  ...webhookEnv,
   MONITOR_PORT: portEnv(DEFAULT_PORTS.monitor),
   /** Rows compared by default (`?window=` overrides per request). */
   MONITOR_WINDOW_SIZE: positiveInt.max(100_000).default(500),
@@ -58,8 +60,8 @@ export const monitorEnvSchema = z.object({
   /** JSON per-model overrides of the retraining policy. */
   MONITOR_RETRAIN_POLICIES: z.string().optional(),
   MONITOR_ALERT_WEBHOOK_URL: z.url().optional(),
-  /** HMAC key of the webhook signature; defaults to MLOPS_TOKEN. */
-  MONITOR_ALERT_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** HMAC key of the webhook signature: the webhook's own, required with the URL. */
+  MONITOR_ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 export type MonitorEnv = z.infer<typeof monitorEnvSchema>;
 

@@ -2,6 +2,7 @@ import { createRegistryClient } from '@mlops/client';
 import { driftPolicySchema } from '@mlops/contracts';
 import { applyServerLimits, closeOnSignal, createLogger, readTokenFile } from '@mlops/config';
 import { buildApp } from './app';
+import { alertWebhookOf } from './alert-webhook-config';
 import { loadEnv } from './env';
 import { retrainPolicies } from './policy';
 import { registryProfileSource } from './profiles';
@@ -20,12 +21,7 @@ const policy = driftPolicySchema.parse({
 const token = env.MLOPS_TOKEN ?? readTokenFile(env.MLOPS_DATA_DIR);
 const client = createRegistryClient({ url: env.REGISTRY_URL, ...(token ? { token } : {}) });
 const registry = registryProfileSource(client);
-const webhookSecret = env.MONITOR_ALERT_WEBHOOK_SECRET ?? token;
-if (env.MONITOR_ALERT_WEBHOOK_URL && !webhookSecret) {
-  throw new Error(
-    'MONITOR_ALERT_WEBHOOK_URL needs MONITOR_ALERT_WEBHOOK_SECRET (or MLOPS_TOKEN) to sign with',
-  );
-}
+const webhook = await alertWebhookOf(env, token);
 
 const app = await buildApp({
   redisUrl: env.REDIS_URL,
@@ -41,9 +37,7 @@ const app = await buildApp({
   retrainPolicy: retrainPolicies(env),
   predictionBaselineRows: env.MONITOR_PREDICTION_BASELINE_ROWS,
   qualityWindow: env.MONITOR_QUALITY_WINDOW,
-  ...(env.MONITOR_ALERT_WEBHOOK_URL && webhookSecret
-    ? { webhook: { url: env.MONITOR_ALERT_WEBHOOK_URL, secret: webhookSecret } }
-    : {}),
+  ...(webhook ? { webhook } : {}),
 });
 
 closeOnSignal(app, { logger });

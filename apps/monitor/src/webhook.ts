@@ -1,88 +1,79 @@
-import { createHmac } from 'node:crypto';
 import type { Logger } from '@mlops/config';
 import type { PlatformEvent } from '@mlops/contracts';
+import {
+  DENY_ALL_PRIVATE,
+  WEBHOOK_QUEUES,
+  WebhookQueue,
+  type AddressPolicy,
+} from '@mlops/webhooks';
 
-export const SIGNATURE_HEADER = 'x-mlops-signature';
-export const TIMESTAMP_HEADER = 'x-mlops-timestamp';
-export const EVENT_HEADER = 'x-mlops-event';
-
-/**
- * `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`): the receiver recomputes it
- * with the shared secret and rejects old timestamps, so a captured request cannot be replayed.
- */
-export function signWebhook(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-export interface WebhookOptions {
+export interface AlertWebhookOptions {
   url: string;
+  /** The webhook's own HMAC key (MONITOR_ALERT_WEBHOOK_SECRET), never a platform token. */
   secret: string;
+  redisUrl: string;
+  /** BullMQ prefix of the deployment: pending alerts live there across restarts. */
+  bullPrefix: string;
+  /** Non-public targets allowed (MLOPS_WEBHOOK_ALLOW_HOSTS); default none. */
+  policy?: AddressPolicy;
   /** Attempts per event (first try included). */
   attempts?: number;
   /** Delay before the second attempt; doubles each time. */
   backoffMs?: number;
   timeoutMs?: number;
   logger: Logger;
+  /** Once per event, when it is delivered or given up on. */
   onResult?: (ok: boolean) => void;
 }
 
 /**
- * Alert webhooks: every alert event POSTed as JSON, signed, retried with exponential backoff on
- * network errors and 5xx/429 answers. Sending is fire and forget — an unreachable receiver never
- * holds up monitoring — but `drain()` lets shutdown wait for what is in flight.
+ * Alert webhook: every event the monitor publishes is POSTed to one configured URL through the
+ * platform's shared delivery (@mlops/webhooks): the same timestamped HMAC signature, target
+ * policy and no-redirect rule as the registry's webhooks, queued in BullMQ so an alert pending
+ * when the monitor stops is still delivered after it starts again. Sending never holds up
+ * monitoring: `send` only queues.
  */
 export class AlertWebhook {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly queue: WebhookQueue;
+  private readonly queuing = new Set<Promise<void>>();
 
-  constructor(private readonly opts: WebhookOptions) {}
+  constructor(private readonly opts: AlertWebhookOptions) {
+    this.queue = new WebhookQueue({
+      name: WEBHOOK_QUEUES.monitor,
+      redisUrl: opts.redisUrl,
+      bullPrefix: opts.bullPrefix,
+      policy: opts.policy ?? DENY_ALL_PRIVATE,
+      attempts: opts.attempts ?? 8,
+      backoffMs: opts.backoffMs ?? 2_000,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      logger: opts.logger,
+      target: () => Promise.resolve({ url: opts.url, secret: opts.secret }),
+      onAttempt: ({ outcome, willRetry }) => {
+        if (!willRetry) opts.onResult?.(outcome.ok);
+      },
+    });
+    this.queue.start();
+  }
 
   send(event: PlatformEvent): void {
-    const p = this.deliver(event).finally(() => this.inFlight.delete(p));
-    this.inFlight.add(p);
-  }
-
-  async drain(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async deliver(event: PlatformEvent): Promise<void> {
-    const { url, secret, logger } = this.opts;
-    const attempts = this.opts.attempts ?? 4;
-    const body = JSON.stringify(event);
-    let delay = this.opts.backoffMs ?? 500;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      let retryable = true;
-      let reason = '';
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
-            [TIMESTAMP_HEADER]: timestamp,
-            [EVENT_HEADER]: event.type,
-          },
-          body,
-          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5_000),
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        if (res.ok) {
-          this.opts.onResult?.(true);
-          return;
-        }
-        retryable = res.status >= 500 || res.status === 429;
-        reason = `HTTP ${res.status}`;
-      } catch (err) {
-        reason = err instanceof Error ? err.message : String(err);
-      }
-      if (!retryable || attempt === attempts) {
-        logger.warn({ type: event.type, id: event.id, reason, attempt }, 'alert webhook failed');
+    const p = this.queue
+      .enqueue({
+        deliveryId: `alert:${event.id}`,
+        targetId: 'alert',
+        eventType: event.type,
+        body: JSON.stringify(event),
+      })
+      .catch((err: unknown) => {
+        this.opts.logger.warn({ err, type: event.type }, 'could not queue the alert webhook');
         this.opts.onResult?.(false);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay *= 2;
-    }
+      })
+      .finally(() => this.queuing.delete(p));
+    this.queuing.add(p);
+  }
+
+  /** Shutdown: finish queuing, stop delivering; what is pending stays queued for next start. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.queuing]);
+    await this.queue.close();
   }
 }

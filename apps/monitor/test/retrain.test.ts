@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError, platformEventSchema, redisKeys, retrainPolicySchema } from '@mlops/contracts';
@@ -12,7 +10,6 @@ import { loadEnv } from '../src/env';
 import { EventPublisher } from '../src/publisher';
 import { Retrainer } from '../src/retrain';
 import type { RetrainRegistry } from '../src/retrain';
-import { AlertWebhook, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/webhook';
 
 const prefix = `test-${randomUUID()}`;
 const keys = redisKeys(prefix);
@@ -266,53 +263,5 @@ describe('retraining policy from the environment', () => {
     expect(() => retrainPolicies(loadEnv({ MONITOR_RETRAIN_POLICIES: 'nope' }))).toThrow(
       /must be JSON/,
     );
-  });
-});
-
-describe('alert webhook', () => {
-  it('POSTs signed JSON and retries after a 5xx', async () => {
-    const received: Array<{ signature: string; timestamp: string; body: string }> = [];
-    let calls = 0;
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        calls++;
-        received.push({
-          signature: String(req.headers[SIGNATURE_HEADER]),
-          timestamp: String(req.headers[TIMESTAMP_HEADER]),
-          body,
-        });
-        res.statusCode = calls === 1 ? 503 : 204;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const results: boolean[] = [];
-    const hook = new AlertWebhook({
-      url: `http://127.0.0.1:${port}/hook`,
-      secret: 'shh-a-secret',
-      backoffMs: 10,
-      logger,
-      onResult: (ok) => results.push(ok),
-    });
-    const event = platformEventSchema.parse({
-      type: 'drift.detected',
-      id: 'e1',
-      at: NOW,
-      model: 'iris',
-      version: 1,
-      driftedColumns: ['x'],
-      share: 1,
-    });
-    hook.send(event);
-    await hook.drain();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    expect(calls).toBe(2);
-    expect(results).toEqual([true]);
-    const last = received[1]!;
-    expect(JSON.parse(last.body)).toEqual(event);
-    expect(last.signature).toBe(signWebhook('shh-a-secret', last.timestamp, last.body));
   });
 });

@@ -14,6 +14,7 @@ import {
   type Db,
   type S3StoreConfig,
 } from '@mlops/storage';
+import { SecretBox } from '@mlops/webhooks';
 import { parseEvent } from './domain/events';
 import { WebhookDispatcher, type WebhookOptions } from './domain/webhooks';
 import { createMetrics, type RegistryMetrics } from './metrics';
@@ -37,6 +38,8 @@ export interface RegistryDeps {
   logger: Logger;
   metrics: RegistryMetrics;
   webhooks: WebhookDispatcher;
+  /** Seals and opens stored secrets (webhook HMAC keys); its key never touches the database. */
+  secrets: SecretBox;
   /** Subscribed to the events channel: webhooks also fire for events other apps publish. */
   subscriber: Redis;
 }
@@ -55,6 +58,8 @@ export interface DepsConfig {
   /** S3/MinIO artifact store; otherwise the filesystem store of the data directory. */
   s3?: S3StoreConfig & { createBucket?: boolean };
   webhooks?: WebhookOptions;
+  /** MLOPS_SECRET_KEY; unset: a key file generated in the data directory. */
+  secretKey?: string;
 }
 
 export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
@@ -80,7 +85,24 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
   });
   const flows = new FlowProducer({ connection: redis, prefix: keys.bullPrefix });
   const logger = createLogger('registry', config.logLevel);
-  const webhooks = new WebhookDispatcher(db, logger, config.webhooks);
+  const metrics = createMetrics();
+  const secrets = SecretBox.open(config.dataDir, config.secretKey);
+  const webhooks = new WebhookDispatcher(db, secrets, logger, {
+    ...config.webhooks,
+    redisUrl: config.redisUrl,
+    bullPrefix: keys.bullPrefix,
+    onResult: (result) => metrics.webhookAttempts.inc({ result }),
+  });
+  try {
+    await webhooks.start();
+  } catch (err) {
+    await webhooks.close();
+    await queue.close();
+    await flows.close();
+    redis.disconnect();
+    await db.destroy();
+    throw err;
+  }
   const subscriber = redis.duplicate();
   subscriber.on('message', (_channel: string, message: string) => {
     const event = parseEvent(message);
@@ -113,8 +135,9 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
     maxUploadBytes: config.maxUploadBytes,
     publicReads: config.publicReads ?? false,
     logger,
-    metrics: createMetrics(),
+    metrics,
     webhooks,
+    secrets,
     subscriber,
   };
 }

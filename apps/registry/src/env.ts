@@ -9,6 +9,7 @@ import {
   portEnv,
   redisEnv,
 } from '@mlops/config';
+import { secretKeyEnv, webhookEnv } from '@mlops/webhooks';
 
 export const registryEnvSchema = z
   .object({
@@ -17,6 +18,8 @@ export const registryEnvSchema = z
     ...redisEnv,
     ...hostEnv,
     ...accessEnv,
+    ...webhookEnv,
+    ...secretKeyEnv,
     REGISTRY_PORT: portEnv(DEFAULT_PORTS.registry),
     /** Admin bearer token; when unset one is generated into the data directory. */
     MLOPS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

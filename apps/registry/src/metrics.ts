@@ -40,6 +40,17 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    webhookTargetsRefused: new Counter({
+      name: 'registry_webhook_targets_refused_total',
+      help: 'Webhooks refused at creation: a non-public target not allow-listed',
+      registers: [registry],
+    }),
+    webhookAttempts: new Counter({
+      name: 'registry_webhook_attempts_total',
+      help: 'Webhook delivery attempts: delivered, retry or failed (refusals included)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type RegistryMetrics = ReturnType<typeof createMetrics>;

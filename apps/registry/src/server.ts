@@ -1,4 +1,5 @@
 import { applyServerLimits, closeOnSignal, resolveAdminToken, createLogger } from '@mlops/config';
+import { webhookSettingsOf } from '@mlops/webhooks';
 import { buildApp } from './app';
 import { createDeps } from './deps';
 import { loadEnv } from './env';
@@ -14,6 +15,8 @@ const deps = await createDeps({
   maxUploadBytes: env.REGISTRY_MAX_UPLOAD_BYTES,
   publicReads: env.MLOPS_PUBLIC_READS,
   logLevel: env.LOG_LEVEL,
+  webhooks: webhookSettingsOf(env),
+  ...(env.MLOPS_SECRET_KEY ? { secretKey: env.MLOPS_SECRET_KEY } : {}),
   ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
   ...(env.S3_ENDPOINT && env.S3_BUCKET && env.S3_ACCESS_KEY && env.S3_SECRET_KEY
     ? {

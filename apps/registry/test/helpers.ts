@@ -43,7 +43,7 @@ export async function startTestRegistry(
     logLevel: 'silent',
     ...(pg ? { databaseUrl: pg.url } : {}),
     ...(s3 ? { s3: s3.config } : {}),
-    webhooks: opts.webhooks ?? { baseDelayMs: 10 },
+    webhooks: opts.webhooks ?? { backoffMs: 10 },
   });
   const app = await buildApp(deps, { logLevel: 'silent' });
   await app.ready();

@@ -3,11 +3,13 @@ import type { BundleManifest } from '@mlops/contracts';
 import { IRIS_CSV, startTestRegistry, type TestRegistry } from './helpers';
 
 /** A registry holding the iris dataset (v1) and one stored blob to reference from manifests. */
-export async function startSeededRegistry(): Promise<{
+export async function startSeededRegistry(
+  opts: Parameters<typeof startTestRegistry>[0] = {},
+): Promise<{
   r: TestRegistry;
   file: { sha256: string; size: number };
 }> {
-  const r = await startTestRegistry();
+  const r = await startTestRegistry(opts);
   const up = await r.app.inject({
     method: 'POST',
     url: '/api/datasets/iris',

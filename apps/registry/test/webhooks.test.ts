@@ -1,15 +1,17 @@
-import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys, type WebhookDelivery } from '@mlops/contracts';
+import { insertWebhook } from '@mlops/storage';
+import { NO_RESPONSE, parseAllowList, verifyWebhook } from '@mlops/webhooks';
 import { REDIS_URL, trpc, type TestRegistry } from './helpers';
 import { manifestWith, startSeededRegistry } from './seed';
 
 interface Received {
   body: string;
   signature: string | undefined;
+  timestamp: string | undefined;
   type: string | undefined;
 }
 
@@ -23,7 +25,10 @@ let failuresLeft = 0;
 const SECRET = 'a-webhook-secret-of-some-length';
 
 beforeAll(async () => {
-  ({ r, file } = await startSeededRegistry());
+  // The receiver runs on loopback: allow-listed, as an operator would for a local receiver.
+  ({ r, file } = await startSeededRegistry({
+    webhooks: { policy: parseAllowList('127.0.0.1'), backoffMs: 10, attempts: 5 },
+  }));
   receiver = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -37,6 +42,7 @@ beforeAll(async () => {
       received.push({
         body: Buffer.concat(chunks).toString('utf8'),
         signature: req.headers['x-mlops-signature'] as string | undefined,
+        timestamp: req.headers['x-mlops-timestamp'] as string | undefined,
         type: req.headers['x-mlops-event'] as string | undefined,
       });
       res.end('ok');
@@ -70,7 +76,7 @@ async function until(
 }
 
 describe('webhooks', () => {
-  it('delivers version.created signed with HMAC-SHA256, retrying a failing receiver with backoff', async () => {
+  it('delivers version.created signed with the timestamped HMAC, retrying a failing receiver with backoff', async () => {
     const created = await trpc(
       r.app,
       'mutation',
@@ -99,10 +105,13 @@ describe('webhooks', () => {
 
     const got = received.find((x) => x.type === 'version.created');
     expect(got).toBeDefined();
-    const expected = `sha256=${createHmac('sha256', SECRET)
-      .update(got?.body ?? '')
-      .digest('hex')}`;
-    expect(got?.signature).toBe(expected);
+    expect(
+      verifyWebhook(
+        SECRET,
+        { signature: got?.signature, timestamp: got?.timestamp },
+        got?.body ?? '',
+      ),
+    ).toBe(true);
     expect(JSON.parse(got?.body ?? '{}')).toMatchObject({
       type: 'version.created',
       model: 'hooked',
@@ -153,8 +162,12 @@ describe('webhooks', () => {
       r.auth,
     );
     const log = await until(id, (d) => d.length > 0 && d.every((x) => x.status === 'failed'));
-    expect(log[0]).toMatchObject({ status: 'failed', attempts: 5, lastStatusCode: null });
-    expect(log[0]?.lastError).toBeTruthy();
+    expect(log[0]).toMatchObject({
+      status: 'failed',
+      attempts: 5,
+      lastStatusCode: null,
+      lastError: NO_RESPONSE,
+    });
     const bad = await trpc(
       r.app,
       'mutation',
@@ -163,5 +176,66 @@ describe('webhooks', () => {
       r.auth,
     );
     expect(bad.status).toBe(400);
+  });
+
+  it('refuses internal targets at creation, naming the field, even with loopback allow-listed', async () => {
+    for (const target of [
+      'http://[::1]:6379/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.0.0.1/hook',
+      'http://0x7f000002:6379/',
+      'http://127.0.0.2/',
+    ]) {
+      const res = await trpc(
+        r.app,
+        'mutation',
+        'webhooks.create',
+        { url: target, eventTypes: ['*'] },
+        r.auth,
+      );
+      expect(res.status, target).toBe(400);
+      expect(res.error?.message, target).toMatch(/^url: refused: .* address/);
+    }
+    const admin = await trpc(
+      r.app,
+      'mutation',
+      'webhooks.create',
+      { url, eventTypes: ['*'], secret: r.auth.authorization.slice('Bearer '.length) },
+      r.auth,
+    );
+    expect(admin.status).toBe(400);
+    expect(admin.error?.message).toMatch(/^secret: /);
+  });
+
+  it('stores secrets sealed, and seals the ones an older version stored in clear', async () => {
+    const created = await trpc(
+      r.app,
+      'mutation',
+      'webhooks.create',
+      { url, eventTypes: ['run.completed'] },
+      r.auth,
+    );
+    const { id, secret } = created.data as { id: string; secret: string };
+    expect(secret).toMatch(/^whsec_/);
+    await insertWebhook(r.deps.db, {
+      id: 'whk_legacy',
+      url,
+      eventTypes: ['run.completed'],
+      active: true,
+      createdAt: new Date().toISOString(),
+      sealedSecret: 'a-legacy-secret-in-clear',
+    });
+    await r.deps.webhooks.start();
+    const rows = await r.deps.db.selectFrom('webhooks').selectAll().execute();
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toContain(secret);
+    expect(dump).not.toContain('a-legacy-secret-in-clear');
+    expect(rows.every((row) => row.secret_sealed.startsWith('sealed:v1:'))).toBe(true);
+    const legacy = rows.find((row) => row.id === 'whk_legacy');
+    expect(r.deps.secrets.unseal(legacy?.secret_sealed ?? '', 'webhook:whk_legacy')).toBe(
+      'a-legacy-secret-in-clear',
+    );
+    await trpc(r.app, 'mutation', 'webhooks.delete', { id }, r.auth);
+    await trpc(r.app, 'mutation', 'webhooks.delete', { id: 'whk_legacy' }, r.auth);
   });
 });

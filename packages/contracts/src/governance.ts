@@ -172,8 +172,12 @@ export const aliasAuditEntrySchema = z.object({
 });
 export type AliasAuditEntry = z.infer<typeof aliasAuditEntrySchema>;
 
+/** `sha256=<hex HMAC-SHA256(secret, "${timestamp}.${body}")>` (see @mlops/webhooks). */
 export const WEBHOOK_SIGNATURE_HEADER = 'x-mlops-signature';
+/** Unix seconds of the attempt, covered by the signature: receivers refuse old ones. */
+export const WEBHOOK_TIMESTAMP_HEADER = 'x-mlops-timestamp';
 export const WEBHOOK_EVENT_HEADER = 'x-mlops-event';
+export const WEBHOOK_DELIVERY_HEADER = 'x-mlops-delivery';
 
 export const webhookSchema = z.object({
   id: z.string(),

@@ -1,72 +1,108 @@
-import { createHmac } from 'node:crypto';
-import {
-  WEBHOOK_EVENT_HEADER,
-  WEBHOOK_SIGNATURE_HEADER,
-  type PlatformEvent,
-} from '@mlops/contracts';
+import type { PlatformEvent } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import {
   claimDelivery,
+  getWebhook,
   listWebhooks,
   recordAttempt,
+  setWebhookSealedSecret,
   type Db,
-  type StoredWebhook,
 } from '@mlops/storage';
+import {
+  DENY_ALL_PRIVATE,
+  isSealed,
+  WEBHOOK_QUEUES,
+  WebhookQueue,
+  type AddressPolicy,
+  type AttemptReport,
+  type SecretBox,
+} from '@mlops/webhooks';
 
 export interface WebhookOptions {
-  /** Attempts per delivery, the first included (default 5). */
-  maxAttempts?: number;
-  /** Delay before retry n is base × 2^(n−1) (default 1 s: 1, 2, 4, 8 s). */
-  baseDelayMs?: number;
+  /** Targets beyond public addresses (MLOPS_WEBHOOK_ALLOW_HOSTS); default: none. */
+  policy?: AddressPolicy;
+  /** Attempts per delivery, the first included (default 8). */
+  attempts?: number;
+  /** Delay before the second attempt, doubling after (default 2 s). */
+  backoffMs?: number;
   /** Per-attempt timeout (default 10 s). */
   timeoutMs?: number;
 }
 
-/** `sha256=<hex HMAC-SHA256(secret, raw body)>`: receivers recompute it over the bytes they got. */
-export function signBody(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
+/** Authenticated data of a webhook's sealed secret: it opens on its own row only. */
+export const secretContextOf = (webhookId: string) => `webhook:${webhookId}`;
 
 /**
  * Outbound webhooks. Every platform event (the registry's own, and the monitor's drift events
  * heard on the Redis channel) is offered to each active webhook whose types match; the delivery
  * row (`<webhook>:<event>`) is claimed once, so replicas and the two sources never deliver
- * twice. Failed attempts (network, timeout, 408/429/5xx) are retried with exponential backoff;
- * every attempt updates the delivery log.
+ * twice. The delivery itself is a job of the `webhooks` BullMQ queue (@mlops/webhooks): target
+ * checked again, signed, retried with backoff by BullMQ, and still pending after a restart.
+ * Every attempt updates the delivery log.
  */
 export class WebhookDispatcher {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  readonly policy: AddressPolicy;
+  private readonly queue: WebhookQueue;
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly timeoutMs: number;
 
   constructor(
     private readonly db: Db,
+    private readonly box: SecretBox,
     private readonly logger: Logger,
-    opts: WebhookOptions = {},
+    opts: WebhookOptions & {
+      redisUrl: string;
+      bullPrefix: string;
+      onResult?: (result: 'delivered' | 'retry' | 'failed') => void;
+    },
   ) {
-    this.maxAttempts = opts.maxAttempts ?? 5;
-    this.baseDelayMs = opts.baseDelayMs ?? 1_000;
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.policy = opts.policy ?? DENY_ALL_PRIVATE;
+    this.queue = new WebhookQueue({
+      name: WEBHOOK_QUEUES.registry,
+      redisUrl: opts.redisUrl,
+      bullPrefix: opts.bullPrefix,
+      policy: this.policy,
+      attempts: opts.attempts ?? 8,
+      backoffMs: opts.backoffMs ?? 2_000,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      logger,
+      target: (id) => this.targetOf(id),
+      onAttempt: (report) => {
+        opts.onResult?.(report.outcome.ok ? 'delivered' : report.willRetry ? 'retry' : 'failed');
+        return this.record(report);
+      },
+    });
   }
 
-  /** Offer a raw Redis message (ignored unless it is a valid platform event). */
+  /** Seal what is still in clear (rows from before secrets were sealed), then start delivering. */
+  async start(): Promise<void> {
+    let sealed = 0;
+    for (const hook of await listWebhooks(this.db)) {
+      if (isSealed(hook.sealedSecret)) continue;
+      const value = this.box.seal(hook.sealedSecret, secretContextOf(hook.id));
+      await setWebhookSealedSecret(this.db, hook.id, value);
+      sealed += 1;
+    }
+    if (sealed > 0) this.logger.info({ sealed }, 'sealed webhook secrets stored in clear');
+    this.queue.start();
+  }
+
   /** Fire and forget: failures are logged and recorded, never thrown at the caller. */
   offer(event: PlatformEvent): void {
     if (this.closed) return;
-    this.track(
-      this.dispatch(event).catch((err: unknown) =>
+    const p = this.dispatch(event)
+      .catch((err: unknown) =>
         this.logger.warn({ err, event: event.id }, 'could not dispatch webhooks'),
-      ),
-    );
+      )
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
   }
 
   private async dispatch(event: PlatformEvent): Promise<void> {
     const hooks = (await listWebhooks(this.db)).filter(
       (h) => h.active && (h.eventTypes.includes('*') || h.eventTypes.includes(event.type)),
     );
+    const body = JSON.stringify(event);
     for (const hook of hooks) {
       const claimed = await claimDelivery(this.db, {
         webhookId: hook.id,
@@ -74,77 +110,50 @@ export class WebhookDispatcher {
         eventType: event.type,
         now: new Date().toISOString(),
       });
-      if (claimed) this.track(this.attempt(hook, claimed.id, JSON.stringify(event), event.type, 1));
+      if (!claimed) continue;
+      try {
+        await this.queue.enqueue({
+          deliveryId: claimed.id,
+          targetId: hook.id,
+          eventType: event.type,
+          body,
+        });
+      } catch (err) {
+        this.logger.warn({ err, delivery: claimed.id }, 'could not queue a webhook delivery');
+        await recordAttempt(this.db, claimed.id, {
+          status: 'failed',
+          statusCode: null,
+          error: 'could not be queued (Redis unavailable)',
+          now: new Date().toISOString(),
+        });
+      }
     }
   }
 
-  private async attempt(
-    hook: StoredWebhook,
-    deliveryId: string,
-    body: string,
-    type: string,
-    n: number,
-  ): Promise<void> {
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    try {
-      const res = await fetch(hook.url, {
-        method: 'POST',
-        body,
-        headers: {
-          'content-type': 'application/json',
-          [WEBHOOK_SIGNATURE_HEADER]: signBody(hook.secret, body),
-          [WEBHOOK_EVENT_HEADER]: type,
-          'x-mlops-delivery': deliveryId,
-        },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      statusCode = res.status;
-      await res.body?.cancel();
-      if (!res.ok) error = `receiver answered HTTP ${res.status}`;
-    } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-    }
-    const retryable =
-      error !== null &&
-      (statusCode === null || statusCode >= 500 || statusCode === 408 || statusCode === 429);
-    const status =
-      error === null ? 'delivered' : retryable && n < this.maxAttempts ? 'pending' : 'failed';
-    await recordAttempt(this.db, deliveryId, {
-      status,
-      statusCode,
-      error,
+  private async targetOf(id: string): Promise<{ url: string; secret: string } | undefined> {
+    const hook = await getWebhook(this.db, id);
+    if (!hook?.active) return undefined;
+    return { url: hook.url, secret: this.box.unseal(hook.sealedSecret, secretContextOf(id)) };
+  }
+
+  private async record({ job, outcome, willRetry }: AttemptReport): Promise<void> {
+    await recordAttempt(this.db, job.deliveryId, {
+      status: outcome.ok ? 'delivered' : willRetry ? 'pending' : 'failed',
+      statusCode: outcome.statusCode,
+      error: outcome.ok ? null : outcome.error,
       now: new Date().toISOString(),
     });
-    if (status !== 'pending' || this.closed) return;
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        this.track(
-          this.attempt(hook, deliveryId, body, type, n + 1).catch((err: unknown) =>
-            this.logger.warn({ err, deliveryId }, 'webhook retry failed'),
-          ),
-        );
-      },
-      this.baseDelayMs * 2 ** (n - 1),
-    );
-    this.timers.add(timer);
   }
 
-  private track(p: Promise<void>): void {
-    this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
-  }
-
-  /** Wait for attempts in flight (tests, shutdown); pending retries are dropped on close. */
+  /** Wait for offers being queued (tests, shutdown); the deliveries themselves live in Redis. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** Stop delivering; what is pending stays queued for the next start. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
     await this.idle();
+    await this.queue.close();
   }
 }

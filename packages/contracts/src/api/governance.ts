@@ -64,9 +64,11 @@ export const policiesApi = {
 } as const;
 
 /**
- * Outbound webhooks (scope `admin`): POST of the event JSON, signed with header
- * `x-mlops-signature: sha256=<HMAC-SHA256(secret, body)>`, retried with exponential backoff;
- * `eventTypes` are event `type`s or `*`. The secret is returned once by create.
+ * Outbound webhooks (scope `admin`): POST of the event JSON with `x-mlops-timestamp: <unix s>`
+ * and `x-mlops-signature: sha256=<HMAC-SHA256(secret, "${timestamp}.${body}")>`, retried with
+ * exponential backoff, never redirected; `eventTypes` are event `type`s or `*`. The URL must
+ * resolve to public addresses only (unless allow-listed by MLOPS_WEBHOOK_ALLOW_HOSTS). The
+ * secret (generated unless given) is returned once by create and stored sealed.
  */
 export const webhooksApi = {
   create: {

@@ -9,8 +9,11 @@ import type { WebhookDeliveryRow, WebhookRow } from '../db/tables/governance';
 import { parseJsonColumn } from './json';
 
 export interface StoredWebhook extends Webhook {
-  /** HMAC key: kept (it signs every delivery) but never returned by list. */
-  secret: string;
+  /**
+   * HMAC key as the registry sealed it (it signs every delivery, so it is kept, not hashed);
+   * never returned by list. Storage does not open it: the key lives with the registry.
+   */
+  sealedSecret: string;
 }
 
 export async function insertWebhook(db: Db, hook: StoredWebhook): Promise<StoredWebhook> {
@@ -19,7 +22,7 @@ export async function insertWebhook(db: Db, hook: StoredWebhook): Promise<Stored
     .values({
       id: hook.id,
       url: hook.url,
-      secret: hook.secret,
+      secret_sealed: hook.sealedSecret,
       event_types_json: JSON.stringify(hook.eventTypes),
       active: hook.active ? 1 : 0,
       created_at: hook.createdAt,
@@ -37,6 +40,16 @@ export async function listWebhooks(db: Db): Promise<StoredWebhook[]> {
     .orderBy('id')
     .execute();
   return rows.map(toWebhook);
+}
+
+export async function getWebhook(db: Db, id: string): Promise<StoredWebhook | undefined> {
+  const row = await db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toWebhook(row) : undefined;
+}
+
+/** Replace a webhook's stored secret (sealing the rows written before secrets were sealed). */
+export async function setWebhookSealedSecret(db: Db, id: string, sealed: string): Promise<void> {
+  await db.updateTable('webhooks').set({ secret_sealed: sealed }).where('id', '=', id).execute();
 }
 
 export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
@@ -123,7 +136,7 @@ function toWebhook(row: WebhookRow): StoredWebhook {
       active: Number(row.active) === 1,
       createdAt: row.created_at,
     }),
-    secret: row.secret,
+    sealedSecret: row.secret_sealed,
   };
 }
 

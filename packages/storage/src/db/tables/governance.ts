@@ -29,7 +29,8 @@ export type PromotionPolicyRow = Selectable<PromotionPoliciesTable>;
 export interface WebhooksTable {
   id: string;
   url: string;
-  secret: string;
+  /** The HMAC key sealed by the registry (`sealed:v1:…`); clear only in rows not yet sealed. */
+  secret_sealed: string;
   event_types_json: string;
   active: number;
   created_at: string;
