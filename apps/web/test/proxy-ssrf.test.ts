@@ -162,7 +162,7 @@ describe('legitimate calls still pass', () => {
     expect(decoy.hits()).toBe(0);
   });
 
-  it('strips hop-by-hop headers both ways', async () => {
+  it('strips hop-by-hop headers and cookies both ways', async () => {
     const res = await rawRequest(webPort, {
       method: 'GET',
       target: '/monitor/v1/drift/iris',
@@ -172,13 +172,15 @@ describe('legitimate calls still pass', () => {
         'proxy-authorization': 'Basic cHJveHk6cHJveHk=',
         'keep-alive': 'timeout=5',
         'x-end-to-end': 'kept',
+        cookie: 'sso=ambient-credential',
       },
     });
     expect(res.status).toBe(200);
     const echoed = JSON.parse(res.body) as { headers: Record<string, string> };
     expect(echoed.headers['x-end-to-end']).toBe('kept');
-    for (const h of ['x-client-hop', 'proxy-authorization', 'keep-alive'])
+    for (const h of ['x-client-hop', 'proxy-authorization', 'keep-alive', 'cookie'])
       expect(echoed.headers[h], h).toBeUndefined();
     expect(res.headers['x-upstream-hop']).toBeUndefined();
+    expect(res.headers['set-cookie']).toBeUndefined();
   });
 });

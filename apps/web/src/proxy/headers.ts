@@ -47,12 +47,17 @@ export function upstreamRequestHeaders(
   headers: IncomingHttpHeaders,
   upstreamHost: string,
 ): IncomingHttpHeaders {
-  return { ...withoutHopByHop(headers), host: upstreamHost };
+  const out = withoutHopByHop(headers);
+  // The services authenticate by bearer token only; cookies of the dashboard's domain (an SSO
+  // session, say) are ambient credentials that have no business reaching them.
+  delete out.cookie;
+  return { ...out, host: upstreamHost };
 }
 
-/** What the caller receives of the upstream's answer. */
+/** What the caller receives of the upstream's answer (no cookie set on the dashboard's origin). */
 export function callerResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const out = withoutHopByHop(headers);
   delete out.host;
+  delete out['set-cookie'];
   return out;
 }

@@ -20,7 +20,10 @@ export async function startEcho(
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.get('/healthz', () => ({ status: 'ok' }));
   app.all('/*', (request, reply) => {
-    void reply.header('connection', 'x-upstream-hop').header('x-upstream-hop', 'leaked');
+    void reply
+      .header('connection', 'x-upstream-hop')
+      .header('x-upstream-hop', 'leaked')
+      .header('set-cookie', 'upstream=1; Path=/');
     return {
       service: name,
       method: request.method,
