@@ -172,7 +172,7 @@ export class ServiceSupervisor {
       if (decision.action === 'give-up') {
         entry.stopped = true;
         const message =
-          `${service.name} exited ${how}, its ${decision.fastCrashes}th crash in a row within ` +
+          `${service.name} exited ${how}, its ${ordinal(decision.fastCrashes)} crash in a row within ` +
           `${seconds(policy.stableAfterMs)} of starting; giving up on it. ` +
           `Last lines of ${service.logFile}:\n${tail(service.logFile, 15)}`;
         this.log(message);
@@ -203,6 +203,11 @@ export class ServiceSupervisor {
       },
     );
   }
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
 
 /** Wait until the service's current process answers /healthz; fail at once if it exits first. */
