@@ -164,7 +164,8 @@ export class ServiceSupervisor {
 
   private watch(entry: Supervised, policy: RestartPolicy): void {
     const { service } = entry;
-    service.child.once('exit', (code, signal) => {
+    const { child } = service;
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       if (entry.stopped) return;
       const how = signal ? `with signal ${signal}` : `with code ${code}`;
       const decision = decideRestart(policy, entry.fastCrashes, Date.now() - entry.startedAt);
@@ -184,7 +185,11 @@ export class ServiceSupervisor {
         `${service.name} exited ${how}; restarting in ${seconds(decision.delayMs)} (restart ${service.restarts})`,
       );
       entry.timer = setTimeout(() => this.restart(entry, policy), decision.delayMs);
-    });
+    };
+    // It may have died between answering /healthz and now, when 'exit' has already fired.
+    if (child.exitCode !== null || child.signalCode !== null)
+      onExit(child.exitCode, child.signalCode);
+    else child.once('exit', onExit);
   }
 
   private restart(entry: Supervised, policy: RestartPolicy): void {
