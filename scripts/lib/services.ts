@@ -164,7 +164,8 @@ export class ServiceSupervisor {
 
   private watch(entry: Supervised, policy: RestartPolicy): void {
     const { service } = entry;
-    service.child.once('exit', (code, signal) => {
+    const { child } = service;
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       if (entry.stopped) return;
       const how = signal ? `with signal ${signal}` : `with code ${code}`;
       const decision = decideRestart(policy, entry.fastCrashes, Date.now() - entry.startedAt);
@@ -172,7 +173,7 @@ export class ServiceSupervisor {
       if (decision.action === 'give-up') {
         entry.stopped = true;
         const message =
-          `${service.name} exited ${how}, its ${decision.fastCrashes}th crash in a row within ` +
+          `${service.name} exited ${how}, its ${ordinal(decision.fastCrashes)} crash in a row within ` +
           `${seconds(policy.stableAfterMs)} of starting; giving up on it. ` +
           `Last lines of ${service.logFile}:\n${tail(service.logFile, 15)}`;
         this.log(message);
@@ -184,7 +185,11 @@ export class ServiceSupervisor {
         `${service.name} exited ${how}; restarting in ${seconds(decision.delayMs)} (restart ${service.restarts})`,
       );
       entry.timer = setTimeout(() => this.restart(entry, policy), decision.delayMs);
-    });
+    };
+    // It may have died between answering /healthz and now, when 'exit' has already fired.
+    if (child.exitCode !== null || child.signalCode !== null)
+      onExit(child.exitCode, child.signalCode);
+    else child.once('exit', onExit);
   }
 
   private restart(entry: Supervised, policy: RestartPolicy): void {
@@ -203,6 +208,11 @@ export class ServiceSupervisor {
       },
     );
   }
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
 
 /** Wait until the service's current process answers /healthz; fail at once if it exits first. */

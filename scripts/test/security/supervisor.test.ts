@@ -79,6 +79,49 @@ describe('a supervisor that keeps the platform up', () => {
   }, 60_000);
 });
 
+describe('a service that keeps crashing', () => {
+  it('is given up on after the allowed fast crashes, with a message that says so', async () => {
+    const said: string[] = [];
+    const gaveUp: string[] = [];
+    const crashing = await startStack({
+      label: 'sec-supervisor-loop',
+      supervisor: {
+        restart: { initialDelayMs: 100, maxFastCrashes: 2 },
+        log: (line) => said.push(line),
+        onGiveUp: (service, message) => gaveUp.push(`${service.name}: ${message}`),
+      },
+    });
+    try {
+      const registry = crashing.services.registry;
+      if (!registry) throw new Error('stack did not start');
+      // Three kills, each as soon as the supervisor has started a new process.
+      for (let kill = 1; kill <= 3; kill++) {
+        const pid = registry.child.pid;
+        if (pid === undefined) throw new Error('registry has no pid');
+        process.kill(pid, 'SIGKILL');
+        if (kill < 3)
+          await waitFor('a new registry process', () =>
+            Promise.resolve(
+              registry.child.pid !== pid && registry.child.pid !== undefined ? true : undefined,
+            ),
+          );
+      }
+      await waitFor('the supervisor to give up', () =>
+        Promise.resolve(gaveUp.length ? true : undefined),
+      );
+      expect(said.filter((line) => line.includes('restarting in'))).toHaveLength(2);
+      expect(gaveUp).toHaveLength(1);
+      expect(gaveUp[0]).toMatch(
+        /^registry: registry exited with signal SIGKILL, its 3rd crash in a row within 60 s of starting; giving up on it/,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(registry.child.signalCode).toBe('SIGKILL');
+    } finally {
+      await crashing.close();
+    }
+  }, 120_000);
+});
+
 describe('the backoff', () => {
   const policy = DEFAULT_RESTART_POLICY;
   it('doubles per crash in a row, starts over after a stable run, and gives up after five', () => {
