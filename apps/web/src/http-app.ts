@@ -5,15 +5,15 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { AppError } from '@mlops/contracts';
-import { createLogger, type Logger } from '@mlops/config';
+import {
+  applyServerLimits,
+  createLogger,
+  DEFAULT_SERVER_LIMITS,
+  type Logger,
+  type ServerLimits,
+} from '@mlops/config';
 import { upstreamHealthy } from './upstream-health';
 import { registerProxy } from './proxy/register-proxy';
-import {
-  DEFAULT_LIMITS,
-  httpServerOptions,
-  limitConnectionsPerClient,
-  type ServerLimits,
-} from './connection-limits';
 
 /** Base URL of each service the dashboard proxies to. */
 export type Upstreams = Record<'registry' | 'serving' | 'monitor', string>;
@@ -25,7 +25,7 @@ export interface WebDeps {
   logger?: Logger;
   /** PEM of a CA to trust for https upstreams (WEB_UPSTREAM_CA_FILE), besides the system's. */
   upstreamCa?: string | undefined;
-  /** Timeouts and per-client connection bound (defaults: DEFAULT_LIMITS). */
+  /** Timeouts and per-client connection bound, as every app's (`MLOPS_*_TIMEOUT_MS`, ...). */
   limits?: Partial<ServerLimits>;
 }
 
@@ -42,14 +42,7 @@ export const PROXY_PREFIXES = {
  */
 export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   const baseLogger: FastifyBaseLogger = deps.logger ?? createLogger('web');
-  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const app = Fastify({
-    loggerInstance: baseLogger,
-    routerOptions: { maxParamLength: 5000 },
-    http: httpServerOptions(limits),
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-  });
+  const app = Fastify({ loggerInstance: baseLogger, routerOptions: { maxParamLength: 5000 } });
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -70,10 +63,9 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     help: 'Sockets closed at once because their client already held the maximum',
     registers: [registry],
   });
-  limitConnectionsPerClient(app.server, limits.maxConnectionsPerClient, (address) => {
-    refusedConnections.inc();
-    app.log.warn({ address }, 'too many connections from one client: socket closed');
-  });
+  applyServerLimits(app.server, { ...DEFAULT_SERVER_LIMITS, ...deps.limits }, app.log, () =>
+    refusedConnections.inc(),
+  );
   app.addHook('onResponse', (request, reply, done) => {
     const service = Object.entries(PROXY_PREFIXES).find(([, p]) =>
       request.url.startsWith(`${p}/`),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyServerLimits, closeOnSignal, createLogger } from '@mlops/config';
+import { closeOnSignal, createLogger } from '@mlops/config';
 import { buildApp } from './http-app';
 import { loadEnv } from './env';
 
@@ -14,16 +14,11 @@ const app = await buildApp({
   distDir,
   logger,
   upstreamCa: env.WEB_UPSTREAM_CA_FILE?.pem,
-  limits: {
-    headersTimeoutMs: env.WEB_HEADERS_TIMEOUT_MS,
-    requestTimeoutMs: env.WEB_REQUEST_TIMEOUT_MS,
-    maxConnectionsPerClient: env.WEB_MAX_CONNECTIONS_PER_CLIENT,
-  },
+  limits: env,
 });
 
 closeOnSignal(app, { logger });
 
-applyServerLimits(app.server, env, logger);
 await app.listen({ port: env.WEB_PORT, host: env.MLOPS_BIND });
 logger.info(
   {

@@ -30,7 +30,11 @@ beforeAll(async () => {
     },
     distDir,
     logger,
-    limits: { headersTimeoutMs: 400, requestTimeoutMs: 2_000, maxConnectionsPerClient: MAX },
+    limits: {
+      MLOPS_HEADERS_TIMEOUT_MS: 400,
+      MLOPS_REQUEST_TIMEOUT_MS: 2_000,
+      MLOPS_MAX_CONNECTIONS_PER_CLIENT: MAX,
+    },
   });
   port = Number(new URL(await web.listen({ port: 0, host: '127.0.0.1' })).port);
 });
@@ -97,15 +101,12 @@ describe('web server limits', () => {
     expect(metrics.body).toMatch(/web_refused_connections_total [1-9]/);
   });
 
-  it('reads the limits from the environment, with sane defaults', () => {
+  it('reads the limits from the environment, as every app does', () => {
     expect(loadEnv({})).toMatchObject({
-      WEB_HEADERS_TIMEOUT_MS: 10_000,
-      WEB_REQUEST_TIMEOUT_MS: 300_000,
-      WEB_MAX_CONNECTIONS_PER_CLIENT: 64,
+      MLOPS_HEADERS_TIMEOUT_MS: 10_000,
+      MLOPS_REQUEST_TIMEOUT_MS: 300_000,
+      MLOPS_MAX_CONNECTIONS_PER_CLIENT: 256,
     });
-    expect(() => loadEnv({ WEB_HEADERS_TIMEOUT_MS: '0' })).toThrow(/WEB_HEADERS_TIMEOUT_MS/);
-    expect(() =>
-      loadEnv({ WEB_HEADERS_TIMEOUT_MS: '5000', WEB_REQUEST_TIMEOUT_MS: '1000' }),
-    ).toThrow(/WEB_HEADERS_TIMEOUT_MS: must not exceed WEB_REQUEST_TIMEOUT_MS/);
+    expect(() => loadEnv({ MLOPS_HEADERS_TIMEOUT_MS: '0' })).toThrow(/MLOPS_HEADERS_TIMEOUT_MS/);
   });
 });

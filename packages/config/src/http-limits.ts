@@ -3,6 +3,22 @@ import type { Socket } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './env';
 
+/** How long and how often one client may hold a server (parsed from `serverEnv`). */
+export interface ServerLimits {
+  MLOPS_HEADERS_TIMEOUT_MS: number;
+  MLOPS_REQUEST_TIMEOUT_MS: number;
+  MLOPS_KEEP_ALIVE_TIMEOUT_MS: number;
+  MLOPS_MAX_CONNECTIONS_PER_CLIENT: number;
+}
+
+/** The limits every server gets when its environment sets none. */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  MLOPS_HEADERS_TIMEOUT_MS: 10_000,
+  MLOPS_REQUEST_TIMEOUT_MS: 300_000,
+  MLOPS_KEEP_ALIVE_TIMEOUT_MS: 65_000,
+  MLOPS_MAX_CONNECTIONS_PER_CLIENT: 256,
+};
+
 /**
  * Where a server listens and how long and how often one client may hold it. Every app spreads
  * this into its env schema (through `hostEnv`) and passes the parsed values to
@@ -12,18 +28,31 @@ export const serverEnv = {
   /** Listen address: loopback for the embedded start; containers set 0.0.0.0. */
   MLOPS_BIND: z.string().min(1).default('127.0.0.1'),
   /** A client must finish its request line and headers within this (and send something at all). */
-  MLOPS_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  MLOPS_HEADERS_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(DEFAULT_SERVER_LIMITS.MLOPS_HEADERS_TIMEOUT_MS),
   /** A client must finish sending a whole request (body included, e.g. an upload) within this. */
-  MLOPS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
+  MLOPS_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(DEFAULT_SERVER_LIMITS.MLOPS_REQUEST_TIMEOUT_MS),
   /** An idle keep-alive connection is closed after this: longer than a load balancer's 60 s. */
-  MLOPS_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(65_000),
+  MLOPS_KEEP_ALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(DEFAULT_SERVER_LIMITS.MLOPS_KEEP_ALIVE_TIMEOUT_MS),
   /** Open connections one client address may hold at once; more are closed at once. */
-  MLOPS_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(1).default(256),
+  MLOPS_MAX_CONNECTIONS_PER_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_SERVER_LIMITS.MLOPS_MAX_CONNECTIONS_PER_CLIENT),
 };
 
-export type ServerLimits = {
-  [K in Exclude<keyof typeof serverEnv, 'MLOPS_BIND'>]: z.infer<(typeof serverEnv)[K]>;
-};
 
 interface WarnLogger {
   warn(obj: object, msg: string): void;
@@ -35,7 +64,12 @@ interface WarnLogger {
  * leaves the request timeout off), a close for connections that send nothing, and a cap on
  * concurrent connections per client address. Call on `app.server` before `listen`.
  */
-export function applyServerLimits(server: Server, limits: ServerLimits, logger?: WarnLogger): void {
+export function applyServerLimits(
+  server: Server,
+  limits: ServerLimits,
+  logger?: WarnLogger,
+  onRefused?: (client: string) => void,
+): void {
   const headersMs = limits.MLOPS_HEADERS_TIMEOUT_MS;
   if (limits.MLOPS_REQUEST_TIMEOUT_MS < headersMs)
     throw new ConfigError(
@@ -56,6 +90,7 @@ export function applyServerLimits(server: Server, limits: ServerLimits, logger?:
     const client = clientAddress(socket);
     const open = perClient.get(client) ?? 0;
     if (open >= limits.MLOPS_MAX_CONNECTIONS_PER_CLIENT) {
+      onRefused?.(client);
       if (!warned.has(client)) {
         warned.add(client);
         logger?.warn(

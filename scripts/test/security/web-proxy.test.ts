@@ -8,7 +8,7 @@ import { startStack, type Stack } from '../../lib/stack';
  * open proxy (`GET /registry//127.0.0.1:<port>/steal` answered 200 with an unrelated service's
  * body, the caller's Authorization forwarded to it). A decoy on another port counts every TCP
  * contact; no path, encoding or method may reach it. Item 10: a slowloris socket on the
- * dashboard is cut off by WEB_HEADERS_TIMEOUT_MS.
+ * dashboard is cut off by MLOPS_HEADERS_TIMEOUT_MS.
  */
 const DECOY_BODY = 'decoy-body-3b9e';
 let stack: Stack;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   stack = await startStack({
     label: 'sec-web',
     apps: ['web'],
-    appEnv: { web: { WEB_HEADERS_TIMEOUT_MS: '500' } },
+    appEnv: { web: { MLOPS_HEADERS_TIMEOUT_MS: '500' } },
   });
 }, 120_000);
 
@@ -86,7 +86,7 @@ describe('the dashboard server as a proxy', () => {
     expect(await res.json()).toMatchObject({ result: { data: { name: 'admin' } } });
   });
 
-  it('closes a slowloris socket (WEB_HEADERS_TIMEOUT_MS=500)', async () => {
+  it('closes a slowloris socket (MLOPS_HEADERS_TIMEOUT_MS=500)', async () => {
     const socket = net.connect(webPort(), '127.0.0.1');
     socket.on('error', () => undefined);
     socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
