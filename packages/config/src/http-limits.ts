@@ -53,7 +53,6 @@ export const serverEnv = {
     .default(DEFAULT_SERVER_LIMITS.MLOPS_MAX_CONNECTIONS_PER_CLIENT),
 };
 
-
 interface WarnLogger {
   warn(obj: object, msg: string): void;
 }
