@@ -32,8 +32,9 @@ export function ensureBuilt(): void {
 /**
  * The real platform as processes, like `npm run demo`: registry, trainer, serving, monitor and
  * the dashboard server, on free ports, a temporary data directory and a random Redis prefix.
+ * Every service gets the admin `token`; `opts.env` adds to every service's environment.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: { env?: Record<string, string> } = {}): Promise<Stack> {
   ensureBuilt();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-web-e2e-'));
   const prefix = `web-e2e-${randomBytes(4).toString('hex')}`;
@@ -64,6 +65,9 @@ export async function startStack(): Promise<Stack> {
       SERVING_RECONCILE_MS: '3000',
       MONITOR_POLL_MS: '500',
       LOG_LEVEL: 'info',
+      // Reads need a token (the registry's default): the dashboard signs in with `token`.
+      // `{ env: { MLOPS_PUBLIC_READS: 'true' } }` opens reads for a test of the signed-out view.
+      ...opts.env,
     };
     const registry = await supervisor.start({ name: 'registry', port: ports.registry, env });
     const [, serving, monitor] = await Promise.all([
