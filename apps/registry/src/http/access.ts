@@ -61,7 +61,7 @@ function routeAccess(request: FastifyRequest): Access {
 }
 
 /** The procedures a tRPC request calls: `a.b` or, batched (`?batch=1`), `a.b,c.d`. */
-function procedurePaths(request: FastifyRequest): string[] {
+export function procedurePaths(request: FastifyRequest): string[] {
   const path = (request.params as { path?: unknown }).path;
   const raw = typeof path === 'string' ? path : '';
   const batch = (request.query as { batch?: unknown }).batch === '1';
