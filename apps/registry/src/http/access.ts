@@ -42,7 +42,10 @@ export function registerAccessControl(
     if (needs.every((need) => need === 'public')) return;
     try {
       const principal = (await principalOf(deps, request.headers.authorization)) ?? null;
-      for (const need of needs) checkAccess(need, principal, deps.publicReads);
+      needs.forEach((need, i) => {
+        const what = isTrpc ? paths[i] : `${request.method} ${request.routeOptions.url ?? ''}`;
+        checkAccess(need, principal, deps.publicReads, what);
+      });
       request.principal = principal;
     } catch (err) {
       const refusal = asRefusal(err);
