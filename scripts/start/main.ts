@@ -109,7 +109,9 @@ function signInLines(where: string): string[] {
       ? 'Reads are open to anyone who can reach these ports (MLOPS_PUBLIC_READS=true); writes need the token.'
       : 'Every call, reads included, needs a token (MLOPS_PUBLIC_READS=true opens reads, on a laptop only):',
     `  dashboard: paste the admin token (${where}) into "API token" and Sign in`,
-    `  CLI:       npx mlops finds it in ${dataDir}; elsewhere pass --token or set MLOPS_TOKEN`,
+    process.env.MLOPS_TOKEN
+      ? '  CLI:       set the same MLOPS_TOKEN (or pass --token)'
+      : `  CLI:       npx mlops run from the repository finds it in ${dataDir}; elsewhere pass --token or set MLOPS_TOKEN`,
   ];
 }
 
