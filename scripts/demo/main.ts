@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRegistryClient } from '@mlops/client';
+import { resolveAdminToken } from '@mlops/config';
 import { freePort } from '../lib/ports';
 import { deletePrefix, ensureRedis, type RedisHandle } from '../lib/redis';
 import { launchPlatform } from '../lib/platform';
@@ -25,7 +26,9 @@ const report = new Reporter(json);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
 const prefix = `demo-${randomBytes(4).toString('hex')}`;
-const token = `demo_${randomBytes(24).toString('base64url')}`;
+// In the data directory's token file (0600), like `npm start`: a kept directory (--keep) can
+// be signed in to, and the CLI finds the token there.
+const { token, file: tokenFile } = resolveAdminToken(dataDir, undefined);
 const supervisor = new ServiceSupervisor(path.join(dataDir, 'logs'));
 let redis: RedisHandle | undefined;
 let cleaning: Promise<void> | undefined;
@@ -92,6 +95,9 @@ async function main(): Promise<void> {
   if (!registry || !serving || !monitor) throw new Error('a service did not start');
   report.info(
     `services: registry ${registry.url}, serving ${serving.url}, monitor ${monitor.url} (logs in ${path.join(dataDir, 'logs')})`,
+  );
+  report.info(
+    `every call needs a token, reads included (MLOPS_PUBLIC_READS is off): the admin token is in ${tokenFile}${keep ? '' : ' (removed at the end unless --keep)'}; give it to the dashboard's "API token" or to the CLI with MLOPS_DATA_DIR=${dataDir}`,
   );
 
   const client = createRegistryClient({ url: registry.url, token });

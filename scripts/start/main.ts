@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { DEFAULT_PORTS } from '@mlops/contracts';
-import { resolveAdminToken } from '@mlops/config';
+import { accessEnv, resolveAdminToken } from '@mlops/config';
 import { isPortFree } from '../lib/ports';
 import { ensureRedis, type RedisHandle } from '../lib/redis';
 import { launchPlatform } from '../lib/platform';
@@ -78,6 +78,8 @@ async function main(): Promise<void> {
     `  data      ${dataDir}   (logs in ${path.join(dataDir, 'logs')})`,
     `  token     ${generated ? 'generated and stored in' : 'read from'} ${process.env.MLOPS_TOKEN ? 'MLOPS_TOKEN' : file}`,
     '',
+    ...signInLines(process.env.MLOPS_TOKEN ? 'the MLOPS_TOKEN you set' : file),
+    '',
     'Try, in another terminal:',
     '  npx mlops ingest scripts/demo/data/iris.csv --name iris',
     '  npx mlops train --dataset iris --target species --model iris',
@@ -87,6 +89,23 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/**
+ * Reads need a token unless MLOPS_PUBLIC_READS=true (issue #16): say where the admin token is
+ * and how the dashboard and the CLI get it, never the token itself.
+ */
+function signInLines(where: string): string[] {
+  const open = accessEnv.MLOPS_PUBLIC_READS.parse(process.env.MLOPS_PUBLIC_READS);
+  return [
+    open
+      ? 'Reads are open to anyone who can reach these ports (MLOPS_PUBLIC_READS=true); writes need the token.'
+      : 'Every call, reads included, needs a token (MLOPS_PUBLIC_READS=true opens reads, on a laptop only):',
+    `  dashboard: paste the admin token (${where}) into "API token" and Sign in`,
+    process.env.MLOPS_TOKEN
+      ? '  CLI:       set the same MLOPS_TOKEN (or pass --token)'
+      : `  CLI:       npx mlops run from the repository finds it in ${dataDir}; elsewhere pass --token or set MLOPS_TOKEN`,
+  ];
 }
 
 process.once('SIGINT', () => void stop(0));

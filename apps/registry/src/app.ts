@@ -10,6 +10,7 @@ import { registerErrorHandling } from './http/errors';
 import { registerHealthRoutes } from './http/health';
 import { trackRoutes } from './http/route-table';
 import { TRPC_ACCESS } from './trpc/access';
+import { guardTrpcTransport } from './trpc/transport';
 import { appRouter, type AppRouter } from './trpc/router';
 import type { TrpcContext } from './trpc/context';
 
@@ -44,18 +45,21 @@ export async function buildApp(
   registerHealthRoutes(app, deps);
   registerDatasetRoutes(app, deps);
   registerBlobRoutes(app, deps);
-  await app.register(fastifyTRPCPlugin, {
-    prefix: REGISTRY_REST.trpc,
-    trpcOptions: {
-      router: appRouter,
-      createContext: ({ req }): TrpcContext => ({ deps, principal: req.principal }),
-      maxBodySize: maxJsonBytes,
-      onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
-          app.log.error({ err: error, path }, 'tRPC procedure failed');
+  await app.register(async (trpc) => {
+    guardTrpcTransport(trpc, maxJsonBytes);
+    await trpc.register(fastifyTRPCPlugin, {
+      prefix: REGISTRY_REST.trpc,
+      trpcOptions: {
+        router: appRouter,
+        createContext: ({ req }): TrpcContext => ({ deps, principal: req.principal }),
+        maxBodySize: maxJsonBytes,
+        onError: ({ error, path }) => {
+          if (error.code === 'INTERNAL_SERVER_ERROR')
+            app.log.error({ err: error, path }, 'tRPC procedure failed');
+        },
       },
-    },
-  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+    } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  });
   if (opts.closeDepsOnClose ?? true) app.addHook('onClose', () => closeDeps(deps));
   return app;
 }

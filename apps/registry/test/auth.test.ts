@@ -64,6 +64,16 @@ describe('every tRPC procedure', () => {
     },
   );
 
+  // Reads included: a query without a scope would be open to anyone.
+  it.each(procedures.filter(([, p]) => p._def.type === 'query'))(
+    'query %s needs a token (read scope or stronger)',
+    (_path, p) => {
+      expect(
+        p._def.meta?.scope ?? (p._def.meta?.authenticated ? 'authenticated' : undefined),
+      ).toMatch(/^(read|write|promote|admin|authenticated)$/);
+    },
+  );
+
   it.each(procedures.filter(([, p]) => p._def.meta?.scope !== undefined))(
     '%s: 401 without a token, 401 with an unknown one, 403 without its scope',
     async (path, p) => {
@@ -110,6 +120,31 @@ describe('every REST route', () => {
       expect((await send({})).statusCode, `${method} ${url} without token`).toBe(401);
       const weak = await send(bearer(tokens.get(route.scope as TokenScope) ?? ''));
       expect(weak.statusCode, `${method} ${url} with an insufficient token`).toBe(403);
+    }
+  });
+});
+
+describe('every REST read', () => {
+  it('needs a token with the read scope, except the public probes', async () => {
+    const reads = routesOf(r.app).filter(
+      (route) => ['GET', 'HEAD'].includes(route.method) && !route.url.startsWith('/trpc'),
+    );
+    expect(reads.filter((route) => route.public).map((route) => route.url)).toEqual(
+      expect.arrayContaining(['/healthz', '/readyz', '/metrics']),
+    );
+    const guarded = reads.filter((route) => !route.public);
+    expect(guarded.map((route) => route.url)).toEqual(
+      expect.arrayContaining(['/api/blobs/:sha256', '/api/datasets/:name/versions/:version/rows']),
+    );
+    for (const route of guarded) {
+      const url = route.url.replace(/:[A-Za-z0-9]+/g, '1');
+      const method = route.method as 'GET' | 'HEAD';
+      const send = (headers: Record<string, string> = {}) => r.app.inject({ method, url, headers });
+      expect((await send()).statusCode, `${method} ${url} without token`).toBe(401);
+      expect((await send(bearer('mlops_not-a-real-token'))).statusCode).toBe(401);
+      const weak = await send(bearer(tokens.get('read') ?? ''));
+      expect(weak.statusCode, `${method} ${url} with a predict/feedback token`).toBe(403);
+      expect([401, 403]).not.toContain((await send(r.auth)).statusCode);
     }
   });
 });

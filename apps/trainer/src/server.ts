@@ -10,7 +10,9 @@ const env = parseEnv(trainerEnvSchema);
 const logger = createLogger('trainer', env.LOG_LEVEL);
 const token = env.MLOPS_TOKEN ?? readTokenFile(env.MLOPS_DATA_DIR);
 if (!token)
-  logger.warn('no MLOPS_TOKEN and no token file: the registry will refuse to record runs');
+  logger.warn(
+    'no MLOPS_TOKEN and no token file: the registry will refuse to hand out datasets and to record runs',
+  );
 
 // BullMQ workers block on Redis; ioredis must retry forever rather than fail pending commands.
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });

@@ -35,8 +35,9 @@ export function ensureBuilt(): void {
  * the dashboard server, on free ports, a temporary data directory and a random Redis prefix.
  * Reads are NOT public (no MLOPS_PUBLIC_READS): the browser must sign in with `token`, the
  * registry's admin token; every other app gets its own service token, as under `npm start`.
+ * `opts.env` adds to every service's environment.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: { env?: Record<string, string> } = {}): Promise<Stack> {
   ensureBuilt();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-web-e2e-'));
   const prefix = `web-e2e-${randomBytes(4).toString('hex')}`;
@@ -68,6 +69,9 @@ export async function startStack(): Promise<Stack> {
       SERVING_RECONCILE_MS: '3000',
       MONITOR_POLL_MS: '500',
       LOG_LEVEL: 'info',
+      // Reads need a token (the registry's default): the dashboard signs in with `token`.
+      // `{ env: { MLOPS_PUBLIC_READS: 'true' } }` opens reads for a test of the signed-out view.
+      ...opts.env,
     };
     const registry = await supervisor.start({ name: 'registry', port: ports.registry, env });
     const own = (app: string) => ({ ...env, MLOPS_TOKEN: serviceToken(token, app) });

@@ -42,7 +42,10 @@ export function registerAccessControl(
     if (needs.every((need) => need === 'public')) return;
     try {
       const principal = (await principalOf(deps, request.headers.authorization)) ?? null;
-      for (const need of needs) checkAccess(need, principal, deps.publicReads);
+      needs.forEach((need, i) => {
+        const what = isTrpc ? paths[i] : `${request.method} ${request.routeOptions.url ?? ''}`;
+        checkAccess(need, principal, deps.publicReads, what);
+      });
       request.principal = principal;
     } catch (err) {
       const refusal = asRefusal(err);
@@ -61,7 +64,7 @@ function routeAccess(request: FastifyRequest): Access {
 }
 
 /** The procedures a tRPC request calls: `a.b` or, batched (`?batch=1`), `a.b,c.d`. */
-function procedurePaths(request: FastifyRequest): string[] {
+export function procedurePaths(request: FastifyRequest): string[] {
   const path = (request.params as { path?: unknown }).path;
   const raw = typeof path === 'string' ? path : '';
   const batch = (request.query as { batch?: unknown }).batch === '1';

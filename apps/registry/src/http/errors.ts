@@ -34,7 +34,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   );
 }
 
-function toRestError(err: unknown): AppError {
+export function toRestError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const mapped = asUnavailable(err) ?? asBadInput(err);
   if (mapped) return mapped;

@@ -5,6 +5,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   scope: TokenScope | undefined;
+  /** Answered without a token (health, readiness, metrics). */
+  public: boolean;
 }
 
 const tables = new WeakMap<FastifyInstance, RouteEntry[]>();
@@ -19,7 +21,12 @@ export function trackRoutes(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods)
-      table.push({ method, url: route.url, scope: route.config?.scope });
+      table.push({
+        method,
+        url: route.url,
+        scope: route.config?.scope,
+        public: route.config?.public === true,
+      });
   });
 }
 
