@@ -98,12 +98,20 @@ describe('WebhookQueue', () => {
     q.start();
     await q.enqueue({ deliveryId: 'w1:e2', targetId: 'w1', eventType: 't', body: '{}' });
     await q.enqueue({ deliveryId: 'gone:e2', targetId: 'gone', eventType: 't', body: '{}' });
-    await until(() => reports.length >= 1);
+    await until(() => reports.length >= 2);
     await new Promise((r) => setTimeout(r, 500));
     await q.close();
     await Promise.all([other.close(), redirecting.close()]);
-    expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ willRetry: false, outcome: { ok: false, statusCode: 307 } });
+    expect(reports).toHaveLength(2);
+    const byTarget = (id: string) => reports.find((r) => r.job.targetId === id);
+    expect(byTarget('w1')).toMatchObject({
+      willRetry: false,
+      outcome: { ok: false, statusCode: 307 },
+    });
+    expect(byTarget('gone')).toMatchObject({
+      willRetry: false,
+      outcome: { ok: false, error: 'the webhook no longer exists or is inactive' },
+    });
     expect(redirecting.hits).toHaveLength(1);
     expect(other.hits).toHaveLength(0);
   });
