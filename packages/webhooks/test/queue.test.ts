@@ -115,4 +115,22 @@ describe('WebhookQueue', () => {
     expect(redirecting.hits).toHaveLength(1);
     expect(other.hits).toHaveLength(0);
   });
+
+  it('reports a target whose secret does not open instead of leaving the delivery pending', async () => {
+    const reports: AttemptReport[] = [];
+    const q = queueTo('http://127.0.0.1:9/', reports, {
+      attempts: 2,
+      backoffMs: 10,
+      target: () => Promise.reject(new Error('a sealed secret does not open with this key')),
+    });
+    q.start();
+    await q.enqueue({ deliveryId: 'w1:e3', targetId: 'w1', eventType: 't', body: '{}' });
+    await until(() => reports.length >= 2);
+    await q.close();
+    expect(reports.map((r) => r.willRetry)).toEqual([true, false]);
+    expect(reports[1]?.outcome).toMatchObject({
+      ok: false,
+      error: 'could not prepare the delivery: a sealed secret does not open with this key',
+    });
+  });
 });
