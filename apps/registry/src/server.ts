@@ -52,6 +52,13 @@ if (env.MLOPS_PUBLIC_READS)
   log.warn(
     'MLOPS_PUBLIC_READS=true: anyone who can reach the registry reads datasets and models without a token; for a laptop only',
   );
+// Replicas sharing a database must seal and open webhook secrets with the same key; a key
+// file generated per replica would leave each unable to open the others' secrets.
+if (env.DATABASE_URL && !env.MLOPS_SECRET_KEY)
+  log.warn(
+    'MLOPS_SECRET_KEY is not set: webhook secrets are sealed with a key file in the data ' +
+      'directory; set the same MLOPS_SECRET_KEY on every registry replica sharing this database',
+  );
 // Never the token itself: only where to find it.
 if (admin.generated)
   log.info({ file: admin.file }, `generated an admin token; it is in ${admin.file}`);

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -231,6 +233,11 @@ describe('webhooks', () => {
     expect(dump).not.toContain(secret);
     expect(dump).not.toContain('a-legacy-secret-in-clear');
     expect(rows.every((row) => row.secret_sealed.startsWith('sealed:v1:'))).toBe(true);
+    // Nor in the file: the row's old image is not left in free pages or the WAL (SQLite).
+    for (const file of fs.readdirSync(r.dir).filter((f) => f.startsWith('registry.sqlite')))
+      expect(fs.readFileSync(path.join(r.dir, file)).includes('a-legacy-secret-in-clear')).toBe(
+        false,
+      );
     const legacy = rows.find((row) => row.id === 'whk_legacy');
     expect(r.deps.secrets.unseal(legacy?.secret_sealed ?? '', 'webhook:whk_legacy')).toBe(
       'a-legacy-secret-in-clear',

@@ -44,8 +44,10 @@ export async function deliver(
   opts: DeliverOptions,
 ): Promise<DeliveryOutcome> {
   let target: PinnedTarget;
+  const started = Date.now();
   try {
-    target = await resolveTarget(rawUrl, opts.policy, opts.resolve);
+    // getaddrinfo has no timeout of its own: the attempt's deadline covers the lookup too.
+    target = await withDeadline(resolveTarget(rawUrl, opts.policy, opts.resolve), opts.timeoutMs);
   } catch (err) {
     const reason = err instanceof TargetRefusedError ? err.reason : 'invalid target';
     // A name that does not resolve today may tomorrow; an address class will not change.
@@ -54,7 +56,8 @@ export async function deliver(
   }
   let statusCode: number;
   try {
-    statusCode = await post(target, body, headers, opts);
+    const left = Math.max(1, opts.timeoutMs - (Date.now() - started));
+    statusCode = await post(target, body, headers, { ...opts, timeoutMs: left });
   } catch {
     return { ok: false, statusCode: null, retryable: true, error: NO_RESPONSE };
   }
@@ -72,6 +75,17 @@ export async function deliver(
     retryable: statusCode >= 500 || statusCode === 408 || statusCode === 429,
     error: `receiver answered HTTP ${statusCode}`,
   };
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new TargetRefusedError('host could not be resolved in time')),
+      ms,
+    );
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function pinnedLookup(target: PinnedTarget): LookupFunction {

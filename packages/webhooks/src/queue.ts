@@ -97,16 +97,24 @@ export class WebhookQueue {
 
   private async process(job: Job<WebhookJob>): Promise<void> {
     const data = job.data;
-    const target = await this.opts.target(data.targetId);
+    const attempt = job.attemptsMade + 1;
+    let target: ResolvedTarget | undefined;
+    try {
+      target = await this.opts.target(data.targetId);
+    } catch (err) {
+      // Typically a sealed secret that does not open: a replica with another MLOPS_SECRET_KEY.
+      // Another attempt may land on a replica that has the right key.
+      const error = `could not prepare the delivery: ${(err as Error).message}`;
+      const outcome = { ok: false, statusCode: null, retryable: true, error } as const;
+      const willRetry = attempt < this.opts.attempts;
+      await this.opts.onAttempt?.({ job: data, outcome, attempt, willRetry });
+      this.opts.logger.warn({ err, delivery: data.deliveryId }, 'webhook target unavailable');
+      throw willRetry ? new Error(error) : new UnrecoverableError(error);
+    }
     if (!target) {
       const error = 'the webhook no longer exists or is inactive';
       const outcome = { ok: false, statusCode: null, retryable: false, error } as const;
-      await this.opts.onAttempt?.({
-        job: data,
-        outcome,
-        attempt: job.attemptsMade + 1,
-        willRetry: false,
-      });
+      await this.opts.onAttempt?.({ job: data, outcome, attempt, willRetry: false });
       throw new UnrecoverableError(error);
     }
     const headers = signedHeaders(target.secret, data.body, {
@@ -119,7 +127,6 @@ export class WebhookQueue {
       maxResponseBytes: this.opts.maxResponseBytes ?? 64 * 1024,
       ...(this.opts.resolve ? { resolve: this.opts.resolve } : {}),
     });
-    const attempt = job.attemptsMade + 1;
     const willRetry = !outcome.ok && outcome.retryable && attempt < this.opts.attempts;
     await this.opts.onAttempt?.({ job: data, outcome, attempt, willRetry });
     if (outcome.ok) return;

@@ -132,4 +132,24 @@ describe('deliver', () => {
     expect(allowed.hits[0]?.headers.host).toBe(`rebind.test:${allowed.port}`);
     expect(other.hits).toHaveLength(0);
   });
+
+  it('bounds a name lookup that never answers by the attempt timeout, and retries it later', async () => {
+    const never: Resolve = () => new Promise(() => undefined);
+    const out = await deliver(
+      'http://slow.test/',
+      '{}',
+      {},
+      {
+        ...opts,
+        timeoutMs: 200,
+        resolve: never,
+      },
+    );
+    expect(out).toEqual({
+      ok: false,
+      statusCode: null,
+      retryable: true,
+      error: 'refused: host could not be resolved in time',
+    });
+  });
 });

@@ -98,13 +98,39 @@ describe('WebhookQueue', () => {
     q.start();
     await q.enqueue({ deliveryId: 'w1:e2', targetId: 'w1', eventType: 't', body: '{}' });
     await q.enqueue({ deliveryId: 'gone:e2', targetId: 'gone', eventType: 't', body: '{}' });
-    await until(() => reports.length >= 1);
+    await until(() => reports.length >= 2);
     await new Promise((r) => setTimeout(r, 500));
     await q.close();
     await Promise.all([other.close(), redirecting.close()]);
-    expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ willRetry: false, outcome: { ok: false, statusCode: 307 } });
+    expect(reports).toHaveLength(2);
+    const byTarget = (id: string) => reports.find((r) => r.job.targetId === id);
+    expect(byTarget('w1')).toMatchObject({
+      willRetry: false,
+      outcome: { ok: false, statusCode: 307 },
+    });
+    expect(byTarget('gone')).toMatchObject({
+      willRetry: false,
+      outcome: { ok: false, error: 'the webhook no longer exists or is inactive' },
+    });
     expect(redirecting.hits).toHaveLength(1);
     expect(other.hits).toHaveLength(0);
+  });
+
+  it('reports a target whose secret does not open instead of leaving the delivery pending', async () => {
+    const reports: AttemptReport[] = [];
+    const q = queueTo('http://127.0.0.1:9/', reports, {
+      attempts: 2,
+      backoffMs: 10,
+      target: () => Promise.reject(new Error('a sealed secret does not open with this key')),
+    });
+    q.start();
+    await q.enqueue({ deliveryId: 'w1:e3', targetId: 'w1', eventType: 't', body: '{}' });
+    await until(() => reports.length >= 2);
+    await q.close();
+    expect(reports.map((r) => r.willRetry)).toEqual([true, false]);
+    expect(reports[1]?.outcome).toMatchObject({
+      ok: false,
+      error: 'could not prepare the delivery: a sealed secret does not open with this key',
+    });
   });
 });

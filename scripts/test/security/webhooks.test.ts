@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys, type WebhookDelivery } from '@mlops/contracts';
 import { NO_RESPONSE, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@mlops/webhooks';
 import { freePort } from '../../lib/ports';
+import { REPO_ROOT } from '../../lib/services';
 import { startStack, type Stack } from '../../lib/stack';
 import { waitFor } from '../../lib/wait';
 
@@ -237,4 +239,32 @@ describe('webhook targets (real registry process)', () => {
       await r.close();
     }
   });
+
+  it('stops the monitor at start when its alert webhook points at loopback', async () => {
+    const port = await freePort();
+    const monitor = spawn(process.execPath, ['--import', 'tsx', 'apps/monitor/src/server.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        MLOPS_DATA_DIR: stack.dataDir,
+        REDIS_URL: stack.redisUrl,
+        MLOPS_REDIS_PREFIX: stack.prefix,
+        REGISTRY_URL: stack.urls.registry!,
+        MLOPS_TOKEN: stack.tokenOf('monitor'),
+        MONITOR_PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+        MONITOR_ALERT_WEBHOOK_URL: `http://0x7f000001:${port}/alerts`,
+        MONITOR_ALERT_WEBHOOK_SECRET: 'the-alert-webhooks-own-secret',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    monitor.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    monitor.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => monitor.kill('SIGKILL'), 60_000);
+    const code = await new Promise<number | null>((resolve) => monitor.once('exit', resolve));
+    clearTimeout(timer);
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/MONITOR_ALERT_WEBHOOK_URL: refused: loopback address/);
+  }, 90_000);
 });

@@ -4,6 +4,7 @@ import {
   claimDelivery,
   getWebhook,
   listWebhooks,
+  purgeFreedPages,
   recordAttempt,
   setWebhookSealedSecret,
   type Db,
@@ -83,7 +84,10 @@ export class WebhookDispatcher {
       await setWebhookSealedSecret(this.db, hook.id, value);
       sealed += 1;
     }
-    if (sealed > 0) this.logger.info({ sealed }, 'sealed webhook secrets stored in clear');
+    if (sealed > 0) {
+      await purgeFreedPages(this.db);
+      this.logger.info({ sealed }, 'sealed webhook secrets stored in clear');
+    }
     this.queue.start();
   }
 

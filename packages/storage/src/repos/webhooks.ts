@@ -4,6 +4,7 @@ import {
   type Webhook,
   type WebhookDelivery,
 } from '@mlops/contracts';
+import { sql, SqliteAdapter } from 'kysely';
 import type { Db } from '../db/connection';
 import type { WebhookDeliveryRow, WebhookRow } from '../db/tables/governance';
 import { parseJsonColumn } from './json';
@@ -50,6 +51,18 @@ export async function getWebhook(db: Db, id: string): Promise<StoredWebhook | un
 /** Replace a webhook's stored secret (sealing the rows written before secrets were sealed). */
 export async function setWebhookSealedSecret(db: Db, id: string, sealed: string): Promise<void> {
   await db.updateTable('webhooks').set({ secret_sealed: sealed }).where('id', '=', id).execute();
+}
+
+/**
+ * SQLite keeps the old image of an updated row in free pages and in the WAL until they are
+ * reused, so a secret replaced by its sealed form could still be read from the file: VACUUM
+ * rewrites the file without them and the checkpoint empties the WAL. (Postgres: dead tuples
+ * stay until VACUUM reuses them, inside the server's own files.)
+ */
+export async function purgeFreedPages(db: Db): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return;
+  await sql`VACUUM`.execute(db);
+  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
 }
 
 export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
