@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metricSourceSchema } from './evaluation';
 import { aliasNameSchema, isoDateSchema, resourceNameSchema } from './names';
 
 /**
@@ -89,6 +90,11 @@ const finite = z.number().finite();
  * - `minAbsoluteChange`: candidate >= baseline + change (or <= baseline − change);
  * - `minRelativeChange`: candidate >= baseline × (1 + change) (or <= baseline × (1 − change)).
  * Without a baseline (the alias is new) only `threshold` applies.
+ *
+ * The gate reads a version's platform-computed metrics (its training run's held-out evaluation,
+ * or a re-evaluation with `versions.evaluate`). `requirePlatformMetrics` (default true) refuses
+ * a candidate that has none; when false, a candidate without them is judged on the metrics its
+ * client claimed, and the verdict says so (`source: "claimed"`).
  */
 export const promotionPolicySchema = z
   .object({
@@ -99,7 +105,9 @@ export const promotionPolicySchema = z
     threshold: finite.nullable().default(null),
     minAbsoluteChange: finite.nonnegative().nullable().default(null),
     minRelativeChange: finite.nonnegative().nullable().default(null),
+    requirePlatformMetrics: z.boolean().default(true),
   })
+  .strict()
   .refine(
     (p) => p.threshold !== null || p.minAbsoluteChange !== null || p.minRelativeChange !== null,
     { message: 'set at least one of threshold, minAbsoluteChange, minRelativeChange' },
@@ -114,13 +122,20 @@ export const storedPromotionPolicySchema = z.object({
   threshold: z.number().nullable(),
   minAbsoluteChange: z.number().nullable(),
   minRelativeChange: z.number().nullable(),
+  requirePlatformMetrics: z.boolean(),
   updatedBy: z.string(),
   updatedAt: isoDateSchema,
 });
 export type PromotionPolicy = z.infer<typeof storedPromotionPolicySchema>;
 
 export const gateCheckSchema = z.object({
-  name: z.enum(['metric_present', 'threshold', 'min_absolute_change', 'min_relative_change']),
+  name: z.enum([
+    'platform_metrics',
+    'metric_present',
+    'threshold',
+    'min_absolute_change',
+    'min_relative_change',
+  ]),
   passed: z.boolean(),
   /** The bound the candidate had to reach (null for metric_present). */
   required: z.number().nullable(),
@@ -137,6 +152,17 @@ export const gateVerdictSchema = z.object({
   candidate: z.number().nullable(),
   baselineVersion: z.number().int().positive().nullable(),
   baseline: z.number().nullable(),
+  /**
+   * Where `candidate` was read: platform-computed metrics, the client's claim (only when the
+   * policy does not require platform metrics), or none. Verdicts recorded before sources
+   * existed read claimed metrics.
+   */
+  source: metricSourceSchema.default('claimed'),
+  baselineSource: metricSourceSchema.default('claimed'),
+  /** The candidate's claimed value of the metric, shown beside the one the gate read. */
+  claimed: z.number().nullable().default(null),
+  /** What produced the platform metrics read, e.g. `run 3f…` or `evaluation … on iris v1`. */
+  platformSource: z.string().nullable().default(null),
   checks: z.array(gateCheckSchema),
 });
 export type GateVerdict = z.infer<typeof gateVerdictSchema>;

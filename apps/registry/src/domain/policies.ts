@@ -9,7 +9,7 @@ import { getAlias, getPolicy, getVersionCompatibility, upsertPolicy } from '@mlo
 import type { Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
 import { compareSignatures } from './compatibility';
-import { evaluateGate } from './gate';
+import { evaluateGate, gateSideOf } from './gate';
 import { getVersionOrThrow } from './versions';
 
 type PolicyInput = ReturnType<typeof promotionPolicySchema.parse>;
@@ -44,11 +44,7 @@ export async function evaluatePolicy(
   const candidate = await getVersionOrThrow(deps, input.model, input.version);
   const current = await getAlias(deps.db, input.model, input.alias);
   const baseline = current ? await getVersionOrThrow(deps, input.model, current.version) : null;
-  return evaluateGate(
-    policy,
-    { version: candidate.version, metrics: candidate.manifest.metrics },
-    baseline ? { version: baseline.version, metrics: baseline.manifest.metrics } : null,
-  );
+  return evaluateGate(policy, gateSideOf(candidate), baseline ? gateSideOf(baseline) : null);
 }
 
 /** Recorded compatibility, or a fresh comparison with the version `alias` points at now. */

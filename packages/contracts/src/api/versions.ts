@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { columnSchema } from '../dataset';
 import { bundleFileSchema, bundleManifestSchema, modelVersionSchema } from '../model';
-import { aliasNameSchema, columnNameSchema, idSchema } from '../names';
+import { aliasNameSchema, columnNameSchema, idSchema, resourceNameSchema } from '../names';
 import { signatureCompatibilitySchema } from '../governance';
+import { evaluationSchema } from '../evaluation';
 import { metricsSchema, taskSchema } from '../training';
-import { modelRef, versionRef, listLimit } from './shared';
+import { modelRef, versionRef, listLimit, versionNumber } from './shared';
 
 export const versionsApi = {
   list: {
@@ -64,6 +65,21 @@ export const versionsApi = {
       runId: idSchema.nullable().default(null),
     }),
     output: modelVersionSchema,
+  },
+  /**
+   * Platform metrics for a version: enqueue a re-evaluation of it on a registered dataset
+   * version (default: its latest), run by the trainer. The dataset must have the version's input
+   * columns and its target. When it completes, its metrics become the version's platform
+   * metrics (what promotion gates read). Scope `write`.
+   */
+  evaluate: {
+    mutation: true,
+    input: versionRef
+      .extend({
+        dataset: z.object({ name: resourceNameSchema, version: versionNumber.optional() }).strict(),
+      })
+      .strict(),
+    output: evaluationSchema,
   },
   /**
    * Bring your own model: register a TF.js model trained elsewhere (layers or graph format).
