@@ -12,7 +12,7 @@ import {
 } from '@mlops/contracts';
 import { serviceToken } from '@mlops/config';
 import { evaluateGate, type GateSide } from '../src/domain/gate';
-import { REDIS_URL, TOKEN, trpc, type TestRegistry } from './helpers';
+import { IRIS_CSV, REDIS_URL, TOKEN, trpc, type TestRegistry } from './helpers';
 import { manifestWith, startSeededRegistry } from './seed';
 
 /** A policy as stored, with MLflow semantics and the platform-metrics requirement. */
@@ -350,5 +350,82 @@ describe('the gate through the API', () => {
     expect([res.status, res.error?.data.appCode]).toEqual([400, 'VALIDATION_FAILED']);
     expect(res.error?.data.details?.[0]?.message).toContain('"petal_width"');
     expect(v.version).toBeLessThan(other.version);
+  });
+
+  it('a pinned benchmark: evaluations on a dataset the writer uploaded do not count', async () => {
+    const pinned = await trpc(
+      r.app,
+      'mutation',
+      'policies.set',
+      {
+        model: MODEL,
+        alias: 'benchmarked',
+        metric: 'accuracy',
+        greaterIsBetter: true,
+        threshold: 0.99,
+        requirePlatformMetrics: false,
+        evaluationDataset: { name: 'iris' },
+      },
+      r.auth,
+    );
+    // Pinned to the version that is latest now, and a pin implies platform metrics.
+    expect(pinned.data).toMatchObject({
+      evaluationDataset: { name: 'iris', version: 1 },
+      requirePlatformMetrics: true,
+    });
+    // Another row, so `iris` gets a new version (uploads are content-addressed).
+    const upload = (name: string) =>
+      r.app.inject({
+        method: 'POST',
+        url: `/api/datasets/${name}`,
+        payload: `${IRIS_CSV}5.0,3.4,setosa,false\n`,
+        headers: { ...writer, 'content-type': 'text/csv' },
+      });
+    expect((await upload('iris-easy')).statusCode).toBe(201);
+    expect((await upload('iris')).statusCode).toBe(201); // iris v2: the pin stays on v1
+    const v = await register(0.999);
+    const evaluateOn = async (dataset: { name: string; version?: number }, accuracy: number) => {
+      const queued = (
+        await trpc(
+          r.app,
+          'mutation',
+          'versions.evaluate',
+          { model: MODEL, version: v.version, dataset },
+          writer,
+        )
+      ).data as Evaluation;
+      await trpc(r.app, 'mutation', 'evaluations.start', { id: queued.id }, trainer);
+      const done = await trpc(
+        r.app,
+        'mutation',
+        'evaluations.complete',
+        { id: queued.id, metrics: { accuracy }, rows: 5 },
+        trainer,
+      );
+      expect(done.data).toMatchObject({ completedBy: 'service:trainer' });
+    };
+    const move = () =>
+      trpc(
+        r.app,
+        'mutation',
+        'aliases.set',
+        { model: MODEL, alias: 'benchmarked', version: v.version },
+        writer,
+      );
+    await evaluateOn({ name: 'iris-easy' }, 1);
+    await evaluateOn({ name: 'iris' }, 1); // v2, uploaded after the pin
+    const refused = await move();
+    expect(refused.status).toBe(412);
+    expect(refused.error?.message).toContain('benchmark iris v1');
+    expect(refused.error?.message).toContain('claimed accuracy 0.999 is not trusted');
+    await evaluateOn({ name: 'iris', version: 1 }, 0.995);
+    const moved = await move();
+    expect(moved.status).toBe(200);
+    expect((moved.data as { verdict: GateVerdict }).verdict).toMatchObject({
+      passed: true,
+      source: 'platform',
+      candidate: 0.995,
+      evaluationDataset: { name: 'iris', version: 1 },
+    });
   });
 });

@@ -50,6 +50,8 @@ export const evaluationSchema = z.object({
   rows: z.number().int().nonnegative().nullable(),
   error: z.string().nullable(),
   requestedBy: z.string(),
+  /** The `train` principal that reported the metrics (null until completed). */
+  completedBy: z.string().nullable(),
   createdAt: isoDateSchema,
   finishedAt: isoDateSchema.nullable(),
 });

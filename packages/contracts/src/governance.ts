@@ -95,6 +95,11 @@ const finite = z.number().finite();
  * or a re-evaluation with `versions.evaluate`). `requirePlatformMetrics` (default true) refuses
  * a candidate that has none; when false, a candidate without them is judged on the metrics its
  * client claimed, and the verdict says so (`source: "claimed"`).
+ *
+ * `evaluationDataset` pins the benchmark: the gate then reads only metrics of an evaluation on
+ * that dataset version (pinned at `policies.set`, latest when no version is given), for the
+ * candidate and the baseline alike — so a `write` token cannot earn a pass by evaluating on a
+ * dataset it uploaded, and candidates are compared on the same rows. Implies platform metrics.
  */
 export const promotionPolicySchema = z
   .object({
@@ -106,6 +111,14 @@ export const promotionPolicySchema = z
     minAbsoluteChange: finite.nonnegative().nullable().default(null),
     minRelativeChange: finite.nonnegative().nullable().default(null),
     requirePlatformMetrics: z.boolean().default(true),
+    evaluationDataset: z
+      .object({
+        name: resourceNameSchema,
+        version: z.number().int().positive().max(2_147_483_647).optional(),
+      })
+      .strict()
+      .nullable()
+      .default(null),
   })
   .strict()
   .refine(
@@ -123,6 +136,11 @@ export const storedPromotionPolicySchema = z.object({
   minAbsoluteChange: z.number().nullable(),
   minRelativeChange: z.number().nullable(),
   requirePlatformMetrics: z.boolean(),
+  /** The pinned benchmark (null: any platform metrics of the version). */
+  evaluationDataset: z
+    .object({ name: resourceNameSchema, version: z.number().int().positive() })
+    .nullable()
+    .default(null),
   updatedBy: z.string(),
   updatedAt: isoDateSchema,
 });
@@ -163,6 +181,11 @@ export const gateVerdictSchema = z.object({
   claimed: z.number().nullable().default(null),
   /** What produced the platform metrics read, e.g. `run 3f…` or `evaluation … on iris v1`. */
   platformSource: z.string().nullable().default(null),
+  /** The benchmark the policy pins, when it does: only evaluations on it were read. */
+  evaluationDataset: z
+    .object({ name: z.string(), version: z.number().int().positive() })
+    .nullable()
+    .default(null),
   checks: z.array(gateCheckSchema),
 });
 export type GateVerdict = z.infer<typeof gateVerdictSchema>;

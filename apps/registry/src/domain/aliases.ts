@@ -12,7 +12,8 @@ import { ADMIN_PRINCIPAL, requireScope, type Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
 import { compareSignatures } from './compatibility';
 import { publishEvent } from './events';
-import { evaluateGate, gateSideOf, verdictDetails, verdictSummary } from './gate';
+import { evaluateGate, verdictDetails, verdictSummary } from './gate';
+import { gateSidesFor } from './gate-sides';
 import { getVersionOrThrow } from './versions';
 
 /** The alias whose breaking-signature moves need an acknowledgment. */
@@ -45,9 +46,8 @@ export async function moveAlias(
   const baseline = current ? await getVersionOrThrow(deps, input.model, current.version) : null;
 
   const policy = await getPolicy(deps.db, input.model, input.alias);
-  const verdict = policy
-    ? evaluateGate(policy, gateSideOf(candidate), baseline ? gateSideOf(baseline) : null)
-    : null;
+  const sides = policy ? await gateSidesFor(deps, policy, candidate, baseline) : null;
+  const verdict = policy && sides ? evaluateGate(policy, sides.candidate, sides.baseline) : null;
   if (verdict && !verdict.passed && !input.force) {
     deps.metrics.gateRefusals.inc({ source: verdict.source });
     deps.logger.info(

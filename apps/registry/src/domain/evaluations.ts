@@ -158,7 +158,14 @@ export async function completeEvaluation(
     deps,
     input.id,
     ['running'],
-    { status: 'completed', metrics: input.metrics, rows: input.rows, finishedAt, error: null },
+    {
+      status: 'completed',
+      metrics: input.metrics,
+      rows: input.rows,
+      finishedAt,
+      error: null,
+      completedBy: principal.name,
+    },
     'complete',
   );
   await setPlatformMetrics(deps.db, evaluation.model, evaluation.version, {

@@ -112,6 +112,7 @@ export function evaluateGate(
     baselineSource: base.source,
     claimed: candidate.claimed[metric] ?? null,
     platformSource: describeSource(candidate.platform),
+    evaluationDataset: policy.evaluationDataset,
     checks,
   };
 }
@@ -126,6 +127,9 @@ export function verdictSummary(verdict: GateVerdict): string {
     return `${claim} (no platform metrics; the policy allows claims)`;
   if (verdict.platformSource !== null)
     return `platform metrics (from ${verdict.platformSource}) lack ${m}; ${claim} is not trusted`;
+  const pinned = verdict.evaluationDataset;
+  if (pinned)
+    return `no platform ${m} on the policy's benchmark ${pinned.name} v${pinned.version}: ${claim} is not trusted; evaluate it there (\`mlops evaluate <model> ${verdict.candidateVersion} --dataset ${pinned.name}:${pinned.version}\`)`;
   return `no platform ${m}: ${claim} is not trusted; the policy requires platform-computed metrics (train it on the platform, or run \`mlops evaluate\` on a registered dataset)`;
 }
 

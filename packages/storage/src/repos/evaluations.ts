@@ -33,6 +33,7 @@ export async function insertEvaluation(db: Db, input: NewEvaluation): Promise<Ev
       rows: null,
       error: null,
       requested_by: input.requestedBy,
+      completed_by: null,
       created_at: input.now,
       finished_at: null,
     })
@@ -64,6 +65,26 @@ export async function listEvaluations(
   return rows.map(toEvaluation);
 }
 
+/** The newest completed evaluation of a version on one dataset version (a policy's benchmark). */
+export async function latestCompletedEvaluation(
+  db: Db,
+  opts: { model: string; version: number; dataset: { name: string; version: number } },
+): Promise<Evaluation | undefined> {
+  const row = await db
+    .selectFrom('version_evaluations')
+    .selectAll()
+    .where('model', '=', opts.model)
+    .where('version', '=', opts.version)
+    .where('dataset_name', '=', opts.dataset.name)
+    .where('dataset_version', '=', opts.dataset.version)
+    .where('status', '=', 'completed')
+    .orderBy('finished_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toEvaluation(row) : undefined;
+}
+
 /** Conditional status change: undefined when the evaluation is not in one of `from`. */
 export async function updateEvaluationIf(
   db: Db,
@@ -75,6 +96,7 @@ export async function updateEvaluationIf(
     rows?: number;
     error?: string | null;
     finishedAt?: string | null;
+    completedBy?: string;
   },
 ): Promise<Evaluation | undefined> {
   const row = await db
@@ -85,6 +107,7 @@ export async function updateEvaluationIf(
       ...(patch.rows !== undefined ? { rows: patch.rows } : {}),
       ...(patch.error !== undefined ? { error: patch.error } : {}),
       ...(patch.finishedAt !== undefined ? { finished_at: patch.finishedAt } : {}),
+      ...(patch.completedBy !== undefined ? { completed_by: patch.completedBy } : {}),
     })
     .where('id', '=', id)
     .where('status', 'in', [...from])
@@ -112,6 +135,7 @@ function toEvaluation(row: VersionEvaluationRow): Evaluation {
     rows: row.rows === null ? null : Number(row.rows),
     error: row.error,
     requestedBy: row.requested_by,
+    completedBy: row.completed_by,
     createdAt: row.created_at,
     finishedAt: row.finished_at,
   });

@@ -17,6 +17,15 @@ export const migration0102: Migration = {
       .alterTable('promotion_policies')
       .addColumn('require_platform_metrics', 'integer', (c) => c.notNull().defaultTo(1))
       .execute();
+    // The benchmark a policy pins (name + version, both null when none).
+    await db.schema
+      .alterTable('promotion_policies')
+      .addColumn('evaluation_dataset_name', 'text')
+      .execute();
+    await db.schema
+      .alterTable('promotion_policies')
+      .addColumn('evaluation_dataset_version', 'integer')
+      .execute();
     await db.schema
       .createTable('version_evaluations')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -30,6 +39,7 @@ export const migration0102: Migration = {
       .addColumn('rows', 'integer')
       .addColumn('error', 'text')
       .addColumn('requested_by', 'text', (c) => c.notNull())
+      .addColumn('completed_by', 'text')
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('finished_at', 'text')
       .execute();

@@ -14,6 +14,8 @@ export interface VersionEvaluationsTable {
   rows: number | null;
   error: string | null;
   requested_by: string;
+  /** The `train` principal that reported the metrics. */
+  completed_by: string | null;
   created_at: string;
   finished_at: string | null;
 }

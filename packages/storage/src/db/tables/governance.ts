@@ -23,6 +23,9 @@ export interface PromotionPoliciesTable {
   min_relative_change: number | null;
   /** 0/1, added by 0102 (default 1): the gate refuses candidates without platform metrics. */
   require_platform_metrics: Generated<number>;
+  /** The pinned evaluation dataset (0102), null when the policy pins none. */
+  evaluation_dataset_name: Generated<string | null>;
+  evaluation_dataset_version: Generated<number | null>;
   updated_by: string;
   updated_at: string;
 }
