@@ -56,7 +56,8 @@ export const versionsApi = {
   /**
    * Every file of the manifest must already be stored (POST /api/blobs) with that sha256 and
    * size. `runId` makes registration idempotent: a second call for the same run returns the
-   * version the first one created.
+   * version the first one created; registering under a `runId` needs the `train` scope. The
+   * manifest's `metrics` are the client's claim (`claimedMetrics`): gates read platform metrics.
    */
   create: {
     mutation: true,
