@@ -7,6 +7,7 @@ import { ingest, type IngestOptions } from './commands/ingest';
 import { listDatasets, listModels, listRuns, listVersions } from './commands/listing';
 import { predict, type PredictOptions } from './commands/predict';
 import { history, promote, rollback, type PromoteOptions } from './commands/promote';
+import { evaluate, type EvaluateOptions } from './commands/evaluate';
 import { cancel } from './commands/cancel';
 import { train, type TrainOptions } from './commands/train';
 
@@ -110,6 +111,18 @@ export function buildProgram(): Command {
     .command('versions <model>')
     .description('list the versions of a model with lineage and metrics')
     .action((model: string, _opts: unknown, cmd: Command) => listVersions(ctx(cmd), model));
+
+  program
+    .command('evaluate <model> <version>')
+    .description(
+      'measure a version on a registered dataset: platform metrics, what promotion gates read',
+    )
+    .requiredOption('-d, --dataset <name[:version]>', 'registered dataset to evaluate on')
+    .option('--no-wait', 'return once queued instead of waiting for the trainer')
+    .option('--timeout <seconds>', 'how long to wait for the trainer', '600')
+    .action((model: string, version: string, opts: EvaluateOptions, cmd: Command) =>
+      evaluate(ctx(cmd), model, version, opts),
+    );
 
   program
     .command('promote <model> <version>')

@@ -226,4 +226,32 @@ describe('mlops CLI against a real registry', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('group1-shard1of1.bin');
   });
+
+  it('queues a platform evaluation of an imported version and labels its metrics as claimed', async () => {
+    const data = write('byo-eval.csv', 'a,b,y\n1,2,3\n2,3,5\n3,4,7\n');
+    expect((await mlops(['ingest', data, '--name', 'byo-eval'])).code).toBe(0);
+    const queued = await mlops(['evaluate', 'byo', '1', '--dataset', 'byo-eval:1', '--no-wait']);
+    expect(queued.stderr).toBe('');
+    expect(queued.stdout).toMatch(/^evaluation \S+ of byo v1 on byo-eval v1 is queued\n$/);
+    const json = await mlops([
+      'evaluate',
+      'byo',
+      '1',
+      '--dataset',
+      'byo-eval',
+      '--no-wait',
+      '--json',
+    ]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      model: 'byo',
+      version: 1,
+      status: 'queued',
+      dataset: { name: 'byo-eval', version: 1 },
+    });
+    const missing = await mlops(['evaluate', 'byo', '1', '--dataset', 'flowers', '--no-wait']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('"a"');
+    const table = await mlops(['versions', 'byo']);
+    expect(table.stdout).toMatch(/ PLATFORM +CLAIMED /);
+  });
 });

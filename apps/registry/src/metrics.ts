@@ -31,7 +31,8 @@ export function createMetrics() {
     }),
     gateRefusals: new Counter({
       name: 'registry_promotion_gate_refusals_total',
-      help: 'Alias moves refused by a promotion policy',
+      help: 'Alias moves refused by a promotion policy, by where the gate read the metric (platform, claimed, none)',
+      labelNames: ['source'] as const,
       registers: [registry],
     }),
     accessRefusals: new Counter({

@@ -60,7 +60,7 @@ describe('every tRPC procedure', () => {
   it.each(procedures.filter(([, p]) => p._def.type === 'mutation'))(
     'mutation %s declares a scope',
     (_path, p) => {
-      expect(p._def.meta?.scope).toMatch(/^(write|promote|admin)$/);
+      expect(p._def.meta?.scope).toMatch(/^(write|promote|admin|train)$/);
     },
   );
 

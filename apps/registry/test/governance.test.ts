@@ -37,6 +37,8 @@ describe('promotion gate (MLflow MetricThreshold semantics)', () => {
         model: MODEL,
         metric: 'accuracy',
         greaterIsBetter: true,
+        // These cases exercise MLflow's semantics on claimed numbers; gate.test.ts covers sources.
+        requirePlatformMetrics: false,
         threshold: 0.8,
         minAbsoluteChange: 0.02,
       },
@@ -74,7 +76,7 @@ describe('promotion gate (MLflow MetricThreshold semantics)', () => {
       expect.arrayContaining([
         {
           path: 'gate.accuracy',
-          message: `candidate v${v3} accuracy=0.86; baseline v${v2} accuracy=0.85`,
+          message: `candidate v${v3} accuracy=0.86 (claimed); baseline v${v2} accuracy=0.85 (claimed)`,
         },
         { path: 'gate.min_absolute_change', message: 'failed: accuracy 0.86 must be >= 0.87' },
       ]),
@@ -110,6 +112,7 @@ describe('promotion gate (MLflow MetricThreshold semantics)', () => {
         alias: 'champion',
         metric: 'rmse',
         greaterIsBetter: false,
+        requirePlatformMetrics: false,
         minRelativeChange: 0.1,
       },
       r.auth,

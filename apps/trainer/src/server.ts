@@ -5,6 +5,7 @@ import { buildApp } from './app';
 import { trainerEnvSchema } from './env';
 import { createTrainerMetrics } from './metrics';
 import { createTrainerWorker } from './worker';
+import { createEvaluateWorker } from './evaluation/worker';
 
 const env = parseEnv(trainerEnvSchema);
 const logger = createLogger('trainer', env.LOG_LEVEL);
@@ -35,6 +36,15 @@ const worker = createTrainerWorker({
   streamRowsAbove: env.TRAINER_STREAM_ROWS,
 });
 
+// Re-evaluations of registered versions (versions.evaluate): platform metrics for the gate.
+const evaluator = createEvaluateWorker({
+  connection: redis,
+  redisPrefix: env.MLOPS_REDIS_PREFIX,
+  registry,
+  backend: env.TRAINER_BACKEND,
+  logger,
+});
+
 const app = buildApp({
   metrics,
   logger,
@@ -52,7 +62,7 @@ async function shutdown(signal: string): Promise<void> {
     await app.close();
     // The running fit finishes its epoch, checkpoints and hands the job back to the queue (its
     // thread is terminated after TRAINER_SHUTDOWN_GRACE_MS; the last checkpoint then counts).
-    await worker.shutdown();
+    await Promise.all([worker.shutdown(), evaluator.close()]);
     await redis.quit();
   } catch (err) {
     logger.error({ err }, 'unclean shutdown');

@@ -173,6 +173,8 @@ export class MemoryRegistry implements TrainerRegistry {
             model,
             version: this.versions.filter((v) => v.model === model).length + 1,
             manifest,
+            claimedMetrics: manifest.metrics,
+            platformMetrics: null,
             aliases: [],
             createdAt: new Date().toISOString(),
           };

@@ -7,6 +7,8 @@ import { PagedTable } from '../src/components/PagedTable';
 import { Pagination } from '../src/components/Pagination';
 import { paginate } from '../src/lib/paginate';
 import { ErrorNote, Status } from '../src/components/Status';
+import { VersionMetrics } from '../src/components/VersionMetrics';
+import { describeVerdict } from '../src/api/governance';
 
 describe('components', () => {
   it('BarChart is an image named by its title and values, one rect per bar', () => {
@@ -127,5 +129,43 @@ describe('components', () => {
     );
     expect(renderToStaticMarkup(<ErrorNote error={new Error('boom')} />)).toContain('role="alert"');
     expect(renderToStaticMarkup(<ErrorNote error={null} />)).toBe('');
+  });
+
+  it('VersionMetrics shows platform metrics with their source and the claim apart, labelled', () => {
+    const measured = renderToStaticMarkup(
+      <VersionMetrics
+        v={{
+          claimedMetrics: { accuracy: 0.999 },
+          platformMetrics: {
+            metrics: { accuracy: 0.9 },
+            source: { kind: 'run', runId: 'run-0001' },
+            recordedAt: '2026-01-01T00:00:00.000Z',
+            recordedBy: 'service:trainer',
+          },
+        }}
+      />,
+    );
+    expect(measured).toContain('aria-label="Platform metrics"');
+    expect(measured).toContain('held-out split of run run-0001');
+    expect(measured).toContain('Claimed by the client (not verified)');
+    expect(measured).toContain('aria-label="Claimed metrics"');
+    const claimedOnly = renderToStaticMarkup(
+      <VersionMetrics v={{ claimedMetrics: { accuracy: 0.999 }, platformMetrics: null }} />,
+    );
+    expect(claimedOnly).toContain('No platform metrics');
+    expect(claimedOnly).not.toContain('aria-label="Platform metrics"');
+  });
+
+  it('describeVerdict says where the gate read the candidate metric', () => {
+    const v = { passed: false, metric: 'accuracy', baseline: null, baselineVersion: null };
+    expect(describeVerdict({ ...v, candidate: null, source: 'none', claimed: 0.999 })).toBe(
+      'gate refused: accuracy – (no platform value; claimed 0.999) vs no baseline',
+    );
+    expect(describeVerdict({ ...v, candidate: 0.8, source: 'platform', claimed: 0.999 })).toBe(
+      'gate refused: accuracy 0.8 (platform; claimed 0.999) vs no baseline',
+    );
+    expect(describeVerdict({ ...v, candidate: 0.8 })).toBe(
+      'gate refused: accuracy 0.8 vs no baseline',
+    );
   });
 });

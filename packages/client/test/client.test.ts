@@ -153,6 +153,8 @@ describe('registry client', () => {
       metric: 'accuracy',
       greaterIsBetter: true,
       threshold: 0.9,
+      // Judged on the claim, to check how the client maps the refusal's details.
+      requirePlatformMetrics: false,
     });
     const v = await client.api.versions.create.mutate({ model: 'gated', manifest: manifest(0.5) });
     const err = toAppError(

@@ -7,6 +7,7 @@ import { versionsApi } from './api/versions';
 import { aliasesApi } from './api/aliases';
 import { artifactsApi, authApi, policiesApi, webhooksApi, tokensApi } from './api/governance';
 import { eventsApi } from './api/events';
+import { evaluationsApi } from './api/evaluations';
 
 /**
  * The registry's tRPC procedures, one group per file under `./api/`: one input and one output
@@ -19,6 +20,7 @@ export const registryApi = strictMutations({
   runs: runsApi,
   models: modelsApi,
   versions: versionsApi,
+  evaluations: evaluationsApi,
   aliases: aliasesApi,
   artifacts: artifactsApi,
   policies: policiesApi,

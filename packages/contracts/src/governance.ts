@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metricSourceSchema } from './evaluation';
 import { aliasNameSchema, isoDateSchema, resourceNameSchema } from './names';
 
 /**
@@ -89,6 +90,16 @@ const finite = z.number().finite();
  * - `minAbsoluteChange`: candidate >= baseline + change (or <= baseline − change);
  * - `minRelativeChange`: candidate >= baseline × (1 + change) (or <= baseline × (1 − change)).
  * Without a baseline (the alias is new) only `threshold` applies.
+ *
+ * The gate reads a version's platform-computed metrics (its training run's held-out evaluation,
+ * or a re-evaluation with `versions.evaluate`). `requirePlatformMetrics` (default true) refuses
+ * a candidate that has none; when false, a candidate without them is judged on the metrics its
+ * client claimed, and the verdict says so (`source: "claimed"`).
+ *
+ * `evaluationDataset` pins the benchmark: the gate then reads only metrics of an evaluation on
+ * that dataset version (pinned at `policies.set`, latest when no version is given), for the
+ * candidate and the baseline alike — so a `write` token cannot earn a pass by evaluating on a
+ * dataset it uploaded, and candidates are compared on the same rows. Implies platform metrics.
  */
 export const promotionPolicySchema = z
   .object({
@@ -99,7 +110,17 @@ export const promotionPolicySchema = z
     threshold: finite.nullable().default(null),
     minAbsoluteChange: finite.nonnegative().nullable().default(null),
     minRelativeChange: finite.nonnegative().nullable().default(null),
+    requirePlatformMetrics: z.boolean().default(true),
+    evaluationDataset: z
+      .object({
+        name: resourceNameSchema,
+        version: z.number().int().positive().max(2_147_483_647).optional(),
+      })
+      .strict()
+      .nullable()
+      .default(null),
   })
+  .strict()
   .refine(
     (p) => p.threshold !== null || p.minAbsoluteChange !== null || p.minRelativeChange !== null,
     { message: 'set at least one of threshold, minAbsoluteChange, minRelativeChange' },
@@ -114,13 +135,25 @@ export const storedPromotionPolicySchema = z.object({
   threshold: z.number().nullable(),
   minAbsoluteChange: z.number().nullable(),
   minRelativeChange: z.number().nullable(),
+  requirePlatformMetrics: z.boolean(),
+  /** The pinned benchmark (null: any platform metrics of the version). */
+  evaluationDataset: z
+    .object({ name: resourceNameSchema, version: z.number().int().positive() })
+    .nullable()
+    .default(null),
   updatedBy: z.string(),
   updatedAt: isoDateSchema,
 });
 export type PromotionPolicy = z.infer<typeof storedPromotionPolicySchema>;
 
 export const gateCheckSchema = z.object({
-  name: z.enum(['metric_present', 'threshold', 'min_absolute_change', 'min_relative_change']),
+  name: z.enum([
+    'platform_metrics',
+    'metric_present',
+    'threshold',
+    'min_absolute_change',
+    'min_relative_change',
+  ]),
   passed: z.boolean(),
   /** The bound the candidate had to reach (null for metric_present). */
   required: z.number().nullable(),
@@ -137,6 +170,22 @@ export const gateVerdictSchema = z.object({
   candidate: z.number().nullable(),
   baselineVersion: z.number().int().positive().nullable(),
   baseline: z.number().nullable(),
+  /**
+   * Where `candidate` was read: platform-computed metrics, the client's claim (only when the
+   * policy does not require platform metrics), or none. Verdicts recorded before sources
+   * existed read claimed metrics.
+   */
+  source: metricSourceSchema.default('claimed'),
+  baselineSource: metricSourceSchema.default('claimed'),
+  /** The candidate's claimed value of the metric, shown beside the one the gate read. */
+  claimed: z.number().nullable().default(null),
+  /** What produced the platform metrics read, e.g. `run 3f…` or `evaluation … on iris v1`. */
+  platformSource: z.string().nullable().default(null),
+  /** The benchmark the policy pins, when it does: only evaluations on it were read. */
+  evaluationDataset: z
+    .object({ name: z.string(), version: z.number().int().positive() })
+    .nullable()
+    .default(null),
   checks: z.array(gateCheckSchema),
 });
 export type GateVerdict = z.infer<typeof gateVerdictSchema>;

@@ -4,6 +4,7 @@ export * from './dataset';
 export * from './training';
 export * from './preprocessing';
 export * from './model';
+export * from './evaluation';
 export * from './events';
 export * from './keys';
 export * from './queue';

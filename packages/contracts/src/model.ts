@@ -7,6 +7,7 @@ import {
   resourceNameSchema,
   sha256Schema,
 } from './names';
+import { platformMetricsSchema } from './evaluation';
 import { preprocessingSchema } from './preprocessing';
 import {
   backendNameSchema,
@@ -89,6 +90,13 @@ export const modelVersionSchema = z.object({
   model: resourceNameSchema,
   version: z.number().int().positive(),
   manifest: bundleManifestSchema,
+  /**
+   * What the registering client wrote in `manifest.metrics`: shown, labelled as claimed, never
+   * read by the promotion gate when platform metrics exist (or when its policy requires them).
+   */
+  claimedMetrics: metricsSchema.default({}),
+  /** Metrics the platform computed for this version (see evaluation.ts), null until it has. */
+  platformMetrics: platformMetricsSchema.nullable().default(null),
   /** Aliases pointing at this version now. */
   aliases: z.array(aliasNameSchema),
   createdAt: isoDateSchema,

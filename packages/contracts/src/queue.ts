@@ -3,6 +3,8 @@ import { idSchema } from './names';
 
 export const QUEUE_NAMES = {
   train: 'train',
+  /** Re-evaluation of a model version on a registered dataset (platform metrics). */
+  evaluate: 'evaluate',
 } as const;
 
 /** Payload of a `train` job: the run row in the registry holds the spec; the job only names it. */
@@ -18,6 +20,20 @@ export type TrainJobPayload = z.infer<typeof trainJobPayloadSchema>;
  */
 export const TRAIN_JOB_OPTIONS = {
   attempts: 3,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+} as const;
+
+/** Payload of an `evaluate` job: the evaluation row in the registry says what to evaluate. */
+export const evaluateJobPayloadSchema = z.object({
+  evaluationId: idSchema,
+});
+export type EvaluateJobPayload = z.infer<typeof evaluateJobPayloadSchema>;
+
+/** `evaluate` jobs: job id = evaluation id; a failed evaluation is re-requested, not retried long. */
+export const EVALUATE_JOB_OPTIONS = {
+  attempts: 2,
   backoff: { type: 'exponential', delay: 2_000 },
   removeOnComplete: { age: 7 * 24 * 3600, count: 1_000 },
   removeOnFail: { age: 30 * 24 * 3600 },

@@ -18,6 +18,7 @@ export * from './repos/aliases';
 export * from './repos/events';
 export * from './repos/tokens';
 export * from './repos/policies';
+export * from './repos/evaluations';
 export {
   assertSha256,
   type ArtifactStore,

@@ -40,7 +40,9 @@ export async function listVersions(ctx: CliContext, model: string): Promise<void
       aliases: v.aliases.join(', '),
       run: v.manifest.lineage.runId,
       backend: v.manifest.lineage.backend,
-      metrics: formatMetrics(v.manifest.metrics),
+      // Only platform metrics are the platform's word; what the client wrote is labelled.
+      platform: v.platformMetrics ? formatMetrics(v.platformMetrics.metrics) : null,
+      claimed: formatMetrics(v.claimedMetrics),
       created: v.createdAt,
     })),
   );

@@ -86,5 +86,10 @@ function describeVerdict(v: GateVerdict): string {
     v.baselineVersion === null
       ? 'no baseline'
       : `v${v.baselineVersion} ${v.metric}=${v.baseline ?? '?'}`;
-  return `  gate ${v.passed ? 'passed' : 'refused'}: v${v.candidateVersion} ${v.metric}=${v.candidate ?? '?'} vs ${base}\n`;
+  const claimed = v.claimed === null ? '' : `; claimed ${v.claimed}`;
+  const claim =
+    v.source === 'claimed'
+      ? ' (claimed)'
+      : ` (${v.source === 'platform' ? 'platform' : 'no platform value'}${claimed})`;
+  return `  gate ${v.passed ? 'passed' : 'refused'}: v${v.candidateVersion} ${v.metric}=${v.candidate ?? '?'}${claim} vs ${base}\n`;
 }

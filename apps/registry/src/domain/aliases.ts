@@ -12,7 +12,8 @@ import { ADMIN_PRINCIPAL, requireScope, type Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
 import { compareSignatures } from './compatibility';
 import { publishEvent } from './events';
-import { evaluateGate, verdictDetails } from './gate';
+import { evaluateGate, verdictDetails, verdictSummary } from './gate';
+import { gateSidesFor } from './gate-sides';
 import { getVersionOrThrow } from './versions';
 
 /** The alias whose breaking-signature moves need an acknowledgment. */
@@ -45,20 +46,28 @@ export async function moveAlias(
   const baseline = current ? await getVersionOrThrow(deps, input.model, current.version) : null;
 
   const policy = await getPolicy(deps.db, input.model, input.alias);
-  const verdict = policy
-    ? evaluateGate(
-        policy,
-        { version: candidate.version, metrics: candidate.manifest.metrics },
-        baseline ? { version: baseline.version, metrics: baseline.manifest.metrics } : null,
-      )
-    : null;
+  const sides = policy ? await gateSidesFor(deps, policy, candidate, baseline) : null;
+  const verdict = policy && sides ? evaluateGate(policy, sides.candidate, sides.baseline) : null;
   if (verdict && !verdict.passed && !input.force) {
-    deps.metrics.gateRefusals.inc();
+    deps.metrics.gateRefusals.inc({ source: verdict.source });
+    deps.logger.info(
+      {
+        model: input.model,
+        alias: input.alias,
+        version: input.version,
+        actor: principal.name,
+        metric: verdict.metric,
+        source: verdict.source,
+        candidate: verdict.candidate,
+        claimed: verdict.claimed,
+      },
+      'promotion gate refused a move',
+    );
     throw new AppError(
       'PRECONDITION_FAILED',
-      `the promotion gate of ${input.model}@${input.alias} refused v${input.version}: ${verdict.metric} ${
-        verdict.candidate ?? 'missing'
-      } does not meet the policy; improve the model, change the policy, or force it (admin)`,
+      `the promotion gate of ${input.model}@${input.alias} refused v${input.version}: ${verdictSummary(
+        verdict,
+      )}; see the checks in details; improve the model, change the policy, or force it (admin)`,
       verdictDetails(verdict),
     );
   }

@@ -9,18 +9,30 @@ import { getAlias, getPolicy, getVersionCompatibility, upsertPolicy } from '@mlo
 import type { Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
 import { compareSignatures } from './compatibility';
+import { getDataset } from './datasets/queries';
 import { evaluateGate } from './gate';
+import { gateSidesFor } from './gate-sides';
 import { getVersionOrThrow } from './versions';
 
 type PolicyInput = ReturnType<typeof promotionPolicySchema.parse>;
 
-export function savePolicy(
+/**
+ * Store a policy. A pinned evaluation dataset is resolved now (its latest version when none is
+ * given): a later upload under the same name — any `write` token can make one — never changes
+ * the benchmark the gate reads.
+ */
+export async function savePolicy(
   deps: RegistryDeps,
   input: PolicyInput,
   principal: Principal,
 ): Promise<PromotionPolicy> {
+  const pinned = input.evaluationDataset
+    ? await getDataset(deps, input.evaluationDataset.name, input.evaluationDataset.version)
+    : null;
   return upsertPolicy(deps.db, {
     ...input,
+    requirePlatformMetrics: input.requirePlatformMetrics || pinned !== null,
+    evaluationDataset: pinned ? { name: pinned.name, version: pinned.version } : null,
     updatedBy: principal.name,
     updatedAt: new Date().toISOString(),
   });
@@ -44,11 +56,8 @@ export async function evaluatePolicy(
   const candidate = await getVersionOrThrow(deps, input.model, input.version);
   const current = await getAlias(deps.db, input.model, input.alias);
   const baseline = current ? await getVersionOrThrow(deps, input.model, current.version) : null;
-  return evaluateGate(
-    policy,
-    { version: candidate.version, metrics: candidate.manifest.metrics },
-    baseline ? { version: baseline.version, metrics: baseline.manifest.metrics } : null,
-  );
+  const sides = await gateSidesFor(deps, policy, candidate, baseline);
+  return evaluateGate(policy, sides.candidate, sides.baseline);
 }
 
 /** Recorded compatibility, or a fresh comparison with the version `alias` points at now. */

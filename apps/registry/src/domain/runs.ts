@@ -17,8 +17,10 @@ import {
   insertRun,
   listChildRuns,
   listRuns,
+  setPlatformMetrics,
   updateRunIf,
 } from '@mlops/storage';
+import type { Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
 import { getDataset } from './datasets/queries';
 import { publishEvent } from './events';
@@ -152,11 +154,17 @@ async function dropCheckpoint(deps: RegistryDeps, runId: string, sha256: string)
   }
 }
 
+/**
+ * running → completed. Called by the trainer (scope `train`, checked by the procedure): the
+ * metrics of its held-out evaluation become the registered version's platform metrics, stored
+ * apart from the manifest's claimed ones.
+ */
 export async function completeRun(
   deps: RegistryDeps,
   id: string,
   metrics: Metrics,
   version: number | undefined,
+  principal: Principal,
 ): Promise<Run> {
   const current = await getRunOrThrow(deps, id);
   if (version === undefined) return completeTrial(deps, current, metrics);
@@ -180,6 +188,12 @@ export async function completeRun(
     },
     'complete',
   );
+  await setPlatformMetrics(deps.db, run.modelName, version, {
+    metrics,
+    source: { kind: 'run', runId: id },
+    recordedAt: run.finishedAt ?? new Date().toISOString(),
+    recordedBy: principal.name,
+  });
   const checkpoint = current.progress?.checkpoint;
   if (checkpoint) await dropCheckpoint(deps, id, checkpoint.sha256);
   await publishEvent(deps, {

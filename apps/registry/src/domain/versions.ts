@@ -5,6 +5,7 @@ import {
   type ModelVersion,
 } from '@mlops/contracts';
 import { createVersion, getAlias, getRun, getVersion, listVersions } from '@mlops/storage';
+import { requireScope, type Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
 import { compareSignatures } from './compatibility';
 import { publishEvent } from './events';
@@ -12,11 +13,24 @@ import { publishEvent } from './events';
 /**
  * Register a version: every manifest file must already be in the artifact store with the same
  * size. Numbering happens in storage (one transaction); idempotent on `runId`.
+ *
+ * A version tied to a run (`runId`) needs the `train` scope: the run's metrics become that
+ * version's platform metrics when the trainer completes it, so a `write` token registering a
+ * version first under someone's queued run would have the platform vouch for its weights.
  */
 export async function registerVersion(
   deps: RegistryDeps,
   input: { model: string; manifest: BundleManifest; runId: string | null },
+  /** The caller; internal registrations without a run (imports) need none. */
+  principal?: Principal,
 ): Promise<ModelVersion> {
+  if (input.runId !== null) {
+    requireScope(
+      principal ?? { name: 'internal', tokenId: null, scopes: [] },
+      'train',
+      'registering a version of a training run (runId)',
+    );
+  }
   const missing: ErrorDetail[] = [];
   for (const [i, file] of input.manifest.files.entries()) {
     const stored = await deps.store.has(file.sha256);

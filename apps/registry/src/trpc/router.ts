@@ -42,6 +42,12 @@ import { webhooksList } from './procedures/webhooks/list';
 import { webhooksDelete } from './procedures/webhooks/delete';
 import { webhooksDeliveries } from './procedures/webhooks/deliveries';
 import { authWhoami } from './procedures/auth/whoami';
+import { versionsEvaluate } from './procedures/versions/evaluate';
+import { evaluationsGet } from './procedures/evaluations/get';
+import { evaluationsList } from './procedures/evaluations/list';
+import { evaluationsStart } from './procedures/evaluations/start';
+import { evaluationsComplete } from './procedures/evaluations/complete';
+import { evaluationsFail } from './procedures/evaluations/fail';
 
 /**
  * The registry's API, one procedure per entry of contracts `registryApi`; the client exposes
@@ -79,6 +85,14 @@ export const appRouter = router({
     compatibility: versionsCompatibility,
     delete: versionsDelete,
     search: versionsSearch,
+    evaluate: versionsEvaluate,
+  }),
+  evaluations: router({
+    get: evaluationsGet,
+    list: evaluationsList,
+    start: evaluationsStart,
+    complete: evaluationsComplete,
+    fail: evaluationsFail,
   }),
   artifacts: router({
     gc: artifactsGc,

@@ -22,6 +22,8 @@ export class MemoryModelSource implements ModelSource {
       model,
       version,
       manifest,
+      claimedMetrics: manifest.metrics,
+      platformMetrics: null,
       aliases: [],
       createdAt: new Date().toISOString(),
     };

@@ -12,6 +12,9 @@ export const verdictView = z.looseObject({
   candidate: z.number().nullable(),
   baseline: z.number().nullable(),
   baselineVersion: z.number().int().nullable(),
+  /** Where the gate read `candidate` (absent on verdicts recorded before sources existed). */
+  source: z.enum(['platform', 'claimed', 'none']).optional(),
+  claimed: z.number().nullable().optional(),
 });
 export type VerdictView = z.infer<typeof verdictView>;
 
@@ -43,5 +46,13 @@ export function verdictOf(answer: unknown): VerdictView | null {
 export function describeVerdict(v: VerdictView): string {
   const vs =
     v.baselineVersion === null ? 'no baseline' : `v${v.baselineVersion} ${v.baseline ?? '–'}`;
-  return `gate ${v.passed ? 'passed' : 'refused'}: ${v.metric} ${v.candidate ?? '–'} vs ${vs}`;
+  const from =
+    v.source === undefined
+      ? ''
+      : v.source === 'claimed'
+        ? ' (claimed)'
+        : ` (${v.source === 'platform' ? 'platform' : 'no platform value'}${
+            v.claimed === null || v.claimed === undefined ? '' : `; claimed ${v.claimed}`
+          })`;
+  return `gate ${v.passed ? 'passed' : 'refused'}: ${v.metric} ${v.candidate ?? '–'}${from} vs ${vs}`;
 }

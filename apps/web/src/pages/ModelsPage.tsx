@@ -4,7 +4,7 @@ import type { ModelVersion } from '@mlops/contracts';
 import { useSession } from '../api/session';
 import { Pagination } from '../components/Pagination';
 import { Card, ErrorNote, Status } from '../components/Status';
-import { formatNumber } from '../lib/chart';
+import { VersionMetrics } from '../components/VersionMetrics';
 import { paginate } from '../lib/paginate';
 import { AliasHistory } from './AliasHistory';
 import { PromoteForm } from './PromoteForm';
@@ -100,14 +100,7 @@ function VersionCard({ v }: { v: ModelVersion }) {
         {abilities.promote ? <PromoteForm model={v.model} version={v.version} /> : null}
       </header>
       <div className="two-col">
-        <dl className="stats" aria-label="Held-out metrics">
-          {Object.entries(v.manifest.metrics).map(([k, val]) => (
-            <div key={k} className="stat">
-              <dt>{k}</dt>
-              <dd>{formatNumber(val)}</dd>
-            </div>
-          ))}
-        </dl>
+        <VersionMetrics v={v} />
         <dl className="lineage" aria-label="Lineage">
           <dt>task</dt>
           <dd>{v.manifest.task}</dd>

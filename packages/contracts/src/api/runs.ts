@@ -43,7 +43,11 @@ export const runsApi = {
     }),
     output: z.object({ items: z.array(runSchema), nextCursor: z.string().nullable() }),
   },
-  /** Called by the trainer when it picks the job up. */
+  /**
+   * Called by the trainer when it picks the job up. `start`, `progress`, `complete` and `fail`
+   * need the `train` scope (the trainer's service token): a run's metrics become its version's
+   * platform metrics, which promotion gates read, so no `write` token may report them.
+   */
   start: {
     mutation: true,
     input: z.object({ id: idSchema, backend: backendNameSchema }),
@@ -55,7 +59,8 @@ export const runsApi = {
     output: z.object({ ok: z.literal(true) }),
   },
   /**
-   * Registers nothing itself: the trainer creates the version first, then completes the run.
+   * Registers nothing itself: the trainer creates the version first, then completes the run;
+   * `metrics` (the held-out evaluation) are recorded as that version's platform metrics.
    * A sweep trial (a run with `parentRunId`) completes without a version: its parent registers
    * the best trial's bundle.
    */

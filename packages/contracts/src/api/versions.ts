@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { columnSchema } from '../dataset';
 import { bundleFileSchema, bundleManifestSchema, modelVersionSchema } from '../model';
-import { aliasNameSchema, columnNameSchema, idSchema } from '../names';
+import { aliasNameSchema, columnNameSchema, idSchema, resourceNameSchema } from '../names';
 import { signatureCompatibilitySchema } from '../governance';
+import { evaluationSchema } from '../evaluation';
 import { metricsSchema, taskSchema } from '../training';
-import { modelRef, versionRef, listLimit } from './shared';
+import { modelRef, versionRef, listLimit, versionNumber } from './shared';
 
 export const versionsApi = {
   list: {
@@ -55,7 +56,8 @@ export const versionsApi = {
   /**
    * Every file of the manifest must already be stored (POST /api/blobs) with that sha256 and
    * size. `runId` makes registration idempotent: a second call for the same run returns the
-   * version the first one created.
+   * version the first one created; registering under a `runId` needs the `train` scope. The
+   * manifest's `metrics` are the client's claim (`claimedMetrics`): gates read platform metrics.
    */
   create: {
     mutation: true,
@@ -64,6 +66,21 @@ export const versionsApi = {
       runId: idSchema.nullable().default(null),
     }),
     output: modelVersionSchema,
+  },
+  /**
+   * Platform metrics for a version: enqueue a re-evaluation of it on a registered dataset
+   * version (default: its latest), run by the trainer. The dataset must have the version's input
+   * columns and its target. When it completes, its metrics become the version's platform
+   * metrics (what promotion gates read). Scope `write`.
+   */
+  evaluate: {
+    mutation: true,
+    input: versionRef
+      .extend({
+        dataset: z.object({ name: resourceNameSchema, version: versionNumber.optional() }).strict(),
+      })
+      .strict(),
+    output: evaluationSchema,
   },
   /**
    * Bring your own model: register a TF.js model trained elsewhere (layers or graph format).

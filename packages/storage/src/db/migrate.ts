@@ -2,14 +2,16 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { migration0001 } from './migrations/0001_initial';
 import { migration0002 } from './migrations/0002_governance';
 import { migration0101 } from './migrations/0101_sweeps';
-import { migration0102 } from './migrations/0102_webhook_secrets_sealed';
+import { migration0102 } from './migrations/0102_platform_metrics';
+import { migration0103 } from './migrations/0103_webhook_secrets_sealed';
 
 /** Migrations live in code (no directory scanning), so bundlers and tsx see the same list. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': migration0001,
   '0002_governance': migration0002,
   '0101_sweeps': migration0101,
-  '0102_webhook_secrets_sealed': migration0102,
+  '0102_platform_metrics': migration0102,
+  '0103_webhook_secrets_sealed': migration0103,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -4,6 +4,7 @@ import type { ModelsTable } from './tables/models';
 import type { ModelVersionsTable } from './tables/model-versions';
 import type { AliasesTable, AliasHistoryTable } from './tables/aliases';
 import type { EventsTable } from './tables/events';
+import type { VersionEvaluationsTable } from './tables/evaluations';
 import type {
   ApiTokensTable,
   PromotionPoliciesTable,
@@ -24,4 +25,5 @@ export interface Database {
   promotion_policies: PromotionPoliciesTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  version_evaluations: VersionEvaluationsTable;
 }

@@ -9,6 +9,9 @@ export async function upsertPolicy(db: Db, policy: PromotionPolicy): Promise<Pro
     threshold: policy.threshold,
     min_absolute_change: policy.minAbsoluteChange,
     min_relative_change: policy.minRelativeChange,
+    require_platform_metrics: policy.requirePlatformMetrics ? 1 : 0,
+    evaluation_dataset_name: policy.evaluationDataset?.name ?? null,
+    evaluation_dataset_version: policy.evaluationDataset?.version ?? null,
     updated_by: policy.updatedBy,
     updated_at: policy.updatedAt,
   };
@@ -53,6 +56,11 @@ function toPolicy(row: PromotionPolicyRow): PromotionPolicy {
     threshold: row.threshold === null ? null : Number(row.threshold),
     minAbsoluteChange: row.min_absolute_change === null ? null : Number(row.min_absolute_change),
     minRelativeChange: row.min_relative_change === null ? null : Number(row.min_relative_change),
+    requirePlatformMetrics: Number(row.require_platform_metrics) === 1,
+    evaluationDataset:
+      row.evaluation_dataset_name === null || row.evaluation_dataset_version === null
+        ? null
+        : { name: row.evaluation_dataset_name, version: Number(row.evaluation_dataset_version) },
     updatedBy: row.updated_by,
     updatedAt: row.updated_at,
   });

@@ -3,7 +3,9 @@ import {
   type SignatureCompatibility,
   bundleManifestSchema,
   modelVersionSchema,
+  platformMetricsSchema,
   type BundleManifest,
+  type PlatformMetrics,
   type ModelVersion,
 } from '@mlops/contracts';
 import type { Db } from '../db/connection';
@@ -128,11 +130,16 @@ async function withAliases(db: Db, row: ModelVersionRow): Promise<ModelVersion> 
   );
 }
 
-function toModelVersion(row: ModelVersionRow, aliases: string[]): ModelVersion {
+export function toModelVersion(row: ModelVersionRow, aliases: string[]): ModelVersion {
+  const manifest = parseJsonColumn(bundleManifestSchema, row.manifest_json, 'bundle manifest');
   return modelVersionSchema.parse({
     model: row.model,
     version: row.version,
-    manifest: parseJsonColumn(bundleManifestSchema, row.manifest_json, 'bundle manifest'),
+    manifest,
+    claimedMetrics: manifest.metrics,
+    platformMetrics: row.platform_metrics_json
+      ? parseJsonColumn(platformMetricsSchema, row.platform_metrics_json, 'platform metrics')
+      : null,
     aliases,
     createdAt: row.created_at,
   });
@@ -154,4 +161,23 @@ export async function getVersionCompatibility(
   return row.compat_json
     ? parseJsonColumn(signatureCompatibilitySchema, row.compat_json, 'signature compatibility')
     : null;
+}
+
+/**
+ * Record what the platform measured for a version (its run's held-out evaluation or a
+ * re-evaluation); the newest replaces the previous. False when the version does not exist.
+ */
+export async function setPlatformMetrics(
+  db: Db,
+  model: string,
+  version: number,
+  metrics: PlatformMetrics,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('model_versions')
+    .set({ platform_metrics_json: JSON.stringify(platformMetricsSchema.parse(metrics)) })
+    .where('model', '=', model)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /** API tokens: only the sha256 of a token is stored; the token itself is shown once. */
 export interface ApiTokensTable {
@@ -21,6 +21,11 @@ export interface PromotionPoliciesTable {
   threshold: number | null;
   min_absolute_change: number | null;
   min_relative_change: number | null;
+  /** 0/1, added by 0102 (default 1): the gate refuses candidates without platform metrics. */
+  require_platform_metrics: Generated<number>;
+  /** The pinned evaluation dataset (0102), null when the policy pins none. */
+  evaluation_dataset_name: Generated<string | null>;
+  evaluation_dataset_version: Generated<number | null>;
   updated_by: string;
   updated_at: string;
 }

@@ -9,5 +9,7 @@ export interface ModelVersionsTable {
   created_at: string;
   /** JSON SignatureCompatibility against the champion at registration time (null: none). */
   compat_json: Generated<string | null>;
+  /** JSON PlatformMetrics (added by 0102): what the platform measured, apart from the manifest. */
+  platform_metrics_json: Generated<string | null>;
 }
 export type ModelVersionRow = Selectable<ModelVersionsTable>;

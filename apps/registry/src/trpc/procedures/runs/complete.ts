@@ -1,10 +1,16 @@
 import { registryApi } from '@mlops/contracts';
 import { completeRun } from '../../../domain/runs';
-import { protectedProcedure } from '../../init';
+import { scopedProcedure } from '../../init';
 
 const api = registryApi.runs.complete;
 
-export const runsComplete = protectedProcedure
+/**
+ * Scope `train`: the metrics a run completes with become its version's platform metrics (what
+ * promotion gates read), so only the platform's trainer may report them.
+ */
+export const runsComplete = scopedProcedure('train')
   .input(api.input)
   .output(api.output)
-  .mutation(({ ctx, input }) => completeRun(ctx.deps, input.id, input.metrics, input.version));
+  .mutation(({ ctx, input }) =>
+    completeRun(ctx.deps, input.id, input.metrics, input.version, ctx.principal),
+  );

@@ -1,10 +1,11 @@
 import { registryApi } from '@mlops/contracts';
 import { reportProgress } from '../../../domain/runs';
-import { protectedProcedure } from '../../init';
+import { scopedProcedure } from '../../init';
 
 const api = registryApi.runs.progress;
 
-export const runsProgress = protectedProcedure
+/** The trainer's (scope `train`): a `write` token cannot report on runs. */
+export const runsProgress = scopedProcedure('train')
   .input(api.input)
   .output(api.output)
   .mutation(({ ctx, input }) =>

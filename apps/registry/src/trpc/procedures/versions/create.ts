@@ -7,4 +7,4 @@ const api = registryApi.versions.create;
 export const versionsCreate = protectedProcedure
   .input(api.input)
   .output(api.output)
-  .mutation(({ ctx, input }) => registerVersion(ctx.deps, input));
+  .mutation(({ ctx, input }) => registerVersion(ctx.deps, input, ctx.principal));

@@ -1,0 +1,431 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  QUEUE_NAMES,
+  redisKeys,
+  storedPromotionPolicySchema,
+  type Evaluation,
+  type GateVerdict,
+  type ModelVersion,
+  type PlatformMetrics,
+  type Run,
+} from '@mlops/contracts';
+import { serviceToken } from '@mlops/config';
+import { evaluateGate, type GateSide } from '../src/domain/gate';
+import { IRIS_CSV, REDIS_URL, TOKEN, trpc, type TestRegistry } from './helpers';
+import { manifestWith, startSeededRegistry } from './seed';
+
+/** A policy as stored, with MLflow semantics and the platform-metrics requirement. */
+const policy = (over: Partial<ReturnType<typeof storedPromotionPolicySchema.parse>> = {}) =>
+  storedPromotionPolicySchema.parse({
+    model: 'm',
+    alias: 'champion',
+    metric: 'accuracy',
+    greaterIsBetter: true,
+    threshold: 0.99,
+    minAbsoluteChange: null,
+    minRelativeChange: null,
+    requirePlatformMetrics: true,
+    updatedBy: 'admin',
+    updatedAt: new Date(0).toISOString(),
+    ...over,
+  });
+
+const platform = (accuracy: number): PlatformMetrics => ({
+  metrics: { accuracy },
+  source: { kind: 'run', runId: 'run-00000001' },
+  recordedAt: new Date(0).toISOString(),
+  recordedBy: 'service:trainer',
+});
+const side = (version: number, claimed: number, measured: number | null): GateSide => ({
+  version,
+  claimed: { accuracy: claimed },
+  platform: measured === null ? null : platform(measured),
+});
+
+describe('evaluateGate: which metrics it reads', () => {
+  it('refuses a candidate with only claimed metrics when the policy requires platform ones', () => {
+    const v = evaluateGate(policy(), side(1, 0.999, null), null);
+    expect(v).toMatchObject({ passed: false, source: 'none', candidate: null, claimed: 0.999 });
+    expect(v.checks.find((c) => c.name === 'platform_metrics')?.passed).toBe(false);
+  });
+
+  it('reads the platform value, never the claim, when the version has one', () => {
+    const low = evaluateGate(policy(), side(1, 0.999, 0.6), null);
+    expect(low).toMatchObject({
+      passed: false,
+      source: 'platform',
+      candidate: 0.6,
+      claimed: 0.999,
+    });
+    expect(low.platformSource).toContain('run-00000001');
+    // Even a policy that allows claims prefers the measurement.
+    const lax = evaluateGate(policy({ requirePlatformMetrics: false }), side(1, 0.999, 0.6), null);
+    expect(lax).toMatchObject({ passed: false, source: 'platform', candidate: 0.6 });
+    expect(evaluateGate(policy(), side(1, 0.2, 0.995), null)).toMatchObject({
+      passed: true,
+      source: 'platform',
+      candidate: 0.995,
+    });
+  });
+
+  it('falls back to the claim only when allowed, and says so', () => {
+    const v = evaluateGate(policy({ requirePlatformMetrics: false }), side(1, 0.999, null), null);
+    expect(v).toMatchObject({ passed: true, source: 'claimed', candidate: 0.999 });
+    expect(v.checks.map((c) => c.name)).not.toContain('platform_metrics');
+  });
+
+  it('compares with the baseline platform value, or its labelled claim', () => {
+    const p = policy({ threshold: null, minAbsoluteChange: 0.05 });
+    const measured = evaluateGate(p, side(2, 0.99, 0.9), side(1, 0.99, 0.8));
+    expect(measured).toMatchObject({ passed: true, baseline: 0.8, baselineSource: 'platform' });
+    const claimed = evaluateGate(p, side(2, 0.99, 0.9), side(1, 0.88, null));
+    expect(claimed).toMatchObject({ passed: false, baseline: 0.88, baselineSource: 'claimed' });
+  });
+
+  it('fails when the platform metrics lack the policy metric, whatever the claim', () => {
+    const v = evaluateGate(policy({ metric: 'macro_f1' }), side(1, 0.999, 0.999), null);
+    expect(v).toMatchObject({ passed: false, source: 'none' });
+  });
+});
+
+describe('the gate through the API', () => {
+  let r: TestRegistry;
+  let file: { sha256: string; size: number };
+  let writer: { authorization: string };
+  const trainer = { authorization: `Bearer ${serviceToken(TOKEN, 'trainer')}` };
+  const MODEL = 'forged';
+
+  beforeAll(async () => {
+    ({ r, file } = await startSeededRegistry());
+    const created = await trpc(
+      r.app,
+      'mutation',
+      'tokens.create',
+      { name: 'ci', scopes: ['write', 'promote'] },
+      r.auth,
+    );
+    writer = { authorization: `Bearer ${(created.data as { token: string }).token}` };
+    const set = await trpc(
+      r.app,
+      'mutation',
+      'policies.set',
+      { model: MODEL, metric: 'accuracy', greaterIsBetter: true, threshold: 0.99 },
+      r.auth,
+    );
+    // New policies require platform metrics unless told otherwise.
+    expect(set.data).toMatchObject({ requirePlatformMetrics: true });
+  });
+  afterAll(async () => {
+    const queue = new Queue(QUEUE_NAMES.evaluate, {
+      connection: { url: REDIS_URL },
+      prefix: redisKeys(r.prefix).bullPrefix,
+    });
+    await queue.obliterate({ force: true }).finally(() => queue.close());
+    await r.close();
+  });
+
+  const register = async (accuracy: number, headers = writer): Promise<ModelVersion> => {
+    const manifest = { ...manifestWith(file), metrics: { accuracy } };
+    const res = await trpc(
+      r.app,
+      'mutation',
+      'versions.create',
+      { model: MODEL, manifest },
+      headers,
+    );
+    expect(res.status).toBe(200);
+    return res.data as ModelVersion;
+  };
+
+  it('a write token claiming 0.999 is refused, and the refusal names claimed vs platform', async () => {
+    const v = await register(0.999);
+    expect(v).toMatchObject({ claimedMetrics: { accuracy: 0.999 }, platformMetrics: null });
+    const res = await trpc(
+      r.app,
+      'mutation',
+      'aliases.set',
+      { model: MODEL, alias: 'champion', version: v.version },
+      writer,
+    );
+    expect([res.status, res.error?.data.appCode]).toEqual([412, 'PRECONDITION_FAILED']);
+    expect(res.error?.message).toContain('claimed accuracy 0.999 is not trusted');
+    expect(res.error?.message).toContain('platform');
+    expect(res.error?.data.details).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'gate.platform_metrics',
+          message: `failed: v${v.version} has no platform-computed metrics, only claimed ones`,
+        },
+      ]),
+    );
+    const dry = await trpc(r.app, 'query', 'policies.evaluate', {
+      model: MODEL,
+      version: v.version,
+    });
+    expect(dry.data as GateVerdict).toMatchObject({
+      passed: false,
+      source: 'none',
+      claimed: 0.999,
+    });
+  });
+
+  it('a write token cannot report run metrics or tie a version to a run (403)', async () => {
+    const run = (
+      await trpc(
+        r.app,
+        'mutation',
+        'runs.create',
+        { modelName: MODEL, dataset: { name: 'iris' }, task: 'classification', target: 'species' },
+        writer,
+      )
+    ).data as Run;
+    for (const [path, input] of [
+      ['runs.start', { id: run.id, backend: 'cpu' }],
+      ['runs.complete', { id: run.id, metrics: { accuracy: 0.999 } }],
+      ['runs.fail', { id: run.id, error: 'no' }],
+      ['versions.create', { model: MODEL, manifest: manifestWith(file), runId: run.id }],
+    ] as const) {
+      const res = await trpc(r.app, 'mutation', path, input, writer);
+      expect([path, res.status]).toEqual([path, 403]);
+      expect(res.error?.message).toContain('"train" scope');
+    }
+  });
+
+  it('metrics the trainer reports for its run are the version platform metrics and pass', async () => {
+    const run = (
+      await trpc(
+        r.app,
+        'mutation',
+        'runs.create',
+        { modelName: MODEL, dataset: { name: 'iris' }, task: 'classification', target: 'species' },
+        writer,
+      )
+    ).data as Run;
+    await trpc(r.app, 'mutation', 'runs.start', { id: run.id, backend: 'cpu' }, trainer);
+    const manifest = { ...manifestWith(file), metrics: { accuracy: 0.5 } };
+    const created = await trpc(
+      r.app,
+      'mutation',
+      'versions.create',
+      { model: MODEL, manifest, runId: run.id },
+      trainer,
+    );
+    const version = (created.data as ModelVersion).version;
+    const done = await trpc(
+      r.app,
+      'mutation',
+      'runs.complete',
+      { id: run.id, metrics: { accuracy: 0.995 }, version },
+      trainer,
+    );
+    expect(done.status).toBe(200);
+    const got = (await trpc(r.app, 'query', 'versions.get', { model: MODEL, version })).data;
+    expect(got).toMatchObject({
+      claimedMetrics: { accuracy: 0.5 },
+      platformMetrics: {
+        metrics: { accuracy: 0.995 },
+        source: { kind: 'run', runId: run.id },
+        recordedBy: 'service:trainer',
+      },
+    });
+    const moved = await trpc(
+      r.app,
+      'mutation',
+      'aliases.set',
+      { model: MODEL, alias: 'champion', version },
+      writer,
+    );
+    expect(moved.status).toBe(200);
+    expect((moved.data as { verdict: GateVerdict }).verdict).toMatchObject({
+      passed: true,
+      source: 'platform',
+      candidate: 0.995,
+      claimed: 0.5,
+    });
+    const history = await trpc(r.app, 'query', 'aliases.history', { model: MODEL });
+    expect(
+      (history.data as { items: Array<{ verdict: GateVerdict }> }).items[0]?.verdict,
+    ).toMatchObject({
+      source: 'platform',
+    });
+  });
+
+  it('versions.evaluate queues an evaluation that only the trainer completes', async () => {
+    const v = await register(0.999);
+    const bad = await trpc(
+      r.app,
+      'mutation',
+      'versions.evaluate',
+      { model: MODEL, version: v.version, dataset: { name: 'iris' }, extra: 1 },
+      writer,
+    );
+    expect(bad.status).toBe(400);
+    const res = await trpc(
+      r.app,
+      'mutation',
+      'versions.evaluate',
+      { model: MODEL, version: v.version, dataset: { name: 'iris' } },
+      writer,
+    );
+    expect(res.status).toBe(200);
+    const evaluation = res.data as Evaluation;
+    expect(evaluation).toMatchObject({
+      status: 'queued',
+      dataset: { name: 'iris', version: 1 },
+      requestedBy: 'token:ci',
+    });
+    const queue = new Queue(QUEUE_NAMES.evaluate, {
+      connection: { url: REDIS_URL },
+      prefix: redisKeys(r.prefix).bullPrefix,
+    });
+    try {
+      expect((await queue.getJob(evaluation.id))?.data).toEqual({ evaluationId: evaluation.id });
+    } finally {
+      await queue.close();
+    }
+    const forged = await trpc(
+      r.app,
+      'mutation',
+      'evaluations.complete',
+      { id: evaluation.id, metrics: { accuracy: 1 }, rows: 5 },
+      writer,
+    );
+    expect(forged.status).toBe(403);
+    expect(
+      (await trpc(r.app, 'mutation', 'evaluations.start', { id: evaluation.id }, trainer)).status,
+    ).toBe(200);
+    const done = await trpc(
+      r.app,
+      'mutation',
+      'evaluations.complete',
+      { id: evaluation.id, metrics: { accuracy: 0.4 }, rows: 5 },
+      trainer,
+    );
+    expect(done.data).toMatchObject({ status: 'completed', metrics: { accuracy: 0.4 }, rows: 5 });
+    const got = (await trpc(r.app, 'query', 'versions.get', { model: MODEL, version: v.version }))
+      .data as ModelVersion;
+    expect(got.platformMetrics).toMatchObject({
+      metrics: { accuracy: 0.4 },
+      source: {
+        kind: 'evaluation',
+        evaluationId: evaluation.id,
+        dataset: { name: 'iris', version: 1 },
+      },
+    });
+    const refused = await trpc(
+      r.app,
+      'mutation',
+      'aliases.set',
+      { model: MODEL, alias: 'champion', version: v.version },
+      writer,
+    );
+    expect(refused.status).toBe(412);
+    expect(refused.error?.message).toContain('platform accuracy 0.4');
+    expect(refused.error?.message).toContain(`evaluation ${evaluation.id} on iris v1`);
+    const listed = await trpc(r.app, 'query', 'evaluations.list', {
+      model: MODEL,
+      version: v.version,
+    });
+    expect((listed.data as Evaluation[]).map((e) => e.id)).toEqual([evaluation.id]);
+  });
+
+  it('refuses an evaluation dataset lacking the version columns, naming them', async () => {
+    const v = await register(0.9);
+    const manifest = { ...manifestWith(file) };
+    manifest.signature = {
+      ...manifest.signature,
+      inputs: [{ name: 'petal_width', type: 'numeric', nullable: false }],
+    };
+    const other = (
+      await trpc(r.app, 'mutation', 'versions.create', { model: MODEL, manifest }, writer)
+    ).data as ModelVersion;
+    const res = await trpc(
+      r.app,
+      'mutation',
+      'versions.evaluate',
+      { model: MODEL, version: other.version, dataset: { name: 'iris' } },
+      writer,
+    );
+    expect([res.status, res.error?.data.appCode]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(res.error?.data.details?.[0]?.message).toContain('"petal_width"');
+    expect(v.version).toBeLessThan(other.version);
+  });
+
+  it('a pinned benchmark: evaluations on a dataset the writer uploaded do not count', async () => {
+    const pinned = await trpc(
+      r.app,
+      'mutation',
+      'policies.set',
+      {
+        model: MODEL,
+        alias: 'benchmarked',
+        metric: 'accuracy',
+        greaterIsBetter: true,
+        threshold: 0.99,
+        requirePlatformMetrics: false,
+        evaluationDataset: { name: 'iris' },
+      },
+      r.auth,
+    );
+    // Pinned to the version that is latest now, and a pin implies platform metrics.
+    expect(pinned.data).toMatchObject({
+      evaluationDataset: { name: 'iris', version: 1 },
+      requirePlatformMetrics: true,
+    });
+    // Another row, so `iris` gets a new version (uploads are content-addressed).
+    const upload = (name: string) =>
+      r.app.inject({
+        method: 'POST',
+        url: `/api/datasets/${name}`,
+        payload: `${IRIS_CSV}5.0,3.4,setosa,false\n`,
+        headers: { ...writer, 'content-type': 'text/csv' },
+      });
+    expect((await upload('iris-easy')).statusCode).toBe(201);
+    expect((await upload('iris')).statusCode).toBe(201); // iris v2: the pin stays on v1
+    const v = await register(0.999);
+    const evaluateOn = async (dataset: { name: string; version?: number }, accuracy: number) => {
+      const queued = (
+        await trpc(
+          r.app,
+          'mutation',
+          'versions.evaluate',
+          { model: MODEL, version: v.version, dataset },
+          writer,
+        )
+      ).data as Evaluation;
+      await trpc(r.app, 'mutation', 'evaluations.start', { id: queued.id }, trainer);
+      const done = await trpc(
+        r.app,
+        'mutation',
+        'evaluations.complete',
+        { id: queued.id, metrics: { accuracy }, rows: 5 },
+        trainer,
+      );
+      expect(done.data).toMatchObject({ completedBy: 'service:trainer' });
+    };
+    const move = () =>
+      trpc(
+        r.app,
+        'mutation',
+        'aliases.set',
+        { model: MODEL, alias: 'benchmarked', version: v.version },
+        writer,
+      );
+    await evaluateOn({ name: 'iris-easy' }, 1);
+    await evaluateOn({ name: 'iris' }, 1); // v2, uploaded after the pin
+    const refused = await move();
+    expect(refused.status).toBe(412);
+    expect(refused.error?.message).toContain('benchmark iris v1');
+    expect(refused.error?.message).toContain('claimed accuracy 0.999 is not trusted');
+    await evaluateOn({ name: 'iris', version: 1 }, 0.995);
+    const moved = await move();
+    expect(moved.status).toBe(200);
+    expect((moved.data as { verdict: GateVerdict }).verdict).toMatchObject({
+      passed: true,
+      source: 'platform',
+      candidate: 0.995,
+      evaluationDataset: { name: 'iris', version: 1 },
+    });
+  });
+});
