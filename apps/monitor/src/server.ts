@@ -1,4 +1,4 @@
-import { createRegistryClient } from '@mlops/client';
+import { createRegistryClient, createTokenVerifier } from '@mlops/client';
 import { driftPolicySchema } from '@mlops/contracts';
 import { closeOnSignal, createLogger, readTokenFile } from '@mlops/config';
 import { buildApp } from './app';
@@ -28,6 +28,12 @@ if (env.MONITOR_ALERT_WEBHOOK_URL && !webhookSecret) {
 }
 
 const app = await buildApp({
+  callers: createTokenVerifier({
+    registryUrl: env.REGISTRY_URL,
+    cacheMs: env.MLOPS_TOKEN_CACHE_MS,
+  }),
+  publicReads: env.MLOPS_PUBLIC_READS,
+  feedbackMaxAgeMs: env.MONITOR_FEEDBACK_MAX_AGE_MS,
   redisUrl: env.REDIS_URL,
   prefix: env.MLOPS_REDIS_PREFIX,
   profiles: registry,
