@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRegistryClient } from '@mlops/client';
+import { serviceToken } from '@mlops/config';
 import { freePort } from '../lib/ports';
 import { deletePrefix, ensureRedis, type RedisHandle } from '../lib/redis';
 import { ServiceSupervisor, tail } from '../lib/services';
@@ -73,7 +74,6 @@ async function main(): Promise<void> {
     // append the feedback, so drift alone does not trigger here; it is still reported).
     ...(retrain
       ? {
-          MONITOR_RETRAIN_MODELS: 'iris',
           MONITOR_RETRAIN_ON: 'quality',
           MONITOR_RETRAIN_MIN_ACCURACY: '0.8',
           MONITOR_RETRAIN_MIN_FEEDBACK: '20',
@@ -83,27 +83,26 @@ async function main(): Promise<void> {
       : {}),
   };
   const registry = await supervisor.start({ name: 'registry', port: ports.registry, env });
+  // Serving and the monitor act under their own names (service:serving, service:monitor), so
+  // the monitor's automatic promotions are audited as its own, never as admin.
+  const own = (name: 'serving' | 'monitor') => ({ ...env, MLOPS_TOKEN: serviceToken(token, name) });
   const [, serving, monitor] = await Promise.all([
     supervisor.start({ name: 'trainer', port: ports.trainer, env }),
-    supervisor.start({ name: 'serving', port: ports.serving, env }),
-    supervisor.start({ name: 'monitor', port: ports.monitor, env }),
+    supervisor.start({ name: 'serving', port: ports.serving, env: own('serving') }),
+    supervisor.start({ name: 'monitor', port: ports.monitor, env: own('monitor') }),
   ]);
   report.info(
     `services: registry ${registry.url}, serving ${serving.url}, monitor ${monitor.url} (logs in ${path.join(dataDir, 'logs')})`,
   );
 
   const client = createRegistryClient({ url: registry.url, token });
-  const summary = await runLoop(client, { serving: serving.url, monitor: monitor.url }, report);
+  const urls = { serving: serving.url, monitor: monitor.url, token };
+  const summary = await runLoop(client, urls, report);
   let second: RetrainSummary | undefined;
   if (retrain) {
     report.info('');
     report.info('second lap: the world shifts, labels come back, the monitor retrains');
-    second = await runRetrainLap(
-      { serving: serving.url, monitor: monitor.url },
-      report,
-      summary.model.version,
-      client,
-    );
+    second = await runRetrainLap(urls, report, summary.model.version, client);
   }
   const seconds = (performance.now() - started) / 1000;
 

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { DEFAULT_PORTS } from '@mlops/contracts';
-import { resolveAdminToken } from '@mlops/config';
+import { resolveAdminToken, serviceToken } from '@mlops/config';
 import { isPortFree } from '../lib/ports';
 import { ensureRedis, type RedisHandle } from '../lib/redis';
 import { REPO_ROOT, ServiceSupervisor, tail, type ServiceSpec } from '../lib/services';
@@ -49,7 +49,14 @@ async function main(): Promise<void> {
     MLOPS_TOKEN: token,
     REGISTRY_URL: `http://127.0.0.1:${ports.registry}`,
   };
-  const start = (name: ServiceSpec['name']) => supervisor.start({ name, port: ports[name], env });
+  // Serving and the monitor act under their own names (service:<name>): the monitor's automatic
+  // promotions are audited as its own, and neither holds the admin token.
+  const own = (name: ServiceSpec['name']) =>
+    name === 'serving' || name === 'monitor'
+      ? { ...env, MLOPS_TOKEN: serviceToken(token, name) }
+      : env;
+  const start = (name: ServiceSpec['name']) =>
+    supervisor.start({ name, port: ports[name], env: own(name) });
   const registry = await start('registry');
   const [trainer, serving, monitor] = await Promise.all([
     start('trainer'),
@@ -78,7 +85,9 @@ async function main(): Promise<void> {
     'MLOps platform is running (Ctrl-C stops everything):',
     `  registry  ${registry.url}   (tRPC at /trpc, uploads at /api)`,
     `  serving   ${serving.url}   (POST /v1/models/<name>:predict, follows alias "champion")`,
-    `  monitor   ${monitor.url}   (GET /v1/drift/<name>)`,
+    `  monitor   ${monitor.url}   (GET /v1/drift/<name>, POST /v1/feedback)`,
+    '            serving and the monitor need "Authorization: Bearer <token>" (the CLI sends it;',
+    "            clients get narrower tokens from the registry's tokens.create: predict, feedback)",
     `  trainer   ${trainer.url}   (health and metrics; jobs come from Redis)`,
     `  dashboard ${web.url}   (sign in with the token below)`,
     `  redis     ${redis.url}${redis.started ? ' (started for you, not persisted)' : ''}`,

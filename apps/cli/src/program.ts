@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { modelPresetSchema } from '@mlops/contracts';
 import { resolveContext, type GlobalOptions } from './context';
 import { drift } from './commands/drift';
+import { feedback, type FeedbackOptions } from './commands/feedback';
 import { importModel, type ImportOptions } from './commands/import';
 import { ingest, type IngestOptions } from './commands/ingest';
 import { listDatasets, listModels, listRuns, listVersions } from './commands/listing';
@@ -148,6 +149,15 @@ export function buildProgram(): Command {
     .option('-i, --instance <json...>', 'one record as JSON (repeatable)')
     .option('--file <file>', 'records as a JSON array or JSON Lines')
     .action((model: string, opts: PredictOptions, cmd: Command) => predict(ctx(cmd), model, opts));
+
+  program
+    .command('feedback <predictionId>')
+    .description('send the ground truth of a prediction you made to the monitor')
+    .option('-l, --label <class>', 'the true class (classification)')
+    .option('-v, --value <number>', 'the true value (regression)')
+    .action((predictionId: string, opts: FeedbackOptions, cmd: Command) =>
+      feedback(ctx(cmd), predictionId, opts),
+    );
 
   program
     .command('drift <model>')

@@ -6,6 +6,7 @@ import {
   REGISTRY_REST,
 } from '@mlops/contracts';
 import { restErrorMessage } from './errors';
+import { storedToken } from './session';
 import { API } from './urls';
 
 export class HttpError extends Error {
@@ -24,8 +25,10 @@ export async function getJson<S extends z.ZodType>(
   schema: S,
   signal?: AbortSignal,
 ): Promise<z.infer<S>> {
+  // Serving's and the monitor's reads need the signed-in token too (MLOPS_PUBLIC_READS aside).
+  const token = storedToken();
   const res = await fetch(url, {
-    headers: { accept: 'application/json' },
+    headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     ...(signal ? { signal } : {}),
   });
   const body: unknown = await res.json().catch(() => null);

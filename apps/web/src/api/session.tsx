@@ -44,6 +44,14 @@ function readStored(): { token: string; abilities: Abilities } | null {
 }
 
 /**
+ * The signed-in token, for calls made outside React (serving and the monitor through the proxy,
+ * which need it since every read there needs a token).
+ */
+export function storedToken(): string | null {
+  return readStored()?.token ?? null;
+}
+
+/**
  * The API token lives in sessionStorage (gone when the tab closes, never in a cookie, so no
  * CSRF) and is sent as a Bearer header on every registry call.
  */
