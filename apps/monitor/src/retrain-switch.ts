@@ -1,21 +1,5 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { isoDateSchema, resourceNameSchema } from '@mlops/contracts';
-
-/** A model's retraining switch as a person set it (`PUT /v1/models/:model/retraining`). */
-export const retrainSwitchSchema = z.object({
-  model: resourceNameSchema,
-  enabled: z.boolean(),
-  /** Who set it (a principal with `promote`), and when; null: never set, the default applies. */
-  by: z.string().nullable(),
-  at: isoDateSchema.nullable(),
-  reason: z.string().max(500).nullable(),
-});
-export type RetrainSwitch = z.infer<typeof retrainSwitchSchema>;
-
-export const retrainSwitchInputSchema = z
-  .object({ enabled: z.boolean(), reason: z.string().max(500).optional() })
-  .strict();
+import { retrainSwitchSchema, type RetrainSwitch } from '@mlops/contracts';
 
 /**
  * Whether the monitor may retrain (and promote) a model on its own: off until a person turns it

@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError, isResourceName, zodIssuesToDetails } from '@mlops/contracts';
-import { retrainSwitchInputSchema, type RetrainSwitches } from '../retrain-switch';
+import {
+  AppError,
+  isResourceName,
+  retrainSwitchInputSchema,
+  zodIssuesToDetails,
+} from '@mlops/contracts';
+import type { RetrainSwitches } from '../retrain-switch';
 
 function modelParam(name: string): string {
   if (!isResourceName(name)) throw new AppError('NOT_FOUND', `"${name}" is not a model name`);
