@@ -14,6 +14,13 @@ import type { Reporter } from './reporter';
 export interface LoopUrls {
   serving: string;
   monitor: string;
+  /** Sent to serving and the monitor, which check it (predict, feedback, read). */
+  token: string;
+}
+
+/** The Bearer header of the demo's token. */
+export function bearer(urls: LoopUrls): Record<string, string> {
+  return { authorization: `Bearer ${urls.token}` };
 }
 
 export interface DemoSummary {
@@ -87,7 +94,7 @@ export async function runLoop(
 
   await report.step('wait for serving to load it', async () => {
     await waitFor(`serving to load ${MODEL} v${version}`, async () => {
-      const res = await fetch(`${urls.serving}/v1/models/${MODEL}`);
+      const res = await fetch(`${urls.serving}/v1/models/${MODEL}`, { headers: bearer(urls) });
       if (!res.ok) return undefined;
       const body = (await res.json()) as {
         model_version_status?: Array<{ version: string; state: string }>;
@@ -105,7 +112,7 @@ export async function runLoop(
   const served = await report.step(
     `predict the ${holdout.length} held-out rows over HTTP`,
     async () => {
-      const result = await predictEach(urls.serving, holdout);
+      const result = await predictEach(urls, holdout);
       const accuracy = result.correct / holdout.length;
       return {
         value: { ...result, accuracy },
@@ -115,7 +122,7 @@ export async function runLoop(
   );
 
   const heldoutDrift = await report.step('drift report on held-out traffic', async () => {
-    const drift = await driftOfLast(urls.monitor, holdout.length, heldoutStart);
+    const drift = await driftOfLast(urls, holdout.length, heldoutStart);
     return { value: drift, detail: describeDrift(drift) };
   });
 
@@ -124,9 +131,9 @@ export async function runLoop(
   const shiftedDrift = await report.step(
     `send ${shifted.length} shifted rows and ask again`,
     async () => {
-      const more = await predictEach(urls.serving, shifted);
+      const more = await predictEach(urls, shifted);
       served.latencies.push(...more.latencies);
-      const drift = await driftOfLast(urls.monitor, shifted.length, shiftStart);
+      const drift = await driftOfLast(urls, shifted.length, shiftStart);
       return { value: drift, detail: describeDrift(drift) };
     },
   );
@@ -173,14 +180,14 @@ async function waitForRun(client: RegistryClient, id: string, report: Reporter):
 }
 
 /** One request per row, one after another: the latency a single client sees. */
-async function predictEach(servingUrl: string, rows: readonly IrisRow[]) {
+async function predictEach(urls: LoopUrls, rows: readonly IrisRow[]) {
   const latencies: number[] = [];
   let correct = 0;
   for (const row of rows) {
     const started = performance.now();
-    const res = await fetch(`${servingUrl}/v1/models/${MODEL}:predict`, {
+    const res = await fetch(`${urls.serving}/v1/models/${MODEL}:predict`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...bearer(urls) },
       body: JSON.stringify({ instances: [features(row)] }),
     });
     const text = await res.text();
@@ -194,9 +201,11 @@ async function predictEach(servingUrl: string, rows: readonly IrisRow[]) {
 }
 
 /** The monitor's report over exactly the last `rows` served rows, all sent after `since`. */
-async function driftOfLast(monitorUrl: string, rows: number, since: string): Promise<DriftReport> {
+async function driftOfLast(urls: LoopUrls, rows: number, since: string): Promise<DriftReport> {
   return waitFor(`the monitor to see ${rows} new rows`, async () => {
-    const res = await fetch(`${monitorUrl}/v1/drift/${MODEL}?window=${rows}`);
+    const res = await fetch(`${urls.monitor}/v1/drift/${MODEL}?window=${rows}`, {
+      headers: bearer(urls),
+    });
     if (!res.ok) return undefined;
     const report = driftReportSchema.parse(await res.json());
     const from = report.window.from;

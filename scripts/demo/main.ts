@@ -75,7 +75,6 @@ async function main(): Promise<void> {
     // append the feedback, so drift alone does not trigger here; it is still reported).
     ...(retrain
       ? {
-          MONITOR_RETRAIN_MODELS: 'iris',
           MONITOR_RETRAIN_ON: 'quality',
           MONITOR_RETRAIN_MIN_ACCURACY: '0.8',
           MONITOR_RETRAIN_MIN_FEEDBACK: '20',
@@ -101,17 +100,13 @@ async function main(): Promise<void> {
   );
 
   const client = createRegistryClient({ url: registry.url, token });
-  const summary = await runLoop(client, { serving: serving.url, monitor: monitor.url }, report);
+  const urls = { serving: serving.url, monitor: monitor.url, token };
+  const summary = await runLoop(client, urls, report);
   let second: RetrainSummary | undefined;
   if (retrain) {
     report.info('');
     report.info('second lap: the world shifts, labels come back, the monitor retrains');
-    second = await runRetrainLap(
-      { serving: serving.url, monitor: monitor.url },
-      report,
-      summary.model.version,
-      client,
-    );
+    second = await runRetrainLap(urls, report, summary.model.version, client);
   }
   const seconds = (performance.now() - started) / 1000;
 

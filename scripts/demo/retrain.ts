@@ -11,7 +11,7 @@ import {
 import { round } from '../lib/stats';
 import { waitFor } from '../lib/wait';
 import { features, readIris, shift, splitHoldout, type IrisRow } from './iris';
-import type { LoopUrls } from './loop';
+import { bearer, type LoopUrls } from './loop';
 import type { Reporter } from './reporter';
 
 const MODEL = 'iris';
@@ -51,10 +51,27 @@ export async function runRetrainLap(
 ): Promise<RetrainSummary> {
   const { train, holdout } = splitHoldout(readIris(), 10);
   const traffic = train.map(shift);
+
+  await report.step(
+    'enable automatic retraining of iris (off until a person says so)',
+    async () => {
+      const res = await fetch(`${urls.monitor}/v1/models/${MODEL}/retraining`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...bearer(urls) },
+        body: JSON.stringify({
+          enabled: true,
+          reason: 'demo: the second lap retrains on feedback',
+        }),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`enabling retraining answered ${res.status}: ${text}`);
+      return { value: undefined, detail: `PUT /v1/models/${MODEL}/retraining {"enabled": true}` };
+    },
+  );
   const shiftedHoldout = holdout.map(shift);
 
   const served = await report.step(`serve ${traffic.length} rows of shifted traffic`, async () => {
-    const result = await predictBatch(urls.serving, traffic);
+    const result = await predictBatch(urls, traffic);
     return {
       value: result,
       detail: `answered by v${result.version}, accuracy ${round(result.accuracy)} (the world changed)`,
@@ -63,7 +80,9 @@ export async function runRetrainLap(
 
   const drift = await report.step('drift report on the shifted traffic', async () => {
     const drift = await waitFor('the monitor to read the shifted traffic', async () => {
-      const res = await fetch(`${urls.monitor}/v1/drift/${MODEL}?window=${traffic.length}`);
+      const res = await fetch(`${urls.monitor}/v1/drift/${MODEL}?window=${traffic.length}`, {
+        headers: bearer(urls),
+      });
       if (!res.ok) return undefined;
       const r = driftReportSchema.parse(await res.json());
       return r.window.rows === traffic.length && !r.insufficientData ? r : undefined;
@@ -81,22 +100,23 @@ export async function runRetrainLap(
         predictionId,
         label: traffic[i]!.species,
       }));
+      // The same token that asked for the predictions: the monitor takes truth only from it.
       const res = await fetch(`${urls.monitor}/v1/feedback`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...bearer(urls) },
         body: JSON.stringify({ items }),
       });
       const text = await res.text();
       if (!res.ok) throw new Error(`feedback answered ${res.status}: ${text}`);
       const body = feedbackResponseSchema.parse(JSON.parse(text));
-      return { value: body, detail: `${body.accepted} joined now, ${body.pending.length} pending` };
+      return { value: body, detail: `${body.accepted} joined` };
     },
   );
 
   const quality = await report.step('live quality vs. held-out metrics', async () => {
     const q = await waitFor('the monitor to join the feedback', async () => {
       const r = await trpcQuery(
-        urls.monitor,
+        urls,
         'quality',
         { model: MODEL, version: fromVersion },
         qualityReportSchema,
@@ -110,7 +130,7 @@ export async function runRetrainLap(
     const r = await waitFor(
       'the monitor’s retraining to finish',
       async () => {
-        const h = await trpcQuery(urls.monitor, 'history', { model: MODEL }, monitorHistorySchema);
+        const h = await trpcQuery(urls, 'history', { model: MODEL }, monitorHistorySchema);
         const latest = h.retraining[0];
         return latest && ['promoted', 'rejected', 'failed'].includes(latest.status)
           ? latest
@@ -129,7 +149,9 @@ export async function runRetrainLap(
       `serving swaps to v${version}; predict the shifted held-out rows`,
       async () => {
         await waitFor(`serving to answer with ${MODEL} v${version}`, async () => {
-          const res = await fetch(`${urls.serving}/v1/models/${MODEL}`);
+          const res = await fetch(`${urls.serving}/v1/models/${MODEL}`, {
+            headers: bearer(urls),
+          });
           if (!res.ok) return undefined;
           const body = (await res.json()) as {
             model_version_status?: Array<{ version: string; state: string }>;
@@ -140,7 +162,7 @@ export async function runRetrainLap(
             ? true
             : undefined;
         });
-        const result = await predictBatch(urls.serving, shiftedHoldout);
+        const result = await predictBatch(urls, shiftedHoldout);
         if (result.version !== version)
           throw new Error(`serving answered with v${result.version}, expected v${version}`);
         return {
@@ -173,10 +195,10 @@ export async function runRetrainLap(
 }
 
 /** One request with every row: the ids come back in order, one per instance. */
-async function predictBatch(servingUrl: string, rows: readonly IrisRow[]) {
-  const res = await fetch(`${servingUrl}/v1/models/${MODEL}:predict`, {
+async function predictBatch(urls: LoopUrls, rows: readonly IrisRow[]) {
+  const res = await fetch(`${urls.serving}/v1/models/${MODEL}:predict`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(urls) },
     body: JSON.stringify({ instances: rows.map(features) }),
   });
   const text = await res.text();
@@ -191,13 +213,14 @@ async function predictBatch(servingUrl: string, rows: readonly IrisRow[]) {
 
 /** A query of the monitor's tRPC router over plain HTTP (`GET /trpc/<path>?input=`). */
 async function trpcQuery<T>(
-  monitorUrl: string,
+  urls: LoopUrls,
   path: string,
   input: unknown,
   schema: { parse(data: unknown): T },
 ): Promise<T> {
   const res = await fetch(
-    `${monitorUrl}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`,
+    `${urls.monitor}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`,
+    { headers: bearer(urls) },
   );
   const text = await res.text();
   if (!res.ok) throw new Error(`monitor ${path} answered ${res.status}: ${text}`);

@@ -142,7 +142,7 @@ describe('two trainers and two serving replicas on one Redis and registry', () =
       for (const s of servings) {
         const res = await fetch(`${s.url}/v1/models/${MODEL}:predict`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify({
             instances: [
               { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 },
@@ -175,7 +175,9 @@ async function waitForVersion(url: string, version: number): Promise<void> {
   await waitFor(
     `${url} to serve ${MODEL} v${version}`,
     async () => {
-      const res = await fetch(`${url}/v1/models/${MODEL}`);
+      const res = await fetch(`${url}/v1/models/${MODEL}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       if (!res.ok) return undefined;
       const body = (await res.json()) as {
         model_version_status?: Array<{ version: string; state: string }>;

@@ -17,6 +17,8 @@ export interface CliContext {
   servingUrl: string;
   monitorUrl: string;
   json: boolean;
+  /** Sent to serving and the monitor as well: their routes need a token too. */
+  token: string | undefined;
   client: RegistryClient;
 }
 
@@ -41,6 +43,7 @@ export function resolveContext(
     servingUrl: trimSlash(servingUrl),
     monitorUrl: trimSlash(monitorUrl),
     json: opts.json ?? false,
+    token,
     client: createRegistryClient({ url: trimSlash(registryUrl), ...(token ? { token } : {}) }),
   };
 }

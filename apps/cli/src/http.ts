@@ -1,15 +1,24 @@
 import { AppError, readErrorBody } from '@mlops/contracts';
 
 /**
- * JSON over HTTP to serving and the monitor. Error bodies of our services become AppErrors
- * (code, message, details); anything else says which URL answered what.
+ * JSON over HTTP to serving and the monitor, with the token as a Bearer header (both check it).
+ * Error bodies of our services become AppErrors (code, message, details); anything else says
+ * which URL answered what.
  */
-export async function requestJson(url: string, init: RequestInit = {}): Promise<unknown> {
+export async function requestJson(
+  url: string,
+  init: RequestInit = {},
+  token?: string,
+): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(url, {
       ...init,
-      headers: { 'content-type': 'application/json', ...init.headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...init.headers,
+      },
     });
   } catch (err) {
     throw new AppError(

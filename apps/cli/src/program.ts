@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import { modelPresetSchema } from '@mlops/contracts';
 import { resolveContext, type GlobalOptions } from './context';
 import { drift } from './commands/drift';
+import { feedback, type FeedbackOptions } from './commands/feedback';
+import { retraining, type RetrainingOptions } from './commands/retraining';
 import { importModel, type ImportOptions } from './commands/import';
 import { ingest, type IngestOptions } from './commands/ingest';
 import { listDatasets, listModels, listRuns, listVersions } from './commands/listing';
@@ -161,6 +163,25 @@ export function buildProgram(): Command {
     .option('-i, --instance <json...>', 'one record as JSON (repeatable)')
     .option('--file <file>', 'records as a JSON array or JSON Lines')
     .action((model: string, opts: PredictOptions, cmd: Command) => predict(ctx(cmd), model, opts));
+
+  program
+    .command('feedback <predictionId>')
+    .description('send the ground truth of a prediction you made to the monitor')
+    .option('-l, --label <class>', 'the true class (classification)')
+    .option('-v, --value <number>', 'the true value (regression)')
+    .action((predictionId: string, opts: FeedbackOptions, cmd: Command) =>
+      feedback(ctx(cmd), predictionId, opts),
+    );
+
+  program
+    .command('retraining <model>')
+    .description("show or switch the monitor's automatic retraining of a model (off by default)")
+    .option('--enable', 'let the monitor retrain and promote it on drift or decay')
+    .option('--disable', 'stop automatic retraining')
+    .option('--reason <text>', 'why, kept with the switch')
+    .action((model: string, opts: RetrainingOptions, cmd: Command) =>
+      retraining(ctx(cmd), model, opts),
+    );
 
   program
     .command('drift <model>')

@@ -79,7 +79,17 @@ describe('mlops CLI against a real registry', () => {
   it('lists its commands', async () => {
     const { code, stdout } = await mlops(['--help']);
     expect(code).toBe(0);
-    for (const command of ['ingest', 'train', 'models', 'versions', 'promote', 'predict', 'drift'])
+    for (const command of [
+      'ingest',
+      'train',
+      'models',
+      'versions',
+      'promote',
+      'predict',
+      'feedback',
+      'retraining',
+      'drift',
+    ])
       expect(stdout).toContain(command);
   });
 

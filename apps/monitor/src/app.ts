@@ -7,6 +7,8 @@ import { redisKeys, retrainPolicySchema } from '@mlops/contracts';
 import type { DriftPolicy, RetrainPolicy } from '@mlops/contracts';
 import { createLogger } from '@mlops/config';
 import type { Logger } from '@mlops/config';
+import type { TokenVerifier } from '@mlops/client';
+import { installAuth } from './auth';
 import { DriftAlerts } from './alerts';
 import { registerErrorHandlers } from './errors';
 import { createMetrics } from './metrics';
@@ -16,11 +18,13 @@ import type { ModelSource, ProfileSource } from './profiles';
 import { EventPublisher } from './publisher';
 import { QualityTracker } from './quality';
 import { Retrainer } from './retrain';
+import { RetrainSwitches } from './retrain-switch';
 import type { RetrainRegistry } from './retrain';
 import { driftRoutes } from './routes/drift';
 import { feedbackRoutes } from './routes/feedback';
 import { healthRoutes } from './routes/health';
 import { modelRoutes } from './routes/models';
+import { retrainingRoutes } from './routes/retraining';
 import { StreamReader } from './stream-reader';
 import { monitorRouter } from './trpc/router';
 import type { MonitorContext, MonitorRouter } from './trpc/router';
@@ -28,6 +32,12 @@ import { AlertWebhook, type AlertWebhookOptions } from './webhook';
 import { WindowStore } from './windows';
 
 export interface MonitorDeps {
+  /** Checks callers' tokens (`createTokenVerifier`, the registry's auth.whoami). */
+  callers: TokenVerifier;
+  /** MLOPS_PUBLIC_READS: reports open to callers without a token (a laptop, never a network). */
+  publicReads?: boolean;
+  /** Feedback for predictions served longer ago than this is refused (default 7 days). */
+  feedbackMaxAgeMs?: number;
   redisUrl: string;
   prefix: string;
   profiles: ProfileSource;
@@ -41,7 +51,10 @@ export interface MonitorDeps {
   logger?: Logger;
   /** Needed for retraining; without it no policy can retrain (reports and alerts still work). */
   registry?: RetrainRegistry;
-  /** Default: retraining off for every model. */
+  /**
+   * Thresholds and triggers; `enabled` is the default of models nobody switched (a person
+   * switches a model on or off with `PUT /v1/models/:model/retraining`). Default: all off.
+   */
   retrainPolicy?: (model: string) => RetrainPolicy;
   /** How often a retraining run is polled (default 1 s). */
   retrainPollMs?: number;
@@ -105,11 +118,14 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
   const retrainerPolicy = registry
     ? retrainPolicy
     : (model: string) => ({ ...retrainPolicy(model), enabled: false });
+  const switches = new RetrainSwitches(redis, monitorKeys, (m) => retrainerPolicy(m).enabled);
   const retrainer = new Retrainer({
     redis,
     keyPrefix: monitorKeys,
     registry: registry ?? unavailableRegistry(),
     policyFor: retrainerPolicy,
+    // Without a registry nothing can retrain, whatever was switched.
+    enabledFor: async (m) => registry !== undefined && (await switches.get(m)).enabled,
     publisher,
     feedback: (model) => quality.allRows(model),
     metrics,
@@ -131,11 +147,14 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
     retrainer,
     retrainPolicy,
     qualityWindow: deps.qualityWindow ?? 500,
+    maxAgeMs: deps.feedbackMaxAgeMs ?? 7 * 24 * 3_600_000,
   });
   app.decorate('monitor', monitor);
 
   registerErrorHandlers(app);
+  installAuth(app, { verifier: deps.callers, publicReads: deps.publicReads ?? false, metrics });
   healthRoutes(app, redis, metrics);
+  retrainingRoutes(app, switches);
   modelRoutes(app, monitor);
   driftRoutes(app, monitor, retain);
   feedbackRoutes(app, monitor);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_PORTS } from '@mlops/contracts';
 import {
+  accessEnv,
+  callerAuthEnv,
   commonEnv,
   dataDirEnv,
   hostEnv,
@@ -20,6 +22,8 @@ export const monitorEnvSchema = z.object({
   ...registryClientEnv,
   ...hostEnv,
   ...webhookEnv,
+  ...accessEnv,
+  ...callerAuthEnv,
   MONITOR_PORT: portEnv(DEFAULT_PORTS.monitor),
   /** Rows compared by default (`?window=` overrides per request). */
   MONITOR_WINDOW_SIZE: positiveInt.max(100_000).default(500),
@@ -36,7 +40,12 @@ export const monitorEnvSchema = z.object({
   MONITOR_PREDICTION_BASELINE_ROWS: positiveInt.max(100_000).default(50),
   /** Joined feedback rows live quality is computed on (the most recent). */
   MONITOR_QUALITY_WINDOW: positiveInt.max(100_000).default(500),
-  /** Models retrained automatically: comma-separated names, or `*`. Empty: none. */
+  /** Feedback for a prediction served longer ago than this is refused (default 7 days). */
+  MONITOR_FEEDBACK_MAX_AGE_MS: positiveInt.default(7 * 24 * 3_600_000),
+  /**
+   * Models retrained automatically unless switched off through the API: comma-separated names,
+   * or `*`. Empty (default): none until a person enables one (PUT /v1/models/:model/retraining).
+   */
   MONITOR_RETRAIN_MODELS: z.string().optional(),
   MONITOR_RETRAIN_ON: z
     .string()

@@ -10,6 +10,8 @@ export interface MonitorMetrics {
   reports: Counter<'model' | 'result'>;
   alerts: Counter<'model'>;
   feedback: Counter<'result'>;
+  feedbackRefused: Counter<'reason'>;
+  authRefusals: Counter<'access'>;
   liveQuality: Gauge<'model' | 'version' | 'metric'>;
   feedbackSamples: Gauge<'model' | 'version'>;
   predictionDrift: Gauge<'model' | 'version' | 'method'>;
@@ -60,8 +62,20 @@ export function createMetrics(): MonitorMetrics {
   });
   const feedback = new Counter({
     name: 'monitor_feedback_total',
-    help: 'Ground-truth items received: joined now, pending (prediction not read yet) or rejected',
+    help: 'Ground-truth items received: joined or rejected',
     labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const feedbackRefused = new Counter({
+    name: 'monitor_feedback_refused_total',
+    help: 'Feedback items refused: unknown id, not-yours (served to another principal), expired, mismatch, duplicate',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const authRefusals = new Counter({
+    name: 'monitor_auth_refusals_total',
+    help: 'Requests refused before their body was read: no, bad or revoked token, or a missing scope',
+    labelNames: ['access'] as const,
     registers: [registry],
   });
   const liveQuality = new Gauge({
@@ -97,6 +111,8 @@ export function createMetrics(): MonitorMetrics {
   return {
     registry,
     feedback,
+    feedbackRefused,
+    authRefusals,
     liveQuality,
     feedbackSamples,
     predictionDrift,

@@ -49,6 +49,8 @@ export interface DriftMonitorDeps {
   retrainPolicy: (model: string) => RetrainPolicy;
   /** Joined feedback rows a quality report is computed on (the most recent). */
   qualityWindow: number;
+  /** Feedback for predictions served longer ago than this is refused. */
+  maxAgeMs: number;
 }
 
 /** Ties streams, windows, references and alerts together; routes only call into this. */
@@ -186,9 +188,9 @@ export class DriftMonitor {
     return report;
   }
 
-  /** Ground truth by prediction id (feedback.ts). */
-  feedback(items: readonly FeedbackItem[]): Promise<FeedbackResponse> {
-    return joinFeedback(this.deps, items);
+  /** Ground truth by prediction id, from the principal the predictions were served to. */
+  feedback(items: readonly FeedbackItem[], principal: string): Promise<FeedbackResponse> {
+    return joinFeedback(this.deps, items, principal);
   }
 
   /** Live quality of a version (default: the latest with feedback, else the latest served). */

@@ -4,6 +4,10 @@ import type { FeatureRecord, FeedbackItem, Metrics, Prediction } from '@mlops/co
 interface Logged {
   model: string;
   version: number;
+  /** Who it was served to: only that principal may send its ground truth. */
+  principal: string | null;
+  /** When it was served (ms since the epoch). */
+  at: number;
   features: FeatureRecord;
   prediction: Prediction;
 }
@@ -16,11 +20,22 @@ export interface Joined {
   truth: string | number;
 }
 
+/** Why a feedback item was refused (a label on `monitor_feedback_refused_total`). */
+export type RefusalReason = 'unknown' | 'not-yours' | 'expired' | 'mismatch' | 'duplicate';
+
+export interface Refusal {
+  index: number;
+  predictionId: string;
+  reason: RefusalReason;
+  /** The field at fault, for a mismatch (`label` or `value`). */
+  field?: 'label' | 'value';
+  message: string;
+}
+
 export interface FeedbackOutcome {
   accepted: number;
-  pending: string[];
-  /** Items whose kind does not fit the prediction (a label for a regression model …). */
-  mismatched: Array<{ index: number; field: 'label' | 'value'; message: string }>;
+  /** Every item refused, with why; nothing of the request was stored when there is one. */
+  refused: Refusal[];
 }
 
 /** Insertion-ordered map that forgets its oldest keys beyond `capacity`. */
@@ -40,20 +55,18 @@ class BoundedMap<K, V> extends Map<K, V> {
 export interface QualityTrackerOptions {
   /** Logged predictions indexed for the join (the oldest are forgotten). */
   indexSize?: number;
-  /** Feedback whose prediction has not been read yet, kept for a later join. */
-  pendingSize?: number;
   /** Joined rows kept per model version. */
   joinedSize?: number;
 }
 
 /**
- * Joins ground truth with logged predictions by prediction id. Feedback may arrive before the
- * monitor has read the prediction from the stream (serving logs asynchronously): it is kept as
- * pending and joined as soon as the prediction is read. Memory stays bounded on every side.
+ * Joins ground truth with logged predictions by prediction id. Feedback is accepted only for a
+ * prediction the monitor has read, served to the principal sending it, within the age window:
+ * an unknown id is refused rather than parked, so labels cannot be filed in advance for other
+ * clients' future predictions (the poisoning of issue #16). Memory stays bounded.
  */
 export class QualityTracker {
   private readonly index: BoundedMap<string, Logged>;
-  private readonly pending: BoundedMap<string, FeedbackItem>;
   private readonly joined = new Map<string, Map<number, Joined[]>>();
   private readonly joinedSize: number;
   /** Bumped on every join: the background loop re-evaluates quality only when it moved. */
@@ -61,7 +74,6 @@ export class QualityTracker {
 
   constructor(opts: QualityTrackerOptions = {}) {
     this.index = new BoundedMap(opts.indexSize ?? 200_000);
-    this.pending = new BoundedMap(opts.pendingSize ?? 50_000);
     this.joinedSize = opts.joinedSize ?? 5_000;
   }
 
@@ -70,44 +82,84 @@ export class QualityTracker {
     entries: ReadonlyArray<{
       id: string;
       version: number;
+      at: string;
+      principal?: string;
       features: FeatureRecord;
       prediction: Prediction;
     }>,
   ): void {
     for (const e of entries) {
-      const logged = { model, version: e.version, features: e.features, prediction: e.prediction };
-      const waiting = this.pending.get(e.id);
-      if (waiting) {
-        this.pending.delete(e.id);
-        if (fits(logged.prediction, waiting) === null) this.join(e.id, logged, waiting);
-      } else {
-        this.index.set(e.id, logged);
-      }
+      this.index.set(e.id, {
+        model,
+        version: e.version,
+        principal: e.principal ?? null,
+        at: Date.parse(e.at),
+        features: e.features,
+        prediction: e.prediction,
+      });
     }
   }
 
-  /** Validate the whole batch first (all or nothing), then join or park each item. */
-  addFeedback(items: readonly FeedbackItem[]): FeedbackOutcome {
-    const mismatched: FeedbackOutcome['mismatched'] = [];
+  /** Whether a prediction id is known (read from the log and not joined yet). */
+  has(predictionId: string): boolean {
+    return this.index.has(predictionId);
+  }
+
+  /**
+   * Validate the whole batch first (all or nothing), then join each item. `principal` is who
+   * sends it; predictions served more than `maxAgeMs` before `now` are refused.
+   */
+  addFeedback(
+    items: readonly FeedbackItem[],
+    caller: { principal: string; maxAgeMs: number; now?: number },
+  ): FeedbackOutcome {
+    const now = caller.now ?? Date.now();
+    const refused: Refusal[] = [];
+    const seen = new Set<string>();
     items.forEach((item, index) => {
-      const logged = this.index.get(item.predictionId);
-      const problem = logged ? fits(logged.prediction, item) : null;
-      if (problem) mismatched.push({ index, ...problem });
-    });
-    if (mismatched.length > 0) return { accepted: 0, pending: [], mismatched };
-    let accepted = 0;
-    const pending: string[] = [];
-    for (const item of items) {
-      const logged = this.index.get(item.predictionId);
-      if (logged) {
-        this.join(item.predictionId, logged, item);
-        accepted++;
-      } else {
-        this.pending.set(item.predictionId, item);
-        pending.push(item.predictionId);
+      const predictionId = item.predictionId;
+      const logged = this.index.get(predictionId);
+      if (seen.has(predictionId)) {
+        refused.push({
+          index,
+          predictionId,
+          reason: 'duplicate',
+          message: 'sent twice in this request: one truth per prediction',
+        });
+        return;
       }
-    }
-    return { accepted, pending, mismatched };
+      seen.add(predictionId);
+      if (!logged) {
+        refused.push({
+          index,
+          predictionId,
+          reason: 'unknown',
+          message:
+            'no such prediction: never served, not logged (sampled out), no longer kept, or it already has feedback',
+        });
+      } else if (logged.principal !== caller.principal) {
+        refused.push({
+          index,
+          predictionId,
+          reason: 'not-yours',
+          message: `it was not served to ${caller.principal}: feedback comes from the client that asked`,
+        });
+      } else if (!(now - logged.at <= caller.maxAgeMs)) {
+        refused.push({
+          index,
+          predictionId,
+          reason: 'expired',
+          message: `it was served more than ${caller.maxAgeMs} ms ago (MONITOR_FEEDBACK_MAX_AGE_MS)`,
+        });
+      } else {
+        const problem = fits(logged.prediction, item);
+        if (problem) refused.push({ index, predictionId, reason: 'mismatch', ...problem });
+      }
+    });
+    if (refused.length > 0) return { accepted: 0, refused };
+    for (const item of items)
+      this.join(item.predictionId, this.index.get(item.predictionId)!, item);
+    return { accepted: items.length, refused };
   }
 
   private join(id: string, logged: Logged, item: FeedbackItem): void {
@@ -146,10 +198,6 @@ export class QualityTracker {
   /** Every joined row of the model, all versions (the labeled data a retraining appends). */
   allRows(model: string): Joined[] {
     return [...(this.joined.get(model)?.values() ?? [])].flat();
-  }
-
-  pendingCount(): number {
-    return this.pending.size;
   }
 }
 

@@ -30,6 +30,8 @@ export interface RetrainerDeps {
   logger: Logger;
   /** How often a started run is polled. */
   pollMs?: number;
+  /** Whether a person enabled automatic retraining of a model (retrain-switch.ts). */
+  enabledFor: (model: string) => Promise<boolean>;
 }
 
 const HISTORY_KEEP = 50;
@@ -56,7 +58,9 @@ export class Retrainer {
     reason: string;
   }): Promise<boolean> {
     const policy = this.deps.policyFor(input.model);
-    if (!policy.enabled || !policy.on.includes(input.trigger) || this.stopped) return false;
+    if (!policy.on.includes(input.trigger) || this.stopped) return false;
+    // Off until a person enabled it for this model: a trigger alone never retrains.
+    if (!(await this.deps.enabledFor(input.model))) return false;
     const key = `${this.deps.keyPrefix}:retrain:cooldown:${input.model}`;
     if (!(await claimOnce(this.deps.redis, key, policy.cooldownMs))) return false;
     const record: RetrainRecord = {
@@ -197,10 +201,16 @@ export class Retrainer {
     }
     record.version = done.modelVersion;
     try {
+      // Audited by the registry as this monitor's own principal (its service token), with why.
       await registry.api.aliases.set.mutate({
         model: record.model,
         version: done.modelVersion,
         alias: policy.alias,
+        reason:
+          `automatic retraining by the monitor, trigger ${record.trigger}: ${record.reason}`.slice(
+            0,
+            500,
+          ),
       });
       await this.finish(id, record, 'promoted', null);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { createRegistryClient } from '@mlops/client';
+import { createRegistryClient, createTokenVerifier } from '@mlops/client';
 import { driftPolicySchema } from '@mlops/contracts';
 import { applyServerLimits, closeOnSignal, createLogger, readTokenFile } from '@mlops/config';
 import { buildApp } from './app';
@@ -24,6 +24,12 @@ const registry = registryProfileSource(client);
 const webhook = await alertWebhookOf(env, token);
 
 const app = await buildApp({
+  callers: createTokenVerifier({
+    registryUrl: env.REGISTRY_URL,
+    cacheMs: env.MLOPS_TOKEN_CACHE_MS,
+  }),
+  publicReads: env.MLOPS_PUBLIC_READS,
+  feedbackMaxAgeMs: env.MONITOR_FEEDBACK_MAX_AGE_MS,
   redisUrl: env.REDIS_URL,
   prefix: env.MLOPS_REDIS_PREFIX,
   profiles: registry,

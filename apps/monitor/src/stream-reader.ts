@@ -188,6 +188,7 @@ export class StreamReader {
           streamId: id,
           at: entry.at,
           id: entry.id,
+          ...(entry.principal ? { principal: entry.principal } : {}),
           features: entry.features,
           prediction: entry.prediction,
           version: entry.version,

@@ -7,6 +7,8 @@ export interface WindowEntry {
   at: string;
   /** Prediction id serving returned (feedback refers to it). */
   id: string;
+  /** The principal the prediction was served to (only it may send feedback). */
+  principal?: string;
   features: FeatureRecord;
   prediction: Prediction;
 }

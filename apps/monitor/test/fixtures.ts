@@ -1,4 +1,5 @@
-import type { Column, DatasetProfile, PredictionLogEntry } from '@mlops/contracts';
+import type { Column, DatasetProfile, PredictionLogEntry, Principal } from '@mlops/contracts';
+import type { TokenVerifier } from '@mlops/client';
 import { mulberry32 } from '@mlops/ml/split';
 
 /** Seeded uniform generator (mulberry32). */
@@ -104,3 +105,13 @@ export function logEntry(
     prediction: { label: 'a', probabilities: { a: 0.6, b: 0.4 } },
   };
 }
+
+/**
+ * The callers of the in-process monitor: every request is this test client, holding every
+ * scope. Token checks are replayed against a real registry in scripts/test/security.
+ */
+export const TEST_CALLER: Principal = { name: 'token:test', tokenId: null, scopes: ['admin'] };
+export const everyCaller: TokenVerifier = {
+  verify: () => Promise.resolve(TEST_CALLER),
+  authorize: () => Promise.resolve(TEST_CALLER),
+};

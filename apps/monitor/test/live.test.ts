@@ -8,7 +8,7 @@ import { buildApp } from '../src/app';
 import { staticProfileSource } from '../src/profiles';
 import { liveSampleSchema, sampleWindow } from '../src/trpc/live';
 import { WindowStore } from '../src/windows';
-import { columns, featureRows, referenceProfile } from './fixtures';
+import { columns, featureRows, referenceProfile, everyCaller } from './fixtures';
 
 const prefix = `test-${randomUUID()}`;
 const keys = redisKeys(prefix);
@@ -29,6 +29,7 @@ async function trpc(path: string, input: unknown) {
 
 beforeAll(async () => {
   app = await buildApp({
+    callers: everyCaller,
     redisUrl: REDIS_URL,
     prefix,
     profiles: staticProfileSource({

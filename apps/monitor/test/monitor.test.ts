@@ -13,7 +13,7 @@ import type { PlatformEvent } from '@mlops/contracts';
 import { createLogger } from '@mlops/config';
 import { buildApp } from '../src/app';
 import { staticProfileSource } from '../src/profiles';
-import { columns, featureRows, logEntry, referenceProfile } from './fixtures';
+import { columns, featureRows, logEntry, referenceProfile, everyCaller } from './fixtures';
 
 const prefix = `test-${randomUUID()}`;
 const keys = redisKeys(prefix);
@@ -65,6 +65,7 @@ beforeAll(async () => {
   });
   const reference = { columns, profile: referenceProfile() };
   app = await buildApp({
+    callers: everyCaller,
     redisUrl: REDIS_URL,
     prefix,
     profiles: staticProfileSource({ 'shop@1': reference, 'tiny@1': reference }),

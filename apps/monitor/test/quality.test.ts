@@ -18,7 +18,7 @@ import { createLogger } from '@mlops/config';
 import { buildApp } from '../src/app';
 import { staticProfileSource } from '../src/profiles';
 import { classificationMetrics, regressionMetrics } from '../src/quality';
-import { columns, featureRows, referenceProfile } from './fixtures';
+import { columns, featureRows, referenceProfile, everyCaller, TEST_CALLER } from './fixtures';
 
 const prefix = `test-${randomUUID()}`;
 const keys = redisKeys(prefix);
@@ -29,11 +29,17 @@ let app: FastifyInstance;
 async function log(
   model: string,
   version: number,
-  entries: Array<Omit<PredictionLogEntry, 'model' | 'version' | 'at'>>,
+  entries: Array<Omit<PredictionLogEntry, 'model' | 'version' | 'at'> & { at?: string }>,
 ) {
   const pipeline = redis.pipeline();
   for (const e of entries) {
-    const entry: PredictionLogEntry = { ...e, model, version, at: new Date().toISOString() };
+    const entry: PredictionLogEntry = {
+      principal: TEST_CALLER.name,
+      at: new Date().toISOString(),
+      ...e,
+      model,
+      version,
+    };
     pipeline.xadd(keys.predictions(model), '*', 'entry', JSON.stringify(entry));
   }
   await pipeline.exec();
@@ -65,6 +71,7 @@ beforeAll(async () => {
     heldout: { accuracy: 0.95, macro_f1: 0.94 },
   };
   app = await buildApp({
+    callers: everyCaller,
     redisUrl: REDIS_URL,
     prefix,
     profiles: staticProfileSource({
@@ -161,7 +168,72 @@ describe('POST /v1/feedback', () => {
     }
   });
 
-  it('joins truth with logged predictions, parks unknown ids as pending, and reports live quality', async () => {
+  it("refuses, naming each id and why: unknown ids, other clients' predictions, old ones", async () => {
+    await log('shop', 1, [
+      {
+        id: 'theirs',
+        features: featureRows(1, 1)[0]!,
+        prediction: label('a'),
+        principal: 'token:other',
+      },
+      {
+        id: 'old',
+        features: featureRows(1, 2)[0]!,
+        prediction: label('a'),
+        at: new Date(Date.now() - 8 * 24 * 3_600_000).toISOString(),
+      },
+      { id: 'mine', features: featureRows(1, 3)[0]!, prediction: label('a') },
+    ]);
+    const cases: Array<[string, number, RegExp]> = [
+      ['guessed-0', 404, /"guessed-0": no such prediction/],
+      ['theirs', 403, /"theirs": it was not served to token:test/],
+      ['old', 409, /"old": it was served more than/],
+    ];
+    for (const [id, status, message] of cases) {
+      const res = await feedback({
+        items: [
+          { predictionId: 'mine', label: 'a' },
+          { predictionId: id, label: 'b' },
+        ],
+      });
+      expect(res.status, id).toBe(status);
+      const err = errorBodySchema.parse(res.body);
+      expect(err.error.message).toMatch(message);
+      expect(err.error.details?.map((d) => d.path)).toEqual(['items[1].predictionId']);
+    }
+    // Nothing of a refused request was stored: `mine` still takes its truth once.
+    expect((await feedback({ predictionId: 'mine', label: 'a' })).status).toBe(200);
+    expect((await feedback({ predictionId: 'mine', label: 'a' })).status).toBe(404);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    for (const reason of ['unknown', 'not-yours', 'expired'])
+      expect(metrics).toMatch(
+        new RegExp(`monitor_feedback_refused_total\\{reason="${reason}"\\} [1-9]`),
+      );
+  });
+
+  it('switches automatic retraining per model, off by default, recording who', async () => {
+    const url = '/v1/models/shop/retraining';
+    expect((await app.inject({ method: 'GET', url })).json()).toMatchObject({
+      enabled: false,
+      by: null,
+    });
+    const bad = await app.inject({ method: 'PUT', url, payload: { enabled: true, dryRun: 1 } });
+    expect(bad.statusCode).toBe(400);
+    const on = await app.inject({
+      method: 'PUT',
+      url,
+      payload: { enabled: true, reason: 'labels are audited' },
+    });
+    expect(on.json()).toMatchObject({
+      enabled: true,
+      by: TEST_CALLER.name,
+      reason: 'labels are audited',
+    });
+    expect((await app.inject({ method: 'GET', url })).json()).toMatchObject({ enabled: true });
+    await app.inject({ method: 'PUT', url, payload: { enabled: false } });
+  });
+
+  it('joins truth with logged predictions and reports live quality', async () => {
     await log('shop', 1, [
       ...Array.from({ length: 6 }, (_, i) => ({
         id: `s${i}`,
@@ -169,7 +241,11 @@ describe('POST /v1/feedback', () => {
         prediction: label('a'),
       })),
     ]);
-    // s0..s3 right, s4 s5 wrong; `late` is not logged yet.
+    // s0..s3 right, s4 s5 wrong; `late` is logged only after its truth was sent (within the
+    // grace the monitor gives serving's asynchronous log).
+    const late = feedback({ predictionId: 'late', label: 'b' });
+    await log('shop', 1, [{ id: 'late', features: featureRows(1, 9)[0]!, prediction: label('a') }]);
+    expect((await late).status).toBe(200);
     const first = await feedback({
       items: [
         { predictionId: 's0', label: 'a' },
@@ -177,22 +253,19 @@ describe('POST /v1/feedback', () => {
         { predictionId: 's2', label: 'a' },
         { predictionId: 's3', label: 'a' },
         { predictionId: 's4', label: 'b' },
-        { predictionId: 'late', label: 'b' },
       ],
     });
-    expect(first.status).toBe(202);
-    expect(feedbackResponseSchema.parse(first.body)).toEqual({ accepted: 5, pending: ['late'] });
+    expect(first.status).toBe(200);
+    expect(feedbackResponseSchema.parse(first.body)).toEqual({ accepted: 5, pending: [] });
     const single = await feedback({ predictionId: 's5', label: 'b' });
     expect(single.status).toBe(200);
     expect(feedbackResponseSchema.parse(single.body)).toEqual({ accepted: 1, pending: [] });
-
-    await log('shop', 1, [{ id: 'late', features: featureRows(1, 9)[0]!, prediction: label('a') }]);
     const q = await (async () => {
       for (;;) {
         const { status, body } = await trpc('quality', { model: 'shop' });
         expect(status).toBe(200);
         const r = qualityReportSchema.parse(body.result?.data);
-        if (r.samples === 7) return r;
+        if (r.samples === 8) return r;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
@@ -202,12 +275,13 @@ describe('POST /v1/feedback', () => {
       task: 'classification',
       insufficientData: false,
     });
-    expect(q.live.accuracy).toBeCloseTo(4 / 7, 12);
+    // s0..s3 and `mine` (the previous test) right, s4, s5 and `late` wrong.
+    expect(q.live.accuracy).toBeCloseTo(5 / 8, 12);
     expect(q.heldout).toEqual({ accuracy: 0.95, macro_f1: 0.94 });
     expect(q.watched).toEqual({ metric: 'accuracy', threshold: 0.8, degraded: true });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(
-      /monitor_live_quality\{model="shop",version="1",metric="accuracy"\} 0\.57/,
+      /monitor_live_quality\{model="shop",version="1",metric="accuracy"\} 0\.625/,
     );
   });
 

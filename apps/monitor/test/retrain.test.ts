@@ -131,6 +131,7 @@ function retrainer(registry: RetrainRegistry, events: PlatformEvent[], model: st
     keyPrefix: `${prefix}:monitor`,
     registry,
     policyFor: () => retrainPolicySchema.parse({ enabled: true, cooldownMs: 60_000 }),
+    enabledFor: () => Promise.resolve(true),
     publisher,
     feedback: (m) =>
       m === model
@@ -190,7 +191,12 @@ describe('Retrainer', () => {
       feedbackRows: 1,
       runId: 'run-00000002',
     });
-    expect(calls.aliases).toEqual([{ model: 'iris', version: 2, alias: 'champion' }]);
+    // The move names its trigger; the registry audits it as the monitor's own principal.
+    expect(calls.aliases).toHaveLength(1);
+    expect(calls.aliases[0]).toMatchObject({ model: 'iris', version: 2, alias: 'champion' });
+    expect((calls.aliases[0] as { reason?: string }).reason).toMatch(
+      /^automatic retraining by the monitor, trigger drift: /,
+    );
     expect(events.map((e) => e.type)).toEqual(['retraining.requested', 'retraining.finished']);
     expect(events[1]).toMatchObject({ promoted: true, version: 2 });
     expect(await redis.pttl(`${prefix}:monitor:retrain:cooldown:iris`)).toBeGreaterThan(0);
@@ -218,7 +224,8 @@ describe('Retrainer', () => {
       redis,
       keyPrefix: `${prefix}:monitor`,
       registry,
-      policyFor: (m) => retrainPolicySchema.parse({ enabled: m === 'on', on: ['quality'] }),
+      policyFor: () => retrainPolicySchema.parse({ on: ['quality'] }),
+      enabledFor: (m) => Promise.resolve(m === 'on'),
       publisher: new EventPublisher(redis, keys.events, logger),
       feedback: () => [],
       metrics: createMetrics(),

@@ -2,8 +2,10 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
+import type { TokenVerifier } from '@mlops/client';
 import { initBackend } from '@mlops/ml/backend';
 import type { ServingEnv } from './env';
+import { installAuth } from './auth';
 import { installErrorHandlers } from './errors';
 import { installJsonBodyParser } from './json-body';
 import { withLazyRequestLoggers } from './lazy-logger';
@@ -30,6 +32,8 @@ export interface AppDeps {
   registry?: RegistryReader;
   /** Where versions come from; defaults to the registry. Tests pass an in-memory source. */
   source?: ModelSource;
+  /** Checks callers' tokens (`createTokenVerifier`, the registry's auth.whoami). */
+  callers: TokenVerifier;
   /** Owned by the app from here on: closed in `onClose`. */
   redis: Redis;
   logger: Logger;
@@ -79,6 +83,7 @@ export async function buildApp(deps: AppDeps) {
     logger,
     maxExtraVersions: env.SERVING_MAX_EXTRA_VERSIONS,
     aliasTtlMs: env.SERVING_ALIAS_TTL_MS,
+    allowUnpromoted: env.SERVING_ALLOW_UNPROMOTED,
   });
   const subscriber = redis.duplicate();
   const follower = new RegistryFollower({
@@ -106,6 +111,7 @@ export async function buildApp(deps: AppDeps) {
   });
   app.decorate('serving', { models, follower });
   installErrorHandlers(app, env.SERVING_MAX_BODY_BYTES);
+  installAuth(app, { verifier: deps.callers, publicReads: env.MLOPS_PUBLIC_READS, metrics });
   installJsonBodyParser(app);
   // Nothing would be sampled: skip collecting and handing over rows altogether.
   const logNothing = env.SERVING_LOG_SAMPLE_RATE === 0 && !process.env.SERVING_LOG_SAMPLE_RATES;

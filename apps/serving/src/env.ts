@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { commonEnv, hostEnv, parseEnv, portEnv, redisEnv, registryClientEnv } from '@mlops/config';
+import {
+  accessEnv,
+  booleanFromEnv,
+  callerAuthEnv,
+  commonEnv,
+  hostEnv,
+  parseEnv,
+  portEnv,
+  redisEnv,
+  registryClientEnv,
+} from '@mlops/config';
 import { DEFAULT_PORTS, aliasNameSchema, resourceNameSchema } from '@mlops/contracts';
 import { routesSchema } from './routing/routes-config';
 
@@ -22,6 +32,8 @@ export const servingEnvSchema = z.object({
   ...hostEnv,
   ...redisEnv,
   ...registryClientEnv,
+  ...accessEnv,
+  ...callerAuthEnv,
   SERVING_PORT: portEnv(DEFAULT_PORTS.serving),
   SERVING_MODELS: modelListSchema,
   SERVING_ALIAS: aliasNameSchema.default('champion'),
@@ -45,6 +57,11 @@ export const servingEnvSchema = z.object({
   SERVING_ROUTES: routesSchema,
   /** Model answered by MLflow's `POST /invocations` when several are served (else the only one). */
   SERVING_MLFLOW_MODEL: resourceNameSchema.optional(),
+  /**
+   * Answer `/versions/N` of a version no alias points at. Off by default: a never-promoted
+   * version (an experiment, a rejected candidate) is not a service anyone agreed to run.
+   */
+  SERVING_ALLOW_UNPROMOTED: booleanFromEnv.default(false),
 });
 
 export type ServingEnv = z.infer<typeof servingEnvSchema>;

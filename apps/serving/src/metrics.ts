@@ -101,5 +101,23 @@ export function createMetrics() {
       labelNames: ['model'] as const,
       registers,
     }),
+    authRefusals: new Counter({
+      name: 'serving_auth_refusals_total',
+      help: 'Requests refused before their body was read: no, bad or revoked token, or a missing scope',
+      labelNames: ['access'] as const,
+      registers,
+    }),
+    outOfRangeInputs: new Counter({
+      name: 'serving_out_of_range_inputs_total',
+      help: 'Numeric inputs far outside the range the version was trained on (flagged, still answered)',
+      labelNames: ['model', 'version', 'feature'] as const,
+      registers,
+    }),
+    unservedVersions: new Counter({
+      name: 'serving_unpromoted_version_refusals_total',
+      help: 'Requests for a version no alias points at, refused (SERVING_ALLOW_UNPROMOTED=false)',
+      labelNames: ['model'] as const,
+      registers,
+    }),
   };
 }

@@ -75,6 +75,8 @@ export function parseSampleRates(value: string | undefined): Record<string, numb
 export interface ServedBatch {
   model: string;
   version: number;
+  /** Who asked (the token's principal); null when anonymous (public reads never predict). */
+  principal?: string | null;
   ids: readonly string[];
   rows: readonly DataRow[];
   predictions: readonly Prediction[];
@@ -129,6 +131,7 @@ export class PayloadLog {
         model: batch.model,
         version: batch.version,
         at: new Date().toISOString(),
+        principal: batch.principal ?? null,
         ids: sampled.ids,
         rows: sampled.rows,
         predictions: sampled.predictions,

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { applyServerLimits, closeOnSignal, createLogger, readTokenFile } from '@mlops/config';
-import { createRegistryClient } from '@mlops/client';
+import { createRegistryClient, createTokenVerifier } from '@mlops/client';
 import { buildApp } from './app';
 import { loadServingEnv } from './env';
 
@@ -14,7 +14,12 @@ const registry = createRegistryClient({
   token: env.MLOPS_TOKEN ?? readTokenFile(process.env.MLOPS_DATA_DIR ?? '.mlops'),
 });
 
-const app = await buildApp({ env, registry, redis, logger });
+const callers = createTokenVerifier({
+  registryUrl: env.REGISTRY_URL,
+  cacheMs: env.MLOPS_TOKEN_CACHE_MS,
+});
+
+const app = await buildApp({ env, registry, callers, redis, logger });
 applyServerLimits(app.server, env, logger);
 await app.listen({ port: env.SERVING_PORT, host: env.MLOPS_BIND });
 

@@ -10,7 +10,15 @@ import {
 import { getTf } from '@mlops/ml/backend';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
-import { eventually, REDIS_URL, startApp, tearDown, testPrefix, tfError } from './support/app';
+import {
+  eventually,
+  REDIS_URL,
+  startApp,
+  tearDown,
+  TEST_CALLER,
+  testPrefix,
+  tfError,
+} from './support/app';
 import { BundleFactory, publish } from './support/bundle';
 
 const prefix = testPrefix();
@@ -184,7 +192,35 @@ describe('POST /v1/models/:name:predict', () => {
       { x: 0.5, y: 0.7, color: 'blue' },
       { x: -1, y: 0, color: 'red' },
     ]);
-    expect(entries[0]).toMatchObject({ model: 'iris', version: 1 });
+    // The caller is logged with each prediction: the monitor takes feedback only from it.
+    expect(entries[0]).toMatchObject({ model: 'iris', version: 1, principal: TEST_CALLER.name });
+  });
+
+  it('refuses an input that overflows the model (1e308), naming it, instead of null outputs', async () => {
+    const res = await predict({ instances: [{ x: 1e308, y: 0, color: 'red' }] });
+    expect(res.statusCode).toBe(400);
+    const err = tfError(res);
+    expect(err.details?.[0]?.path).toBe('instances[0].x');
+    expect(err.message).toMatch(/32-bit/);
+  });
+
+  it('flags numeric inputs far outside the training range in a header, a field and a metric', async () => {
+    const inRange = await predict({ instances: [{ x: 1.5, y: -0.5, color: 'red' }] });
+    expect(inRange.headers['x-mlops-out-of-range']).toBeUndefined();
+    const far = await predict({
+      instances: [
+        { x: 0.5, y: 0, color: 'red' },
+        { x: 1e6, y: 0, color: 'red' },
+      ],
+    });
+    expect(far.statusCode).toBe(200);
+    expect(far.headers['x-mlops-out-of-range']).toBe('instances[1].x');
+    const body = far.json<{ outOfRange: Array<{ feature: string; value: number }> }>();
+    expect(body.outOfRange).toEqual([expect.objectContaining({ feature: 'x', value: 1e6 })]);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(
+      /serving_out_of_range_inputs_total\{model="iris",version="1",feature="x"\} 1/,
+    );
   });
 
   it('frees every tensor it allocates', async () => {

@@ -28,8 +28,12 @@ beforeAll(async () => {
   publish(source, 'iris', 2, await factory.next(10));
   publish(source, 'iris', 3, await factory.next(10));
   publishCorrupt(source, 'iris', 4, await factory.next(5));
+  publish(source, 'iris', 5, await factory.next(5));
   source.setAlias('iris', 'champion', 1);
   source.setAlias('iris', 'challenger', 2);
+  // Explicitly addressed versions are served only when an alias points at them; 5 has none.
+  source.setAlias('iris', 'candidate', 3);
+  source.setAlias('iris', 'broken', 4);
   app = await startApp(source, {
     MLOPS_REDIS_PREFIX: prefix,
     SERVING_MODELS: 'iris',
@@ -116,9 +120,20 @@ describe('explicit versions and aliases', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('answers 404 for a version no alias points at, naming how to serve it', async () => {
+    const res = await predict('/v1/models/iris/versions/5:predict');
+    expect(res.statusCode).toBe(404);
+    expect(tfError(res).message).toMatch(/no alias points at it.*SERVING_ALLOW_UNPROMOTED/);
+    const metadata = await app.inject({
+      method: 'GET',
+      url: '/v1/models/iris/versions/5/metadata',
+    });
+    expect(metadata.statusCode).toBe(404);
+  });
+
   it('keeps at most SERVING_MAX_EXTRA_VERSIONS extra versions loaded (LRU)', async () => {
-    await predict('/v1/models/iris/versions/3:predict');
-    await predict('/v1/models/iris/versions/2:predict');
+    expect((await predict('/v1/models/iris/versions/3:predict')).statusCode).toBe(200);
+    expect((await predict('/v1/models/iris/versions/2:predict')).statusCode).toBe(200);
     await eventually(
       () => (app.serving.models.cache.loadedVersions().length <= 1 ? true : undefined),
       'eviction',

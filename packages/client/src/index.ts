@@ -153,3 +153,9 @@ function toWebStream(body: NodeJS.ReadableStream): ReadableStream<Uint8Array> {
     body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
   return Readable.toWeb(readable) as ReadableStream<Uint8Array>;
 }
+export {
+  createTokenVerifier,
+  type RouteAccess,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+} from './token-verifier';

@@ -54,3 +54,11 @@ export function portEnv(defaultPort: number) {
 export const accessEnv = {
   MLOPS_PUBLIC_READS: booleanFromEnv.default(false),
 };
+
+/**
+ * Serving and the monitor verify their callers' tokens with the registry (`auth.whoami`) and
+ * reuse each answer this long: a revoked token keeps working at most this long on them.
+ */
+export const callerAuthEnv = {
+  MLOPS_TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+};

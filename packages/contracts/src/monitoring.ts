@@ -151,3 +151,22 @@ export const monitorHistorySchema = z.object({
   retraining: z.array(retrainRecordSchema),
 });
 export type MonitorHistory = z.infer<typeof monitorHistorySchema>;
+
+/**
+ * A model's automatic retraining switch (monitor `GET|PUT /v1/models/:model/retraining`): off
+ * until a person with `promote` enables it; `by`/`at` null when nobody switched it and the
+ * monitor's default (MONITOR_RETRAIN_MODELS) applies.
+ */
+export const retrainSwitchSchema = z.object({
+  model: resourceNameSchema,
+  enabled: z.boolean(),
+  by: z.string().nullable(),
+  at: isoDateSchema.nullable(),
+  reason: z.string().max(500).nullable(),
+});
+export type RetrainSwitch = z.infer<typeof retrainSwitchSchema>;
+
+/** `PUT /v1/models/:model/retraining` body. */
+export const retrainSwitchInputSchema = z
+  .object({ enabled: z.boolean(), reason: z.string().max(500).optional() })
+  .strict();

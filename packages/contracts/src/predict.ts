@@ -49,6 +49,8 @@ export const predictionLogEntrySchema = z.object({
   model: resourceNameSchema,
   version: z.number().int().positive(),
   at: z.string(),
+  /** The principal the prediction was served to; feedback is accepted only from it. */
+  principal: z.string().max(200).optional(),
   features: featureRecordSchema,
   prediction: predictionSchema,
 });

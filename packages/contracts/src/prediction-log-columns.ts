@@ -42,6 +42,8 @@ const headerSchema = z.object({
   model: resourceNameSchema,
   version: z.number().int().positive(),
   at: z.string(),
+  /** Who asked for these predictions (absent in older messages). */
+  principal: z.string().max(200).nullable().optional(),
   ids: z.array(z.string()).min(1),
   columns: z.array(columnSchema),
   predictions: predictionsSchema,
@@ -54,6 +56,8 @@ export interface PredictionLogColumnsInput {
   model: string;
   version: number;
   at: string;
+  /** The principal that asked (feedback is accepted only from it). */
+  principal?: string | null;
   ids: readonly string[];
   /** The rows as served (every row of one model version has the same inputs). */
   rows: readonly FeatureRecord[];
@@ -128,6 +132,7 @@ export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Ui
     model: input.model,
     version: input.version,
     at: input.at,
+    ...(input.principal ? { principal: input.principal } : {}),
     ids: ids as string[],
     columns,
     predictions: layout,
@@ -228,6 +233,7 @@ export function decodePredictionLogColumns(bytes: Uint8Array): PredictionLogEntr
       model: header.model,
       version: header.version,
       at: header.at,
+      ...(header.principal ? { principal: header.principal } : {}),
       features: features[r]!,
       prediction,
     };

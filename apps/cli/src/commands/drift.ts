@@ -11,7 +11,11 @@ export async function drift(
 ): Promise<void> {
   const query = window ? `?window=${encodeURIComponent(window)}` : '';
   const report = driftReportSchema.parse(
-    await requestJson(`${ctx.monitorUrl}/v1/drift/${encodeURIComponent(model)}${query}`),
+    await requestJson(
+      `${ctx.monitorUrl}/v1/drift/${encodeURIComponent(model)}${query}`,
+      {},
+      ctx.token,
+    ),
   );
   if (ctx.json) return printJson(report);
   process.stdout.write(

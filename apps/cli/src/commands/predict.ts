@@ -31,6 +31,7 @@ export async function predict(ctx: CliContext, model: string, opts: PredictOptio
       method: 'POST',
       body: JSON.stringify({ instances }),
     },
+    ctx.token,
   );
   const response = predictResponseSchema.parse(body);
   if (ctx.json) return printJson(response);
@@ -40,8 +41,13 @@ export async function predict(ctx: CliContext, model: string, opts: PredictOptio
   printTable(
     response.predictions.map((p, i) =>
       'label' in p
-        ? { row: i + 1, label: p.label, confidence: p.probabilities[p.label] ?? null }
-        : { row: i + 1, value: p.value },
+        ? {
+            row: i + 1,
+            label: p.label,
+            confidence: p.probabilities[p.label] ?? null,
+            id: response.predictionIds[i] ?? null,
+          }
+        : { row: i + 1, value: p.value, id: response.predictionIds[i] ?? null },
     ),
   );
 }

@@ -3,10 +3,10 @@ import { AppError, parseFeedbackRequest, zodIssuesToDetails } from '@mlops/contr
 import type { DriftMonitor } from '../monitor';
 
 /**
- * `POST /v1/feedback`: ground truth by prediction id, one item `{predictionId, label|value}` or
- * `{items: [...]}`. Known ids are joined now (`accepted`); ids the monitor has not read yet are
- * kept and joined when the prediction arrives (`pending`) — serving logs asynchronously, so
- * truth may legitimately arrive first. 202 when anything is pending, else 200.
+ * `POST /v1/feedback` (scope `feedback`): ground truth by prediction id, one item
+ * `{predictionId, label|value}` or `{items: [...]}`, for predictions served to the caller's own
+ * principal within MONITOR_FEEDBACK_MAX_AGE_MS. Anything else refuses the request (4xx naming
+ * each id and why); `pending` stays in the response for older clients and is always empty.
  */
 export function feedbackRoutes(app: FastifyInstance, monitor: DriftMonitor): void {
   app.post('/v1/feedback', async (request, reply) => {
@@ -23,7 +23,8 @@ export function feedbackRoutes(app: FastifyInstance, monitor: DriftMonitor): voi
       );
     }
     const items = parsed.data.items;
-    const result = await monitor.feedback(items);
+    // The auth hook let only a `feedback` token through: the principal is set.
+    const result = await monitor.feedback(items, request.principal?.name ?? '');
     return reply.status(result.pending.length > 0 ? 202 : 200).send(result);
   });
 }

@@ -21,9 +21,16 @@ const env = loadServingEnv({
 });
 const redis = new Redis(env.REDIS_URL);
 let logSwitch: LogSwitch | undefined;
+// No registry here to verify tokens with: every caller is one principal holding `predict`. (A
+// cached verification in production adds a sha256 of the token and a map lookup per request.)
+const benchCaller = { name: 'token:bench', tokenId: null, scopes: ['predict' as const] };
 const app = await buildApp({
   env,
   source: await benchSource(dir),
+  callers: {
+    verify: () => Promise.resolve(benchCaller),
+    authorize: () => Promise.resolve(benchCaller),
+  },
   redis,
   logger: createLogger('bench', 'silent'),
   ...(process.env.BENCH_LOG_SWITCH === '1'

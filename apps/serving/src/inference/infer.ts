@@ -11,6 +11,7 @@ import type { ServingMetrics } from '../metrics';
 import type { ModelSet } from '../models/model-set';
 import type { LoadedModel } from '../models/slot';
 import { pickAlias, type RoutesConfig, type Target } from '../routing/routes-config';
+import { checkFiniteOutputs, checkInputRanges, type OutOfRange } from './input-ranges';
 import type { LogBuffer } from './log-buffer';
 import type { PredictionIds } from './prediction-ids';
 import type { ShadowRecorder } from './shadow';
@@ -36,6 +37,8 @@ export interface InferRequest {
   renamePath?: (path: string) => string;
   /** Sticky canary key (e.g. a user id header). */
   routeKey?: string | undefined;
+  /** Who asked (the token's principal name): logged with the predictions. */
+  principal?: string | null;
 }
 
 export interface InferResult {
@@ -45,6 +48,8 @@ export interface InferResult {
   signature: Signature;
   predictions: Prediction[];
   ids: string[];
+  /** Numeric inputs far outside the version's training range (answered, but flagged). */
+  outOfRange: OutOfRange[];
 }
 
 interface SuccessTally {
@@ -117,9 +122,25 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
         details,
       );
     }
+    const outOfRange = checkInputRanges(signature, loaded.ranges, checked.rows, req.renamePath);
     const predictions = await loaded.batcher.submit(checked.rows);
+    checkFiniteOutputs(predictions, req.renamePath);
+    for (const f of outOfRange) {
+      metrics.outOfRangeInputs.inc({
+        model: loaded.name,
+        version: String(loaded.version),
+        feature: f.feature,
+      });
+    }
     const ids = deps.ids.take(predictions.length);
-    deps.logBuffer.add(loaded.name, loaded.version, ids, checked.rows, predictions);
+    deps.logBuffer.add(
+      loaded.name,
+      loaded.version,
+      ids,
+      checked.rows,
+      predictions,
+      req.principal ?? null,
+    );
     const success = successTally(loaded, req.protocol);
     metrics.success.tally(success.key, success.labels);
     const mirror = route ?? deps.routes.get(target.model);
@@ -127,7 +148,15 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
       deps.shadow.mirror(mirror, loaded.name, loaded.version, checked.rows, predictions);
     }
     const alias = target.alias ?? (target.version === undefined ? models.alias : null);
-    return { model: loaded.name, version: loaded.version, alias, signature, predictions, ids };
+    return {
+      model: loaded.name,
+      version: loaded.version,
+      alias,
+      signature,
+      predictions,
+      ids,
+      outOfRange,
+    };
   } catch (err) {
     const reason = isAppError(err) ? err.code.toLowerCase() : 'internal';
     metrics.failure.inc({

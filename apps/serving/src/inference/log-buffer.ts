@@ -9,6 +9,7 @@ export interface LogSink {
 interface Pending {
   model: string;
   version: number;
+  principal: string | null;
   ids: string[];
   rows: DataRow[];
   predictions: Prediction[];
@@ -27,13 +28,14 @@ export const LOG_FLUSH_ROWS = 1_024;
 
 /**
  * Collects answered rows and hands them to the payload log every LOG_FLUSH_MS as one batch per
- * model version. Micro-batches are small when requests trickle in (a batch is what one I/O turn
+ * model version and caller (the monitor accepts feedback only from the principal a prediction
+ * was served to, so each message names one). Micro-batches are small when requests trickle in (a batch is what one I/O turn
  * brought), and one Redis command per micro-batch would then cost as much as the prediction;
  * per LOG_FLUSH_MS it is one command for however many rows were served.
  */
 export class LogBuffer {
-  /** By model, then version: found without building a key string per request. */
-  private pending = new Map<string, Map<number, Pending>>();
+  /** By model, version, then caller (`''`: anonymous): found without building a key string. */
+  private pending = new Map<string, Map<number, Map<string, Pending>>>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly log: LogSink) {}
@@ -44,18 +46,26 @@ export class LogBuffer {
     ids: readonly string[],
     rows: readonly DataRow[],
     predictions: readonly Prediction[],
+    principal: string | null = null,
   ): void {
     let versions = this.pending.get(model);
-    if (!versions) this.pending.set(model, (versions = new Map<number, Pending>()));
-    let p = versions.get(version);
-    if (!p) versions.set(version, (p = { model, version, ids: [], rows: [], predictions: [] }));
+    if (!versions) this.pending.set(model, (versions = new Map<number, Map<string, Pending>>()));
+    let callers = versions.get(version);
+    if (!callers) versions.set(version, (callers = new Map<string, Pending>()));
+    const caller = principal ?? '';
+    let p = callers.get(caller);
+    if (!p) {
+      p = { model, version, principal, ids: [], rows: [], predictions: [] };
+      callers.set(caller, p);
+    }
     for (let i = 0; i < rows.length; i++) {
       p.ids.push(ids[i]!);
       p.rows.push(rows[i]!);
       p.predictions.push(predictions[i]!);
     }
     if (p.rows.length >= LOG_FLUSH_ROWS) {
-      versions.delete(version);
+      callers.delete(caller);
+      if (callers.size === 0) versions.delete(version);
       if (versions.size === 0) this.pending.delete(model);
       this.log.record(p);
     }
@@ -72,6 +82,7 @@ export class LogBuffer {
     this.timer = null;
     const models = this.pending;
     this.pending = new Map();
-    for (const versions of models.values()) for (const b of versions.values()) this.log.record(b);
+    for (const versions of models.values())
+      for (const callers of versions.values()) for (const b of callers.values()) this.log.record(b);
   }
 }

@@ -12,10 +12,14 @@ import {
   type Predictor,
 } from '@mlops/ml/bundle';
 import { Batcher } from '../batching/batcher';
+import { trainingRanges } from '../inference/input-ranges';
 import type { ServingMetrics } from '../metrics';
 import { imputedRow, predictRows } from './predict-rows';
 import { LoadedModel } from './slot';
 import type { ModelSource } from './source';
+
+/** The bundle file holding the training split's profile (contracts bundleManifestSchema). */
+const PROFILE_FILE = 'profile.json';
 
 export interface BatchingOptions {
   maxBatchRows: number;
@@ -91,6 +95,7 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
     batcher,
     new Date(),
   );
+  loaded.ranges = trainingRanges(manifest.signature, files.get(PROFILE_FILE));
   deps.metrics.loadedVersions.inc(labels);
   loaded.onDisposed = () => deps.metrics.loadedVersions.dec(labels);
   return loaded;

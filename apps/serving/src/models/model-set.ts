@@ -19,6 +19,8 @@ export interface ModelSetOptions {
   /** Explicitly addressed versions kept loaded (LRU) and how long another alias is trusted. */
   maxExtraVersions: number;
   aliasTtlMs: number;
+  /** Serve `/versions/N` of a version no alias points at (SERVING_ALLOW_UNPROMOTED). */
+  allowUnpromoted?: boolean;
 }
 
 /** Seconds a client should wait before retrying a model that is still loading. */

@@ -1,3 +1,4 @@
+import type { FeatureRange } from '../inference/input-ranges';
 import type { BundleManifest, DataRow, ErrorCode, Prediction } from '@mlops/contracts';
 import type { BundleModel, Predictor } from '@mlops/ml/bundle';
 import type { Batcher } from '../batching/batcher';
@@ -14,6 +15,8 @@ export class LoadedModel {
   private resolveDisposed: (() => void) | null = null;
   /** Called once the version's tensors are freed (metrics). */
   onDisposed: (() => void) | null = null;
+  /** Numeric features' training ranges (bundle `profile.json`): inputs far outside are flagged. */
+  ranges: readonly FeatureRange[] = [];
 
   constructor(
     readonly name: string,

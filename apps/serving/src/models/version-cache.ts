@@ -1,3 +1,4 @@
+import { AppError } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import { loadVersion, type LoaderDeps } from './loader';
 import type { LoadedModel } from './slot';
@@ -6,6 +7,8 @@ export interface VersionCacheOptions extends LoaderDeps {
   /** Most versions kept loaded; the least recently used is retired beyond it. */
   max: number;
   aliasTtlMs: number;
+  /** Serve versions no alias points at (SERVING_ALLOW_UNPROMOTED); off: 404 for those. */
+  allowUnpromoted?: boolean;
   logger: Logger;
   now?: () => number;
 }
@@ -23,6 +26,8 @@ interface Entry {
 export class VersionCache {
   private readonly entries = new Map<string, Entry>();
   private readonly aliases = new Map<string, { version: number; at: number }>();
+  /** When each explicitly addressed version was last seen with an alias (rechecked per TTL). */
+  private readonly promoted = new Map<string, number>();
   private readonly now: () => number;
   private closed = false;
 
@@ -32,6 +37,7 @@ export class VersionCache {
 
   /** The version with a reference taken, loading it first if needed. */
   async acquire(model: string, version: number): Promise<LoadedModel> {
+    await this.checkPromoted(model, version);
     for (let attempt = 0; attempt < 3; attempt++) {
       const loaded = await this.entry(model, version).promise;
       if (loaded.acquire()) return loaded;
@@ -58,6 +64,33 @@ export class VersionCache {
     const mv = await this.opts.source.resolve(model, alias);
     this.aliases.set(key, { version: mv.version, at: this.now() });
     return mv.version;
+  }
+
+  /**
+   * Only versions an alias points at are served (unless allowed): a never-promoted version is
+   * an experiment or a rejected candidate, not a service. Rechecked every `aliasTtlMs`, so a
+   * version an alias left stops being served within that time.
+   */
+  private async checkPromoted(model: string, version: number): Promise<void> {
+    if (this.opts.allowUnpromoted) return;
+    const key = `${model}@${version}`;
+    const at = this.promoted.get(key);
+    if (at !== undefined && this.now() - at < this.opts.aliasTtlMs) return;
+    const mv = await this.opts.source.getVersion(model, version);
+    if (mv.aliases.length === 0) {
+      this.promoted.delete(key);
+      this.opts.metrics.unservedVersions.inc({ model });
+      throw new AppError(
+        'NOT_FOUND',
+        `Version ${version} of "${model}" is not served: no alias points at it. Promote it (mlops promote ${model} ${version} --alias <name>), or set SERVING_ALLOW_UNPROMOTED=true`,
+      );
+    }
+    this.promoted.delete(key);
+    this.promoted.set(key, this.now());
+    // Bounded: at most a few times the versions kept loaded are remembered.
+    while (this.promoted.size > Math.max(64, this.opts.max * 4)) {
+      this.promoted.delete(this.promoted.keys().next().value!);
+    }
   }
 
   cachedAlias(model: string, alias: string): number | undefined {

@@ -9,6 +9,7 @@ import {
   type Signature,
 } from '@mlops/contracts';
 import { protocolErrorHandler } from '../errors';
+import { flagOutOfRange } from './out-of-range';
 import { infer, type InferDeps } from '../inference/infer';
 import { countingErrors, requestCounter } from './request-counter';
 import { columnsToRecords, ROUTE_KEY_HEADER } from './tfserving';
@@ -106,7 +107,7 @@ export function mlflowRoutes(
     mlflow.get('/health', health);
     mlflow.get('/version', () => '0.1.0');
 
-    mlflow.post<{ Querystring: { model?: string } }>('/invocations', async (request) => {
+    mlflow.post<{ Querystring: { model?: string } }>('/invocations', async (request, reply) => {
       const ct = request.headers['content-type'] ?? '';
       if (!ct.startsWith('application/json')) {
         throw new AppError(
@@ -137,9 +138,11 @@ export function mlflowRoutes(
         protocol: 'mlflow',
         records,
         routeKey: typeof key === 'string' ? key : undefined,
+        principal: request.principal?.name ?? null,
         renamePath: (p) => p.replace(/^instances/, field),
       });
       counter.count(model, 200);
+      flagOutOfRange(reply, result.outOfRange);
       return { predictions: result.predictions };
     });
     done();

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   AppError,
   isResourceName,
@@ -10,6 +10,7 @@ import {
 } from '@mlops/contracts';
 import { protocolErrorHandler } from '../errors';
 import { infer, type InferDeps } from '../inference/infer';
+import { flagOutOfRange } from './out-of-range';
 import type { Target } from '../routing/routes-config';
 import { countingErrors, requestCounter, type RequestCounter } from './request-counter';
 import { availableStatus, modelStatus } from '../routes/status';
@@ -175,7 +176,12 @@ function registerTfServingRoutes(
 ): void {
   const { models } = deps;
 
-  async function predict(target: Target, verb: string | null, request: FastifyRequest) {
+  async function predict(
+    target: Target,
+    verb: string | null,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
     if (verb !== 'predict') {
       throw new AppError(
         'NOT_FOUND',
@@ -189,6 +195,7 @@ function registerTfServingRoutes(
       protocol: 'tfserving',
       records,
       routeKey: typeof key === 'string' ? key : undefined,
+      principal: request.principal?.name ?? null,
       renamePath:
         kind === 'columns'
           ? (p) => p.replace(/^instances\[(\d+)\]\.(.*)$/, 'inputs.$2[$1]')
@@ -196,12 +203,14 @@ function registerTfServingRoutes(
     });
     const model = { name: result.model, version: result.version, alias: result.alias };
     counter.count(target.model, 200);
+    const outOfRange = flagOutOfRange(reply, result.outOfRange);
     if (kind === 'rows')
-      return { predictions: result.predictions, model, predictionIds: result.ids };
+      return { predictions: result.predictions, model, predictionIds: result.ids, ...outOfRange };
     return {
       outputs: predictionColumns(result.signature, result.predictions),
       model,
       predictionIds: result.ids,
+      ...outOfRange,
     };
   }
 
@@ -222,18 +231,24 @@ function registerTfServingRoutes(
     return tfMetadata(loaded.name, loaded.version, loaded.manifest.signature);
   }
 
-  app.post<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', (request) => {
+  app.post<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', (request, reply) => {
     const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
-    return predict(parseTarget(name), verb, request);
+    return predict(parseTarget(name), verb, request, reply);
   });
-  app.post<{ Params: { name: string; v: string } }>('/v1/models/:name/versions/:v', (request) => {
-    const { name: v, verb } = splitNameAndVerb(request.params.v);
-    return predict(parseTarget(request.params.name, v), verb, request);
-  });
-  app.post<{ Params: { name: string; l: string } }>('/v1/models/:name/labels/:l', (request) => {
-    const { name: l, verb } = splitNameAndVerb(request.params.l);
-    return predict(parseTarget(request.params.name, undefined, l), verb, request);
-  });
+  app.post<{ Params: { name: string; v: string } }>(
+    '/v1/models/:name/versions/:v',
+    (request, reply) => {
+      const { name: v, verb } = splitNameAndVerb(request.params.v);
+      return predict(parseTarget(request.params.name, v), verb, request, reply);
+    },
+  );
+  app.post<{ Params: { name: string; l: string } }>(
+    '/v1/models/:name/labels/:l',
+    (request, reply) => {
+      const { name: l, verb } = splitNameAndVerb(request.params.l);
+      return predict(parseTarget(request.params.name, undefined, l), verb, request, reply);
+    },
+  );
 
   app.get<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', (request) => {
     const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);

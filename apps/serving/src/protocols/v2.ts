@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   AppError,
   describeDetails,
@@ -13,6 +13,7 @@ import {
 import { protocolErrorHandler } from '../errors';
 import { infer, type InferDeps } from '../inference/infer';
 import type { Target } from '../routing/routes-config';
+import { flagOutOfRange } from './out-of-range';
 import { countingErrors, requestCounter } from './request-counter';
 import { ROUTE_KEY_HEADER } from './tfserving';
 import { inputSpecs, outputSpecs, predictionColumns, v2DatatypeOf } from './tensors';
@@ -169,10 +170,11 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
 
       async function inferRoute(
         target: Target,
-        body: unknown,
-        key: unknown,
+        request: FastifyRequest,
+        reply: FastifyReply,
       ): Promise<V2InferResponse> {
-        const parsed = v2InferRequestSchema.safeParse(body);
+        const key = request.headers[ROUTE_KEY_HEADER];
+        const parsed = v2InferRequestSchema.safeParse(request.body);
         if (!parsed.success) {
           const details = zodIssuesToDetails(parsed.error.issues);
           throw new AppError(
@@ -187,9 +189,11 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
           protocol: 'v2',
           records: (signature) => tensorsToRecords(req, signature),
           routeKey: typeof key === 'string' ? key : undefined,
+          principal: request.principal?.name ?? null,
           renamePath: (p) => p.replace(/^instances\[(\d+)\]\.(.*)$/, 'inputs[$2].data[$1]'),
         });
         counter.count(target.model, 200);
+        flagOutOfRange(reply, result.outOfRange);
         const cols = predictionColumns(result.signature, result.predictions);
         const n = result.predictions.length;
         const all: V2InferResponse['outputs'] = [];
@@ -223,11 +227,11 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
           outputs,
         };
       }
-      v2.post<{ Params: { m: string } }>('/models/:m/infer', (r) =>
-        inferRoute(parseTarget(r.params.m), r.body, r.headers[ROUTE_KEY_HEADER]),
+      v2.post<{ Params: { m: string } }>('/models/:m/infer', (r, reply) =>
+        inferRoute(parseTarget(r.params.m), r, reply),
       );
-      v2.post<{ Params: { m: string; v: string } }>('/models/:m/versions/:v/infer', (r) =>
-        inferRoute(parseTarget(r.params.m, r.params.v), r.body, r.headers[ROUTE_KEY_HEADER]),
+      v2.post<{ Params: { m: string; v: string } }>('/models/:m/versions/:v/infer', (r, reply) =>
+        inferRoute(parseTarget(r.params.m, r.params.v), r, reply),
       );
       done();
     },

@@ -1,4 +1,5 @@
-import { tfServingErrorBodySchema } from '@mlops/contracts';
+import { tfServingErrorBodySchema, type Principal } from '@mlops/contracts';
+import type { TokenVerifier } from '@mlops/client';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger } from '@mlops/config';
@@ -9,6 +10,17 @@ import type { ModelSource } from '../../src/models/source';
 import { publish, type BundleFactory } from './bundle';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * The callers of the in-process apps: every request is a test client holding every scope.
+ * These tests are about serving models; token checks are replayed against a real registry in
+ * scripts/test/security/serving.test.ts.
+ */
+export const TEST_CALLER: Principal = { name: 'token:test', tokenId: null, scopes: ['admin'] };
+export const everyCaller: TokenVerifier = {
+  verify: () => Promise.resolve(TEST_CALLER),
+  authorize: () => Promise.resolve(TEST_CALLER),
+};
 
 export function testPrefix(): string {
   return `test-${randomUUID()}`;
@@ -28,6 +40,7 @@ export async function startApp(
   const app = await buildApp({
     env: parsed,
     source,
+    callers: everyCaller,
     redis: new Redis(parsed.REDIS_URL),
     logger: createLogger('serving-test', parsed.LOG_LEVEL),
     ...hooks,

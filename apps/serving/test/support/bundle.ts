@@ -7,6 +7,7 @@ import {
 } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel, sha256Hex } from '@mlops/ml/bundle';
+import { profileRows } from '@mlops/ml/profile';
 import { encodeFeatures, encodeTargets, fitPreprocessing } from '@mlops/ml/preprocessing';
 import type { MemoryModelSource } from '../../src/models/memory-source';
 
@@ -108,7 +109,8 @@ export class BundleFactory {
     const files = await serializeModel(this.model);
     files.push({
       path: 'profile.json',
-      bytes: new TextEncoder().encode(JSON.stringify({ rowCount: this.rows.length, columns: [] })),
+      // The training split's profile, as the trainer writes it: serving flags far-out inputs by it.
+      bytes: new TextEncoder().encode(JSON.stringify(profileRows(FEATURES, this.rows))),
     });
     const manifest = bundleManifest({
       task: 'classification',

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAppError } from '@mlops/contracts';
+// The real registry, in process, listening on port 0 (tests only; apps use the type alone).
+import { buildApp } from '../../../apps/registry/src/app';
+import { createDeps } from '../../../apps/registry/src/deps';
+import { createRegistryClient, createTokenVerifier, type RegistryClient } from '../src';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ADMIN = 'verifier-test-token-0123456789';
+let dir: string;
+let prefix: string;
+let app: FastifyInstance;
+let admin: RegistryClient;
+let url: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verifier-test-'));
+  prefix = `test-${randomUUID()}`;
+  const deps = await createDeps({
+    dataDir: dir,
+    redisUrl: REDIS_URL,
+    redisPrefix: prefix,
+    adminToken: ADMIN,
+    maxUploadBytes: 1024 ** 2,
+    logLevel: 'silent',
+  });
+  app = await buildApp(deps, { logLevel: 'silent' });
+  url = await app.listen({ port: 0, host: '127.0.0.1' });
+  admin = createRegistryClient({ url, token: ADMIN });
+});
+
+afterAll(async () => {
+  await app.close();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    return isAppError(err) ? err.code : String(err);
+  }
+}
+
+describe('token verifier (registry auth.whoami)', () => {
+  it('answers the principal of a valid token and checks scopes', async () => {
+    const verifier = createTokenVerifier({ registryUrl: url, cacheMs: 1_000 });
+    const created = await admin.api.tokens.create.mutate({ name: 'app', scopes: ['predict'] });
+    const principal = await verifier.verify(`Bearer ${created.token}`);
+    expect(principal.name).toContain('app');
+    expect(principal.scopes).toEqual(['predict']);
+    expect(await verifier.authorize(`Bearer ${created.token}`, 'predict', false)).not.toBeNull();
+    expect(await codeOf(verifier.authorize(`Bearer ${created.token}`, 'feedback', false))).toBe(
+      'FORBIDDEN',
+    );
+    expect(await codeOf(verifier.authorize(`Bearer ${created.token}`, 'read', false))).toBe(
+      'FORBIDDEN',
+    );
+  });
+
+  it('refuses a missing, malformed or unknown token with 401, even for public reads', async () => {
+    const verifier = createTokenVerifier({ registryUrl: url, cacheMs: 1_000 });
+    expect(await codeOf(verifier.authorize(undefined, 'read', false))).toBe('UNAUTHORIZED');
+    expect(await codeOf(verifier.authorize('Basic abc', 'predict', false))).toBe('UNAUTHORIZED');
+    expect(await codeOf(verifier.authorize('Bearer mlops_guessed', 'read', true))).toBe(
+      'UNAUTHORIZED',
+    );
+    expect(await verifier.authorize(undefined, 'read', true)).toBeNull();
+    expect(await codeOf(verifier.authorize(undefined, 'predict', true))).toBe('UNAUTHORIZED');
+  });
+
+  it('stops accepting a revoked token once the cache window has passed', async () => {
+    let clock = 0;
+    const verifier = createTokenVerifier({ registryUrl: url, cacheMs: 5_000, now: () => clock });
+    const created = await admin.api.tokens.create.mutate({ name: 'revoked', scopes: ['read'] });
+    const header = `Bearer ${created.token}`;
+    expect(await codeOf(verifier.verify(header))).toBe('ok');
+    await admin.api.tokens.revoke.mutate({ id: created.id });
+    clock += 5_000;
+    expect(await codeOf(verifier.verify(header))).toBe('UNAUTHORIZED');
+  });
+
+  it('answers 503, not 401, when the registry cannot be reached', async () => {
+    const verifier = createTokenVerifier({ registryUrl: 'http://127.0.0.1:9', cacheMs: 1_000 });
+    expect(await codeOf(verifier.verify('Bearer something-long-enough'))).toBe('UNAVAILABLE');
+  });
+});
