@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { getEvaluationOrThrow } from '../../../domain/evaluations';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.evaluations.get;
 
-export const evaluationsGet = publicProcedure
+export const evaluationsGet = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => getEvaluationOrThrow(ctx.deps, input.id));

@@ -1,10 +1,10 @@
 import { registryApi } from '@mlops/contracts';
 import { listEvaluationsOf } from '../../../domain/evaluations';
-import { publicProcedure } from '../../init';
+import { readProcedure } from '../../init';
 
 const api = registryApi.evaluations.list;
 
-export const evaluationsList = publicProcedure
+export const evaluationsList = readProcedure
   .input(api.input)
   .output(api.output)
   .query(({ ctx, input }) => listEvaluationsOf(ctx.deps, input));
