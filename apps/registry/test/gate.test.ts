@@ -159,10 +159,16 @@ describe('the gate through the API', () => {
         },
       ]),
     );
-    const dry = await trpc(r.app, 'query', 'policies.evaluate', {
-      model: MODEL,
-      version: v.version,
-    });
+    const dry = await trpc(
+      r.app,
+      'query',
+      'policies.evaluate',
+      {
+        model: MODEL,
+        version: v.version,
+      },
+      writer,
+    );
     expect(dry.data as GateVerdict).toMatchObject({
       passed: false,
       source: 'none',
@@ -220,7 +226,8 @@ describe('the gate through the API', () => {
       trainer,
     );
     expect(done.status).toBe(200);
-    const got = (await trpc(r.app, 'query', 'versions.get', { model: MODEL, version })).data;
+    const got = (await trpc(r.app, 'query', 'versions.get', { model: MODEL, version }, writer))
+      .data;
     expect(got).toMatchObject({
       claimedMetrics: { accuracy: 0.5 },
       platformMetrics: {
@@ -243,7 +250,7 @@ describe('the gate through the API', () => {
       candidate: 0.995,
       claimed: 0.5,
     });
-    const history = await trpc(r.app, 'query', 'aliases.history', { model: MODEL });
+    const history = await trpc(r.app, 'query', 'aliases.history', { model: MODEL }, writer);
     expect(
       (history.data as { items: Array<{ verdict: GateVerdict }> }).items[0]?.verdict,
     ).toMatchObject({
@@ -303,8 +310,9 @@ describe('the gate through the API', () => {
       trainer,
     );
     expect(done.data).toMatchObject({ status: 'completed', metrics: { accuracy: 0.4 }, rows: 5 });
-    const got = (await trpc(r.app, 'query', 'versions.get', { model: MODEL, version: v.version }))
-      .data as ModelVersion;
+    const got = (
+      await trpc(r.app, 'query', 'versions.get', { model: MODEL, version: v.version }, writer)
+    ).data as ModelVersion;
     expect(got.platformMetrics).toMatchObject({
       metrics: { accuracy: 0.4 },
       source: {
@@ -323,10 +331,16 @@ describe('the gate through the API', () => {
     expect(refused.status).toBe(412);
     expect(refused.error?.message).toContain('platform accuracy 0.4');
     expect(refused.error?.message).toContain(`evaluation ${evaluation.id} on iris v1`);
-    const listed = await trpc(r.app, 'query', 'evaluations.list', {
-      model: MODEL,
-      version: v.version,
-    });
+    const listed = await trpc(
+      r.app,
+      'query',
+      'evaluations.list',
+      {
+        model: MODEL,
+        version: v.version,
+      },
+      writer,
+    );
     expect((listed.data as Evaluation[]).map((e) => e.id)).toEqual([evaluation.id]);
   });
 
