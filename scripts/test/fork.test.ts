@@ -79,6 +79,8 @@ describe('npm run fork -- --scope @acme on a copy', () => {
     expect(r.status, `typecheck of the fork:\n${r.stdout}${r.stderr}`).toBe(0);
 
     // Image names in compose, the manifests and the Dockerfiles moved together with the scope.
+    // A fork is a git checkout: infra:check asks git that no generated secret is committed.
+    spawnSync('git', ['init', '-q'], { cwd: copy });
     const infra = spawnSync(process.execPath, ['--import', 'tsx', 'infra/check/main.ts'], {
       cwd: copy,
       encoding: 'utf8',

@@ -23,6 +23,7 @@ const CSV = 'x,y\n1,a\n2,b\n3,a\n4,b\n';
 interface Seeded {
   blob: string;
   runId: string;
+  evaluationId: string;
 }
 
 /** Every read route, with an input that answers 200 on the seeded registry. */
@@ -49,6 +50,8 @@ function reads(seed: Seeded): Record<string, string> {
     'policies.get': q('policies.get', { model: MODEL }),
     'policies.evaluate': q('policies.evaluate', { model: MODEL, version: 1 }),
     'events.recent': q('events.recent', {}),
+    'evaluations.get': q('evaluations.get', { id: seed.evaluationId }),
+    'evaluations.list': q('evaluations.list', { model: MODEL }),
     'GET rows': '/api/datasets/sec-data/versions/1/rows',
     'GET blob': `/api/blobs/${seed.blob}`,
   };
@@ -94,7 +97,12 @@ async function seed(stack: Stack): Promise<Seeded> {
     task: 'classification',
     target: 'y',
   });
-  return { blob: file.sha256, runId: run.id };
+  const evaluation = await admin.api.versions.evaluate.mutate({
+    model: MODEL,
+    version: 1,
+    dataset: { name: 'sec-data' },
+  });
+  return { blob: file.sha256, runId: run.id, evaluationId: evaluation.id };
 }
 
 async function tokens(stack: Stack) {
