@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CONTENT_SHA256_HEADER, sha256Schema } from '@mlops/contracts';
 import type { RegistryDeps } from '../deps';
 import { parseInput } from './params';
-import { bodyStream, checkDeclaredLength, passBodiesThrough, scoped } from './streams';
+import { bodyStream, checkDeclaredLength, discardRest, passBodiesThrough, scoped } from './streams';
 
 const shaParams = z.object({ sha256: sha256Schema });
 const uploadHeaders = z.object({ [CONTENT_SHA256_HEADER]: sha256Schema.optional() });
@@ -24,7 +24,7 @@ export function registerBlobRoutes(app: FastifyInstance, deps: RegistryDeps): vo
         });
         return await reply.status(201).send(ref);
       } finally {
-        if (!body.readableEnded) body.resume();
+        discardRest(request, reply, body);
       }
     });
 

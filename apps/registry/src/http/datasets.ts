@@ -5,7 +5,7 @@ import type { RegistryDeps } from '../deps';
 import { datasetRowsStream } from '../domain/datasets/queries';
 import { uploadDataset } from '../domain/datasets/upload';
 import { parseInput } from './params';
-import { bodyStream, checkDeclaredLength, passBodiesThrough, scoped } from './streams';
+import { bodyStream, checkDeclaredLength, discardRest, passBodiesThrough, scoped } from './streams';
 
 const nameParams = z.object({ name: resourceNameSchema });
 const rowsParams = z.object({
@@ -32,8 +32,7 @@ export function registerDatasetRoutes(app: FastifyInstance, deps: RegistryDeps):
         );
         return await reply.status(created ? 201 : 200).send(dataset);
       } finally {
-        // If we failed before reading everything, drain the rest so the answer can be sent.
-        if (!body.readableEnded) body.resume();
+        discardRest(request, reply, body);
       }
     });
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@mlops/contracts';
 import type { TokenScope } from '@mlops/contracts';
 import { authorize } from '../auth';
@@ -31,6 +31,31 @@ export function scoped(deps: RegistryDeps, scope: TokenScope) {
       await authorize(deps, request.headers.authorization, scope);
     },
   };
+}
+
+/** How long a refused upload may go on being sent (and dropped) after the answer. */
+const LINGER_MS = 2_000;
+
+/**
+ * After an upload was refused (or failed) before its end: stop storing it, drop what the
+ * client still sends, and close the connection once the answer is out and the client had a
+ * moment to read it. Closing at once would reset the socket with unread bytes in it, and many
+ * clients then lose the 4xx; draining to the end would let a refused 1 GB upload run on.
+ */
+export function discardRest(request: FastifyRequest, reply: FastifyReply, body: Readable): void {
+  if (body.readableEnded) return;
+  const socket = request.raw.socket;
+  let timer: NodeJS.Timeout | undefined;
+  const closeLater = () => {
+    if (body.readableEnded) return;
+    timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+  };
+  body.once('end', () => clearTimeout(timer));
+  socket.once('close', () => clearTimeout(timer));
+  if (reply.raw.writableFinished) closeLater();
+  else reply.raw.once('finish', closeLater).once('close', closeLater);
+  body.resume();
 }
 
 /** A declared Content-Length past the limit is refused before reading a byte. */

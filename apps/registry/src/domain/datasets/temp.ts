@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '@mlops/contracts';
+import type { LimitScanner } from './limits';
 
 /** Temp files of one upload, removed together whatever happens. */
 export class TempFiles {
@@ -23,8 +24,18 @@ export class TempFiles {
   }
 }
 
-/** Stream `body` into `file`, failing with PAYLOAD_TOO_LARGE past `maxBytes`. */
-export async function receiveTo(body: Readable, file: string, maxBytes: number): Promise<number> {
+/**
+ * Stream `body` into `file`, failing with PAYLOAD_TOO_LARGE past `maxBytes` and with the first
+ * limit `scanner` finds, as soon as the offending bytes arrive. On failure `body` is unpiped
+ * and paused, not destroyed: destroying a request resets its socket, and the client would
+ * never read the 4xx (the route decides what happens to the rest, see `discardRest`).
+ */
+export async function receiveTo(
+  body: Readable,
+  file: string,
+  maxBytes: number,
+  scanner?: LimitScanner,
+): Promise<number> {
   let size = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -38,9 +49,34 @@ export async function receiveTo(body: Readable, file: string, maxBytes: number):
         );
         return;
       }
+      try {
+        scanner?.push(chunk);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
       done(null, chunk);
     },
+    flush(done) {
+      try {
+        scanner?.end();
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
   });
-  await pipeline(body, meter, fs.createWriteStream(file, { flags: 'wx' }));
+  // The pipeline destroys `meter` on failure; `pipe` then unpipes the body (not destroyed).
+  // `pipe` does not forward the body's own failure (a client that went away): do it here.
+  const aborted = () => {
+    if (!body.readableEnded)
+      meter.destroy(new Error('the client closed the upload before its end'));
+  };
+  body.once('error', aborted).once('close', aborted);
+  try {
+    await pipeline(body.pipe(meter), fs.createWriteStream(file, { flags: 'wx' }));
+  } finally {
+    body.off('error', aborted).off('close', aborted);
+  }
   return size;
 }

@@ -8,6 +8,7 @@ import { publishEvent } from '../events';
 import { canonicalize } from './canonicalize';
 import { parseCategoricalQuery, parseSchemaQuery, resolveFormat } from './format';
 import { SchemaInferrer } from './infer';
+import { limitScannerFor } from './limits';
 import { emptyDataset, readRecords } from './records';
 import { TempFiles, receiveTo } from './temp';
 
@@ -33,7 +34,7 @@ export async function uploadDataset(
   const temp = new TempFiles(deps.tmpDir);
   try {
     const raw = temp.path('.raw');
-    await receiveTo(body, raw, deps.maxUploadBytes);
+    await receiveTo(body, raw, deps.maxUploadBytes, limitScannerFor(format));
     const columns = given?.columns ?? (await inferColumns(raw, format, forced));
     const canonicalFile = temp.path('.jsonl');
     const canonical = await canonicalize(raw, format, columns, canonicalFile);

@@ -1,0 +1,188 @@
+import { AppError, MAX_DATASET_COLUMNS, type DatasetFormat } from '@mlops/contracts';
+
+/**
+ * Shape limits of an uploaded dataset. They are checked on the bytes as they arrive (see
+ * `uploadGuard`), so a hostile upload (a 100,000-column header, a 5 MB line) is refused after
+ * at most one line instead of after the whole body has been stored and parsed twice.
+ */
+export const DATASET_LIMITS = {
+  columns: MAX_DATASET_COLUMNS,
+  /** Bytes of one physical line (a CSV line, a JSON Lines record). */
+  lineBytes: 1024 ** 2,
+  /** Bytes of one cell. */
+  cellBytes: 64 * 1024,
+  /** JSON arrays are parsed whole (JSON Lines streams): bound the memory that costs. */
+  jsonArrayBytes: 256 * 1024 ** 2,
+} as const;
+
+export function tooManyColumns(found: number, atLeast = false): AppError {
+  return new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `the dataset has ${atLeast ? 'more than ' : ''}${found} columns; at most ${DATASET_LIMITS.columns} are allowed`,
+    [{ path: 'columns', message: `at most ${DATASET_LIMITS.columns} columns` }],
+  );
+}
+
+export function lineTooLong(line: number): AppError {
+  return new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `line ${line} is longer than ${DATASET_LIMITS.lineBytes} bytes, the limit of one line; split the data into more rows or fewer columns`,
+    [{ row: line, message: `line longer than ${DATASET_LIMITS.lineBytes} bytes` }],
+  );
+}
+
+export function cellTooLong(line: number): AppError {
+  return new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `a cell on line ${line} is longer than ${DATASET_LIMITS.cellBytes} bytes, the limit of one cell (an unclosed quote makes the rest of a CSV file one cell)`,
+    [{ row: line, message: `cell longer than ${DATASET_LIMITS.cellBytes} bytes` }],
+  );
+}
+
+export function jsonArrayTooLarge(): AppError {
+  return new AppError(
+    'PAYLOAD_TOO_LARGE',
+    `JSON array uploads are limited to ${DATASET_LIMITS.jsonArrayBytes} bytes; send JSON Lines (format=jsonl) for larger data`,
+  );
+}
+
+/** Checks the limits above on a stream of bytes; `push` throws the first limit passed. */
+export interface LimitScanner {
+  push(chunk: Buffer): void;
+  end(): void;
+}
+
+export function limitScannerFor(format: DatasetFormat): LimitScanner {
+  if (format === 'csv') return new CsvScanner();
+  if (format === 'jsonl') return new JsonLinesScanner();
+  return new JsonArrayScanner();
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * CSV as `csv-parse` reads it here (comma, double quotes, `""` escapes, any of CR/LF/CRLF):
+ * counts the header's columns, the bytes of each physical line and of each cell. Quote
+ * tracking by toggling is exact for valid CSV; a stray quote only misleads it on input the
+ * parser refuses anyway.
+ */
+class CsvScanner implements LimitScanner {
+  private line = 1;
+  private lineBytes = 0;
+  private cellBytes = 0;
+  private inQuotes = false;
+  /** Columns of the header so far; -1 once the header is complete. */
+  private headerColumns = 1;
+  private headerHasContent = false;
+
+  push(chunk: Buffer): void {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
+      if (byte === LF || byte === CR) {
+        if (byte === LF || chunk[i + 1] !== LF) this.line += 1;
+        this.lineBytes = 0;
+        if (!this.inQuotes) {
+          this.cellBytes = 0;
+          if (this.headerColumns > 0 && this.headerHasContent) this.headerDone();
+          continue;
+        }
+      } else if (++this.lineBytes > DATASET_LIMITS.lineBytes) {
+        throw this.headerColumns > 0
+          ? lineTooLongInHeader(this.headerColumns, this.line)
+          : lineTooLong(this.line);
+      }
+      if (byte === QUOTE) this.inQuotes = !this.inQuotes;
+      if (byte === COMMA && !this.inQuotes) {
+        this.cellBytes = 0;
+        if (this.headerColumns > 0) {
+          this.headerColumns += 1;
+          this.headerHasContent = true;
+        }
+        continue;
+      }
+      if (++this.cellBytes > DATASET_LIMITS.cellBytes) throw cellTooLong(this.line);
+      if (this.headerColumns > 0 && byte !== 0x20 && byte !== 0x09) this.headerHasContent = true;
+    }
+  }
+
+  end(): void {
+    if (this.headerColumns > 0 && this.headerHasContent) this.headerDone();
+  }
+
+  private headerDone(): void {
+    if (this.headerColumns > DATASET_LIMITS.columns) throw tooManyColumns(this.headerColumns);
+    this.headerColumns = -1;
+  }
+}
+
+function lineTooLongInHeader(columnsSoFar: number, line: number): AppError {
+  return columnsSoFar > DATASET_LIMITS.columns
+    ? tooManyColumns(columnsSoFar, true)
+    : lineTooLong(line);
+}
+
+/**
+ * JSON Lines: the bytes of each line, and the keys of the first record (the header) as soon as
+ * its line is complete. Later records are checked against the header by the parser.
+ */
+class JsonLinesScanner implements LimitScanner {
+  private line = 1;
+  private lineBytes = 0;
+  /** The first non-blank line while it arrives (at most lineBytes); null once checked. */
+  private first: Buffer[] | null = [];
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (let i = 0; i <= chunk.length; i++) {
+      const atEnd = i === chunk.length;
+      const byte = chunk[i];
+      if (!atEnd && byte !== LF && byte !== CR) continue;
+      const length = i - start;
+      this.lineBytes += length;
+      if (this.lineBytes > DATASET_LIMITS.lineBytes) throw lineTooLong(this.line);
+      if (this.first) this.first.push(chunk.subarray(start, i));
+      if (atEnd) break;
+      this.lineEnded();
+      if (byte === LF || chunk[i + 1] !== LF) this.line += 1;
+      start = i + 1;
+    }
+  }
+
+  end(): void {
+    this.lineEnded();
+  }
+
+  private lineEnded(): void {
+    this.lineBytes = 0;
+    if (!this.first) return;
+    const text = Buffer.concat(this.first).toString('utf8');
+    this.first = [];
+    if (text.trim() === '') return;
+    this.first = null;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return; // The parser reports it with its row number.
+    }
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const keys = Object.keys(value).length;
+      if (keys > DATASET_LIMITS.columns) throw tooManyColumns(keys);
+    }
+  }
+}
+
+/** A JSON array is parsed whole: only its size can be checked while it arrives. */
+class JsonArrayScanner implements LimitScanner {
+  private bytes = 0;
+
+  push(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.bytes > DATASET_LIMITS.jsonArrayBytes) throw jsonArrayTooLarge();
+  }
+
+  end(): void {}
+}
