@@ -15,6 +15,7 @@ import {
   type S3StoreConfig,
 } from '@mlops/storage';
 import { parseEvent } from './domain/events';
+import { sweepUploadTemp } from './domain/temp-sweep';
 import { WebhookDispatcher, type WebhookOptions } from './domain/webhooks';
 import { createMetrics, type RegistryMetrics } from './metrics';
 
@@ -76,6 +77,14 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
   });
   const flows = new FlowProducer({ connection: redis, prefix: keys.bullPrefix });
   const logger = createLogger('registry', config.logLevel);
+  // No upload of this process is in flight yet: whatever is in the temp dirs was left by one
+  // that died with an earlier process (a kill -9 mid-upload), and nothing else removes it.
+  const swept = await sweepUploadTemp({ store, tmpDir }, 'all').catch((err: unknown) => {
+    logger.warn({ err }, 'could not sweep the temp files of interrupted uploads');
+    return { files: 0, bytes: 0 };
+  });
+  if (swept.files > 0)
+    logger.info(swept, `removed ${swept.files} temp file(s) of interrupted uploads`);
   const webhooks = new WebhookDispatcher(db, logger, config.webhooks);
   const subscriber = redis.duplicate();
   subscriber.on('message', (_channel: string, message: string) => {

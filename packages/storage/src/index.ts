@@ -25,6 +25,7 @@ export {
   type StoredBlob,
 } from './artifacts/store';
 export { FsArtifactStore, fsStoreOf } from './artifacts/fs-store';
+export { removeStaleFiles, type StaleBefore, type TempSweep } from './artifacts/temp-files';
 export { S3ArtifactStore, type S3StoreConfig } from './artifacts/s3-store';
 export * from './repos/webhooks';
 export * from './repos/gc';

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, type BlobRef } from '@mlops/contracts';
 import { assertSha256, type ArtifactStore, type PutOptions, type StoredBlob } from './store';
+import { removeStaleFiles, type StaleBefore, type TempSweep } from './temp-files';
 import { meteringHash, verifyingStream } from './verify';
 
 /**
@@ -106,6 +107,10 @@ export class FsArtifactStore implements ArtifactStore {
 
   async ping(): Promise<void> {
     await fsp.mkdir(this.root, { recursive: true });
+  }
+
+  sweepTemp(olderThan: StaleBefore, opts: { dryRun?: boolean } = {}): Promise<TempSweep> {
+    return removeStaleFiles(path.join(this.root, 'tmp'), olderThan, opts);
   }
 }
 
