@@ -46,7 +46,9 @@ export class ServiceSupervisor {
   private readonly running: RunningService[] = [];
 
   constructor(private readonly logDir: string) {
-    fs.mkdirSync(logDir, { recursive: true });
+    // Logs name datasets, models and principals: owner-only, like the rest of the data dir.
+    fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(logDir, 0o700);
   }
 
   async start(spec: ServiceSpec): Promise<RunningService> {
@@ -54,7 +56,8 @@ export class ServiceSupervisor {
       this.logDir,
       `${spec.name}${spec.instance ? `-${spec.instance}` : ''}.log`,
     );
-    const log = fs.openSync(logFile, 'a');
+    const log = fs.openSync(logFile, 'a', 0o600);
+    fs.fchmodSync(log, 0o600);
     const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', ENTRY[spec.name]], {
       cwd: REPO_ROOT,
       env: {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -8,8 +7,10 @@ import {
   fsStoreOf,
   insertEventIfNew,
   openDatabase,
+  privateDir,
   S3ArtifactStore,
   sqliteFileOf,
+  tightenDir,
   type ArtifactStore,
   type Db,
   type S3StoreConfig,
@@ -56,8 +57,11 @@ export interface DepsConfig {
 
 export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
   const keys = redisKeys(config.redisPrefix);
+  // Owner-only: the database, artifacts, temp files and logs below hold training data, model
+  // weights and token hashes. Tightens what an earlier version created readable to everyone.
+  tightenDir(config.dataDir);
   const tmpDir = path.join(config.dataDir, 'tmp');
-  fs.mkdirSync(tmpDir, { recursive: true });
+  privateDir(tmpDir);
   const db = await openDatabase({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     sqliteFile: sqliteFileOf(config.dataDir),

@@ -30,3 +30,10 @@ export { S3ArtifactStore, type S3StoreConfig } from './artifacts/s3-store';
 export * from './repos/webhooks';
 export * from './repos/gc';
 export * from './repos/search';
+export {
+  chmodIfPresent,
+  privateDir,
+  tightenDir,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+} from './private-files';

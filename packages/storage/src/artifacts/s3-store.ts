@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'minio';
 import { AppError, type BlobRef } from '@mlops/contracts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files';
 import { assertSha256, type ArtifactStore, type PutOptions, type StoredBlob } from './store';
 import { removeStaleFiles, type StaleBefore, type TempSweep } from './temp-files';
 import { meteringHash, verifyingStream } from './verify';
@@ -76,12 +77,16 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async put(body: Readable | Uint8Array, opts: PutOptions = {}): Promise<BlobRef> {
     if (opts.expectedSha256 !== undefined) assertSha256(opts.expectedSha256, 'expected sha256');
-    await fsp.mkdir(this.tmpDir, { recursive: true });
+    await fsp.mkdir(this.tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const tmp = path.join(this.tmpDir, `s3-${randomUUID()}.part`);
     const { meter, digest } = meteringHash(opts.maxBytes ?? Number.POSITIVE_INFINITY);
     const source = body instanceof Uint8Array ? Readable.from([Buffer.from(body)]) : body;
     try {
-      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(
+        source,
+        meter,
+        fs.createWriteStream(tmp, { flags: 'wx', mode: PRIVATE_FILE_MODE }),
+      );
       const ref = digest();
       if (opts.expectedSha256 !== undefined && opts.expectedSha256 !== ref.sha256) {
         throw new AppError(

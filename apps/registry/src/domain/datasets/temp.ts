@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '@mlops/contracts';
+import { PRIVATE_FILE_MODE } from '@mlops/storage';
 import type { LimitScanner } from './limits';
 
 /** Temp files of one upload, removed together whatever happens. */
@@ -74,7 +75,10 @@ export async function receiveTo(
   };
   body.once('error', aborted).once('close', aborted);
   try {
-    await pipeline(body.pipe(meter), fs.createWriteStream(file, { flags: 'wx' }));
+    await pipeline(
+      body.pipe(meter),
+      fs.createWriteStream(file, { flags: 'wx', mode: PRIVATE_FILE_MODE }),
+    );
   } finally {
     body.off('error', aborted).off('close', aborted);
   }
