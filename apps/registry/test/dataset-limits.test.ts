@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBodySchema, type ErrorBody } from '@mlops/contracts';
 import { DATASET_LIMITS } from '../src/domain/datasets/limits';
@@ -125,6 +126,31 @@ describe('dataset uploads are checked while they stream', () => {
     expect(cell.status).toBe(422);
     expect(cell.text).toContain(`longer than ${DATASET_LIMITS.cellBytes} bytes`);
     await expectNothingStored('jwide');
+  });
+
+  it('answers a chunked upload past the size limit with 413, blob or dataset (blob was 500)', async () => {
+    const limit = r.deps.maxUploadBytes;
+    for (const [url, chunk] of [
+      ['/api/blobs', Buffer.alloc(1 << 20, 0x31)],
+      ['/api/datasets/huge?format=csv', Buffer.from('a\n' + '1\n'.repeat(1 << 19))],
+    ] as const) {
+      // No content-length: only the bytes as they arrive can tell it is too large.
+      const body = Readable.from(
+        (function* () {
+          for (let sent = 0; sent <= limit; sent += chunk.length) yield chunk;
+        })(),
+      );
+      const init = {
+        method: 'POST',
+        headers: { ...r.auth, 'content-type': 'application/octet-stream' },
+        body: Readable.toWeb(body),
+        duplex: 'half' as const, // a streamed request body
+      };
+      const res = await fetch(`${base}${url}`, init);
+      expect(res.status).toBe(413);
+      expect(await res.text()).toContain(`larger than ${limit} bytes`);
+    }
+    await expectNothingStored('huge');
   });
 
   it('quotes at most a few hundred characters of a bad column name', async () => {

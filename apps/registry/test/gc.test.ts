@@ -210,6 +210,7 @@ describe('temp files of uploads that died', () => {
       maxUploadBytes: 1024,
       logLevel: 'silent',
     });
+    await next.queue.waitUntilReady(); // closing mid-handshake makes ioredis complain
     await closeDeps(next);
     expect(fs.readdirSync(r.deps.tmpDir)).toEqual([]);
   });

@@ -24,7 +24,7 @@ export function registerBlobRoutes(app: FastifyInstance, deps: RegistryDeps): vo
         });
         return await reply.status(201).send(ref);
       } finally {
-        discardRest(request, reply, body);
+        discardRest(request, reply);
       }
     });
 

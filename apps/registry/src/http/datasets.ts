@@ -32,7 +32,7 @@ export function registerDatasetRoutes(app: FastifyInstance, deps: RegistryDeps):
         );
         return await reply.status(created ? 201 : 200).send(dataset);
       } finally {
-        discardRest(request, reply, body);
+        discardRest(request, reply);
       }
     });
 

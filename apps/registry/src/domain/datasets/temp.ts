@@ -27,9 +27,7 @@ export class TempFiles {
 
 /**
  * Stream `body` into `file`, failing with PAYLOAD_TOO_LARGE past `maxBytes` and with the first
- * limit `scanner` finds, as soon as the offending bytes arrive. On failure `body` is unpiped
- * and paused, not destroyed: destroying a request resets its socket, and the client would
- * never read the 4xx (the route decides what happens to the rest, see `discardRest`).
+ * limit `scanner` finds, as soon as the offending bytes arrive (nothing more is read).
  */
 export async function receiveTo(
   body: Readable,
@@ -67,20 +65,6 @@ export async function receiveTo(
       }
     },
   });
-  // The pipeline destroys `meter` on failure; `pipe` then unpipes the body (not destroyed).
-  // `pipe` does not forward the body's own failure (a client that went away): do it here.
-  const aborted = () => {
-    if (!body.readableEnded)
-      meter.destroy(new Error('the client closed the upload before its end'));
-  };
-  body.once('error', aborted).once('close', aborted);
-  try {
-    await pipeline(
-      body.pipe(meter),
-      fs.createWriteStream(file, { flags: 'wx', mode: PRIVATE_FILE_MODE }),
-    );
-  } finally {
-    body.off('error', aborted).off('close', aborted);
-  }
+  await pipeline(body, meter, fs.createWriteStream(file, { flags: 'wx', mode: PRIVATE_FILE_MODE }));
   return size;
 }
