@@ -53,6 +53,8 @@ describe('dataset uploads are checked while they stream', () => {
     expect(res.status).toBe(413);
     expect(res.error?.message).toBe('the dataset has 100000 columns; at most 2000 are allowed');
     await expectNothingStored('wide');
+    const metrics = await r.deps.metrics.registry.metrics();
+    expect(metrics).toContain('registry_upload_refusals_total{upload="dataset",limit="columns"}');
   });
 
   it('refuses 3,000 columns (was a 500 when the row was read back) and takes 2,000', async () => {

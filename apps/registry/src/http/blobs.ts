@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CONTENT_SHA256_HEADER, sha256Schema } from '@mlops/contracts';
+import { AppError, CONTENT_SHA256_HEADER, sha256Schema } from '@mlops/contracts';
 import type { RegistryDeps } from '../deps';
 import { parseInput } from './params';
 import { bodyStream, checkDeclaredLength, discardRest, passBodiesThrough, scoped } from './streams';
@@ -23,6 +23,10 @@ export function registerBlobRoutes(app: FastifyInstance, deps: RegistryDeps): vo
           ...(expected !== undefined ? { expectedSha256: expected } : {}),
         });
         return await reply.status(201).send(ref);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE')
+          deps.metrics.uploadRefusals.inc({ upload: 'blob', limit: 'size' });
+        throw err;
       } finally {
         discardRest(request, reply);
       }

@@ -15,33 +15,46 @@ export const DATASET_LIMITS = {
   jsonArrayBytes: 256 * 1024 ** 2,
 } as const;
 
+export type UploadLimit = 'columns' | 'line' | 'cell' | 'size';
+
+/** A refusal for passing one of the limits; `limit` labels the refusal metric. */
+export class UploadLimitError extends AppError {
+  constructor(
+    readonly limit: UploadLimit,
+    message: string,
+    details?: ConstructorParameters<typeof AppError>[2],
+  ) {
+    super('PAYLOAD_TOO_LARGE', message, details);
+  }
+}
+
 export function tooManyColumns(found: number, atLeast = false): AppError {
-  return new AppError(
-    'PAYLOAD_TOO_LARGE',
+  return new UploadLimitError(
+    'columns',
     `the dataset has ${atLeast ? 'more than ' : ''}${found} columns; at most ${DATASET_LIMITS.columns} are allowed`,
     [{ path: 'columns', message: `at most ${DATASET_LIMITS.columns} columns` }],
   );
 }
 
 export function lineTooLong(line: number): AppError {
-  return new AppError(
-    'PAYLOAD_TOO_LARGE',
+  return new UploadLimitError(
+    'line',
     `line ${line} is longer than ${DATASET_LIMITS.lineBytes} bytes, the limit of one line; split the data into more rows or fewer columns`,
     [{ row: line, message: `line longer than ${DATASET_LIMITS.lineBytes} bytes` }],
   );
 }
 
 export function cellTooLong(line: number): AppError {
-  return new AppError(
-    'PAYLOAD_TOO_LARGE',
+  return new UploadLimitError(
+    'cell',
     `a cell on line ${line} is longer than ${DATASET_LIMITS.cellBytes} bytes, the limit of one cell (an unclosed quote makes the rest of a CSV file one cell)`,
     [{ row: line, message: `cell longer than ${DATASET_LIMITS.cellBytes} bytes` }],
   );
 }
 
 export function jsonArrayTooLarge(): AppError {
-  return new AppError(
-    'PAYLOAD_TOO_LARGE',
+  return new UploadLimitError(
+    'size',
     `JSON array uploads are limited to ${DATASET_LIMITS.jsonArrayBytes} bytes; send JSON Lines (format=jsonl) for larger data`,
   );
 }

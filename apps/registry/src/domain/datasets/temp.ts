@@ -5,9 +5,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError } from '@mlops/contracts';
 import { PRIVATE_FILE_MODE } from '@mlops/storage';
-import type { LimitScanner } from './limits';
+import { UploadLimitError, type LimitScanner } from './limits';
 
 /** Temp files of one upload, removed together whatever happens. */
 export class TempFiles {
@@ -41,8 +40,8 @@ export async function receiveTo(
       size += chunk.length;
       if (size > maxBytes) {
         done(
-          new AppError(
-            'PAYLOAD_TOO_LARGE',
+          new UploadLimitError(
+            'size',
             `upload is larger than ${maxBytes} bytes (REGISTRY_MAX_UPLOAD_BYTES); split the data or raise the limit`,
           ),
         );
