@@ -96,7 +96,8 @@ export function clipText(text: string, max: number): string {
   return `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
-function clipDetails(details: ErrorDetail[]): ErrorDetail[] {
+/** `details` cut to ERROR_LIMITS (count, path and message lengths). */
+export function clipDetails(details: ErrorDetail[]): ErrorDetail[] {
   const kept = details.slice(0, ERROR_LIMITS.details).map((d) => ({
     ...d,
     ...(d.path !== undefined ? { path: clipText(d.path, ERROR_LIMITS.detailPathChars) } : {}),
