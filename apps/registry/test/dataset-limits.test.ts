@@ -106,11 +106,13 @@ describe('dataset uploads are checked while they stream', () => {
     await expectNothingStored('oneline');
   });
 
-  it('counts quoted commas, quoted newlines and CRLF right', async () => {
+  it('counts quoted commas, quoted newlines and CRLF (CSV, JSON Lines) right', async () => {
     const csv = '"a,1",b\r\n"x\ny",2\r\n"p ""q""",3\r\n';
     const res = await upload('quoted', csv, 'csv');
     expect(res.status).toBe(201);
     expect(res.text).toContain('"name":"a,1"');
+    const jsonl = await upload('crlf', '{"a":1,"b":"x"}\r\n{"a":2,"b":"y"}\r\n', 'jsonl');
+    expect(jsonl.status).toBe(201);
   });
 
   it('refuses JSON Lines with a wide first record or a huge line, and wide JSON arrays', async () => {

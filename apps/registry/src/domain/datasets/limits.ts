@@ -148,19 +148,18 @@ class JsonLinesScanner implements LimitScanner {
   private first: Buffer[] | null = [];
 
   push(chunk: Buffer): void {
+    // CR-only and CRLF files are rare: without a CR in the chunk, LFs alone end lines.
+    const hasCr = chunk.includes(CR);
     let start = 0;
-    for (let i = 0; i <= chunk.length; i++) {
-      const atEnd = i === chunk.length;
-      const byte = chunk[i];
-      if (!atEnd && byte !== LF && byte !== CR) continue;
-      const length = i - start;
-      this.lineBytes += length;
+    for (;;) {
+      const end = nextLineEnd(chunk, start, hasCr);
+      this.lineBytes += end - start;
       if (this.lineBytes > DATASET_LIMITS.lineBytes) throw lineTooLong(this.line);
-      if (this.first) this.first.push(chunk.subarray(start, i));
-      if (atEnd) break;
+      if (this.first) this.first.push(chunk.subarray(start, end));
+      if (end === chunk.length) return;
       this.lineEnded();
-      if (byte === LF || chunk[i + 1] !== LF) this.line += 1;
-      start = i + 1;
+      if (chunk[end] === LF || chunk[end + 1] !== LF) this.line += 1;
+      start = end + 1;
     }
   }
 
@@ -186,6 +185,15 @@ class JsonLinesScanner implements LimitScanner {
       if (keys > DATASET_LIMITS.columns) throw tooManyColumns(keys);
     }
   }
+}
+
+/** Index of the next LF (or CR, when the chunk has one) from `from` on, or the chunk's length. */
+function nextLineEnd(chunk: Buffer, from: number, hasCr: boolean): number {
+  const lf = chunk.indexOf(LF, from);
+  const end = lf < 0 ? chunk.length : lf;
+  if (!hasCr) return end;
+  const cr = chunk.subarray(from, end).indexOf(CR);
+  return cr < 0 ? end : from + cr;
 }
 
 /** A JSON array is parsed whole: only its size can be checked while it arrives. */
