@@ -57,11 +57,17 @@ export interface DepsConfig {
 
 export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
   const keys = redisKeys(config.redisPrefix);
+  const logger = createLogger('registry', config.logLevel);
   // Owner-only: the database, artifacts, temp files and logs below hold training data, model
   // weights and token hashes. Tightens what an earlier version created readable to everyone.
-  tightenDir(config.dataDir);
   const tmpDir = path.join(config.dataDir, 'tmp');
-  privateDir(tmpDir);
+  const loose = tightenDir(config.dataDir);
+  if (!privateDir(tmpDir)) loose.push(tmpDir);
+  if (loose.length > 0)
+    logger.warn(
+      { paths: loose },
+      'could not make these owner-only (not their owner); check who else can read the data dir',
+    );
   const db = await openDatabase({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     sqliteFile: sqliteFileOf(config.dataDir),
@@ -80,7 +86,6 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
     prefix: keys.bullPrefix,
   });
   const flows = new FlowProducer({ connection: redis, prefix: keys.bullPrefix });
-  const logger = createLogger('registry', config.logLevel);
   // No upload of this process is in flight yet: whatever is in the temp dirs was left by one
   // that died with an earlier process (a kill -9 mid-upload), and nothing else removes it.
   const swept = await sweepUploadTemp({ store, tmpDir }, 'all').catch((err: unknown) => {
