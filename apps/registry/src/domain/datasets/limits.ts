@@ -92,6 +92,10 @@ class CsvScanner implements LimitScanner {
   private headerHasContent = false;
 
   push(chunk: Buffer): void {
+    if (this.headerColumns < 0 && !this.inQuotes && !chunk.includes(QUOTE)) {
+      this.pushUnquoted(chunk);
+      return;
+    }
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
       if (byte === LF || byte === CR) {
@@ -118,6 +122,37 @@ class CsvScanner implements LimitScanner {
       }
       if (++this.cellBytes > DATASET_LIMITS.cellBytes) throw cellTooLong(this.line);
       if (this.headerColumns > 0 && byte !== 0x20 && byte !== 0x09) this.headerHasContent = true;
+    }
+  }
+
+  /**
+   * The common case, past the header and without quotes: lines are found with indexOf, and as
+   * a cell is never longer than its line, only a line longer than a cell is read byte by byte.
+   */
+  private pushUnquoted(chunk: Buffer): void {
+    const hasCr = chunk.includes(CR);
+    let start = 0;
+    for (;;) {
+      const end = nextLineEnd(chunk, start, hasCr);
+      this.lineBytes += end - start;
+      if (this.lineBytes > DATASET_LIMITS.lineBytes) throw lineTooLong(this.line);
+      if (this.lineBytes > DATASET_LIMITS.cellBytes) {
+        for (let i = start; i < end; i++) {
+          if (chunk[i] === COMMA) this.cellBytes = 0;
+          else if (++this.cellBytes > DATASET_LIMITS.cellBytes) throw cellTooLong(this.line);
+        }
+      } else {
+        // Only the open cell's length carries over to the next chunk: the bytes after the
+        // segment's last comma (searched from the end: only the last cell is read).
+        let comma = end - 1;
+        while (comma >= start && chunk[comma] !== COMMA) comma--;
+        this.cellBytes = comma < start ? this.cellBytes + end - start : end - comma - 1;
+      }
+      if (end === chunk.length) return;
+      if (chunk[end] === LF || chunk[end + 1] !== LF) this.line += 1;
+      this.lineBytes = 0;
+      this.cellBytes = 0;
+      start = end + 1;
     }
   }
 
