@@ -157,6 +157,39 @@ describe('dataset uploads are checked while they stream', () => {
     await expectNothingStored('huge');
   });
 
+  it('stops reading a refused upload: a declared 1 GiB body is cut off after a few MiB', async () => {
+    const chunk = Buffer.alloc(1 << 20, 0x31);
+    const result = await new Promise<{ status: number; sentMiB: number }>((resolve) => {
+      let status = 0;
+      let sent = 0;
+      const req = http.request(`${base}/api/blobs`, {
+        method: 'POST',
+        headers: {
+          ...r.auth,
+          'content-type': 'application/octet-stream',
+          'content-length': String(1024 ** 3),
+        },
+      });
+      req.on('response', (res) => {
+        status = res.statusCode ?? 0;
+        res.resume();
+      });
+      const done = () => resolve({ status, sentMiB: sent / 2 ** 20 });
+      req.on('error', done);
+      req.on('close', done);
+      const pump = () => {
+        while (!req.destroyed && sent < 1024 ** 3) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    expect(result.status).toBe(413);
+    // What is dropped after the answer is bounded (16 MiB), plus what the socket buffers hold.
+    expect(result.sentMiB).toBeLessThan(200);
+  });
+
   it('quotes at most a few hundred characters of a bad column name', async () => {
     const res = await upload('badname', `${'n'.repeat(50_000)}\n1\n`, 'csv');
     expect(res.status).toBe(422);

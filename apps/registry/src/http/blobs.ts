@@ -14,10 +14,10 @@ export function registerBlobRoutes(app: FastifyInstance, deps: RegistryDeps): vo
 
     scope.post('/api/blobs', scoped(deps, 'write'), async (request, reply) => {
       const headers = parseInput(uploadHeaders, request.headers, 'headers');
-      checkDeclaredLength(request, deps.maxUploadBytes);
       const body = bodyStream(request);
       const expected = headers[CONTENT_SHA256_HEADER];
       try {
+        checkDeclaredLength(request, deps.maxUploadBytes);
         const ref = await deps.store.put(body, {
           maxBytes: deps.maxUploadBytes,
           ...(expected !== undefined ? { expectedSha256: expected } : {}),

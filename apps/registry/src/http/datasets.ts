@@ -20,9 +20,9 @@ export function registerDatasetRoutes(app: FastifyInstance, deps: RegistryDeps):
     scope.post('/api/datasets/:name', scoped(deps, 'write'), async (request, reply) => {
       const { name } = parseInput(nameParams, request.params, 'dataset name');
       const query = parseInput(datasetUploadQuerySchema, request.query, 'query');
-      checkDeclaredLength(request, deps.maxUploadBytes);
       const body = bodyStream(request);
       try {
+        checkDeclaredLength(request, deps.maxUploadBytes);
         const { dataset, created } = await uploadDataset(
           deps,
           name,
