@@ -210,7 +210,14 @@ describe('temp files of uploads that died', () => {
       maxUploadBytes: 1024,
       logLevel: 'silent',
     });
-    await next.queue.waitUntilReady(); // closing mid-handshake makes ioredis complain
+    // Closing connections mid-handshake makes ioredis reject in the background.
+    await Promise.all([
+      next.queue.waitUntilReady(),
+      next.flows.waitUntilReady(),
+      next.subscriber.status === 'ready'
+        ? undefined
+        : new Promise((resolve) => next.subscriber.once('ready', resolve)),
+    ]);
     await closeDeps(next);
     expect(fs.readdirSync(r.deps.tmpDir)).toEqual([]);
   });
