@@ -78,7 +78,9 @@ export class ServiceSupervisor {
     private readonly logDir: string,
     private readonly options: SupervisorOptions = {},
   ) {
-    fs.mkdirSync(logDir, { recursive: true });
+    // Logs name datasets, models and principals: owner-only, like the rest of the data dir.
+    fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(logDir, 0o700);
     const { restart } = options;
     this.policy = restart
       ? { ...DEFAULT_RESTART_POLICY, ...(restart === true ? {} : restart) }
@@ -147,7 +149,8 @@ export class ServiceSupervisor {
   }
 
   private spawn(spec: ServiceSpec, logFile: string): ChildProcess {
-    const log = fs.openSync(logFile, 'a');
+    const log = fs.openSync(logFile, 'a', 0o600);
+    fs.fchmodSync(log, 0o600);
     const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', ENTRY[spec.name]], {
       cwd: REPO_ROOT,
       env: {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -8,14 +7,17 @@ import {
   fsStoreOf,
   insertEventIfNew,
   openDatabase,
+  privateDir,
   S3ArtifactStore,
   sqliteFileOf,
+  tightenDir,
   type ArtifactStore,
   type Db,
   type S3StoreConfig,
 } from '@mlops/storage';
 import { SecretBox } from '@mlops/webhooks';
 import { parseEvent } from './domain/events';
+import { sweepUploadTemp } from './domain/temp-sweep';
 import { WebhookDispatcher, type WebhookOptions } from './domain/webhooks';
 import { createMetrics, type RegistryMetrics } from './metrics';
 
@@ -64,8 +66,17 @@ export interface DepsConfig {
 
 export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
   const keys = redisKeys(config.redisPrefix);
+  const logger = createLogger('registry', config.logLevel);
+  // Owner-only: the database, artifacts, temp files and logs below hold training data, model
+  // weights and token hashes. Tightens what an earlier version created readable to everyone.
   const tmpDir = path.join(config.dataDir, 'tmp');
-  fs.mkdirSync(tmpDir, { recursive: true });
+  const loose = tightenDir(config.dataDir);
+  if (!privateDir(tmpDir)) loose.push(tmpDir);
+  if (loose.length > 0)
+    logger.warn(
+      { paths: loose },
+      'could not make these owner-only (not their owner); check who else can read the data dir',
+    );
   const db = await openDatabase({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     sqliteFile: sqliteFileOf(config.dataDir),
@@ -87,6 +98,14 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
   const logger = createLogger('registry', config.logLevel);
   const metrics = createMetrics();
   const secrets = SecretBox.open(config.dataDir, config.secretKey);
+  // No upload of this process is in flight yet: whatever is in the temp dirs was left by one
+  // that died with an earlier process (a kill -9 mid-upload), and nothing else removes it.
+  const swept = await sweepUploadTemp({ store, tmpDir }, 'all').catch((err: unknown) => {
+    logger.warn({ err }, 'could not sweep the temp files of interrupted uploads');
+    return { files: 0, bytes: 0 };
+  });
+  if (swept.files > 0)
+    logger.info(swept, `removed ${swept.files} temp file(s) of interrupted uploads`);
   const webhooks = new WebhookDispatcher(db, secrets, logger, {
     ...config.webhooks,
     redisUrl: config.redisUrl,

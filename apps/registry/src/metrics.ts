@@ -29,6 +29,12 @@ export function createMetrics() {
       help: 'Model versions created',
       registers: [registry],
     }),
+    uploadRefusals: new Counter({
+      name: 'registry_upload_refusals_total',
+      help: 'Uploads refused while streaming, by upload kind and the limit passed',
+      labelNames: ['upload', 'limit'] as const,
+      registers: [registry],
+    }),
     gateRefusals: new Counter({
       name: 'registry_promotion_gate_refusals_total',
       help: 'Alias moves refused by a promotion policy, by where the gate read the metric (platform, claimed, none)',

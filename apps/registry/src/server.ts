@@ -4,6 +4,9 @@ import { buildApp } from './app';
 import { createDeps } from './deps';
 import { loadEnv } from './env';
 
+// Whatever this process creates (database, WAL, artifacts, temp files) is owner-only, including
+// files made by libraries that take no mode; deps.ts also tightens what already exists.
+process.umask(0o077);
 const env = loadEnv();
 const log = createLogger('registry', env.LOG_LEVEL);
 const admin = resolveAdminToken(env.MLOPS_DATA_DIR, env.MLOPS_TOKEN);

@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trpc, type TestRegistry } from './helpers';
+import { FsArtifactStore } from '@mlops/storage';
+import { closeDeps, createDeps } from '../src/deps';
+import { REDIS_URL, TOKEN, trpc, type TestRegistry } from './helpers';
 import { manifestWith, startSeededRegistry } from './seed';
 
 let r: TestRegistry;
@@ -167,5 +171,54 @@ describe('artifact garbage collection', () => {
     );
     expect(done.data).toEqual({ deleted: true, blobsDeleted: 1 });
     expect(await has(row.blob_sha256)).toBe(false);
+  });
+});
+
+describe('temp files of uploads that died', () => {
+  it('are removed by GC after an hour untouched, and all of them at start-up', async () => {
+    // Where the store spools its puts: the artifact dir's tmp, or the registry's for S3.
+    const storeTmp =
+      r.deps.store instanceof FsArtifactStore ? path.join(r.deps.store.root, 'tmp') : r.deps.tmpDir;
+    const stale = [
+      path.join(r.deps.tmpDir, 'upload-dead.raw'),
+      path.join(storeTmp, 's3-dead.part'),
+    ];
+    const fresh = path.join(r.deps.tmpDir, 'upload-alive.raw');
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    for (const file of stale) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, Buffer.alloc(1000));
+      fs.utimesSync(file, old, old);
+    }
+    fs.writeFileSync(fresh, 'in flight');
+
+    const dry = await trpc(r.app, 'mutation', 'artifacts.gc', { dryRun: true }, r.auth);
+    expect(dry.data).toMatchObject({ tempFiles: 2, tempBytes: 2000 });
+    expect(stale.every((f) => fs.existsSync(f))).toBe(true);
+    const swept = await trpc(r.app, 'mutation', 'artifacts.gc', {}, r.auth);
+    expect(swept.data).toMatchObject({ tempFiles: 2, tempBytes: 2000 });
+    expect(stale.some((f) => fs.existsSync(f))).toBe(false);
+    expect(fs.existsSync(fresh)).toBe(true);
+
+    // A registry starting on this data dir: nothing of this process can be in flight yet.
+    fs.writeFileSync(fresh, 'left by the process before');
+    const next = await createDeps({
+      dataDir: r.dir,
+      redisUrl: REDIS_URL,
+      redisPrefix: r.prefix,
+      adminToken: TOKEN,
+      maxUploadBytes: 1024,
+      logLevel: 'silent',
+    });
+    // Closing connections mid-handshake makes ioredis reject in the background.
+    await Promise.all([
+      next.queue.waitUntilReady(),
+      next.flows.waitUntilReady(),
+      next.subscriber.status === 'ready'
+        ? undefined
+        : new Promise((resolve) => next.subscriber.once('ready', resolve)),
+    ]);
+    await closeDeps(next);
+    expect(fs.readdirSync(r.deps.tmpDir)).toEqual([]);
   });
 });

@@ -20,8 +20,11 @@ export const columnSchema = z.object({
 });
 export type Column = z.infer<typeof columnSchema>;
 
+/** Widest dataset the platform takes: uploads wider than this are refused at their header. */
+export const MAX_DATASET_COLUMNS = 2_000;
+
 export const datasetSchemaSchema = z
-  .object({ columns: z.array(columnSchema).min(1).max(2_000) })
+  .object({ columns: z.array(columnSchema).min(1).max(MAX_DATASET_COLUMNS) })
   .refine((s) => new Set(s.columns.map((c) => c.name)).size === s.columns.length, {
     message: 'column names must be unique',
     path: ['columns'],

@@ -79,18 +79,49 @@ export function readErrorBody(
 }
 
 /**
+ * Bounds of what an error may carry. Messages and details often quote the input (a column
+ * name, a cell, a parser's excerpt); a hostile upload must not come back as a multi-MB answer,
+ * so every AppError is clipped here, once, whatever built it.
+ */
+export const ERROR_LIMITS = {
+  messageChars: 600,
+  detailMessageChars: 300,
+  detailPathChars: 160,
+  details: 100,
+} as const;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** `details` cut to ERROR_LIMITS (count, path and message lengths). */
+export function clipDetails(details: ErrorDetail[]): ErrorDetail[] {
+  const kept = details.slice(0, ERROR_LIMITS.details).map((d) => ({
+    ...d,
+    ...(d.path !== undefined ? { path: clipText(d.path, ERROR_LIMITS.detailPathChars) } : {}),
+    message: clipText(d.message, ERROR_LIMITS.detailMessageChars),
+  }));
+  const left = details.length - kept.length;
+  if (left > 0) kept.push({ message: `${left} more problem(s) not listed` });
+  return kept;
+}
+
+/**
  * A failure the caller can act on. Services throw it from domain code; the HTTP layer maps
  * `code` to a status and the body above. `message` must say what is wrong and what to do.
+ * Message and details are clipped to ERROR_LIMITS.
  */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[] | undefined;
 
   constructor(code: ErrorCode, message: string, details?: ErrorDetail[]) {
-    super(message);
+    super(clipText(message, ERROR_LIMITS.messageChars));
     this.name = 'AppError';
     this.code = code;
-    this.details = details;
+    this.details = details && clipDetails(details);
   }
 
   get httpStatus(): number {

@@ -27,3 +27,22 @@ describe('readErrorBody', () => {
       expect(readErrorBody(body)).toBeNull();
   });
 });
+
+describe('AppError clips what it quotes', () => {
+  it('keeps a 5 MB message, path or detail list from becoming a 5 MB answer', () => {
+    const huge = 'x'.repeat(5_000_000);
+    const err = new AppError(
+      'BAD_DATASET',
+      `column "${huge}" is invalid`,
+      Array.from({ length: 1000 }, () => ({ path: huge, message: huge })),
+    );
+    const size = JSON.stringify(err.toBody()).length;
+    expect(size).toBeLessThan(60_000);
+    expect(err.message).toMatch(/^column "x+… \(\d+ more characters\)$/);
+    expect(err.details).toHaveLength(101);
+    expect(err.details?.at(-1)?.message).toBe('900 more problem(s) not listed');
+    expect(new AppError('NOT_FOUND', 'short', [{ path: 'a', message: 'b' }]).toBody()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'short', details: [{ path: 'a', message: 'b' }] },
+    });
+  });
+});

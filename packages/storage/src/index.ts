@@ -26,7 +26,15 @@ export {
   type StoredBlob,
 } from './artifacts/store';
 export { FsArtifactStore, fsStoreOf } from './artifacts/fs-store';
+export { removeStaleFiles, type StaleBefore, type TempSweep } from './artifacts/temp-files';
 export { S3ArtifactStore, type S3StoreConfig } from './artifacts/s3-store';
 export * from './repos/webhooks';
 export * from './repos/gc';
 export * from './repos/search';
+export {
+  chmodIfPresent,
+  privateDir,
+  tightenDir,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+} from './private-files';

@@ -15,6 +15,8 @@ interface Harness {
   store: ArtifactStore;
   /** Overwrite the stored bytes of a blob behind the store's back (bit rot, tampering). */
   corrupt(sha256: string, bytes: Buffer): Promise<void>;
+  /** Where puts spool their `.part` files. */
+  tempDir: string;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ function fsHarness(): Promise<Harness> {
   return Promise.resolve({
     store,
     corrupt: (sha, bytes) => fs.promises.writeFile(store.pathOf(sha), bytes),
+    tempDir: path.join(dir, 'tmp'),
     close: () => fs.promises.rm(dir, { recursive: true, force: true }),
   });
 }
@@ -39,6 +42,7 @@ async function s3Harness(): Promise<Harness> {
     corrupt: async (sha, bytes) => {
       await store.client.putObject(store.bucket, store.keyOf(sha), bytes, bytes.length);
     },
+    tempDir: tmpDir,
     close: async () => {
       await server.close();
       fs.rmSync(tmpDir, { recursive: true, force: true });
@@ -112,7 +116,38 @@ describe.each([
     expect(shaOf(await buffer(await h.store.get(ref.sha256)))).toBe(ref.sha256);
     await h.store.ping();
   });
+
+  it('sweeps the .part files a killed put left, sparing a put in flight', async () => {
+    // A put that has spooled its first bytes and waits for the rest (a slow client).
+    const slow = new Readable({ read() {} });
+    slow.push(Buffer.from('first bytes '));
+    const inFlight = h.store.put(slow);
+    await waitUntil(() => fs.readdirSync(h.tempDir).some((n) => n.endsWith('.part')));
+    // What a process killed mid-put left, two hours ago.
+    const dead = path.join(h.tempDir, `${_name === 's3' ? 's3-' : ''}dead.part`);
+    fs.writeFileSync(dead, Buffer.alloc(4096));
+    const twoHoursAgo = new Date(Date.now() - 7_200_000);
+    fs.utimesSync(dead, twoHoursAgo, twoHoursAgo);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+
+    expect(await h.store.sweepTemp(hourAgo, { dryRun: true })).toEqual({ files: 1, bytes: 4096 });
+    expect(fs.existsSync(dead)).toBe(true);
+    expect(await h.store.sweepTemp(hourAgo)).toEqual({ files: 1, bytes: 4096 });
+    expect(fs.existsSync(dead)).toBe(false);
+    slow.push(Buffer.from('and the rest'));
+    slow.push(null);
+    expect(await inFlight).toEqual({ sha256: shaOf('first bytes and the rest'), size: 24 });
+
+    fs.writeFileSync(dead, 'x');
+    expect(await h.store.sweepTemp('all')).toEqual({ files: 1, bytes: 1 });
+    expect(fs.readdirSync(h.tempDir)).toEqual([]);
+  });
 });
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!check()) throw new Error('condition not met');
+}
 
 describe('s3 store availability', () => {
   it('answers UNAVAILABLE while the object store is down and recovers when it returns', async () => {

@@ -6,6 +6,7 @@ import {
   referencedBlobs,
 } from '@mlops/storage';
 import type { RegistryDeps } from '../deps';
+import { sweepUploadTemp, TEMP_GRACE_MS } from './temp-sweep';
 
 /** Delete the blobs of `candidates` that nothing refers to any more. */
 async function dropUnreferenced(deps: RegistryDeps, candidates: string[]): Promise<number> {
@@ -42,21 +43,38 @@ export async function deleteDataset(
 const ACTIVE_RUN_MARGIN_MS = 60_000;
 
 /**
- * Sweep orphans: the whole store (every listing page) minus what the database refers to, minus
+ * Sweep temp files of uploads that died more than TEMP_GRACE_MS ago, then orphans: the whole store (every listing page) minus what the database refers to, minus
  * blobs younger than `minAgeSeconds`, minus blobs written since the oldest run in progress began
  * (they may be its artifacts before the database names them: a sweep's trial bundles).
  */
 export async function collectGarbage(
   deps: RegistryDeps,
   input: { dryRun: boolean; minAgeSeconds: number },
-): Promise<{ scanned: number; orphans: number; deleted: number; bytesFreed: number }> {
+): Promise<{
+  scanned: number;
+  orphans: number;
+  deleted: number;
+  bytesFreed: number;
+  tempFiles: number;
+  tempBytes: number;
+}> {
   const refs = await referencedBlobs(deps.db);
   const oldestActive = await oldestActiveRunStart(deps.db);
   const cutoff = Math.min(
     Date.now() - input.minAgeSeconds * 1000,
     oldestActive ? oldestActive.getTime() - ACTIVE_RUN_MARGIN_MS : Infinity,
   );
-  const out = { scanned: 0, orphans: 0, deleted: 0, bytesFreed: 0 };
+  const temp = await sweepUploadTemp(deps, new Date(Date.now() - TEMP_GRACE_MS), {
+    dryRun: input.dryRun,
+  });
+  const out = {
+    scanned: 0,
+    orphans: 0,
+    deleted: 0,
+    bytesFreed: 0,
+    tempFiles: temp.files,
+    tempBytes: temp.bytes,
+  };
   const orphans: Array<{ sha256: string; size: number }> = [];
   for await (const blob of deps.store.list()) {
     out.scanned++;

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CONTENT_SHA256_HEADER, sha256Schema } from '@mlops/contracts';
+import { AppError, CONTENT_SHA256_HEADER, sha256Schema } from '@mlops/contracts';
 import type { RegistryDeps } from '../deps';
 import { parseInput } from './params';
-import { bodyStream, checkDeclaredLength, passBodiesThrough, scoped } from './streams';
+import { bodyStream, checkDeclaredLength, discardRest, passBodiesThrough, scoped } from './streams';
 
 const shaParams = z.object({ sha256: sha256Schema });
 const uploadHeaders = z.object({ [CONTENT_SHA256_HEADER]: sha256Schema.optional() });
@@ -14,17 +14,21 @@ export function registerBlobRoutes(app: FastifyInstance, deps: RegistryDeps): vo
 
     scope.post('/api/blobs', scoped(deps, 'write'), async (request, reply) => {
       const headers = parseInput(uploadHeaders, request.headers, 'headers');
-      checkDeclaredLength(request, deps.maxUploadBytes);
       const body = bodyStream(request);
       const expected = headers[CONTENT_SHA256_HEADER];
       try {
+        checkDeclaredLength(request, deps.maxUploadBytes);
         const ref = await deps.store.put(body, {
           maxBytes: deps.maxUploadBytes,
           ...(expected !== undefined ? { expectedSha256: expected } : {}),
         });
         return await reply.status(201).send(ref);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE')
+          deps.metrics.uploadRefusals.inc({ upload: 'blob', limit: 'size' });
+        throw err;
       } finally {
-        if (!body.readableEnded) body.resume();
+        discardRest(request, reply);
       }
     });
 

@@ -5,7 +5,7 @@ import type { RegistryDeps } from '../deps';
 import { datasetRowsStream } from '../domain/datasets/queries';
 import { uploadDataset } from '../domain/datasets/upload';
 import { parseInput } from './params';
-import { bodyStream, checkDeclaredLength, passBodiesThrough, scoped } from './streams';
+import { bodyStream, checkDeclaredLength, discardRest, passBodiesThrough, scoped } from './streams';
 
 const nameParams = z.object({ name: resourceNameSchema });
 const rowsParams = z.object({
@@ -20,9 +20,9 @@ export function registerDatasetRoutes(app: FastifyInstance, deps: RegistryDeps):
     scope.post('/api/datasets/:name', scoped(deps, 'write'), async (request, reply) => {
       const { name } = parseInput(nameParams, request.params, 'dataset name');
       const query = parseInput(datasetUploadQuerySchema, request.query, 'query');
-      checkDeclaredLength(request, deps.maxUploadBytes);
       const body = bodyStream(request);
       try {
+        checkDeclaredLength(request, deps.maxUploadBytes);
         const { dataset, created } = await uploadDataset(
           deps,
           name,
@@ -32,8 +32,7 @@ export function registerDatasetRoutes(app: FastifyInstance, deps: RegistryDeps):
         );
         return await reply.status(created ? 201 : 200).send(dataset);
       } finally {
-        // If we failed before reading everything, drain the rest so the answer can be sent.
-        if (!body.readableEnded) body.resume();
+        discardRest(request, reply);
       }
     });
 

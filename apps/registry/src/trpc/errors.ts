@@ -2,6 +2,9 @@ import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import {
   AppError,
+  clipDetails,
+  clipText,
+  ERROR_LIMITS,
   TRPC_CODE_OF,
   formatPath,
   type ErrorCode,
@@ -37,17 +40,26 @@ export function errorData(error: TRPCError): {
     return { appCode: cause.code, ...(cause.details ? { details: cause.details } : {}) };
   const issues = issuesOf(cause);
   if (issues) {
-    const details = issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+    // Issues may quote the input (an unknown key's name): clipped as every AppError is.
+    const details = clipDetails(
+      issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    );
     return {
       appCode: 'VALIDATION_FAILED',
       details,
-      message: `invalid input: ${details
-        .map((d) => `${d.path}: ${d.message}`)
-        .slice(0, 5)
-        .join('; ')}`,
+      message: clipText(
+        `invalid input: ${details
+          .map((d) => `${d.path ?? ''}: ${d.message}`)
+          .slice(0, 5)
+          .join('; ')}`,
+        ERROR_LIMITS.messageChars,
+      ),
     };
   }
-  return { appCode: FROM_TRPC[error.code] ?? 'INTERNAL' };
+  const appCode = FROM_TRPC[error.code] ?? 'INTERNAL';
+  // tRPC's own messages (a body that is not JSON…) may quote the input too.
+  if (appCode === 'INTERNAL') return { appCode };
+  return { appCode, message: clipText(error.message, ERROR_LIMITS.messageChars) };
 }
 
 /** zod errors and standard-schema errors both carry `issues` with a path of keys. */

@@ -20,7 +20,8 @@ export const artifactsApi = {
    * Delete every stored blob nothing refers to (no version, dataset or run), walking the
    * whole store page by page; blobs younger than `minAgeSeconds` are spared (uploaded, not
    * registered yet), and so are blobs written since the oldest run in progress began (a sweep's
-   * trial bundles are named by no row until the best is registered). `dryRun` only counts.
+   * trial bundles are named by no row until the best is registered). Temp files that killed
+   * uploads left are removed too. `dryRun` only counts.
    */
   gc: {
     mutation: true,
@@ -38,6 +39,9 @@ export const artifactsApi = {
       orphans: z.number().int(),
       deleted: z.number().int(),
       bytesFreed: z.number().int(),
+      /** Temp files of uploads that died (untouched for an hour) removed, or counted in a dry run. */
+      tempFiles: z.number().int(),
+      tempBytes: z.number().int(),
     }),
   },
 } as const;

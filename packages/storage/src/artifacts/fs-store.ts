@@ -5,7 +5,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, type BlobRef } from '@mlops/contracts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files';
 import { assertSha256, type ArtifactStore, type PutOptions, type StoredBlob } from './store';
+import { removeStaleFiles, type StaleBefore, type TempSweep } from './temp-files';
 import { meteringHash, verifyingStream } from './verify';
 
 /**
@@ -28,12 +30,16 @@ export class FsArtifactStore implements ArtifactStore {
   async put(body: Readable | Uint8Array, opts: PutOptions = {}): Promise<BlobRef> {
     if (opts.expectedSha256 !== undefined) assertSha256(opts.expectedSha256, 'expected sha256');
     const tmpDir = path.join(this.root, 'tmp');
-    await fsp.mkdir(tmpDir, { recursive: true });
+    await fsp.mkdir(tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const tmp = path.join(tmpDir, `${randomUUID()}.part`);
     const { meter, digest } = meteringHash(opts.maxBytes ?? Number.POSITIVE_INFINITY);
     const source = body instanceof Uint8Array ? Readable.from([Buffer.from(body)]) : body;
     try {
-      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(
+        source,
+        meter,
+        fs.createWriteStream(tmp, { flags: 'wx', mode: PRIVATE_FILE_MODE }),
+      );
       const { sha256, size } = digest();
       if (opts.expectedSha256 !== undefined && opts.expectedSha256 !== sha256) {
         throw new AppError(
@@ -42,7 +48,7 @@ export class FsArtifactStore implements ArtifactStore {
         );
       }
       const final = this.pathOf(sha256);
-      await fsp.mkdir(path.dirname(final), { recursive: true });
+      await fsp.mkdir(path.dirname(final), { recursive: true, mode: PRIVATE_DIR_MODE });
       await fsp.rename(tmp, final);
       return { sha256, size };
     } finally {
@@ -105,7 +111,11 @@ export class FsArtifactStore implements ArtifactStore {
   }
 
   async ping(): Promise<void> {
-    await fsp.mkdir(this.root, { recursive: true });
+    await fsp.mkdir(this.root, { recursive: true, mode: PRIVATE_DIR_MODE });
+  }
+
+  sweepTemp(olderThan: StaleBefore, opts: { dryRun?: boolean } = {}): Promise<TempSweep> {
+    return removeStaleFiles(path.join(this.root, 'tmp'), olderThan, opts);
   }
 }
 

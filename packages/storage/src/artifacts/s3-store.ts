@@ -7,7 +7,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'minio';
 import { AppError, type BlobRef } from '@mlops/contracts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files';
 import { assertSha256, type ArtifactStore, type PutOptions, type StoredBlob } from './store';
+import { removeStaleFiles, type StaleBefore, type TempSweep } from './temp-files';
 import { meteringHash, verifyingStream } from './verify';
 
 export interface S3StoreConfig {
@@ -75,12 +77,16 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async put(body: Readable | Uint8Array, opts: PutOptions = {}): Promise<BlobRef> {
     if (opts.expectedSha256 !== undefined) assertSha256(opts.expectedSha256, 'expected sha256');
-    await fsp.mkdir(this.tmpDir, { recursive: true });
+    await fsp.mkdir(this.tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const tmp = path.join(this.tmpDir, `s3-${randomUUID()}.part`);
     const { meter, digest } = meteringHash(opts.maxBytes ?? Number.POSITIVE_INFINITY);
     const source = body instanceof Uint8Array ? Readable.from([Buffer.from(body)]) : body;
     try {
-      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(
+        source,
+        meter,
+        fs.createWriteStream(tmp, { flags: 'wx', mode: PRIVATE_FILE_MODE }),
+      );
       const ref = digest();
       if (opts.expectedSha256 !== undefined && opts.expectedSha256 !== ref.sha256) {
         throw new AppError(
@@ -197,6 +203,51 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
+  /**
+   * Spool files of this store's temp dir older than `olderThan`, and incomplete multipart
+   * uploads under the prefix older than `olderThan` AND than MULTIPART_STALE_MS: other
+   * registry replicas share the bucket, and an upload of theirs in flight is younger than that.
+   * A server without the listing (s3rver) only has its spool files swept.
+   */
+  async sweepTemp(olderThan: StaleBefore, opts: { dryRun?: boolean } = {}): Promise<TempSweep> {
+    const out = await removeStaleFiles(this.tmpDir, olderThan, {
+      ...opts,
+      matches: (name) => name.startsWith('s3-') && name.endsWith('.part'),
+    });
+    const sharedCutoff = Date.now() - MULTIPART_STALE_MS;
+    const cutoff = olderThan === 'all' ? sharedCutoff : Math.min(olderThan.getTime(), sharedCutoff);
+    let keyMarker = '';
+    let uploadIdMarker = '';
+    for (;;) {
+      let page;
+      try {
+        page = await this.call(() =>
+          this.client.listIncompleteUploadsQuery(
+            this.bucket,
+            `${this.prefix}sha256/`,
+            keyMarker,
+            uploadIdMarker,
+            '',
+          ),
+        );
+      } catch (err) {
+        if (isNotImplemented(err)) return out;
+        throw err;
+      }
+      for (const upload of page.uploads) {
+        if (upload.initiated.getTime() >= cutoff) continue;
+        if (!opts.dryRun)
+          await this.call(() =>
+            this.client.abortMultipartUpload(this.bucket, upload.key, upload.uploadId),
+          );
+        out.files += 1;
+      }
+      if (!page.isTruncated) return out;
+      keyMarker = page.nextKeyMarker;
+      uploadIdMarker = page.nextUploadIdMarker;
+    }
+  }
+
   async ping(): Promise<void> {
     const exists = await this.call(() => this.client.bucketExists(this.bucket));
     if (!exists)
@@ -217,6 +268,13 @@ export class S3ArtifactStore implements ArtifactStore {
       throw err;
     }
   }
+}
+
+/** An incomplete multipart upload this old is abandoned (parts go up one after another). */
+const MULTIPART_STALE_MS = 3_600_000;
+
+function isNotImplemented(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 'NotImplemented';
 }
 
 const NETWORK_CODES = new Set([

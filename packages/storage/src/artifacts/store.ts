@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { AppError, type BlobRef } from '@mlops/contracts';
+import type { StaleBefore, TempSweep } from './temp-files';
 
 /**
  * Content-addressed blob storage. Blobs are immutable and named by their sha256, so `put` of
@@ -17,6 +18,11 @@ export interface ArtifactStore {
   list(): AsyncIterable<StoredBlob>;
   /** Readiness probe: rejects when the store cannot be reached. */
   ping(): Promise<void>;
+  /**
+   * Remove what interrupted puts left behind (spooled `.part` files; for S3, incomplete
+   * multipart uploads), when older than `olderThan`. A put in flight is never that old.
+   */
+  sweepTemp(olderThan: StaleBefore, opts?: { dryRun?: boolean }): Promise<TempSweep>;
 }
 
 export interface StoredBlob {

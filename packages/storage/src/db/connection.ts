@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { chmodIfPresent, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files';
 import type { Database } from './schema';
 import { migrateToLatest } from './migrate';
 
@@ -14,7 +15,13 @@ export type Db = Kysely<Database>;
  * failing at once.
  */
 export async function openSqliteDb(file: string): Promise<Db> {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    // SQLite gives its -wal and -shm files the database file's mode: create it owner-only
+    // (and tighten files an earlier version left readable to everyone).
+    fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) chmodIfPresent(f, PRIVATE_FILE_MODE);
+  }
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');

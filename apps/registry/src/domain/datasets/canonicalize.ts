@@ -11,6 +11,7 @@ import {
   type ErrorDetail,
 } from '@mlops/contracts';
 import { ProfileBuilder } from '@mlops/ml/profile';
+import { PRIVATE_FILE_MODE } from '@mlops/storage';
 import { convertCell } from './cells';
 import { emptyDataset, readRecords } from './records';
 
@@ -34,7 +35,7 @@ export async function canonicalize(
   columns: Column[],
   outFile: string,
 ): Promise<Canonical> {
-  const out = fs.createWriteStream(outFile, { flags: 'wx' });
+  const out = fs.createWriteStream(outFile, { flags: 'wx', mode: PRIVATE_FILE_MODE });
   const finished = once(out, 'finish');
   const hash = createHash('sha256');
   const profile = new ProfileBuilder(columns);

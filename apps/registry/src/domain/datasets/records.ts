@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import readline from 'node:readline';
 import { parse as parseCsv, CsvError } from 'csv-parse';
 import { AppError, columnNameSchema, type DatasetFormat } from '@mlops/contracts';
+import { DATASET_LIMITS, jsonArrayTooLarge, tooManyColumns } from './limits';
 
 /** A cell as read from the file, before the schema gives it a type. */
 export type RawCell = string | number | boolean | null;
@@ -12,9 +13,6 @@ export type RecordItem =
   /** `row` is 1-based and counts data rows only (a CSV header is not a row). */
   | { kind: 'row'; row: number; cells: RawCell[] }
   | { kind: 'problem'; row: number; path?: string; message: string };
-
-/** JSON arrays are parsed whole (JSON Lines streams): bound the memory that costs. */
-export const MAX_JSON_ARRAY_BYTES = 256 * 1024 ** 2;
 
 /** Read a file of the given format as: one header item, then rows (or problems) in order. */
 export function readRecords(file: string, format: DatasetFormat): AsyncGenerator<RecordItem> {
@@ -62,7 +60,7 @@ async function* readCsv(file: string): AsyncGenerator<RecordItem> {
 
 async function* readJsonLines(file: string): AsyncGenerator<RecordItem> {
   const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  let header: string[] | null = null;
+  let header: Header | null = null;
   let row = 0;
   for await (const line of lines) {
     if (line.trim() === '') continue;
@@ -81,8 +79,8 @@ async function* readJsonLines(file: string): AsyncGenerator<RecordItem> {
           'the first JSON line must be an object of column values',
           [{ row, message: 'not an object' }],
         );
-      header = checkHeader(Object.keys(value));
-      yield { kind: 'header', columns: header };
+      header = headerOf(checkHeader(Object.keys(value)));
+      yield { kind: 'header', columns: header.names };
     }
     yield objectRow(header, row, value);
   }
@@ -91,12 +89,7 @@ async function* readJsonLines(file: string): AsyncGenerator<RecordItem> {
 
 async function* readJsonArray(file: string): AsyncGenerator<RecordItem> {
   const { size } = await fsp.stat(file);
-  if (size > MAX_JSON_ARRAY_BYTES) {
-    throw new AppError(
-      'PAYLOAD_TOO_LARGE',
-      `JSON array uploads are limited to ${MAX_JSON_ARRAY_BYTES} bytes; send JSON Lines (format=jsonl) for larger data`,
-    );
-  }
+  if (size > DATASET_LIMITS.jsonArrayBytes) throw jsonArrayTooLarge();
   let value: unknown;
   try {
     value = JSON.parse(await fsp.readFile(file, 'utf8'));
@@ -114,16 +107,26 @@ async function* readJsonArray(file: string): AsyncGenerator<RecordItem> {
     throw new AppError('BAD_DATASET', 'row 1 must be an object of column values', [
       { row: 1, message: 'not an object' },
     ]);
-  const header = checkHeader(Object.keys(first));
-  yield { kind: 'header', columns: header };
+  const header = headerOf(checkHeader(Object.keys(first)));
+  yield { kind: 'header', columns: header.names };
   for (let i = 0; i < value.length; i++) yield objectRow(header, i + 1, value[i]);
 }
 
-function objectRow(header: string[], row: number, value: unknown): RecordItem {
+/** The first row's keys, with a set: rows are checked against it key by key. */
+interface Header {
+  names: string[];
+  known: Set<string>;
+}
+
+function headerOf(names: string[]): Header {
+  return { names, known: new Set(names) };
+}
+
+function objectRow(header: Header, row: number, value: unknown): RecordItem {
   if (!isPlainObject(value))
     return { kind: 'problem', row, message: 'row must be an object of column values' };
   for (const key of Object.keys(value)) {
-    if (!header.includes(key))
+    if (!header.known.has(key))
       return {
         kind: 'problem',
         row,
@@ -132,9 +135,16 @@ function objectRow(header: string[], row: number, value: unknown): RecordItem {
       };
   }
   const cells: RawCell[] = [];
-  for (const name of header) {
+  for (const name of header.names) {
     const cell = value[name];
     if (cell === undefined || cell === null) cells.push(null);
+    else if (typeof cell === 'string' && Buffer.byteLength(cell) > DATASET_LIMITS.cellBytes)
+      return {
+        kind: 'problem',
+        row,
+        path: name,
+        message: `cell is longer than ${DATASET_LIMITS.cellBytes} bytes, the limit of one cell`,
+      };
     else if (typeof cell === 'string' || typeof cell === 'number' || typeof cell === 'boolean')
       cells.push(cell);
     else
@@ -150,6 +160,8 @@ function objectRow(header: string[], row: number, value: unknown): RecordItem {
 
 function checkHeader(columns: string[]): string[] {
   if (columns.length === 0) throw new AppError('BAD_DATASET', 'the dataset has no columns');
+  // Uploads are refused at this limit while they arrive (./limits); this holds for any file.
+  if (columns.length > DATASET_LIMITS.columns) throw tooManyColumns(columns.length);
   const seen = new Set<string>();
   for (const name of columns) {
     const parsed = columnNameSchema.safeParse(name);
@@ -163,7 +175,7 @@ function checkHeader(columns: string[]): string[] {
     if (seen.has(name))
       throw new AppError(
         'BAD_DATASET',
-        `column "${name}" appears twice; column names must be unique`,
+        `column "${name.slice(0, 128)}" appears twice; column names must be unique`,
         [{ path: name, message: 'duplicate column' }],
       );
     seen.add(name);

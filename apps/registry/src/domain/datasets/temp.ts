@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError } from '@mlops/contracts';
+import { PRIVATE_FILE_MODE } from '@mlops/storage';
+import { UploadLimitError, type LimitScanner } from './limits';
 
 /** Temp files of one upload, removed together whatever happens. */
 export class TempFiles {
@@ -23,24 +24,46 @@ export class TempFiles {
   }
 }
 
-/** Stream `body` into `file`, failing with PAYLOAD_TOO_LARGE past `maxBytes`. */
-export async function receiveTo(body: Readable, file: string, maxBytes: number): Promise<number> {
+/**
+ * Stream `body` into `file`, failing with PAYLOAD_TOO_LARGE past `maxBytes` and with the first
+ * limit `scanner` finds, as soon as the offending bytes arrive (nothing more is read).
+ */
+export async function receiveTo(
+  body: Readable,
+  file: string,
+  maxBytes: number,
+  scanner?: LimitScanner,
+): Promise<number> {
   let size = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
       if (size > maxBytes) {
         done(
-          new AppError(
-            'PAYLOAD_TOO_LARGE',
+          new UploadLimitError(
+            'size',
             `upload is larger than ${maxBytes} bytes (REGISTRY_MAX_UPLOAD_BYTES); split the data or raise the limit`,
           ),
         );
         return;
       }
+      try {
+        scanner?.push(chunk);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
       done(null, chunk);
     },
+    flush(done) {
+      try {
+        scanner?.end();
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
   });
-  await pipeline(body, meter, fs.createWriteStream(file, { flags: 'wx' }));
+  await pipeline(body, meter, fs.createWriteStream(file, { flags: 'wx', mode: PRIVATE_FILE_MODE }));
   return size;
 }

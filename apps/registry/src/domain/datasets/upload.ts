@@ -8,6 +8,7 @@ import { publishEvent } from '../events';
 import { canonicalize } from './canonicalize';
 import { parseCategoricalQuery, parseSchemaQuery, resolveFormat } from './format';
 import { SchemaInferrer } from './infer';
+import { limitScannerFor, UploadLimitError } from './limits';
 import { emptyDataset, readRecords } from './records';
 import { TempFiles, receiveTo } from './temp';
 
@@ -33,7 +34,13 @@ export async function uploadDataset(
   const temp = new TempFiles(deps.tmpDir);
   try {
     const raw = temp.path('.raw');
-    await receiveTo(body, raw, deps.maxUploadBytes);
+    try {
+      await receiveTo(body, raw, deps.maxUploadBytes, limitScannerFor(format));
+    } catch (err) {
+      if (err instanceof UploadLimitError)
+        deps.metrics.uploadRefusals.inc({ upload: 'dataset', limit: err.limit });
+      throw err;
+    }
     const columns = given?.columns ?? (await inferColumns(raw, format, forced));
     const canonicalFile = temp.path('.jsonl');
     const canonical = await canonicalize(raw, format, columns, canonicalFile);
