@@ -95,7 +95,6 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
     prefix: keys.bullPrefix,
   });
   const flows = new FlowProducer({ connection: redis, prefix: keys.bullPrefix });
-  const logger = createLogger('registry', config.logLevel);
   const metrics = createMetrics();
   const secrets = SecretBox.open(config.dataDir, config.secretKey);
   // No upload of this process is in flight yet: whatever is in the temp dirs was left by one
