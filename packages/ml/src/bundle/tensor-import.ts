@@ -116,7 +116,7 @@ function resolveInput(
     for (const message of tensorShapeProblems(spec.name, shape))
       problems.push({
         path: declared ? where(image ? 'image' : 'shape') : 'tensorInputs',
-        message: declared ? message : `${message} (read from the model file: declare it)`,
+        message: declared ? message : `${message} (read from the model file)`,
       });
   }
   if (problems.length > before || !shape || !dtype) return null;
