@@ -174,6 +174,36 @@ describe('versions.import of tensor models', () => {
   });
 });
 
+describe('signature compatibility of tensor models', () => {
+  it('a new image size or decoding against the champion is breaking, naming the input', async () => {
+    const image = (scale: number) => ({
+      model: 'compat',
+      files: convFiles,
+      tensorInputs: [{ image: { channels: 3, height: 32, width: 32, scale } }],
+    });
+    expect((await importTensor(image(1 / 255))).status).toBe(200);
+    const champion = await trpc(
+      r.app,
+      'mutation',
+      'aliases.set',
+      { model: 'compat', alias: 'champion', version: 1 },
+      r.auth,
+    );
+    expect(champion.status).toBe(200);
+    expect((await importTensor(image(1 / 255))).status).toBe(200);
+    expect((await importTensor(image(1))).status).toBe(200);
+    const report = async (version: number) =>
+      (await trpc(r.app, 'query', 'versions.compatibility', { model: 'compat', version })).data as {
+        breaking: boolean;
+        changes: Array<{ kind: string; feature: string }>;
+      };
+    expect(await report(2)).toMatchObject({ breaking: false, changes: [] });
+    const changed = await report(3);
+    expect(changed.breaking).toBe(true);
+    expect(changed.changes.map((c) => `${c.kind} ${c.feature}`)).toEqual(['retyped image']);
+  });
+});
+
 describe('versions.import refuses tensor models that do not fit, naming the field', () => {
   async function refused(body: Record<string, unknown>) {
     const res = await importTensor({ model: 'bad', ...body });
