@@ -5,7 +5,13 @@
  */
 export const GRAPH_TENSOR_W = [1, -1, 0.5, 2, -2, 0.25];
 
-export function graphTensorModelFiles(): Array<{ path: string; bytes: Uint8Array }> {
+/**
+ * `signature: true` adds the converter's signature section (as for a SavedModel export): the
+ * inputs are then fed by their signature keys `pixels` and `offset`, the output is `scores`.
+ */
+export function graphTensorModelFiles(
+  opts: { signature?: boolean } = {},
+): Array<{ path: string; bytes: Uint8Array }> {
   const float = { type: 'DT_FLOAT' };
   const placeholder = (name: string, dims: number[]) => ({
     name,
@@ -60,11 +66,24 @@ export function graphTensorModelFiles(): Array<{ path: string; bytes: Uint8Array
       },
     ],
   };
+  const tensorInfo = (name: string, dims: number[]) => ({
+    name,
+    dtype: 'DT_FLOAT',
+    tensorShape: { dim: dims.map((d) => ({ size: String(d) })) },
+  });
+  const signature = {
+    inputs: {
+      pixels: tensorInfo('image:0', [-1, 4, 4, 3]),
+      offset: tensorInfo('bias:0', [-1, 2]),
+    },
+    outputs: { scores: tensorInfo('probs:0', [-1, 2]) },
+  };
+  const json = opts.signature ? { ...modelJson, signature } : modelJson;
   const shard = new Uint8Array(8 + 24);
   shard.set(new Uint8Array(new Int32Array([1, 2]).buffer), 0);
   shard.set(new Uint8Array(new Float32Array(GRAPH_TENSOR_W).buffer), 8);
   return [
-    { path: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(modelJson)) },
+    { path: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(json)) },
     { path: 'group1-shard1of1.bin', bytes: shard },
   ];
 }

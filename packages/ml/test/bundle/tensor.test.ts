@@ -126,6 +126,23 @@ describe('tensor models', () => {
     model.dispose();
   });
 
+  it('names the tensors of a converted graph model by its signature keys', async () => {
+    const model = await load(graphTensorModelFiles({ signature: true }));
+    const resolved = resolveTensorSignature(model, { task: 'classification' });
+    if (!resolved.ok) throw new Error(JSON.stringify(resolved.problems));
+    expect(resolved.signature.inputs.map((i) => [i.name, i.shape])).toEqual([
+      ['pixels', [-1, 4, 4, 3]],
+      ['offset', [-1, 2]],
+    ]);
+    expect(resolved.signature.outputs.map((o) => [o.name, o.shape])).toEqual([['scores', [-1, 2]]]);
+    const out = createTensorPredictor(model, resolved.signature).predictTensors({
+      pixels: { data: new Float32Array(48), shape: [1, 4, 4, 3] },
+      offset: { data: Float32Array.from([Math.log(3), 0]), shape: [1, 2] },
+    });
+    expectClose(out.scores!.data, [0.75, 0.25]);
+    model.dispose();
+  });
+
   it('refuses bad feeds with VALIDATION_FAILED naming the input', async () => {
     const model = await load(graphTensorModelFiles());
     const resolved = resolveTensorSignature(model, {
