@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError, type TensorSignature } from '@mlops/contracts';
 import { getTf, initBackend } from '../../src/backend';
 import {
+  createPredictor,
   createTensorPredictor,
   loadTensorModel,
   resolveTensorSignature,
@@ -141,6 +142,19 @@ describe('tensor models', () => {
     });
     expectClose(out.scores!.data, [0.75, 0.25]);
     model.dispose();
+  });
+
+  it('is refused by the tabular predictor with a message that says so', () => {
+    const tf = getTf();
+    const conv = tf.sequential({
+      layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 1, kernelSize: 3 })],
+    });
+    const err = errorOf(() => createPredictor(conv, 0));
+    expect([err.code, err.message]).toEqual([
+      'PRECONDITION_FAILED',
+      'a tensor model (signature.tensors) has no scalar inputs to encode: run it with createTensorPredictor',
+    ]);
+    conv.dispose();
   });
 
   it('refuses bad feeds with VALIDATION_FAILED naming the input', async () => {
