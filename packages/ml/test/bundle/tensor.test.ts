@@ -94,6 +94,30 @@ describe('tensor models', () => {
     model.dispose();
   });
 
+  it('takes the size of an image a model leaves open from the declaration, and asks for it', async () => {
+    const tf = getTf();
+    const anySize = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [null, null, 3], filters: 2, kernelSize: 3 }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    const model = await load(await serializeModel(anySize));
+    anySize.dispose();
+    expect(model.inputs[0]?.shape).toEqual([-1, -1, -1, 3]);
+    const open = resolveTensorSignature(model, { task: 'classification' });
+    expect(open.ok ? [] : open.problems.map((p) => p.path)).toEqual(['tensorInputs']);
+    expect(open.ok ? '' : open.problems[0]?.message).toContain('dimension 1 is -1');
+    const declared = resolveTensorSignature(model, {
+      task: 'classification',
+      inputs: [{ image: { channels: 3, height: 96, width: 64, resize: 'nearest', scale: 1 } }],
+    });
+    if (!declared.ok) throw new Error(JSON.stringify(declared.problems));
+    expect(declared.signature.inputs[0]?.shape).toEqual([-1, 96, 64, 3]);
+    model.dispose();
+  });
+
   it('reads a graph model with two named inputs and runs both', async () => {
     const model = await load(graphTensorModelFiles());
     const resolved = resolveTensorSignature(model, { task: 'classification', labels: ['a', 'b'] });
