@@ -84,10 +84,18 @@ export function buildProgram(): Command {
     .command('import <dir>')
     .description('register a TF.js model trained elsewhere (model.json + weight files)')
     .requiredOption('-m, --model <name>', 'model name to register the version under')
-    .requiredOption(
+    .option(
       '-s, --signature <file>',
-      'JSON {task, target, inputs:[{name,type,nullable,categories?}], labels?}',
+      'JSON {task, target, inputs:[{name,type,nullable,categories?}] | tensorInputs, labels?}; without it a tensor model, its inputs read from model.json',
     )
+    .option('--task <task>', 'classification (default) or regression')
+    .option('--target <name>', 'name of what the model predicts (default label)')
+    .option('--image <[name=]HxWxC>', 'the input is an image decoded to HxWxC, e.g. 224x224x3')
+    .option('--scale <factor>', 'with --image: multiply pixels (0-255) by this, e.g. 1/255')
+    .option('--mean <m1,m2,m3>', 'with --image: subtract per channel after scaling')
+    .option('--std <s1,s2,s3>', 'with --image: divide per channel after the mean')
+    .option('--resize <method>', 'with --image: bilinear (default) or nearest')
+    .option('--labels <file>', 'class labels, one per line, in output order')
     .action((dir: string, opts: ImportOptions, cmd: Command) => importModel(ctx(cmd), dir, opts));
 
   program

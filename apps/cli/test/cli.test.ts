@@ -13,6 +13,7 @@ import { QUEUE_NAMES, redisKeys } from '@mlops/contracts';
 import { buildApp } from '../../registry/src/app';
 import { createDeps } from '../../registry/src/deps';
 import { graphModelFiles } from '../../../packages/ml/test/bundle/graph-fixture';
+import { graphTensorModelFiles } from '../../../packages/ml/test/bundle/graph-tensor-fixture';
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -263,5 +264,40 @@ describe('mlops CLI against a real registry', () => {
     expect(missing.stderr).toContain('"a"');
     const table = await mlops(['versions', 'byo']);
     expect(table.stdout).toMatch(/ PLATFORM +CLAIMED /);
+  });
+
+  it('imports a tensor model with --image, --scale and --labels, its inputs read from model.json', async () => {
+    const modelDir = path.join(dir, 'tensors');
+    fs.mkdirSync(modelDir);
+    for (const f of graphTensorModelFiles()) fs.writeFileSync(path.join(modelDir, f.path), f.bytes);
+    const labels = write('labels.txt', 'left\nright\n');
+    const args = ['import', modelDir, '--model', 'tensors', '--labels', labels, '--scale', '1/255'];
+    const ok = await mlops([...args, '--image', 'image=4x4x3']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe(
+      'imported tensors v1 (classification, 2 files, inputs image [-1, 4, 4, 3] image, bias [-1, 2])\n',
+    );
+    const version = await mlops(['versions', 'tensors', '--json']);
+    const [v1] = JSON.parse(version.stdout) as Array<{
+      manifest: { signature: { output: unknown; tensors: { inputs: unknown[] } } };
+    }>;
+    expect(v1?.manifest.signature.output).toEqual({
+      task: 'classification',
+      target: 'label',
+      labels: ['left', 'right'],
+    });
+    expect(v1?.manifest.signature.tensors.inputs[0]).toMatchObject({
+      kind: 'image',
+      decoding: { channels: 3, height: 4, width: 4, scale: 1 / 255 },
+    });
+
+    const wrongSize = await mlops([...args, '--image', 'image=8x8x3']);
+    expect(wrongSize.code).toBe(1);
+    expect(wrongSize.stderr).toContain('tensorInputs[0].image');
+    expect(wrongSize.stderr).toContain('the model expects [-1, 4, 4, 3], declared [-1, 8, 8, 3]');
+    const badScale = await mlops([...args, '--image', 'image=4x4x3', '--scale', 'a/b']);
+    expect(badScale.code).toBe(1);
+    expect(badScale.stderr).toContain('--scale');
   });
 });

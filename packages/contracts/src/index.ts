@@ -3,6 +3,7 @@ export * from './errors';
 export * from './dataset';
 export * from './training';
 export * from './preprocessing';
+export * from './tensor';
 export * from './model';
 export * from './evaluation';
 export * from './events';

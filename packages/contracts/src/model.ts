@@ -9,6 +9,7 @@ import {
 } from './names';
 import { platformMetricsSchema } from './evaluation';
 import { preprocessingSchema } from './preprocessing';
+import { tensorSignatureSchema } from './tensor';
 import {
   backendNameSchema,
   hyperparametersSchema,
@@ -26,18 +27,39 @@ export const bundleFileSchema = z.object({
 });
 export type BundleFile = z.infer<typeof bundleFileSchema>;
 
-/** The input and output contract of a model: what a predict request must contain. */
-export const signatureSchema = z.object({
-  inputs: z.array(columnSchema).min(1),
-  output: z.discriminatedUnion('task', [
-    z.object({
-      task: z.literal('classification'),
-      target: z.string(),
-      labels: z.array(z.string()).min(2),
-    }),
-    z.object({ task: z.literal('regression'), target: z.string() }),
-  ]),
-});
+/**
+ * The input and output contract of a model: what a predict request must contain. A tabular
+ * model has named scalar `inputs`; a tensor model (images, several inputs) has `tensors` and no
+ * scalar inputs. Signatures stored before tensors existed parse unchanged.
+ */
+export const signatureSchema = z
+  .object({
+    inputs: z.array(columnSchema),
+    output: z.discriminatedUnion('task', [
+      z.object({
+        task: z.literal('classification'),
+        target: z.string(),
+        labels: z.array(z.string()).min(2),
+      }),
+      z.object({ task: z.literal('regression'), target: z.string() }),
+    ]),
+    tensors: tensorSignatureSchema.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (!s.tensors && s.inputs.length === 0)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['inputs'],
+        message: 'a model needs scalar inputs or tensor inputs (tensors.inputs)',
+      });
+    if (s.tensors && s.inputs.length > 0)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['inputs'],
+        message:
+          'a tensor model takes its inputs from tensors.inputs; scalar inputs beside them are not supported yet',
+      });
+  });
 export type Signature = z.infer<typeof signatureSchema>;
 
 export const lineageSchema = z.object({
@@ -62,15 +84,33 @@ export const BUNDLE_FORMAT_VERSION = 1;
  * Required files: `model.json` (TF.js topology + weightsManifest), the weight shards it names,
  * and `profile.json` (a DatasetProfile of the training split's features, for monitoring).
  */
-export const bundleManifestSchema = z.object({
-  formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
-  task: taskSchema,
-  signature: signatureSchema,
-  preprocessing: preprocessingSchema,
-  metrics: metricsSchema,
-  lineage: lineageSchema,
-  files: z.array(bundleFileSchema).min(1),
-});
+export const bundleManifestSchema = z
+  .object({
+    formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
+    task: taskSchema,
+    signature: signatureSchema,
+    preprocessing: preprocessingSchema,
+    metrics: metricsSchema,
+    lineage: lineageSchema,
+    files: z.array(bundleFileSchema).min(1),
+  })
+  .superRefine((m, ctx) => {
+    // A tabular model's preprocessing encodes its scalar inputs; a tensor model's is empty
+    // (its decoding lives in signature.tensors) and only carries the target.
+    const tabular = !m.signature.tensors;
+    if (tabular && (m.preprocessing.features.length === 0 || m.preprocessing.inputWidth === 0))
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['preprocessing', 'features'],
+        message: 'a model with scalar inputs needs at least one feature transform',
+      });
+    if (!tabular && (m.preprocessing.features.length > 0 || m.preprocessing.inputWidth !== 0))
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['preprocessing', 'features'],
+        message: 'a tensor model has no scalar feature transforms (inputWidth 0)',
+      });
+  });
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;
 
 /** The training profile stored as `profile.json` in every bundle. */

@@ -48,9 +48,10 @@ export const targetTransformSchema = z.discriminatedUnion('kind', [
 export type TargetTransform = z.infer<typeof targetTransformSchema>;
 
 export const preprocessingSchema = z.object({
-  features: z.array(featureTransformSchema).min(1),
+  /** Empty only for a tensor model (its inputs are `signature.tensors`): see the manifest. */
+  features: z.array(featureTransformSchema),
   target: targetTransformSchema,
-  /** Total width of the model input vector. */
-  inputWidth: z.number().int().positive(),
+  /** Total width of the model input vector; 0 for a tensor model. */
+  inputWidth: z.number().int().nonnegative(),
 });
 export type Preprocessing = z.infer<typeof preprocessingSchema>;

@@ -1,23 +1,85 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError, registryApi, zodIssuesToDetails, type BundleFile } from '@mlops/contracts';
+import {
+  AppError,
+  registryApi,
+  taskSchema,
+  zodIssuesToDetails,
+  type BundleFile,
+  type ModelVersion,
+  type Task,
+} from '@mlops/contracts';
+import type { z } from 'zod';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
+import { imageDeclaration, readLabels, type TensorImportFlags } from './import-flags';
 
-export interface ImportOptions {
+export interface ImportOptions extends TensorImportFlags {
   model: string;
-  signature: string;
+  /** Tabular models (and tensor declarations beyond --image); absent: a tensor model. */
+  signature?: string;
+  task?: string;
+  target?: string;
 }
 
 /** The signature file: what versions.import takes besides the model name and the files. */
-const signatureFileSchema = registryApi.versions.import.input.pick({
-  task: true,
-  target: true,
-  inputs: true,
-  labels: true,
-  metrics: true,
-  description: true,
-});
+const signatureFileSchema = registryApi.versions.import.input
+  .pick({
+    task: true,
+    target: true,
+    inputs: true,
+    tensorInputs: true,
+    outputs: true,
+    labels: true,
+    metrics: true,
+    description: true,
+  })
+  .partial({ target: true, task: true });
+
+type SignatureFile = z.infer<typeof signatureFileSchema>;
+
+/**
+ * The declarations: the signature file when given, then the flags on top (`--image` adds or
+ * replaces the image input's declaration, `--labels` the labels). Without a signature file the
+ * model is a tensor model whose signature the registry reads from model.json.
+ */
+function declarations(opts: ImportOptions): SignatureFile & { task: Task; target: string } {
+  let file: SignatureFile = { inputs: [] };
+  if (opts.signature) {
+    const parsed = signatureFileSchema.safeParse(readJson(opts.signature, 'signature file'));
+    if (!parsed.success)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `signature file ${opts.signature} is not {task, target, inputs | tensorInputs, labels?}`,
+        zodIssuesToDetails(parsed.error.issues),
+      );
+    file = parsed.data;
+  }
+  const task = taskSchema.safeParse(opts.task ?? file.task ?? 'classification');
+  if (!task.success)
+    throw new AppError('VALIDATION_FAILED', `--task must be classification or regression`, [
+      { path: '--task', message: 'classification or regression' },
+    ]);
+  const image = imageDeclaration(opts);
+  const tensorInputs = image
+    ? [...(file.tensorInputs ?? []).filter((d) => d.name !== image.name), image]
+    : file.tensorInputs;
+  return {
+    ...file,
+    task: task.data,
+    target: opts.target ?? file.target ?? 'label',
+    ...(tensorInputs ? { tensorInputs } : {}),
+    ...(opts.labels ? { labels: readLabels(opts.labels) } : {}),
+  };
+}
+
+/** `input_1 [-1, 224, 224, 3] image` for each tensor input. */
+function describeTensors(version: ModelVersion): string {
+  const inputs = version.manifest.signature.tensors?.inputs ?? [];
+  return inputs
+    .map((i) => `${i.name} [${i.shape.join(', ')}]${i.kind === 'image' ? ' image' : ''}`)
+    .join(', ');
+}
 
 /** The weight file names model.json lists (the registry checks the rest of it), or null. */
 function weightPaths(json: unknown): string[] | null {
@@ -47,20 +109,15 @@ function readJson(file: string, what: string): unknown {
 
 /**
  * Bring your own model: upload a TF.js model directory (model.json + the weight files it names,
- * plus profile.json when present) and register it with the declared signature.
+ * plus profile.json when present) and register it with the declared signature, or, without
+ * scalar inputs, as a tensor model whose signature the registry reads from the model.
  */
 export async function importModel(
   ctx: CliContext,
   dir: string,
   opts: ImportOptions,
 ): Promise<void> {
-  const signature = signatureFileSchema.safeParse(readJson(opts.signature, 'signature file'));
-  if (!signature.success)
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `signature file ${opts.signature} is not {task, target, inputs, labels?}`,
-      zodIssuesToDetails(signature.error.issues),
-    );
+  const declared = declarations(opts);
   const weights = weightPaths(readJson(path.join(dir, MODEL_JSON), MODEL_JSON));
   if (!weights)
     throw new AppError(
@@ -86,11 +143,14 @@ export async function importModel(
   }
   const version = await ctx.client.api.versions.import.mutate({
     model: opts.model,
-    ...signature.data,
+    ...declared,
     files,
   });
   if (ctx.json) return printJson(version);
+  const inputs = version.manifest.signature.tensors
+    ? `inputs ${describeTensors(version)}`
+    : `input width ${version.manifest.preprocessing.inputWidth}`;
   process.stdout.write(
-    `imported ${version.model} v${version.version} (${version.manifest.task}, ${files.length} files, input width ${version.manifest.preprocessing.inputWidth})\n`,
+    `imported ${version.model} v${version.version} (${version.manifest.task}, ${files.length} files, ${inputs})\n`,
   );
 }

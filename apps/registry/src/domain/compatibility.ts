@@ -1,6 +1,45 @@
-import type { Signature, SignatureCompatibility } from '@mlops/contracts';
+import type { Signature, SignatureCompatibility, TensorInput } from '@mlops/contracts';
 
 type Change = SignatureCompatibility['changes'][number];
+
+/** What a client must send for a tensor input: any difference breaks it. */
+function tensorContract(input: TensorInput): string {
+  const shape = `${input.kind} ${input.dtype} [${input.shape.join(', ')}]`;
+  return input.kind === 'image' ? `${shape} ${JSON.stringify(input.decoding)}` : shape;
+}
+
+/**
+ * Tensor inputs by name: one the reference takes is removed or changes kind, dtype, shape or
+ * image decoding (clients send the old one), or a new one is required (tensors have no null).
+ */
+function tensorChanges(candidate: Signature, reference: Signature): Change[] {
+  const changes: Change[] = [];
+  const cand = new Map((candidate.tensors?.inputs ?? []).map((t) => [t.name, t]));
+  const ref = new Map((reference.tensors?.inputs ?? []).map((t) => [t.name, t]));
+  for (const [name, r] of ref) {
+    const c = cand.get(name);
+    if (!c)
+      changes.push({
+        kind: 'removed',
+        feature: name,
+        message: `input ${name} is no longer accepted`,
+      });
+    else if (tensorContract(c) !== tensorContract(r))
+      changes.push({
+        kind: 'retyped',
+        feature: name,
+        message: `input ${name} changed ${tensorContract(r)} → ${tensorContract(c)}`,
+      });
+  }
+  for (const name of cand.keys())
+    if (!ref.has(name))
+      changes.push({
+        kind: 'added_required',
+        feature: name,
+        message: `new required input ${name}`,
+      });
+  return changes;
+}
 
 /**
  * Compare a candidate's input signature with a reference (normally the champion's). Breaking:
@@ -50,6 +89,7 @@ export function compareSignatures(
           },
     );
   }
+  changes.push(...tensorChanges(candidate, reference));
   const out = candidate.output;
   const refOut = reference.output;
   const labelsOf = (o: Signature['output']) =>

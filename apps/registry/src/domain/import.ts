@@ -2,7 +2,9 @@ import type { Readable } from 'node:stream';
 import {
   AppError,
   BUNDLE_FORMAT_VERSION,
+  bundleManifestSchema,
   trainingProfileSchema,
+  zodIssuesToDetails,
   type registryApi,
   type BundleFile,
   type BundleManifest,
@@ -16,7 +18,9 @@ import {
   checkModelFits,
   importedPreprocessing,
   loadBundleModel,
+  loadTensorModel,
   parseModelJson,
+  resolveTensorSignature,
   weightPathsOf,
 } from '@mlops/ml/bundle';
 import type { z } from 'zod';
@@ -168,18 +172,65 @@ function checkProfile(files: BundleFile[], bytes: ReadonlyMap<string, Uint8Array
     ]);
 }
 
+function importedLineage(): BundleManifest['lineage'] {
+  return {
+    runId: null,
+    datasetId: null,
+    datasetHash: null,
+    codeRevision: 'imported',
+    preset: null,
+    hyperparameters: null,
+    seed: null,
+    backend: null,
+    tfjsVersion: null,
+  };
+}
+
+/** The stored files, checked against model.json (and profile.json when present). */
+async function importedFiles(
+  deps: RegistryDeps,
+  input: ImportInput,
+): Promise<Map<string, Uint8Array>> {
+  const bytes = await fetchFiles(deps, input.files);
+  checkWeightFiles(input.files, bytes.get(MODEL_JSON) ?? new Uint8Array());
+  checkProfile(input.files, bytes);
+  return bytes;
+}
+
+async function register(
+  deps: RegistryDeps,
+  input: ImportInput,
+  manifest: BundleManifest,
+): Promise<ModelVersion> {
+  const version = await registerVersion(deps, { model: input.model, manifest, runId: null });
+  if (input.description !== undefined) {
+    await deps.db
+      .updateTable('models')
+      .set({ description: input.description })
+      .where('name', '=', input.model)
+      .execute();
+  }
+  return version;
+}
+
 /**
  * Register an externally trained TF.js model like a trained one: same manifest, same numbering
  * and events (through registerVersion). The model is loaded once here so a bundle serving could
  * not load, or whose widths do not fit the declared signature, is refused before it exists.
+ * Without scalar `inputs` it is a tensor model (importTensorVersion).
  */
 export async function importVersion(deps: RegistryDeps, input: ImportInput): Promise<ModelVersion> {
+  if (input.inputs.length === 0) return importTensorVersion(deps, input);
+  if (input.tensorInputs || input.outputs)
+    throw invalid('tensorInputs and outputs are for tensor models, which have no scalar inputs', [
+      {
+        path: input.tensorInputs ? 'tensorInputs' : 'outputs',
+        message: 'leave out inputs to import a tensor model',
+      },
+    ]);
   const signature = signatureOf(input);
   const preprocessing = importedPreprocessing(input.inputs, signature);
-  const bytes = await fetchFiles(deps, input.files);
-  const modelBytes = bytes.get(MODEL_JSON) ?? new Uint8Array();
-  checkWeightFiles(input.files, modelBytes);
-  checkProfile(input.files, bytes);
+  const bytes = await importedFiles(deps, input);
 
   const manifest: BundleManifest = {
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -187,17 +238,7 @@ export async function importVersion(deps: RegistryDeps, input: ImportInput): Pro
     signature,
     preprocessing,
     metrics: input.metrics ?? {},
-    lineage: {
-      runId: null,
-      datasetId: null,
-      datasetHash: null,
-      codeRevision: 'imported',
-      preset: null,
-      hyperparameters: null,
-      seed: null,
-      backend: null,
-      tfjsVersion: null,
-    },
+    lineage: importedLineage(),
     files: input.files,
   };
 
@@ -213,14 +254,61 @@ export async function importVersion(deps: RegistryDeps, input: ImportInput): Pro
   } finally {
     model.dispose();
   }
+  return register(deps, input, manifest);
+}
 
-  const version = await registerVersion(deps, { model: input.model, manifest, runId: null });
-  if (input.description !== undefined) {
-    await deps.db
-      .updateTable('models')
-      .set({ description: input.description })
-      .where('name', '=', input.model)
-      .execute();
-  }
-  return version;
+/**
+ * A tensor model (images, several named inputs): its signature is read from the model and what
+ * the import declares, checked by one run on zeros (resolveTensorSignature); the preprocessing
+ * carries only the target, the image decoding lives in the signature's inputs.
+ */
+async function importTensorVersion(deps: RegistryDeps, input: ImportInput): Promise<ModelVersion> {
+  if (input.labels && new Set(input.labels).size !== input.labels.length)
+    throw invalid('labels must be unique', [{ path: 'labels', message: 'duplicate label' }]);
+  const bytes = await importedFiles(deps, input);
+  await initBackend();
+  const model = await loadTensorModel({ files: input.files }, bytes).catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    throw invalid(`the model cannot be loaded by TF.js: ${message}`, [{ path: 'files', message }]);
+  });
+  const resolved = (() => {
+    try {
+      return resolveTensorSignature(model, {
+        task: input.task,
+        inputs: input.tensorInputs,
+        outputs: input.outputs,
+        labels: input.labels,
+      });
+    } finally {
+      model.dispose();
+    }
+  })();
+  if (!resolved.ok)
+    throw invalid('the model does not fit the declared tensor signature', resolved.problems);
+
+  const output: Signature['output'] = resolved.labels
+    ? { task: 'classification', target: input.target, labels: resolved.labels }
+    : { task: 'regression', target: input.target };
+  const manifest = bundleManifestSchema.safeParse({
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    task: input.task,
+    signature: { inputs: [], output, tensors: resolved.signature },
+    preprocessing: {
+      features: [],
+      target:
+        output.task === 'classification'
+          ? { kind: 'label-encode', column: output.target, labels: output.labels }
+          : { kind: 'standardize', column: output.target, mean: 0, std: 1 },
+      inputWidth: 0,
+    },
+    metrics: input.metrics ?? {},
+    lineage: importedLineage(),
+    files: input.files,
+  } satisfies BundleManifest);
+  if (!manifest.success)
+    throw invalid(
+      'the signature read from the model is not a valid one',
+      zodIssuesToDetails(manifest.error.issues),
+    );
+  return register(deps, input, manifest.data);
 }

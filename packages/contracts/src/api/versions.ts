@@ -4,6 +4,11 @@ import { bundleFileSchema, bundleManifestSchema, modelVersionSchema } from '../m
 import { aliasNameSchema, columnNameSchema, idSchema, resourceNameSchema } from '../names';
 import { signatureCompatibilitySchema } from '../governance';
 import { evaluationSchema } from '../evaluation';
+import {
+  MAX_TENSOR_IO,
+  tensorInputDeclarationSchema,
+  tensorOutputDeclarationSchema,
+} from '../tensor';
 import { metricsSchema, taskSchema } from '../training';
 import { modelRef, versionRef, listLimit, versionNumber } from './shared';
 
@@ -86,10 +91,14 @@ export const versionsApi = {
    * Bring your own model: register a TF.js model trained elsewhere (layers or graph format).
    * Every file must already be stored (POST /api/blobs); `model.json` must be among them and
    * its weightsManifest must name exactly the other files (`profile.json` aside, optional).
-   * The registry writes identity preprocessing from `inputs` (numeric as is, categorical
-   * one-hot in `categories` order, boolean 0/1) and checks the model's input and output widths
-   * against it (VALIDATION_FAILED naming `inputs` or `labels`). Lineage: `codeRevision:
-   * "imported"`, everything else null. Scope `write`.
+   * Tabular (`inputs` given): the registry writes identity preprocessing from `inputs` (numeric
+   * as is, categorical one-hot in `categories` order, boolean 0/1) and checks the model's input
+   * and output widths against it (VALIDATION_FAILED naming `inputs` or `labels`).
+   * Tensor (`inputs` empty or absent): the signature's named inputs and outputs are read from the
+   * model; `tensorInputs` declares shapes it leaves open or an image decoding, `outputs` roles;
+   * classification labels default to "0".."N-1". The model is run once on zeros of the declared
+   * shapes; a mismatch is VALIDATION_FAILED naming the input and both shapes.
+   * Lineage: `codeRevision: "imported"`, everything else null. Scope `write`.
    */
   import: {
     mutation: true,
@@ -103,8 +112,12 @@ export const versionsApi = {
             impute: z.union([z.number(), z.string(), z.boolean()]).optional(),
           }),
         )
-        .min(1)
-        .max(2_000),
+        .max(2_000)
+        .default([]),
+      /** Tensor models: declarations of inputs (by name; omitted when there is one). */
+      tensorInputs: z.array(tensorInputDeclarationSchema).max(MAX_TENSOR_IO).optional(),
+      /** Tensor models: roles of outputs (default: the first is probabilities or value). */
+      outputs: z.array(tensorOutputDeclarationSchema).max(MAX_TENSOR_IO).optional(),
       /** Classification: output index i ↔ labels[i]. */
       labels: z.array(z.string()).min(2).max(10_000).optional(),
       files: z.array(bundleFileSchema).min(1).max(1_000),

@@ -10,3 +10,11 @@ export {
   modelPredictor,
   type Predictor,
 } from './predictor';
+export { loadTfModel, type TfModel } from './load';
+export { loadTensorModel, tensorModelOf, type TensorModel, type TensorSpec } from './tensor-model';
+export {
+  resolveTensorSignature,
+  type TensorImportRequest,
+  type TensorImportResult,
+} from './tensor-import';
+export { createTensorPredictor, type TensorPredictor, type TensorValue } from './tensor-predictor';

@@ -21,7 +21,7 @@ export interface BundleModel {
  * never loaded from bytes that differ from what was registered.
  */
 export function verifyBundleFiles(
-  manifest: BundleManifest,
+  manifest: Pick<BundleManifest, 'files'>,
   files: ReadonlyMap<string, Uint8Array>,
 ): void {
   for (const file of manifest.files) {
@@ -102,15 +102,20 @@ function concatShards(
   return weightData;
 }
 
+/** A loaded TF.js model of either serialisation, before it is wrapped for a use. */
+export type TfModel =
+  | { format: 'layers-model'; model: tfTypes.LayersModel }
+  | { format: 'graph-model'; model: tfTypes.GraphModel };
+
 /**
- * Verify the files, then load the model from memory (no filesystem, no HTTP): a Layers model
- * (what the trainer writes) or a graph model (`format: "graph-model"`, e.g. converted from a
- * Keras or SavedModel export and imported with `versions.import`).
+ * Verify the files, then load the TF.js model from memory (no filesystem, no HTTP): a Layers
+ * model (what the trainer writes) or a graph model (`format: "graph-model"`, e.g. converted
+ * from a Keras or SavedModel export and imported with `versions.import`).
  */
-export async function loadBundleModel(
-  manifest: BundleManifest,
+export async function loadTfModel(
+  manifest: Pick<BundleManifest, 'files'>,
   files: ReadonlyMap<string, Uint8Array>,
-): Promise<BundleModel> {
+): Promise<TfModel> {
   verifyBundleFiles(manifest, files);
   const listed = new Set(manifest.files.map((f) => f.path));
   const modelBytes = files.get(MODEL_JSON);
@@ -134,13 +139,22 @@ export async function loadBundleModel(
   });
   try {
     if (modelJson.format === 'graph-model') {
-      return new GraphBundleModel(await tf.loadGraphModel(handler));
+      return { format: 'graph-model', model: await tf.loadGraphModel(handler) };
     }
-    return await tf.loadLayersModel(handler);
+    return { format: 'layers-model', model: await tf.loadLayersModel(handler) };
   } catch (err) {
     throw new AppError(
       'PRECONDITION_FAILED',
       `Bundle model could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+}
+
+/** The model of a tabular bundle: one [batch, width] input, one output. */
+export async function loadBundleModel(
+  manifest: BundleManifest,
+  files: ReadonlyMap<string, Uint8Array>,
+): Promise<BundleModel> {
+  const loaded = await loadTfModel(manifest, files);
+  return loaded.format === 'graph-model' ? new GraphBundleModel(loaded.model) : loaded.model;
 }

@@ -1,4 +1,5 @@
 import type * as tfTypes from '@tensorflow/tfjs';
+import { AppError } from '@mlops/contracts';
 import { getTf } from '../backend/backend';
 import { compileDensePlan, type DensePlan } from './dense-plan';
 import { compileJsPlan, planMultiplyAdds, type JsPlan } from './js-plan';
@@ -109,6 +110,11 @@ const PROBE_ROWS = 16;
  * configuration a bundle brings.
  */
 export function createPredictor(model: BundleModel, inputWidth: number): Predictor {
+  if (inputWidth === 0)
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      'a tensor model (signature.tensors) has no scalar inputs to encode: run it with createTensorPredictor',
+    );
   const plan = compileDensePlan(model);
   if (typeof plan === 'string') return modelPredictor(model, plan);
   if (plan.inputWidth !== inputWidth) {
