@@ -66,10 +66,11 @@ export function registryProfileSource(client: RegistryReader): ProfileSource & M
   async function load(model: string, version: number): Promise<Reference> {
     const what = `version ${version} of model "${model}"`;
     let manifest;
+    let platformMetrics;
     try {
-      manifest = modelVersionSchema.parse(
+      ({ manifest, platformMetrics } = modelVersionSchema.parse(
         await client.api.versions.get.query({ model, version }),
-      ).manifest;
+      ));
     } catch (err) {
       throw registryError(err, what);
     }
@@ -97,7 +98,9 @@ export function registryProfileSource(client: RegistryReader): ProfileSource & M
       columns: manifest.signature.inputs,
       profile: parsed.data,
       task: manifest.task,
-      heldout: manifest.metrics,
+      // What the platform measured (the trainer's held-out split or a re-evaluation) when it
+      // has: the manifest's metrics of an imported version are only what its uploader claimed.
+      heldout: platformMetrics?.metrics ?? manifest.metrics,
     };
   }
 
