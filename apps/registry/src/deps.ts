@@ -160,9 +160,14 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
   };
 }
 
+/** Where the S3 store spools puts, under the registry's temp dir. */
+export const S3_SPOOL_DIR = 's3-spool';
+
 async function openStore(config: DepsConfig, tmpDir: string): Promise<ArtifactStore> {
   if (!config.s3) return fsStoreOf(config.dataDir);
-  const store = new S3ArtifactStore({ tmpDir, ...config.s3 });
+  // Its own spool dir under ours, so the registry's temp sweep and the store's never count (or
+  // race to remove) the same file.
+  const store = new S3ArtifactStore({ tmpDir: path.join(tmpDir, S3_SPOOL_DIR), ...config.s3 });
   if (config.s3.createBucket ?? true) await store.ensureBucket(config.s3.region);
   return store;
 }
