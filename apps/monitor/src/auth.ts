@@ -1,14 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RouteAccess, TokenVerifier } from '@mlops/client';
-import type { Principal } from '@mlops/contracts';
+import { installCallerAuth, type RouteAccess, type TokenVerifier } from '@mlops/client';
 import type { MonitorMetrics } from './metrics';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Who called (null: a public route, or a read opened by MLOPS_PUBLIC_READS). */
-    principal: Principal | null;
-  }
-}
 
 /** Liveness, readiness and metrics: polled by orchestrators and Prometheus without a token. */
 const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -26,27 +18,15 @@ export function accessOf(request: FastifyRequest): RouteAccess {
   return 'promote';
 }
 
-/**
- * Checks the caller's token in `onRequest`, before any body is read: anonymous feedback, and
- * bad or revoked tokens on any route, are 401 without the monitor parsing a byte.
- */
+/** The shared caller check of `@mlops/client`, with this app's route table and metric. */
 export function installAuth(
   app: FastifyInstance,
   opts: { verifier: TokenVerifier; publicReads: boolean; metrics: MonitorMetrics },
 ): void {
-  app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.url === undefined) return;
-    const access = accessOf(request);
-    try {
-      request.principal = await opts.verifier.authorize(
-        request.headers.authorization,
-        access,
-        opts.publicReads,
-      );
-    } catch (err) {
-      opts.metrics.authRefusals.inc({ access });
-      throw err;
-    }
+  installCallerAuth(app, {
+    verifier: opts.verifier,
+    publicReads: opts.publicReads,
+    accessOf,
+    onRefused: (access) => opts.metrics.authRefusals.inc({ access }),
   });
 }

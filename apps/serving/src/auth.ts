@@ -1,14 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RouteAccess, TokenVerifier } from '@mlops/client';
-import type { Principal } from '@mlops/contracts';
+import { installCallerAuth, type RouteAccess, type TokenVerifier } from '@mlops/client';
 import type { ServingMetrics } from './metrics';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Who called (null: a public route, or a read opened by MLOPS_PUBLIC_READS). */
-    principal: Principal | null;
-  }
-}
 
 /** Liveness, readiness and metrics: what orchestrators and Prometheus poll without a token. */
 const PUBLIC_ROUTES = new Set([
@@ -35,28 +27,15 @@ export function accessOf(request: FastifyRequest): RouteAccess {
   return request.method === 'POST' ? 'predict' : 'read';
 }
 
-/**
- * Checks the caller's token in `onRequest`, before any body is read: an anonymous client
- * cannot make serving parse megabytes, and a bad or revoked token is 401 on every route.
- */
+/** The shared caller check of `@mlops/client`, with this app's route table and metric. */
 export function installAuth(
   app: FastifyInstance,
   opts: { verifier: TokenVerifier; publicReads: boolean; metrics: ServingMetrics },
 ): void {
-  app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
-    // No route: the not-found handler answers 404 without reading anything.
-    if (request.routeOptions.url === undefined) return;
-    const access = accessOf(request);
-    try {
-      request.principal = await opts.verifier.authorize(
-        request.headers.authorization,
-        access,
-        opts.publicReads,
-      );
-    } catch (err) {
-      opts.metrics.authRefusals.inc({ access });
-      throw err;
-    }
+  installCallerAuth(app, {
+    verifier: opts.verifier,
+    publicReads: opts.publicReads,
+    accessOf,
+    onRefused: (access) => opts.metrics.authRefusals.inc({ access }),
   });
 }

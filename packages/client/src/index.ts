@@ -153,6 +153,7 @@ function toWebStream(body: NodeJS.ReadableStream): ReadableStream<Uint8Array> {
     body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
   return Readable.toWeb(readable) as ReadableStream<Uint8Array>;
 }
+export { installCallerAuth, type CallerAuthOptions } from './caller-auth';
 export {
   createTokenVerifier,
   type RouteAccess,
