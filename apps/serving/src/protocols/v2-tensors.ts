@@ -170,7 +170,8 @@ function numbers(input: TensorInput, t: V2Input, raw: Uint8Array | undefined): T
         `binary_data_size is ${raw.length} bytes; shape [${t.shape.join(', ')}] of ${t.datatype} needs ${count * kind.bytes}`,
       );
     // A copy: the slice of the body may not be 4-byte aligned. Little-endian, as the host.
-    const copy = raw.slice().buffer;
+    // (Buffer#slice does not copy: a Uint8Array of it does.)
+    const copy = new Uint8Array(raw).buffer;
     const data =
       t.datatype === 'FP32'
         ? new Float32Array(copy)
