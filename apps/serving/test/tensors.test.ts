@@ -506,6 +506,15 @@ describe('bad tensor inputs are 400s naming the input', () => {
       payload: Buffer.concat([json, px]),
     });
     expect(lying.statusCode).toBe(400);
+    // No content type at all, as some clients of the extension send it: still read.
+    const bare = Buffer.from(JSON.stringify(header(px.length)));
+    const untyped = await app.inject({
+      method: 'POST',
+      url: '/v2/models/conv/infer',
+      headers: { 'inference-header-content-length': String(bare.length) },
+      payload: Buffer.concat([bare, px]),
+    });
+    expect(untyped.statusCode, untyped.body).toBe(200);
     expect(lying.json<{ error: string }>().error).toContain('Inference-Header-Content-Length');
   });
 });

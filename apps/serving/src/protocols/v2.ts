@@ -149,6 +149,17 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
         },
       );
 
+      // Clients of the binary extension may send no content type, or their own.
+      v2.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, parsed) => {
+        if (request.headers[BINARY_HEADER] !== undefined) return parsed(null, body);
+        parsed(
+          new AppError(
+            'VALIDATION_FAILED',
+            'Unsupported content type: send JSON ("Content-Type: application/json") or binary tensors with Inference-Header-Content-Length',
+          ),
+        );
+      });
+
       v2.get('/', () => ({ name: 'mlops-serving', version: '0.1.0', extensions: [] as string[] }));
       v2.get('/health/live', () => ({ live: true }));
       v2.get('/health/ready', (_request, reply) => {
