@@ -124,6 +124,7 @@ export async function buildApp(deps: AppDeps) {
     shadow: new ShadowRecorder(models, metrics, logger),
     routes: env.SERVING_ROUTES,
     maxRequestRows: env.SERVING_MAX_REQUEST_ROWS,
+    maxRequestValues: env.SERVING_MAX_REQUEST_VALUES,
     ids: new PredictionIds(),
   };
   tfServingRoutes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);

@@ -90,6 +90,8 @@ beforeAll(async () => {
       SERVING_MODELS: 'conv,twin',
       // Requests wait up to 50 ms for company, so concurrent ones share one predict call.
       SERVING_MAX_LATENCY_MS: '50',
+      // Five 8×8×3 images (960 values) per request at most: the bound on what images decode to.
+      SERVING_MAX_REQUEST_VALUES: '1000',
     },
     { wrapLogSink: () => ({ record: (b) => logged.push(b) }) },
   );
@@ -464,6 +466,17 @@ describe('bad tensor inputs are 400s naming the input', () => {
       }),
       'pixels',
     );
+    // Six tiny PNGs are a small body but decode past SERVING_MAX_REQUEST_VALUES: refused unread.
+    const tiny = (await png(pixels(1))).toString('base64');
+    const many = await post('/v1/models/conv:predict', {
+      instances: Array.from({ length: 6 }, () => ({ b64: tiny })),
+    });
+    refused(many, 'pixels');
+    expect(many.json<{ error: string }>().error).toContain('SERVING_MAX_REQUEST_VALUES');
+    const five = await post('/v1/models/conv:predict', {
+      instances: Array.from({ length: 5 }, () => ({ b64: tiny })),
+    });
+    expect(five.statusCode, five.body).toBe(200);
     const bomb = await claimedPng(100_000, 100_000);
     refused(
       await post('/v1/models/conv:predict', { instances: [{ b64: bomb.toString('base64') }] }),

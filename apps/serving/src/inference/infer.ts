@@ -14,6 +14,7 @@ import type { ModelSet } from '../models/model-set';
 import type { LoadedModel } from '../models/slot';
 import { joinAnswers, splitExamples } from '../models/tensor-batch';
 import { tensorLogRow, tensorPrediction } from './tensor-log';
+import type { TensorReadOptions } from '../protocols/tensor-inputs';
 import { pickAlias, type RoutesConfig, type Target } from '../routing/routes-config';
 import { checkFiniteOutputs, checkInputRanges, type OutOfRange } from './input-ranges';
 import type { LogBuffer } from './log-buffer';
@@ -27,6 +28,8 @@ export interface InferDeps {
   shadow: ShadowRecorder;
   routes: RoutesConfig;
   maxRequestRows: number;
+  /** SERVING_MAX_REQUEST_VALUES: what one request's encoded images may decode to. */
+  maxRequestValues: number;
   ids: PredictionIds;
 }
 
@@ -41,7 +44,10 @@ export interface InferRequest {
    * The request as named tensors, for a tensor model (signature.tensors); async because encoded
    * images are decoded. Absent: the protocol has no tensor form and a tensor model refuses.
    */
-  tensors?: (signature: TensorSignature) => Promise<Record<string, TensorValue>>;
+  tensors?: (
+    signature: TensorSignature,
+    opts: TensorReadOptions,
+  ) => Promise<Record<string, TensorValue>>;
   /** Rewrites `instances[i].col` paths into the protocol's own vocabulary. */
   renamePath?: (path: string) => string;
   /** Sticky canary key (e.g. a user id header). */
@@ -198,7 +204,7 @@ async function inferTensors(
       'VALIDATION_FAILED',
       `"${loaded.name}" takes tensors (${tensors.inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join('; ')}): send them with TF Serving (/v1/models/${loaded.name}:predict) or Open Inference Protocol v2 (/v2/models/${loaded.name}/infer)`,
     );
-  const feeds = await req.tensors(tensors);
+  const feeds = await req.tensors(tensors, { maxValues: deps.maxRequestValues });
   const batch = checkTensorFeeds(tensors, feeds);
   if (batch > deps.maxRequestRows)
     throw new AppError(

@@ -43,15 +43,28 @@ export function base64Bytes(input: string, text: string): Uint8Array {
   );
 }
 
+/** Per request bounds (serving env), passed down from infer. */
+export interface TensorReadOptions {
+  /** SERVING_MAX_REQUEST_VALUES: most values the request's images may decode to. */
+  maxValues: number;
+}
+
 /** Encoded images → one [n, height, width, channels] uint8 tensor, decoded concurrently. */
 export async function decodeImages(
   input: TensorInput,
   images: readonly Uint8Array[],
+  opts: TensorReadOptions,
 ): Promise<TensorValue> {
   if (input.kind !== 'image')
     throw invalidInput(
       input.name,
       `is a ${input.dtype} tensor ${fmt(input.shape)}, not an image: send its values, not encoded bytes`,
+    );
+  const values = images.length * exampleElements(input.shape);
+  if (values > opts.maxValues)
+    throw invalidInput(
+      input.name,
+      `${images.length} images of ${fmt(input.shape.slice(1))} decode to ${values} values; at most ${opts.maxValues} per request (SERVING_MAX_REQUEST_VALUES): split it`,
     );
   const decoded = await Promise.all(images.map((b) => decodeImage(input.name, b, input.decoding)));
   const size = exampleElements(input.shape);
@@ -101,6 +114,7 @@ export async function examplesToTensor(
   input: TensorInput,
   values: readonly unknown[],
   where: (i: number) => string,
+  opts: TensorReadOptions,
 ): Promise<TensorValue> {
   const b64 = values.filter(isB64).length;
   if (b64 > 0) {
@@ -109,6 +123,7 @@ export async function examplesToTensor(
     return decodeImages(
       input,
       values.map((v) => base64Bytes(input.name, (v as { b64: string }).b64)),
+      opts,
     );
   }
   const dims = input.shape.slice(1);

@@ -1,6 +1,12 @@
 import type { TensorSignature } from '@mlops/contracts';
 import type { TensorValue } from '@mlops/ml/bundle';
-import { examplesToTensor, invalidInput, isB64, nest } from './tensor-inputs';
+import {
+  examplesToTensor,
+  invalidInput,
+  isB64,
+  nest,
+  type TensorReadOptions,
+} from './tensor-inputs';
 
 /**
  * TF Serving's REST predict for tensor inputs, as its API documentation shows
@@ -27,6 +33,7 @@ function unknownKeys(signature: TensorSignature, keys: string[], where: string):
 export async function instancesToTensors(
   signature: TensorSignature,
   instances: readonly unknown[],
+  opts: TensorReadOptions,
 ): Promise<Record<string, TensorValue>> {
   const single = signature.inputs.length === 1;
   const names = signature.inputs.map((i) => i.name).join(', ');
@@ -44,8 +51,11 @@ export async function instancesToTensors(
         throw invalidInput(input.name, `instances[${i}] has no "${input.name}"`);
       return inst[input.name];
     });
-    feeds[input.name] = await examplesToTensor(input, values, (i) =>
-      isRecord(instances[i]) ? `instances[${i}].${input.name}` : `instances[${i}]`,
+    feeds[input.name] = await examplesToTensor(
+      input,
+      values,
+      (i) => (isRecord(instances[i]) ? `instances[${i}].${input.name}` : `instances[${i}]`),
+      opts,
     );
   }
   return feeds;
@@ -54,6 +64,7 @@ export async function instancesToTensors(
 export async function columnsToTensors(
   signature: TensorSignature,
   inputs: unknown,
+  opts: TensorReadOptions,
 ): Promise<Record<string, TensorValue>> {
   const single = signature.inputs.length === 1;
   const only = signature.inputs[0]!;
@@ -76,7 +87,12 @@ export async function columnsToTensors(
     if (isB64(column)) column = [column];
     if (!Array.isArray(column))
       throw invalidInput(input.name, 'must be a list with the batch as its first dimension');
-    feeds[input.name] = await examplesToTensor(input, column, (i) => `inputs.${input.name}[${i}]`);
+    feeds[input.name] = await examplesToTensor(
+      input,
+      column,
+      (i) => `inputs.${input.name}[${i}]`,
+      opts,
+    );
   }
   return feeds;
 }

@@ -16,7 +16,7 @@ import { flagOutOfRange } from './out-of-range';
 import type { Target } from '../routing/routes-config';
 import { countingErrors, requestCounter, type RequestCounter } from './request-counter';
 import { availableStatus, modelStatus } from '../routes/status';
-import { decodeImages, singleImageInput } from './tensor-inputs';
+import { decodeImages, singleImageInput, type TensorReadOptions } from './tensor-inputs';
 import {
   columnsToTensors,
   instancesToTensors,
@@ -77,7 +77,10 @@ interface PredictBody {
   /** Feature records for a tabular model (columns are checked once the model is known). */
   records: (signature: Signature) => unknown[];
   /** Named tensors for a tensor model. */
-  tensors: (signature: TensorSignature) => Promise<Record<string, TensorValue>>;
+  tensors: (
+    signature: TensorSignature,
+    opts: TensorReadOptions,
+  ) => Promise<Record<string, TensorValue>>;
 }
 
 function parseColumns(body: Record<string, unknown>): unknown[] {
@@ -105,9 +108,9 @@ function readBody(body: unknown, model: string): PredictBody {
         singleImageInput(undefined, model); // throws: a tabular model takes no image body
         return [];
       },
-      tensors: async (signature) => {
+      tensors: async (signature, opts) => {
         const input = singleImageInput(signature, model);
-        return { [input.name]: await decodeImages(input, [body]) };
+        return { [input.name]: await decodeImages(input, [body], opts) };
       },
     };
   }
@@ -127,14 +130,14 @@ function readBody(body: unknown, model: string): PredictBody {
     return {
       kind: 'rows',
       records: () => instances,
-      tensors: (signature) => instancesToTensors(signature, instances),
+      tensors: (signature, opts) => instancesToTensors(signature, instances, opts),
     };
   }
   if (hasColumns) {
     return {
       kind: 'columns',
       records: () => parseColumns(body),
-      tensors: (signature) => columnsToTensors(signature, body.inputs),
+      tensors: (signature, opts) => columnsToTensors(signature, body.inputs, opts),
     };
   }
   throw bad('The body has neither "instances" (rows) nor "inputs" (columns)', 'instances');

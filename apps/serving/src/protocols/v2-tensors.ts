@@ -11,7 +11,7 @@ import {
   type V2InferResponse,
 } from '@mlops/contracts';
 import type { TensorValue } from '@mlops/ml/bundle';
-import { base64Bytes, decodeImages, invalidInput } from './tensor-inputs';
+import { base64Bytes, decodeImages, invalidInput, type TensorReadOptions } from './tensor-inputs';
 
 /**
  * Open Inference Protocol v2 tensors for tensor models: JSON `data` (flat or nested) and the
@@ -132,6 +132,7 @@ async function encodedImages(
   input: TensorInput,
   t: V2Input,
   raw: Uint8Array | undefined,
+  opts: TensorReadOptions,
 ): Promise<TensorValue> {
   if (input.kind !== 'image')
     throw invalidInput(
@@ -152,7 +153,7 @@ async function encodedImages(
       });
   if (images.length !== t.shape[0])
     throw invalidInput(input.name, `shape [${t.shape.join(', ')}] but ${images.length} images`);
-  return decodeImages(input, images);
+  return decodeImages(input, images, opts);
 }
 
 function numbers(input: TensorInput, t: V2Input, raw: Uint8Array | undefined): TensorValue {
@@ -217,6 +218,7 @@ export async function v2ToTensors(
   signature: TensorSignature,
   req: V2TensorRequest,
   binary: ReadonlyMap<string, Uint8Array> | null,
+  opts: TensorReadOptions,
 ): Promise<Record<string, TensorValue>> {
   const byName = new Map(req.inputs.map((t) => [t.name, t]));
   if (byName.size !== req.inputs.length) throw bad('Two input tensors have the same name');
@@ -232,7 +234,7 @@ export async function v2ToTensors(
     if (!raw && t.data === undefined)
       throw invalidInput(input.name, 'has neither "data" nor parameters.binary_data_size');
     feeds[input.name] =
-      t.datatype === 'BYTES' ? await encodedImages(input, t, raw) : numbers(input, t, raw);
+      t.datatype === 'BYTES' ? await encodedImages(input, t, raw, opts) : numbers(input, t, raw);
   }
   return feeds;
 }

@@ -224,7 +224,7 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
               );
             return tensorsToRecords(parsed.data, signature);
           },
-          tensors: (signature) => v2ToTensors(signature, req, binary),
+          tensors: (signature, opts) => v2ToTensors(signature, req, binary, opts),
           routeKey: typeof key === 'string' ? key : undefined,
           principal: request.principal?.name ?? null,
           renamePath: (p) => p.replace(/^instances\[(\d+)\]\.(.*)$/, 'inputs[$2].data[$1]'),
