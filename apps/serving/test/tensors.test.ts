@@ -531,3 +531,88 @@ describe('bad tensor inputs are 400s naming the input', () => {
     expect(lying.json<{ error: string }>().error).toContain('Inference-Header-Content-Length');
   });
 });
+
+describe('fuzzed tensor requests', () => {
+  /** mulberry32, seeded: a failure reproduces. */
+  function prng(seed: number) {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('answers a few hundred malformed tensor bodies below 500, and still serves', async () => {
+    const r = prng(17);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+    const value = (depth: number): unknown => {
+      const kinds = depth > 3 ? ['n', 's', 'b64'] : ['n', 's', 'arr', 'obj', 'b64', 'pix'];
+      switch (pick(kinds)) {
+        case 'n':
+          return pick([0, -1, 255, 256, 1.5, 1e308, -1e308, null, true]);
+        case 's':
+          return pick(['', 'x', 'AAAA', '////', '=', '\u0000']);
+        case 'b64':
+          return { b64: pick(['', 'AAAA', 'not base64!', '/9j/4AAQ', 'iVBORw0KGgo=']) };
+        case 'pix':
+          return nested(pixels(1)).slice(0, Math.floor(r() * 9));
+        case 'arr':
+          return Array.from({ length: Math.floor(r() * 4) }, () => value(depth + 1));
+        default:
+          return Object.fromEntries(
+            Array.from({ length: Math.floor(r() * 3) }, () => [
+              pick(['pixels', 'img', 'vec', 'b64', 'x']),
+              value(depth + 1),
+            ]),
+          );
+      }
+    };
+    const datatypes = ['FP32', 'UINT8', 'INT32', 'BYTES', 'FP64', 'BOOL'];
+    for (let i = 0; i < 300; i++) {
+      const model = pick(['conv', 'twin']);
+      const kind = pick(['rows', 'cols', 'v2', 'bin']);
+      let res;
+      if (kind === 'rows')
+        res = await post(`/v1/models/${model}:predict`, { instances: [value(0), value(0)] });
+      else if (kind === 'cols')
+        res = await post(`/v1/models/${model}:predict`, { inputs: value(0) });
+      else {
+        const input = {
+          name: pick(['pixels', 'img', 'vec', 'x']),
+          shape: Array.from({ length: 1 + Math.floor(r() * 4) }, () => pick([0, 1, 2, 3, 8, 1e9])),
+          datatype: pick(datatypes),
+        };
+        if (kind === 'v2')
+          res = await post(`/v2/models/${model}/infer`, { inputs: [{ ...input, data: value(0) }] });
+        else {
+          const blob = pixels(i, Math.floor(r() * 800));
+          res = await binary(
+            `/v2/models/${model}/infer`,
+            {
+              inputs: [
+                { ...input, parameters: { binary_data_size: pick([blob.length, 0, 7, -1, 'x']) } },
+              ],
+            },
+            blob,
+          );
+        }
+      }
+      expect(res.statusCode, `${i} ${kind}: ${res.body}`).toBeLessThan(500);
+    }
+    const ok = await post('/v1/models/conv:predict', { instances: [nested(pixels(0))] });
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it('tells an MLflow client that a tensor model takes tensors', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/invocations?model=conv',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ inputs: [[1, 2, 3]] }),
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.body).toContain('takes tensors');
+  });
+});

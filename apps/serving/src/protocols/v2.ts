@@ -125,9 +125,11 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
       v2.setErrorHandler(
         countingErrors(
           protocolErrorHandler(bodyLimit, (e) => ({
-            error: e.details
-              ? `${e.message.split(': ')[0]}: ${describeDetails(e.details)}`
-              : e.message,
+            // A message that already states its details (`input "x": …`) is sent as is.
+            error:
+              e.details && !e.details.every((d) => e.message.includes(d.message))
+                ? `${e.message.split(': ')[0]}: ${describeDetails(e.details)}`
+                : e.message,
           })),
           counter,
           (request) => (request.params as { m?: string } | undefined)?.m ?? '',
