@@ -605,14 +605,29 @@ describe('fuzzed tensor requests', () => {
     expect(ok.statusCode).toBe(200);
   });
 
-  it('tells an MLflow client that a tensor model takes tensors', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/invocations?model=conv',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ inputs: [[1, 2, 3]] }),
-    });
-    expect(res.statusCode, res.body).toBe(400);
-    expect(res.body).toContain('takes tensors');
+  it('answers MLflow tensor inputs, and names the input of a bad one', async () => {
+    const mlflow = (body: unknown) =>
+      app.inject({
+        method: 'POST',
+        url: '/invocations?model=conv',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+    const px = new Uint8Array(Buffer.concat([pixels(2), pixels(3)]));
+    for (const body of [
+      { inputs: [nested(pixels(2)), nested(pixels(3))] },
+      { instances: [nested(pixels(2)), nested(pixels(3))] },
+      { inputs: { pixels: [nested(pixels(2)), nested(pixels(3))] } },
+    ]) {
+      const res = await mlflow(body);
+      expect(res.statusCode, res.body).toBe(200);
+      expectClose(res.json<{ predictions: unknown }>().predictions, convPredict(px));
+    }
+    const bad = await mlflow({ inputs: [[1, 2, 3]] });
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.body).toContain('input \\"pixels\\"');
+    const records = await mlflow({ dataframe_records: [{ a: 1 }] });
+    expect(records.statusCode).toBe(400);
+    expect(records.body).toContain('takes tensors');
   });
 });
