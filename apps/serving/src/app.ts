@@ -78,6 +78,7 @@ export async function buildApp(deps: AppDeps) {
       maxLatencyMs: env.SERVING_MAX_LATENCY_MS,
       maxQueueRows: env.SERVING_MAX_QUEUE_ROWS,
       timeoutMs: env.SERVING_REQUEST_TIMEOUT_MS,
+      maxBatchValues: env.SERVING_MAX_REQUEST_VALUES,
     },
     metrics,
     logger,

@@ -8,6 +8,7 @@ import { serializeModel } from '@mlops/ml/bundle';
 import { decodeImage } from '@mlops/ml/image';
 import type { ServingApp } from '../src/app';
 import type { ServedBatch } from '../src/payload-log';
+import { tensorBatchRows } from '../src/models/loader';
 import { MemoryModelSource } from '../src/models/memory-source';
 import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';
 import { publishTensorModel } from './support/tensor-models';
@@ -198,6 +199,27 @@ describe('tensor models through the serving protocols', () => {
       );
     }
     expect((await execCount('conv')) - before).toBeLessThan(answers.length);
+  });
+
+  it('keeps a tensor batch within SERVING_MAX_REQUEST_VALUES', () => {
+    const image = (h: number) => ({
+      kind: 'tensor' as const,
+      name: 'x',
+      dtype: 'float32' as const,
+      shape: [-1, h, h, 3],
+    });
+    const outputs = [
+      { name: 'y', dtype: 'float32' as const, shape: [-1, 2], role: 'other' as const },
+    ];
+    const limits = {
+      maxBatchRows: 256,
+      maxLatencyMs: 0,
+      maxQueueRows: 1,
+      maxBatchValues: 16 * 1024 * 1024,
+    };
+    expect(tensorBatchRows(limits, { inputs: [image(224)], outputs })).toBe(111);
+    expect(tensorBatchRows(limits, { inputs: [image(8)], outputs })).toBe(256);
+    expect(tensorBatchRows(limits, { inputs: [image(4096)], outputs })).toBe(1);
   });
 
   it('takes columnar inputs, bare for one input, and answers a bare output', async () => {

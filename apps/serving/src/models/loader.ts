@@ -33,6 +33,11 @@ export interface BatchingOptions {
   maxQueueRows: number;
   /** Requests still queued after this long are refused with 503 + Retry-After. */
   timeoutMs?: number;
+  /**
+   * A tensor model's batch holds at most this many input values (SERVING_MAX_REQUEST_VALUES):
+   * 256 examples of 224×224×3 would stack 154 MB of float32 into one predict call.
+   */
+  maxBatchValues?: number;
 }
 
 export interface LoaderDeps {
@@ -57,12 +62,7 @@ function warmPredictor(model: BundleModel, mv: ModelVersion): Predictor {
   } catch (err) {
     predictor?.dispose();
     model.dispose();
-    throw new AppError(
-      'PRECONDITION_FAILED',
-      `Version ${mv.version} of "${mv.model}" failed its warm-up predict: ${
-        isAppError(err) || err instanceof Error ? err.message : String(err)
-      }`,
-    );
+    throw warmupFailed(mv, err);
   }
 }
 
@@ -92,6 +92,13 @@ function warmTensorPredictor(
   } catch (err) {
     throw warmupFailed(mv, err);
   }
+}
+
+/** Examples per tensor batch: the row bound, lowered so a batch stays within its value bound. */
+export function tensorBatchRows(batching: BatchingOptions, tensors: TensorSignature): number {
+  const perExample = tensors.inputs.reduce((n, i) => n + exampleElements(i.shape), 0);
+  const byValues = Math.floor((batching.maxBatchValues ?? Infinity) / perExample);
+  return Math.max(1, Math.min(batching.maxBatchRows, byValues));
 }
 
 /** A tensor model never takes rows: infer answers before reaching this batcher. */
@@ -152,6 +159,7 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
   const tensorBatcher = batchPredictor
     ? new Batcher<TensorExample, TensorAnswer>({
         ...deps.batching,
+        maxBatchRows: tensorBatchRows(deps.batching, tensors!),
         run: (examples) => runTensorBatch(batchPredictor, examples),
         onBatch,
       })
