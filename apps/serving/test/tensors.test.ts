@@ -291,6 +291,37 @@ describe('tensor models through the serving protocols', () => {
     }
   });
 
+  it("answers binary outputs when asked, as Triton's Python client does by default", async () => {
+    const px = pixels(5);
+    const res = await binary(
+      '/v2/models/conv/infer',
+      {
+        parameters: { binary_data_output: true },
+        inputs: [
+          {
+            name: 'pixels',
+            shape: [1, 8, 8, 3],
+            datatype: 'UINT8',
+            parameters: { binary_data_size: px.length },
+          },
+        ],
+      },
+      px,
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    const headerLength = Number(res.headers['inference-header-content-length']);
+    const raw = res.rawPayload;
+    const header = JSON.parse(raw.subarray(0, headerLength).toString('utf8')) as {
+      outputs: Array<{ name: string; shape: number[]; parameters: { binary_data_size: number } }>;
+    };
+    expect(header.outputs).toEqual([
+      { name: 'probs', datatype: 'FP32', shape: [1, 3], parameters: { binary_data_size: 12 } },
+    ]);
+    expect(raw.length).toBe(headerLength + 12);
+    const data = new Float32Array(new Uint8Array(raw.subarray(headerLength)).buffer);
+    expectClose([Array.from(data)], convPredict(px));
+  });
+
   it('decodes encoded images: b64, OIP BYTES (JSON and binary) and an image/jpeg body', async () => {
     const px = pixels(7);
     const image = await png(px); // lossless: decodes to exactly px

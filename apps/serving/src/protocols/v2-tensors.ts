@@ -239,6 +239,47 @@ export async function v2ToTensors(
   return feeds;
 }
 
+/**
+ * The outputs a client asked to receive as binary: all with the request's
+ * `parameters.binary_data_output` (what Triton's Python client sets when it names no output),
+ * else those whose requested output says `parameters.binary_data`.
+ */
+export function binaryOutputs(req: V2TensorRequest): (name: string) => boolean {
+  if (req.parameters?.binary_data_output === true) return () => true;
+  const named = new Set(
+    (req.outputs ?? []).filter((o) => o.parameters?.binary_data === true).map((o) => o.name),
+  );
+  return (name) => named.has(name);
+}
+
+/**
+ * A response with binary outputs: the JSON header (binary outputs carry
+ * `parameters.binary_data_size` instead of `data`) followed by their little-endian bytes in
+ * output order. Answers the body and the header's length.
+ */
+export function binaryResponse(
+  response: V2InferResponse,
+  isBinary: (name: string) => boolean,
+): { body: Buffer; headerLength: number } {
+  const blobs: Buffer[] = [];
+  const outputs = response.outputs.map((o) => {
+    if (!isBinary(o.name)) return o;
+    const numbers = o.data as number[];
+    const typed =
+      o.datatype === 'INT32'
+        ? Int32Array.from(numbers)
+        : o.datatype === 'UINT8'
+          ? Uint8Array.from(numbers)
+          : Float32Array.from(numbers);
+    const bytes = Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength);
+    blobs.push(bytes);
+    const { data: _data, ...rest } = o;
+    return { ...rest, parameters: { binary_data_size: bytes.length } };
+  });
+  const header = Buffer.from(JSON.stringify({ ...response, outputs }));
+  return { body: Buffer.concat([header, ...blobs]), headerLength: header.length };
+}
+
 const DATATYPE: Record<string, V2Datatype> = { float32: 'FP32', int32: 'INT32', uint8: 'UINT8' };
 
 /** The answer's output tensors (all, or those the request names), data flat. */

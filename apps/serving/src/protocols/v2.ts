@@ -19,6 +19,8 @@ import { inputSpecs, outputSpecs, predictionColumns, v2DatatypeOf } from './tens
 import { mayPoisonPrototype } from '../json-body';
 import {
   BINARY_HEADER,
+  binaryOutputs,
+  binaryResponse,
   binaryTensorRequest,
   jsonTensorRequest,
   v2TensorOutputs,
@@ -162,7 +164,11 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
         );
       });
 
-      v2.get('/', () => ({ name: 'mlops-serving', version: '0.1.0', extensions: [] as string[] }));
+      v2.get('/', () => ({
+        name: 'mlops-serving',
+        version: '0.1.0',
+        extensions: ['binary_tensor_data'],
+      }));
       v2.get('/health/live', () => ({ live: true }));
       v2.get('/health/ready', (_request, reply) => {
         const ready = models.ready();
@@ -233,13 +239,20 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
         });
         counter.count(target.model, 200);
         if (result.tensors && result.signature.tensors) {
-          return {
+          const response: V2InferResponse = {
             model_name: result.model,
             model_version: String(result.version),
             ...(req.id !== undefined ? { id: req.id } : {}),
             parameters: { prediction_ids: result.ids },
             outputs: v2TensorOutputs(result.signature.tensors, result.tensors, req.outputs),
           };
+          const isBinary = binaryOutputs(req);
+          if (!response.outputs.some((o) => isBinary(o.name))) return response;
+          const { body, headerLength } = binaryResponse(response, isBinary);
+          return reply
+            .header(BINARY_HEADER, String(headerLength))
+            .type('application/octet-stream')
+            .send(body);
         }
         flagOutOfRange(reply, result.outOfRange);
         const cols = predictionColumns(result.signature, result.predictions);
