@@ -1,13 +1,14 @@
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelVersion } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { startTestRegistry, trpc, type TestRegistry } from './helpers';
-import { nsfwjsMobileNetV2 } from './npm-model';
+import { nsfwjsMobileNetV2 } from '../../../packages/ml/test/support/npm-model';
 import { expectClose, pixels, storedPredictor, uploadBlob } from './tensor-import-helpers';
 
 let r: TestRegistry;
-const { files, labels } = nsfwjsMobileNetV2();
+const { files, labels } = nsfwjsMobileNetV2(createRequire(import.meta.url));
 
 beforeAll(async () => {
   r = await startTestRegistry();

@@ -78,6 +78,7 @@ export async function buildApp(deps: AppDeps) {
       maxLatencyMs: env.SERVING_MAX_LATENCY_MS,
       maxQueueRows: env.SERVING_MAX_QUEUE_ROWS,
       timeoutMs: env.SERVING_REQUEST_TIMEOUT_MS,
+      maxBatchValues: env.SERVING_MAX_REQUEST_VALUES,
     },
     metrics,
     logger,
@@ -124,6 +125,7 @@ export async function buildApp(deps: AppDeps) {
     shadow: new ShadowRecorder(models, metrics, logger),
     routes: env.SERVING_ROUTES,
     maxRequestRows: env.SERVING_MAX_REQUEST_ROWS,
+    maxRequestValues: env.SERVING_MAX_REQUEST_VALUES,
     ids: new PredictionIds(),
   };
   tfServingRoutes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);

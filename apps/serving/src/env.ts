@@ -47,6 +47,12 @@ export const servingEnvSchema = z.object({
   SERVING_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   /** Most rows one request may carry (400 above it); bigger inputs belong in batch scoring. */
   SERVING_MAX_REQUEST_ROWS: positiveInt(10_000),
+  /**
+   * Most values the encoded images of one request may decode to (16M: 64 MiB as float32, ≈ 110
+   * images of 224×224×3). A 1 KB JPEG can decode to 150k values, so the body limit alone would
+   * let one request ask for gigabytes; checked before decoding.
+   */
+  SERVING_MAX_REQUEST_VALUES: positiveInt(16 * 1024 * 1024),
   /** A request still queued after this long is answered 503 + Retry-After instead of waiting on. */
   SERVING_REQUEST_TIMEOUT_MS: positiveInt(10_000),
   /** Versions addressed explicitly (by number or by another alias) kept loaded, least recently used out. */

@@ -75,6 +75,40 @@ describe('serving needs a scoped token (issue #16 items 2 and 5)', () => {
     expect(res.status).toBe(401);
   });
 
+  it('checks the token of image and binary tensor bodies before reading them', async () => {
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new Array<number>(1_000_000).fill(0)]);
+    const image = (token: string | null) =>
+      fetch(`${serving}/v1/models/iris:predict`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'image/jpeg',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: jpeg,
+      });
+    const header = JSON.stringify({
+      inputs: [{ name: 'x', shape: [1], datatype: 'FP32', parameters: { binary_data_size: 4 } }],
+    });
+    const tensors = (token: string | null) =>
+      fetch(`${serving}/v2/models/iris/infer`, {
+        method: 'POST',
+        headers: {
+          'inference-header-content-length': String(header.length),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: Buffer.concat([Buffer.from(header), Buffer.alloc(4)]),
+      });
+    expect((await image(null)).status).toBe(401);
+    expect((await tensors(null)).status).toBe(401);
+    expect((await image(tokens.read)).status).toBe(403);
+    expect((await tensors(tokens.read)).status).toBe(403);
+    // With the scope, a feature model refuses them as a 400 that says what it takes.
+    const wrong = await image(tokens.predict);
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain('one image input');
+    expect((await tensors(tokens.predict)).status).toBe(400);
+  });
+
   it('wants `predict` to predict and `read` to read', async () => {
     expect((await predict('/v1/models/iris:predict', tokens.read)).status).toBe(403);
     expect((await get('/v1/models/iris/metadata', tokens.predict)).status).toBe(403);

@@ -5,11 +5,16 @@ import {
   type ErrorDetail,
   type Prediction,
   type Signature,
+  type TensorSignature,
 } from '@mlops/contracts';
+import { checkTensorFeeds, type TensorValue } from '@mlops/ml/bundle';
 import { checkRecords } from '@mlops/ml/records';
 import type { ServingMetrics } from '../metrics';
 import type { ModelSet } from '../models/model-set';
 import type { LoadedModel } from '../models/slot';
+import { joinAnswers, splitExamples } from '../models/tensor-batch';
+import { tensorLogRow, tensorPrediction } from './tensor-log';
+import type { TensorReadOptions } from '../protocols/tensor-inputs';
 import { pickAlias, type RoutesConfig, type Target } from '../routing/routes-config';
 import { checkFiniteOutputs, checkInputRanges, type OutOfRange } from './input-ranges';
 import type { LogBuffer } from './log-buffer';
@@ -23,6 +28,8 @@ export interface InferDeps {
   shadow: ShadowRecorder;
   routes: RoutesConfig;
   maxRequestRows: number;
+  /** SERVING_MAX_REQUEST_VALUES: what one request's encoded images may decode to. */
+  maxRequestValues: number;
   ids: PredictionIds;
 }
 
@@ -33,6 +40,14 @@ export interface InferRequest {
   protocol: Protocol;
   /** Raw records, or a decoder that needs the model's signature (typed tensors). */
   records: unknown[] | ((signature: Signature) => unknown[]);
+  /**
+   * The request as named tensors, for a tensor model (signature.tensors); async because encoded
+   * images are decoded. Absent: the protocol has no tensor form and a tensor model refuses.
+   */
+  tensors?: (
+    signature: TensorSignature,
+    opts: TensorReadOptions,
+  ) => Promise<Record<string, TensorValue>>;
   /** Rewrites `instances[i].col` paths into the protocol's own vocabulary. */
   renamePath?: (path: string) => string;
   /** Sticky canary key (e.g. a user id header). */
@@ -50,6 +65,8 @@ export interface InferResult {
   ids: string[];
   /** Numeric inputs far outside the version's training range (answered, but flagged). */
   outOfRange: OutOfRange[];
+  /** A tensor model's answer: every output by name, [n, ...]; null for a tabular model. */
+  tensors: Record<string, TensorValue> | null;
 }
 
 interface SuccessTally {
@@ -99,6 +116,7 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
   // The followed alias is taken without an await: one microtask less on every prediction.
   const loaded = models.acquireFollowed(target) ?? (await models.acquire(target));
   try {
+    if (loaded.tensorBatcher) return await inferTensors(deps, req, loaded, target);
     const signature = loaded.manifest.signature;
     const records = typeof req.records === 'function' ? req.records(signature) : req.records;
     if (records.length === 0) {
@@ -156,6 +174,7 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
       predictions,
       ids,
       outOfRange,
+      tensors: null,
     };
   } catch (err) {
     const reason = isAppError(err) ? err.code.toLowerCase() : 'internal';
@@ -169,4 +188,46 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
   } finally {
     loaded.release();
   }
+}
+
+/** infer() for a tensor model: decode, check, queue the examples, join the answers. */
+async function inferTensors(
+  deps: InferDeps,
+  req: InferRequest,
+  loaded: LoadedModel,
+  target: Target,
+): Promise<InferResult> {
+  const signature = loaded.manifest.signature;
+  const tensors = signature.tensors!;
+  if (!req.tensors)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `"${loaded.name}" takes tensors (${tensors.inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join('; ')}): send them with TF Serving (/v1/models/${loaded.name}:predict) or Open Inference Protocol v2 (/v2/models/${loaded.name}/infer)`,
+    );
+  const feeds = await req.tensors(tensors, { maxValues: deps.maxRequestValues });
+  const batch = checkTensorFeeds(tensors, feeds);
+  if (batch > deps.maxRequestRows)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `The request has ${batch} examples; at most ${deps.maxRequestRows} are accepted per request: split it`,
+    );
+  const examples = splitExamples(tensors, feeds, batch);
+  const answers = await loaded.tensorBatcher!.submit(examples);
+  const ids = deps.ids.take(batch);
+  const rows = examples.map((e) => tensorLogRow(tensors, e));
+  const predictions = answers.map((a) => tensorPrediction(signature, a));
+  deps.logBuffer.add(loaded.name, loaded.version, ids, rows, predictions, req.principal ?? null);
+  const success = successTally(loaded, req.protocol);
+  deps.metrics.success.tally(success.key, success.labels);
+  const alias = target.alias ?? (target.version === undefined ? deps.models.alias : null);
+  return {
+    model: loaded.name,
+    version: loaded.version,
+    alias,
+    signature,
+    predictions,
+    ids,
+    outOfRange: [],
+    tensors: joinAnswers(tensors, answers),
+  };
 }

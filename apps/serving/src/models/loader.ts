@@ -1,21 +1,27 @@
 import {
   AppError,
+  exampleElements,
   isAppError,
   type DataRow,
   type ModelVersion,
   type Prediction,
+  type TensorSignature,
 } from '@mlops/contracts';
 import {
   createPredictor,
+  createTensorPredictor,
   loadBundleModel,
+  loadTensorModel,
   type BundleModel,
   type Predictor,
+  type TensorPredictor,
 } from '@mlops/ml/bundle';
 import { Batcher } from '../batching/batcher';
 import { trainingRanges } from '../inference/input-ranges';
 import type { ServingMetrics } from '../metrics';
 import { imputedRow, predictRows } from './predict-rows';
-import { LoadedModel } from './slot';
+import { LoadedModel, type ServingEngine } from './slot';
+import { runTensorBatch, type TensorAnswer, type TensorExample } from './tensor-batch';
 import type { ModelSource } from './source';
 
 /** The bundle file holding the training split's profile (contracts bundleManifestSchema). */
@@ -27,6 +33,11 @@ export interface BatchingOptions {
   maxQueueRows: number;
   /** Requests still queued after this long are refused with 503 + Retry-After. */
   timeoutMs?: number;
+  /**
+   * A tensor model's batch holds at most this many input values (SERVING_MAX_REQUEST_VALUES):
+   * 256 examples of 224×224×3 would stack 154 MB of float32 into one predict call.
+   */
+  maxBatchValues?: number;
 }
 
 export interface LoaderDeps {
@@ -51,13 +62,48 @@ function warmPredictor(model: BundleModel, mv: ModelVersion): Predictor {
   } catch (err) {
     predictor?.dispose();
     model.dispose();
-    throw new AppError(
-      'PRECONDITION_FAILED',
-      `Version ${mv.version} of "${mv.model}" failed its warm-up predict: ${
-        isAppError(err) || err instanceof Error ? err.message : String(err)
-      }`,
-    );
+    throw warmupFailed(mv, err);
   }
+}
+
+function warmupFailed(mv: ModelVersion, err: unknown): AppError {
+  return new AppError(
+    'PRECONDITION_FAILED',
+    `Version ${mv.version} of "${mv.model}" failed its warm-up predict: ${
+      isAppError(err) || err instanceof Error ? err.message : String(err)
+    }`,
+  );
+}
+
+/** A tensor model's predictor, warmed on one all-zero example per input. */
+function warmTensorPredictor(
+  predictor: TensorPredictor,
+  tensors: TensorSignature,
+  mv: ModelVersion,
+): void {
+  try {
+    const feeds = Object.fromEntries(
+      tensors.inputs.map((i) => [
+        i.name,
+        { data: new Float32Array(exampleElements(i.shape)), shape: [1, ...i.shape.slice(1)] },
+      ]),
+    );
+    predictor.predictTensors(feeds);
+  } catch (err) {
+    throw warmupFailed(mv, err);
+  }
+}
+
+/** Examples per tensor batch: the row bound, lowered so a batch stays within its value bound. */
+export function tensorBatchRows(batching: BatchingOptions, tensors: TensorSignature): number {
+  const perExample = tensors.inputs.reduce((n, i) => n + exampleElements(i.shape), 0);
+  const byValues = Math.floor((batching.maxBatchValues ?? Infinity) / perExample);
+  return Math.max(1, Math.min(batching.maxBatchRows, byValues));
+}
+
+/** A tensor model never takes rows: infer answers before reaching this batcher. */
+function refuseRows(): never {
+  throw new AppError('VALIDATION_FAILED', 'this model takes tensors, not feature records');
 }
 
 /**
@@ -68,24 +114,56 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
   const { manifest } = mv;
   const files = await deps.source.fetchFiles(manifest);
   // Verifies every file's size and sha256 against the manifest before reading a byte of it.
-  const model = await loadBundleModel(manifest, files);
-  const predictor = warmPredictor(model, mv);
+  const tensors = manifest.signature.tensors;
+  let model: { dispose(): void };
+  let predictor: ServingEngine;
+  let tensorPredictor: TensorPredictor | null = null;
+  if (tensors) {
+    const tensorModel = await loadTensorModel(manifest, files);
+    model = tensorModel;
+    try {
+      tensorPredictor = createTensorPredictor(tensorModel, tensors);
+      warmTensorPredictor(tensorPredictor, tensors, mv);
+    } catch (err) {
+      tensorModel.dispose();
+      throw isAppError(err) && err.code === 'PRECONDITION_FAILED' ? err : warmupFailed(mv, err);
+    }
+    const tp = tensorPredictor;
+    predictor = { engine: 'tensor', fallbackReason: null, dispose: () => tp.dispose() };
+  } else {
+    const bundleModel = await loadBundleModel(manifest, files);
+    model = bundleModel;
+    predictor = warmPredictor(bundleModel, mv);
+  }
   const labels = { model: mv.model, version: String(mv.version) };
   // Children bound once: prom-client hashes a label set on every call otherwise (per request).
   const batches = deps.metrics.batches.labels(labels);
   const inferenceRows = deps.metrics.inferenceRows.labels(labels);
   const computeSeconds = deps.metrics.computeSeconds.labels(labels);
   const queueSeconds = deps.metrics.queueSeconds.labels(labels);
+  const onBatch = (stats: { rows: number; computeMs: number; queueMs: number[] }) => {
+    batches.inc();
+    inferenceRows.inc(stats.rows);
+    computeSeconds.observe(stats.computeMs / 1000);
+    for (const ms of stats.queueMs) queueSeconds.observe(ms / 1000);
+  };
+  const rowPredictor = predictor;
   const batcher = new Batcher<DataRow, Prediction>({
     ...deps.batching,
-    run: (rows) => predictRows(predictor, manifest.preprocessing, rows),
-    onBatch: (stats) => {
-      batches.inc();
-      inferenceRows.inc(stats.rows);
-      computeSeconds.observe(stats.computeMs / 1000);
-      for (const ms of stats.queueMs) queueSeconds.observe(ms / 1000);
-    },
+    run: tensors
+      ? refuseRows
+      : (rows) => predictRows(rowPredictor as Predictor, manifest.preprocessing, rows),
+    onBatch,
   });
+  const batchPredictor = tensorPredictor;
+  const tensorBatcher = batchPredictor
+    ? new Batcher<TensorExample, TensorAnswer>({
+        ...deps.batching,
+        maxBatchRows: tensorBatchRows(deps.batching, tensors!),
+        run: (examples) => runTensorBatch(batchPredictor, examples),
+        onBatch,
+      })
+    : null;
   const loaded = new LoadedModel(
     mv.model,
     mv.version,
@@ -94,8 +172,9 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
     predictor,
     batcher,
     new Date(),
+    tensorBatcher,
   );
-  loaded.ranges = trainingRanges(manifest.signature, files.get(PROFILE_FILE));
+  if (!tensors) loaded.ranges = trainingRanges(manifest.signature, files.get(PROFILE_FILE));
   deps.metrics.loadedVersions.inc(labels);
   loaded.onDisposed = () => deps.metrics.loadedVersions.dec(labels);
   return loaded;

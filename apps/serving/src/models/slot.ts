@@ -1,7 +1,14 @@
 import type { FeatureRange } from '../inference/input-ranges';
 import type { BundleManifest, DataRow, ErrorCode, Prediction } from '@mlops/contracts';
-import type { BundleModel, Predictor } from '@mlops/ml/bundle';
+import type { Predictor } from '@mlops/ml/bundle';
 import type { Batcher } from '../batching/batcher';
+import type { TensorAnswer, TensorExample } from './tensor-batch';
+
+/** What runs a version's batches, as status and logs describe it. */
+export type ServingEngine = Pick<Predictor, 'fallbackReason' | 'dispose'> & {
+  /** `tensor`: a tensor model's predictor (named tensors in and out). */
+  readonly engine: Predictor['engine'] | 'tensor';
+};
 
 /**
  * One loaded model version. Requests hold a reference while they use it; when a newer version
@@ -22,11 +29,14 @@ export class LoadedModel {
     readonly name: string,
     readonly version: number,
     readonly manifest: BundleManifest,
-    readonly model: BundleModel,
-    /** How the batches run: the model's compiled dense plan or model.predict. */
-    readonly predictor: Predictor,
+    readonly model: { dispose(): void },
+    /** How the batches run: the model's compiled dense plan, model.predict or tensors. */
+    readonly predictor: ServingEngine,
+    /** Rows of a tabular model (a tensor model's refuses: infer never reaches it). */
     readonly batcher: Batcher<DataRow, Prediction>,
     readonly loadedAt: Date,
+    /** Examples of a tensor model (signature.tensors), null for a tabular one. */
+    readonly tensorBatcher: Batcher<TensorExample, TensorAnswer> | null = null,
   ) {}
 
   get references(): number {
@@ -60,7 +70,8 @@ export class LoadedModel {
     if (!done) return;
     this.resolveDisposed = null;
     // Nobody holds a reference, so the queue is empty: close() only flips it to refusing.
-    void this.batcher.close().finally(() => {
+    const closing = Promise.all([this.batcher.close(), this.tensorBatcher?.close()]);
+    void closing.finally(() => {
       try {
         this.predictor.dispose();
         this.model.dispose();

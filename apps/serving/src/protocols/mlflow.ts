@@ -7,7 +7,11 @@ import {
   type ErrorCode,
   type MlflowInvocation,
   type Signature,
+  type TensorSignature,
 } from '@mlops/contracts';
+import type { TensorValue } from '@mlops/ml/bundle';
+import type { TensorReadOptions } from './tensor-inputs';
+import { columnsToTensors, instancesToTensors, tensorOutputs } from './tfserving-tensors';
 import { protocolErrorHandler } from '../errors';
 import { flagOutOfRange } from './out-of-range';
 import { infer, type InferDeps } from '../inference/infer';
@@ -72,6 +76,24 @@ function toRecords(body: MlflowInvocation): {
 }
 
 /**
+ * MLflow's tensor input (its docs' "tensor input" formats): `instances` as TF Serving rows,
+ * `inputs` batch-first (bare for one input, keyed by name for several).
+ */
+function mlflowTensors(
+  signature: TensorSignature,
+  body: unknown,
+  opts: TensorReadOptions,
+): Promise<Record<string, TensorValue>> {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (Array.isArray(b.instances)) return instancesToTensors(signature, b.instances, opts);
+  if (b.inputs !== undefined) return columnsToTensors(signature, b.inputs, opts);
+  throw new AppError(
+    'VALIDATION_FAILED',
+    `This model takes tensors (${signature.inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join('; ')}): send {"inputs": …} or {"instances": […]}`,
+  );
+}
+
+/**
  * MLflow's scoring server: `POST /invocations` (the four JSON input formats of MLflow 2),
  * `GET /ping`, `GET /health`, `GET /version`, with its `{error_code, message}` error body. One
  * model answers: `SERVING_MLFLOW_MODEL`, else the only served one, else `?model=<name>`.
@@ -122,26 +144,36 @@ export function mlflowRoutes(
           `Several models are served (${models.names().join(', ')}): name one with ?model=<name> or SERVING_MLFLOW_MODEL`,
         );
       }
-      const parsed = mlflowInvocationSchema.safeParse(request.body);
-      if (!parsed.success) {
-        const details = zodIssuesToDetails(parsed.error.issues);
-        throw new AppError(
-          'VALIDATION_FAILED',
-          `The body must be one of dataframe_split, dataframe_records, instances or inputs: ${describeDetails(details)}`,
-          details,
-        );
-      }
-      const { records, field } = toRecords(parsed.data);
+      const body = request.body;
+      const parsed = mlflowInvocationSchema.safeParse(body);
+      // A tensor model's nested lists are no records: the record schema's verdict is only
+      // given once the model turns out to take records.
+      const { records, field } = parsed.success
+        ? toRecords(parsed.data)
+        : {
+            records: (): unknown[] => {
+              const details = zodIssuesToDetails(parsed.error.issues);
+              throw new AppError(
+                'VALIDATION_FAILED',
+                `The body must be one of dataframe_split, dataframe_records, instances or inputs: ${describeDetails(details)}`,
+                details,
+              );
+            },
+            field: 'inputs',
+          };
       const key = request.headers[ROUTE_KEY_HEADER];
       const result = await infer(deps, {
         target: { model },
         protocol: 'mlflow',
         records,
+        tensors: (signature, opts) => mlflowTensors(signature, body, opts),
         routeKey: typeof key === 'string' ? key : undefined,
         principal: request.principal?.name ?? null,
         renamePath: (p) => p.replace(/^instances/, field),
       });
       counter.count(model, 200);
+      if (result.tensors && result.signature.tensors)
+        return { predictions: tensorOutputs(result.signature.tensors, result.tensors) };
       flagOutOfRange(reply, result.outOfRange);
       return { predictions: result.predictions };
     });

@@ -1,4 +1,4 @@
-import type { Column, Prediction, Signature, V2Datatype } from '@mlops/contracts';
+import type { Column, Prediction, Signature, TensorDtype, V2Datatype } from '@mlops/contracts';
 
 /** One tensor per feature (our choice for typed protocols): its V2 datatype. */
 export function v2DatatypeOf(column: Column): V2Datatype {
@@ -39,12 +39,32 @@ export interface TensorSpec {
   shape: number[];
 }
 
+const V2_OF_DTYPE: Record<TensorDtype, V2Datatype> = {
+  float32: 'FP32',
+  int32: 'INT32',
+  uint8: 'UINT8',
+  bool: 'BOOL',
+};
+
+/** A tensor model's inputs as declared (an image input also takes BYTES: encoded images). */
 export function inputSpecs(signature: Signature): TensorSpec[] {
+  if (signature.tensors)
+    return signature.tensors.inputs.map((i) => ({
+      name: i.name,
+      datatype: V2_OF_DTYPE[i.dtype],
+      shape: [...i.shape],
+    }));
   return signature.inputs.map((c) => ({ name: c.name, datatype: v2DatatypeOf(c), shape: [-1] }));
 }
 
 /** Classification answers `label` and `probabilities` (labels order); regression `value`. */
 export function outputSpecs(signature: Signature): TensorSpec[] {
+  if (signature.tensors)
+    return signature.tensors.outputs.map((o) => ({
+      name: o.name,
+      datatype: V2_OF_DTYPE[o.dtype],
+      shape: [...o.shape],
+    }));
   const out = signature.output;
   if (out.task === 'classification') {
     return [

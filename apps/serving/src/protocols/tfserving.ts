@@ -6,14 +6,23 @@ import {
   zodIssuesToDetails,
   describeDetails,
   type Signature,
+  type TensorSignature,
   type TfServingErrorBody,
 } from '@mlops/contracts';
+import type { TensorValue } from '@mlops/ml/bundle';
 import { protocolErrorHandler } from '../errors';
 import { infer, type InferDeps } from '../inference/infer';
 import { flagOutOfRange } from './out-of-range';
 import type { Target } from '../routing/routes-config';
 import { countingErrors, requestCounter, type RequestCounter } from './request-counter';
 import { availableStatus, modelStatus } from '../routes/status';
+import { decodeImages, singleImageInput, type TensorReadOptions } from './tensor-inputs';
+import {
+  columnsToTensors,
+  instancesToTensors,
+  tensorOutputs,
+  tensorPredictions,
+} from './tfserving-tensors';
 import { inputSpecs, outputSpecs, predictionColumns, tfDtype, type TensorSpec } from './tensors';
 
 /** Header carrying the sticky key of a canary split (same key → same side). */
@@ -63,8 +72,48 @@ export function columnsToRecords(
   return records;
 }
 
-/** A predict body, checked by hand (the hot path): rows or columns, never both. */
-function readBody(body: unknown): { kind: 'rows' | 'columns'; records: unknown[] } {
+interface PredictBody {
+  kind: 'rows' | 'columns' | 'image';
+  /** Feature records for a tabular model (columns are checked once the model is known). */
+  records: (signature: Signature) => unknown[];
+  /** Named tensors for a tensor model. */
+  tensors: (
+    signature: TensorSignature,
+    opts: TensorReadOptions,
+  ) => Promise<Record<string, TensorValue>>;
+}
+
+function parseColumns(body: Record<string, unknown>): unknown[] {
+  const parsed = tfColumnarRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const details = zodIssuesToDetails(parsed.error.issues);
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Invalid "inputs": ${describeDetails(details)}`,
+      details,
+    );
+  }
+  return columnsToRecords(parsed.data.inputs);
+}
+
+/**
+ * A predict body, checked by hand (the hot path): rows or columns, never both, or the raw
+ * bytes of an image (`Content-Type: image/jpeg|png`) for a model with one image input.
+ */
+function readBody(body: unknown, model: string): PredictBody {
+  if (body instanceof Uint8Array) {
+    return {
+      kind: 'image',
+      records: () => {
+        singleImageInput(undefined, model); // throws: a tabular model takes no image body
+        return [];
+      },
+      tensors: async (signature, opts) => {
+        const input = singleImageInput(signature, model);
+        return { [input.name]: await decodeImages(input, [body], opts) };
+      },
+    };
+  }
   if (!isObject(body))
     throw bad('The body must be a JSON object with "instances" (rows) or "inputs" (columns)');
   const hasRows = body.instances !== undefined;
@@ -77,19 +126,19 @@ function readBody(body: unknown): { kind: 'rows' | 'columns'; records: unknown[]
   if (hasRows) {
     if (!Array.isArray(body.instances))
       throw bad('"instances" must be an array of feature records', 'instances');
-    return { kind: 'rows', records: body.instances as unknown[] };
+    const instances = body.instances as unknown[];
+    return {
+      kind: 'rows',
+      records: () => instances,
+      tensors: (signature, opts) => instancesToTensors(signature, instances, opts),
+    };
   }
   if (hasColumns) {
-    const parsed = tfColumnarRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      const details = zodIssuesToDetails(parsed.error.issues);
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `Invalid "inputs": ${describeDetails(details)}`,
-        details,
-      );
-    }
-    return { kind: 'columns', records: columnsToRecords(parsed.data.inputs) };
+    return {
+      kind: 'columns',
+      records: () => parseColumns(body),
+      tensors: (signature, opts) => columnsToTensors(signature, body.inputs, opts),
+    };
   }
   throw bad('The body has neither "instances" (rows) nor "inputs" (columns)', 'instances');
 }
@@ -158,6 +207,12 @@ export function tfServingRoutes(root: FastifyInstance, deps: InferDeps, bodyLimi
     app.setErrorHandler(
       countingErrors(protocolErrorHandler(bodyLimit, tfServingErrorBody), counter, modelParam),
     );
+    // `curl --data-binary @x.jpg -H 'Content-Type: image/jpeg'`: the bytes, bounded like JSON.
+    app.addContentTypeParser(
+      ['image/jpeg', 'image/png'],
+      { parseAs: 'buffer', bodyLimit },
+      (_request, body, parsed) => parsed(null, body),
+    );
     registerTfServingRoutes(app, deps, counter);
     done();
   });
@@ -188,12 +243,13 @@ function registerTfServingRoutes(
         `Unsupported call "${verb ?? ''}": use POST /v1/models/<name>:predict`,
       );
     }
-    const { kind, records } = readBody(request.body);
+    const { kind, records, tensors } = readBody(request.body, target.model);
     const key = request.headers[ROUTE_KEY_HEADER];
     const result = await infer(deps, {
       target,
       protocol: 'tfserving',
       records,
+      tensors,
       routeKey: typeof key === 'string' ? key : undefined,
       principal: request.principal?.name ?? null,
       renamePath:
@@ -204,7 +260,15 @@ function registerTfServingRoutes(
     const model = { name: result.model, version: result.version, alias: result.alias };
     counter.count(target.model, 200);
     const outOfRange = flagOutOfRange(reply, result.outOfRange);
-    if (kind === 'rows')
+    const tensorSignature = result.signature.tensors;
+    if (result.tensors && tensorSignature) {
+      const answer =
+        kind === 'columns'
+          ? { outputs: tensorOutputs(tensorSignature, result.tensors) }
+          : { predictions: tensorPredictions(tensorSignature, result.tensors) };
+      return { ...answer, model, predictionIds: result.ids };
+    }
+    if (kind !== 'columns')
       return { predictions: result.predictions, model, predictionIds: result.ids, ...outOfRange };
     return {
       outputs: predictionColumns(result.signature, result.predictions),

@@ -4,7 +4,6 @@ import {
   describeDetails,
   isResourceName,
   v2InferRequestSchema,
-  zodIssuesToDetails,
   type Signature,
   type V2InferRequest,
   type V2InferResponse,
@@ -17,6 +16,16 @@ import { flagOutOfRange } from './out-of-range';
 import { countingErrors, requestCounter } from './request-counter';
 import { ROUTE_KEY_HEADER } from './tfserving';
 import { inputSpecs, outputSpecs, predictionColumns, v2DatatypeOf } from './tensors';
+import { mayPoisonPrototype } from '../json-body';
+import {
+  BINARY_HEADER,
+  binaryOutputs,
+  binaryResponse,
+  binaryTensorRequest,
+  jsonTensorRequest,
+  v2TensorOutputs,
+  v2ToTensors,
+} from './v2-tensors';
 
 const NUMERIC = new Set([
   'UINT8',
@@ -118,16 +127,48 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
       v2.setErrorHandler(
         countingErrors(
           protocolErrorHandler(bodyLimit, (e) => ({
-            error: e.details
-              ? `${e.message.split(': ')[0]}: ${describeDetails(e.details)}`
-              : e.message,
+            // A message that already states its details (`input "x": …`) is sent as is.
+            error:
+              e.details && !e.details.every((d) => e.message.includes(d.message))
+                ? `${e.message.split(': ')[0]}: ${describeDetails(e.details)}`
+                : e.message,
           })),
           counter,
           (request) => (request.params as { m?: string } | undefined)?.m ?? '',
         ),
       );
 
-      v2.get('/', () => ({ name: 'mlops-serving', version: '0.1.0', extensions: [] as string[] }));
+      // JSON as usual, except a body announced by Inference-Header-Content-Length (the binary
+      // tensor extension) stays raw bytes, whatever content type the client put on it.
+      const checkedJson = v2.getDefaultJsonParser('error', 'error');
+      const plainJson = v2.getDefaultJsonParser('ignore', 'ignore');
+      v2.removeContentTypeParser('application/json');
+      v2.addContentTypeParser(
+        ['application/json', 'application/octet-stream'],
+        { parseAs: 'buffer', bodyLimit },
+        (request, body, parsed) => {
+          if (request.headers[BINARY_HEADER] !== undefined) return parsed(null, body);
+          const text = (body as Buffer).toString('utf8');
+          void (mayPoisonPrototype(text) ? checkedJson : plainJson)(request, text, parsed);
+        },
+      );
+
+      // Clients of the binary extension may send no content type, or their own.
+      v2.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, parsed) => {
+        if (request.headers[BINARY_HEADER] !== undefined) return parsed(null, body);
+        parsed(
+          new AppError(
+            'VALIDATION_FAILED',
+            'Unsupported content type: send JSON ("Content-Type: application/json") or binary tensors with Inference-Header-Content-Length',
+          ),
+        );
+      });
+
+      v2.get('/', () => ({
+        name: 'mlops-serving',
+        version: '0.1.0',
+        extensions: ['binary_tensor_data'],
+      }));
       v2.get('/health/live', () => ({ live: true }));
       v2.get('/health/ready', (_request, reply) => {
         const ready = models.ready();
@@ -174,25 +215,45 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
         reply: FastifyReply,
       ): Promise<V2InferResponse> {
         const key = request.headers[ROUTE_KEY_HEADER];
-        const parsed = v2InferRequestSchema.safeParse(request.body);
-        if (!parsed.success) {
-          const details = zodIssuesToDetails(parsed.error.issues);
-          throw new AppError(
-            'VALIDATION_FAILED',
-            `Invalid inference request: ${describeDetails(details)}`,
-            details,
-          );
-        }
-        const req = parsed.data;
+        const headerLength = request.headers[BINARY_HEADER];
+        const { req, binary } =
+          typeof headerLength === 'string'
+            ? binaryTensorRequest(request.body, headerLength)
+            : { req: jsonTensorRequest(request.body), binary: null };
         const result = await infer(deps, {
           target,
           protocol: 'v2',
-          records: (signature) => tensorsToRecords(req, signature),
+          records: (signature) => {
+            // Feature tensors always carry JSON data; binary inputs are for tensor models.
+            const parsed = v2InferRequestSchema.safeParse(req);
+            if (binary || !parsed.success)
+              throw bad(
+                'Binary tensors are for tensor models: send this model\'s features as JSON "data"',
+              );
+            return tensorsToRecords(parsed.data, signature);
+          },
+          tensors: (signature, opts) => v2ToTensors(signature, req, binary, opts),
           routeKey: typeof key === 'string' ? key : undefined,
           principal: request.principal?.name ?? null,
           renamePath: (p) => p.replace(/^instances\[(\d+)\]\.(.*)$/, 'inputs[$2].data[$1]'),
         });
         counter.count(target.model, 200);
+        if (result.tensors && result.signature.tensors) {
+          const response: V2InferResponse = {
+            model_name: result.model,
+            model_version: String(result.version),
+            ...(req.id !== undefined ? { id: req.id } : {}),
+            parameters: { prediction_ids: result.ids },
+            outputs: v2TensorOutputs(result.signature.tensors, result.tensors, req.outputs),
+          };
+          const isBinary = binaryOutputs(req);
+          if (!response.outputs.some((o) => isBinary(o.name))) return response;
+          const { body, headerLength } = binaryResponse(response, isBinary);
+          return reply
+            .header(BINARY_HEADER, String(headerLength))
+            .type('application/octet-stream')
+            .send(body);
+        }
         flagOutOfRange(reply, result.outOfRange);
         const cols = predictionColumns(result.signature, result.predictions);
         const n = result.predictions.length;

@@ -17,4 +17,9 @@ export {
   type TensorImportRequest,
   type TensorImportResult,
 } from './tensor-import';
-export { createTensorPredictor, type TensorPredictor, type TensorValue } from './tensor-predictor';
+export {
+  checkTensorFeeds,
+  createTensorPredictor,
+  type TensorPredictor,
+  type TensorValue,
+} from './tensor-predictor';

@@ -79,6 +79,29 @@ function feedTensor(
 }
 
 /**
+ * Every feed against the signature (names, shapes, value counts, one batch for all inputs):
+ * the batch, or VALIDATION_FAILED naming the input. Serving checks each request with it before
+ * queueing, so a bad request fails alone instead of failing the batch it would have joined.
+ */
+export function checkTensorFeeds(
+  signature: TensorSignature,
+  feeds: Readonly<Record<string, TensorValue>>,
+): number {
+  const known = new Set(signature.inputs.map((i) => i.name));
+  for (const name of Object.keys(feeds))
+    if (!known.has(name))
+      throw invalid(name, `not an input of the model; its inputs are ${[...known].join(', ')}`);
+  let batch = 0;
+  for (const [k, input] of signature.inputs.entries()) {
+    const n = checkFeed(input, feeds[input.name]);
+    if (k > 0 && n !== batch)
+      throw invalid(input.name, `batch of ${n}, the other inputs have ${batch}`);
+    batch = n;
+  }
+  return batch;
+}
+
+/**
  * The in-process predictor of a tensor model, checked against its signature: the model's
  * inputs and outputs must be the signature's, by name and in order (the import wrote it so).
  */
@@ -100,17 +123,7 @@ export function createTensorPredictor(
   return {
     signature,
     predictTensors(feeds) {
-      const known = new Set(signature.inputs.map((i) => i.name));
-      for (const name of Object.keys(feeds))
-        if (!known.has(name))
-          throw invalid(name, `not an input of the model; its inputs are ${[...known].join(', ')}`);
-      let batch: number | null = null;
-      for (const input of signature.inputs) {
-        const n = checkFeed(input, feeds[input.name]);
-        if (batch !== null && n !== batch)
-          throw invalid(input.name, `batch of ${n}, the other inputs have ${batch}`);
-        batch = n;
-      }
+      checkTensorFeeds(signature, feeds);
       const ys = tf.tidy(() =>
         model.run(signature.inputs.map((input) => feedTensor(tf, input, feeds[input.name]!))),
       );

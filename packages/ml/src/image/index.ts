@@ -1,0 +1,9 @@
+export {
+  decodeImage,
+  sniffImageFormat,
+  MAX_DECODED_PIXELS,
+  MAX_ENCODED_IMAGE_BYTES,
+  type DecodedImage,
+  type DecodeLimits,
+  type ImageFormat,
+} from './decode';
