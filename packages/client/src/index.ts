@@ -45,6 +45,9 @@ const CONTENT_TYPES = {
   csv: 'text/csv',
   json: 'application/json',
   jsonl: 'application/x-ndjson',
+  zip: 'application/zip',
+  tar: 'application/x-tar',
+  'tar.gz': 'application/gzip',
 } as const;
 
 export function createRegistryClient(opts: { url: string; token?: string }): RegistryClient {
