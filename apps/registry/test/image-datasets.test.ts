@@ -198,6 +198,24 @@ describe('image datasets', () => {
     expect(details[0]?.message).toContain('nope.png');
   });
 
+  it('ingests a JSON Lines manifest in a tar.gz, with ?label= naming the class column', async () => {
+    const manifest = lesions
+      .slice(0, 6)
+      .map((img, i) => JSON.stringify({ path: img.path, diagnosis: img.label, size_mm: i + 0.5 }))
+      .join('\n');
+    const archive = await tarOf(
+      [{ path: 'meta.jsonl', data: manifest }, ...files(lesions.slice(0, 6), '')],
+      true,
+    );
+    const res = await upload('manifest-jsonl', archive, 'application/gzip', '?label=diagnosis');
+    expect(res.statusCode, res.body).toBe(201);
+    const ds = res.json<DatasetVersion>();
+    expect(ds.format).toBe('tar.gz');
+    expect(ds.schema.columns.map((c) => c.type)).toEqual(['image', 'categorical', 'numeric']);
+    expect(ds.profile.images![0]).toMatchObject({ column: 'path', labelColumn: 'diagnosis' });
+    expect(ds.profile.images![0]!.classes.map((c) => c.count)).toEqual([2, 2, 2]);
+  });
+
   it('refuses a corrupt image, naming its path, and stores nothing', async () => {
     const datasets = await countDatasets(r.deps.db);
     const blobs = await blobCount();
