@@ -281,6 +281,19 @@ describe('image datasets', () => {
     expect((await blob(cell.sha256)).equals(lesions[0]!.data)).toBe(true);
   });
 
+  it('refuses a gzip bomb at its headers (413), however few bytes it sends', async () => {
+    // 41 MiB of zeros (4 × the test's 10 MiB upload limit, plus one) gzip to ~40 KB.
+    const bomb = await tarOf(
+      [{ path: 'a/zeros.bin', data: Buffer.alloc(41 * 1024 ** 2) }, ...files(lesions.slice(0, 1))],
+      true,
+    );
+    expect(bomb.length).toBeLessThan(1024 ** 2);
+    const res = await upload('bomb', bomb, 'application/gzip');
+    expect(res.statusCode).toBe(413);
+    expect(errorOf(res).message).toContain('add up to more than');
+    expect(filesUnder(r.deps.tmpDir)).toEqual([]);
+  });
+
   it('refuses something that is not an archive with 400', async () => {
     const res = await upload('junk', Buffer.from('not a zip at all'), 'application/zip');
     expect(res.statusCode).toBe(400);

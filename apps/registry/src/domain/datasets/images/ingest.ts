@@ -28,6 +28,20 @@ import { imageFolderTable, manifestTable, type ImageTable } from './table';
 
 const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp)$/i;
 const MANIFESTS: Record<string, DatasetFormat> = { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl' };
+/**
+ * An archive's files may add up to this many times REGISTRY_MAX_UPLOAD_BYTES: images barely
+ * compress, so a real set is far below it, while a gzip bomb is refused at its first headers.
+ */
+export const EXPANSION_FACTOR = 4;
+
+function archiveTooLarge(max: number): UploadLimitError {
+  return new UploadLimitError(
+    'size',
+    `the archive's files add up to more than ${max} bytes (${EXPANSION_FACTOR} × REGISTRY_MAX_UPLOAD_BYTES); split the set`,
+    [{ path: 'body', message: `expands past ${max} bytes` }],
+  );
+}
+
 /** Thumbnails kept per class in the profile. */
 export const THUMBNAILS_PER_CLASS = 3;
 
@@ -74,7 +88,13 @@ async function readArchive(
   const byPath = new Map<string, string>();
   let manifest: { path: string; file: string; format: DatasetFormat } | null = null;
   let manifestCount = 0;
+  const maxExpanded = EXPANSION_FACTOR * deps.maxUploadBytes;
+  let expanded = 0;
   await forEachArchiveEntry(raw, format, async (entry) => {
+    // Declared sizes are what the readers deliver (tar reads exactly them, yauzl checks them),
+    // so a compression bomb is refused at its header, before it is inflated or even skipped.
+    expanded += entry.size;
+    if (expanded > maxExpanded) throw archiveTooLarge(maxExpanded);
     const base = entry.path.split('/').pop() ?? '';
     // macOS resource forks and hidden files travel in many archives; they are not data.
     if (base.startsWith('.') || entry.path.startsWith('__MACOSX/')) return;
