@@ -193,7 +193,8 @@ describe('signature compatibility of tensor models', () => {
     expect((await importTensor(image(1 / 255))).status).toBe(200);
     expect((await importTensor(image(1))).status).toBe(200);
     const report = async (version: number) =>
-      (await trpc(r.app, 'query', 'versions.compatibility', { model: 'compat', version })).data as {
+      (await trpc(r.app, 'query', 'versions.compatibility', { model: 'compat', version }, r.auth))
+        .data as {
         breaking: boolean;
         changes: Array<{ kind: string; feature: string }>;
       };
