@@ -189,6 +189,14 @@ describe('image datasets', () => {
     const first = (await rows('manifest', 1))[0]!;
     expect(first.slice(1)).toEqual([lesions[0]!.label, 40]);
 
+    const two = zipOf([
+      { path: 'a.csv', data: 'image,label\n' },
+      { path: 'b.jsonl', data: '{}' },
+    ]);
+    const twice = await upload('manifest-two', two, 'application/zip');
+    expect(twice.statusCode).toBe(422);
+    expect(errorOf(twice).message).toContain('a.csv and b.jsonl');
+
     const missing = zipOf([{ path: 'labels.csv', data: 'image,label\nnope.png,a\n' }]);
     const bad = await upload('manifest-bad', missing, 'application/zip');
     expect(bad.statusCode).toBe(422);

@@ -87,7 +87,6 @@ async function readArchive(
   const staged = new Map<string, StagedImage>();
   const byPath = new Map<string, string>();
   let manifest: { path: string; file: string; format: DatasetFormat } | null = null;
-  let manifestCount = 0;
   const maxExpanded = EXPANSION_FACTOR * deps.maxUploadBytes;
   let expanded = 0;
   await forEachArchiveEntry(raw, format, async (entry) => {
@@ -101,7 +100,12 @@ async function readArchive(
     const ext = base.split('.').pop()?.toLowerCase() ?? '';
     const manifestFormat = MANIFESTS[ext];
     if (manifestFormat) {
-      manifestCount += 1;
+      if (manifest)
+        throw new AppError(
+          'BAD_DATASET',
+          `the archive has two manifests, ${(manifest as { path: string }).path} and ${entry.path}; keep one`,
+          [{ path: entry.path, message: 'second manifest' }],
+        );
       const file = temp.path(`.${ext}`);
       await receiveTo(
         await entry.open(),
@@ -116,12 +120,6 @@ async function readArchive(
     if (!byPath.has(entry.path) && byPath.size >= limits.images) throw tooManyImages(limits.images);
     byPath.set(entry.path, await stageImage(entry.path, await entry.open(), staged, temp, limits));
   });
-  if (manifestCount > 1)
-    throw new AppError(
-      'BAD_DATASET',
-      'the archive has more than one manifest (.csv / .jsonl); keep one',
-      [{ path: 'manifest', message: `${manifestCount} manifests` }],
-    );
   const categorical = parseCategoricalQuery(query.categorical);
   if (manifest)
     return manifestTable(manifest, byPath, staged, {
