@@ -326,4 +326,32 @@ describe('image datasets', () => {
     const image = await r.app.inject({ method: 'GET', url: `/api/blobs/${thumb}` });
     expect(image.statusCode).toBe(401);
   });
+
+  it('takes a streamed tar.gz over loopback HTTP, and refuses its rows without a token', async () => {
+    const url = await r.app.listen({ port: 0, host: '127.0.0.1' });
+    const archive = await tarOf(files(lesions.slice(3, 9)), true);
+    // Sent in 4 KiB chunks, as a client streaming a file would.
+    const chunks = Array.from({ length: Math.ceil(archive.length / 4096) }, (_, i) =>
+      archive.subarray(i * 4096, (i + 1) * 4096),
+    );
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    const res = await fetch(`${url}/api/datasets/streamed`, {
+      method: 'POST',
+      headers: { ...r.auth, 'content-type': 'application/gzip' },
+      body,
+      duplex: 'half',
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ name: 'streamed', format: 'tar.gz', rowCount: 6 });
+    const anonymous = await fetch(`${url}/api/datasets/streamed/versions/1/rows`);
+    expect(anonymous.status).toBe(401);
+    const reader = await fetch(`${url}/api/datasets/streamed/versions/1/rows`, { headers: r.auth });
+    expect((await reader.text()).trim().split('\n')).toHaveLength(6);
+  });
 });
