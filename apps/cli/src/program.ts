@@ -31,15 +31,18 @@ export function buildProgram(): Command {
 
   program
     .command('ingest <file>')
-    .description('upload a CSV, JSON array or JSON Lines file as a new dataset version')
-    .option('-n, --name <name>', 'dataset name (default: the file name)')
-    .addOption(
-      new Option('-f, --format <format>', 'file format (default: from the extension)').choices([
-        'csv',
-        'json',
-        'jsonl',
-      ]),
+    .description(
+      'upload a CSV, JSON array or JSON Lines file, an image archive (zip, tar, tar.gz) or a folder of images (<class>/<image>, or with a manifest) as a new dataset version',
     )
+    .option('-n, --name <name>', 'dataset name (default: the file or folder name)')
+    .addOption(
+      new Option(
+        '-f, --format <format>',
+        'file format (default: from the extension; a folder is sent as tar)',
+      ).choices(['csv', 'json', 'jsonl', 'zip', 'tar', 'tar.gz']),
+    )
+    .option('--image-column <column>', 'manifest column naming each image file (default: detected)')
+    .option('--label <column>', 'manifest column of the classes (default: label)')
     .option(
       '--schema <file>',
       'JSON schema file ({"columns":[…]}) to check rows against instead of inferring',

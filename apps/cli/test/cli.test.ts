@@ -14,6 +14,8 @@ import { buildApp } from '../../registry/src/app';
 import { createDeps } from '../../registry/src/deps';
 import { graphModelFiles } from '../../../packages/ml/test/bundle/graph-fixture';
 import { graphTensorModelFiles } from '../../../packages/ml/test/bundle/graph-tensor-fixture';
+import { writeLesions } from '../../../scripts/demo/lesions';
+import { zipOf } from '../../registry/test/image-archives';
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -107,6 +109,26 @@ describe('mlops CLI against a real registry', () => {
     expect(JSON.parse(listed.stdout)).toEqual([
       expect.objectContaining({ name: 'flowers', version: 1, rowCount: 3 }),
     ]);
+  });
+
+  it('ingests a folder of images (packed as tar on the fly) and a zip of it', async () => {
+    const images = path.join(dir, 'lesions');
+    const written = await writeLesions(images, { count: 9, seed: 4, size: 32 });
+    fs.writeFileSync(path.join(images, 'README.txt'), 'not an image, left out');
+    const { code, stdout, stderr } = await mlops(['ingest', images, '--name', 'lesions']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /dataset lesions v1: 9 images \(9 distinct\), 3 classes, sha256 [a-f0-9]{64}/,
+    );
+    expect(stdout).toContain('  melanoma: 3');
+
+    const zip = path.join(dir, 'lesions.zip');
+    fs.writeFileSync(zip, zipOf(written.map((w) => ({ path: w.path, data: w.data }))));
+    const again = await mlops(['ingest', zip, '--json']);
+    expect(again.code).toBe(0);
+    // Same images, same labels: the same version whichever way they travelled.
+    expect(JSON.parse(again.stdout)).toMatchObject({ name: 'lesions', version: 1, format: 'tar' });
   });
 
   it('names the broken row of a bad CSV and exits 1', async () => {

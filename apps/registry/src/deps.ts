@@ -16,6 +16,7 @@ import {
   type S3StoreConfig,
 } from '@mlops/storage';
 import { SecretBox } from '@mlops/webhooks';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './domain/datasets/images/limits';
 import { parseEvent } from './domain/events';
 import { sweepUploadTemp } from './domain/temp-sweep';
 import { WebhookDispatcher, type WebhookOptions } from './domain/webhooks';
@@ -35,6 +36,8 @@ export interface RegistryDeps {
   /** Scratch space for uploads in flight (same filesystem as the store: cheap renames). */
   tmpDir: string;
   maxUploadBytes: number;
+  /** Bounds of an image dataset upload (REGISTRY_MAX_DATASET_IMAGES, _IMAGE_BYTES, _IMAGE_PIXELS). */
+  imageLimits: ImageLimits;
   /** MLOPS_PUBLIC_READS: reads without a token (a laptop); a bad token is still a 401. */
   publicReads: boolean;
   logger: Logger;
@@ -52,6 +55,7 @@ export interface DepsConfig {
   redisPrefix: string;
   adminToken: string;
   maxUploadBytes: number;
+  imageLimits?: Partial<ImageLimits>;
   /** Let anonymous callers read (default false: reads need the `read` scope). */
   publicReads?: boolean;
   logLevel?: string;
@@ -151,6 +155,7 @@ export async function createDeps(config: DepsConfig): Promise<RegistryDeps> {
     dataDir: config.dataDir,
     tmpDir,
     maxUploadBytes: config.maxUploadBytes,
+    imageLimits: { ...DEFAULT_IMAGE_LIMITS, ...config.imageLimits },
     publicReads: config.publicReads ?? false,
     logger,
     metrics,

@@ -29,6 +29,16 @@ export const registryEnvSchema = z
       .int()
       .positive()
       .default(1024 ** 3),
+    /** Image datasets: most images in one archive (default 100,000). */
+    REGISTRY_MAX_DATASET_IMAGES: z.coerce.number().int().positive().default(100_000),
+    /** Image datasets: largest image file, in bytes (default 20 MiB). */
+    REGISTRY_MAX_IMAGE_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(20 * 1024 ** 2),
+    /** Image datasets: most pixels (width × height) of one image (default 40 million). */
+    REGISTRY_MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
     /**
      * Largest tRPC (JSON) body, in bytes (default 16 MiB). The largest real input is a model
      * manifest (versions.create / versions.import): signature and preprocessing of up to 2,000

@@ -16,6 +16,11 @@ const deps = await createDeps({
   redisPrefix: env.MLOPS_REDIS_PREFIX,
   adminToken: admin.token,
   maxUploadBytes: env.REGISTRY_MAX_UPLOAD_BYTES,
+  imageLimits: {
+    images: env.REGISTRY_MAX_DATASET_IMAGES,
+    imageBytes: env.REGISTRY_MAX_IMAGE_BYTES,
+    pixels: env.REGISTRY_MAX_IMAGE_PIXELS,
+  },
   publicReads: env.MLOPS_PUBLIC_READS,
   logLevel: env.LOG_LEVEL,
   webhooks: webhookSettingsOf(env),

@@ -7,6 +7,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { errorBodySchema, type ErrorBody } from '@mlops/contracts';
 import { buildApp } from '../src/app';
 import { createDeps, type RegistryDeps } from '../src/deps';
+import type { ImageLimits } from '../src/domain/datasets/images/limits';
 import type { WebhookOptions } from '../src/domain/webhooks';
 import { createTestPostgres, INFRA, startTestS3 } from '@mlops/storage/testing';
 
@@ -28,7 +29,7 @@ export interface TestRegistry {
  * in-process S3 server with a fresh bucket instead of SQLite and the filesystem.
  */
 export async function startTestRegistry(
-  opts: { webhooks?: WebhookOptions } = {},
+  opts: { webhooks?: WebhookOptions; imageLimits?: Partial<ImageLimits> } = {},
 ): Promise<TestRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-test-'));
   const prefix = `test-${randomUUID()}`;
@@ -44,6 +45,7 @@ export async function startTestRegistry(
     ...(pg ? { databaseUrl: pg.url } : {}),
     ...(s3 ? { s3: s3.config } : {}),
     webhooks: opts.webhooks ?? { backoffMs: 10 },
+    ...(opts.imageLimits ? { imageLimits: opts.imageLimits } : {}),
   });
   const app = await buildApp(deps, { logLevel: 'silent' });
   await app.ready();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  scalarColumns,
   AppError,
   canonicalRowLine,
   trainingSpecSchema,
@@ -49,7 +50,7 @@ export class MemoryRegistry implements TrainerRegistry {
       rowCount: rows.length,
       sizeBytes: canonical.length,
       schema,
-      profile: profileRows(schema.columns, rows),
+      profile: profileRows(scalarColumns(schema.columns), rows),
       createdAt: new Date().toISOString(),
     };
     this.dataset = { version, rows };

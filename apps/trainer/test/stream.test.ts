@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DataRow } from '@mlops/contracts';
+import { scalarColumns, type DataRow } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { PreprocessingBuilder, fitPreprocessing } from '@mlops/ml/preprocessing';
 import { FitInterrupted } from '../src/train/fit';
@@ -17,13 +17,12 @@ async function* replay(rows: DataRow[]): AsyncIterable<DataRow> {
 describe('streaming training (bounded memory)', () => {
   it('fits the same preprocessing in one streaming pass as in memory', () => {
     const rows = blobRows(500, 3);
-    const [x1, x2, color, flag] = blobSchema.columns;
+    const [x1, x2, color, flag, target] = scalarColumns(blobSchema.columns);
     const features = [x1!, x2!, color!, flag!];
-    const target = blobSchema.columns[4]!;
-    const builder = new PreprocessingBuilder(features, target, 'classification');
+    const builder = new PreprocessingBuilder(features, target!, 'classification');
     for (const r of rows) builder.add(r);
     const streamed = builder.finish();
-    const inMemory = fitPreprocessing(features, target, 'classification', rows);
+    const inMemory = fitPreprocessing(features, target!, 'classification', rows);
     expect(streamed.inputWidth).toBe(inMemory.inputWidth);
     expect(streamed.target).toEqual(inMemory.target);
     streamed.features.forEach((f, i) => {

@@ -10,12 +10,13 @@ import {
   datasetVersionSchema,
   type BlobRef,
   type CellValue,
+  type ImageCell,
   type DatasetUploadQuery,
   type DatasetVersion,
 } from '@mlops/contracts';
 import { restError, toAppError } from './errors';
 import { fetchFor } from './http';
-import { lineBlocks, parseRows } from './rows';
+import { lineBlocks, parseDatasetRows, parseRows } from './rows';
 
 export { toAppError, RegistryUnreachableError } from './errors';
 export type { AppRouter };
@@ -30,6 +31,8 @@ export interface RegistryClient {
   ): Promise<DatasetVersion>;
   /** Canonical rows: one array of cells per row, in `schema.columns` order. Streamed. */
   datasetRows(name: string, version: number): AsyncIterable<CellValue[]>;
+  /** Rows of an image dataset: its `image` columns hold `ImageCell`s (fetch with downloadBlob). */
+  datasetImageRows(name: string, version: number): AsyncIterable<Array<CellValue | ImageCell>>;
   /**
    * The same rows as the registry serves them — canonical JSON Lines, one row's cell array per
    * line — in blocks of whole lines, neither parsed nor checked: for a consumer that parses each
@@ -45,6 +48,9 @@ const CONTENT_TYPES = {
   csv: 'text/csv',
   json: 'application/json',
   jsonl: 'application/x-ndjson',
+  zip: 'application/zip',
+  tar: 'application/x-tar',
+  'tar.gz': 'application/gzip',
 } as const;
 
 export function createRegistryClient(opts: { url: string; token?: string }): RegistryClient {
@@ -100,6 +106,12 @@ export function createRegistryClient(opts: { url: string; token?: string }): Reg
       const res = await rest(REGISTRY_REST.datasetRows(name, version));
       if (!res.body) return;
       yield* parseRows(res.body);
+    },
+
+    async *datasetImageRows(name, version) {
+      const res = await rest(REGISTRY_REST.datasetRows(name, version));
+      if (!res.body) return;
+      yield* parseDatasetRows(res.body);
     },
 
     async *datasetLines(name, version) {

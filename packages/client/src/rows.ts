@@ -1,12 +1,32 @@
 import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { AppError, isCellRow, type CellValue } from '@mlops/contracts';
+import {
+  AppError,
+  isCellRow,
+  isDatasetRow,
+  type CellValue,
+  type ImageCell,
+} from '@mlops/contracts';
 
 const NEWLINE = 0x0a;
 
-/** Parse a canonical JSON Lines body into rows, one line at a time. */
+/** Parse a canonical JSON Lines body into rows of scalar cells, one line at a time. */
 export async function* parseRows(body: ReadableStream<Uint8Array>): AsyncGenerator<CellValue[]> {
+  for await (const cells of parseDatasetRows(body)) {
+    if (!isCellRow(cells))
+      throw new AppError(
+        'BAD_DATASET',
+        'the dataset has image cells; read its rows with datasetImageRows (tabular readers take scalar cells only)',
+      );
+    yield cells;
+  }
+}
+
+/** Parse a canonical JSON Lines body into rows whose cells may be `ImageCell`s. */
+export async function* parseDatasetRows(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<Array<CellValue | ImageCell>> {
   // The cast is a no-op under Node's lib, but lets a DOM-lib program (the dashboard) type-check this.
   const lines = readline.createInterface({
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
@@ -18,7 +38,7 @@ export async function* parseRows(body: ReadableStream<Uint8Array>): AsyncGenerat
     if (line === '') continue;
     n += 1;
     const cells = safeJson(line);
-    if (!isCellRow(cells))
+    if (!isDatasetRow(cells))
       throw new AppError('INTERNAL', `row ${n} of the stored dataset is not a JSON array of cells`);
     yield cells;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineBlocks, parseRows } from '../src/rows';
+import { lineBlocks, parseDatasetRows, parseRows } from '../src/rows';
 
 /** A body that arrives in exactly these chunks. */
 function body(chunks: string[], onCancel?: () => void): ReadableStream<Uint8Array> {
@@ -72,5 +72,25 @@ describe('parseRows (kept for readers that want checked rows)', () => {
       'row 3 of the stored dataset is not a JSON array of cells',
     );
     expect(rows).toEqual([[1], [2]]);
+  });
+});
+
+describe('rows of an image dataset', () => {
+  const cell = { sha256: 'a'.repeat(64), width: 4, height: 3, format: 'png' };
+  const line = `${JSON.stringify([cell, 'nevus'])}\n`;
+
+  it('parseDatasetRows yields image cells as they are stored', async () => {
+    const rows: unknown[] = [];
+    for await (const row of parseDatasetRows(body([line, line]))) rows.push(row);
+    expect(rows).toEqual([
+      [cell, 'nevus'],
+      [cell, 'nevus'],
+    ]);
+  });
+
+  it('parseRows (the tabular reader) says to read them as image rows', async () => {
+    await expect(async () => {
+      for await (const _ of parseRows(body([line]))) void _;
+    }).rejects.toThrow(/datasetImageRows/);
   });
 });

@@ -10,6 +10,36 @@ import {
 export const columnTypeSchema = z.enum(['numeric', 'categorical', 'boolean']);
 export type ColumnType = z.infer<typeof columnTypeSchema>;
 
+/** Encodings an image dataset takes (what `sharp` decodes without extra libraries). */
+export const imageFormatSchema = z.enum(['jpeg', 'png', 'webp']);
+export type ImageFormat = z.infer<typeof imageFormatSchema>;
+
+/**
+ * A cell of an `image` column: the image's blob (content-addressed, so an image that occurs
+ * twice is stored once) and what a reader needs before fetching it.
+ */
+export const imageCellSchema = z
+  .object({
+    sha256: sha256Schema,
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    format: imageFormatSchema,
+  })
+  .strict();
+export type ImageCell = z.infer<typeof imageCellSchema>;
+
+/** Checked by hand like `isCellRow`: it runs once per image row of every pass. */
+export function isImageCell(value: unknown): value is ImageCell {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.sha256 === 'string' &&
+    typeof v.width === 'number' &&
+    typeof v.height === 'number' &&
+    typeof v.format === 'string'
+  );
+}
+
 /** One column of a dataset (and, later, one feature of a model signature). */
 export const columnSchema = z.object({
   name: columnNameSchema,
@@ -20,19 +50,48 @@ export const columnSchema = z.object({
 });
 export type Column = z.infer<typeof columnSchema>;
 
+/**
+ * A dataset column whose cells reference images in the artifact store (`ImageCell`s). Only
+ * datasets have them: a scalar signature's features stay `Column`s, an image model input is a
+ * tensor input (tensor.ts).
+ */
+export const imageColumnSchema = z
+  .object({ name: columnNameSchema, type: z.literal('image'), nullable: z.boolean() })
+  .strict();
+export type ImageColumn = z.infer<typeof imageColumnSchema>;
+
+/** A column of a dataset: scalar, or `image`. Stored tabular schemas parse unchanged. */
+export const datasetColumnSchema = z.union([columnSchema, imageColumnSchema]);
+export type DatasetColumn = z.infer<typeof datasetColumnSchema>;
+
+export function isImageColumn(column: DatasetColumn): column is ImageColumn {
+  return column.type === 'image';
+}
+
+/** The scalar columns of a dataset (all of them for a tabular dataset). */
+export function scalarColumns(columns: readonly DatasetColumn[]): Column[] {
+  return columns.filter((c): c is Column => c.type !== 'image');
+}
+
 /** Widest dataset the platform takes: uploads wider than this are refused at their header. */
 export const MAX_DATASET_COLUMNS = 2_000;
 
 export const datasetSchemaSchema = z
-  .object({ columns: z.array(columnSchema).min(1).max(MAX_DATASET_COLUMNS) })
+  .object({ columns: z.array(datasetColumnSchema).min(1).max(MAX_DATASET_COLUMNS) })
   .refine((s) => new Set(s.columns.map((c) => c.name)).size === s.columns.length, {
     message: 'column names must be unique',
     path: ['columns'],
   });
 export type DatasetSchema = z.infer<typeof datasetSchemaSchema>;
 
-export const datasetFormatSchema = z.enum(['csv', 'json', 'jsonl']);
+/** Tabular uploads (`csv`, `json`, `jsonl`) and image archives (`zip`, `tar`, `tar.gz`). */
+export const datasetFormatSchema = z.enum(['csv', 'json', 'jsonl', 'zip', 'tar', 'tar.gz']);
 export type DatasetFormat = z.infer<typeof datasetFormatSchema>;
+export const ARCHIVE_FORMATS = ['zip', 'tar', 'tar.gz'] as const;
+export type ArchiveFormat = (typeof ARCHIVE_FORMATS)[number];
+export function isArchiveFormat(format: DatasetFormat): format is ArchiveFormat {
+  return (ARCHIVE_FORMATS as readonly string[]).includes(format);
+}
 
 /** A cell after parsing: numbers, category strings, booleans, or missing. */
 export type CellValue = number | string | boolean | null;
@@ -50,6 +109,17 @@ export function isCellRow(value: unknown): value is CellValue[] {
   return true;
 }
 export type DataRow = Record<string, CellValue>;
+
+/** A row of an image dataset: scalar cells and `ImageCell`s in its `image` columns. */
+export function isDatasetRow(value: unknown): value is Array<CellValue | ImageCell> {
+  if (!Array.isArray(value)) return false;
+  for (const cell of value as unknown[]) {
+    const type = typeof cell;
+    if (cell !== null && type !== 'number' && type !== 'string' && type !== 'boolean')
+      if (!isImageCell(cell)) return false;
+  }
+  return true;
+}
 
 export const histogramSchema = z.object({
   /** Bin edges, length bins+1, ascending. */
@@ -98,9 +168,47 @@ export type NumericProfile = z.infer<typeof numericProfileSchema>;
 export type CategoricalProfile = z.infer<typeof categoricalProfileSchema>;
 export type ColumnProfile = z.infer<typeof columnProfileSchema>;
 
+const sizeStatsSchema = z.object({
+  min: z.number().int().nonnegative(),
+  median: z.number().nonnegative(),
+  max: z.number().int().nonnegative(),
+});
+
+/**
+ * Statistics of an `image` column: what monitoring compares live images with (channel means,
+ * brightness) and what a person looks at first (classes, sizes, thumbnails). Channels are of
+ * the image as sRGB without alpha, values 0–255; brightness is the luma 0.299R+0.587G+0.114B.
+ */
+export const imageProfileSchema = z.object({
+  column: columnNameSchema,
+  count: z.number().int().nonnegative(),
+  /** Distinct images (blobs) among the rows. */
+  distinct: z.number().int().nonnegative(),
+  formats: z.record(z.string(), z.number().int().nonnegative()),
+  width: sizeStatsSchema,
+  height: sizeStatsSchema,
+  channels: z.array(
+    z.object({ channel: z.enum(['red', 'green', 'blue']), mean: z.number(), std: z.number() }),
+  ),
+  brightness: histogramSchema,
+  /** The class column the counts and thumbnails are grouped by, when the dataset has one. */
+  labelColumn: columnNameSchema.optional(),
+  /** Per class (by count, descending): its count and a few small JPEG thumbnails (blobs). */
+  classes: z.array(
+    z.object({
+      label: z.string(),
+      count: z.number().int().nonnegative(),
+      thumbnails: z.array(imageCellSchema),
+    }),
+  ),
+});
+export type ImageProfile = z.infer<typeof imageProfileSchema>;
+
 export const datasetProfileSchema = z.object({
   rowCount: z.number().int().nonnegative(),
+  /** Scalar columns only; `image` columns are profiled in `images`. */
   columns: z.array(columnProfileSchema),
+  images: z.array(imageProfileSchema).optional(),
 });
 export type DatasetProfile = z.infer<typeof datasetProfileSchema>;
 
@@ -128,7 +236,7 @@ export type DatasetVersionSummary = z.infer<typeof datasetVersionSummarySchema>;
  * The canonical stored form of a dataset is JSON Lines, one array of cell values per row in
  * the order of `schema.columns`. Its sha256 is the dataset's identity, whatever file it came from.
  */
-export function canonicalRowLine(columns: readonly Column[], row: DataRow): string {
+export function canonicalRowLine(columns: ReadonlyArray<{ name: string }>, row: DataRow): string {
   return JSON.stringify(columns.map((c) => row[c.name] ?? null)) + '\n';
 }
 
@@ -139,5 +247,9 @@ export const datasetUploadQuerySchema = z.object({
   schema: z.string().max(200_000).optional(),
   /** Columns to force as categorical during inference (comma separated). */
   categorical: z.string().max(10_000).optional(),
+  /** Archives with a manifest: the column naming each row's image file (default: detected). */
+  imageColumn: z.string().max(200).optional(),
+  /** Archives with a manifest: the class column of the profile (default `label`). */
+  label: z.string().max(200).optional(),
 });
 export type DatasetUploadQuery = z.infer<typeof datasetUploadQuerySchema>;

@@ -2,15 +2,34 @@ import { AppError } from '@mlops/contracts';
 import {
   deleteDatasetRow,
   deleteVersionRow,
+  imageDatasetRowBlobs,
   oldestActiveRunStart,
   referencedBlobs,
 } from '@mlops/storage';
 import type { RegistryDeps } from '../deps';
 import { sweepUploadTemp, TEMP_GRACE_MS } from './temp-sweep';
 
+const SHA_IN_TEXT = /\b[a-f0-9]{64}\b/g;
+
+/** What the database refers to, plus the images named by the rows of image datasets. */
+async function allReferences(deps: RegistryDeps): Promise<Set<string>> {
+  const refs = await referencedBlobs(deps.db);
+  for (const rowsBlob of await imageDatasetRowBlobs(deps.db)) {
+    if ((await deps.store.has(rowsBlob)) === null) continue;
+    let carry = '';
+    for await (const chunk of await deps.store.get(rowsBlob)) {
+      // A sha256 may straddle two chunks: keep the last 64 characters for the next round.
+      const text = carry + (chunk as Buffer).toString('utf8');
+      for (const sha of text.match(SHA_IN_TEXT) ?? []) refs.add(sha);
+      carry = text.slice(-64);
+    }
+  }
+  return refs;
+}
+
 /** Delete the blobs of `candidates` that nothing refers to any more. */
 async function dropUnreferenced(deps: RegistryDeps, candidates: string[]): Promise<number> {
-  const refs = await referencedBlobs(deps.db);
+  const refs = await allReferences(deps);
   let n = 0;
   for (const sha of new Set(candidates)) if (!refs.has(sha) && (await deps.store.delete(sha))) n++;
   return n;
@@ -58,7 +77,7 @@ export async function collectGarbage(
   tempFiles: number;
   tempBytes: number;
 }> {
-  const refs = await referencedBlobs(deps.db);
+  const refs = await allReferences(deps);
   const oldestActive = await oldestActiveRunStart(deps.db);
   const cutoff = Math.min(
     Date.now() - input.minAgeSeconds * 1000,
@@ -83,7 +102,7 @@ export async function collectGarbage(
   out.orphans = orphans.length;
   if (input.dryRun || orphans.length === 0) return out;
   // Look again right before deleting: a registration may have claimed one meanwhile.
-  const now = await referencedBlobs(deps.db);
+  const now = await allReferences(deps);
   for (const blob of orphans) {
     if (now.has(blob.sha256)) continue;
     if (await deps.store.delete(blob.sha256)) {

@@ -1,4 +1,11 @@
-import { AppError, type Column, type DatasetSchema, type TrainingSpec } from '@mlops/contracts';
+import {
+  AppError,
+  isImageColumn,
+  scalarColumns,
+  type Column,
+  type DatasetSchema,
+  type TrainingSpec,
+} from '@mlops/contracts';
 
 export interface ResolvedColumns {
   features: Column[];
@@ -10,7 +17,13 @@ export const MAX_CLASSES = 1_000;
 
 /** Feature and target columns of the spec, checked against the dataset schema. */
 export function resolveColumns(spec: TrainingSpec, schema: DatasetSchema): ResolvedColumns {
-  const byName = new Map(schema.columns.map((c) => [c.name, c]));
+  const images = schema.columns.filter(isImageColumn).map((c) => c.name);
+  if (images.length > 0)
+    throw new AppError(
+      'BAD_DATASET',
+      `dataset "${spec.dataset.name}" has image column(s) ${images.map((n) => `"${n}"`).join(', ')}; the tabular presets train on scalar columns only`,
+    );
+  const byName = new Map(scalarColumns(schema.columns).map((c) => [c.name, c]));
   const available = schema.columns.map((c) => c.name).join(', ');
   const target = byName.get(spec.target);
   if (!target) {

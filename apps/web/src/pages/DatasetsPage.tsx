@@ -110,7 +110,9 @@ function DatasetDetail({ name, version }: { name: string; version: number }) {
                 <p className="muted">
                   {col.type}
                   {col.nullable ? ', nullable' : ''}
-                  {col.categories ? `, ${col.categories.length} categories` : ''}
+                  {'categories' in col && col.categories
+                    ? `, ${col.categories.length} categories`
+                    : ''}
                 </p>
                 {profile ? <ColumnProfileView profile={profile} /> : null}
               </article>

@@ -21,6 +21,15 @@ export async function referencedBlobs(db: Db): Promise<Set<string>> {
   }
   for (const row of await db.selectFrom('datasets').select('blob_sha256').execute())
     refs.add(row.blob_sha256);
+  // An image dataset's profile names its thumbnails (its images are named by its rows, which
+  // only the artifact store holds: see `imageDatasetRowBlobs`).
+  for (const row of await db
+    .selectFrom('datasets')
+    .select('profile_json')
+    .where('profile_json', 'like', '%"images":%')
+    .execute()) {
+    for (const sha of row.profile_json.match(SHA_IN_TEXT) ?? []) refs.add(sha);
+  }
   for (const row of await db
     .selectFrom('runs')
     .selectAll()
@@ -29,6 +38,19 @@ export async function referencedBlobs(db: Db): Promise<Set<string>> {
     for (const sha of JSON.stringify(row).match(SHA_IN_TEXT) ?? []) refs.add(sha);
   }
   return refs;
+}
+
+/**
+ * The rows blobs of datasets with an image column: each row names its images' blobs, so
+ * garbage collection reads these to spare them.
+ */
+export async function imageDatasetRowBlobs(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('datasets')
+    .select('blob_sha256')
+    .where('schema_json', 'like', '%"type":"image"%')
+    .execute();
+  return rows.map((r) => r.blob_sha256);
 }
 
 /**

@@ -13,6 +13,12 @@ const BY_CONTENT_TYPE: Record<string, DatasetFormat> = {
   'application/x-ndjson': 'jsonl',
   'application/jsonl': 'jsonl',
   'application/x-jsonlines': 'jsonl',
+  'application/zip': 'zip',
+  'application/x-zip-compressed': 'zip',
+  'application/x-tar': 'tar',
+  'application/gzip': 'tar.gz',
+  'application/x-gzip': 'tar.gz',
+  'application/x-gtar': 'tar.gz',
 };
 
 /** `?format=` wins; else the content type; octet-stream needs `?format=`. */
@@ -26,7 +32,7 @@ export function resolveFormat(
   if (found) return found;
   throw new AppError(
     'VALIDATION_FAILED',
-    `cannot tell the dataset format from content type "${mime || '(none)'}": pass ?format=csv|json|jsonl or send text/csv, application/json or application/x-ndjson`,
+    `cannot tell the dataset format from content type "${mime || '(none)'}": pass ?format=csv|json|jsonl|zip|tar|tar.gz or send text/csv, application/json, application/x-ndjson, application/zip, application/x-tar or application/gzip`,
     [{ path: 'format', message: 'unknown format' }],
   );
 }

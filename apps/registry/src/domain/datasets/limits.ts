@@ -15,7 +15,8 @@ export const DATASET_LIMITS = {
   jsonArrayBytes: 256 * 1024 ** 2,
 } as const;
 
-export type UploadLimit = 'columns' | 'line' | 'cell' | 'size';
+export type UploadLimit =
+  'columns' | 'line' | 'cell' | 'size' | 'images' | 'image_bytes' | 'pixels';
 
 /** A refusal for passing one of the limits; `limit` labels the refusal metric. */
 export class UploadLimitError extends AppError {

@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { Column, DatasetFormat, DatasetUploadQuery, DatasetVersion } from '@mlops/contracts';
+import {
+  AppError,
+  isArchiveFormat,
+  type Column,
+  type DatasetFormat,
+  type DatasetSchema,
+  type DatasetUploadQuery,
+  type DatasetVersion,
+} from '@mlops/contracts';
 import { findDatasetByHash, insertDatasetVersion } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
 import { publishEvent } from '../events';
 import { canonicalize } from './canonicalize';
+import { uploadImageDataset } from './images/ingest';
 import { parseCategoricalQuery, parseSchemaQuery, resolveFormat } from './format';
 import { SchemaInferrer } from './infer';
 import { limitScannerFor, UploadLimitError } from './limits';
@@ -29,7 +38,9 @@ export async function uploadDataset(
   contentType: string | undefined,
 ): Promise<{ dataset: DatasetVersion; created: boolean }> {
   const format = resolveFormat(query.format, contentType);
-  const given = query.schema !== undefined ? parseSchemaQuery(query.schema) : undefined;
+  if (isArchiveFormat(format)) return uploadImageDataset(deps, name, body, query, format);
+  const given =
+    query.schema !== undefined ? tabularSchema(parseSchemaQuery(query.schema)) : undefined;
   const forced = parseCategoricalQuery(query.categorical);
   const temp = new TempFiles(deps.tmpDir);
   try {
@@ -99,4 +110,16 @@ async function inferColumns(
   }
   if (!inferrer) throw emptyDataset();
   return inferrer.finish();
+}
+
+/** A `?schema=` for a CSV / JSON upload: image columns only come from archives of images. */
+function tabularSchema(schema: DatasetSchema): { columns: Column[] } {
+  const columns = schema.columns.filter((c): c is Column => c.type !== 'image');
+  if (columns.length !== schema.columns.length)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'image columns come from an archive of images (format=zip|tar|tar.gz), not from a CSV or JSON file',
+      [{ path: 'schema.columns', message: 'image column in a tabular upload' }],
+    );
+  return { columns };
 }

@@ -1,0 +1,3 @@
+export * from './dataset-probe';
+export * from './dataset-thumbnail';
+export * from './dataset-profile';
