@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -41,7 +40,7 @@ async function upload(
 
 /** Nothing of a refused upload is left: no temp file, no dataset version. */
 async function expectNothingStored(name: string): Promise<void> {
-  expect(fs.readdirSync(r.deps.tmpDir)).toEqual([]);
+  expect(filesUnder(r.deps.tmpDir)).toEqual([]);
   expect(filesUnder(`${r.dir}/artifacts/tmp`)).toEqual([]);
   const res = await fetch(`${base}/api/datasets/${name}/versions/1/rows`, { headers: r.auth });
   expect(res.status).toBe(404);

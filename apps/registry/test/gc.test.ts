@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsArtifactStore } from '@mlops/storage';
 import { closeDeps, createDeps, S3_SPOOL_DIR } from '../src/deps';
-import { REDIS_URL, TOKEN, trpc, type TestRegistry } from './helpers';
+import { filesUnder, REDIS_URL, TOKEN, trpc, type TestRegistry } from './helpers';
 import { manifestWith, startSeededRegistry } from './seed';
 
 let r: TestRegistry;
@@ -222,7 +222,6 @@ describe('temp files of uploads that died', () => {
     ]);
     await closeDeps(next);
     // Files only: the S3 store's (empty) spool dir may stay.
-    const left = fs.readdirSync(r.deps.tmpDir, { recursive: true, withFileTypes: true });
-    expect(left.filter((entry) => entry.isFile()).map((entry) => entry.name)).toEqual([]);
+    expect(filesUnder(r.deps.tmpDir)).toEqual([]);
   });
 });
