@@ -170,9 +170,10 @@ export function buildProgram(): Command {
 
   program
     .command('predict <model>')
-    .description('predict raw feature records with the served model')
+    .description('predict raw feature records or images with the served model')
     .option('-i, --instance <json...>', 'one record as JSON (repeatable)')
     .option('--file <file>', 'records as a JSON array or JSON Lines')
+    .option('--image <file...>', 'a JPEG or PNG image (repeatable) for an image model')
     .action((model: string, opts: PredictOptions, cmd: Command) => predict(ctx(cmd), model, opts));
 
   program

@@ -8,14 +8,24 @@ import {
 import type { CliContext } from '../context';
 import { requestJson } from '../http';
 import { printJson, printTable } from '../output';
+import { predictImages } from './predict-images';
 
 export interface PredictOptions {
   instance?: string[];
   file?: string;
+  image?: string[];
 }
 
-/** Send raw feature records to serving (TF Serving REST); print labels and probabilities. */
+/**
+ * Send raw feature records (or, with --image, image files) to serving (TF Serving REST); print
+ * labels and probabilities.
+ */
 export async function predict(ctx: CliContext, model: string, opts: PredictOptions): Promise<void> {
+  if (opts.image?.length) {
+    if (opts.instance?.length || opts.file)
+      throw new AppError('VALIDATION_FAILED', 'give --image or --instance/--file, not both');
+    return predictImages(ctx, model, opts.image);
+  }
   const instances = [
     ...(opts.instance ?? []).map((text, i) => parseRecord(text, `--instance #${i + 1}`)),
     ...readFile(opts.file),

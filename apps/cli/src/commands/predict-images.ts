@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import { AppError, predictResponseSchema, type PredictResponse } from '@mlops/contracts';
+import type { CliContext } from '../context';
+import { requestJson } from '../http';
+import { printJson, printTable } from '../output';
+
+type ImageType = 'image/jpeg' | 'image/png';
+
+/** The media type from the first bytes: the file name says nothing about what a file holds. */
+export function imageTypeOf(bytes: Uint8Array): ImageType | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
+    return 'image/jpeg';
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length >= png.length && png.every((b, i) => bytes[i] === b)) return 'image/png';
+  return null;
+}
+
+/** Every file read and checked before anything is sent, so a typo costs no request. */
+export function readImages(files: string[]): { file: string; bytes: Buffer; type: ImageType }[] {
+  return files.map((file) => {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`;
+      throw new AppError('VALIDATION_FAILED', `--image ${file} ${why}`);
+    }
+    const type = imageTypeOf(bytes);
+    if (!type)
+      throw new AppError('VALIDATION_FAILED', `--image ${file} is not a JPEG or PNG image`);
+    return { file, bytes, type };
+  });
+}
+
+/**
+ * One image goes as the raw body (`Content-Type: image/jpeg|png`), which serving accepts for a
+ * model with a single image input; several go as TF Serving `{"instances":[{"b64": …}]}`.
+ */
+export async function predictImages(ctx: CliContext, model: string, files: string[]) {
+  const images = readImages(files);
+  const url = `${ctx.servingUrl}/v1/models/${encodeURIComponent(model)}:predict`;
+  const [only] = images;
+  const init: RequestInit =
+    images.length === 1 && only
+      ? { method: 'POST', body: only.bytes, headers: { 'content-type': only.type } }
+      : {
+          method: 'POST',
+          body: JSON.stringify({
+            instances: images.map((i) => ({ b64: i.bytes.toString('base64') })),
+          }),
+        };
+  const response = predictResponseSchema.parse(await requestJson(url, init, ctx.token));
+  if (ctx.json) return printJson(response);
+  printImagePredictions(
+    response,
+    images.map((i) => i.file),
+  );
+}
+
+function printImagePredictions(response: PredictResponse, files: string[]): void {
+  const { model } = response;
+  process.stdout.write(
+    `${model.name} v${model.version}${model.alias ? ` (${model.alias})` : ''}\n`,
+  );
+  printTable(
+    response.predictions.map((p, i) => ({
+      image: files[i] ?? `#${i + 1}`,
+      ...('label' in p
+        ? {
+            label: p.label,
+            probabilities: Object.entries(p.probabilities)
+              .sort(([, a], [, b]) => b - a)
+              .map(([label, prob]) => `${label} ${prob.toFixed(3)}`)
+              .join(', '),
+          }
+        : { value: p.value }),
+      id: response.predictionIds[i] ?? null,
+    })),
+  );
+}
