@@ -4,6 +4,7 @@ import type { ColumnProfile, DatasetVersionSummary } from '@mlops/contracts';
 import { useSession } from '../api/session';
 import { BarChart } from '../components/BarChart';
 import { CategoryBars } from '../components/CategoryBars';
+import { ImageProfileView } from '../components/ImageProfileView';
 import { PagedTable } from '../components/PagedTable';
 import { Card, ErrorNote } from '../components/Status';
 import { formatNumber, histogramItems } from '../lib/chart';
@@ -120,6 +121,9 @@ function DatasetDetail({ name, version }: { name: string; version: number }) {
           })}
         </div>
       ) : null}
+      {d?.profile.images?.map((p) => (
+        <ImageProfileView key={p.column} profile={p} />
+      ))}
     </Card>
   );
 }
