@@ -13,6 +13,7 @@ import { DriftAlerts } from './alerts';
 import { registerErrorHandlers } from './errors';
 import { createMetrics } from './metrics';
 import { DriftMonitor } from './monitor';
+import { TensorBaselines } from './image-drift';
 import { PredictionBaselines } from './prediction-drift';
 import type { ModelSource, ProfileSource } from './profiles';
 import { EventPublisher } from './publisher';
@@ -89,6 +90,7 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
   const store = new WindowStore(retain);
   const quality = new QualityTracker({ joinedSize: Math.max(deps.qualityWindow ?? 500, 5_000) });
   const baselines = new PredictionBaselines(deps.predictionBaselineRows ?? 50);
+  const tensorBaselines = new TensorBaselines(deps.predictionBaselineRows ?? 50);
   const reader = new StreamReader(blocking, redis, store, {
     prefix: deps.prefix,
     retain,
@@ -99,6 +101,7 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
     onEntries: (model, entries) => {
       quality.addPredictions(model, entries);
       baselines.add(model, entries);
+      tensorBaselines.add(model, entries);
     },
   });
   const webhook = deps.webhook
@@ -144,6 +147,7 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
     logger,
     quality,
     baselines,
+    tensorBaselines,
     retrainer,
     retrainPolicy,
     qualityWindow: deps.qualityWindow ?? 500,

@@ -14,6 +14,7 @@ import type { DriftAlerts } from './alerts';
 import { buildDriftReport } from './drift-report';
 import { joinFeedback } from './feedback';
 import type { MonitorMetrics } from './metrics';
+import type { TensorBaselines } from './image-drift';
 import type { PredictionBaselines } from './prediction-drift';
 import type { ModelSource, ProfileSource } from './profiles';
 import type { QualityTracker } from './quality';
@@ -45,6 +46,8 @@ export interface DriftMonitorDeps {
   logger: Logger;
   quality: QualityTracker;
   baselines: PredictionBaselines;
+  /** First windows of tensor-model versions: their input drift reference. */
+  tensorBaselines: TensorBaselines;
   retrainer: Retrainer;
   retrainPolicy: (model: string) => RetrainPolicy;
   /** Joined feedback rows a quality report is computed on (the most recent). */
@@ -162,14 +165,17 @@ export class DriftMonitor {
       since.at = Math.max(since.at ?? -Infinity, from);
     }
     const entries = store.window(model, version, size, since);
-    const report = buildDriftReport({
-      model,
-      version,
-      entries,
-      reference,
-      policy,
-      computedAt: new Date().toISOString(),
-    });
+    const computedAt = new Date().toISOString();
+    const report = reference.tensors
+      ? this.deps.tensorBaselines.compute({
+          model,
+          version,
+          tensors: reference.tensors,
+          window: entries,
+          policy,
+          computedAt,
+        })
+      : buildDriftReport({ model, version, entries, reference, policy, computedAt });
     metrics.observe(report);
     if (!report.insufficientData) remember(this.driftHistory, model, report);
     try {

@@ -6,12 +6,19 @@ import {
   modelVersionSchema,
   trainingProfileSchema,
 } from '@mlops/contracts';
-import type { Column, DatasetProfile, Metrics } from '@mlops/contracts';
+import type { Column, DatasetProfile, Metrics, TensorSignature } from '@mlops/contracts';
 
 /** What drift compares live rows with: the model's input columns and its training profile. */
 export interface Reference {
+  /** Scalar inputs; empty for a tensor model. */
   columns: Column[];
+  /** The training profile; empty (no rows, no columns) for a tensor model whose bundle has none. */
   profile: DatasetProfile;
+  /**
+   * A tensor model's inputs: serving logs a summary per input (sha256, shape, per-channel
+   * mean/std) instead of the values, and drift compares those summaries (see image-drift.ts).
+   */
+  tensors?: TensorSignature;
   /** From the manifest: the task and the held-out metrics live quality is shown next to. */
   task?: 'classification' | 'regression';
   heldout?: Metrics;
@@ -74,7 +81,19 @@ export function registryProfileSource(client: RegistryReader): ProfileSource & M
     } catch (err) {
       throw registryError(err, what);
     }
+    const tensors = manifest.signature.tensors;
     const file = manifest.files.find((f) => f.path === PROFILE_FILE);
+    // A tensor model's drift does not need the training profile (it compares the logged image
+    // statistics with the version's first window), and an imported one seldom has one.
+    if (!file && tensors) {
+      return {
+        columns: [],
+        profile: { rowCount: 0, columns: [] },
+        tensors,
+        task: manifest.task,
+        heldout: platformMetrics?.metrics ?? manifest.metrics,
+      };
+    }
     if (!file) {
       throw new AppError(
         'NOT_FOUND',
@@ -97,6 +116,7 @@ export function registryProfileSource(client: RegistryReader): ProfileSource & M
     return {
       columns: manifest.signature.inputs,
       profile: parsed.data,
+      ...(tensors ? { tensors } : {}),
       task: manifest.task,
       // What the platform measured (the trainer's held-out split or a re-evaluation) when it
       // has: the manifest's metrics of an imported version are only what its uploader claimed.
