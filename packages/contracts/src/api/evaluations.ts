@@ -5,8 +5,8 @@ import { metricsSchema } from '../training';
 import { listLimit, versionNumber } from './shared';
 
 /**
- * Re-evaluations of model versions (requested with `versions.evaluate`). Reads are open like
- * other registry reads; `start`, `complete` and `fail` are the trainer's (scope `train`): what
+ * Re-evaluations of model versions (requested with `versions.evaluate`). Reads need `read` like
+ * every registry read; `start`, `complete` and `fail` are the trainer's (scope `train`): what
  * `complete` records becomes the version's platform metrics.
  */
 export const evaluationsApi = {
