@@ -22,6 +22,8 @@ export interface EpochReport {
 
 export interface FitOptions {
   inputWidth: number;
+  /** Shape of one example when it is not a vector (an image: [height, width, channels]). */
+  exampleShape?: readonly number[];
   outputWidth: number;
   epochs: number;
   batchSize: number;
@@ -91,12 +93,13 @@ export async function fitModel(
   opts: FitOptions,
 ): Promise<FitResult> {
   const tf = getTf();
-  const xTrain = tf.tensor2d(train.x, [train.rows, opts.inputWidth]);
+  const example = opts.exampleShape ?? [opts.inputWidth];
+  const xTrain = tf.tensor(train.x, [train.rows, ...example]);
   const yTrain = tf.tensor2d(train.y, [train.rows, opts.outputWidth]);
   const val =
     validation && validation.rows > 0
       ? ([
-          tf.tensor2d(validation.x, [validation.rows, opts.inputWidth]),
+          tf.tensor(validation.x, [validation.rows, ...example]),
           tf.tensor2d(validation.y, [validation.rows, opts.outputWidth]),
         ] as [tfTypes.Tensor, tfTypes.Tensor])
       : null;
