@@ -50,7 +50,13 @@ describe('training on an image dataset (real registry, real worker)', () => {
       preset: 'cnn-small',
       image,
       backend: 'cpu',
-      hyperparameters: { epochs: 12, batchSize: 8, learningRate: 0.01, earlyStoppingPatience: 0 },
+      hyperparameters: {
+        epochs: 12,
+        batchSize: 8,
+        learningRate: 0.01,
+        earlyStoppingPatience: 0,
+        horizontalFlip: true,
+      },
     });
     const run: Run = await waitForRun(
       h.client,
@@ -67,6 +73,7 @@ describe('training on an image dataset (real registry, real worker)', () => {
 
     const version = await h.client.api.versions.get.query({ model: 'lesion-cnn', version: 1 });
     const { signature } = version.manifest;
+    expect(version.manifest.lineage.hyperparameters?.horizontalFlip).toBe(true);
     expect(signature.output).toEqual({
       task: 'classification',
       target: 'label',

@@ -34,6 +34,11 @@ export const hyperparametersSchema = z.object({
    * equal the encoded input width. Default: `[1, inputWidth, 1]` (a 1-D signal).
    */
   inputShape: z.array(z.number().int().min(1).max(4096)).length(3).optional(),
+  /**
+   * Image runs: each epoch, a seeded half of the training images is flipped left-right (the
+   * same (seed, epoch) gives the same flips, so a resumed fit sees the same data).
+   */
+  horizontalFlip: z.boolean().optional(),
 });
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 export type HyperparametersInput = z.input<typeof hyperparametersSchema>;

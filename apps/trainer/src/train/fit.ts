@@ -24,6 +24,8 @@ export interface FitOptions {
   inputWidth: number;
   /** Shape of one example when it is not a vector (an image: [height, width, channels]). */
   exampleShape?: readonly number[];
+  /** Augments an epoch's (permuted) inputs; the result is disposed after the epoch. */
+  augment?: (xs: tfTypes.Tensor, epoch: number) => tfTypes.Tensor;
   outputWidth: number;
   epochs: number;
   batchSize: number;
@@ -120,7 +122,9 @@ export async function fitModel(
       for (let epoch = tracker.startEpoch; epoch < opts.epochs; epoch++) {
         if (signal?.aborted) throw abortError(signal);
         const perm = tf.tensor1d(epochPermutation(train.rows, opts.seed, epoch), 'int32');
-        const xs = tf.gather(xTrain, perm);
+        const gathered = tf.gather(xTrain, perm);
+        const xs = opts.augment ? opts.augment(gathered, epoch) : gathered;
+        if (xs !== gathered) gathered.dispose();
         const ys = tf.gather(yTrain, perm);
         perm.dispose();
         const started = performance.now();

@@ -4,6 +4,7 @@ import { getTf } from '@mlops/ml/backend';
 import { loadTensorModel, serializeModel, sha256Hex } from '@mlops/ml/bundle';
 import { classificationMetrics } from '@mlops/ml/metrics';
 import { buildImageModel, disposeModel } from '@mlops/ml/presets';
+import { flipHorizontally } from './augment';
 import { fitModel, type Matrix } from './fit';
 import type { ImageExamples } from './images';
 import { since, type TrainInput, type TrainOutput } from './pipeline';
@@ -97,6 +98,9 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
       batchSize: hp.batchSize,
       patience: hp.earlyStoppingPatience,
       seed: spec.seed,
+      ...(hp.horizontalFlip
+        ? { augment: (xs: tfTypes.Tensor, epoch: number) => flipHorizontally(xs, spec.seed, epoch) }
+        : {}),
       ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
       ...input.control,
     });
