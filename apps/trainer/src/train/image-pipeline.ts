@@ -7,7 +7,7 @@ import { buildImageModel, disposeModel } from '@mlops/ml/presets';
 import { flipHorizontally } from './augment';
 import { fitModel, type Matrix } from './fit';
 import type { ImageExamples } from './images';
-import { since, type TrainInput, type TrainOutput } from './pipeline';
+import { checkResumable, since, type TrainInput, type TrainOutput } from './pipeline';
 import { splitRows } from './split';
 
 /** Pixels are fed as v/255: the scale the model's image input declares to serving. */
@@ -75,6 +75,7 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
   const index = (r: DataRow) => r.__i as number;
   const labels = [...new Set(split.train.map((r) => String(r[target.name])))].sort();
   const known = (r: DataRow) => labels.includes(String(r[target.name]));
+  if (input.control?.resume) checkResumable(input.control.resume.state.samples, split.train.length);
   const { height, width, channels } = images.image;
   const shape = [height, width, channels];
   const model = buildImageModel({
