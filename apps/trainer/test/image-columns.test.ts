@@ -11,9 +11,12 @@ describe('an image dataset sent to the tabular trainer', () => {
         { name: 'label', type: 'categorical' as const, nullable: false },
       ],
     };
-    expect(() => resolveColumns(spec({ task: 'classification', target: 'label' }), schema)).toThrow(
-      /image column\(s\) "image"/,
-    );
+    expect(() =>
+      resolveColumns(
+        spec({ task: 'classification', target: 'label', preset: 'cnn-small' }),
+        schema,
+      ),
+    ).toThrow(/image column\(s\) "image"/);
   });
 });
 
@@ -27,7 +30,12 @@ describe('the columns of an image run', () => {
   };
 
   it('are its image column and its label column', () => {
-    expect(resolveImageColumns(spec({ task: 'classification', target: 'label' }), schema)).toEqual({
+    expect(
+      resolveImageColumns(
+        spec({ task: 'classification', target: 'label', preset: 'cnn-small' }),
+        schema,
+      ),
+    ).toEqual({
       column: 'image',
       target: 'label',
     });
@@ -35,24 +43,42 @@ describe('the columns of an image run', () => {
 
   it('are none for a tabular dataset (it trains as before)', () => {
     const tabular = { columns: schema.columns.slice(1) };
-    expect(resolveImageColumns(spec({ task: 'classification', target: 'label' }), tabular)).toBe(
-      null,
-    );
+    expect(
+      resolveImageColumns(
+        spec({ task: 'classification', target: 'label', preset: 'cnn-small' }),
+        tabular,
+      ),
+    ).toBe(null);
+  });
+
+  it('need the cnn-small preset (checked before any image is downloaded)', () => {
+    expect(() =>
+      resolveImageColumns(spec({ task: 'classification', target: 'label' }), schema),
+    ).toThrow(/preset "mlp-small".*preset "cnn-small"/);
   });
 
   it('refuse a regression, a numeric or missing target, and other features, by name', () => {
-    expect(() => resolveImageColumns(spec({ task: 'regression', target: 'size' }), schema)).toThrow(
-      /classifiers only/,
-    );
     expect(() =>
-      resolveImageColumns(spec({ task: 'classification', target: 'size' }), schema),
+      resolveImageColumns(
+        spec({ task: 'regression', target: 'size', preset: 'cnn-small' }),
+        schema,
+      ),
+    ).toThrow(/classifiers only/);
+    expect(() =>
+      resolveImageColumns(
+        spec({ task: 'classification', target: 'size', preset: 'cnn-small' }),
+        schema,
+      ),
     ).toThrow(/target "size" must be a label column/);
     expect(() =>
-      resolveImageColumns(spec({ task: 'classification', target: 'nope' }), schema),
+      resolveImageColumns(
+        spec({ task: 'classification', target: 'nope', preset: 'cnn-small' }),
+        schema,
+      ),
     ).toThrow(/target "nope"/);
     expect(() =>
       resolveImageColumns(
-        spec({ task: 'classification', target: 'label', features: ['size'] }),
+        spec({ task: 'classification', target: 'label', features: ['size'], preset: 'cnn-small' }),
         schema,
       ),
     ).toThrow(/only feature is its image column "image"/);

@@ -114,4 +114,23 @@ describe('training on an image dataset (real registry, real worker)', () => {
     }
     expect(correct).toBeGreaterThanOrEqual(6);
   }, 360_000);
+
+  it('fails a run on images with a tabular preset, naming the preset to use', async () => {
+    const created = await h.client.api.runs.create.mutate({
+      modelName: 'lesion-mlp',
+      dataset: { name: 'lesions' },
+      task: 'classification',
+      target: 'label',
+      backend: 'cpu',
+      hyperparameters: { epochs: 1 },
+    });
+    const run = await waitForRun(
+      h.client,
+      created.id,
+      (r) => r.status === 'completed' || r.status === 'failed',
+      'failing',
+    );
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/preset "mlp-small".*preset "cnn-small"/);
+  });
 });

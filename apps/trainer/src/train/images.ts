@@ -39,6 +39,13 @@ export function resolveImageColumns(
     throw fail(
       `dataset "${spec.dataset.name}" has ${images.length} image columns; training takes one`,
     );
+  // Checked here too (buildImageModel refuses it) so a wrong preset fails before any download.
+  if (spec.preset !== 'cnn-small')
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `preset "${spec.preset}" trains on scalar columns; image datasets train with preset "cnn-small"`,
+      [{ path: 'preset', message: 'must be "cnn-small" for an image dataset' }],
+    );
   if (spec.task !== 'classification')
     throw fail(`image datasets train classifiers only; set task "classification"`);
   const target = schema.columns.find((c) => c.name === spec.target);
