@@ -18,6 +18,7 @@ import { trainInThread, type ThreadTrainingOptions } from './thread/host';
 import type { ThreadSource } from './thread/training-thread';
 import { resolveColumns } from './train/columns';
 import { fetchRunDataset } from './train/dataset';
+import { loadImageExamples, resolveImageColumns } from './train/images';
 import { FitInterrupted } from './train/fit';
 import { buildManifest, uploadBundleFiles } from './train/package';
 import { CheckpointSaver, downloadRunCheckpoint } from './train/resume';
@@ -86,9 +87,14 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       return finishSweep(registry, logger, job, run, spec.sweep);
     }
     const dataset = await fetchRunDataset(registry, run, spec);
-    const { features, target } = resolveColumns(spec, dataset.schema);
-    const keep = [...features.map((f) => f.name), target.name];
-    const streaming = dataset.rowCount > (deps.streamRowsAbove ?? 100_000);
+    // An image dataset trains on its decoded images; a tabular one on its scalar columns.
+    const imageColumns = resolveImageColumns(spec, dataset.schema);
+    const keep = imageColumns
+      ? []
+      : (({ features, target }) => [...features.map((f) => f.name), target.name])(
+          resolveColumns(spec, dataset.schema),
+        );
+    const streaming = !imageColumns && dataset.rowCount > (deps.streamRowsAbove ?? 100_000);
     const saver = new CheckpointSaver(registry, logger);
     const progress = new ProgressReporter(job, runId, { ...deps, intervalMs: interval, saver });
     const abort = deps.cancellations?.track(runId) ?? new AbortController();
@@ -111,7 +117,11 @@ export function createTrainProcessor(deps: ProcessorDeps) {
             'training started',
           );
           const resume = await downloadRunCheckpoint(registry, run, logger);
+          const images = imageColumns
+            ? await loadImageExamples(registry, dataset, imageColumns, spec.image)
+            : undefined;
           return {
+            ...(images ? { images } : {}),
             runId,
             spec,
             schema: dataset.schema,

@@ -1,6 +1,8 @@
 import type {
   BlobRef,
   BundleManifest,
+  CellValue,
+  ImageCell,
   DatasetVersion,
   DatasetVersionSummary,
   Metrics,
@@ -44,6 +46,8 @@ export interface TrainerRegistry {
   };
   /** The dataset's canonical JSON Lines, unparsed: the training thread parses each row once. */
   datasetLines(name: string, version: number): AsyncIterable<Uint8Array>;
+  /** Rows of an image dataset, image cells included (the image run downloads their blobs). */
+  datasetImageRows(name: string, version: number): AsyncIterable<Array<CellValue | ImageCell>>;
   uploadBlob(body: Buffer | Uint8Array): Promise<BlobRef>;
   downloadBlob(sha256: string): Promise<Buffer>;
 }

@@ -6,6 +6,8 @@ import {
   trainingSpecSchema,
   type BlobRef,
   type BundleManifest,
+  type CellValue,
+  type ImageCell,
   type DataRow,
   type DatasetSchema,
   type DatasetVersion,
@@ -188,6 +190,11 @@ export class MemoryRegistry implements TrainerRegistry {
 
   /** Test hook: lines served after the dataset's own (e.g. a malformed row). */
   extraLines: string[] = [];
+
+  /** Image datasets live in the real registry only (image-training.test.ts). */
+  datasetImageRows(): AsyncIterable<Array<CellValue | ImageCell>> {
+    throw new AppError('NOT_FOUND', 'the memory registry holds no image datasets');
+  }
 
   /** The canonical JSON Lines, in blocks of whole lines as the real client cuts a body. */
   async *datasetLines(name: string, version: number): AsyncIterable<Uint8Array> {

@@ -38,6 +38,7 @@ function refusingRegistry(h: Harness): TrainerRegistry {
       versions: api.versions,
     },
     datasetLines: (name, version) => h.client.datasetLines(name, version),
+    datasetImageRows: (name, version) => h.client.datasetImageRows(name, version),
     uploadBlob: (body) => h.client.uploadBlob(body),
     downloadBlob: (sha256) => h.client.downloadBlob(sha256),
   };

@@ -34,6 +34,11 @@ export const hyperparametersSchema = z.object({
    * equal the encoded input width. Default: `[1, inputWidth, 1]` (a 1-D signal).
    */
   inputShape: z.array(z.number().int().min(1).max(4096)).length(3).optional(),
+  /**
+   * Image runs: each epoch, a seeded half of the training images is flipped left-right (the
+   * same (seed, epoch) gives the same flips, so a resumed fit sees the same data).
+   */
+  horizontalFlip: z.boolean().optional(),
 });
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 export type HyperparametersInput = z.input<typeof hyperparametersSchema>;
@@ -78,6 +83,22 @@ export const sweepSpecSchema = z.object({
 });
 export type SweepSpec = z.infer<typeof sweepSpecSchema>;
 
+/**
+ * How a run on an image dataset decodes its images: every image is resized to height×width with
+ * `channels` (1 grey, 3 RGB), scaled to [0, 1]. The trained model declares the same decoding, so
+ * clients send raw JPEG/PNG bytes. Small on purpose: CNNs train on the CPU backend.
+ */
+export const trainingImageSchema = z
+  .object({
+    height: z.number().int().min(4).max(256),
+    width: z.number().int().min(4).max(256),
+    channels: z.union([z.literal(1), z.literal(3)]),
+  })
+  .strict();
+export type TrainingImage = z.infer<typeof trainingImageSchema>;
+/** The decoding of an image run that does not declare one. */
+export const DEFAULT_TRAINING_IMAGE: TrainingImage = { height: 32, width: 32, channels: 3 };
+
 /** What a user asks for when starting a training run. */
 export const trainingSpecSchema = z.object({
   modelName: resourceNameSchema,
@@ -100,6 +121,8 @@ export const trainingSpecSchema = z.object({
     .default(42),
   /** Backend request; `auto` picks the fastest importable one. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Image datasets only: the size images are decoded to (default DEFAULT_TRAINING_IMAGE). */
+  image: trainingImageSchema.optional(),
   /** Makes the run a sweep: a parent run whose child runs (trials) vary the hyperparameters. */
   sweep: sweepSpecSchema.optional(),
 });

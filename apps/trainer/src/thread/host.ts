@@ -150,7 +150,10 @@ class ThreadRun {
           const request = await this.opts.start(msg.backend);
           this.post(
             { type: 'train', request },
-            transferables(request.resume ? [request.resume] : []),
+            transferables([
+              ...(request.resume ? [request.resume] : []),
+              ...(request.images ? [request.images.pixels] : []),
+            ]),
           );
         });
       case 'rows':

@@ -1,6 +1,7 @@
 import type { BackendName, DatasetSchema, ErrorCode, TrainingSpec } from '@mlops/contracts';
 import type { BackendRequest } from '@mlops/ml/backend';
 import type { EpochReport } from '../train/fit';
+import type { ImageExamples } from '../train/images';
 import type { TrainOutput } from '../train/pipeline';
 
 /**
@@ -40,6 +41,8 @@ export interface TrainRequest {
   checkpointIntervalMs: number;
   /** The checkpoint an earlier attempt left on the run (its buffer is transferred). */
   resume?: Uint8Array;
+  /** An image run's decoded examples (the host downloads them; the pixels are transferred). */
+  images?: ImageExamples;
 }
 
 /** An error as it crosses the thread boundary: enough to rebuild the class the host acts on. */

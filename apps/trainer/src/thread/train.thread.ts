@@ -8,6 +8,7 @@ import { disposeCheckpoint } from '../train/checkpoint';
 import type { EpochReport } from '../train/fit';
 import { collectRows, toRecords } from '../train/load-data';
 import { since, trainPipeline, type TrainInput, type TrainOutput } from '../train/pipeline';
+import { trainImagePipeline } from '../train/image-pipeline';
 import { trainStreaming } from '../train/stream';
 import { HostChannel, describeError } from './channel';
 import { transferables, type ThreadInit, type ThreadRequest, type TrainRequest } from './protocol';
@@ -55,6 +56,7 @@ async function train(host: HostChannel, request: TrainRequest): Promise<TrainOut
   // chunks keeps memory bounded — a streamed pass holds two chunks, never the dataset.
   const rows = () => toRecords(schema, host.rows(), request.keep);
   try {
+    if (request.images) return await trainImagePipeline({ ...common, images: request.images });
     if (request.streaming) return await trainStreaming({ ...common, rows });
     const loading = performance.now();
     const all = await collectRows(rows());

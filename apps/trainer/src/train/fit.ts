@@ -22,6 +22,10 @@ export interface EpochReport {
 
 export interface FitOptions {
   inputWidth: number;
+  /** Shape of one example when it is not a vector (an image: [height, width, channels]). */
+  exampleShape?: readonly number[];
+  /** Augments an epoch's (permuted) inputs; the result is disposed after the epoch. */
+  augment?: (xs: tfTypes.Tensor, epoch: number) => tfTypes.Tensor;
   outputWidth: number;
   epochs: number;
   batchSize: number;
@@ -91,12 +95,13 @@ export async function fitModel(
   opts: FitOptions,
 ): Promise<FitResult> {
   const tf = getTf();
-  const xTrain = tf.tensor2d(train.x, [train.rows, opts.inputWidth]);
+  const example = opts.exampleShape ?? [opts.inputWidth];
+  const xTrain = tf.tensor(train.x, [train.rows, ...example]);
   const yTrain = tf.tensor2d(train.y, [train.rows, opts.outputWidth]);
   const val =
     validation && validation.rows > 0
       ? ([
-          tf.tensor2d(validation.x, [validation.rows, opts.inputWidth]),
+          tf.tensor(validation.x, [validation.rows, ...example]),
           tf.tensor2d(validation.y, [validation.rows, opts.outputWidth]),
         ] as [tfTypes.Tensor, tfTypes.Tensor])
       : null;
@@ -117,7 +122,9 @@ export async function fitModel(
       for (let epoch = tracker.startEpoch; epoch < opts.epochs; epoch++) {
         if (signal?.aborted) throw abortError(signal);
         const perm = tf.tensor1d(epochPermutation(train.rows, opts.seed, epoch), 'int32');
-        const xs = tf.gather(xTrain, perm);
+        const gathered = tf.gather(xTrain, perm);
+        const xs = opts.augment ? opts.augment(gathered, epoch) : gathered;
+        if (xs !== gathered) gathered.dispose();
         const ys = tf.gather(yTrain, perm);
         perm.dispose();
         const started = performance.now();

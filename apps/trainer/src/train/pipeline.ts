@@ -31,7 +31,8 @@ export interface TrainOutput {
   preprocessing: Preprocessing;
   signature: Signature;
   metrics: Metrics;
-  profile: DatasetProfile;
+  /** The training split's feature profile (tabular runs; an image run has none yet). */
+  profile?: DatasetProfile;
   fit: FitResult;
   sizes: { train: number; validation: number; test: number; dropped: number };
   /** Wall seconds of each phase (logged with the run: where a slow run spent its time). */
