@@ -178,10 +178,44 @@ async function openStore(config: DepsConfig, tmpDir: string): Promise<ArtifactSt
 }
 
 export async function closeDeps(deps: RegistryDeps): Promise<void> {
+  // A connection cut mid-handshake rejects its pending commands in the background (an unhandled
+  // "Connection is closed" from ioredis, seen when a short-lived registry closes under load):
+  // let the handshakes settle, then close each connection gracefully.
+  await Promise.allSettled([
+    deps.queue.waitUntilReady(),
+    deps.flows.waitUntilReady(),
+    settled(deps.subscriber),
+  ]);
   await deps.webhooks.close();
-  deps.subscriber.disconnect();
+  await quit(deps.subscriber);
   await deps.queue.close();
   await deps.flows.close();
-  deps.redis.disconnect();
+  await quit(deps.redis);
   await deps.db.destroy();
+}
+
+/** Resolves once a connection is ready or has given up (never rejects). */
+function settled(conn: Redis): Promise<void> {
+  if (conn.status === 'ready' || conn.status === 'end') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, 2_000);
+    conn.once('ready', done);
+    conn.once('end', done);
+  });
+}
+
+/** QUIT waits for pending replies; a connection that cannot answer is cut instead. */
+async function quit(conn: Redis): Promise<void> {
+  if (conn.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), 2_000);
+  });
+  const result = await Promise.race([conn.quit().catch(() => 'failed' as const), timeout]);
+  clearTimeout(timer);
+  if (result !== 'OK') conn.disconnect();
 }
