@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -64,6 +63,9 @@ export async function receiveTo(
       }
     },
   });
-  await pipeline(body, meter, fs.createWriteStream(file, { flags: 'wx', mode: PRIVATE_FILE_MODE }));
+  // Open before streaming: a write stream opens its file asynchronously, so a limit refused in
+  // the first chunk could have the file created after `TempFiles.cleanup` already ran.
+  const handle = await fsp.open(file, 'wx', PRIVATE_FILE_MODE);
+  await pipeline(body, meter, handle.createWriteStream());
   return size;
 }
