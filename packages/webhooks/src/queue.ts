@@ -140,8 +140,19 @@ export class WebhookQueue {
 
   /** Stop taking jobs (the one in flight finishes); what is pending stays in Redis. */
   async close(): Promise<void> {
+    // Cutting connections mid-handshake rejects their pending commands in the background (an
+    // unhandled "Connection is closed" when a process stops right after it started): let the
+    // handshakes settle, then close, and QUIT rather than cut the shared connection.
+    await Promise.allSettled([this.queue.waitUntilReady(), this.worker?.waitUntilReady()]);
     await this.worker?.close();
     await this.queue.close();
-    this.connection.disconnect();
+    if (this.connection.status === 'end') return;
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), 2_000);
+    });
+    const result = await Promise.race([this.connection.quit().catch(() => 'failed'), bounded]);
+    clearTimeout(timer);
+    if (result !== 'OK') this.connection.disconnect();
   }
 }
