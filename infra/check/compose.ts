@@ -51,7 +51,7 @@ export function checkCompose(root: string, apps: string[], scope: string, report
     `docker-compose config accepts infra/compose.yaml with infra/.env.example${r.ok ? '' : `:\n${r.stderr}`}`,
   );
   if (!r.ok) return;
-  const compose = composeSchema.parse(yamlDocuments(r.stdout, root)[0]);
+  const compose = composeSchema.parse(yamlDocuments(r.stdout)[0]);
   const services = compose.services;
 
   for (const name of [...INFRA, ...apps])

@@ -80,7 +80,7 @@ export function checkOverlay(
   const r = run('kubectl', ['kustomize', dir], { cwd: root });
   report.expect(r.ok, `kubectl kustomize ${overlay.name} renders${r.ok ? '' : `:\n${r.stderr}`}`);
   if (!r.ok) return;
-  const objects = yamlDocuments(r.stdout, root).map((o) => objectSchema.parse(o));
+  const objects = yamlDocuments(r.stdout).map((o) => objectSchema.parse(o));
   const find = (kind: string, name: string) =>
     objects.find((o) => o.kind === kind && o.metadata.name === name);
   const at = `[${overlay.name}]`;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 
 export interface ToolResult {
   ok: boolean;
@@ -27,17 +27,15 @@ export function has(cmd: string): boolean {
 }
 
 /**
- * YAML → JSON without an npm YAML parser: Debian's docker-compose is Python and depends on
- * python3-yaml, so the interpreter in its shebang can always parse YAML where this check runs.
+ * Every non-null document of a YAML stream, parsed in process. YAML 1.1, as docker-compose v1
+ * (PyYAML) writes it, so `yes`, `on` and `0755` keep that meaning. A syntax error throws,
+ * naming its position.
  */
-export function yamlDocuments(text: string, cwd: string): unknown[] {
-  const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const script =
-    'import sys,json,yaml; json.dump([d for d in yaml.safe_load_all(sys.stdin) if d is not None], sys.stdout)';
-  const r = run(python, ['-c', script], { cwd, input: text });
-  if (!r.ok)
-    throw new Error(
-      `cannot parse YAML with ${python} (apt-get install python3-yaml): ${r.stderr.trim()}`,
-    );
-  return JSON.parse(r.stdout) as unknown[];
+export function yamlDocuments(text: string): unknown[] {
+  return parseAllDocuments(text, { version: '1.1' })
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`cannot parse YAML: ${doc.errors[0]!.message}`);
+      return doc.toJS() as unknown;
+    })
+    .filter((value) => value !== null && value !== undefined);
 }
