@@ -1,27 +1,18 @@
 import type { RegistryClient } from '@mlops/client';
-import {
-  driftReportSchema,
-  predictResponseSchema,
-  TERMINAL_RUN_STATUSES,
-  type DriftReport,
-  type Run,
-} from '@mlops/contracts';
+import { predictResponseSchema } from '@mlops/contracts';
 import { percentile, round } from '../lib/stats';
-import { waitFor } from '../lib/wait';
 import { features, readIris, shift, splitHoldout, toCsv, type IrisRow } from './iris';
 import type { Reporter } from './reporter';
+import {
+  bearer,
+  describeDrift,
+  driftOfLast,
+  waitForRun,
+  waitForServing,
+  type LoopUrls,
+} from './steps';
 
-export interface LoopUrls {
-  serving: string;
-  monitor: string;
-  /** Sent to serving and the monitor, which check it (predict, feedback, read). */
-  token: string;
-}
-
-/** The Bearer header of the demo's token. */
-export function bearer(urls: LoopUrls): Record<string, string> {
-  return { authorization: `Bearer ${urls.token}` };
-}
+export type { LoopUrls } from './steps';
 
 export interface DemoSummary {
   dataset: { name: string; version: number; hash: string; rows: number };
@@ -93,18 +84,7 @@ export async function runLoop(
   });
 
   await report.step('wait for serving to load it', async () => {
-    await waitFor(`serving to load ${MODEL} v${version}`, async () => {
-      const res = await fetch(`${urls.serving}/v1/models/${MODEL}`, { headers: bearer(urls) });
-      if (!res.ok) return undefined;
-      const body = (await res.json()) as {
-        model_version_status?: Array<{ version: string; state: string }>;
-      };
-      return body.model_version_status?.some(
-        (s) => s.version === String(version) && s.state === 'AVAILABLE',
-      )
-        ? true
-        : undefined;
-    });
+    await waitForServing(urls, MODEL, version);
     return { value: undefined, detail: `${urls.serving}/v1/models/${MODEL}:predict` };
   });
 
@@ -122,7 +102,7 @@ export async function runLoop(
   );
 
   const heldoutDrift = await report.step('drift report on held-out traffic', async () => {
-    const drift = await driftOfLast(urls, holdout.length, heldoutStart);
+    const drift = await driftOfLast(urls, MODEL, holdout.length, heldoutStart);
     return { value: drift, detail: describeDrift(drift) };
   });
 
@@ -133,7 +113,7 @@ export async function runLoop(
     async () => {
       const more = await predictEach(urls, shifted);
       served.latencies.push(...more.latencies);
-      const drift = await driftOfLast(urls, shifted.length, shiftStart);
+      const drift = await driftOfLast(urls, MODEL, shifted.length, shiftStart);
       return { value: drift, detail: describeDrift(drift) };
     },
   );
@@ -167,18 +147,6 @@ export async function runLoop(
   };
 }
 
-async function waitForRun(client: RegistryClient, id: string, report: Reporter): Promise<Run> {
-  return waitFor(
-    `run ${id} to finish`,
-    async () => {
-      const run = await client.api.runs.get.query({ id });
-      if (run.progress) report.progress(run.progress.epoch, run.progress.epochs, run.progress.loss);
-      return TERMINAL_RUN_STATUSES.includes(run.status) ? run : undefined;
-    },
-    { timeoutMs: 180_000, intervalMs: 300 },
-  );
-}
-
 /** One request per row, one after another: the latency a single client sees. */
 async function predictEach(urls: LoopUrls, rows: readonly IrisRow[]) {
   const latencies: number[] = [];
@@ -198,26 +166,4 @@ async function predictEach(urls: LoopUrls, rows: readonly IrisRow[]) {
     if (prediction && 'label' in prediction && prediction.label === row.species) correct++;
   }
   return { latencies, correct };
-}
-
-/** The monitor's report over exactly the last `rows` served rows, all sent after `since`. */
-async function driftOfLast(urls: LoopUrls, rows: number, since: string): Promise<DriftReport> {
-  return waitFor(`the monitor to see ${rows} new rows`, async () => {
-    const res = await fetch(`${urls.monitor}/v1/drift/${MODEL}?window=${rows}`, {
-      headers: bearer(urls),
-    });
-    if (!res.ok) return undefined;
-    const report = driftReportSchema.parse(await res.json());
-    const from = report.window.from;
-    return report.window.rows === rows && from !== null && from >= since && !report.insufficientData
-      ? report
-      : undefined;
-  });
-}
-
-function describeDrift(drift: DriftReport): string {
-  const cols = drift.columns
-    .map((c) => `${c.column} ${c.method}=${round(c.score, 4)}${c.drifted ? '*' : ''}`)
-    .join(', ');
-  return `dataset drift ${drift.datasetDrift ? 'YES' : 'no'} (${drift.driftedColumns.length}/${drift.columns.length} columns: ${cols})`;
 }

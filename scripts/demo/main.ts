@@ -1,5 +1,6 @@
 /**
- * `npm run demo [-- --json] [-- --keep]`: the whole loop on embedded defaults.
+ * `npm run demo [-- --json] [-- --keep] [-- --retrain | --images]`: the whole loop on embedded
+ * defaults — on Iris rows, twice with `--retrain`, or on skin-lesion photos with `--images`.
  * Starts Redis (if none answers) and the four services in a throwaway data directory, drives
  * ingest → train → promote → serve → monitor, prints what happened, and stops everything it
  * started — on success, on failure and on Ctrl-C. Exit code 0 only when every step passed.
@@ -8,20 +9,27 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRegistryClient } from '@mlops/client';
+import { createRegistryClient, type RegistryClient } from '@mlops/client';
 import { resolveAdminToken } from '@mlops/config';
 import { freePort } from '../lib/ports';
 import { deletePrefix, ensureRedis, type RedisHandle } from '../lib/redis';
 import { launchPlatform } from '../lib/platform';
 import { ServiceSupervisor, tail } from '../lib/services';
-import { runLoop } from './loop';
+import { runImageLoop, type ImageDemoSummary } from './image-loop';
+import { runLoop, type DemoSummary } from './loop';
 import { runRetrainLap, type RetrainSummary } from './retrain';
 import { Reporter } from './reporter';
+import type { LoopUrls } from './steps';
 
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const keep = args.has('--keep');
 const retrain = args.has('--retrain');
+const images = args.has('--images');
+if (retrain && images) {
+  process.stderr.write('--retrain and --images are two different laps: choose one\n');
+  process.exit(2);
+}
 const report = new Reporter(json);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-demo-'));
@@ -101,15 +109,36 @@ async function main(): Promise<void> {
 
   const client = createRegistryClient({ url: registry.url, token });
   const urls = { serving: serving.url, monitor: monitor.url, token };
-  const summary = await runLoop(client, urls, report);
+  const lap = images ? await imageLap(client, urls) : await irisLap(client, urls);
+  const seconds = Math.round(((performance.now() - started) / 1000) * 10) / 10;
+  if (json)
+    process.stdout.write(
+      JSON.stringify({ ok: lap.failures.length === 0, seconds, ...lap.summary }) + '\n',
+    );
+  else {
+    report.info('');
+    report.info(`loop done in ${seconds.toFixed(1)} s: ${lap.lines[0]}`);
+    for (const line of lap.lines.slice(1)) report.info(line);
+  }
+  const failures = lap.failures;
+  if (failures.length > 0) throw new Error(`demo checks failed:\n  - ${failures.join('\n  - ')}`);
+}
+
+/** What a lap hands back: its JSON summary, the checks that failed, and lines for a person. */
+interface LapResult {
+  summary: object;
+  failures: string[];
+  lines: string[];
+}
+
+async function irisLap(client: RegistryClient, urls: LoopUrls): Promise<LapResult> {
+  const summary: DemoSummary = await runLoop(client, urls, report);
   let second: RetrainSummary | undefined;
   if (retrain) {
     report.info('');
     report.info('second lap: the world shifts, labels come back, the monitor retrains');
     second = await runRetrainLap(urls, report, summary.model.version, client);
   }
-  const seconds = (performance.now() - started) / 1000;
-
   const failures: string[] = [];
   if (second) {
     if (!second.drift)
@@ -123,34 +152,37 @@ async function main(): Promise<void> {
   if (summary.drift.heldout)
     failures.push('the monitor flagged drift on held-out traffic (expected none)');
   if (!summary.drift.shifted) failures.push('the monitor did not flag drift on shifted traffic');
+  const lines = [
+    `dataset ${summary.dataset.hash.slice(0, 12)}…, ${summary.model.name} v${summary.model.version} is "${summary.alias}",`,
+    `held-out accuracy ${summary.holdout.accuracy} over HTTP, p50 ${summary.serving.p50_ms} ms / p99 ${summary.serving.p99_ms} ms,`,
+    `drift: held-out ${summary.drift.heldout ? 'DRIFTED' : 'none'}; shifted ${summary.drift.shifted ? `DRIFTED (${summary.drift.shifted_columns.join(', ')})` : 'none'}`,
+  ];
+  if (second)
+    lines.push(
+      `retrain: live accuracy ${second.live_accuracy_before ?? '?'} → ${second.trigger} → run ${second.run_id ?? '?'} → v${second.version ?? '?'} ${second.promoted ? `promoted, serving answers with it (accuracy ${second.accuracy_after ?? '?'} on shifted rows)` : `not promoted: ${second.detail ?? ''}`}`,
+    );
+  return { summary: { ...summary, ...(second ? { retrain: second } : {}) }, failures, lines };
+}
 
-  if (json)
-    process.stdout.write(
-      JSON.stringify({
-        ok: failures.length === 0,
-        seconds: Math.round(seconds * 10) / 10,
-        ...summary,
-        ...(second ? { retrain: second } : {}),
-      }) + '\n',
+async function imageLap(client: RegistryClient, urls: LoopUrls): Promise<LapResult> {
+  const summary: ImageDemoSummary = await runImageLoop(client, urls, report, dataDir);
+  const failures: string[] = [];
+  if (summary.holdout.accuracy < 0.9)
+    failures.push(`held-out accuracy ${summary.holdout.accuracy} is below 0.9`);
+  if (!summary.serving.v2_ok)
+    failures.push(
+      `OIP v2 answers differ from the b64 ones (largest difference ${summary.serving.v2_max_abs_diff})`,
     );
-  else {
-    report.info('');
-    report.info(
-      `loop done in ${seconds.toFixed(1)} s: dataset ${summary.dataset.hash.slice(0, 12)}…, ${summary.model.name} v${summary.model.version} is "${summary.alias}",`,
-    );
-    report.info(
-      `held-out accuracy ${summary.holdout.accuracy} over HTTP, p50 ${summary.serving.p50_ms} ms / p99 ${summary.serving.p99_ms} ms,`,
-    );
-    report.info(
-      `drift: held-out ${summary.drift.heldout ? 'DRIFTED' : 'none'}; shifted ${summary.drift.shifted ? `DRIFTED (${summary.drift.shifted_columns.join(', ')})` : 'none'}`,
-    );
-    if (second) {
-      report.info(
-        `retrain: live accuracy ${second.live_accuracy_before ?? '?'} → ${second.trigger} → run ${second.run_id ?? '?'} → v${second.version ?? '?'} ${second.promoted ? `promoted, serving answers with it (accuracy ${second.accuracy_after ?? '?'} on shifted rows)` : `not promoted: ${second.detail ?? ''}`}`,
-      );
-    }
-  }
-  if (failures.length > 0) throw new Error(`demo checks failed:\n  - ${failures.join('\n  - ')}`);
+  if (summary.drift.heldout)
+    failures.push('the monitor flagged image drift on held-out photos (expected none)');
+  if (!summary.drift.shifted)
+    failures.push('the monitor did not flag image drift on the under-exposed photos');
+  const lines = [
+    `${summary.dataset.images} photos in ${summary.dataset.classes} classes, ${summary.model.name} v${summary.model.version} is "${summary.alias}" (${summary.run.images_per_s ?? '?'} images/s on ${summary.run.backend ?? '?'}),`,
+    `held-out accuracy ${summary.holdout.accuracy} over HTTP (b64 and OIP v2 agree: ${summary.serving.v2_ok ? 'yes' : 'NO'}), p50 ${summary.serving.p50_ms} ms / p99 ${summary.serving.p99_ms} ms,`,
+    `image drift: held-out ${summary.drift.heldout ? 'DRIFTED' : 'none'}; under-exposed ${summary.drift.shifted ? `DRIFTED (${summary.drift.shifted_columns.join(', ')})` : 'none'}`,
+  ];
+  return { summary, failures, lines };
 }
 
 main()

@@ -11,7 +11,7 @@ import {
 import { round } from '../lib/stats';
 import { waitFor } from '../lib/wait';
 import { features, readIris, shift, splitHoldout, type IrisRow } from './iris';
-import { bearer, type LoopUrls } from './loop';
+import { bearer, type LoopUrls } from './steps';
 import type { Reporter } from './reporter';
 
 const MODEL = 'iris';

@@ -1,36 +1,16 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../lib/services';
+import { runDemo } from './run-demo';
 
 /**
  * The end-to-end test of the loop: the real demo, as a user runs it, with every service as a
  * real process on real Redis and SQLite. Its last stdout line is the JSON summary.
  */
-function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join('scripts', 'demo', 'main.ts'), '--json'],
-      {
-        cwd: REPO_ROOT,
-        env: process.env,
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('npm run demo -- --json', () => {
   it(
     'goes all the way round: ingest, train, promote, serve, monitor',
     { timeout: 300_000 },
     async () => {
-      const { code, stdout, stderr } = await runDemo();
+      const { code, stdout, stderr } = await runDemo([]);
       const lines = stdout.trim().split('\n');
       expect(code, `demo failed:\n${stderr}`).toBe(0);
       expect(lines).toHaveLength(1);

@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../lib/services';
+import { runDemo } from './run-demo';
 
 /**
  * The loop twice, without a human: the real demo with `--retrain`, every service a real process
@@ -9,21 +7,6 @@ import { REPO_ROOT } from '../lib/services';
  * ground truth, and the monitor must see drift and decay, retrain, pass the gate, move the alias,
  * and serving must answer with the new version.
  */
-function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join('scripts', 'demo', 'main.ts'), '--retrain', '--json'],
-      { cwd: REPO_ROOT, env: process.env },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 interface Summary {
   ok: boolean;
   model: { name: string; version: number };
@@ -48,7 +31,7 @@ describe('npm run demo -- --retrain --json', () => {
     'closes the loop: drift and decay → retrain → gate → alias → serving',
     { timeout: 420_000 },
     async () => {
-      const { code, stdout, stderr } = await runDemo();
+      const { code, stdout, stderr } = await runDemo(['--retrain']);
       expect(code, `demo failed:\n${stderr}`).toBe(0);
       const lines = stdout.trim().split('\n');
       expect(lines).toHaveLength(1);

@@ -9,7 +9,7 @@ import {
 } from '@mlops/contracts';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
-import { folderFiles, packFolder, tarSize } from './pack-folder';
+import { folderFiles, packFolder, tarSize } from '@mlops/client/image-folder';
 import { uploadProgress } from './upload-progress';
 
 export interface IngestOptions {
