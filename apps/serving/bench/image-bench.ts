@@ -9,6 +9,7 @@
  * order rotating, each ratio the median over rounds of the ratio within a round.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from '@mlops/ml/image';
 import {
@@ -81,6 +82,8 @@ export interface ImageResult {
   batches: number[];
   by_batch: Record<string, ImageBatchResult>;
   failed_requests: number;
+  /** At the end: on shared cores every figure moves with it. */
+  load_average_1m: number;
 }
 
 export async function imageBench(opts: ImageBenchOptions): Promise<ImageResult> {
@@ -200,6 +203,7 @@ function summarize(opts: ImageBenchOptions, rounds: readonly ImageRound[]): Imag
       (sum, r) => sum + Object.values(r.served).reduce((a, l) => a + l.non2xx + l.errors, 0),
       0,
     ),
+    load_average_1m: Number(loadavg()[0]!.toFixed(1)),
   };
 }
 
@@ -212,5 +216,5 @@ export function reportImage(result: ImageResult, say: (line: string) => void): v
       `  ${String(n).padStart(2)} images: b64 JPEG ${b.b64_images_per_s} images/s vs decode + predict ${b.raw_decode_images_per_s} → ${b.b64_vs_raw_decode}×   v2 FP32 ${b.v2_images_per_s} vs predict on a tensor ${b.raw_tensor_images_per_s} → ${b.v2_vs_raw_tensor}×   p99 ${b.b64_p99_ms} / ${b.v2_p99_ms} ms   mean batch ${b.b64_mean_batch} / ${b.v2_mean_batch}`,
     );
   }
-  say(`  failed image requests ${result.failed_requests}`);
+  say(`  failed image requests ${result.failed_requests}; load average ${result.load_average_1m}`);
 }

@@ -50,10 +50,13 @@ async function decodeAll(n: number): Promise<Uint8Array> {
   return pixels;
 }
 
-/** Images per second of `step` (one call of n images) over `ms`, after a short warm-up. */
+/**
+ * Images per second of `step` (one call of n images) over `ms`, after a warm-up of three calls
+ * and at least 300 ms: a batch size's first predict builds its kernels and can take seconds.
+ */
 async function imagesPerSecond(n: number, ms: number, step: () => unknown): Promise<number> {
-  const warm = performance.now() + Math.min(300, ms / 4);
-  while (performance.now() < warm) await step();
+  const warm = performance.now() + 300;
+  for (let i = 0; i < 3 || performance.now() < warm; i++) await step();
   const start = performance.now();
   const end = start + ms;
   let done = 0;
