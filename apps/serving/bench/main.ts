@@ -15,8 +15,9 @@
  * log costs. Then an image model (image-bench.ts): images/s through our server against the
  * in-process predict loop at 1, 8 and 32 images a request (`--image-model cnn`, the default, a
  * [-1, 32, 32, 3] conv net; `mobilenet`, NSFWJS's [-1, 224, 224, 3] MobileNetV2 at 1 and 8;
- * `none` skips it; `--image-batches 1,8`, `--image-connections 16` override). `--images-only`
- * runs the image rounds alone (with `--rounds 1 --duration 1`, a quick look in about 30 s).
+ * `none` skips it; `--image-batches 1,8`, `--image-connections 16`, `--image-duration 10`
+ * (seconds a phase) override). `--images-only` runs the image rounds alone (with `--rounds 1
+ * --duration 1`, a quick look in about 40 s).
  * Prints the figures and their ratios; `--json` prints one JSON line. Needs Redis.
  */
 import { spawn } from 'node:child_process';
@@ -82,6 +83,14 @@ const IMAGE_BATCHES = (
 if (!IMAGE_BATCHES.every((n) => Number.isInteger(n) && n >= 1))
   throw new Error('--image-batches must be a list of whole numbers ≥ 1, e.g. 1,8,32');
 const IMAGE_CONNECTIONS = Math.round(numberArg('--image-connections', IMAGE_MOBILENET ? 2 : 16));
+/**
+ * Seconds of each image phase. MobileNetV2's requests of 8 images take 1–3 s on a busy machine
+ * (two joined in one predict call, longer): 3 s phases ended with no answer at all.
+ */
+const IMAGE_DURATION = numberArg(
+  '--image-duration',
+  IMAGE_MOBILENET ? Math.max(duration, 10) : duration,
+);
 const CONNECTIONS = 64;
 /**
  * The interleaved log-cost measure: pairs of log-on and log-off phases of this many ms. One
@@ -302,7 +311,7 @@ try {
           model: IMAGE_MODEL,
           batches: IMAGE_BATCHES,
           connections: IMAGE_CONNECTIONS,
-          seconds: duration,
+          seconds: IMAGE_DURATION,
           rounds: ROUNDS,
           dir: join(dir, 'image'),
           runRaw: (imageDir, seconds, batches) =>
