@@ -61,6 +61,8 @@ interface ImageRound {
 const key = (p: Phase) => `${p.way}:${p.n}`;
 const median = (values: readonly number[]) => quantile(values, 0.5);
 const two = (x: number) => Number(x.toFixed(2));
+/** Images per second: whole above 100, else one decimal (MobileNetV2 runs at a few a second). */
+const rate = (x: number) => (x >= 100 ? Math.round(x) : Number(x.toFixed(1)));
 
 /** Per batch size: images/s each way, their baselines, and the ratios serving / in-process. */
 export interface ImageBatchResult {
@@ -182,11 +184,11 @@ function summarize(opts: ImageBenchOptions, rounds: readonly ImageRound[]): Imag
     const v2 = (r: ImageRound) => r.served[`v2:${n}`]!;
     const raw = (r: ImageRound) => r.raw[n]!;
     by_batch[n] = {
-      b64_images_per_s: Math.round(med((r) => b64(r).rps * n)),
-      raw_decode_images_per_s: Math.round(med((r) => raw(r).decode_images_per_s)),
+      b64_images_per_s: rate(med((r) => b64(r).rps * n)),
+      raw_decode_images_per_s: rate(med((r) => raw(r).decode_images_per_s)),
       b64_vs_raw_decode: two(med((r) => (b64(r).rps * n) / raw(r).decode_images_per_s)),
-      v2_images_per_s: Math.round(med((r) => v2(r).rps * n)),
-      raw_tensor_images_per_s: Math.round(med((r) => raw(r).tensor_images_per_s)),
+      v2_images_per_s: rate(med((r) => v2(r).rps * n)),
+      raw_tensor_images_per_s: rate(med((r) => raw(r).tensor_images_per_s)),
       v2_vs_raw_tensor: two(med((r) => (v2(r).rps * n) / raw(r).tensor_images_per_s)),
       b64_p99_ms: med((r) => b64(r).p99),
       v2_p99_ms: med((r) => v2(r).p99),
