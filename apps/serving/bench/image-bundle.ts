@@ -87,7 +87,7 @@ export async function writeImageBundle(
 }
 
 /**
- * What clients send: a 320×240 photo-like JPEG (smooth gradients and a disc, quality 90, ≈ 10 kB),
+ * What clients send: a 320×240 photo-like JPEG (smooth gradients and a disc, quality 90, 5.5 kB),
  * decoded and resized by serving to the model's input. The same bytes every time.
  */
 export async function benchJpeg(): Promise<Buffer> {
