@@ -120,13 +120,13 @@ export async function loadBenchModel(dir: string) {
   return { tf: getTf(), manifest, prep: manifest.preprocessing, model };
 }
 
-/** A memory registry holding the bundle as version 1 of `iris`, alias champion. */
-export async function benchSource(dir: string): Promise<MemoryModelSource> {
+/** A memory registry holding the bundle as version 1 of `name`, alias champion. */
+export async function benchSource(dir: string, name = 'iris'): Promise<MemoryModelSource> {
   const { manifest, files } = await readBenchBundle(dir);
   const source = new MemoryModelSource();
   for (const bytes of files.values()) source.putBlob(sha256Hex(bytes), bytes);
-  source.addVersion('iris', 1, manifest);
-  source.setAlias('iris', 'champion', 1);
+  source.addVersion(name, 1, manifest);
+  source.setAlias(name, 'champion', 1);
   return source;
 }
 

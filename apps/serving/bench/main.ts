@@ -12,7 +12,13 @@
  * ratio is the median over rounds of the ratio within a round.
  * The payload log's cost is measured in one more server, its log switched on and off every
  * 200 ms under one load (interleaved-log-cost.ts): two separate runs differ by more than the
- * log costs. Prints the figures and their ratios; `--json` prints one JSON line. Needs Redis.
+ * log costs. Then an image model (image-bench.ts): images/s through our server against the
+ * in-process predict loop at 1, 8 and 32 images a request (`--image-model cnn`, the default, a
+ * [-1, 32, 32, 3] conv net; `mobilenet`, NSFWJS's [-1, 224, 224, 3] MobileNetV2 at 1 and 8;
+ * `none` skips it; `--image-batches 1,8`, `--image-connections 16`, `--image-duration 10`
+ * (seconds a phase) override). `--images-only` runs the image rounds alone (with `--rounds 1
+ * --duration 1`, a quick look in about 40 s).
+ * Prints the figures and their ratios; `--json` prints one JSON line. Needs Redis.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,6 +33,7 @@ import {
   writeBenchBundle,
   type BenchModel,
 } from './bundle-dir';
+import { imageBench, reportImage, type ImageRawFigures } from './image-bench';
 import { interleavedLogCost } from './interleaved-log-cost';
 import { withServers, type LoadResult, type ServerSpec } from './processes';
 import { quantile } from './quantile';
@@ -55,6 +62,35 @@ const modelIndex = args.indexOf('--model');
 const MODEL: BenchModel = modelIndex >= 0 && args[modelIndex + 1] === 'mlp' ? 'mlp' : 'tiny';
 /** Rounds of every phase (rounds.ts); figures and ratios are their medians. */
 const ROUNDS = Math.round(numberArg('--rounds', 5));
+const IMAGES_ONLY = args.includes('--images-only');
+const imageModelIndex = args.indexOf('--image-model');
+const imageModelArg = imageModelIndex >= 0 ? args[imageModelIndex + 1] : 'cnn';
+if (imageModelArg !== 'cnn' && imageModelArg !== 'mobilenet' && imageModelArg !== 'none')
+  throw new Error('--image-model must be cnn, mobilenet or none');
+const IMAGE_MODEL = imageModelArg;
+if (IMAGES_ONLY && IMAGE_MODEL === 'none') throw new Error('--images-only needs an image model');
+/**
+ * MobileNetV2 runs ≈ 13 images/s here: 32 images a request would take seconds each, and more
+ * than a couple of connections would queue past autocannon's timeout.
+ */
+const IMAGE_MOBILENET = IMAGE_MODEL === 'mobilenet';
+const batchesIndex = args.indexOf('--image-batches');
+const IMAGE_BATCHES = (
+  batchesIndex >= 0 ? (args[batchesIndex + 1] ?? '') : IMAGE_MOBILENET ? '1,8' : '1,8,32'
+)
+  .split(',')
+  .map(Number);
+if (!IMAGE_BATCHES.every((n) => Number.isInteger(n) && n >= 1))
+  throw new Error('--image-batches must be a list of whole numbers ≥ 1, e.g. 1,8,32');
+const IMAGE_CONNECTIONS = Math.round(numberArg('--image-connections', IMAGE_MOBILENET ? 2 : 16));
+/**
+ * Seconds of each image phase. MobileNetV2's requests of 8 images take 1–3 s on a busy machine
+ * (two joined in one predict call, longer): 3 s phases ended with no answer at all.
+ */
+const IMAGE_DURATION = numberArg(
+  '--image-duration',
+  IMAGE_MOBILENET ? Math.max(duration, 10) : duration,
+);
 const CONNECTIONS = 64;
 /**
  * The interleaved log-cost measure: pairs of log-on and log-off phases of this many ms. One
@@ -65,6 +101,7 @@ const LOG_PAIRS = Math.round(numberArg('--log-pairs', 200));
 const LOG_PHASE_MS = 200;
 
 const median = (values: readonly number[]) => quantile(values, 0.5);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 function say(line: string): void {
   if (!json) process.stderr.write(`${line}\n`);
@@ -114,8 +151,8 @@ function runJson<T>(script: string, argv: string[]): Promise<T> {
   });
 }
 
-const dir = await mkdtemp(join(tmpdir(), 'bench-serve-'));
-try {
+/** The tabular figures: the rounds of (a)–(e) and the payload log's cost. */
+async function rowsBench(dir: string) {
   say(
     `bench:serve — ${CONNECTIONS} connections, ${ROUNDS} rounds of ${duration} s phases, ${describeBenchModel(MODEL)}`,
   );
@@ -168,7 +205,6 @@ try {
     pairs: LOG_PAIRS,
     phaseMs: LOG_PHASE_MS,
   });
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   say(
     `      logging cost ${pct(interleaved.cost)} of rows/s (one pair's quartiles ${pct(interleaved.costQuartiles[0])} … ${pct(interleaved.costQuartiles[1])}), ${pct(interleaved.costCpu)} of CPU per row`,
   );
@@ -248,17 +284,48 @@ try {
     duration_s: duration,
     rounds: ROUNDS,
   };
-  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return result;
+}
+
+type RowsResult = Awaited<ReturnType<typeof rowsBench>>;
+
+function reportRows(result: RowsResult): void {
+  say(
+    `ours/naive ${result.ours_vs_naive}× (goal ≥ 4; hello/naive ${result.hello_vs_naive}×, bare loop/naive ${result.bare_vs_naive}×, ours/bare ${result.ours_vs_bare})   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5; ${result.rows64_vs_raw_whole_batch} vs whole-batch predict, ${result.rows64_vs_raw_compiled} vs the compiled plan)`,
+  );
+  say(
+    `p99 ${result.p99_ms} ms (1 row; worst round ${result.p99_ms_max} ms), ${result.p99_ms_64} ms (64 rows)   logging cost ${pct(result.logging_cost)} of rows/s, ${pct(result.logging_cost_cpu)} of CPU per row (interleaved), ${pct(result.logging_cost_by_parts)} by parts (${result.log_us_per_row} µs a row in-process; goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`,
+  );
+  say(
+    `server CPU per 1-row request: hello ${result.cpu_us_per_req.hello} µs, naive ${result.cpu_us_per_req.naive} µs, bare ${result.cpu_us_per_req.bare} µs, ours ${result.cpu_us_per_req.ours} µs; load average ${result.load_average_1m}`,
+  );
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'bench-serve-'));
+try {
+  const rows = IMAGES_ONLY ? undefined : await rowsBench(dir);
+  const image =
+    IMAGE_MODEL === 'none'
+      ? undefined
+      : await imageBench({
+          model: IMAGE_MODEL,
+          batches: IMAGE_BATCHES,
+          connections: IMAGE_CONNECTIONS,
+          seconds: IMAGE_DURATION,
+          rounds: ROUNDS,
+          dir: join(dir, 'image'),
+          runRaw: (imageDir, seconds, batches) =>
+            runJson<ImageRawFigures>(join(here, 'servers', 'image-raw.ts'), [
+              imageDir,
+              String(seconds),
+              batches.join(','),
+            ]),
+          say,
+        });
+  if (json) process.stdout.write(`${JSON.stringify({ ...rows, ...(image ? { image } : {}) })}\n`);
   else {
-    say(
-      `ours/naive ${result.ours_vs_naive}× (goal ≥ 4; hello/naive ${result.hello_vs_naive}×, bare loop/naive ${result.bare_vs_naive}×, ours/bare ${result.ours_vs_bare})   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5; ${result.rows64_vs_raw_whole_batch} vs whole-batch predict, ${result.rows64_vs_raw_compiled} vs the compiled plan)`,
-    );
-    say(
-      `p99 ${result.p99_ms} ms (1 row; worst round ${result.p99_ms_max} ms), ${result.p99_ms_64} ms (64 rows)   logging cost ${pct(result.logging_cost)} of rows/s, ${pct(result.logging_cost_cpu)} of CPU per row (interleaved), ${pct(result.logging_cost_by_parts)} by parts (${result.log_us_per_row} µs a row in-process; goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`,
-    );
-    say(
-      `server CPU per 1-row request: hello ${result.cpu_us_per_req.hello} µs, naive ${result.cpu_us_per_req.naive} µs, bare ${result.cpu_us_per_req.bare} µs, ours ${result.cpu_us_per_req.ours} µs; load average ${result.load_average_1m}`,
-    );
+    if (rows) reportRows(rows);
+    if (image) reportImage(image, say);
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -77,10 +77,23 @@ export function cpuMicros(pid: number | undefined): number {
   }
 }
 
+/**
+ * What a load phase sends: a body given inline, or read from a file (image requests run to
+ * hundreds of kB, past what one command-line argument may hold), POSTed as JSON to `path`.
+ */
+export interface LoadOptions {
+  body?: string;
+  bodyFile?: string;
+  /** Defaults to the tabular model's TF Serving predict. */
+  path?: string;
+  connections: number;
+  seconds: number;
+}
+
 /** autocannon in its own process, JSON result on stdout. */
 export async function load(
   port: number,
-  opts: { body: string; connections: number; seconds: number },
+  opts: LoadOptions,
   serverPid?: number,
 ): Promise<LoadResult> {
   const cpuBefore = cpuMicros(serverPid);
@@ -96,10 +109,9 @@ export async function load(
       'POST',
       '-H',
       'content-type=application/json',
-      '-b',
-      opts.body,
+      ...(opts.bodyFile ? ['-i', opts.bodyFile] : ['-b', opts.body ?? '']),
       '-j',
-      `http://127.0.0.1:${port}/v1/models/iris:predict`,
+      `http://127.0.0.1:${port}${opts.path ?? '/v1/models/iris:predict'}`,
     ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
@@ -163,10 +175,13 @@ export async function withServers<T>(
 }
 
 /** The model's cumulative rows and predict calls (Triton's inference and execution counts). */
-export async function batchCounts(port: number): Promise<{ rows: number; execs: number }> {
+export async function batchCounts(
+  port: number,
+  model = 'iris',
+): Promise<{ rows: number; execs: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const count = (metric: string) =>
-    Number(new RegExp(`${metric}\\{model="iris",version="1"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    Number(new RegExp(`${metric}\\{model="${model}",version="1"\\} (\\d+)`).exec(text)?.[1] ?? 0);
   return {
     rows: count('serving_inference_count_total'),
     execs: count('serving_inference_exec_count_total'),

@@ -2,6 +2,7 @@
  * (c) Our server as deployed: validation, preprocessing, batching, metrics and the payload log
  * to Redis (SERVING_LOG_SAMPLE_RATE from the environment), models from an in-memory registry.
  * With BENCH_LOG_SWITCH=1 the log can be switched on and off at `GET /bench/log-switch?on=0|1`.
+ * The bundle is served as model BENCH_MODEL (`iris` unless told).
  */
 import { Redis } from 'ioredis';
 import { createLogger } from '@mlops/config';
@@ -12,11 +13,12 @@ import { announce, benchSource } from '../bundle-dir';
 import { LogSwitch, logSwitchRoute } from '../log-switch';
 
 const dir = process.argv[2] ?? '';
+const name = process.env.BENCH_MODEL ?? 'iris';
 const prefix = `bench-${process.pid}`;
 const env = loadServingEnv({
   ...process.env,
   MLOPS_REDIS_PREFIX: prefix,
-  SERVING_MODELS: 'iris',
+  SERVING_MODELS: name,
   LOG_LEVEL: 'silent',
 });
 const redis = new Redis(env.REDIS_URL);
@@ -26,7 +28,7 @@ let logSwitch: LogSwitch | undefined;
 const benchCaller = { name: 'token:bench', tokenId: null, scopes: ['predict' as const] };
 const app = await buildApp({
   env,
-  source: await benchSource(dir),
+  source: await benchSource(dir, name),
   callers: {
     verify: () => Promise.resolve(benchCaller),
     authorize: () => Promise.resolve(benchCaller),
@@ -39,14 +41,14 @@ const app = await buildApp({
 });
 if (logSwitch) logSwitchRoute(app, logSwitch);
 await app.listen({ port: 0, host: '127.0.0.1' });
-while (!app.serving.models.get('iris')?.loaded) await new Promise((r) => setTimeout(r, 20));
+while (!app.serving.models.get(name)?.loaded) await new Promise((r) => setTimeout(r, 20));
 const addr = app.server.address();
 announce(typeof addr === 'object' && addr ? addr.port : 0);
 process.on('SIGTERM', () => {
   void (async () => {
     await app.close();
     const cleanup = new Redis(env.REDIS_URL);
-    await cleanup.del(redisKeys(prefix).predictions('iris'));
+    await cleanup.del(redisKeys(prefix).predictions(name));
     await cleanup.quit();
     process.exit(0);
   })();

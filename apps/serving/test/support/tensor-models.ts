@@ -26,6 +26,21 @@ export async function publishTensorModel(
   files: Files,
   request: TensorImportRequest,
 ): Promise<TensorSignature> {
+  const { manifest, signature } = await tensorBundleManifest(files, request);
+  for (const f of files) source.putBlob(sha256Hex(f.bytes), f.bytes);
+  source.addVersion(name, 1, manifest);
+  source.setAlias(name, 'champion', 1);
+  return signature;
+}
+
+/**
+ * The manifest versions.import writes for a tensor model's files (shared with the serving
+ * benchmark, which writes it to a bundle directory), and the resolved tensor signature.
+ */
+export async function tensorBundleManifest(
+  files: Files,
+  request: TensorImportRequest,
+): Promise<{ manifest: BundleManifest; signature: TensorSignature }> {
   const manifestFiles = files.map((f) => ({
     path: f.path,
     sha256: sha256Hex(f.bytes),
@@ -67,8 +82,5 @@ export async function publishTensorModel(
     },
     files: manifestFiles,
   } satisfies BundleManifest);
-  for (const f of files) source.putBlob(sha256Hex(f.bytes), f.bytes);
-  source.addVersion(name, 1, manifest);
-  source.setAlias(name, 'champion', 1);
-  return resolved.signature;
+  return { manifest, signature: resolved.signature };
 }
