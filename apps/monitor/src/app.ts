@@ -5,7 +5,7 @@ import type { FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import { Redis } from 'ioredis';
 import { redisKeys, retrainPolicySchema } from '@mlops/contracts';
 import type { DriftPolicy, RetrainPolicy } from '@mlops/contracts';
-import { createLogger } from '@mlops/config';
+import { closeRedis, createLogger } from '@mlops/config';
 import type { Logger } from '@mlops/config';
 import type { TokenVerifier } from '@mlops/client';
 import { installAuth } from './auth';
@@ -181,7 +181,7 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     await monitor.stop();
     await publisher.drain();
-    await redis.quit();
+    await closeRedis(redis);
   });
   return app;
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES, redisKeys, type RedisKeys, type TrainJobPayload } from '@mlops/contracts';
-import { createLogger, type Logger } from '@mlops/config';
+import { closeRedis, createLogger, redisSettled, type Logger } from '@mlops/config';
 import {
   fsStoreOf,
   insertEventIfNew,
@@ -184,38 +184,12 @@ export async function closeDeps(deps: RegistryDeps): Promise<void> {
   await Promise.allSettled([
     deps.queue.waitUntilReady(),
     deps.flows.waitUntilReady(),
-    settled(deps.subscriber),
+    redisSettled(deps.subscriber),
   ]);
   await deps.webhooks.close();
-  await quit(deps.subscriber);
+  await closeRedis(deps.subscriber);
   await deps.queue.close();
   await deps.flows.close();
-  await quit(deps.redis);
+  await closeRedis(deps.redis);
   await deps.db.destroy();
-}
-
-/** Resolves once a connection is ready or has given up (never rejects). */
-function settled(conn: Redis): Promise<void> {
-  if (conn.status === 'ready' || conn.status === 'end') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(done, 2_000);
-    conn.once('ready', done);
-    conn.once('end', done);
-  });
-}
-
-/** QUIT waits for pending replies; a connection that cannot answer is cut instead. */
-async function quit(conn: Redis): Promise<void> {
-  if (conn.status === 'end') return;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), 2_000);
-  });
-  const result = await Promise.race([conn.quit().catch(() => 'failed' as const), timeout]);
-  clearTimeout(timer);
-  if (result !== 'OK') conn.disconnect();
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError, platformEventSchema } from '@mlops/contracts';
-import type { Logger } from '@mlops/config';
+import { closeRedis, type Logger } from '@mlops/config';
 
 /**
  * Turns `run.cancelled` events (Redis pub/sub, the registry publishes them) into aborts of the
@@ -37,7 +37,7 @@ export class Cancellations {
 
   async close(): Promise<void> {
     this.running.clear();
-    await this.subscriber.quit().catch(() => undefined);
+    await closeRedis(this.subscriber);
   }
 
   private onMessage(message: string): void {

@@ -1,6 +1,12 @@
 import { Redis } from 'ioredis';
 import { createRegistryClient } from '@mlops/client';
-import { applyServerLimits, createLogger, parseEnv, readTokenFile } from '@mlops/config';
+import {
+  applyServerLimits,
+  closeRedis,
+  createLogger,
+  parseEnv,
+  readTokenFile,
+} from '@mlops/config';
 import { buildApp } from './app';
 import { trainerEnvSchema } from './env';
 import { createTrainerMetrics } from './metrics';
@@ -63,7 +69,7 @@ async function shutdown(signal: string): Promise<void> {
     // The running fit finishes its epoch, checkpoints and hands the job back to the queue (its
     // thread is terminated after TRAINER_SHUTDOWN_GRACE_MS; the last checkpoint then counts).
     await Promise.all([worker.shutdown(), evaluator.close()]);
-    await redis.quit();
+    await closeRedis(redis);
   } catch (err) {
     logger.error({ err }, 'unclean shutdown');
     process.exitCode = 1;

@@ -1,6 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Logger } from '@mlops/config';
+import { closeRedis, type Logger } from '@mlops/config';
 import type { AddressPolicy } from './address-policy';
 import { deliver, type DeliveryOutcome } from './deliver';
 import { DELIVERY_HEADER, EVENT_HEADER, signedHeaders } from './signature';
@@ -146,13 +146,6 @@ export class WebhookQueue {
     await Promise.allSettled([this.queue.waitUntilReady(), this.worker?.waitUntilReady()]);
     await this.worker?.close();
     await this.queue.close();
-    if (this.connection.status === 'end') return;
-    let timer: NodeJS.Timeout | undefined;
-    const bounded = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), 2_000);
-    });
-    const result = await Promise.race([this.connection.quit().catch(() => 'failed'), bounded]);
-    clearTimeout(timer);
-    if (result !== 'OK') this.connection.disconnect();
+    await closeRedis(this.connection);
   }
 }

@@ -12,7 +12,6 @@ import {
 } from '@mlops/contracts';
 import { findDatasetByHash, insertDatasetVersion } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
-import { publishEvent } from '../events';
 import { canonicalize } from './canonicalize';
 import { uploadImageDataset } from './images/ingest';
 import { parseCategoricalQuery, parseSchemaQuery, resolveFormat } from './format';
@@ -20,6 +19,7 @@ import { SchemaInferrer } from './infer';
 import { limitScannerFor, UploadLimitError } from './limits';
 import { emptyDataset, readRecords } from './records';
 import { TempFiles, receiveTo } from './temp';
+import { announceDatasetCreated } from './announce';
 
 /**
  * Register a dataset version from an uploaded body.
@@ -81,16 +81,7 @@ export async function uploadDataset(
       if (!hadBlob) await deps.store.delete(blob.sha256);
       throw err;
     }
-    if (result.created) {
-      deps.metrics.datasetsCreated.inc();
-      await publishEvent(deps, {
-        type: 'dataset.created',
-        dataset: name,
-        datasetId: result.dataset.id,
-        version: result.dataset.version,
-        hash: result.dataset.hash,
-      });
-    }
+    await announceDatasetCreated(deps, name, result);
     return result;
   } finally {
     await temp.cleanup();

@@ -17,7 +17,6 @@ import { ImageProfileBuilder, datasetThumbnail } from '@mlops/ml/image/dataset';
 import { ProfileBuilder } from '@mlops/ml/profile';
 import { findDatasetByHash, insertDatasetVersion, PRIVATE_FILE_MODE } from '@mlops/storage';
 import type { RegistryDeps } from '../../../deps';
-import { publishEvent } from '../../events';
 import { parseCategoricalQuery } from '../format';
 import { limitScannerFor, UploadLimitError } from '../limits';
 import { receiveTo, TempFiles } from '../temp';
@@ -25,6 +24,7 @@ import { forEachArchiveEntry } from './archive';
 import { tooManyImages } from './limits';
 import { stageImage, type StagedImage } from './stage';
 import { imageFolderTable, manifestTable, type ImageTable } from './table';
+import { announceDatasetCreated } from '../announce';
 
 const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp)$/i;
 const MANIFESTS: Record<string, DatasetFormat> = { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl' };
@@ -174,16 +174,7 @@ async function storeImageDataset(
     await Promise.all(added.map((sha) => deps.store.delete(sha).catch(() => false)));
     throw err;
   }
-  if (result.created) {
-    deps.metrics.datasetsCreated.inc();
-    await publishEvent(deps, {
-      type: 'dataset.created',
-      dataset: name,
-      datasetId: result.dataset.id,
-      version: result.dataset.version,
-      hash: result.dataset.hash,
-    });
-  }
+  await announceDatasetCreated(deps, name, result);
   return result;
 }
 
