@@ -68,7 +68,7 @@ function ModelVersions({ model }: { model: string }) {
   const shown = paginate(sorted, page, PAGE_SIZE);
   return (
     <>
-      <TryIt model={model} versions={sorted} />
+      <TryIt key={model} model={model} versions={sorted} />
       <Card title={`${model}: versions`}>
         <ErrorNote error={versions.error} />
         {shown.items.map((v) => (
