@@ -16,14 +16,17 @@ const BODY_LIMIT = 200_000;
 let stack: Stack;
 let browser: Browser;
 let page: Page;
-let files: { lesion: string; big: string; text: string };
+let files: { lesion: string; jpeg: string; big: string; text: string };
 
 /** Serving's own answer to the same bytes, straight to serving (not through the dashboard). */
-async function servingTopClass(png: Buffer): Promise<{ label: string; p: number }> {
+async function servingTopClass(
+  image: Buffer,
+  type = 'image/png',
+): Promise<{ label: string; p: number }> {
   const res = await fetch(`${stack.urls.serving}/v1/models/lesions:predict`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'image/png' },
-    body: new Uint8Array(png),
+    headers: { authorization: `Bearer ${stack.token}`, 'content-type': type },
+    body: new Uint8Array(image),
   });
   expect(res.status, await res.clone().text()).toBe(200);
   const { predictions } = (await res.json()) as { predictions: number[][] };
@@ -51,6 +54,7 @@ describe('the model page\'s "Try it" box against the real services', () => {
     const dir = path.join(stack.dataDir, 'try-it');
     fs.mkdirSync(dir, { recursive: true });
     const [lesion] = await generateLesions({ count: 1, seed: 3, size: 48 });
+    const [jpeg] = await generateLesions({ count: 2, seed: 4, size: 40, format: 'jpeg' });
     // Noise does not compress: a 400×400 RGB PNG is about 480 KB, over the body limit.
     const noise = Buffer.from(Array.from({ length: 400 * 400 * 3 }, (_, i) => (i * 7919) % 251));
     const big = await sharp(noise, { raw: { width: 400, height: 400, channels: 3 } })
@@ -59,10 +63,12 @@ describe('the model page\'s "Try it" box against the real services', () => {
     expect(big.length).toBeGreaterThan(BODY_LIMIT);
     files = {
       lesion: path.join(dir, 'lesion.png'),
+      jpeg: path.join(dir, 'lesion.jpg'),
       big: path.join(dir, 'big.png'),
       text: path.join(dir, 'notes.txt'),
     };
     fs.writeFileSync(files.lesion, lesion!.data);
+    fs.writeFileSync(files.jpeg, jpeg!.data);
     fs.writeFileSync(files.big, big);
     fs.writeFileSync(files.text, 'these are notes, not pixels\n');
     browser = await launchChromium();
@@ -112,6 +118,23 @@ describe('the model page\'s "Try it" box against the real services', () => {
     await box.screenshot({ path: path.join(ARTIFACTS, 'models-try-it.png') });
   });
 
+  it('takes a JPEG dropped on the box', async () => {
+    const box = page.getByRole('region', { name: 'lesions: try it' });
+    const jpeg = fs.readFileSync(files.jpeg).toString('base64');
+    // What a drag from the file manager delivers: a DataTransfer holding one File.
+    const dataTransfer = await page.evaluateHandle((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }));
+      return transfer;
+    }, jpeg);
+    await box.locator('.drop-zone').dispatchEvent('drop', { dataTransfer });
+    await box.getByRole('img', { name: 'Image sent: dropped.jpg' }).waitFor();
+    const label = await box.getByTestId('predicted-label').textContent(LONG);
+    const direct = await servingTopClass(fs.readFileSync(files.jpeg), 'image/jpeg');
+    expect(label).toBe(direct.label);
+  });
+
   it('sends to a chosen version', async () => {
     const box = page.getByRole('region', { name: 'lesions: try it' });
     await box.getByLabel('Send to').selectOption('1');
@@ -128,7 +151,9 @@ describe('the model page\'s "Try it" box against the real services', () => {
     await box.getByLabel('Image (JPEG or PNG)').setInputFiles(files.big);
     await box
       .getByRole('alert')
-      .filter({ hasText: `Request body is larger than ${BODY_LIMIT} bytes` })
+      .filter({
+        hasText: /big\.png makes a request body of [\d,]+ bytes; serving reads at most 200,000 /,
+      })
       .waitFor(LONG);
     expect(await box.getByTestId('predicted-label').count()).toBe(0);
     await box.getByLabel('Image (JPEG or PNG)').setInputFiles(files.text);
@@ -159,5 +184,15 @@ describe('the model page\'s "Try it" box against the real services', () => {
     await box.getByRole('button', { name: 'Predict' }).click();
     await box.getByRole('alert').filter({ hasText: 'petal_length' }).waitFor(LONG);
     await box.screenshot({ path: path.join(ARTIFACTS, 'models-try-it-form.png') });
+  });
+
+  it('fits a phone-sized screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('button', { name: /^lesions / }).click();
+    await page.getByRole('region', { name: 'lesions: try it' }).getByLabel('Send to').waitFor();
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 });

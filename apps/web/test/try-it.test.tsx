@@ -5,6 +5,7 @@ import { PredictionView } from '../src/components/PredictionView';
 import {
   formRecord,
   imageMediaType,
+  oversized,
   predictPath,
   readAnswer,
   tryKindOf,
@@ -63,6 +64,15 @@ describe('try it: requests', () => {
     const kind = tryKindOf(twoInputs);
     expect(kind.kind).toBe('unsupported');
     expect(kind.kind === 'unsupported' && kind.why).toContain('a (tensor [-1, 4]), b (tensor');
+  });
+
+  it("refuses a body over serving's stated limit before sending it, by name", () => {
+    expect(oversized({ name: 'x.png', size: 2_000_001 }, 2_000_000)).toBe(
+      'x.png makes a request body of 2,000,001 bytes; serving reads at most 2,000,000 (SERVING_MAX_BODY_BYTES): send a smaller image',
+    );
+    expect(oversized({ name: 'x.png', size: 2_000_000 }, 2_000_000)).toBeNull();
+    // An older serving states no limit: the file is sent and serving answers for itself.
+    expect(oversized({ name: 'x.png', size: 9e9 }, undefined)).toBeNull();
   });
 
   it('turns the form into a record, empty fields missing, non-numbers left for serving', () => {

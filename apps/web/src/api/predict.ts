@@ -3,7 +3,7 @@ import { authFetch } from './auth';
 import { restErrorMessage } from './errors';
 import { HttpError } from './rest';
 import { API } from './urls';
-import { imageMediaType, predictPath, type TryTarget } from '../lib/try-it';
+import { imageMediaType, oversized, predictPath, type TryTarget } from '../lib/try-it';
 
 /** Serving's answer as sent, and how long the round trip through the proxy took. */
 export interface Answered {
@@ -42,15 +42,18 @@ function base64(bytes: Uint8Array): string {
 export async function predictImage(
   model: string,
   target: TryTarget,
-  file: Blob,
+  file: File,
+  maxBodyBytes?: number,
 ): Promise<Answered> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   const type = imageMediaType(bytes);
-  const path = predictPath(model, target);
-  if (type) return post(path, { body: bytes, headers: { 'content-type': type } });
-  return post(path, {
-    body: JSON.stringify({ instances: [{ b64: base64(bytes) }] }),
-    headers: { 'content-type': 'application/json' },
+  const body = type ? bytes : JSON.stringify({ instances: [{ b64: base64(bytes) }] });
+  const size = typeof body === 'string' ? new TextEncoder().encode(body).length : body.length;
+  const tooLarge = oversized({ name: file.name, size }, maxBodyBytes);
+  if (tooLarge) throw new HttpError(413, tooLarge);
+  return post(predictPath(model, target), {
+    body,
+    headers: { 'content-type': type ?? 'application/json' },
   });
 }
 

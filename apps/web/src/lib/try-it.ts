@@ -36,6 +36,16 @@ export function imageMediaType(bytes: Uint8Array): ImageMediaType | null {
   return null;
 }
 
+/**
+ * Why a file cannot be sent, by serving's stated body limit (null: send it). Checked before the
+ * upload because serving refuses an oversized body by closing the connection mid-upload, which
+ * reaches the browser as a proxy error or a stalled request rather than serving's 413.
+ */
+export function oversized(file: { name: string; size: number }, maxBodyBytes: number | undefined) {
+  if (maxBodyBytes === undefined || file.size <= maxBodyBytes) return null;
+  return `${file.name} makes a request body of ${file.size.toLocaleString('en')} bytes; serving reads at most ${maxBodyBytes.toLocaleString('en')} (SERVING_MAX_BODY_BYTES): send a smaller image`;
+}
+
 /** What the box can offer for a signature: an image drop, a form of features, or neither. */
 export type TryKind =
   | { kind: 'image'; input: Extract<TensorInput, { kind: 'image' }> }

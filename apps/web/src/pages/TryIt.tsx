@@ -89,7 +89,9 @@ export function TryIt({ model, versions }: { model: string; versions: ModelVersi
         <ImageDrop
           input={kind.input}
           busy={send.isPending}
-          onImage={(file) => send.mutate(() => predictImage(model, target, file))}
+          onImage={(file) =>
+            send.mutate(() => predictImage(model, target, file, served.data?.limits?.maxBodyBytes))
+          }
         />
       ) : null}
       {kind.kind === 'tabular' ? (
