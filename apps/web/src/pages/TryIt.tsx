@@ -68,8 +68,8 @@ export function TryIt({ model, versions }: { model: string; versions: ModelVersi
             }}
           >
             <option value="served">
-              {alias ? `followed alias (${alias}` : 'followed alias ('}
-              {servedVersion ? ` → v${servedVersion})` : ')'}
+              followed alias
+              {alias ? ` (${alias}${servedVersion ? ` → v${servedVersion}` : ''})` : ''}
             </option>
             {versions.map((v) => (
               <option key={v.version} value={String(v.version)}>
