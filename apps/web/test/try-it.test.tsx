@@ -8,6 +8,7 @@ import {
   oversized,
   predictPath,
   readAnswer,
+  readAnswerOf,
   tryKindOf,
   AnswerShapeError,
 } from '../src/lib/try-it';
@@ -161,6 +162,21 @@ describe('try it: answers', () => {
       readAnswer({ predictions: [['a', 'b']], model, predictionIds: [] }, imageSignature),
     ).toThrow(AnswerShapeError);
     expect(() => readAnswer({ error: 'x' }, imageSignature)).toThrow(/cannot read/);
+  });
+
+  it('reads an answer with the signature of the version that gave it', () => {
+    const asked: Array<number | null> = [];
+    const signatureOf = (v: number | null) => {
+      asked.push(v);
+      return v === 3 ? imageSignature : tabular;
+    };
+    const answer = readAnswerOf(
+      { predictions: [[0.2, 0.1, 0.7]], model, predictionIds: [] },
+      signatureOf,
+    );
+    expect(answer.label).toBe('nevus');
+    expect(() => readAnswerOf({ predictions: [[1]] }, signatureOf)).toThrow(AnswerShapeError);
+    expect(asked).toEqual([3, null]);
   });
 
   it('shows label, bars on a 0–100% scale, the version that answered and the latency', () => {

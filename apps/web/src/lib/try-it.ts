@@ -195,3 +195,19 @@ export function readAnswer(body: unknown, signature: Signature): TryAnswer {
   const probabilities = ranked(out.labels, scored.role === 'logits' ? softmax(values) : values);
   return { ...base, label: probabilities[0]!.label, probabilities, value: null };
 }
+
+/**
+ * Read an answer with the signature of the version that gave it (`signatureOf(version)`, null
+ * when the body names none): an alias can move between choosing a model and its answer, and
+ * versions of one model may take different inputs.
+ */
+export function readAnswerOf(
+  body: unknown,
+  signatureOf: (version: number | null) => Signature,
+): TryAnswer {
+  const model =
+    typeof body === 'object' && body !== null ? (body as { model?: unknown }).model : null;
+  const version =
+    typeof model === 'object' && model !== null ? (model as { version?: unknown }).version : null;
+  return readAnswer(body, signatureOf(typeof version === 'number' ? version : null));
+}

@@ -7,7 +7,7 @@ import { servingModelsSchema } from '../api/schemas';
 import { API } from '../api/urls';
 import { Card, ErrorNote } from '../components/Status';
 import { PredictionView } from '../components/PredictionView';
-import { readAnswer, tryKindOf, type TryTarget } from '../lib/try-it';
+import { readAnswerOf, tryKindOf, type TryAnswer, type TryTarget } from '../lib/try-it';
 import { ImageDrop } from './TryItImage';
 import { FeatureForm } from './TryItForm';
 
@@ -36,22 +36,17 @@ export function TryIt({ model, versions }: { model: string; versions: ModelVersi
   });
   if (!version) return null;
   const kind = tryKindOf(version.manifest.signature);
-  // Read with the signature of the version that actually answered (an alias may have moved).
-  const signatureOf = (n: number) =>
-    (versions.find((v) => v.version === n) ?? version).manifest.signature;
-  let answer: ReturnType<typeof readAnswer> | null = null;
+  let answer: TryAnswer | null = null;
   let readError: unknown = null;
-  if (send.data) {
-    try {
-      const answeredBy = (send.data.body as { model?: { version?: unknown } } | null)?.model
-        ?.version;
-      answer = readAnswer(
-        send.data.body,
-        signatureOf(typeof answeredBy === 'number' ? answeredBy : version.version),
-      );
-    } catch (err) {
-      readError = err;
-    }
+  try {
+    answer = send.data
+      ? readAnswerOf(
+          send.data.body,
+          (n) => (versions.find((v) => v.version === n) ?? version).manifest.signature,
+        )
+      : null;
+  } catch (err) {
+    readError = err;
   }
   const alias = served.data?.alias;
   return (
