@@ -2,16 +2,8 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { Signature } from '@mlops/contracts';
 import { PredictionView } from '../src/components/PredictionView';
-import {
-  formRecord,
-  imageMediaType,
-  oversized,
-  predictPath,
-  readAnswer,
-  readAnswerOf,
-  tryKindOf,
-  AnswerShapeError,
-} from '../src/lib/try-it';
+import { AnswerShapeError, readAnswer, readAnswerOf } from '../src/lib/try-answer';
+import { formRecord, imageMediaType, oversized, predictPath, tryKindOf } from '../src/lib/try-it';
 
 const decoding = { channels: 3, height: 16, width: 16, resize: 'bilinear', scale: 1 } as const;
 const imageSignature: Signature = {

@@ -1,4 +1,4 @@
-import type { TryAnswer } from '../lib/try-it';
+import type { TryAnswer } from '../lib/try-answer';
 import { formatNumber } from '../lib/chart';
 
 const percent = (p: number) => `${(p * 100).toFixed(1)}%`;

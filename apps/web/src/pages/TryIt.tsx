@@ -7,7 +7,8 @@ import { servingModelsSchema } from '../api/schemas';
 import { API } from '../api/urls';
 import { Card, ErrorNote } from '../components/Status';
 import { PredictionView } from '../components/PredictionView';
-import { readAnswerOf, tryKindOf, type TryAnswer, type TryTarget } from '../lib/try-it';
+import { readAnswerOf, type TryAnswer } from '../lib/try-answer';
+import { tryKindOf, type TryTarget } from '../lib/try-it';
 import { ImageDrop } from './TryItImage';
 import { FeatureForm } from './TryItForm';
 
