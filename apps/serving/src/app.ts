@@ -131,7 +131,7 @@ export async function buildApp(deps: AppDeps) {
   tfServingRoutes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);
   v2Routes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);
   mlflowRoutes(app, inferDeps, env.SERVING_MAX_BODY_BYTES, env.SERVING_MLFLOW_MODEL);
-  statusRoutes(app, models);
+  statusRoutes(app, models, { maxBodyBytes: env.SERVING_MAX_BODY_BYTES });
   statsRoutes(app, { models, metrics, routes: env.SERVING_ROUTES });
   healthRoutes(app, { models, redis, metrics });
 

@@ -252,14 +252,16 @@ describe('status routes', () => {
     expect((await app.inject('/v1/models/nope')).statusCode).toBe(404);
   });
 
-  it('GET /v1/models lists served models', async () => {
+  it('GET /v1/models lists served models and the body limit', async () => {
     const body = (await app.inject('/v1/models')).json<{
+      limits: { maxBodyBytes: number };
       models: Array<{ name: string; version: number | null; state: string; lastError: unknown }>;
     }>();
     expect(body.models.map((m) => [m.name, m.version, m.state])).toEqual([
       ['ghost', null, 'START'],
       ['iris', 1, 'AVAILABLE'],
     ]);
+    expect(body.limits).toEqual({ maxBodyBytes: BODY_LIMIT });
   });
 
   it('healthz is up; readyz waits for every configured model', async () => {

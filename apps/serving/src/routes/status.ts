@@ -48,10 +48,17 @@ export function modelStatus(slot: ModelSlot): ModelStatus {
   return { model_version_status: out };
 }
 
-export function statusRoutes(app: FastifyInstance, models: ModelSet): void {
+/** What a client may send, so a dashboard can refuse a file before uploading it for nothing. */
+export interface ServingLimits {
+  /** SERVING_MAX_BODY_BYTES: the largest request body (JSON or an image) serving reads. */
+  maxBodyBytes: number;
+}
+
+export function statusRoutes(app: FastifyInstance, models: ModelSet, limits: ServingLimits): void {
   app.get('/v1/models', () => ({
     alias: models.alias,
     discovery: models.discovery,
+    limits,
     models: models.list().map((slot) => ({
       name: slot.name,
       version: slot.loaded?.version ?? null,

@@ -8,6 +8,8 @@ import { resourceNameSchema } from '@mlops/contracts';
  */
 export const servingModelsSchema = z.object({
   alias: z.string(),
+  /** What serving reads at most (absent from servings older than the Try it box). */
+  limits: z.object({ maxBodyBytes: z.number().int().positive() }).optional(),
   models: z.array(
     z.looseObject({
       name: resourceNameSchema,

@@ -8,6 +8,7 @@ import { VersionMetrics } from '../components/VersionMetrics';
 import { paginate } from '../lib/paginate';
 import { AliasHistory } from './AliasHistory';
 import { PromoteForm } from './PromoteForm';
+import { TryIt } from './TryIt';
 
 const PAGE_SIZE = 5;
 
@@ -67,6 +68,7 @@ function ModelVersions({ model }: { model: string }) {
   const shown = paginate(sorted, page, PAGE_SIZE);
   return (
     <>
+      <TryIt key={model} model={model} versions={sorted} />
       <Card title={`${model}: versions`}>
         <ErrorNote error={versions.error} />
         {shown.items.map((v) => (

@@ -55,6 +55,10 @@ export function registerProxy(app: FastifyInstance, opts: ProxyOptions): void {
         rewriteHeaders: (headers) => callerResponseHeaders(headers),
         onError: (r, { error }) => {
           const cause = error.cause instanceof Error ? error.cause.message : error.message;
+          if (cutOffMidBody(request, error)) {
+            const err = new AppError('UNAVAILABLE', midBodyMessage(base.origin, cause));
+            return void r.code(err.httpStatus).send(err.toBody());
+          }
           const err = new AppError(
             'UNAVAILABLE',
             `${base.origin} did not answer (${cause}): is the service running, its URL set` +
@@ -69,6 +73,28 @@ export function registerProxy(app: FastifyInstance, opts: ProxyOptions): void {
     scope.all(opts.prefix, handler);
     scope.all(`${opts.prefix}/*`, handler);
   });
+}
+
+/** Socket errors of a connection the upstream closed while we were still writing to it. */
+const CLOSED_ON_US = new Set(['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET']);
+
+/**
+ * Whether the upstream closed the connection before the caller's body was all sent: a service
+ * refuses a body it will not read (over its size limit, or a caller it does not accept) by
+ * answering at once and closing, and the HTTP client then loses that answer to the write error.
+ */
+function cutOffMidBody(request: FastifyRequest, error: Error): boolean {
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  return !request.raw.complete && code !== undefined && CLOSED_ON_US.has(code);
+}
+
+function midBodyMessage(origin: string, cause: string): string {
+  return (
+    `${origin} closed the connection before reading the whole request body (${cause}), so ` +
+    'its answer was lost: a service does this to a body it refuses, most often one over its ' +
+    'size limit (SERVING_MAX_BODY_BYTES, REGISTRY_MAX_UPLOAD_BYTES) or a request without a ' +
+    'valid token. Send less, or check the token.'
+  );
 }
 
 function trusted(pem: string): string[] {
