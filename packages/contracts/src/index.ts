@@ -10,6 +10,7 @@ export * from './events';
 export * from './keys';
 export * from './queue';
 export * from './predict';
+export * from './prediction-reading';
 export * from './prediction-log';
 export * from './prediction-log-columns';
 export * from './drift';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { AppError, predictResponseSchema, type PredictResponse } from '@mlops/contracts';
+import { AppError, answeringVersion, readPredictions, type ReadAnswer } from '@mlops/contracts';
 import type { CliContext } from '../context';
 import { requestJson } from '../http';
 import { printJson, printTable } from '../output';
@@ -50,32 +50,37 @@ export async function predictImages(ctx: CliContext, model: string, files: strin
             instances: images.map((i) => ({ b64: i.bytes.toString('base64') })),
           }),
         };
-  const response = predictResponseSchema.parse(await requestJson(url, init, ctx.token));
-  if (ctx.json) return printJson(response);
+  const body = await requestJson(url, init, ctx.token);
+  // --json prints serving's answer as its protocol defines it (an image model answers its raw
+  // outputs); the table reads it with the answering version's signature (labels, output roles).
+  if (ctx.json) return printJson(body);
+  const version = answeringVersion(body);
+  if (version === null)
+    throw new AppError('INTERNAL', 'serving answered without naming the model version');
+  const { manifest } = await ctx.client.api.versions.get.query({ model, version });
   printImagePredictions(
-    response,
+    readPredictions(body, manifest.signature),
     images.map((i) => i.file),
   );
 }
 
-function printImagePredictions(response: PredictResponse, files: string[]): void {
-  const { model } = response;
+function printImagePredictions(answer: ReadAnswer, files: string[]): void {
+  const { model } = answer;
   process.stdout.write(
     `${model.name} v${model.version}${model.alias ? ` (${model.alias})` : ''}\n`,
   );
   printTable(
-    response.predictions.map((p, i) => ({
+    answer.predictions.map((p, i) => ({
       image: files[i] ?? `#${i + 1}`,
-      ...('label' in p
+      ...(p.label !== null
         ? {
             label: p.label,
-            probabilities: Object.entries(p.probabilities)
-              .sort(([, a], [, b]) => b - a)
-              .map(([label, prob]) => `${label} ${prob.toFixed(3)}`)
+            probabilities: p.probabilities
+              .map(({ label, value }) => `${label} ${value.toFixed(3)}`)
               .join(', '),
           }
         : { value: p.value }),
-      id: response.predictionIds[i] ?? null,
+      id: p.predictionId,
     })),
   );
 }
