@@ -4,7 +4,7 @@ import { getTf } from '@mlops/ml/backend';
 import { loadTensorModel, serializeModel, sha256Hex } from '@mlops/ml/bundle';
 import { classificationMetrics } from '@mlops/ml/metrics';
 import { buildImageModel, disposeModel } from '@mlops/ml/presets';
-import { flipHorizontally } from './augment';
+import { imageAugmentation } from './augment';
 import { fitModel, type Matrix } from './fit';
 import type { ImageExamples } from './images';
 import { checkResumable, since, type TrainInput, type TrainOutput } from './pipeline';
@@ -78,6 +78,7 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
   if (input.control?.resume) checkResumable(input.control.resume.state.samples, split.train.length);
   const { height, width, channels } = images.image;
   const shape = [height, width, channels];
+  const augment = imageAugmentation(hp, spec.seed, { scale: PIXEL_SCALE, mean: [], std: [] });
   const model = buildImageModel({
     preset: spec.preset,
     imageShape: [height, width, channels],
@@ -99,9 +100,7 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
       batchSize: hp.batchSize,
       patience: hp.earlyStoppingPatience,
       seed: spec.seed,
-      ...(hp.horizontalFlip
-        ? { augment: (xs: tfTypes.Tensor, epoch: number) => flipHorizontally(xs, spec.seed, epoch) }
-        : {}),
+      ...(augment ? { augment } : {}),
       ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
       ...input.control,
     });
