@@ -1,31 +1,52 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { DataRow, Preprocessing, Signature } from '@mlops/contracts';
+import type { DataRow, ImageDecoding, Preprocessing, Signature } from '@mlops/contracts';
+import { AppError } from '@mlops/contracts';
 import { getTf } from '@mlops/ml/backend';
 import { loadTensorModel, serializeModel, sha256Hex } from '@mlops/ml/bundle';
 import { classificationMetrics } from '@mlops/ml/metrics';
 import { buildImageModel, disposeModel } from '@mlops/ml/presets';
 import { imageAugmentation } from './augment';
-import { fitModel, type Matrix } from './fit';
+import type { PixelScaling } from './augment-jitter';
+import { fitModel, type FitResult, type Matrix } from './fit';
 import type { ImageExamples } from './images';
 import { checkResumable, since, type TrainInput, type TrainOutput } from './pipeline';
 import { splitRows } from './split';
+import { fitTransfer } from './transfer';
+import type { TransferBaseBundle } from './transfer-base';
 
 /** Pixels are fed as v/255: the scale the model's image input declares to serving. */
 export const PIXEL_SCALE = 1 / 255;
 
 export interface ImageTrainInput extends Omit<TrainInput, 'rows' | 'schema'> {
   images: ImageExamples;
+  /** A transfer run's base (spec.transfer): the model starts from it instead of a preset. */
+  base?: TransferBaseBundle;
 }
 
-/** The examples at `indices` as a matrix: pixels scaled to [0, 1], one-hot labels. */
-function matrix(images: ImageExamples, indices: readonly number[], labels: string[]): Matrix {
+/** The scaling of a decoding as `matrix` and the augmentations apply it. */
+function scalingOf(decoding: Pick<ImageDecoding, 'scale' | 'mean' | 'std'>): PixelScaling {
+  return { scale: decoding.scale, mean: decoding.mean ?? [], std: decoding.std ?? [] };
+}
+
+/** The examples at `indices` as a matrix: pixels scaled as the model's input declares, one-hot labels. */
+function matrix(
+  images: ImageExamples,
+  indices: readonly number[],
+  labels: string[],
+  scaling: PixelScaling,
+): Matrix {
   const { height, width, channels } = images.image;
   const size = height * width * channels;
   const x = new Float32Array(indices.length * size);
   const y = new Float32Array(indices.length * labels.length);
+  const mean = Array.from({ length: channels }, (_, c) => scaling.mean[c] ?? 0);
+  const std = Array.from({ length: channels }, (_, c) => scaling.std[c] ?? 1);
   indices.forEach((example, row) => {
     const from = images.pixels.subarray(example * size, (example + 1) * size);
-    for (let k = 0; k < size; k++) x[row * size + k] = from[k]! * PIXEL_SCALE;
+    for (let k = 0; k < size; k++) {
+      const c = k % channels;
+      x[row * size + k] = (from[k]! * scaling.scale - mean[c]!) / std[c]!;
+    }
     y[row * labels.length + labels.indexOf(images.labels[example]!)] = 1;
   });
   return { x, y, rows: indices.length };
@@ -78,32 +99,71 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
   if (input.control?.resume) checkResumable(input.control.resume.state.samples, split.train.length);
   const { height, width, channels } = images.image;
   const shape = [height, width, channels];
-  const augment = imageAugmentation(hp, spec.seed, { scale: PIXEL_SCALE, mean: [], std: [] });
-  const model = buildImageModel({
-    preset: spec.preset,
-    imageShape: [height, width, channels],
-    classes: labels.length,
-    hyperparameters: hp,
-    seed: spec.seed,
-  });
-  try {
-    const train = matrix(images, split.train.map(index), labels);
-    const validationRows = split.validation.filter(known).map(index);
-    const validation = validationRows.length > 0 ? matrix(images, validationRows, labels) : null;
-    const prepare = since(started);
-    const fitStarted = performance.now();
-    const fit = await fitModel(model, train, validation, {
-      inputWidth: height * width * channels,
-      exampleShape: shape,
-      outputWidth: labels.length,
-      epochs: hp.epochs,
-      batchSize: hp.batchSize,
-      patience: hp.earlyStoppingPatience,
+  // A transfer run feeds pixels as its base was trained on them; a CNN from scratch in [0, 1].
+  const decoding: ImageDecoding = input.base?.decoding ?? {
+    channels,
+    height,
+    width,
+    resize: 'bilinear',
+    scale: PIXEL_SCALE,
+  };
+  const scaling = scalingOf(decoding);
+  const augment = imageAugmentation(hp, spec.seed, scaling);
+  const train = matrix(images, split.train.map(index), labels, scaling);
+  const validationRows = split.validation.filter(known).map(index);
+  const validation =
+    validationRows.length > 0 ? matrix(images, validationRows, labels, scaling) : null;
+  const prepare = since(started);
+  const fitStarted = performance.now();
+  let model: tfTypes.LayersModel;
+  let fit: FitResult;
+  let cachedFeatures: { features: boolean; seconds: number } | undefined;
+  if (spec.transfer && input.base) {
+    const { signal, interrupt } = input.control ?? {};
+    const trained = await fitTransfer({
+      base: input.base,
+      transfer: spec.transfer,
+      hp,
       seed: spec.seed,
+      classes: labels.length,
+      shape: [height, width, channels],
+      train,
+      validation,
       ...(augment ? { augment } : {}),
       ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
-      ...input.control,
+      control: { ...(signal ? { signal } : {}), ...(interrupt ? { interrupt } : {}) },
     });
+    ({ model, fit } = trained);
+    cachedFeatures = trained.cached;
+  } else {
+    if (spec.transfer)
+      throw new AppError('INTERNAL', 'a transfer run reached the thread without its base');
+    model = buildImageModel({
+      preset: spec.preset,
+      imageShape: [height, width, channels],
+      classes: labels.length,
+      hyperparameters: hp,
+      seed: spec.seed,
+    });
+    try {
+      fit = await fitModel(model, train, validation, {
+        inputWidth: height * width * channels,
+        exampleShape: shape,
+        outputWidth: labels.length,
+        epochs: hp.epochs,
+        batchSize: hp.batchSize,
+        patience: hp.earlyStoppingPatience,
+        seed: spec.seed,
+        ...(augment ? { augment } : {}),
+        ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
+        ...input.control,
+      });
+    } catch (err) {
+      disposeModel(model);
+      throw err;
+    }
+  }
+  try {
     const fitSeconds = since(fitStarted);
     const packageStarted = performance.now();
     // A class only the holdout has cannot be predicted; it still counts against accuracy.
@@ -112,6 +172,7 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
       images,
       test.filter((i) => labels.includes(images.labels[i]!)),
       labels,
+      scaling,
     );
     const y = predict(model, testSet, shape);
     const probs = (await y.data()) as Float32Array;
@@ -137,7 +198,7 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
             name: names.input,
             dtype: 'float32',
             shape: [-1, height, width, channels],
-            decoding: { channels, height, width, resize: 'bilinear', scale: PIXEL_SCALE },
+            decoding,
           },
         ],
         outputs: [
@@ -163,6 +224,7 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
         dropped: split.droppedRows,
       },
       seconds: { prepare, fit: fitSeconds, package: since(packageStarted) },
+      ...(cachedFeatures ? { cachedFeatures } : {}),
     };
   } finally {
     disposeModel(model);
