@@ -9,6 +9,12 @@ import type { TransferBaseBundle } from '../src/train/transfer-base';
 
 let tf: ReturnType<typeof getTf>;
 let base: TransferBaseBundle;
+/** The base's weights by layer name (batch normalization's moving statistics included). */
+const baseWeights = new Map<string, Float32Array[]>();
+
+function weightsOf(layer: tfTypes.layers.Layer): Float32Array[] {
+  return layer.getWeights().map((w) => w.dataSync() as Float32Array);
+}
 
 const ROWS = 48;
 const SHAPE: [number, number, number] = [8, 8, 3];
@@ -66,11 +72,15 @@ beforeAll(async () => {
   let x = tf.layers
     .conv2d({ filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: 'glorotUniform' })
     .apply(image) as tfTypes.SymbolicTensor;
+  x = tf.layers.batchNormalization({ name: 'base_norm' }).apply(x) as tfTypes.SymbolicTensor;
   x = tf.layers.flatten().apply(x) as tfTypes.SymbolicTensor;
-  x = tf.layers.dense({ units: 6, activation: 'relu' }).apply(x) as tfTypes.SymbolicTensor;
+  x = tf.layers
+    .dense({ units: 6, activation: 'relu', name: 'base_dense' })
+    .apply(x) as tfTypes.SymbolicTensor;
   const out = tf.layers.dense({ units: 5, activation: 'softmax' }).apply(x);
   const model = tf.model({ inputs: image, outputs: out as tfTypes.SymbolicTensor });
   base = bundle(await serializeModel(model));
+  for (const layer of model.layers) baseWeights.set(layer.name, weightsOf(layer));
   model.dispose();
 });
 
@@ -92,6 +102,14 @@ describe('fitTransfer', () => {
   it('does not cache when an augmentation changes the base input each epoch', async () => {
     const out = await fitTransfer(input({ augment: (xs) => xs.clone() }));
     expect(out.cached.features).toBe(false);
+    out.model.dispose();
+  });
+
+  it('leaves a frozen base bit for bit, batch-norm statistics included, training through it', async () => {
+    const out = await fitTransfer(input({ cacheFeatures: false }));
+    expect(out.cached.features).toBe(false);
+    for (const name of ['base_norm', 'base_dense'])
+      expect(weightsOf(out.model.getLayer(name))).toEqual(baseWeights.get(name));
     out.model.dispose();
   });
 

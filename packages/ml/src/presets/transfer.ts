@@ -113,10 +113,31 @@ export function weightedLayers(layers: readonly tfTypes.layers.Layer[]): tfTypes
 
 /**
  * Freeze the base, or unfreeze its top `top` weighted layers (0 = all frozen). Takes effect at
- * the next `compile`.
+ * the next `compile`. Batch normalization layers of the base always normalize with their
+ * moving statistics (see `inferenceNormalization`).
  */
 export function freezeBase(layers: readonly tfTypes.layers.Layer[], top: number): void {
   const weighted = weightedLayers(layers);
   const open = new Set(top > 0 ? weighted.slice(-top) : []);
-  for (const layer of layers) layer.trainable = open.has(layer);
+  for (const layer of layers) {
+    layer.trainable = open.has(layer);
+    if (layer.getClassName() === 'BatchNormalization') inferenceNormalization(layer);
+  }
+}
+
+const PINNED = Symbol('inference-normalization');
+
+/**
+ * Make a batch normalization layer run in inference mode even while the model trains. TF.js's
+ * layer, unlike Keras's, ignores `trainable` in training mode: it normalizes with the batch's
+ * statistics and overwrites its moving mean and variance, so a "frozen" base would drift. Keras's
+ * transfer-learning guide keeps these layers in inference mode while fine-tuning too; so does
+ * this (gamma and beta still train once the layer is unfrozen).
+ */
+function inferenceNormalization(layer: tfTypes.layers.Layer): void {
+  const pinned = layer as tfTypes.layers.Layer & { [PINNED]?: true };
+  if (pinned[PINNED]) return;
+  const call = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
+  pinned[PINNED] = true;
 }
