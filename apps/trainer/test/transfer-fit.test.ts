@@ -50,11 +50,17 @@ function data(): TransferFitInput['train'] {
   return { x, y, rows: ROWS };
 }
 
-function input(overrides: Partial<TransferFitInput> & { cacheFeatures?: boolean }) {
-  const { cacheFeatures = true, ...rest } = overrides;
+function input(
+  overrides: Partial<TransferFitInput> & { cacheFeatures?: boolean; freeze?: boolean },
+) {
+  const { cacheFeatures = true, freeze = true, ...rest } = overrides;
   return {
     base,
-    transfer: trainingTransferSchema.parse({ base: { model: 'base', version: 1 }, cacheFeatures }),
+    transfer: trainingTransferSchema.parse({
+      base: { model: 'base', version: 1 },
+      cacheFeatures,
+      freeze,
+    }),
     hp,
     seed: 3,
     classes: 2,
@@ -110,6 +116,13 @@ describe('fitTransfer', () => {
     expect(out.cached.features).toBe(false);
     for (const name of ['base_norm', 'base_dense'])
       expect(weightsOf(out.model.getLayer(name))).toEqual(baseWeights.get(name));
+    out.model.dispose();
+  });
+
+  it('trains the whole base with the head when freeze is false (nothing to cache)', async () => {
+    const out = await fitTransfer(input({ freeze: false }));
+    expect(out.cached.features).toBe(false);
+    expect(weightsOf(out.model.getLayer('base_dense'))).not.toEqual(baseWeights.get('base_dense'));
     out.model.dispose();
   });
 
