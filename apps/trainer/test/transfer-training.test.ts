@@ -14,6 +14,7 @@ import { getTf, initBackend } from '@mlops/ml/backend';
 import { loadTfModel, serializeModel } from '@mlops/ml/bundle';
 import { generateLesions } from '../../../scripts/demo/lesions';
 import { tarOf } from '../../registry/test/image-archives';
+import { graphTensorModelFiles } from '../../../packages/ml/test/bundle/graph-tensor-fixture';
 import { createTrainerMetrics } from '../src/metrics';
 import { createTrainerWorker } from '../src/worker';
 import { startRegistry, waitForRun, type Harness } from './registry-harness';
@@ -43,9 +44,33 @@ function buildBase(): tfTypes.LayersModel {
   return tf.model({ inputs: image, outputs: scores });
 }
 
-async function register(model: tfTypes.LayersModel, name: string, image: boolean) {
+/**
+ * A TF.js graph model with one image input [-1, 4, 4, 3] → 2 scores: the two-input fixture of
+ * packages/ml with its bias input taken out.
+ */
+function oneInputGraph(): Array<{ path: string; bytes: Uint8Array }> {
+  const [model, shard] = graphTensorModelFiles();
+  interface Node {
+    name: string;
+    input?: string[];
+  }
+  const json = JSON.parse(new TextDecoder().decode(model!.bytes)) as {
+    modelTopology: { node: Node[] };
+  };
+  const nodes = json.modelTopology.node.filter((n) => n.name !== 'bias' && n.name !== 'shifted');
+  nodes.find((n) => n.name === 'probs')!.input = ['logits'];
+  json.modelTopology.node = nodes;
+  return [{ path: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(json)) }, shard!];
+}
+
+async function register(
+  model: tfTypes.LayersModel | Array<{ path: string; bytes: Uint8Array }>,
+  name: string,
+  image: boolean | { height: number; width: number; channels: 3 },
+  labels = ['a', 'b', 'c', 'd'],
+) {
   const files: BundleFile[] = [];
-  for (const f of await serializeModel(model)) {
+  for (const f of Array.isArray(model) ? model : await serializeModel(model)) {
     const ref = await h.client.uploadBlob(f.bytes);
     files.push({ path: f.path, sha256: ref.sha256, size: ref.size });
   }
@@ -53,9 +78,11 @@ async function register(model: tfTypes.LayersModel, name: string, image: boolean
     model: name,
     task: 'classification',
     target: 'label',
-    labels: ['a', 'b', 'c', 'd'],
+    labels,
     files,
-    ...(image ? { tensorInputs: [{ image: { ...IMAGE, scale: 1 / 255 } }] } : {}),
+    ...(image
+      ? { tensorInputs: [{ image: { ...(image === true ? IMAGE : image), scale: 1 / 255 } }] }
+      : {}),
   });
 }
 
@@ -135,6 +162,7 @@ beforeAll(async () => {
   });
   // The same model without a declared image decoding: a raw tensor input.
   await register(base, 'raw-base', false);
+  await register(oneInputGraph(), 'graph-base', { height: 4, width: 4, channels: 3 }, ['a', 'b']);
   base.dispose();
   const lesions = await generateLesions({ count: 60, seed: 5, size: 32 });
   const tar = await tarOf(lesions.map((l) => ({ path: `lesions/${l.path}`, data: l.data })));
@@ -232,5 +260,10 @@ describe('transfer learning from a registered image model (real registry, real w
     const raw = await refusal(spec({ transfer: { base: { model: 'raw-base', version: 1 } } }));
     expect(raw?.code).toBe('VALIDATION_FAILED');
     expect(raw?.message).toMatch(/import it with --image/);
+
+    const graph = await refusal(spec({ transfer: { base: { model: 'graph-base', version: 1 } } }));
+    expect(graph?.code).toBe('VALIDATION_FAILED');
+    expect(graph?.details?.[0]?.path).toBe('transfer.base');
+    expect(graph?.message).toMatch(/is a TF.js graph-model: its layers cannot be cut or frozen/);
   });
 });
