@@ -1,17 +1,16 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { DataRow, ImageDecoding, Preprocessing, Signature } from '@mlops/contracts';
-import { AppError } from '@mlops/contracts';
 import { getTf } from '@mlops/ml/backend';
 import { loadTensorModel, serializeModel, sha256Hex } from '@mlops/ml/bundle';
 import { classificationMetrics } from '@mlops/ml/metrics';
-import { buildImageModel, disposeModel } from '@mlops/ml/presets';
+import { disposeModel } from '@mlops/ml/presets';
 import { imageAugmentation } from './augment';
 import type { PixelScaling } from './augment-jitter';
-import { fitModel, type FitResult, type Matrix } from './fit';
+import type { Matrix } from './fit';
+import { fitImageModel } from './image-fit';
 import type { ImageExamples } from './images';
 import { checkResumable, since, type TrainInput, type TrainOutput } from './pipeline';
 import { splitRows } from './split';
-import { fitTransfer } from './transfer';
 import type { TransferBaseBundle } from './transfer-base';
 
 /** Pixels are fed as v/255: the scale the model's image input declares to serving. */
@@ -28,7 +27,10 @@ function scalingOf(decoding: Pick<ImageDecoding, 'scale' | 'mean' | 'std'>): Pix
   return { scale: decoding.scale, mean: decoding.mean ?? [], std: decoding.std ?? [] };
 }
 
-/** The examples at `indices` as a matrix: pixels scaled as the model's input declares, one-hot labels. */
+/**
+ * The examples at `indices` as a matrix: pixels scaled as the model's input declares, one-hot
+ * labels.
+ */
 function matrix(
   images: ImageExamples,
   indices: readonly number[],
@@ -98,7 +100,7 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
   const known = (r: DataRow) => labels.includes(String(r[target.name]));
   if (input.control?.resume) checkResumable(input.control.resume.state.samples, split.train.length);
   const { height, width, channels } = images.image;
-  const shape = [height, width, channels];
+  const shape: [number, number, number] = [height, width, channels];
   // A transfer run feeds pixels as its base was trained on them; a CNN from scratch in [0, 1].
   const decoding: ImageDecoding = input.base?.decoding ?? {
     channels,
@@ -115,54 +117,17 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
     validationRows.length > 0 ? matrix(images, validationRows, labels, scaling) : null;
   const prepare = since(started);
   const fitStarted = performance.now();
-  let model: tfTypes.LayersModel;
-  let fit: FitResult;
-  let cachedFeatures: { features: boolean; seconds: number } | undefined;
-  if (spec.transfer && input.base) {
-    const { signal, interrupt } = input.control ?? {};
-    const trained = await fitTransfer({
-      base: input.base,
-      transfer: spec.transfer,
-      hp,
-      seed: spec.seed,
-      classes: labels.length,
-      shape: [height, width, channels],
-      train,
-      validation,
-      ...(augment ? { augment } : {}),
-      ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
-      control: { ...(signal ? { signal } : {}), ...(interrupt ? { interrupt } : {}) },
-    });
-    ({ model, fit } = trained);
-    cachedFeatures = trained.cached;
-  } else {
-    if (spec.transfer)
-      throw new AppError('INTERNAL', 'a transfer run reached the thread without its base');
-    model = buildImageModel({
-      preset: spec.preset,
-      imageShape: [height, width, channels],
-      classes: labels.length,
-      hyperparameters: hp,
-      seed: spec.seed,
-    });
-    try {
-      fit = await fitModel(model, train, validation, {
-        inputWidth: height * width * channels,
-        exampleShape: shape,
-        outputWidth: labels.length,
-        epochs: hp.epochs,
-        batchSize: hp.batchSize,
-        patience: hp.earlyStoppingPatience,
-        seed: spec.seed,
-        ...(augment ? { augment } : {}),
-        ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
-        ...input.control,
-      });
-    } catch (err) {
-      disposeModel(model);
-      throw err;
-    }
-  }
+  const { model, fit, cachedFeatures } = await fitImageModel({
+    spec,
+    ...(input.base ? { base: input.base } : {}),
+    classes: labels.length,
+    shape,
+    train,
+    validation,
+    ...(augment ? { augment } : {}),
+    ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
+    ...(input.control ? { control: input.control } : {}),
+  });
   try {
     const fitSeconds = since(fitStarted);
     const packageStarted = performance.now();

@@ -106,7 +106,7 @@ export function buildHead(
   };
 }
 
-/** The base's layers that hold weights: what "the top N layers" counts (pools and flattens do not). */
+/** The base's layers that hold weights: what "the top N layers" counts (pools do not). */
 export function weightedLayers(layers: readonly tfTypes.layers.Layer[]): tfTypes.layers.Layer[] {
   return layers.filter((l) => l.weights.length > 0);
 }
