@@ -27,19 +27,39 @@ const baseWeights = new Map<string, Float32Array[]>();
 
 const IMAGE = { height: 16, width: 16, channels: 3 as const };
 
-/** A small conv base with random weights: [16, 16, 3] → conv → pool → embedding(16) → 4 scores. */
+/**
+ * A small conv base with random weights (seeded, so every run of the test trains the same
+ * numbers): [16, 16, 3] → conv → pool → embedding(16) → 4 scores.
+ */
 function buildBase(): tfTypes.LayersModel {
   const image = tf.input({ shape: [16, 16, 3], name: 'image' });
   let x = tf.layers
-    .conv2d({ filters: 8, kernelSize: 3, activation: 'relu', name: 'base_conv', padding: 'same' })
+    .conv2d({
+      filters: 8,
+      kernelSize: 3,
+      activation: 'relu',
+      name: 'base_conv',
+      padding: 'same',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+    })
     .apply(image) as tfTypes.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 4 }).apply(x) as tfTypes.SymbolicTensor;
   x = tf.layers.flatten().apply(x) as tfTypes.SymbolicTensor;
   x = tf.layers
-    .dense({ units: 16, activation: 'relu', name: 'base_embedding' })
+    .dense({
+      units: 16,
+      activation: 'relu',
+      name: 'base_embedding',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+    })
     .apply(x) as tfTypes.SymbolicTensor;
   const scores = tf.layers
-    .dense({ units: 4, activation: 'softmax', name: 'base_scores' })
+    .dense({
+      units: 4,
+      activation: 'softmax',
+      name: 'base_scores',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+    })
     .apply(x) as tfTypes.SymbolicTensor;
   return tf.model({ inputs: image, outputs: scores });
 }
@@ -222,7 +242,6 @@ describe('transfer learning from a registered image model (real registry, real w
           base: { model: 'conv-base', alias: 'stable' },
           unfreezeTopLayers: 1,
           fineTuneEpochs: 3,
-          headUnits: [8],
         },
       }),
     );
@@ -241,6 +260,48 @@ describe('transfer learning from a registered image model (real registry, real w
     const weights = await weightsOf(version);
     expect(weights.get('base_conv')).toEqual(baseWeights.get('base_conv'));
     expect(weights.get('base_embedding')).not.toEqual(baseWeights.get('base_embedding'));
+  }, 360_000);
+
+  it('starts from versions the platform trained: a cnn-small, and a transfer run', async () => {
+    const cnn = await train({
+      modelName: 'lesion-cnn',
+      dataset: { name: 'lesions' },
+      task: 'classification',
+      target: 'label',
+      preset: 'cnn-small',
+      image: IMAGE,
+      backend: 'cpu',
+      hyperparameters: { epochs: 2, batchSize: 16, earlyStoppingPatience: 0 },
+    });
+    expect(cnn.error).toBeNull();
+    const fromCnn = await train(
+      spec({
+        transfer: { base: { model: 'lesion-cnn', version: cnn.modelVersion! }, headUnits: [8] },
+      }),
+    );
+    expect(fromCnn.error).toBeNull();
+    expect(fromCnn.status).toBe('completed');
+    // A transfer run's version is a base like any other: its head is cut, a new one named apart.
+    const fromTransfer = await train(
+      spec({
+        modelName: 'lesion-transfer-2',
+        transfer: {
+          base: { model: 'lesion-transfer', version: fromCnn.modelVersion! },
+          headUnits: [4],
+        },
+      }),
+    );
+    expect(fromTransfer.error).toBeNull();
+    const version = await h.client.api.versions.get.query({
+      model: 'lesion-transfer-2',
+      version: fromTransfer.modelVersion!,
+    });
+    expect(version.manifest.lineage.base).toMatchObject({
+      model: 'lesion-transfer',
+      version: fromCnn.modelVersion,
+    });
+    const names = [...(await weightsOf(version)).keys()];
+    expect(names).toEqual(expect.arrayContaining(['head0_dense_0', 'head1_dense_0']));
   }, 360_000);
 
   it('refuses a base that is unknown, undecodable or of another size, naming the field', async () => {
