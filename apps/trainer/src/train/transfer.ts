@@ -41,7 +41,10 @@ async function loadBase(base: TransferBaseBundle): Promise<tfTypes.LayersModel> 
   throw new AppError('VALIDATION_FAILED', message, [{ path: 'transfer.base', message }]);
 }
 
-/** The features of every example of `data`, computed once by the frozen base, in batches. */
+/**
+ * The features of every example of `data`, computed once by the frozen base, a batch at a time:
+ * only one batch of images is ever a tensor, beside the features (far smaller than the images).
+ */
 function extract(
   features: tfTypes.LayersModel,
   data: Matrix,
@@ -49,12 +52,22 @@ function extract(
   batchSize: number,
 ): Matrix {
   const tf = getTf();
-  const y = tf.tidy(
-    () =>
-      features.predict(tf.tensor(data.x, [data.rows, ...shape]), { batchSize }) as tfTypes.Tensor,
-  );
-  const x = y.dataSync() as Float32Array;
-  y.dispose();
+  const size = shape.reduce((a, b) => a * b, 1);
+  let x = new Float32Array(0);
+  for (let start = 0; start < data.rows; start += batchSize) {
+    const rows = Math.min(batchSize, data.rows - start);
+    const batch = tf.tidy(() => {
+      const images = tf.tensor(data.x.subarray(start * size, (start + rows) * size), [
+        rows,
+        ...shape,
+      ]);
+      return features.predict(images) as tfTypes.Tensor;
+    });
+    const values = batch.dataSync() as Float32Array;
+    batch.dispose();
+    if (start === 0) x = new Float32Array((values.length / rows) * data.rows);
+    x.set(values, start * (values.length / rows));
+  }
   return { x, y: data.y, rows: data.rows };
 }
 
