@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import {
   AppError,
   isImageColumn,
@@ -9,6 +8,7 @@ import {
 } from '@mlops/contracts';
 import { MODEL_JSON, parseModelJson } from '@mlops/ml/bundle';
 import type { RegistryDeps } from '../deps';
+import { readAll } from './import';
 import { getVersionOrThrow, resolveAlias } from './versions';
 
 /** The largest image a training run decodes (trainingImageSchema's bound). */
@@ -30,13 +30,6 @@ async function baseVersion(deps: RegistryDeps, base: TransferBase): Promise<Mode
       { path: 'transfer.base', message: `no ${which} of model "${base.model}"` },
     ]);
   }
-}
-
-async function readAll(stream: Readable): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  return new Uint8Array(Buffer.concat(chunks));
 }
 
 /**
