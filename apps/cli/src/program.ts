@@ -80,6 +80,14 @@ export function buildProgram(): Command {
       '--sweep <file>',
       'JSON sweep spec ({strategy, trials, parallelism, metric, greaterIsBetter, space}): trains one trial per point, registers the best',
     )
+    .option(
+      '--transfer-from <model@ref>',
+      'image datasets: start from a registered image model (<model>@<version|alias>), freeze it and train a new head',
+    )
+    .option(
+      '--unfreeze-top <n>',
+      'with --transfer-from: then fine-tune the top n weighted layers of the base at a tenth of the learning rate',
+    )
     .option('--no-wait', 'return once the run is queued')
     .action((opts: TrainOptions, cmd: Command) => train(ctx(cmd), opts));
 

@@ -156,6 +156,22 @@ describe('mlops CLI against a real registry', () => {
     expect(stderr).toContain('petals');
   });
 
+  it('passes --transfer-from to the registry, which names what is wrong with it', async () => {
+    const train = (from: string) =>
+      mlops([
+        'train',
+        ...['--dataset', 'flowers', '--target', 'kind', '--model', 'm'],
+        ...['--task', 'classification', '--transfer-from', from, '--no-wait'],
+      ]);
+    const malformed = await train('mobilenet');
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toContain('--transfer-from must be <model>@<version|alias>');
+    // flowers is a table: the registry refuses transfer learning on it, whatever the base.
+    const tabular = await train('mobilenet@champion');
+    expect(tabular.code).toBe(1);
+    expect(tabular.stderr).toMatch(/transfer learning trains on images; dataset flowers v1/);
+  });
+
   it('refuses a mutation without a token', async () => {
     const file = write('other.csv', 'x,y\n1,2\n');
     const { code, stderr } = await mlops(['ingest', file], {

@@ -19,6 +19,7 @@ import type { ThreadSource } from './thread/training-thread';
 import { resolveColumns } from './train/columns';
 import { fetchRunDataset } from './train/dataset';
 import { loadImageExamples, resolveImageColumns } from './train/images';
+import { fetchTransferBase, type TransferBaseBundle } from './train/transfer-base';
 import { FitInterrupted } from './train/fit';
 import { buildManifest, uploadBundleFiles } from './train/package';
 import { CheckpointSaver, downloadRunCheckpoint } from './train/resume';
@@ -99,6 +100,8 @@ export function createTrainProcessor(deps: ProcessorDeps) {
     const progress = new ProgressReporter(job, runId, { ...deps, intervalMs: interval, saver });
     const abort = deps.cancellations?.track(runId) ?? new AbortController();
     let trained: Awaited<ReturnType<typeof trainInThread>>;
+    // Set once the thread is given the base: the version's lineage names it.
+    let transferBase: TransferBaseBundle['ref'] | undefined;
     try {
       // Every TF.js step runs in a thread of this job's own (thread/host.ts); this thread keeps
       // the I/O — registry, checkpoints, progress — and BullMQ's lock renewal, never blocked.
@@ -117,11 +120,20 @@ export function createTrainProcessor(deps: ProcessorDeps) {
             'training started',
           );
           const resume = await downloadRunCheckpoint(registry, run, logger);
+          const base = await fetchTransferBase(registry, spec);
           const images = imageColumns
-            ? await loadImageExamples(registry, dataset, imageColumns, spec.image)
+            ? await loadImageExamples(
+                registry,
+                dataset,
+                imageColumns,
+                spec.image,
+                base?.decoding.resize,
+              )
             : undefined;
+          transferBase = base?.ref;
           return {
             ...(images ? { images } : {}),
+            ...(base ? { base } : {}),
             runId,
             spec,
             schema: dataset.schema,
@@ -157,6 +169,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
         metrics: output.metrics,
         sizes: output.sizes,
         seconds: output.seconds,
+        ...(output.cachedFeatures ? { cachedFeatures: output.cachedFeatures } : {}),
         fit: { ...output.fit, history: undefined },
       },
       'trained',
@@ -170,6 +183,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       files,
       backend,
       codeRevision: codeRevision(),
+      ...(transferBase ? { base: transferBase } : {}),
     });
     // A sweep trial keeps its bundle files and metrics; the sweep registers the best trial.
     if (run.parentRunId) {

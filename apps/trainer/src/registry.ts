@@ -35,6 +35,8 @@ export interface TrainerRegistry {
       };
     };
     versions: {
+      /** A transfer run's base (its bundle files are then downloaded as blobs). */
+      get: { query(input: { model: string; version: number }): Promise<ModelVersion> };
       create: {
         mutate(input: {
           model: string;

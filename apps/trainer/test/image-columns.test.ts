@@ -57,6 +57,13 @@ describe('the columns of an image run', () => {
     ).toThrow(/preset "mlp-small".*preset "cnn-small"/);
   });
 
+  it('need no preset for a transfer run (its model is the base plus a head)', () => {
+    const transfer = { base: { model: 'mobilenet', version: 1 } };
+    expect(
+      resolveImageColumns(spec({ task: 'classification', target: 'label', transfer }), schema),
+    ).toEqual({ column: 'image', target: 'label' });
+  });
+
   it('refuse a regression, a numeric or missing target, and other features, by name', () => {
     expect(() =>
       resolveImageColumns(

@@ -154,6 +154,14 @@ export class MemoryRegistry implements TrainerRegistry {
       list: { query: () => Promise.resolve(this.dataset ? [this.dataset.version] : []) },
     },
     versions: {
+      get: {
+        query: ({ model, version }: { model: string; version: number }) => {
+          const found = this.versions.find((v) => v.model === model && v.version === version);
+          return found
+            ? Promise.resolve(found)
+            : Promise.reject(new AppError('NOT_FOUND', `model ${model} has no version ${version}`));
+        },
+      },
       create: {
         mutate: ({
           model,

@@ -73,10 +73,32 @@ export const lineageSchema = z.object({
   seed: z.number().int().nullable(),
   backend: backendNameSchema.nullable(),
   tfjsVersion: z.string().max(40).nullable(),
+  /**
+   * A transfer run's base: the registered version it started from and `sha256`, the hash of
+   * its files (see `bundleFilesHash`): the same hash means the same topology and weights.
+   */
+  base: z
+    .object({
+      model: resourceNameSchema,
+      version: z.number().int().positive(),
+      sha256: z.string().regex(/^[a-f0-9]{64}$/),
+    })
+    .optional(),
 });
 export type Lineage = z.infer<typeof lineageSchema>;
 
 export const BUNDLE_FORMAT_VERSION = 1;
+
+/**
+ * The text whose sha256 identifies a bundle's content: one `path sha256` line per file, sorted
+ * by path (hashing it needs a crypto library; the contracts stay free of I/O and Node APIs).
+ */
+export function bundleFilesDigestText(files: ReadonlyArray<{ path: string; sha256: string }>) {
+  return [...files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${f.path} ${f.sha256}\n`)
+    .join('');
+}
 
 /**
  * The manifest of a model bundle (`manifest.json` is not itself a file of the bundle: it is the

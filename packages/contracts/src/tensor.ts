@@ -74,6 +74,7 @@ export function tensorShapeProblems(name: string, shape: readonly number[]): str
 }
 
 export const resizeMethodSchema = z.enum(['bilinear', 'nearest']);
+export type ResizeMethod = z.infer<typeof resizeMethodSchema>;
 
 /**
  * How an encoded image (JPEG/PNG bytes) becomes the model's input tensor: decoded to `channels`,

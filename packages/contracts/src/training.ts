@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { columnNameSchema, idSchema, isoDateSchema, resourceNameSchema } from './names';
+import {
+  aliasNameSchema,
+  columnNameSchema,
+  idSchema,
+  isoDateSchema,
+  resourceNameSchema,
+} from './names';
 
 export const taskSchema = z.enum(['classification', 'regression']);
 export type Task = z.infer<typeof taskSchema>;
@@ -39,6 +45,16 @@ export const hyperparametersSchema = z.object({
    * same (seed, epoch) gives the same flips, so a resumed fit sees the same data).
    */
   horizontalFlip: z.boolean().optional(),
+  /**
+   * Image runs: pad-and-crop. Each epoch every training image is padded by this many pixels on
+   * each side (edges mirrored) and a window of its own size is cut at a seeded offset.
+   */
+  randomCrop: z.number().int().min(1).max(64).optional(),
+  /**
+   * Image runs: brightness jitter. Each epoch every training image is shifted by a seeded delta
+   * in [-b, b] of the full pixel range (0.1 = ±25.5 of 0–255), clipped to that range.
+   */
+  brightness: z.number().gt(0).max(1).optional(),
 });
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 export type HyperparametersInput = z.input<typeof hyperparametersSchema>;
@@ -99,6 +115,65 @@ export type TrainingImage = z.infer<typeof trainingImageSchema>;
 /** The decoding of an image run that does not declare one. */
 export const DEFAULT_TRAINING_IMAGE: TrainingImage = { height: 32, width: 32, channels: 3 };
 
+/**
+ * The registered model a transfer run starts from: a version, or the version an alias points at
+ * (the registry pins the alias to its version when the run is created, so a retry trains on the
+ * same base).
+ */
+export const transferBaseSchema = z
+  .object({
+    model: resourceNameSchema,
+    version: z.number().int().positive().optional(),
+    alias: aliasNameSchema.optional(),
+  })
+  .strict()
+  .refine((b) => (b.version === undefined) !== (b.alias === undefined), {
+    message: 'name exactly one of version or alias',
+    path: ['version'],
+  });
+export type TransferBase = z.infer<typeof transferBaseSchema>;
+
+/**
+ * Transfer learning on an image dataset: the base (a layers model with one image input) is cut
+ * at its penultimate layer, frozen, and a new dense head for the dataset's classes is trained
+ * (`epochs` of the hyperparameters). With `unfreezeTopLayers`, a second phase of
+ * `fineTuneEpochs` then trains the top N weighted layers of the base too, at
+ * `fineTuneLearningRate` (default a tenth of the learning rate).
+ */
+export const trainingTransferSchema = z
+  .object({
+    base: transferBaseSchema,
+    /** false trains the whole base with the head from the start (no second phase). */
+    freeze: z.boolean().default(true),
+    unfreezeTopLayers: z.number().int().min(0).max(1_000).default(0),
+    fineTuneEpochs: z.number().int().min(1).max(10_000).optional(),
+    fineTuneLearningRate: z.number().positive().max(10).optional(),
+    /** Hidden dense layers of the new head (relu) before its softmax; default none. */
+    headUnits: z.array(z.number().int().min(1).max(4096)).max(4).default([]),
+    /**
+     * Compute the frozen base's features once and train the head on them, when nothing else
+     * changes the base's input each epoch (no augmentation). false always runs the whole model.
+     */
+    cacheFeatures: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (!t.freeze && t.unfreezeTopLayers > 0)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['unfreezeTopLayers'],
+        message: 'an unfrozen base already trains every layer; unfreezeTopLayers needs freeze true',
+      });
+    if (t.unfreezeTopLayers === 0 && (t.fineTuneEpochs ?? t.fineTuneLearningRate) !== undefined)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['fineTuneEpochs'],
+        message: 'the fine-tuning phase runs only with unfreezeTopLayers > 0',
+      });
+  });
+export type TrainingTransfer = z.infer<typeof trainingTransferSchema>;
+export type TrainingTransferInput = z.input<typeof trainingTransferSchema>;
+
 /** What a user asks for when starting a training run. */
 export const trainingSpecSchema = z.object({
   modelName: resourceNameSchema,
@@ -123,6 +198,11 @@ export const trainingSpecSchema = z.object({
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   /** Image datasets only: the size images are decoded to (default DEFAULT_TRAINING_IMAGE). */
   image: trainingImageSchema.optional(),
+  /**
+   * Image datasets only: start from a registered model instead of a preset (the preset is then
+   * ignored). The run's images are decoded as the base declares; `image` must match it.
+   */
+  transfer: trainingTransferSchema.optional(),
   /** Makes the run a sweep: a parent run whose child runs (trials) vary the hyperparameters. */
   sweep: sweepSpecSchema.optional(),
 });

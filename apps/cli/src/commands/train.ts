@@ -12,6 +12,7 @@ import {
 } from '@mlops/contracts';
 import type { CliContext } from '../context';
 import { formatMetrics, printJson } from '../output';
+import { parseTransferFrom } from './transfer-flag';
 
 export interface TrainOptions {
   dataset: string;
@@ -27,6 +28,10 @@ export interface TrainOptions {
   seed?: string;
   /** JSON file with a sweep spec (contracts `sweepSpecSchema`). */
   sweep?: string;
+  /** `<model>@<version|alias>`: transfer learning from that registered image model. */
+  transferFrom?: string;
+  /** With --transfer-from: fine-tune the base's top N weighted layers in a second phase. */
+  unfreezeTop?: string;
   wait: boolean;
 }
 
@@ -49,7 +54,19 @@ export async function train(ctx: CliContext, opts: TrainOptions): Promise<void> 
     },
     ...(opts.seed ? { seed: toInt('--seed', opts.seed) } : {}),
     ...(opts.sweep ? { sweep: readSweep(opts.sweep) } : {}),
+    ...(opts.transferFrom
+      ? {
+          transfer: {
+            base: parseTransferFrom(opts.transferFrom),
+            ...(opts.unfreezeTop
+              ? { unfreezeTopLayers: toInt('--unfreeze-top', opts.unfreezeTop) }
+              : {}),
+          },
+        }
+      : {}),
   };
+  if (opts.unfreezeTop && !opts.transferFrom)
+    throw new AppError('VALIDATION_FAILED', '--unfreeze-top needs --transfer-from');
   const run = await ctx.client.api.runs.create.mutate(spec);
   if (!opts.wait) {
     if (ctx.json) return printJson(run);

@@ -35,7 +35,8 @@ function invalid(message: string, details: ErrorDetail[]): AppError {
   return new AppError('VALIDATION_FAILED', message, details);
 }
 
-async function readAll(stream: Readable): Promise<Uint8Array> {
+/** A stream's bytes in one buffer (for the small files of a bundle: model.json, a shard). */
+export async function readAll(stream: Readable): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));

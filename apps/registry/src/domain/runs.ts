@@ -25,12 +25,14 @@ import type { RegistryDeps } from '../deps';
 import { getDataset } from './datasets/queries';
 import { publishEvent } from './events';
 import { checkSpecAgainstDataset } from './run-spec';
+import { pinTransferBase } from './run-transfer';
 import { createSweepRuns } from './sweeps';
 
 /** Create a queued run for `spec` and enqueue its training job (job id = run id). */
-export async function createRun(deps: RegistryDeps, spec: TrainingSpec): Promise<Run> {
-  const dataset = await getDataset(deps, spec.dataset.name, spec.dataset.version);
-  checkSpecAgainstDataset(spec, dataset);
+export async function createRun(deps: RegistryDeps, asked: TrainingSpec): Promise<Run> {
+  const dataset = await getDataset(deps, asked.dataset.name, asked.dataset.version);
+  checkSpecAgainstDataset(asked, dataset);
+  const spec = await pinTransferBase(deps, asked, dataset);
   const now = new Date().toISOString();
   const row: Run = {
     id: randomUUID(),

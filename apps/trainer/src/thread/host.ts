@@ -153,6 +153,7 @@ class ThreadRun {
             transferables([
               ...(request.resume ? [request.resume] : []),
               ...(request.images ? [request.images.pixels] : []),
+              ...(request.base ? request.base.files.map((f) => f.bytes) : []),
             ]),
           );
         });

@@ -3,6 +3,7 @@ import type { BackendRequest } from '@mlops/ml/backend';
 import type { EpochReport } from '../train/fit';
 import type { ImageExamples } from '../train/images';
 import type { TrainOutput } from '../train/pipeline';
+import type { TransferBaseBundle } from '../train/transfer-base';
 
 /**
  * The messages between a train job (the BullMQ worker's thread, "host") and the worker thread
@@ -43,6 +44,8 @@ export interface TrainRequest {
   resume?: Uint8Array;
   /** An image run's decoded examples (the host downloads them; the pixels are transferred). */
   images?: ImageExamples;
+  /** A transfer run's base bundle (fetched and verified by the host; its files transferred). */
+  base?: TransferBaseBundle;
 }
 
 /** An error as it crosses the thread boundary: enough to rebuild the class the host acts on. */

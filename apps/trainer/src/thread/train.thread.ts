@@ -56,7 +56,12 @@ async function train(host: HostChannel, request: TrainRequest): Promise<TrainOut
   // chunks keeps memory bounded — a streamed pass holds two chunks, never the dataset.
   const rows = () => toRecords(schema, host.rows(), request.keep);
   try {
-    if (request.images) return await trainImagePipeline({ ...common, images: request.images });
+    if (request.images)
+      return await trainImagePipeline({
+        ...common,
+        images: request.images,
+        ...(request.base ? { base: request.base } : {}),
+      });
     if (request.streaming) return await trainStreaming({ ...common, rows });
     const loading = performance.now();
     const all = await collectRows(rows());

@@ -1,6 +1,8 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf } from '@mlops/ml/backend';
 import { mulberry32 } from '@mlops/ml/split';
+import type { Hyperparameters } from '@mlops/contracts';
+import { jitterBrightness, randomCrop, type PixelScaling } from './augment-jitter';
 
 /**
  * Which images of epoch `epoch` are flipped: about half, from a PRNG seeded by (seed, epoch)
@@ -25,4 +27,28 @@ export function flipHorizontally(
     const mask = tf.tensor(flipMask(rows, seed, epoch), perImage, 'bool');
     return tf.where(tf.broadcastTo(mask, images.shape), tf.reverse(images, 2), images);
   });
+}
+
+/**
+ * The augmentation of an image run's epoch from its hyperparameters — flip, then crop, then
+ * brightness, each seeded by (seed, epoch) — or undefined when none is asked for.
+ */
+export function imageAugmentation(
+  hp: Pick<Hyperparameters, 'horizontalFlip' | 'randomCrop' | 'brightness'>,
+  seed: number,
+  scaling: PixelScaling,
+): ((xs: tfTypes.Tensor, epoch: number) => tfTypes.Tensor) | undefined {
+  const steps: Array<(xs: tfTypes.Tensor, epoch: number) => tfTypes.Tensor> = [];
+  if (hp.horizontalFlip) steps.push((xs, epoch) => flipHorizontally(xs, seed, epoch));
+  const { randomCrop: pad, brightness } = hp;
+  if (pad) steps.push((xs, epoch) => randomCrop(xs, pad, seed, epoch));
+  if (brightness) steps.push((xs, epoch) => jitterBrightness(xs, brightness, scaling, seed, epoch));
+  if (steps.length === 0) return undefined;
+  return (xs, epoch) =>
+    steps.reduce((current, step) => {
+      const next = step(current, epoch);
+      // The caller owns (and disposes) the batch it passed; intermediates are ours.
+      if (current !== xs) current.dispose();
+      return next;
+    }, xs);
 }

@@ -1,31 +1,54 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { DataRow, Preprocessing, Signature } from '@mlops/contracts';
+import type { DataRow, ImageDecoding, Preprocessing, Signature } from '@mlops/contracts';
 import { getTf } from '@mlops/ml/backend';
 import { loadTensorModel, serializeModel, sha256Hex } from '@mlops/ml/bundle';
 import { classificationMetrics } from '@mlops/ml/metrics';
-import { buildImageModel, disposeModel } from '@mlops/ml/presets';
-import { flipHorizontally } from './augment';
-import { fitModel, type Matrix } from './fit';
+import { disposeModel } from '@mlops/ml/presets';
+import { imageAugmentation } from './augment';
+import type { PixelScaling } from './augment-jitter';
+import type { Matrix } from './fit';
+import { fitImageModel } from './image-fit';
 import type { ImageExamples } from './images';
 import { checkResumable, since, type TrainInput, type TrainOutput } from './pipeline';
 import { splitRows } from './split';
+import type { TransferBaseBundle } from './transfer-base';
 
 /** Pixels are fed as v/255: the scale the model's image input declares to serving. */
 export const PIXEL_SCALE = 1 / 255;
 
 export interface ImageTrainInput extends Omit<TrainInput, 'rows' | 'schema'> {
   images: ImageExamples;
+  /** A transfer run's base (spec.transfer): the model starts from it instead of a preset. */
+  base?: TransferBaseBundle;
 }
 
-/** The examples at `indices` as a matrix: pixels scaled to [0, 1], one-hot labels. */
-function matrix(images: ImageExamples, indices: readonly number[], labels: string[]): Matrix {
+/** The scaling of a decoding as `matrix` and the augmentations apply it. */
+function scalingOf(decoding: Pick<ImageDecoding, 'scale' | 'mean' | 'std'>): PixelScaling {
+  return { scale: decoding.scale, mean: decoding.mean ?? [], std: decoding.std ?? [] };
+}
+
+/**
+ * The examples at `indices` as a matrix: pixels scaled as the model's input declares, one-hot
+ * labels.
+ */
+function matrix(
+  images: ImageExamples,
+  indices: readonly number[],
+  labels: string[],
+  scaling: PixelScaling,
+): Matrix {
   const { height, width, channels } = images.image;
   const size = height * width * channels;
   const x = new Float32Array(indices.length * size);
   const y = new Float32Array(indices.length * labels.length);
+  const mean = Array.from({ length: channels }, (_, c) => scaling.mean[c] ?? 0);
+  const std = Array.from({ length: channels }, (_, c) => scaling.std[c] ?? 1);
   indices.forEach((example, row) => {
     const from = images.pixels.subarray(example * size, (example + 1) * size);
-    for (let k = 0; k < size; k++) x[row * size + k] = from[k]! * PIXEL_SCALE;
+    for (let k = 0; k < size; k++) {
+      const c = k % channels;
+      x[row * size + k] = (from[k]! * scaling.scale - mean[c]!) / std[c]!;
+    }
     y[row * labels.length + labels.indexOf(images.labels[example]!)] = 1;
   });
   return { x, y, rows: indices.length };
@@ -77,34 +100,35 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
   const known = (r: DataRow) => labels.includes(String(r[target.name]));
   if (input.control?.resume) checkResumable(input.control.resume.state.samples, split.train.length);
   const { height, width, channels } = images.image;
-  const shape = [height, width, channels];
-  const model = buildImageModel({
-    preset: spec.preset,
-    imageShape: [height, width, channels],
+  const shape: [number, number, number] = [height, width, channels];
+  // A transfer run feeds pixels as its base was trained on them; a CNN from scratch in [0, 1].
+  const decoding: ImageDecoding = input.base?.decoding ?? {
+    channels,
+    height,
+    width,
+    resize: 'bilinear',
+    scale: PIXEL_SCALE,
+  };
+  const scaling = scalingOf(decoding);
+  const augment = imageAugmentation(hp, spec.seed, scaling);
+  const train = matrix(images, split.train.map(index), labels, scaling);
+  const validationRows = split.validation.filter(known).map(index);
+  const validation =
+    validationRows.length > 0 ? matrix(images, validationRows, labels, scaling) : null;
+  const prepare = since(started);
+  const fitStarted = performance.now();
+  const { model, fit, cachedFeatures } = await fitImageModel({
+    spec,
+    ...(input.base ? { base: input.base } : {}),
     classes: labels.length,
-    hyperparameters: hp,
-    seed: spec.seed,
+    shape,
+    train,
+    validation,
+    ...(augment ? { augment } : {}),
+    ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
+    ...(input.control ? { control: input.control } : {}),
   });
   try {
-    const train = matrix(images, split.train.map(index), labels);
-    const validationRows = split.validation.filter(known).map(index);
-    const validation = validationRows.length > 0 ? matrix(images, validationRows, labels) : null;
-    const prepare = since(started);
-    const fitStarted = performance.now();
-    const fit = await fitModel(model, train, validation, {
-      inputWidth: height * width * channels,
-      exampleShape: shape,
-      outputWidth: labels.length,
-      epochs: hp.epochs,
-      batchSize: hp.batchSize,
-      patience: hp.earlyStoppingPatience,
-      seed: spec.seed,
-      ...(hp.horizontalFlip
-        ? { augment: (xs: tfTypes.Tensor, epoch: number) => flipHorizontally(xs, spec.seed, epoch) }
-        : {}),
-      ...(input.onEpochEnd ? { onEpochEnd: input.onEpochEnd } : {}),
-      ...input.control,
-    });
     const fitSeconds = since(fitStarted);
     const packageStarted = performance.now();
     // A class only the holdout has cannot be predicted; it still counts against accuracy.
@@ -113,6 +137,7 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
       images,
       test.filter((i) => labels.includes(images.labels[i]!)),
       labels,
+      scaling,
     );
     const y = predict(model, testSet, shape);
     const probs = (await y.data()) as Float32Array;
@@ -138,7 +163,7 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
             name: names.input,
             dtype: 'float32',
             shape: [-1, height, width, channels],
-            decoding: { channels, height, width, resize: 'bilinear', scale: PIXEL_SCALE },
+            decoding,
           },
         ],
         outputs: [
@@ -164,6 +189,7 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
         dropped: split.droppedRows,
       },
       seconds: { prepare, fit: fitSeconds, package: since(packageStarted) },
+      ...(cachedFeatures ? { cachedFeatures } : {}),
     };
   } finally {
     disposeModel(model);

@@ -6,6 +6,7 @@ import {
   type CellValue,
   type DatasetSchema,
   type ImageCell,
+  type ResizeMethod,
   type TrainingImage,
   type TrainingSpec,
 } from '@mlops/contracts';
@@ -40,7 +41,8 @@ export function resolveImageColumns(
       `dataset "${spec.dataset.name}" has ${images.length} image columns; training takes one`,
     );
   // Checked here too (buildImageModel refuses it) so a wrong preset fails before any download.
-  if (spec.preset !== 'cnn-small')
+  // A transfer run has no preset: its model is the base plus a new head.
+  if (!spec.transfer && spec.preset !== 'cnn-small')
     throw new AppError(
       'VALIDATION_FAILED',
       `preset "${spec.preset}" trains on scalar columns; image datasets train with preset "cnn-small"`,
@@ -74,6 +76,8 @@ export async function loadImageExamples(
   dataset: { name: string; version: number; schema: DatasetSchema },
   columns: { column: string; target: string },
   image: TrainingImage = DEFAULT_TRAINING_IMAGE,
+  /** A transfer run resizes as its base declares. */
+  resize: ResizeMethod = 'bilinear',
 ): Promise<ImageExamples> {
   const names = dataset.schema.columns.map((c) => c.name);
   const at = names.indexOf(columns.column);
@@ -101,7 +105,7 @@ export async function loadImageExamples(
       const bytes = await source.downloadBlob(item.cell.sha256);
       const decoded = await decodeImage(`row ${item.row}`, bytes, {
         ...image,
-        resize: 'bilinear',
+        resize,
       }).catch((err: unknown) => {
         throw new AppError(
           'BAD_DATASET',

@@ -4,6 +4,7 @@ import {
   type BackendName,
   type BundleFile,
   type BundleManifest,
+  type Lineage,
   type Run,
   type TrainingSpec,
 } from '@mlops/contracts';
@@ -39,6 +40,8 @@ export interface ManifestInput {
   files: BundleFile[];
   backend: BackendName;
   codeRevision: string;
+  /** A transfer run's base version. */
+  base?: Lineage['base'];
 }
 
 export function buildManifest(input: ManifestInput): BundleManifest {
@@ -54,11 +57,13 @@ export function buildManifest(input: ManifestInput): BundleManifest {
       datasetId: input.run.datasetId,
       datasetHash: input.run.datasetHash,
       codeRevision: input.codeRevision.slice(0, 100),
-      preset: spec.preset,
+      // A transfer run's architecture is its base's plus a head, not a preset's.
+      preset: spec.transfer ? null : spec.preset,
       hyperparameters: spec.hyperparameters,
       seed: spec.seed,
       backend: input.backend,
       tfjsVersion: tfjsVersion(),
+      ...(input.base ? { base: input.base } : {}),
     },
     files: input.files,
   };

@@ -37,6 +37,8 @@ export interface TrainOutput {
   sizes: { train: number; validation: number; test: number; dropped: number };
   /** Wall seconds of each phase (logged with the run: where a slow run spent its time). */
   seconds?: Partial<Record<'rows' | 'prepare' | 'fit' | 'package', number>>;
+  /** Transfer runs: whether the head trained on the frozen base's cached features. */
+  cachedFeatures?: { features: boolean; seconds: number };
 }
 
 /** Seconds since `start` (a performance.now() reading), to the millisecond. */
