@@ -1,0 +1,8 @@
+export {
+  inputSummaryColumns,
+  summarizeExample,
+  summarizeInput,
+  tensorSummaryColumns,
+  THUMBNAIL_SIZE,
+} from './tensor-summary';
+export { TensorReferenceBuilder } from './reference';

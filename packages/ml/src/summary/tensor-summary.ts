@@ -1,0 +1,134 @@
+import type { TensorInput, TensorSignature } from '@mlops/contracts';
+
+/**
+ * What drift sees of one tensor example, computed by one function for both sides: serving logs
+ * it per request (apps/serving/src/inference/tensor-log.ts) and the trainer stores it over the
+ * training images as the version's reference (`drift-reference.json`). Two copies of this code
+ * could disagree on a scale or an ordering and report drift that is not there.
+ *
+ * Values are the example as the model input receives it before normalization: an image input's
+ * decoded pixels (0–255, [height, width, channels], resized to the declared size), a tensor
+ * input's values as sent. Per input:
+ * - `<input>.mean[_cN]`, `<input>.std[_cN]`: brightness and contrast of channel N (last axis;
+ *   no suffix for one channel);
+ * - image inputs only, `<input>.emb_K`: a fixed, cheap embedding — the image averaged down to
+ *   THUMBNAIL_SIZE × THUMBNAIL_SIZE cells per channel (K = (row · size + col) · channels + c).
+ *   Where things are and what colour they are, in 16 numbers a channel; never the pixels.
+ */
+
+/** Cells per side of the thumbnail embedding: 4×4×3 = 48 numbers for an RGB image. */
+export const THUMBNAIL_SIZE = 4;
+
+/** Four decimals: the log stays small and both sides round alike. */
+const round = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+function channelsOf(input: TensorInput): number {
+  return input.kind === 'image' ? input.decoding.channels : 1;
+}
+
+/** The summary columns of one input: its statistics and its embedding (images only). */
+export function inputSummaryColumns(input: TensorInput): { stats: string[]; embedding: string[] } {
+  const channels = channelsOf(input);
+  const stats: string[] = [];
+  for (const stat of ['mean', 'std']) {
+    if (channels === 1) stats.push(`${input.name}.${stat}`);
+    else for (let c = 0; c < channels; c++) stats.push(`${input.name}.${stat}_c${c}`);
+  }
+  const cells = input.kind === 'image' ? THUMBNAIL_SIZE * THUMBNAIL_SIZE * channels : 0;
+  const embedding = Array.from({ length: cells }, (_, k) => `${input.name}.emb_${k}`);
+  return { stats, embedding };
+}
+
+/** Every summary column of a signature, in input order: statistics, then embedding. */
+export function tensorSummaryColumns(signature: TensorSignature): string[] {
+  return signature.inputs.flatMap((input) => {
+    const { stats, embedding } = inputSummaryColumns(input);
+    return [...stats, ...embedding];
+  });
+}
+
+/** The cell (0…size-1) each of `n` positions falls in; every cell gets at least one when n ≥ size. */
+function cellOf(n: number, size: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.min(size - 1, Math.floor((i * size) / n));
+  return out;
+}
+
+/** An image smaller than the thumbnail leaves cells empty: each takes its nearest pixel. */
+function nearest(
+  values: ArrayLike<number>,
+  height: number,
+  width: number,
+  channels: number,
+  cell: number,
+  c: number,
+): number {
+  const size = THUMBNAIL_SIZE;
+  const y = Math.min(height - 1, Math.floor(((Math.floor(cell / size) + 0.5) * height) / size));
+  const x = Math.min(width - 1, Math.floor((((cell % size) + 0.5) * width) / size));
+  return values[(y * width + x) * channels + c]!;
+}
+
+/**
+ * One input's summary of one example, written into `out` under inputSummaryColumns' names.
+ * One pass over the values: this runs on serving's request path for every logged image.
+ */
+export function summarizeInput(
+  input: TensorInput,
+  values: ArrayLike<number>,
+  out: Record<string, number> = {},
+): Record<string, number> {
+  const channels = channelsOf(input);
+  const sum = new Float64Array(channels);
+  const squares = new Float64Array(channels);
+  const image = input.kind === 'image';
+  const size = THUMBNAIL_SIZE;
+  const height = image ? input.decoding.height : 1;
+  const width = image ? input.decoding.width : values.length / channels;
+  const rows = cellOf(height, size);
+  const cols = image ? cellOf(width, size) : new Uint8Array(0);
+  const cellSum = new Float64Array(image ? size * size * channels : 0);
+  const cellCount = new Float64Array(image ? size * size : 0);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const c = i % channels;
+    sum[c]! += v;
+    squares[c]! += v * v;
+    if (image) {
+      const pixel = (i - c) / channels;
+      const y = Math.floor(pixel / width);
+      const cell = rows[y]! * size + cols[pixel - y * width]!;
+      cellSum[cell * channels + c]! += v;
+      if (c === 0) cellCount[cell]! += 1;
+    }
+  }
+  const perChannel = values.length / channels;
+  const { stats, embedding } = inputSummaryColumns(input);
+  for (let c = 0; c < channels; c++) {
+    const mean = sum[c]! / perChannel;
+    const variance = Math.max(0, squares[c]! / perChannel - mean * mean);
+    out[stats[c]!] = round(mean);
+    out[stats[channels + c]!] = round(Math.sqrt(variance));
+  }
+  for (let k = 0; k < embedding.length; k++) {
+    const cell = Math.floor(k / channels);
+    const n = cellCount[cell]!;
+    out[embedding[k]!] = round(
+      n > 0 ? cellSum[k]! / n : nearest(values, height, width, channels, cell, k % channels),
+    );
+  }
+  return out;
+}
+
+/** A whole example's summary: every input of the signature (values by input name). */
+export function summarizeExample(
+  signature: TensorSignature,
+  example: Readonly<Record<string, ArrayLike<number>>>,
+  out: Record<string, number> = {},
+): Record<string, number> {
+  for (const input of signature.inputs) {
+    const values = example[input.name];
+    if (values) summarizeInput(input, values, out);
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { tensorDriftReferenceSchema, tensorSignatureSchema } from '@mlops/contracts';
+import {
+  summarizeExample,
+  tensorSummaryColumns,
+  TensorReferenceBuilder,
+} from '../../src/summary/index';
+
+const signature = tensorSignatureSchema.parse({
+  inputs: [
+    {
+      kind: 'image',
+      name: 'img',
+      dtype: 'float32',
+      shape: [-1, 8, 8, 3],
+      decoding: { channels: 3, height: 8, width: 8, scale: 1 / 255 },
+    },
+    { kind: 'tensor', name: 'sig', dtype: 'float32', shape: [-1, 4] },
+  ],
+  outputs: [{ name: 'p', dtype: 'float32', shape: [-1, 2], role: 'probabilities' }],
+});
+
+/** An 8×8 RGB image whose red channel is `left` on the left half and `right` on the right. */
+function halves(left: number, right: number): Uint8Array {
+  const px = new Uint8Array(8 * 8 * 3);
+  for (let y = 0; y < 8; y++)
+    for (let x = 0; x < 8; x++) {
+      const at = (y * 8 + x) * 3;
+      px[at] = x < 4 ? left : right;
+      px[at + 1] = 100;
+      px[at + 2] = 0;
+    }
+  return px;
+}
+
+describe('tensor summaries (what serving logs and the trainer stores as reference)', () => {
+  it('names per-channel statistics, then the 4×4 thumbnail of an image input', () => {
+    const columns = tensorSummaryColumns(signature);
+    expect(columns.slice(0, 6)).toEqual([
+      'img.mean_c0',
+      'img.mean_c1',
+      'img.mean_c2',
+      'img.std_c0',
+      'img.std_c1',
+      'img.std_c2',
+    ]);
+    expect(columns.slice(6, 6 + 48)).toEqual(Array.from({ length: 48 }, (_, k) => `img.emb_${k}`));
+    // A plain tensor input has its statistics and no embedding.
+    expect(columns.slice(54)).toEqual(['sig.mean', 'sig.std']);
+  });
+
+  it('computes brightness, contrast and the thumbnail of the pixels', () => {
+    const s = summarizeExample(signature, { img: halves(200, 0), sig: [1, 2, 3, 4] });
+    expect(s['img.mean_c0']).toBe(100);
+    expect(s['img.std_c0']).toBe(100);
+    expect(s['img.mean_c1']).toBe(100);
+    expect(s['img.std_c1']).toBe(0);
+    // Cell (row 0, col 0) is on the left: red 200; cell (0, 3) on the right: red 0.
+    expect([s['img.emb_0'], s['img.emb_1'], s['img.emb_2']]).toEqual([200, 100, 0]);
+    expect(s['img.emb_9']).toBe(0);
+    // Cell (3, 1) is left of the middle: index (3·4 + 1)·3 = 39.
+    expect(s['img.emb_39']).toBe(200);
+    expect(s['sig.mean']).toBe(2.5);
+    expect(s['sig.std']).toBe(1.118);
+  });
+
+  it('fills every thumbnail cell of an image smaller than the thumbnail', () => {
+    const tiny = tensorSignatureSchema.parse({
+      inputs: [
+        {
+          kind: 'image',
+          name: 'g',
+          dtype: 'float32',
+          shape: [-1, 2, 2, 1],
+          decoding: { channels: 1, height: 2, width: 2 },
+        },
+      ],
+      outputs: [{ name: 'p', dtype: 'float32', shape: [-1, 1], role: 'value' }],
+    });
+    const s = summarizeExample(tiny, { g: [0, 10, 20, 30] });
+    const thumb = Array.from({ length: 16 }, (_, k) => s[`g.emb_${k}`]);
+    expect(thumb.every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+    expect(thumb[0]).toBe(0);
+    expect(thumb[15]).toBe(30);
+  });
+});
+
+describe('the training reference', () => {
+  it('keeps a seeded sample of at most maxRows summary rows and counts them all', () => {
+    const build = (seed: number) => {
+      const b = new TensorReferenceBuilder(signature, { seed, maxRows: 10 });
+      for (let i = 0; i < 50; i++) b.add({ img: halves(i, 255 - i), sig: [i, 0, 0, 0] });
+      return tensorDriftReferenceSchema.parse(b.finish());
+    };
+    const r = build(1);
+    expect(r.count).toBe(50);
+    expect(r.rows).toHaveLength(10);
+    expect(r.columns).toEqual(tensorSummaryColumns(signature));
+    expect(build(1)).toEqual(r);
+    expect(build(2).rows).not.toEqual(r.rows);
+  });
+});
