@@ -423,20 +423,27 @@ describe('tensor models through the serving protocols', () => {
       'the prediction logged',
     );
     const row = batch.rows[batch.ids.indexOf(id)]!;
-    expect(Object.keys(row).sort()).toEqual([
-      'pixels.mean_c0',
-      'pixels.mean_c1',
-      'pixels.mean_c2',
-      'pixels.sha256',
-      'pixels.shape',
-      'pixels.std_c0',
-      'pixels.std_c1',
-      'pixels.std_c2',
-    ]);
+    expect(Object.keys(row).sort()).toEqual(
+      [
+        'pixels.mean_c0',
+        'pixels.mean_c1',
+        'pixels.mean_c2',
+        'pixels.sha256',
+        'pixels.shape',
+        'pixels.std_c0',
+        'pixels.std_c1',
+        'pixels.std_c2',
+        // The 4×4 thumbnail embedding, per channel: 48 numbers, not the 192 values.
+        ...Array.from({ length: 48 }, (_, k) => `pixels.emb_${k}`),
+      ].sort(),
+    );
     expect(row['pixels.shape']).toBe('8x8x3');
     expect(row['pixels.sha256']).toMatch(/^[0-9a-f]{64}$/);
     const red = Array.from(pixels(9).filter((_, i) => i % 3 === 0));
     expect(row['pixels.mean_c0']).toBeCloseTo(red.reduce((a, b) => a + b, 0) / red.length, 3);
+    // Thumbnail cell (0, 0) of the 8×8 image is its top-left 2×2 block; emb_0 is its red mean.
+    const block = [0, 1, 8, 9].map((p) => red[p]!);
+    expect(row['pixels.emb_0']).toBeCloseTo(block.reduce((a, b) => a + b, 0) / 4, 3);
     const prediction = batch.predictions[batch.ids.indexOf(id)]!;
     expect('label' in prediction && ['a', 'b', 'c'].includes(prediction.label)).toBe(true);
   });

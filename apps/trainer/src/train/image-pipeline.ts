@@ -6,6 +6,7 @@ import { classificationMetrics } from '@mlops/ml/metrics';
 import { buildImageModel, disposeModel } from '@mlops/ml/presets';
 import { flipHorizontally } from './augment';
 import { fitModel, type Matrix } from './fit';
+import { imageDriftReference } from './image-reference';
 import type { ImageExamples } from './images';
 import { checkResumable, since, type TrainInput, type TrainOutput } from './pipeline';
 import { splitRows } from './split';
@@ -152,7 +153,10 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
       },
     };
     return {
-      files,
+      files: [
+        ...files,
+        imageDriftReference(images, split.train.map(index), signature.tensors!, spec.seed),
+      ],
       preprocessing,
       signature,
       metrics,
