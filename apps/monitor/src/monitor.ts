@@ -171,6 +171,7 @@ export class DriftMonitor {
           model,
           version,
           tensors: reference.tensors,
+          reference: reference.tensorReference,
           window: entries,
           policy,
           computedAt,
