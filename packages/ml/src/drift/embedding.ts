@@ -59,26 +59,46 @@ function median(values: Float64Array): number {
 }
 
 /**
- * Unbiased MMD² of the split `inX` (true: first sample) over the pooled kernel matrix `k`
- * (upper triangle, row-major n×n): mean k within X + mean k within Y − 2 · mean k across.
+ * The pooled kernel matrix and what every relabelling shares: with X the first sample's rows,
+ * Σ_{X×X} k = xx, the sum of X's full row sums = 2·xx + xy, and the sum over all pairs = xx +
+ * xy + yy. So one permutation needs only xx — the pairs within X, a quarter of all pairs when
+ * the samples are equal — instead of a pass over every pair.
  */
-function mmd2(k: Float64Array, n: number, inX: Uint8Array, nx: number): number {
-  let xx = 0;
-  let yy = 0;
-  let xy = 0;
-  for (let i = 0; i < n; i++) {
-    const xi = inX[i]!;
-    const row = i * n;
-    for (let j = i + 1; j < n; j++) {
-      const v = k[row + j]!;
-      if (xi === inX[j]) {
-        if (xi) xx += v;
-        else yy += v;
-      } else xy += v;
+class PooledKernel {
+  private readonly rowSums: Float64Array;
+  private readonly total: number;
+
+  constructor(
+    private readonly k: Float64Array,
+    private readonly n: number,
+  ) {
+    this.rowSums = new Float64Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) if (j !== i) s += k[i * n + j]!;
+      this.rowSums[i] = s;
+      total += s;
     }
+    this.total = total / 2;
   }
-  const ny = n - nx;
-  return (2 * xx) / (nx * (nx - 1)) + (2 * yy) / (ny * (ny - 1)) - (2 * xy) / (nx * ny);
+
+  /** Unbiased MMD² when rows `order[0…nx)` are the first sample and the rest the second. */
+  mmd2(order: Uint32Array, nx: number): number {
+    const { k, n } = this;
+    let xx = 0;
+    let rows = 0;
+    for (let a = 0; a < nx; a++) {
+      const i = order[a]!;
+      rows += this.rowSums[i]!;
+      const at = i * n;
+      for (let b = a + 1; b < nx; b++) xx += k[at + order[b]!]!;
+    }
+    const xy = rows - 2 * xx;
+    const yy = this.total - xx - xy;
+    const ny = n - nx;
+    return (2 * xx) / (nx * (nx - 1)) + (2 * yy) / (ny * (ny - 1)) - (2 * xy) / (nx * ny);
+  }
 }
 
 /** MMD two-sample test of reference `x` against current `y` (rows of equal length, ≥ 2 each). */
@@ -95,32 +115,30 @@ export function mmdTest(
   if (a.length < 2 || b.length < 2) throw new RangeError('mmdTest needs two rows in each sample');
   const pooled = [...a, ...b];
   const n = pooled.length;
-  const d2 = new Float64Array(n * n);
+  const k = new Float64Array(n * n);
   const upper = new Float64Array((n * (n - 1)) / 2);
   let u = 0;
   for (let i = 0; i < n; i++)
     for (let j = i + 1; j < n; j++)
-      upper[u++] = d2[i * n + j] = squaredDistance(pooled[i]!, pooled[j]!);
+      upper[u++] = k[i * n + j] = k[j * n + i] = squaredDistance(pooled[i]!, pooled[j]!);
   // The median heuristic: σ² = median ‖a−b‖² / 2, i.e. exp(−‖a−b‖² / median). Identical rows
   // everywhere (median 0) would divide by zero; any width then gives the same answer.
   const med = median(upper);
   const bandwidth = med > 0 ? med / 2 : 1;
-  const k = d2; // reuse: the kernel overwrites the distances it is computed from
-  for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) k[i * n + j] = Math.exp(-d2[i * n + j]! / (2 * bandwidth));
-  const inX = new Uint8Array(n);
-  inX.fill(1, 0, a.length);
-  const statistic = mmd2(k, n, inX, a.length);
+  for (let i = 0; i < n * n; i++) k[i] = Math.exp(-k[i]! / (2 * bandwidth));
+  const kernel = new PooledKernel(k, n);
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  const statistic = kernel.mmd2(order, a.length);
   let extreme = 0;
   for (let p = 0; p < permutations; p++) {
-    // Shuffle the labels (Fisher–Yates), keeping the two sample sizes.
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const t = inX[i]!;
-      inX[i] = inX[j]!;
-      inX[j] = t;
+    // A uniformly random first sample of the same size: a partial Fisher–Yates shuffle.
+    for (let i = 0; i < a.length; i++) {
+      const j = i + Math.floor(random() * (n - i));
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
     }
-    if (mmd2(k, n, inX, a.length) >= statistic) extreme++;
+    if (kernel.mmd2(order, a.length) >= statistic) extreme++;
   }
   return { statistic, pValue: (1 + extreme) / (1 + permutations), bandwidth, permutations };
 }

@@ -81,25 +81,29 @@ export function summarizeInput(
   const channels = channelsOf(input);
   const sum = new Float64Array(channels);
   const squares = new Float64Array(channels);
-  const image = input.kind === 'image';
   const size = THUMBNAIL_SIZE;
+  const image = input.kind === 'image';
+  // Pixels as rows of `width` (a plain tensor: one row of its values).
   const height = image ? input.decoding.height : 1;
   const width = image ? input.decoding.width : values.length / channels;
-  const rows = cellOf(height, size);
-  const cols = image ? cellOf(width, size) : new Uint8Array(0);
-  const cellSum = new Float64Array(image ? size * size * channels : 0);
-  const cellCount = new Float64Array(image ? size * size : 0);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    const c = i % channels;
-    sum[c]! += v;
-    squares[c]! += v * v;
-    if (image) {
-      const pixel = (i - c) / channels;
-      const y = Math.floor(pixel / width);
-      const cell = rows[y]! * size + cols[pixel - y * width]!;
-      cellSum[cell * channels + c]! += v;
-      if (c === 0) cellCount[cell]! += 1;
+  const rows = image ? cellOf(height, size) : new Uint8Array(1);
+  const cols = image ? cellOf(width, size) : new Uint8Array(width);
+  const cellSum = new Float64Array(size * size * channels);
+  const cellCount = new Float64Array(size * size);
+  // Row by row, pixel by pixel: no division per value (≈ 150k values for a 224×224 RGB image).
+  let i = 0;
+  for (let y = 0; y < height; y++) {
+    const rowCell = rows[y]! * size;
+    for (let x = 0; x < width; x++) {
+      const cell = rowCell + cols[x]!;
+      const at = cell * channels;
+      cellCount[cell]! += 1;
+      for (let c = 0; c < channels; c++) {
+        const v = values[i++]!;
+        sum[c]! += v;
+        squares[c]! += v * v;
+        cellSum[at + c]! += v;
+      }
     }
   }
   const perChannel = values.length / channels;
