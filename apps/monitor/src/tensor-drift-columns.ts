@@ -12,8 +12,9 @@ import type {
 /**
  * The per-column tests of a tensor model's drift report. Both sides are rows of the summaries
  * packages/ml/src/summary computes (serving's log, the trainer's reference):
- * - every `<input>.mean[_cN]` / `<input>.std[_cN]` column: two-sample KS (`ks`), p-value
- *   against `policy.pValueThreshold` — brightness and contrast a person can act on;
+ * - every `<input>.mean[_cN]` / `<input>.std[_cN]` column and an image's `<input>.width` /
+ *   `<input>.height` (before the resize): two-sample KS (`ks`), p-value against
+ *   `policy.pValueThreshold` — brightness, contrast and size a person can act on;
  * - every image input's thumbnail embedding (`<input>.emb_K` together) as one column
  *   `<input>.embedding` of type `embedding`, tested by `policy.embeddingMethod`: `mmd` (p-value
  *   of a seeded permutation test) or `share_of_drifted_components` (share against
@@ -32,7 +33,7 @@ export interface SummaryTable {
 /** The trainer's reference: a matrix of `rows` over `columns`. */
 export function referenceTable(reference: TensorDriftReference): SummaryTable {
   const at = new Map(reference.columns.map((c, i) => [c, i]));
-  const cell = (row: readonly number[], name: string) => {
+  const cell = (row: ReadonlyArray<number | null>, name: string) => {
     const i = at.get(name);
     return i === undefined ? undefined : row[i];
   };
@@ -82,8 +83,9 @@ export function tensorDriftColumns(
   const columns: ColumnDrift[] = [];
   const threshold = policy.pValueThreshold;
   for (const input of tensors.inputs) {
-    const { stats, embedding } = inputSummaryColumns(input);
-    for (const name of stats) {
+    const { stats, size, embedding } = inputSummaryColumns(input);
+    // Sizes only when both sides have them (raw pixels sent as numbers carry none).
+    for (const name of [...stats, ...size]) {
       const ref = reference.column(name);
       const cur = live.column(name);
       if (ref.length === 0 || cur.length === 0) continue;

@@ -22,6 +22,8 @@ let reference: TensorDriftReference;
 let heldout: FeatureRecord[];
 let darker: FeatureRecord[];
 let slightlyDarker: FeatureRecord[];
+/** The same lesions photographed larger (96 px instead of 64): only their size changed. */
+let larger: FeatureRecord[];
 
 let sent = 0;
 async function xadd(model: string, rows: FeatureRecord[]): Promise<void> {
@@ -47,16 +49,18 @@ async function drift(model: string, window: number) {
 }
 
 beforeAll(async () => {
-  const [train, held, dark, dim] = await Promise.all([
+  const [train, held, dark, dim, large] = await Promise.all([
     lesionPixels({ count: 240, seed: 5 }),
     lesionPixels({ count: 90, seed: 99 }),
     lesionPixels({ count: 90, seed: 98, brightness: 0.6 }),
     lesionPixels({ count: 90, seed: 97, brightness: 0.85 }),
+    lesionPixels({ count: 90, seed: 96, size: 96 }),
   ]);
   reference = trainingReference(train);
   heldout = loggedRows(held);
   darker = loggedRows(dark);
   slightlyDarker = loggedRows(dim);
+  larger = loggedRows(large);
   const trained: Reference = {
     columns: [],
     profile: { rowCount: 0, columns: [] },
@@ -113,6 +117,8 @@ describe('image drift of lesion images against the training reference', () => {
       'image.std_c0',
       'image.std_c1',
       'image.std_c2',
+      'image.width',
+      'image.height',
       'image.embedding',
     ]);
     expect(report.driftedColumns.length).toBeLessThanOrEqual(1);
@@ -141,6 +147,14 @@ describe('image drift of lesion images against the training reference', () => {
     const report = await drift('derm', 90);
     expect(report.datasetDrift).toBe(true);
     expect(report.driftedColumns).toContain('image.embedding');
+  });
+
+  it('flags images sent at another size, by their size alone', async () => {
+    await xadd('derm', larger);
+    const report = await drift('derm', 90);
+    expect(report.driftedColumns).toEqual(expect.arrayContaining(['image.width', 'image.height']));
+    for (const c of report.columns.filter((c) => c.column.startsWith('image.mean')))
+      expect(c.drifted).toBe(false);
   });
 
   it('falls back to the first window for a version without a training reference', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { tensorSignatureSchema, type FeatureRecord } from '@mlops/contracts';
-import { decodeImage } from '@mlops/ml/image';
+import { decodeImage, type DecodedImage } from '@mlops/ml/image';
 import { summarizeExample, TensorReferenceBuilder } from '@mlops/ml/summary';
 import { generateLesions, type LesionOptions } from '../../../scripts/demo/lesions';
 
@@ -23,23 +23,23 @@ if (input.kind !== 'image') throw new Error('the lesion input is an image');
 const decoding = input.decoding;
 
 /** The demo's lesion images, decoded as serving and the trainer decode them (sharp, 32×32). */
-export async function lesionPixels(opts: LesionOptions): Promise<Uint8Array[]> {
+export async function lesionPixels(opts: LesionOptions): Promise<DecodedImage[]> {
   const images = await generateLesions(opts);
-  return Promise.all(images.map(async (l) => (await decodeImage('image', l.data, decoding)).data));
+  return Promise.all(images.map((l) => decodeImage('image', l.data, decoding)));
 }
 
 /** What the trainer stores as `drift-reference.json` for these training images. */
-export function trainingReference(pixels: readonly Uint8Array[], seed = 1) {
+export function trainingReference(images: readonly DecodedImage[], seed = 1) {
   const builder = new TensorReferenceBuilder(lesionTensors, { seed });
-  for (const p of pixels) builder.add({ image: p });
+  for (const d of images) builder.add({ image: d.data }, { image: d.source });
   return builder.finish();
 }
 
 /** What serving's payload log holds for each image: a hash, the shape and the summary. */
-export function loggedRows(pixels: readonly Uint8Array[]): FeatureRecord[] {
-  return pixels.map((p) => ({
-    'image.sha256': createHash('sha256').update(p).digest('hex'),
+export function loggedRows(images: readonly DecodedImage[]): FeatureRecord[] {
+  return images.map((d) => ({
+    'image.sha256': createHash('sha256').update(d.data).digest('hex'),
     'image.shape': '32x32x3',
-    ...summarizeExample(lesionTensors, { image: p }),
+    ...summarizeExample(lesionTensors, { image: d.data }, { image: d.source }),
   }));
 }

@@ -446,6 +446,24 @@ describe('tensor models through the serving protocols', () => {
     expect(row['pixels.emb_0']).toBeCloseTo(block.reduce((a, b) => a + b, 0) / 4, 3);
     const prediction = batch.predictions[batch.ids.indexOf(id)]!;
     expect('label' in prediction && ['a', 'b', 'c'].includes(prediction.label)).toBe(true);
+    // Raw pixels have no size of their own to log.
+    expect(row).not.toHaveProperty('pixels.width');
+  });
+
+  it('logs the size an encoded image had before it was resized', async () => {
+    const wide = Uint8Array.from({ length: 12 * 10 * 3 }, (_, i) => (i * 37) % 256);
+    const image = await png(wide, 12, 10);
+    const res = await post('/v1/models/conv:predict', {
+      instances: [{ b64: image.toString('base64') }],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const id = res.json<{ predictionIds: string[] }>().predictionIds[0]!;
+    const batch = await eventually(
+      () => logged.find((b) => b.ids.includes(id)),
+      'the prediction logged',
+    );
+    const row = batch.rows[batch.ids.indexOf(id)]!;
+    expect(row).toMatchObject({ 'pixels.width': 12, 'pixels.height': 10, 'pixels.shape': '8x8x3' });
   });
 });
 

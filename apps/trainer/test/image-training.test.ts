@@ -117,6 +117,9 @@ describe('training on an image dataset (real registry, real worker)', () => {
     const at = reference.columns.indexOf('image.mean_c0');
     expect(Math.abs(mean(reference.rows.map((r) => r[at]!)) - mean(served))).toBeLessThan(8);
     expect(mean(served)).toBeGreaterThan(100);
+    // Each training image's size before the resize to 16×16: the 32×32 it was uploaded at.
+    const width = reference.columns.indexOf('image.width');
+    expect(new Set(reference.rows.map((r) => r[width]))).toEqual(new Set([32]));
     const model = await loadTensorModel(version.manifest, files);
     expect(model.outputs.map((o) => o.name)).toEqual(signature.tensors!.outputs.map((o) => o.name));
     const predictor = createTensorPredictor(model, signature.tensors!);

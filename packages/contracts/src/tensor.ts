@@ -218,7 +218,7 @@ export type TensorOutputDeclaration = z.infer<typeof tensorOutputDeclarationSche
 /**
  * A tensor model's drift reference, `drift-reference.json` in its bundle: the per-example
  * summaries serving logs (packages/ml/src/summary: per-channel mean/std and, for images, the
- * thumbnail embedding), computed by the trainer over the training split with the same code.
+ * thumbnail embedding, the encoded size), computed by the trainer over the training split with the same code.
  * `rows` is a seeded sample of at most MAX_DRIFT_REFERENCE_ROWS examples, each a row of
  * `columns` values; `count` is how many examples were summarized.
  */
@@ -229,7 +229,8 @@ export const tensorDriftReferenceSchema = z
   .object({
     count: z.number().int().nonnegative(),
     columns: z.array(z.string().min(1)).min(1).max(4_096),
-    rows: z.array(z.array(z.number())).max(MAX_DRIFT_REFERENCE_ROWS),
+    /** null: the example had no value for that column (e.g. no source size). */
+    rows: z.array(z.array(z.number().nullable())).max(MAX_DRIFT_REFERENCE_ROWS),
   })
   .superRefine((r, ctx) => {
     const bad = r.rows.findIndex((row) => row.length !== r.columns.length);

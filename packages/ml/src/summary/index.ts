@@ -4,5 +4,6 @@ export {
   summarizeInput,
   tensorSummaryColumns,
   THUMBNAIL_SIZE,
+  type SourceSize,
 } from './tensor-summary';
 export { TensorReferenceBuilder } from './reference';

@@ -4,7 +4,7 @@ import {
   type TensorSignature,
 } from '@mlops/contracts';
 import { mulberry32, Reservoir } from '../profile/prng';
-import { summarizeExample, tensorSummaryColumns } from './tensor-summary';
+import { summarizeExample, tensorSummaryColumns, type SourceSize } from './tensor-summary';
 
 /**
  * A tensor model's drift reference from its training examples: every example summarized by
@@ -14,7 +14,7 @@ import { summarizeExample, tensorSummaryColumns } from './tensor-summary';
  */
 export class TensorReferenceBuilder {
   private readonly columns: string[];
-  private readonly reservoir: Reservoir<number[]>;
+  private readonly reservoir: Reservoir<Array<number | null>>;
   private count = 0;
 
   constructor(
@@ -28,9 +28,13 @@ export class TensorReferenceBuilder {
     );
   }
 
-  add(example: Readonly<Record<string, ArrayLike<number>>>): void {
-    const summary = summarizeExample(this.signature, example);
-    this.reservoir.add(this.columns.map((c) => summary[c] ?? Number.NaN));
+  /** One example; `sources`: the size of each input decoded from an encoded image. */
+  add(
+    example: Readonly<Record<string, ArrayLike<number>>>,
+    sources?: Readonly<Record<string, SourceSize | undefined>>,
+  ): void {
+    const summary = summarizeExample(this.signature, example, sources);
+    this.reservoir.add(this.columns.map((c) => summary[c] ?? null));
     this.count++;
   }
 

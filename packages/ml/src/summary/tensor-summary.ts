@@ -11,6 +11,8 @@ import type { TensorInput, TensorSignature } from '@mlops/contracts';
  * input's values as sent. Per input:
  * - `<input>.mean[_cN]`, `<input>.std[_cN]`: brightness and contrast of channel N (last axis;
  *   no suffix for one channel);
+ * - image inputs only, `<input>.width` and `<input>.height`: the encoded image's own size before
+ *   the resize, when it came as encoded bytes (raw pixels have none);
  * - image inputs only, `<input>.emb_K`: a fixed, cheap embedding — the image averaged down to
  *   THUMBNAIL_SIZE × THUMBNAIL_SIZE cells per channel (K = (row · size + col) · channels + c).
  *   Where things are and what colour they are, in 16 numbers a channel; never the pixels.
@@ -26,8 +28,18 @@ function channelsOf(input: TensorInput): number {
   return input.kind === 'image' ? input.decoding.channels : 1;
 }
 
-/** The summary columns of one input: its statistics and its embedding (images only). */
-export function inputSummaryColumns(input: TensorInput): { stats: string[]; embedding: string[] } {
+/** An encoded image's size before the resize. */
+export interface SourceSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The summary columns of one input: its statistics, its size and embedding (images only). */
+export function inputSummaryColumns(input: TensorInput): {
+  stats: string[];
+  size: string[];
+  embedding: string[];
+} {
   const channels = channelsOf(input);
   const stats: string[] = [];
   for (const stat of ['mean', 'std']) {
@@ -36,14 +48,15 @@ export function inputSummaryColumns(input: TensorInput): { stats: string[]; embe
   }
   const cells = input.kind === 'image' ? THUMBNAIL_SIZE * THUMBNAIL_SIZE * channels : 0;
   const embedding = Array.from({ length: cells }, (_, k) => `${input.name}.emb_${k}`);
-  return { stats, embedding };
+  const size = input.kind === 'image' ? [`${input.name}.width`, `${input.name}.height`] : [];
+  return { stats, size, embedding };
 }
 
-/** Every summary column of a signature, in input order: statistics, then embedding. */
+/** Every summary column of a signature, in input order: statistics, size, embedding. */
 export function tensorSummaryColumns(signature: TensorSignature): string[] {
   return signature.inputs.flatMap((input) => {
-    const { stats, embedding } = inputSummaryColumns(input);
-    return [...stats, ...embedding];
+    const { stats, size, embedding } = inputSummaryColumns(input);
+    return [...stats, ...size, ...embedding];
   });
 }
 
@@ -77,6 +90,7 @@ export function summarizeInput(
   input: TensorInput,
   values: ArrayLike<number>,
   out: Record<string, number> = {},
+  source?: SourceSize,
 ): Record<string, number> {
   const channels = channelsOf(input);
   const sum = new Float64Array(channels);
@@ -107,7 +121,11 @@ export function summarizeInput(
     }
   }
   const perChannel = values.length / channels;
-  const { stats, embedding } = inputSummaryColumns(input);
+  const { stats, size: sizeColumns, embedding } = inputSummaryColumns(input);
+  if (source && sizeColumns.length === 2) {
+    out[sizeColumns[0]!] = source.width;
+    out[sizeColumns[1]!] = source.height;
+  }
   for (let c = 0; c < channels; c++) {
     const mean = sum[c]! / perChannel;
     const variance = Math.max(0, squares[c]! / perChannel - mean * mean);
@@ -124,15 +142,19 @@ export function summarizeInput(
   return out;
 }
 
-/** A whole example's summary: every input of the signature (values by input name). */
+/**
+ * A whole example's summary: every input of the signature (values by input name, and the
+ * source size of the inputs that were decoded from encoded images).
+ */
 export function summarizeExample(
   signature: TensorSignature,
   example: Readonly<Record<string, ArrayLike<number>>>,
-  out: Record<string, number> = {},
+  sources: Readonly<Record<string, SourceSize | undefined>> = {},
 ): Record<string, number> {
+  const out: Record<string, number> = {};
   for (const input of signature.inputs) {
     const values = example[input.name];
-    if (values) summarizeInput(input, values, out);
+    if (values) summarizeInput(input, values, out, sources[input.name]);
   }
   return out;
 }

@@ -44,9 +44,11 @@ describe('tensor summaries (what serving logs and the trainer stores as referenc
       'img.std_c1',
       'img.std_c2',
     ]);
-    expect(columns.slice(6, 6 + 48)).toEqual(Array.from({ length: 48 }, (_, k) => `img.emb_${k}`));
-    // A plain tensor input has its statistics and no embedding.
-    expect(columns.slice(54)).toEqual(['sig.mean', 'sig.std']);
+    // The encoded image's size before the resize.
+    expect(columns.slice(6, 8)).toEqual(['img.width', 'img.height']);
+    expect(columns.slice(8, 8 + 48)).toEqual(Array.from({ length: 48 }, (_, k) => `img.emb_${k}`));
+    // A plain tensor input has its statistics, no size and no embedding.
+    expect(columns.slice(56)).toEqual(['sig.mean', 'sig.std']);
   });
 
   it('computes brightness, contrast and the thumbnail of the pixels', () => {
@@ -62,6 +64,15 @@ describe('tensor summaries (what serving logs and the trainer stores as referenc
     expect(s['img.emb_39']).toBe(200);
     expect(s['sig.mean']).toBe(2.5);
     expect(s['sig.std']).toBe(1.118);
+    // Pixels alone have no size; an image decoded from bytes has the one it was sent at.
+    expect(s).not.toHaveProperty('img.width');
+    const sent = summarizeExample(
+      signature,
+      { img: halves(1, 2), sig: [0, 0, 0, 0] },
+      { img: { width: 640, height: 480 } },
+    );
+    expect([sent['img.width'], sent['img.height']]).toEqual([640, 480]);
+    expect(sent).not.toHaveProperty('sig.width');
   });
 
   it('fills every thumbnail cell of an image smaller than the thumbnail', () => {
@@ -89,7 +100,8 @@ describe('the training reference', () => {
   it('keeps a seeded sample of at most maxRows summary rows and counts them all', () => {
     const build = (seed: number) => {
       const b = new TensorReferenceBuilder(signature, { seed, maxRows: 10 });
-      for (let i = 0; i < 50; i++) b.add({ img: halves(i, 255 - i), sig: [i, 0, 0, 0] });
+      for (let i = 0; i < 50; i++)
+        b.add({ img: halves(i, 255 - i), sig: [i, 0, 0, 0] }, { img: { width: 8 + i, height: 8 } });
       return tensorDriftReferenceSchema.parse(b.finish());
     };
     const r = build(1);
@@ -98,5 +110,11 @@ describe('the training reference', () => {
     expect(r.columns).toEqual(tensorSummaryColumns(signature));
     expect(build(1)).toEqual(r);
     expect(build(2).rows).not.toEqual(r.rows);
+    // A column an example has no value for (a tensor's size) is null, not NaN.
+    const widths = r.rows.map((row) => row[r.columns.indexOf('img.width')]);
+    expect(widths.every((w) => typeof w === 'number' && w >= 8 && w < 58)).toBe(true);
+    const b = new TensorReferenceBuilder(signature, { seed: 1 });
+    b.add({ img: halves(0, 0), sig: [0, 0, 0, 0] });
+    expect(b.finish().rows[0]![r.columns.indexOf('img.width')]).toBeNull();
   });
 });
