@@ -1,5 +1,5 @@
 import { ks2Samp, mmdTest, shareOfDriftedComponents } from '@mlops/ml/drift';
-import { inputSummaryColumns } from '@mlops/ml/summary';
+import { embeddingVector, inputSummaryColumns } from '@mlops/ml/summary';
 import type {
   CellValue,
   ColumnDrift,
@@ -15,8 +15,8 @@ import type {
  * - every `<input>.mean[_cN]` / `<input>.std[_cN]` column and an image's `<input>.width` /
  *   `<input>.height` (before the resize): two-sample KS (`ks`), p-value against
  *   `policy.pValueThreshold` — brightness, contrast and size a person can act on;
- * - every image input's thumbnail embedding (`<input>.emb_K` together) as one column
- *   `<input>.embedding` of type `embedding`, tested by `policy.embeddingMethod`: `mmd` (p-value
+ * - every image input's thumbnail embedding, column `<input>.embedding` of type `embedding`
+ *   (a vector per row), tested by `policy.embeddingMethod`: `mmd` (p-value
  *   of a seeded permutation test) or `share_of_drifted_components` (share against
  *   `policy.embeddingComponentShare`).
  */
@@ -26,49 +26,38 @@ export interface SummaryTable {
   size: number;
   /** Finite values of one column (rows without it skipped). */
   column(name: string): number[];
-  /** Rows that have every one of `names` (as vectors in that order). */
-  vectors(names: readonly string[]): number[][];
+  /** The embeddings of one column (base64 bytes, as serving logs them; others skipped). */
+  vectors(name: string, components: number): number[][];
+}
+
+type Cell = CellValue | undefined;
+
+function table<R>(rows: readonly R[], cell: (row: R, name: string) => Cell): SummaryTable {
+  return {
+    size: rows.length,
+    column: (name) =>
+      rows
+        .map((r) => cell(r, name))
+        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v)),
+    vectors: (name, components) =>
+      rows
+        .map((r) => embeddingVector(cell(r, name), components))
+        .filter((v): v is number[] => v !== null),
+  };
 }
 
 /** The trainer's reference: a matrix of `rows` over `columns`. */
 export function referenceTable(reference: TensorDriftReference): SummaryTable {
   const at = new Map(reference.columns.map((c, i) => [c, i]));
-  const cell = (row: ReadonlyArray<number | null>, name: string) => {
+  return table(reference.rows, (row, name) => {
     const i = at.get(name);
     return i === undefined ? undefined : row[i];
-  };
-  return {
-    size: reference.rows.length,
-    column: (name) => finite(reference.rows.map((r) => cell(r, name))),
-    vectors: (names) => vectorsOf(reference.rows, names, cell),
-  };
+  });
 }
 
 /** Logged rows (serving's payload log, a first window). */
 export function loggedTable(rows: readonly DataRow[]): SummaryTable {
-  const cell = (row: DataRow, name: string) => row[name];
-  return {
-    size: rows.length,
-    column: (name) => finite(rows.map((r) => r[name])),
-    vectors: (names) => vectorsOf(rows, names, cell),
-  };
-}
-
-function finite(cells: ReadonlyArray<CellValue | undefined>): number[] {
-  return cells.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-}
-
-function vectorsOf<R>(
-  rows: readonly R[],
-  names: readonly string[],
-  cell: (row: R, name: string) => CellValue | undefined,
-): number[][] {
-  const out: number[][] = [];
-  for (const row of rows) {
-    const v = names.map((n) => cell(row, n));
-    if (v.every((x) => typeof x === 'number' && Number.isFinite(x))) out.push(v as number[]);
-  }
-  return out;
+  return table(rows, (row, name) => row[name]);
 }
 
 /** The seed of the MMD permutations: fixed, so the same window always gets the same report. */
@@ -83,7 +72,7 @@ export function tensorDriftColumns(
   const columns: ColumnDrift[] = [];
   const threshold = policy.pValueThreshold;
   for (const input of tensors.inputs) {
-    const { stats, size, embedding } = inputSummaryColumns(input);
+    const { stats, size, embedding, components } = inputSummaryColumns(input);
     // Sizes only when both sides have them (raw pixels sent as numbers carry none).
     for (const name of [...stats, ...size]) {
       const ref = reference.column(name);
@@ -100,12 +89,12 @@ export function tensorDriftColumns(
         drifted: score < threshold,
       });
     }
-    if (embedding.length === 0) continue;
+    if (!embedding) continue;
     // Rows logged before serving wrote embeddings have none: the column is left out.
-    const ref = reference.vectors(embedding);
-    const cur = live.vectors(embedding);
+    const ref = reference.vectors(embedding, components);
+    const cur = live.vectors(embedding, components);
     if (ref.length < 2 || cur.length < 2) continue;
-    const column = `${input.name}.embedding`;
+    const column = embedding;
     if (policy.embeddingMethod === 'mmd') {
       const r = mmdTest(ref, cur, { permutations: policy.mmdPermutations, seed: MMD_SEED });
       columns.push({

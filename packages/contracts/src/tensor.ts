@@ -229,8 +229,13 @@ export const tensorDriftReferenceSchema = z
   .object({
     count: z.number().int().nonnegative(),
     columns: z.array(z.string().min(1)).min(1).max(4_096),
-    /** null: the example had no value for that column (e.g. no source size). */
-    rows: z.array(z.array(z.number().nullable())).max(MAX_DRIFT_REFERENCE_ROWS),
+    /**
+     * Numbers, the embedding as serving logs it (base64 bytes), or null when the example had no
+     * value for that column (e.g. no source size).
+     */
+    rows: z
+      .array(z.array(z.union([z.number(), z.string().max(4_096), z.null()])))
+      .max(MAX_DRIFT_REFERENCE_ROWS),
   })
   .superRefine((r, ctx) => {
     const bad = r.rows.findIndex((row) => row.length !== r.columns.length);

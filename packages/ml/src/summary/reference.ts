@@ -14,7 +14,7 @@ import { summarizeExample, tensorSummaryColumns, type SourceSize } from './tenso
  */
 export class TensorReferenceBuilder {
   private readonly columns: string[];
-  private readonly reservoir: Reservoir<Array<number | null>>;
+  private readonly reservoir: Reservoir<Array<number | string | null>>;
   private count = 0;
 
   constructor(

@@ -13,10 +13,15 @@ import type { TensorInput, TensorSignature } from '@mlops/contracts';
  *   no suffix for one channel);
  * - image inputs only, `<input>.width` and `<input>.height`: the encoded image's own size before
  *   the resize, when it came as encoded bytes (raw pixels have none);
- * - image inputs only, `<input>.emb_K`: a fixed, cheap embedding — the image averaged down to
- *   THUMBNAIL_SIZE × THUMBNAIL_SIZE cells per channel (K = (row · size + col) · channels + c).
- *   Where things are and what colour they are, in 16 numbers a channel; never the pixels.
+ * - image inputs only, `<input>.embedding`: a fixed, cheap embedding — the image averaged down
+ *   to THUMBNAIL_SIZE × THUMBNAIL_SIZE cells per channel (component K = (row · size + col) ·
+ *   channels + c), each rounded to 0–255 and stored as one byte, the bytes as base64: where
+ *   things are and what colour they are in 64 characters for RGB (48 float64 columns would add
+ *   ≈ 400 bytes to every logged row); never the pixels. `embeddingVector` reads it back.
  */
+
+/** A summary value: numbers, and the embedding as base64 text. */
+export type SummaryValue = number | string;
 
 /** Cells per side of the thumbnail embedding: 4×4×3 = 48 numbers for an RGB image. */
 export const THUMBNAIL_SIZE = 4;
@@ -34,11 +39,15 @@ export interface SourceSize {
   readonly height: number;
 }
 
-/** The summary columns of one input: its statistics, its size and embedding (images only). */
+/**
+ * The summary columns of one input: its statistics, its size and its embedding (images only;
+ * `embedding` null otherwise) with the embedding's number of components.
+ */
 export function inputSummaryColumns(input: TensorInput): {
   stats: string[];
   size: string[];
-  embedding: string[];
+  embedding: string | null;
+  components: number;
 } {
   const channels = channelsOf(input);
   const stats: string[] = [];
@@ -46,17 +55,27 @@ export function inputSummaryColumns(input: TensorInput): {
     if (channels === 1) stats.push(`${input.name}.${stat}`);
     else for (let c = 0; c < channels; c++) stats.push(`${input.name}.${stat}_c${c}`);
   }
-  const cells = input.kind === 'image' ? THUMBNAIL_SIZE * THUMBNAIL_SIZE * channels : 0;
-  const embedding = Array.from({ length: cells }, (_, k) => `${input.name}.emb_${k}`);
-  const size = input.kind === 'image' ? [`${input.name}.width`, `${input.name}.height`] : [];
-  return { stats, size, embedding };
+  const image = input.kind === 'image';
+  return {
+    stats,
+    size: image ? [`${input.name}.width`, `${input.name}.height`] : [],
+    embedding: image ? `${input.name}.embedding` : null,
+    components: image ? THUMBNAIL_SIZE * THUMBNAIL_SIZE * channels : 0,
+  };
+}
+
+/** An embedding cell back into its components; null when it is not one of `components` bytes. */
+export function embeddingVector(cell: unknown, components: number): number[] | null {
+  if (typeof cell !== 'string') return null;
+  const bytes = Buffer.from(cell, 'base64');
+  return bytes.length === components ? Array.from(bytes) : null;
 }
 
 /** Every summary column of a signature, in input order: statistics, size, embedding. */
 export function tensorSummaryColumns(signature: TensorSignature): string[] {
   return signature.inputs.flatMap((input) => {
     const { stats, size, embedding } = inputSummaryColumns(input);
-    return [...stats, ...size, ...embedding];
+    return [...stats, ...size, ...(embedding ? [embedding] : [])];
   });
 }
 
@@ -89,9 +108,9 @@ function nearest(
 export function summarizeInput(
   input: TensorInput,
   values: ArrayLike<number>,
-  out: Record<string, number> = {},
+  out: Record<string, SummaryValue> = {},
   source?: SourceSize,
-): Record<string, number> {
+): Record<string, SummaryValue> {
   const channels = channelsOf(input);
   const sum = new Float64Array(channels);
   const squares = new Float64Array(channels);
@@ -132,12 +151,16 @@ export function summarizeInput(
     out[stats[c]!] = round(mean);
     out[stats[channels + c]!] = round(Math.sqrt(variance));
   }
-  for (let k = 0; k < embedding.length; k++) {
-    const cell = Math.floor(k / channels);
-    const n = cellCount[cell]!;
-    out[embedding[k]!] = round(
-      n > 0 ? cellSum[k]! / n : nearest(values, height, width, channels, cell, k % channels),
-    );
+  if (embedding) {
+    const bytes = new Uint8Array(cellSum.length);
+    for (let k = 0; k < bytes.length; k++) {
+      const cell = Math.floor(k / channels);
+      const n = cellCount[cell]!;
+      const v =
+        n > 0 ? cellSum[k]! / n : nearest(values, height, width, channels, cell, k % channels);
+      bytes[k] = Math.min(255, Math.max(0, Math.round(v)));
+    }
+    out[embedding] = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
   }
   return out;
 }
@@ -150,8 +173,8 @@ export function summarizeExample(
   signature: TensorSignature,
   example: Readonly<Record<string, ArrayLike<number>>>,
   sources: Readonly<Record<string, SourceSize | undefined>> = {},
-): Record<string, number> {
-  const out: Record<string, number> = {};
+): Record<string, SummaryValue> {
+  const out: Record<string, SummaryValue> = {};
   for (const input of signature.inputs) {
     const values = example[input.name];
     if (values) summarizeInput(input, values, out, sources[input.name]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tensorDriftReferenceSchema, tensorSignatureSchema } from '@mlops/contracts';
 import {
+  embeddingVector,
   summarizeExample,
   tensorSummaryColumns,
   TensorReferenceBuilder,
@@ -34,7 +35,7 @@ function halves(left: number, right: number): Uint8Array {
 }
 
 describe('tensor summaries (what serving logs and the trainer stores as reference)', () => {
-  it('names per-channel statistics, then the 4×4 thumbnail of an image input', () => {
+  it('names per-channel statistics, the size, then the 4×4 thumbnail of an image input', () => {
     const columns = tensorSummaryColumns(signature);
     expect(columns.slice(0, 6)).toEqual([
       'img.mean_c0',
@@ -46,9 +47,9 @@ describe('tensor summaries (what serving logs and the trainer stores as referenc
     ]);
     // The encoded image's size before the resize.
     expect(columns.slice(6, 8)).toEqual(['img.width', 'img.height']);
-    expect(columns.slice(8, 8 + 48)).toEqual(Array.from({ length: 48 }, (_, k) => `img.emb_${k}`));
+    expect(columns[8]).toBe('img.embedding');
     // A plain tensor input has its statistics, no size and no embedding.
-    expect(columns.slice(56)).toEqual(['sig.mean', 'sig.std']);
+    expect(columns.slice(9)).toEqual(['sig.mean', 'sig.std']);
   });
 
   it('computes brightness, contrast and the thumbnail of the pixels', () => {
@@ -57,11 +58,17 @@ describe('tensor summaries (what serving logs and the trainer stores as referenc
     expect(s['img.std_c0']).toBe(100);
     expect(s['img.mean_c1']).toBe(100);
     expect(s['img.std_c1']).toBe(0);
+    // 48 components in 48 bytes of base64: 64 characters in the log.
+    expect(s['img.embedding']).toHaveLength(64);
+    const thumb = embeddingVector(s['img.embedding'], 48)!;
     // Cell (row 0, col 0) is on the left: red 200; cell (0, 3) on the right: red 0.
-    expect([s['img.emb_0'], s['img.emb_1'], s['img.emb_2']]).toEqual([200, 100, 0]);
-    expect(s['img.emb_9']).toBe(0);
+    expect(thumb.slice(0, 3)).toEqual([200, 100, 0]);
+    expect(thumb[9]).toBe(0);
     // Cell (3, 1) is left of the middle: index (3·4 + 1)·3 = 39.
-    expect(s['img.emb_39']).toBe(200);
+    expect(thumb[39]).toBe(200);
+    // Anything but 48 bytes of base64 is no embedding of this input.
+    expect(embeddingVector(s['img.embedding'], 16)).toBeNull();
+    expect(embeddingVector(3, 48)).toBeNull();
     expect(s['sig.mean']).toBe(2.5);
     expect(s['sig.std']).toBe(1.118);
     // Pixels alone have no size; an image decoded from bytes has the one it was sent at.
@@ -89,10 +96,10 @@ describe('tensor summaries (what serving logs and the trainer stores as referenc
       outputs: [{ name: 'p', dtype: 'float32', shape: [-1, 1], role: 'value' }],
     });
     const s = summarizeExample(tiny, { g: [0, 10, 20, 30] });
-    const thumb = Array.from({ length: 16 }, (_, k) => s[`g.emb_${k}`]);
-    expect(thumb.every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
-    expect(thumb[0]).toBe(0);
-    expect(thumb[15]).toBe(30);
+    // Each cell takes its nearest pixel: a 2×2 image blown up to 4×4.
+    expect(embeddingVector(s['g.embedding'], 16)).toEqual([
+      0, 0, 10, 10, 0, 0, 10, 10, 20, 20, 30, 30, 20, 20, 30, 30,
+    ]);
   });
 });
 
