@@ -25,7 +25,8 @@ export interface Reference {
   profile: DatasetProfile;
   /**
    * A tensor model's inputs: serving logs a summary per input (sha256, shape, per-channel
-   * mean/std) instead of the values, and drift compares those summaries (see image-drift.ts).
+   * mean/std, an image's size and thumbnail embedding) instead of the values, and drift
+   * compares those summaries (see image-drift.ts).
    */
   tensors?: TensorSignature;
   /**
