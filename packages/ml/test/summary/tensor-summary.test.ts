@@ -120,6 +120,9 @@ describe('the training reference', () => {
     // A column an example has no value for (a tensor's size) is null, not NaN.
     const widths = r.rows.map((row) => row[r.columns.indexOf('img.width')]);
     expect(widths.every((w) => typeof w === 'number' && w >= 8 && w < 58)).toBe(true);
+    // A sample of the whole stream, not its first rows: examples 10–49 replaced some.
+    expect(Math.max(...(widths as number[]))).toBeGreaterThan(8 + 10);
+    expect(new Set(widths).size).toBe(10);
     const b = new TensorReferenceBuilder(signature, { seed: 1 });
     b.add({ img: halves(0, 0), sig: [0, 0, 0, 0] });
     expect(b.finish().rows[0]![r.columns.indexOf('img.width')]).toBeNull();
