@@ -36,6 +36,7 @@ export function buildDriftReport(input: DriftReportInput): DriftReport {
       to: entries.at(-1)?.at ?? null,
     },
     ...result,
+    reference: 'training',
     computedAt: input.computedAt,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PORTS } from '@mlops/contracts';
+import { DEFAULT_PORTS, embeddingDriftMethodSchema } from '@mlops/contracts';
 import {
   accessEnv,
   callerAuthEnv,
@@ -36,6 +36,12 @@ export const monitorEnvSchema = z.object({
   MONITOR_DISTANCE_THRESHOLD: z.coerce.number().gt(0).optional(),
   MONITOR_DRIFT_SHARE: z.coerce.number().gt(0).max(1).optional(),
   MONITOR_MIN_ROWS: positiveInt.optional(),
+  /** The test of an image input's thumbnail embedding: `mmd` or `share_of_drifted_components`. */
+  MONITOR_EMBEDDING_METHOD: embeddingDriftMethodSchema.optional(),
+  /** `share_of_drifted_components`: the share of components that makes the embedding drift. */
+  MONITOR_EMBEDDING_COMPONENT_SHARE: z.coerce.number().gt(0).max(1).optional(),
+  /** `mmd`: permutations of its p-value (cost grows linearly). */
+  MONITOR_MMD_PERMUTATIONS: positiveInt.min(20).max(5_000).optional(),
   /** Predictions of a version that form the reference of prediction (output) drift. */
   MONITOR_PREDICTION_BASELINE_ROWS: positiveInt.max(100_000).default(50),
   /** Joined feedback rows live quality is computed on (the most recent). */

@@ -1,39 +1,25 @@
-import { ks2Samp } from '@mlops/ml/drift';
 import type {
-  CellValue,
-  ColumnDrift,
   DataRow,
   DriftPolicy,
   DriftReport,
+  TensorDriftReference,
   TensorSignature,
 } from '@mlops/contracts';
+import { loggedTable, referenceTable, tensorDriftColumns } from './tensor-drift-columns';
 import { compareStreamIds } from './windows';
 import type { WindowEntry } from './windows';
 
 /**
- * Input drift of a tensor (image) model. Serving logs no pixels, only per example and input
- * `<input>.mean[_cN]` and `<input>.std[_cN]` (brightness and contrast of channel N; no suffix
- * for one channel, see apps/serving/src/inference/tensor-log.ts). Each of those columns is
- * compared with the same column in the version's first window of traffic by a two-sample
- * Kolmogorov–Smirnov test (method `ks`, p-value against `policy.pValueThreshold`).
+ * Input drift of a tensor (image) model. Serving logs no pixels, only per example and input a
+ * summary (packages/ml/src/summary: per-channel mean/std and an image's thumbnail embedding),
+ * and tensor-drift-columns.ts tests each column of it.
  *
- * The reference is the first window and not the training profile: the profile's per-channel
- * mean/std describe all training pixels on the 0–255 scale, not a distribution of per-image
- * means after the model's scaling and normalization, so no two-sample test can use it as is.
+ * The reference is the version's training data when its bundle has `drift-reference.json` (the
+ * trainer summarizes the training images with the same function serving logs with): every
+ * logged row of the window is then live (`reference: 'training'`). A version without one (an
+ * imported model) is compared with its own first `baselineRows` logged rows instead, and only
+ * the rows after them are live (`reference: 'first_window'`): drift since deployment.
  */
-
-/** The logged summary columns of a tensor signature, in signature and channel order. */
-export function tensorSummaryColumns(tensors: TensorSignature): string[] {
-  const out: string[] = [];
-  for (const input of tensors.inputs) {
-    const channels = input.kind === 'image' ? input.decoding.channels : 1;
-    for (const stat of ['mean', 'std']) {
-      if (channels === 1) out.push(`${input.name}.${stat}`);
-      else for (let c = 0; c < channels; c++) out.push(`${input.name}.${stat}_c${c}`);
-    }
-  }
-  return out;
-}
 
 interface Baseline {
   rows: DataRow[];
@@ -69,29 +55,39 @@ export class TensorBaselines {
   }
 
   /**
-   * The drift report of the window's entries after the baseline. `insufficientData` until the
-   * baseline is complete and the live part has `policy.minRows` rows.
+   * The drift report of the window: against the training reference when there is one, else
+   * against the first window (`insufficientData` until it is complete). Either way
+   * `insufficientData` until the live part has `policy.minRows` rows.
    */
   compute(input: {
     model: string;
     version: number;
     tensors: TensorSignature;
+    /** The bundle's training reference, if it has one. */
+    reference?: TensorDriftReference | undefined;
     window: readonly WindowEntry[];
     policy: DriftPolicy;
     computedAt: string;
   }): DriftReport {
     const { model, version, policy } = input;
+    const training = input.reference && input.reference.rows.length > 0 ? input.reference : null;
     const b = this.baselines.get(`${model}@${version}`);
-    const complete = b !== undefined && b.lastId !== null && b.rows.length >= this.baselineRows;
-    const after = b?.lastId ?? null;
-    const live = complete
-      ? input.window.filter((e) => compareStreamIds(e.streamId, after!) > 0)
-      : [];
+    let live: WindowEntry[] = [];
+    let complete: boolean;
+    if (training) {
+      complete = true;
+      live = input.window.filter((e) => isTensorLogRow(e.features));
+    } else {
+      complete = b !== undefined && b.lastId !== null && b.rows.length >= this.baselineRows;
+      const after = b?.lastId ?? null;
+      if (complete) live = input.window.filter((e) => compareStreamIds(e.streamId, after!) > 0);
+    }
     const base = {
       model,
       version,
       window: { rows: live.length, from: live[0]?.at ?? null, to: live.at(-1)?.at ?? null },
-      referenceRows: b?.rows.length ?? 0,
+      referenceRows: training ? training.rows.length : (b?.rows.length ?? 0),
+      reference: training ? ('training' as const) : ('first_window' as const),
       computedAt: input.computedAt,
     };
     if (!complete || live.length < policy.minRows) {
@@ -104,23 +100,12 @@ export class TensorBaselines {
         datasetDrift: false,
       };
     }
-    const columns: ColumnDrift[] = [];
-    for (const name of tensorSummaryColumns(input.tensors)) {
-      const reference = numbers(b.rows.map((r) => r[name]));
-      const current = numbers(live.map((e) => e.features[name]));
-      if (reference.length === 0 || current.length === 0) continue;
-      const { pValue } = ks2Samp(reference, current);
-      const score = Number.isFinite(pValue) ? pValue : 1;
-      const threshold = policy.pValueThreshold;
-      columns.push({
-        column: name,
-        type: 'numeric',
-        method: 'ks',
-        score,
-        threshold,
-        drifted: score < threshold,
-      });
-    }
+    const columns = tensorDriftColumns(
+      input.tensors,
+      training ? referenceTable(training) : loggedTable(b!.rows),
+      loggedTable(live.map((e) => e.features)),
+      policy,
+    );
     const driftedColumns = columns.filter((c) => c.drifted).map((c) => c.column);
     const driftShare = columns.length === 0 ? 0 : driftedColumns.length / columns.length;
     return {
@@ -132,8 +117,4 @@ export class TensorBaselines {
       datasetDrift: columns.length > 0 && driftShare >= policy.driftShare,
     };
   }
-}
-
-function numbers(cells: ReadonlyArray<CellValue | undefined>): number[] {
-  return cells.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
 }

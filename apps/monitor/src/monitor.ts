@@ -46,7 +46,10 @@ export interface DriftMonitorDeps {
   logger: Logger;
   quality: QualityTracker;
   baselines: PredictionBaselines;
-  /** First windows of tensor-model versions: their input drift reference. */
+  /**
+   * Tensor-model input drift: against the bundle's training reference, or the version's first
+   * window when it has none.
+   */
   tensorBaselines: TensorBaselines;
   retrainer: Retrainer;
   retrainPolicy: (model: string) => RetrainPolicy;
@@ -171,6 +174,7 @@ export class DriftMonitor {
           model,
           version,
           tensors: reference.tensors,
+          reference: reference.tensorReference,
           window: entries,
           policy,
           computedAt,

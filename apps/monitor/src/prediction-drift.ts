@@ -79,6 +79,7 @@ export class PredictionBaselines {
       version,
       window: { rows: live.length, from: live[0]?.at ?? null, to: live.at(-1)?.at ?? null },
       ...result,
+      reference: 'first_window',
       computedAt: new Date().toISOString(),
     };
   }

@@ -1,12 +1,21 @@
 import { z } from 'zod';
 import {
   AppError,
+  DRIFT_REFERENCE_FILE,
   isAppError,
   modelSchema,
   modelVersionSchema,
+  tensorDriftReferenceSchema,
   trainingProfileSchema,
 } from '@mlops/contracts';
-import type { Column, DatasetProfile, Metrics, TensorSignature } from '@mlops/contracts';
+import type {
+  BundleFile,
+  Column,
+  DatasetProfile,
+  Metrics,
+  TensorDriftReference,
+  TensorSignature,
+} from '@mlops/contracts';
 
 /** What drift compares live rows with: the model's input columns and its training profile. */
 export interface Reference {
@@ -16,9 +25,16 @@ export interface Reference {
   profile: DatasetProfile;
   /**
    * A tensor model's inputs: serving logs a summary per input (sha256, shape, per-channel
-   * mean/std) instead of the values, and drift compares those summaries (see image-drift.ts).
+   * mean/std, an image's size and thumbnail embedding) instead of the values, and drift
+   * compares those summaries (see image-drift.ts).
    */
   tensors?: TensorSignature;
+  /**
+   * A tensor model's training reference (`drift-reference.json`: the training images summarized
+   * as serving logs live ones). Absent (an imported model): drift falls back to the version's
+   * first window of traffic.
+   */
+  tensorReference?: TensorDriftReference;
   /** From the manifest: the task and the held-out metrics live quality is shown next to. */
   task?: 'classification' | 'regression';
   heldout?: Metrics;
@@ -83,13 +99,18 @@ export function registryProfileSource(client: RegistryReader): ProfileSource & M
     }
     const tensors = manifest.signature.tensors;
     const file = manifest.files.find((f) => f.path === PROFILE_FILE);
-    // A tensor model's drift does not need the training profile (it compares the logged image
-    // statistics with the version's first window), and an imported one seldom has one.
+    // A tensor model's drift does not need the training profile: it compares the logged image
+    // summaries with its drift reference, or its first window (an imported one has neither).
     if (!file && tensors) {
+      const referenceFile = manifest.files.find((f) => f.path === DRIFT_REFERENCE_FILE);
+      const tensorReference = referenceFile
+        ? await tensorReferenceOf(referenceFile, what)
+        : undefined;
       return {
         columns: [],
         profile: { rowCount: 0, columns: [] },
         tensors,
+        ...(tensorReference ? { tensorReference } : {}),
         task: manifest.task,
         heldout: platformMetrics?.metrics ?? manifest.metrics,
       };
@@ -122,6 +143,29 @@ export function registryProfileSource(client: RegistryReader): ProfileSource & M
       // has: the manifest's metrics of an imported version are only what its uploader claimed.
       heldout: platformMetrics?.metrics ?? manifest.metrics,
     };
+  }
+
+  async function tensorReferenceOf(file: BundleFile, what: string): Promise<TensorDriftReference> {
+    let bytes: Buffer;
+    try {
+      bytes = await client.downloadBlob(file.sha256);
+    } catch (err) {
+      throw registryError(err, `${DRIFT_REFERENCE_FILE} of ${what}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      json = null;
+    }
+    const parsed = tensorDriftReferenceSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        `${DRIFT_REFERENCE_FILE} of ${what} is not a valid drift reference (${parsed.error.issues[0]?.message ?? 'not JSON'}); retrain the version`,
+      );
+    }
+    return parsed.data;
   }
 
   return {

@@ -16,6 +16,9 @@ const policy = driftPolicySchema.parse({
   distanceThreshold: env.MONITOR_DISTANCE_THRESHOLD,
   driftShare: env.MONITOR_DRIFT_SHARE,
   minRows: env.MONITOR_MIN_ROWS,
+  embeddingMethod: env.MONITOR_EMBEDDING_METHOD,
+  embeddingComponentShare: env.MONITOR_EMBEDDING_COMPONENT_SHARE,
+  mmdPermutations: env.MONITOR_MMD_PERMUTATIONS,
 });
 
 const token = env.MLOPS_TOKEN ?? readTokenFile(env.MLOPS_DATA_DIR);

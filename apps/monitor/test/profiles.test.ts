@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { registryProfileSource, type RegistryReader } from '../src/profiles';
-import { tensorSummaryColumns } from '../src/image-drift';
+import { tensorSummaryColumns } from '@mlops/ml/summary';
 
 const lineage = {
   runId: null,
@@ -49,11 +49,17 @@ const tensorVersion = {
   createdAt: new Date().toISOString(),
 };
 
+/** The tensor version with more bundle files besides model.json. */
+function withFiles(files: Array<{ path: string; sha256: string; size: number }>) {
+  const manifest = tensorVersion.manifest;
+  return { ...tensorVersion, manifest: { ...manifest, files: [...manifest.files, ...files] } };
+}
+
 /**
  * A stand-in for the registry client serving one stored version (the wire shape is the
  * contracts' modelVersionSchema, which the source parses). It records blob downloads.
  */
-function registryWith(version: unknown) {
+function registryWith(version: unknown, blobs: Record<string, string> = {}) {
   const downloads: string[] = [];
   const reader: RegistryReader = {
     api: {
@@ -62,7 +68,10 @@ function registryWith(version: unknown) {
     },
     downloadBlob: (sha256) => {
       downloads.push(sha256);
-      return Promise.reject(new Error(`no blob ${sha256}`));
+      const blob = blobs[sha256];
+      return blob === undefined
+        ? Promise.reject(new Error(`no blob ${sha256}`))
+        : Promise.resolve(Buffer.from(blob));
     },
   };
   return { reader, downloads };
@@ -85,9 +94,34 @@ describe('registry references of tensor models', () => {
       'input_1.std_c0',
       'input_1.std_c1',
       'input_1.std_c2',
+      'input_1.width',
+      'input_1.height',
+      // The thumbnail embedding of the image input: 4×4 cells × 3 channels, as one vector.
+      'input_1.embedding',
       'meta.mean',
       'meta.std',
     ]);
+  });
+
+  it("reads a trained image model's drift-reference.json as its training reference", async () => {
+    const reference = { count: 3, columns: ['input_1.mean_c0'], rows: [[10], [20], [30]] };
+    const sha = 'b'.repeat(64);
+    const trained = withFiles([{ path: 'drift-reference.json', sha256: sha, size: 50 }]);
+    const { reader, downloads } = registryWith(trained, { [sha]: JSON.stringify(reference) });
+    const got = await registryProfileSource(reader).get('cam', 1);
+    expect(got.tensorReference).toEqual(reference);
+    expect(downloads).toEqual([sha]);
+  });
+
+  it('refuses a drift-reference.json that does not parse, naming the file', async () => {
+    const sha = 'c'.repeat(64);
+    const trained = withFiles([{ path: 'drift-reference.json', sha256: sha, size: 50 }]);
+    const bad = { count: 1, columns: ['a', 'b'], rows: [[1]] };
+    const { reader } = registryWith(trained, { [sha]: JSON.stringify(bad) });
+    await expect(registryProfileSource(reader).get('cam', 1)).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      message: expect.stringContaining('drift-reference.json of version 1') as unknown,
+    });
   });
 
   it('still asks a tabular model for its profile.json', async () => {

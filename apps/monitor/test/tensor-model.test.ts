@@ -128,7 +128,12 @@ describe('monitoring a tensor (image) model from its logged image statistics', (
     const { status, body } = await get('/v1/drift/cam');
     expect(status).toBe(200);
     const report = driftReportSchema.parse(body);
-    expect(report).toMatchObject({ model: 'cam', version: 1, insufficientData: true });
+    expect(report).toMatchObject({
+      model: 'cam',
+      version: 1,
+      insufficientData: true,
+      reference: 'first_window',
+    });
     expect(report.referenceRows).toBe(BASELINE - 10);
   });
 

@@ -6,6 +6,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel } from '@mlops/ml/bundle';
 import { decodeImage } from '@mlops/ml/image';
+import { embeddingVector } from '@mlops/ml/summary';
 import type { ServingApp } from '../src/app';
 import type { ServedBatch } from '../src/payload-log';
 import { tensorBatchRows } from '../src/models/loader';
@@ -423,22 +424,48 @@ describe('tensor models through the serving protocols', () => {
       'the prediction logged',
     );
     const row = batch.rows[batch.ids.indexOf(id)]!;
-    expect(Object.keys(row).sort()).toEqual([
-      'pixels.mean_c0',
-      'pixels.mean_c1',
-      'pixels.mean_c2',
-      'pixels.sha256',
-      'pixels.shape',
-      'pixels.std_c0',
-      'pixels.std_c1',
-      'pixels.std_c2',
-    ]);
+    expect(Object.keys(row).sort()).toEqual(
+      [
+        'pixels.mean_c0',
+        'pixels.mean_c1',
+        'pixels.mean_c2',
+        'pixels.sha256',
+        'pixels.shape',
+        'pixels.std_c0',
+        'pixels.std_c1',
+        'pixels.std_c2',
+        // The 4×4 thumbnail per channel: 48 bytes as base64, not the 192 values.
+        'pixels.embedding',
+      ].sort(),
+    );
     expect(row['pixels.shape']).toBe('8x8x3');
     expect(row['pixels.sha256']).toMatch(/^[0-9a-f]{64}$/);
     const red = Array.from(pixels(9).filter((_, i) => i % 3 === 0));
     expect(row['pixels.mean_c0']).toBeCloseTo(red.reduce((a, b) => a + b, 0) / red.length, 3);
+    // Thumbnail cell (0, 0) of the 8×8 image is its top-left 2×2 block; component 0 its red mean.
+    const block = [0, 1, 8, 9].map((p) => red[p]!);
+    const thumb = embeddingVector(row['pixels.embedding'], 48)!;
+    expect(thumb[0]).toBe(Math.round(block.reduce((a, b) => a + b, 0) / 4));
     const prediction = batch.predictions[batch.ids.indexOf(id)]!;
     expect('label' in prediction && ['a', 'b', 'c'].includes(prediction.label)).toBe(true);
+    // Raw pixels have no size of their own to log.
+    expect(row).not.toHaveProperty('pixels.width');
+  });
+
+  it('logs the size an encoded image had before it was resized', async () => {
+    const wide = Uint8Array.from({ length: 12 * 10 * 3 }, (_, i) => (i * 37) % 256);
+    const image = await png(wide, 12, 10);
+    const res = await post('/v1/models/conv:predict', {
+      instances: [{ b64: image.toString('base64') }],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const id = res.json<{ predictionIds: string[] }>().predictionIds[0]!;
+    const batch = await eventually(
+      () => logged.find((b) => b.ids.includes(id)),
+      'the prediction logged',
+    );
+    const row = batch.rows[batch.ids.indexOf(id)]!;
+    expect(row).toMatchObject({ 'pixels.width': 12, 'pixels.height': 10, 'pixels.shape': '8x8x3' });
   });
 });
 

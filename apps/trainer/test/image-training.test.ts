@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Run } from '@mlops/contracts';
+import { DRIFT_REFERENCE_FILE, tensorDriftReferenceSchema, type Run } from '@mlops/contracts';
 import { createLogger } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
 import { createTensorPredictor, loadTensorModel } from '@mlops/ml/bundle';
 import { decodeImage } from '@mlops/ml/image';
+import { summarizeExample, tensorSummaryColumns } from '@mlops/ml/summary';
 import { generateLesions, LESION_CLASSES } from '../../../scripts/demo/lesions';
 // The registry's own archive builder: the upload is the ImageFolder tar a user would send.
 import { tarOf } from '../../registry/test/image-archives';
@@ -96,6 +97,30 @@ describe('training on an image dataset (real registry, real worker)', () => {
     const files = new Map<string, Uint8Array>();
     for (const f of version.manifest.files)
       files.set(f.path, await h.client.downloadBlob(f.sha256));
+
+    // The drift reference: every training image summarized as serving logs a live one.
+    const reference = tensorDriftReferenceSchema.parse(
+      JSON.parse(new TextDecoder().decode(files.get(DRIFT_REFERENCE_FILE))),
+    );
+    expect(reference.columns).toEqual(tensorSummaryColumns(signature.tensors!));
+    expect(reference.count).toBeGreaterThanOrEqual(30);
+    expect(reference.count).toBeLessThan(60);
+    expect(reference.rows).toHaveLength(reference.count);
+    // Summarizing all 60 images as serving would (decoded to the run's size, 0–255) gives the
+    // training split's brightness within a few levels: same scale, same resize, same columns.
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const served: number[] = [];
+    for (const lesion of lesions) {
+      const d = await decodeImage('image', lesion.data, { ...image, resize: 'bilinear' });
+      served.push(Number(summarizeExample(signature.tensors!, { image: d.data })['image.mean_c0']));
+    }
+    const at = reference.columns.indexOf('image.mean_c0');
+    const trained = reference.rows.map((r) => Number(r[at]));
+    expect(Math.abs(mean(trained) - mean(served))).toBeLessThan(8);
+    expect(mean(served)).toBeGreaterThan(100);
+    // Each training image's size before the resize to 16×16: the 32×32 it was uploaded at.
+    const width = reference.columns.indexOf('image.width');
+    expect(new Set(reference.rows.map((r) => r[width]))).toEqual(new Set([32]));
     const model = await loadTensorModel(version.manifest, files);
     expect(model.outputs.map((o) => o.name)).toEqual(signature.tensors!.outputs.map((o) => o.name));
     const predictor = createTensorPredictor(model, signature.tensors!);

@@ -104,7 +104,8 @@ export function bundleFilesDigestText(files: ReadonlyArray<{ path: string; sha25
  * The manifest of a model bundle (`manifest.json` is not itself a file of the bundle: it is the
  * version's record). Serving needs nothing but this and the listed files to answer raw records.
  * Required files: `model.json` (TF.js topology + weightsManifest), the weight shards it names,
- * and `profile.json` (a DatasetProfile of the training split's features, for monitoring).
+ * and `profile.json` (a DatasetProfile of the training split's features, for monitoring); an
+ * image run writes `drift-reference.json` (tensor.ts: its training images' summaries) instead.
  */
 export const bundleManifestSchema = z
   .object({

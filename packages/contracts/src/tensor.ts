@@ -215,3 +215,36 @@ export const tensorOutputDeclarationSchema = z
   .object({ name: tensorNameSchema.optional(), role: tensorOutputRoleSchema })
   .strict();
 export type TensorOutputDeclaration = z.infer<typeof tensorOutputDeclarationSchema>;
+
+/**
+ * A tensor model's drift reference, `drift-reference.json` in its bundle: the per-example
+ * summaries serving logs (packages/ml/src/summary: per-channel mean/std and, for images, the
+ * thumbnail embedding, the encoded size), computed by the trainer over the training split with the same code.
+ * `rows` is a seeded sample of at most MAX_DRIFT_REFERENCE_ROWS examples, each a row of
+ * `columns` values; `count` is how many examples were summarized.
+ */
+export const MAX_DRIFT_REFERENCE_ROWS = 1_000;
+export const DRIFT_REFERENCE_FILE = 'drift-reference.json';
+
+export const tensorDriftReferenceSchema = z
+  .object({
+    count: z.number().int().nonnegative(),
+    columns: z.array(z.string().min(1)).min(1).max(4_096),
+    /**
+     * Numbers, the embedding as serving logs it (base64 bytes), or null when the example had no
+     * value for that column (e.g. no source size).
+     */
+    rows: z
+      .array(z.array(z.union([z.number(), z.string().max(4_096), z.null()])))
+      .max(MAX_DRIFT_REFERENCE_ROWS),
+  })
+  .superRefine((r, ctx) => {
+    const bad = r.rows.findIndex((row) => row.length !== r.columns.length);
+    if (bad >= 0)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['rows', bad],
+        message: `has ${r.rows[bad]!.length} values for ${r.columns.length} columns`,
+      });
+  });
+export type TensorDriftReference = z.infer<typeof tensorDriftReferenceSchema>;

@@ -13,7 +13,7 @@ import type { ServingMetrics } from '../metrics';
 import type { ModelSet } from '../models/model-set';
 import type { LoadedModel } from '../models/slot';
 import { joinAnswers, splitExamples } from '../models/tensor-batch';
-import { tensorLogRow, tensorPrediction } from './tensor-log';
+import { sourceSizes, tensorLogRow, tensorPrediction } from './tensor-log';
 import type { TensorReadOptions } from '../protocols/tensor-inputs';
 import { pickAlias, type RoutesConfig, type Target } from '../routing/routes-config';
 import { checkFiniteOutputs, checkInputRanges, type OutOfRange } from './input-ranges';
@@ -214,7 +214,7 @@ async function inferTensors(
   const examples = splitExamples(tensors, feeds, batch);
   const answers = await loaded.tensorBatcher!.submit(examples);
   const ids = deps.ids.take(batch);
-  const rows = examples.map((e) => tensorLogRow(tensors, e));
+  const rows = examples.map((e, i) => tensorLogRow(tensors, e, sourceSizes(feeds, i)));
   const predictions = answers.map((a) => tensorPrediction(signature, a));
   deps.logBuffer.add(loaded.name, loaded.version, ids, rows, predictions, req.principal ?? null);
   const success = successTally(loaded, req.protocol);

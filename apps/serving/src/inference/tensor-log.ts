@@ -1,42 +1,42 @@
 import { createHash } from 'node:crypto';
 import type { DataRow, Prediction, Signature, TensorSignature } from '@mlops/contracts';
+import type { TensorValue } from '@mlops/ml/bundle';
+import { summarizeInput, type SourceSize } from '@mlops/ml/summary';
 import type { TensorAnswer, TensorExample } from '../models/tensor-batch';
-
-const round = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 /**
  * What the payload log keeps of one tensor example: never the values (an image is ≈ 150k of
  * them), but a sha256 of its bytes (to spot repeats and join with labelled copies), its shape,
- * and mean/std per channel (last axis) — what image drift is computed from.
+ * and the summary image drift is computed from — mean/std per channel (last axis) and, for an
+ * image, its 4×4 thumbnail embedding and (sent encoded) its size before the resize. The summary
+ * is packages/ml's `summarizeInput`, the very function the trainer builds the version's drift
+ * reference with.
  */
-export function tensorLogRow(signature: TensorSignature, example: TensorExample): DataRow {
+export function tensorLogRow(
+  signature: TensorSignature,
+  example: TensorExample,
+  sources: Readonly<Record<string, SourceSize | undefined>> = {},
+): DataRow {
   const row: DataRow = {};
   for (const input of signature.inputs) {
     const values = example[input.name]!;
-    const shape = input.shape.slice(1);
     row[`${input.name}.sha256`] = createHash('sha256')
       .update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
       .digest('hex');
-    row[`${input.name}.shape`] = shape.join('x');
-    const channels = input.kind === 'image' ? input.decoding.channels : 1;
-    const sum = new Float64Array(channels);
-    const squares = new Float64Array(channels);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      const c = i % channels;
-      sum[c]! += v;
-      squares[c]! += v * v;
-    }
-    const perChannel = values.length / channels;
-    for (let c = 0; c < channels; c++) {
-      const mean = sum[c]! / perChannel;
-      const variance = Math.max(0, squares[c]! / perChannel - mean * mean);
-      const suffix = channels === 1 ? '' : `_c${c}`;
-      row[`${input.name}.mean${suffix}`] = round(mean);
-      row[`${input.name}.std${suffix}`] = round(Math.sqrt(variance));
-    }
+    row[`${input.name}.shape`] = input.shape.slice(1).join('x');
+    Object.assign(row, summarizeInput(input, values, {}, sources[input.name]));
   }
   return row;
+}
+
+/** Example `i`'s source size per input that was decoded from encoded images. */
+export function sourceSizes(
+  feeds: Readonly<Record<string, TensorValue>>,
+  i: number,
+): Record<string, SourceSize | undefined> {
+  const out: Record<string, SourceSize | undefined> = {};
+  for (const [name, feed] of Object.entries(feeds)) out[name] = feed.sizes?.[i];
+  return out;
 }
 
 /**

@@ -70,7 +70,11 @@ export async function decodeImages(
   const size = exampleElements(input.shape);
   const data = new Uint8Array(size * decoded.length);
   for (const [i, d] of decoded.entries()) data.set(d.data, i * size);
-  return { data, shape: [decoded.length, ...input.shape.slice(1)] };
+  return {
+    data,
+    shape: [decoded.length, ...input.shape.slice(1)],
+    sizes: decoded.map((d) => d.source),
+  };
 }
 
 /**

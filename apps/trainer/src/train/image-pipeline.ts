@@ -8,6 +8,7 @@ import { imageAugmentation } from './augment';
 import type { PixelScaling } from './augment-jitter';
 import type { Matrix } from './fit';
 import { fitImageModel } from './image-fit';
+import { imageDriftReference } from './image-reference';
 import type { ImageExamples } from './images';
 import { checkResumable, since, type TrainInput, type TrainOutput } from './pipeline';
 import { splitRows } from './split';
@@ -177,7 +178,10 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
       },
     };
     return {
-      files,
+      files: [
+        ...files,
+        imageDriftReference(images, split.train.map(index), signature.tensors!, spec.seed),
+      ],
       preprocessing,
       signature,
       metrics,

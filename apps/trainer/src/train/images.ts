@@ -15,7 +15,8 @@ import { decodeImage } from '@mlops/ml/image';
 /**
  * The examples of an image run, decoded on the host (the I/O side) and handed to the training
  * thread as one buffer: `pixels` holds every image [height, width, channels] (0–255) one after
- * the other, `labels[i]` is image i's class (null when the row has none).
+ * the other, `labels[i]` is image i's class (null when the row has none), and `sizes[2i]`,
+ * `sizes[2i+1]` its width and height before the resize (for the drift reference).
  */
 export interface ImageExamples {
   column: string;
@@ -23,6 +24,7 @@ export interface ImageExamples {
   image: TrainingImage;
   pixels: Uint8Array<ArrayBuffer>;
   labels: Array<string | null>;
+  sizes?: Uint32Array;
 }
 
 /** Images downloaded and decoded at once: enough to hide latency, few enough for a small host. */
@@ -97,6 +99,7 @@ export async function loadImageExamples(
   }
   const size = image.height * image.width * image.channels;
   const pixels = new Uint8Array(new ArrayBuffer(wanted.length * size));
+  const sizes = new Uint32Array(wanted.length * 2);
   let next = 0;
   const worker = async () => {
     while (next < wanted.length) {
@@ -113,10 +116,12 @@ export async function loadImageExamples(
         );
       });
       pixels.set(decoded.data, i * size);
+      sizes[2 * i] = decoded.source.width;
+      sizes[2 * i + 1] = decoded.source.height;
     }
   };
   await Promise.all(
     Array.from({ length: Math.min(IMAGE_DOWNLOAD_CONCURRENCY, wanted.length) }, worker),
   );
-  return { ...columns, image, pixels, labels: wanted.map((w) => w.label) };
+  return { ...columns, image, pixels, labels: wanted.map((w) => w.label), sizes };
 }

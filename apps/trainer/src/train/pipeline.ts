@@ -26,7 +26,10 @@ export interface TrainInput {
 }
 
 export interface TrainOutput {
-  /** `model.json`, `weights.bin` and `profile.json`, ready to upload. */
+  /**
+   * `model.json`, `weights.bin` and `profile.json` (an image run: `drift-reference.json`
+   * instead of the profile), ready to upload.
+   */
   files: Array<{ path: string; bytes: Uint8Array }>;
   preprocessing: Preprocessing;
   signature: Signature;

@@ -71,7 +71,8 @@ function DriftCard({ model }: { model: string }) {
       {r ? (
         <>
           <p className="muted">
-            v{r.version}: {r.window.rows} live rows against {r.referenceRows} training rows;{' '}
+            v{r.version}: {r.window.rows} live rows against {r.referenceRows}{' '}
+            {r.reference === 'first_window' ? 'rows of its first window' : 'training rows'};{' '}
             {r.driftedColumns.length} of {r.columns.length} columns drifted (share{' '}
             {formatNumber(r.driftShare)}).
           </p>

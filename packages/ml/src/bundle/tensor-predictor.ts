@@ -14,6 +14,11 @@ import { tfDtype, type TensorModel } from './tensor-model';
 export interface TensorValue {
   readonly data: Float32Array | Int32Array | Uint8Array;
   readonly shape: readonly number[];
+  /**
+   * Decoded from encoded images: each example's size before the resize (the payload log keeps
+   * it for size drift). Absent for values sent as numbers.
+   */
+  readonly sizes?: ReadonlyArray<{ readonly width: number; readonly height: number }>;
 }
 
 /** Named tensors in, named tensors out: what serving calls for a tensor model. */

@@ -21,8 +21,11 @@ export type ColumnSamples =
   | { kind: 'numeric'; reference: number[]; live: number[] }
   | { kind: 'categorical'; reference: Map<string, number>; live: Map<string, number> };
 
+/** The methods that test one scalar column (the embedding methods test whole vectors). */
+export type ColumnMethod = Exclude<DriftMethod, 'mmd' | 'share_of_drifted_components'>;
+
 export function isPValueMethod(method: DriftMethod): boolean {
-  return method === 'ks' || method === 'chi2' || method === 'z';
+  return method === 'ks' || method === 'chi2' || method === 'z' || method === 'mmd';
 }
 
 /** Live cells of one column, missing (null, undefined) and mistyped values skipped. */
@@ -94,7 +97,7 @@ function binned(s: ColumnSamples): { reference: number[]; live: number[] } {
 }
 
 /** Run one method on one column: a p-value for tests, a distance otherwise. */
-export function runMethod(method: DriftMethod, s: ColumnSamples): number {
+export function runMethod(method: ColumnMethod, s: ColumnSamples): number {
   switch (method) {
     case 'ks': {
       if (s.kind !== 'numeric') throw new RangeError('ks needs a numeric column');

@@ -4,12 +4,11 @@ import type {
   ColumnDrift,
   DataRow,
   DatasetProfile,
-  DriftMethod,
   DriftPolicy,
   DriftReport,
 } from '@mlops/contracts';
 import { columnSamples, distinctValues, isPValueMethod, runMethod } from './column';
-import type { ColumnSamples } from './column';
+import type { ColumnMethod, ColumnSamples } from './column';
 
 export type DriftResult = Omit<DriftReport, 'model' | 'version' | 'window' | 'computedAt'>;
 
@@ -33,7 +32,7 @@ export function defaultMethod(
   samples: ColumnSamples,
   referenceRows: number,
   policy: Pick<DriftPolicy, 'smallReferenceRows'>,
-): DriftMethod {
+): ColumnMethod {
   const n = distinctValues(samples);
   if (referenceRows <= policy.smallReferenceRows) {
     if (samples.kind === 'numeric' && n > 5) return 'ks';

@@ -14,3 +14,5 @@ export {
   wassersteinDistance,
 } from './distances';
 export { chiSquaredSf, erfc, gammaP, gammaQ, kolmogorovSf, logGamma, normalSf } from './special';
+export { mmdTest, shareOfDriftedComponents } from './embedding';
+export type { ComponentShareResult, MmdOptions, MmdResult } from './embedding';

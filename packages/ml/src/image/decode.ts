@@ -26,6 +26,13 @@ export interface DecodedImage {
   readonly data: Uint8Array;
   readonly shape: readonly [number, number, number];
   readonly format: ImageFormat;
+  /** The encoded image's own size, before the resize: what image size drift compares. */
+  readonly source: ImageSize;
+}
+
+export interface ImageSize {
+  readonly width: number;
+  readonly height: number;
 }
 
 /** The format the leading bytes announce, or null when they are no JPEG or PNG. */
@@ -100,6 +107,7 @@ export async function decodeImage(
       data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       shape: [height, width, channels],
       format,
+      source: { width: meta.width ?? 0, height: meta.height ?? 0 },
     };
   } catch (err) {
     if (err instanceof AppError) throw err;

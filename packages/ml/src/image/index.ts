@@ -4,6 +4,7 @@ export {
   MAX_DECODED_PIXELS,
   MAX_ENCODED_IMAGE_BYTES,
   type DecodedImage,
+  type ImageSize,
   type DecodeLimits,
   type ImageFormat,
 } from './decode';

@@ -50,6 +50,8 @@ describe('decodeImage', () => {
       resize: 'nearest',
     });
     expect(small.data.length).toBe(3 * 4 * 3);
+    // The size the image had before the resize, for size drift.
+    expect(small.source).toEqual({ width: 8, height: 6 });
   });
 
   it('gives a grey image the channels the input declares', async () => {
