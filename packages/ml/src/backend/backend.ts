@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError, type BackendName } from '@mlops/contracts';
+import { registerWasmConvKernels } from './wasm-conv';
 import { registerWasmFallbacks } from './wasm-fallbacks';
 import { registerWasmMatMulFastPath } from './wasm-matmul';
 
@@ -49,6 +50,8 @@ async function tryWasm(): Promise<boolean> {
     return false;
   }
   if (!(await activate('wasm'))) return false;
+  // The conv kernels first: the fallbacks bridge to cpu only what wasm still lacks after them.
+  registerWasmConvKernels();
   registerWasmFallbacks();
   registerWasmMatMulFastPath();
   return true;

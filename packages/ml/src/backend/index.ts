@@ -2,3 +2,4 @@ export { initBackend, getTf, tfjsVersion, activeBackend } from './backend';
 export type { BackendRequest } from './backend';
 export { registerWasmFallbacks } from './wasm-fallbacks';
 export { registerWasmMatMulFastPath } from './wasm-matmul';
+export { registerWasmConvKernels } from './wasm-conv';

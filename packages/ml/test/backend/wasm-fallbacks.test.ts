@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { getTf, initBackend, registerWasmFallbacks } from '../../src/backend';
 import { buildModel, disposeModel } from '../../src/presets';
 
-// The wasm backend lacks the conv gradients (NOTES.md); the fallbacks bridge them to cpu.
+// The wasm backend lacks some gradients (NOTES.md); the fallbacks bridge them to cpu, except
+// the conv2d ones wasm-conv.ts implements on wasm.
 describe('wasm kernel fallbacks', () => {
-  it('bridges every kernel cpu has and wasm lacks, including the conv gradients', async () => {
+  it('bridges every kernel cpu has and wasm lacks, but not the conv2d gradients', async () => {
     expect(await initBackend('wasm')).toBe('wasm');
     const bridged = registerWasmFallbacks();
-    expect(bridged).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'UnsortedSegmentSum']));
+    expect(bridged).toEqual(
+      expect.arrayContaining(['DepthwiseConv2dNativeBackpropFilter', 'UnsortedSegmentSum']),
+    );
+    expect(bridged).not.toContain('Conv2DBackpropFilter');
   });
 
   it('trains the cnn-small preset on wasm with the same loss as on cpu', async () => {
