@@ -48,8 +48,10 @@ function values(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.61 + seed) * 2);
 }
 
-/** The filter gradient of conv2d, straight from the active backend's kernel. */
-function filterGradient(tf: typeof tfTypes, c: Case): { values: Float32Array; shape: number[] } {
+type Gradients = Record<'dw' | 'dx', { values: Float32Array; shape: number[] }>;
+
+/** Both gradients of conv2d, straight from the active backend's kernels. */
+function gradients(tf: typeof tfTypes, c: Case): Gradients {
   return tf.tidy(() => {
     const x = tf.tensor4d(
       values(
@@ -58,55 +60,76 @@ function filterGradient(tf: typeof tfTypes, c: Case): { values: Float32Array; sh
       ),
       c.x,
     );
-    const probe = tf.conv2d(
-      x,
-      tf.zeros<tfTypes.Rank.R4>(c.filter),
-      c.strides,
-      c.pad,
-      'NHWC',
-      1,
-      c.rounding,
+    const filter = tf.tensor4d(
+      values(
+        c.filter.reduce((a, b) => a * b),
+        3,
+      ),
+      c.filter,
     );
+    const probe = tf.conv2d(x, filter, c.strides, c.pad, 'NHWC', 1, c.rounding);
     const dy = tf.tensor(values(probe.size, 2), probe.shape);
-    const dw = tf.engine().runKernel<tfTypes.Tensor>(
-      'Conv2DBackpropFilter',
-      { x, dy },
-      {
-        strides: c.strides,
-        pad: c.pad,
-        dataFormat: 'NHWC',
-        ...(c.rounding ? { dimRoundingMode: c.rounding } : {}),
-        filterShape: c.filter,
-      },
-    );
-    return { values: dw.dataSync() as Float32Array, shape: dw.shape };
+    const common = {
+      strides: c.strides,
+      pad: c.pad,
+      dataFormat: 'NHWC',
+      ...(c.rounding ? { dimRoundingMode: c.rounding } : {}),
+    };
+    const dw = tf
+      .engine()
+      .runKernel<tfTypes.Tensor>(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { ...common, filterShape: c.filter },
+      );
+    const dx = tf
+      .engine()
+      .runKernel<tfTypes.Tensor>(
+        'Conv2DBackpropInput',
+        { dy, filter },
+        { ...common, inputShape: c.x },
+      );
+    const read = (t: tfTypes.Tensor) => ({ values: t.dataSync() as Float32Array, shape: t.shape });
+    return { dw: read(dw), dx: read(dx) };
   });
+}
+
+/** The largest difference relative to the largest magnitude of the expected values. */
+function relativeError(got: Float32Array, want: Float32Array): number {
+  let scale = 0;
+  let worst = 0;
+  want.forEach((w, i) => {
+    scale = Math.max(scale, Math.abs(w));
+    const d = Math.abs((got[i] ?? NaN) - w);
+    worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+  });
+  expect(scale).toBeGreaterThan(0);
+  return worst / scale;
 }
 
 describe('wasm convolution gradient kernels', () => {
   it('are installed by initBackend on wasm', async () => {
     expect(await initBackend('wasm')).toBe('wasm');
-    expect(registerWasmConvKernels()).toEqual(['Conv2DBackpropFilter']);
+    expect(registerWasmConvKernels()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
   });
 
   it.each(CASES)(
-    'Conv2DBackpropFilter matches cpu for x $x, filter $filter, strides $strides, pad $pad',
+    'match cpu for x $x, filter $filter, strides $strides, pad $pad',
     async (c) => {
       const tf = getTf();
       await initBackend('cpu');
-      const want = filterGradient(tf, c);
+      const want = gradients(tf, c);
       await initBackend('wasm');
       const before = tf.memory().numTensors;
       const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-      const got = filterGradient(tf, c);
-      // Scratch im2col blocks and partial products are freed inside the kernel.
+      const got = gradients(tf, c);
+      // Scratch im2col blocks, partial products and the transposed filter are freed inside.
       expect(tf.memory().numTensors).toBe(before);
       expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
-      expect(got.shape).toEqual(c.filter);
-      const scale = Math.max(...want.values.map(Math.abs));
-      expect(scale).toBeGreaterThan(0);
-      const worst = Math.max(...got.values.map((v, i) => Math.abs(v - (want.values[i] ?? NaN))));
-      expect(worst / scale).toBeLessThan(1e-4);
+      expect(got.dw.shape).toEqual(c.filter);
+      expect(got.dx.shape).toEqual(c.x);
+      expect(relativeError(got.dw.values, want.dw.values)).toBeLessThan(1e-4);
+      expect(relativeError(got.dx.values, want.dx.values)).toBeLessThan(1e-4);
     },
     60_000,
   );
