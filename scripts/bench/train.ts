@@ -1,8 +1,9 @@
 /**
  * `npm run bench:train [-- --json]`: what the platform costs on top of TF.js, how fast the
  * backends train (an MLP, a small CNN, and cnn-small on 32×32×3 images: train-image.ts), and
- * whether streaming keeps the trainer's memory flat as datasets grow. Real processes: a registry and a trainer (tsx), Redis from REDIS_URL (or a throwaway one),
- * and a bare TF.js script as the baseline. Knobs: BENCH_TRAIN_ROWS (default "200000,2000000"),
+ * whether streaming keeps the trainer's memory flat as datasets grow. Real processes: a registry
+ * and a trainer (tsx), Redis from REDIS_URL (or a throwaway one), and a bare TF.js script as the
+ * baseline. Knobs: BENCH_TRAIN_ROWS (default "200000,2000000"),
  * BENCH_TRAIN_REPS (5), BENCH_KEEP=1 (keep the data dir and service logs), `--overhead-only`.
  */
 import { spawn } from 'node:child_process';
