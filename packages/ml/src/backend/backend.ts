@@ -3,6 +3,7 @@ import { AppError, type BackendName } from '@mlops/contracts';
 import { registerWasmConvKernels } from './wasm-conv';
 import { registerWasmFallbacks } from './wasm-fallbacks';
 import { registerWasmMatMulFastPath } from './wasm-matmul';
+import { registerWasmPoolKernels } from './wasm-pool';
 
 export type BackendRequest = 'auto' | BackendName;
 
@@ -54,6 +55,7 @@ async function tryWasm(): Promise<boolean> {
   registerWasmConvKernels();
   registerWasmFallbacks();
   registerWasmMatMulFastPath();
+  registerWasmPoolKernels();
   return true;
 }
 

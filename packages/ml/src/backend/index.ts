@@ -3,3 +3,4 @@ export type { BackendRequest } from './backend';
 export { registerWasmFallbacks } from './wasm-fallbacks';
 export { registerWasmMatMulFastPath } from './wasm-matmul';
 export { registerWasmConvKernels } from './wasm-conv';
+export { registerWasmPoolKernels } from './wasm-pool';
