@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError, type BackendName } from '@mlops/contracts';
 import { registerWasmConvKernels } from './wasm-conv';
+import { registerWasmDepthwiseKernels } from './wasm-depthwise';
 import { registerWasmFallbacks } from './wasm-fallbacks';
 import { registerWasmMatMulFastPath } from './wasm-matmul';
 import { registerWasmPoolKernels } from './wasm-pool';
@@ -53,6 +54,7 @@ async function tryWasm(): Promise<boolean> {
   if (!(await activate('wasm'))) return false;
   // The conv kernels first: the fallbacks bridge to cpu only what wasm still lacks after them.
   registerWasmConvKernels();
+  registerWasmDepthwiseKernels();
   registerWasmFallbacks();
   registerWasmMatMulFastPath();
   registerWasmPoolKernels();

@@ -4,3 +4,4 @@ export { registerWasmFallbacks } from './wasm-fallbacks';
 export { registerWasmMatMulFastPath } from './wasm-matmul';
 export { registerWasmConvKernels } from './wasm-conv';
 export { registerWasmPoolKernels } from './wasm-pool';
+export { registerWasmDepthwiseKernels } from './wasm-depthwise';
