@@ -3,6 +3,7 @@ import { AppError, type BackendName } from '@mlops/contracts';
 import { registerWasmConvKernels } from './wasm-conv';
 import { registerWasmDepthwiseKernels } from './wasm-depthwise';
 import { registerWasmFallbacks } from './wasm-fallbacks';
+import { registerWasmGatherKernel } from './wasm-gather';
 import { registerWasmMatMulFastPath } from './wasm-matmul';
 import { registerWasmPoolKernels } from './wasm-pool';
 
@@ -58,6 +59,7 @@ async function tryWasm(): Promise<boolean> {
   registerWasmFallbacks();
   registerWasmMatMulFastPath();
   registerWasmPoolKernels();
+  registerWasmGatherKernel();
   return true;
 }
 

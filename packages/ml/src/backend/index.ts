@@ -5,3 +5,4 @@ export { registerWasmMatMulFastPath } from './wasm-matmul';
 export { registerWasmConvKernels } from './wasm-conv';
 export { registerWasmPoolKernels } from './wasm-pool';
 export { registerWasmDepthwiseKernels } from './wasm-depthwise';
+export { registerWasmGatherKernel } from './wasm-gather';
