@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WasmBackend } from './wasm-heap';
 import { bridgeToCpu } from './wasm-fallbacks';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
-
-/** What this file needs of the wasm backend beyond KernelBackend: its heap-backed tensors. */
-interface WasmBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
 
 interface Conv2DBackpropFilterAttrs {
   strides: number | [number, number];
@@ -158,6 +153,9 @@ function conv2DBackpropFilter(fallback: KernelFunc, matMul: KernelFunc): KernelF
           for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) + (add[i] as number);
           backend.disposeData(product.dataId);
         }
+      } catch (err) {
+        if (sum) backend.disposeData(sum.dataId);
+        throw err;
       } finally {
         backend.disposeData(cols.dataId);
         if (grad !== dy) backend.disposeData(grad.dataId);

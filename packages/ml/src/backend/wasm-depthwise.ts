@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WasmBackend } from './wasm-heap';
 import { bridgeToCpu } from './wasm-fallbacks';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
-
-/** What this file needs of the wasm backend beyond KernelBackend: its heap-backed tensors. */
-interface WasmBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
 
 interface DepthwiseBackpropFilterAttrs {
   strides: number | [number, number];

@@ -1,13 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WasmBackend } from './wasm-heap';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
-
-/** What this file needs of the wasm backend beyond KernelBackend: its heap-backed tensors. */
-interface WasmBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
 
 /** Below this many elements a slice is copied by a loop: a subarray + set per slice costs more. */
 const COPY_BY_SET = 16;
@@ -40,8 +35,9 @@ function gatherV2(original: KernelFunc): KernelFunc {
     const out = backend.makeOutput(shape, x.dtype);
     if (tf.util.sizeFromShape(shape) === 0) return out;
     // Views after the allocation: an allocation may grow the heap and detach earlier views.
-    const src = backend.typedArrayFromHeap(x);
-    const dst = backend.typedArrayFromHeap(out);
+    // typedArrayFromHeap returns the array type of the tensor's dtype (Int32Array for int32, …).
+    const src = backend.typedArrayFromHeap(x) as Float32Array | Int32Array | Uint8Array;
+    const dst = backend.typedArrayFromHeap(out) as Float32Array | Int32Array | Uint8Array;
     let o = 0;
     for (let b = 0; b < outer; b++) {
       const base = b * dim * slice;

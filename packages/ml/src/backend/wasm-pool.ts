@@ -1,13 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WasmBackend } from './wasm-heap';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
-
-/** What this file needs of the wasm backend beyond KernelBackend: its heap-backed tensors. */
-interface WasmBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
 
 interface MaxPoolGradAttrs {
   filterSize: number | [number, number];
