@@ -1,8 +1,9 @@
 /**
  * `npm run bench:train [-- --json]`: what the platform costs on top of TF.js, how fast the
- * backends train, and whether streaming keeps the trainer's memory flat as datasets grow.
- * Real processes: a registry and a trainer (tsx), Redis from REDIS_URL (or a throwaway one),
- * and a bare TF.js script as the baseline. Knobs: BENCH_TRAIN_ROWS (default "200000,2000000"),
+ * backends train (an MLP, a small CNN, and cnn-small on 32×32×3 images: train-image.ts), and
+ * whether streaming keeps the trainer's memory flat as datasets grow. Real processes: a registry
+ * and a trainer (tsx), Redis from REDIS_URL (or a throwaway one), and a bare TF.js script as the
+ * baseline. Knobs: BENCH_TRAIN_ROWS (default "200000,2000000"),
  * BENCH_TRAIN_REPS (5), BENCH_KEEP=1 (keep the data dir and service logs), `--overhead-only`.
  */
 import { spawn } from 'node:child_process';
@@ -43,11 +44,14 @@ function say(line: string): void {
   if (!json) process.stderr.write(`${line}\n`);
 }
 
-/** Run the bare TF.js baseline in its own process; it prints one JSON line. */
-async function bare(args: string[]): Promise<Record<string, number | string>> {
+/** Run a bare TF.js script (the baseline by default) in its own process; it prints one JSON line. */
+async function bare(
+  args: string[],
+  script = 'train-bare.ts',
+): Promise<Record<string, number | string>> {
   const child = spawn(
     process.execPath,
-    [...profileArgs(), '--import', 'tsx', path.join(here, 'train-bare.ts'), ...args],
+    [...profileArgs(), '--import', 'tsx', path.join(here, script), ...args],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -205,6 +209,14 @@ async function main(redis: RedisHandle): Promise<void> {
   say(
     `mlp-medium (batch ${SPEED_BATCH}) samples/s: ${autoBackend} ${Math.round(Number(auto.mlp_samples_per_s))}, cpu ${Math.round(Number(cpu.mlp_samples_per_s))}`,
   );
+  // The image CNN the platform trains (cnn-small, 32×32×3), each backend in its own process,
+  // back to back: their ratio is the figure (the absolute rates move with the machine's load).
+  const imageAuto = await bare([autoBackend], 'train-image.ts');
+  const imageCpu = autoBackend === 'cpu' ? imageAuto : await bare(['cpu'], 'train-image.ts');
+  const imageRatio = Number(imageAuto.samples_per_s) / Number(imageCpu.samples_per_s);
+  say(
+    `cnn-small 32×32×3 (batch ${imageAuto.batch}) samples/s: ${autoBackend} ${Math.round(Number(imageAuto.samples_per_s))}, cpu ${Math.round(Number(imageCpu.samples_per_s))} (${imageRatio.toFixed(1)}×)`,
+  );
   say(
     `cnn samples/s: ${autoBackend} ${Math.round(Number(auto.cnn_samples_per_s))}, cpu ${Math.round(Number(cpu.cnn_samples_per_s))}; platform cnn-small trained on ${cnnRun.run.backend}`,
   );
@@ -247,6 +259,12 @@ async function main(redis: RedisHandle): Promise<void> {
     cnn_samples_per_s: {
       [autoBackend]: Math.round(Number(auto.cnn_samples_per_s)),
       cpu: Math.round(Number(cpu.cnn_samples_per_s)),
+    },
+    auto_vs_cpu_cnn_image: Number(imageRatio.toFixed(1)),
+    cnn_image_samples_per_s: {
+      [autoBackend]: Math.round(Number(imageAuto.samples_per_s)),
+      cpu: Math.round(Number(imageCpu.samples_per_s)),
+      batch: Number(imageAuto.batch),
     },
     peak_rss_mb: peak,
   };

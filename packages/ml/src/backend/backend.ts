@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError, type BackendName } from '@mlops/contracts';
+import { registerWasmConvKernels } from './wasm-conv';
+import { registerWasmDepthwiseKernels } from './wasm-depthwise';
 import { registerWasmFallbacks } from './wasm-fallbacks';
+import { registerWasmGatherKernel } from './wasm-gather';
 import { registerWasmMatMulFastPath } from './wasm-matmul';
+import { registerWasmPoolKernels } from './wasm-pool';
 
 export type BackendRequest = 'auto' | BackendName;
 
@@ -49,8 +53,13 @@ async function tryWasm(): Promise<boolean> {
     return false;
   }
   if (!(await activate('wasm'))) return false;
+  // The conv kernels first: the fallbacks bridge to cpu only what wasm still lacks after them.
+  registerWasmConvKernels();
+  registerWasmDepthwiseKernels();
   registerWasmFallbacks();
   registerWasmMatMulFastPath();
+  registerWasmPoolKernels();
+  registerWasmGatherKernel();
   return true;
 }
 

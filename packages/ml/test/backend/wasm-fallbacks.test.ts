@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { getTf, initBackend, registerWasmFallbacks } from '../../src/backend';
 import { buildModel, disposeModel } from '../../src/presets';
 
-// The wasm backend lacks the conv gradients (NOTES.md); the fallbacks bridge them to cpu.
+// The wasm backend lacks some gradients (NOTES.md); the fallbacks bridge them to cpu, except
+// those wasm-conv.ts and wasm-depthwise.ts implement on wasm.
 describe('wasm kernel fallbacks', () => {
-  it('bridges every kernel cpu has and wasm lacks, including the conv gradients', async () => {
+  it('bridges every kernel cpu has and wasm lacks, but not the conv filter gradients', async () => {
     expect(await initBackend('wasm')).toBe('wasm');
     const bridged = registerWasmFallbacks();
-    expect(bridged).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'UnsortedSegmentSum']));
+    expect(bridged).toEqual(
+      expect.arrayContaining(['DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']),
+    );
+    expect(bridged).not.toContain('Conv2DBackpropFilter');
+    expect(bridged).not.toContain('DepthwiseConv2dNativeBackpropFilter');
   });
 
   it('trains the cnn-small preset on wasm with the same loss as on cpu', async () => {

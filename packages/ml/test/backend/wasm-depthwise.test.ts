@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { getTf, initBackend, registerWasmDepthwiseKernels } from '../../src/backend';
+
+type Case = {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number | [number, number];
+  pad: 'same' | 'valid' | number;
+};
+
+const CASES: Case[] = [
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 1], strides: 1, pad: 'same' },
+  { x: [2, 9, 7, 4], filter: [3, 3, 4, 2], strides: 2, pad: 'same' },
+  { x: [1, 9, 9, 2], filter: [2, 3, 2, 3], strides: [2, 1], pad: 'valid' },
+  { x: [3, 6, 6, 5], filter: [5, 5, 5, 1], strides: 1, pad: 2 },
+  { x: [1, 3, 3, 2], filter: [5, 5, 2, 1], strides: 1, pad: 'same' },
+];
+
+function values(n: number, seed: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.61 + seed) * 2);
+}
+
+/** The filter gradient of depthwiseConv2d, as tf.grad computes it on the active backend. */
+function filterGradient(tf: typeof tfTypes, c: Case): number[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(
+      values(
+        c.x.reduce((a, b) => a * b),
+        1,
+      ),
+      c.x,
+    );
+    const filter = tf.tensor4d(
+      values(
+        c.filter.reduce((a, b) => a * b),
+        3,
+      ),
+      c.filter,
+    );
+    const dw = tf.grad((f: tfTypes.Tensor) => {
+      const y = tf.depthwiseConv2d(x, f as tfTypes.Tensor4D, c.strides, c.pad);
+      return y.mul(tf.tensor(values(y.size, 2), y.shape)).sum();
+    })(filter);
+    return Array.from(dw.dataSync());
+  });
+}
+
+describe('wasm depthwise conv filter gradient', () => {
+  it('is installed by initBackend on wasm', async () => {
+    expect(await initBackend('wasm')).toBe('wasm');
+    expect(registerWasmDepthwiseKernels()).toEqual(['DepthwiseConv2dNativeBackpropFilter']);
+  });
+
+  it.each(CASES)('matches cpu for x $x, filter $filter, strides $strides, pad $pad', async (c) => {
+    const tf = getTf();
+    await initBackend('cpu');
+    const want = filterGradient(tf, c);
+    await initBackend('wasm');
+    const before = tf.memory().numTensors;
+    const got = filterGradient(tf, c);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(got).toHaveLength(want.length);
+    const scale = Math.max(...want.map(Math.abs));
+    expect(scale).toBeGreaterThan(0);
+    got.forEach((v, i) => expect(Math.abs(v - (want[i] ?? NaN)) / scale).toBeLessThan(1e-5));
+  });
+});
