@@ -98,7 +98,7 @@ export async function runImageLoop(
         preset: 'cnn-small',
         image,
         hyperparameters: {
-          epochs: 10,
+          epochs: 20,
           batchSize: 16,
           learningRate: 0.005,
           earlyStoppingPatience: 5,
@@ -180,9 +180,6 @@ export async function runImageLoop(
     },
   );
 
-  const trainImages = Math.round(
-    dataset.version.rowCount * (1 - (run.spec.hyperparameters.testFraction ?? 0.2)),
-  );
   const seconds =
     run.startedAt && run.finishedAt ? secondsBetween(run.startedAt, run.finishedAt) : 0;
   const epochs = run.progress?.epoch ?? null;
@@ -199,7 +196,7 @@ export async function runImageLoop(
       backend: run.backend,
       epochs,
       seconds: round(seconds, 1),
-      images_per_s: epochs && seconds > 0 ? round((trainImages * epochs) / seconds, 1) : null,
+      images_per_s: run.progress?.samplesPerSecond ? round(run.progress.samplesPerSecond, 1) : null,
       metrics: run.metrics,
     },
     model: { name: MODEL, version },
