@@ -28,7 +28,7 @@ describe('npm run demo -- --images --json', () => {
       expect(lines).toHaveLength(1);
       const summary = JSON.parse(lines[0]!) as ImageSummary;
       expect(summary.ok).toBe(true);
-      expect(summary.dataset).toMatchObject({ images: 180, classes: 3 });
+      expect(summary.dataset).toMatchObject({ images: 240, classes: 3 });
       expect(summary.dataset.hash).toMatch(/^[a-f0-9]{64}$/);
       expect(summary.run.id).toEqual(expect.any(String));
       expect(summary.model).toMatchObject({ name: 'lesions', version: 1 });
