@@ -148,7 +148,8 @@ export const mlflowInvocationSchema = z.union([
     params: z.record(z.string(), z.unknown()).optional(),
   }),
   z.object({
-    instances: z.array(featureRecordSchema),
+    /** Records, or rows of values in the signature's input order (MLflow's TF Serving form). */
+    instances: z.union([z.array(featureRecordSchema), z.array(z.array(cell))]),
     params: z.record(z.string(), z.unknown()).optional(),
   }),
   z.object({

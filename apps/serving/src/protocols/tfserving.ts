@@ -11,6 +11,7 @@ import {
 } from '@mlops/contracts';
 import type { TensorValue } from '@mlops/ml/bundle';
 import { protocolErrorHandler } from '../errors';
+import { acceptJsonOfAnyType } from '../json-body';
 import { infer, type InferDeps } from '../inference/infer';
 import { flagOutOfRange } from './out-of-range';
 import type { Target } from '../routing/routes-config';
@@ -213,6 +214,9 @@ export function tfServingRoutes(root: FastifyInstance, deps: InferDeps, bodyLimi
       { parseAs: 'buffer', bodyLimit },
       (_request, body, parsed) => parsed(null, body),
     );
+    // Any other content type (a form type from `curl -d`, none from `requests.post(data=…)`)
+    // is read as JSON, as TF Serving does.
+    acceptJsonOfAnyType(app, bodyLimit);
     registerTfServingRoutes(app, deps, counter);
     done();
   });

@@ -16,7 +16,7 @@ import { flagOutOfRange } from './out-of-range';
 import { countingErrors, requestCounter } from './request-counter';
 import { ROUTE_KEY_HEADER } from './tfserving';
 import { inputSpecs, outputSpecs, predictionColumns, v2DatatypeOf } from './tensors';
-import { mayPoisonPrototype } from '../json-body';
+import { jsonTextParser } from '../json-body';
 import {
   BINARY_HEADER,
   binaryOutputs,
@@ -26,6 +26,8 @@ import {
   v2TensorOutputs,
   v2ToTensors,
 } from './v2-tensors';
+
+type ParsedBody = (err: Error | null, body?: unknown) => void;
 
 const NUMERIC = new Set([
   'UINT8',
@@ -138,31 +140,24 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
         ),
       );
 
-      // JSON as usual, except a body announced by Inference-Header-Content-Length (the binary
-      // tensor extension) stays raw bytes, whatever content type the client put on it.
-      const checkedJson = v2.getDefaultJsonParser('error', 'error');
-      const plainJson = v2.getDefaultJsonParser('ignore', 'ignore');
-      v2.removeContentTypeParser('application/json');
+      // JSON whatever the content type (as TF Serving, and KServe's own server, read it: a
+      // form type from `curl -d`, none from `requests.post(data=…)`), except a body announced
+      // by Inference-Header-Content-Length (the binary tensor extension), which stays raw
+      // bytes whatever content type the client put on it.
+      const parseJson = jsonTextParser(v2);
+      const jsonOrBinary = (request: FastifyRequest, body: Buffer, parsed: ParsedBody) => {
+        if (request.headers[BINARY_HEADER] !== undefined) return parsed(null, body);
+        parseJson(request, body.toString('utf8'), parsed);
+      };
+      v2.removeContentTypeParser(['application/json', 'text/plain']);
       v2.addContentTypeParser(
         ['application/json', 'application/octet-stream'],
         { parseAs: 'buffer', bodyLimit },
-        (request, body, parsed) => {
-          if (request.headers[BINARY_HEADER] !== undefined) return parsed(null, body);
-          const text = (body as Buffer).toString('utf8');
-          void (mayPoisonPrototype(text) ? checkedJson : plainJson)(request, text, parsed);
-        },
+        (request, body, parsed) => jsonOrBinary(request, body as Buffer, parsed),
       );
-
-      // Clients of the binary extension may send no content type, or their own.
-      v2.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, parsed) => {
-        if (request.headers[BINARY_HEADER] !== undefined) return parsed(null, body);
-        parsed(
-          new AppError(
-            'VALIDATION_FAILED',
-            'Unsupported content type: send JSON ("Content-Type: application/json") or binary tensors with Inference-Header-Content-Length',
-          ),
-        );
-      });
+      v2.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, parsed) =>
+        jsonOrBinary(request, body as Buffer, parsed),
+      );
 
       v2.get('/', () => ({
         name: 'mlops-serving',
