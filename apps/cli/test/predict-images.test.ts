@@ -92,7 +92,7 @@ describe('mlops predict --image', () => {
     expect(code).toBe(0);
     expect(requests).toHaveLength(1);
     const [sent] = requests;
-    expect(sent!.url).toBe('/v1/models/lesions:predict');
+    expect(sent!.url).toBe('/v1/models/lesions:predict?format=platform');
     expect(sent!.headers['content-type']).toBe('image/jpeg');
     expect(sent!.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(sent!.body.equals(fs.readFileSync(jpeg))).toBe(true);

@@ -17,7 +17,8 @@ import { csvToRecords } from './mlflow-csv';
 import { flagOutOfRange } from './out-of-range';
 import { infer, type InferDeps } from '../inference/infer';
 import { countingErrors, requestCounter } from './request-counter';
-import { columnsToRecords, ROUTE_KEY_HEADER } from './tfserving';
+import { ROUTE_KEY_HEADER } from './tfserving';
+import { columnsToRecords } from './tfserving-body';
 
 /** MLflow's error codes (databricks `ErrorCode` names) for ours. */
 const MLFLOW_CODES: Partial<Record<ErrorCode, string>> = {
