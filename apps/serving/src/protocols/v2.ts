@@ -29,6 +29,13 @@ import {
 
 type ParsedBody = (err: Error | null, body?: unknown) => void;
 
+/**
+ * The status of a "not ready" answer. KServe's V2 protocol text: "A 200 status code indicates
+ * true and a 4xx status code indicates false" for the health and model ready APIs; 400 as
+ * Triton answers. Kubernetes probes fail on it as on a 503.
+ */
+const NOT_READY = 400;
+
 const NUMERIC = new Set([
   'UINT8',
   'UINT16',
@@ -167,41 +174,53 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
       v2.get('/health/live', () => ({ live: true }));
       v2.get('/health/ready', (_request, reply) => {
         const ready = models.ready();
-        return reply.status(ready ? 200 : 503).send({ ready });
+        return reply.status(ready ? 200 : NOT_READY).send({ ready });
       });
 
       async function metadata(target: Target) {
         const loaded = await models.acquire(target);
         loaded.release();
-        return v2Metadata(loaded.name, [String(loaded.version)], loaded.manifest.signature);
+        return v2Metadata(loaded.name, loadedVersions(loaded.name), loaded.manifest.signature);
       }
       v2.get<{ Params: { m: string } }>('/models/:m', (r) => metadata(parseTarget(r.params.m)));
       v2.get<{ Params: { m: string; v: string } }>('/models/:m/versions/:v', (r) =>
         metadata(parseTarget(r.params.m, r.params.v)),
       );
 
+      /** Every version of `model` in memory, followed or pinned: what may be asked for by number. */
+      function loadedVersions(model: string): string[] {
+        const versions = new Set(
+          models.cache
+            .loadedVersions()
+            .filter((l) => l.model === model)
+            .map((l) => l.version),
+        );
+        const followed = models.get(model)?.loaded?.version;
+        if (followed !== undefined) versions.add(followed);
+        return [...versions].sort((a, b) => a - b).map(String);
+      }
+
       function ready(target: Target) {
         // Readiness never triggers a load: only versions in memory are ready.
         const slot = models.get(target.model);
-        let ok = false;
-        if (target.version === undefined) ok = slot?.loaded != null;
-        else {
-          ok =
-            slot?.loaded?.version === target.version ||
-            models.cache
-              .loadedVersions()
-              .some((l) => l.model === target.model && l.version === target.version);
-        }
-        if (!slot && !ok && !models.discovery) throw models.unknownModel(target.model);
+        const versions = loadedVersions(target.model);
+        // A model is known when it is followed or in memory; with discovery, only once the
+        // model list was read (until then every model is just not ready yet).
+        if (!slot && versions.length === 0 && models.listed)
+          throw models.unknownModel(target.model);
+        const ok =
+          target.version === undefined
+            ? slot?.loaded != null
+            : versions.includes(String(target.version));
         return { name: target.model, ready: ok };
       }
       v2.get<{ Params: { m: string } }>('/models/:m/ready', (r, reply) => {
         const body = ready(parseTarget(r.params.m));
-        return reply.status(body.ready ? 200 : 503).send(body);
+        return reply.status(body.ready ? 200 : NOT_READY).send(body);
       });
       v2.get<{ Params: { m: string; v: string } }>('/models/:m/versions/:v/ready', (r, reply) => {
         const body = ready(parseTarget(r.params.m, r.params.v));
-        return reply.status(body.ready ? 200 : 503).send(body);
+        return reply.status(body.ready ? 200 : NOT_READY).send(body);
       });
 
       async function inferRoute(
