@@ -72,6 +72,8 @@ function unwrapOne(v: unknown): unknown {
  * one-value list.
  */
 function bareInstances(signature: Signature, instances: unknown[]): unknown[] {
+  // The hot path (records, as almost every client sends) allocates nothing.
+  if (instances.every(isObject)) return instances;
   const only = signature.inputs.length === 1 ? signature.inputs[0]! : undefined;
   return instances.map((inst, i) => {
     if (isObject(inst)) return inst;
