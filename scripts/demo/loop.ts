@@ -153,7 +153,7 @@ async function predictEach(urls: LoopUrls, rows: readonly IrisRow[]) {
   let correct = 0;
   for (const row of rows) {
     const started = performance.now();
-    const res = await fetch(`${urls.serving}/v1/models/${MODEL}:predict`, {
+    const res = await fetch(`${urls.serving}/v1/models/${MODEL}:predict?format=platform`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer(urls) },
       body: JSON.stringify({ instances: [features(row)] }),

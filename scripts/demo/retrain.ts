@@ -196,7 +196,7 @@ export async function runRetrainLap(
 
 /** One request with every row: the ids come back in order, one per instance. */
 async function predictBatch(urls: LoopUrls, rows: readonly IrisRow[]) {
-  const res = await fetch(`${urls.serving}/v1/models/${MODEL}:predict`, {
+  const res = await fetch(`${urls.serving}/v1/models/${MODEL}:predict?format=platform`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...bearer(urls) },
     body: JSON.stringify({ instances: rows.map(features) }),

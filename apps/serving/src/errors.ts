@@ -12,6 +12,20 @@ export class RetryLaterError extends AppError {
 }
 
 /**
+ * A body of a content type the route does not read: HTTP 415, as MLflow's scoring server
+ * answers. The code stays VALIDATION_FAILED (the caller must change the request).
+ */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super('VALIDATION_FAILED', message);
+  }
+
+  override get httpStatus(): number {
+    return 415;
+  }
+}
+
+/**
  * Every error leaves as `{error: {code, message, details?}}` with the status of its code.
  * Fastify's own client errors (malformed JSON, body too large, wrong content type) become
  * 4xx AppErrors; anything unexpected is logged and answered as a generic 500.
@@ -27,8 +41,7 @@ export function toHttpError(err: unknown, bodyLimit: number): AppError {
     );
   }
   if (status === 415) {
-    return new AppError(
-      'VALIDATION_FAILED',
+    return new UnsupportedMediaTypeError(
       'Unsupported content type: send the body as JSON with "Content-Type: application/json"',
     );
   }

@@ -38,7 +38,7 @@ async function emit(prefix: string, event: PlatformEvent): Promise<void> {
 function predict(app: ServingApp, model = 'iris') {
   return app.inject({
     method: 'POST',
-    url: `/v1/models/${model}:predict`,
+    url: `/v1/models/${model}:predict?format=platform`,
     payload: { instances: [{ x: 1, y: 1, color: 'red' }] },
   });
 }
@@ -78,7 +78,7 @@ describe('following the champion alias of configured models', () => {
 
   it('serves over real HTTP at /v1/models/<name>:predict', async () => {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    const res = await fetch(`${address}/v1/models/iris:predict`, {
+    const res = await fetch(`${address}/v1/models/iris:predict?format=platform`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ instances: [{ x: 1, y: 1, color: 'red' }] }),

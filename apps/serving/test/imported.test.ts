@@ -56,7 +56,7 @@ function publishImported(
 function predict(name: string, instances: unknown[]) {
   return app.inject({
     method: 'POST',
-    url: `/v1/models/${name}:predict`,
+    url: `/v1/models/${name}:predict?format=platform`,
     headers: { 'content-type': 'application/json' },
     payload: JSON.stringify({ instances }),
   });

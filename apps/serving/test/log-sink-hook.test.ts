@@ -24,7 +24,7 @@ let passOn = true;
 function predict(instances: unknown[]) {
   return app.inject({
     method: 'POST',
-    url: '/v1/models/iris:predict',
+    url: '/v1/models/iris:predict?format=platform',
     headers: { 'content-type': 'application/json' },
     payload: JSON.stringify({ instances }),
   });

@@ -31,7 +31,7 @@ const factory = new BundleFactory();
 function predict(body: unknown, name = 'iris') {
   return app.inject({
     method: 'POST',
-    url: `/v1/models/${name}:predict`,
+    url: `/v1/models/${name}:predict?format=platform`,
     headers: { 'content-type': 'application/json' },
     payload: typeof body === 'string' ? body : JSON.stringify(body),
   });
@@ -52,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(() => tearDown({ app, factory, redis, prefix }));
 
-describe('POST /v1/models/:name:predict', () => {
+describe('POST /v1/models/:name:predict?format=platform', () => {
   it('answers raw records with labels, probabilities, the version and prediction ids', async () => {
     const res = await predict({
       instances: [
@@ -134,7 +134,7 @@ describe('POST /v1/models/:name:predict', () => {
     expect(tfError(res).code).toBe('VALIDATION_FAILED');
     const noType = await app.inject({
       method: 'POST',
-      url: '/v1/models/iris:predict',
+      url: '/v1/models/iris:predict?format=platform',
       payload: 'x',
     });
     expect(noType.statusCode).toBe(400);
@@ -144,7 +144,7 @@ describe('POST /v1/models/:name:predict', () => {
   it('answers 404 to an unsupported verb', async () => {
     const res = await app.inject({
       method: 'POST',
-      url: '/v1/models/iris:classify',
+      url: '/v1/models/iris:explain',
       payload: { instances: [{ x: 1, y: 1, color: 'red' }] },
     });
     expect(res.statusCode).toBe(404);
@@ -284,12 +284,12 @@ describe('status routes', () => {
     // A refused and a malformed request: both counted by the status they were answered with.
     await app.inject({
       method: 'POST',
-      url: '/v1/models/iris:predict',
+      url: '/v1/models/iris:predict?format=platform',
       payload: { instances: [{}] },
     });
     await app.inject({
       method: 'POST',
-      url: '/v1/models/iris:predict',
+      url: '/v1/models/iris:predict?format=platform',
       headers: { 'content-type': 'application/json' },
       payload: '{"instances": [',
     });

@@ -86,21 +86,21 @@ describe('SERVING_ROUTES', () => {
 
 describe('explicit versions and aliases', () => {
   it('serves a version and another alias on demand', async () => {
-    const v2 = await predict('/v1/models/iris/versions/2:predict');
+    const v2 = await predict('/v1/models/iris/versions/2:predict?format=platform');
     expect(v2.statusCode).toBe(200);
     expect(predictResponseSchema.parse(v2.json()).model).toEqual({
       name: 'iris',
       version: 2,
       alias: null,
     });
-    const challenger = await predict('/v1/models/iris/labels/challenger:predict');
+    const challenger = await predict('/v1/models/iris/labels/challenger:predict?format=platform');
     expect(predictResponseSchema.parse(challenger.json()).model).toEqual({
       name: 'iris',
       version: 2,
       alias: 'challenger',
     });
     // The followed alias named explicitly takes the slot's version, outside the canary split.
-    const champion = await predict('/v1/models/iris/labels/champion:predict');
+    const champion = await predict('/v1/models/iris/labels/champion:predict?format=platform');
     expect(predictResponseSchema.parse(champion.json()).model).toEqual({
       name: 'iris',
       version: 1,
@@ -109,19 +109,22 @@ describe('explicit versions and aliases', () => {
   });
 
   it('answers 404 for a version that does not exist and refuses a corrupt one', async () => {
-    expect((await predict('/v1/models/iris/versions/9:predict')).statusCode).toBe(404);
-    const corrupt = await predict('/v1/models/iris/versions/4:predict');
+    expect((await predict('/v1/models/iris/versions/9:predict?format=platform')).statusCode).toBe(
+      404,
+    );
+    const corrupt = await predict('/v1/models/iris/versions/4:predict?format=platform');
     expect(corrupt.statusCode).toBeGreaterThanOrEqual(400);
     expect(corrupt.statusCode).toBeLessThan(500);
     expect(tfError(corrupt).message).toMatch(/sha256|checksum|corrupt|match/i);
     // The followed version is untouched.
     expect(
-      predictResponseSchema.parse((await predict('/v1/models/iris:predict')).json()).model.version,
+      predictResponseSchema.parse((await predict('/v1/models/iris:predict?format=platform')).json())
+        .model.version,
     ).toBeGreaterThan(0);
   });
 
   it('answers 404 for a version no alias points at, naming how to serve it', async () => {
-    const res = await predict('/v1/models/iris/versions/5:predict');
+    const res = await predict('/v1/models/iris/versions/5:predict?format=platform');
     expect(res.statusCode).toBe(404);
     expect(tfError(res).message).toMatch(/no alias points at it.*SERVING_ALLOW_UNPROMOTED/);
     const metadata = await app.inject({
@@ -132,8 +135,12 @@ describe('explicit versions and aliases', () => {
   });
 
   it('keeps at most SERVING_MAX_EXTRA_VERSIONS extra versions loaded (LRU)', async () => {
-    expect((await predict('/v1/models/iris/versions/3:predict')).statusCode).toBe(200);
-    expect((await predict('/v1/models/iris/versions/2:predict')).statusCode).toBe(200);
+    expect((await predict('/v1/models/iris/versions/3:predict?format=platform')).statusCode).toBe(
+      200,
+    );
+    expect((await predict('/v1/models/iris/versions/2:predict?format=platform')).statusCode).toBe(
+      200,
+    );
     await eventually(
       () => (app.serving.models.cache.loadedVersions().length <= 1 ? true : undefined),
       'eviction',
@@ -146,18 +153,19 @@ describe('canary and shadow', () => {
   it('splits plain requests between the aliases, sticky by x-request-key', async () => {
     const versions = new Set<number>();
     for (let i = 0; i < 40; i++) {
-      const res = await predict('/v1/models/iris:predict', `user-${i}`);
+      const res = await predict('/v1/models/iris:predict?format=platform', `user-${i}`);
       expect(res.statusCode).toBe(200);
       versions.add(predictResponseSchema.parse(res.json()).model.version);
     }
     expect([...versions].sort()).toEqual([1, 2]);
     const first = predictResponseSchema.parse(
-      (await predict('/v1/models/iris:predict', 'user-7')).json(),
+      (await predict('/v1/models/iris:predict?format=platform', 'user-7')).json(),
     ).model;
     for (let i = 0; i < 5; i++) {
       expect(
-        predictResponseSchema.parse((await predict('/v1/models/iris:predict', 'user-7')).json())
-          .model,
+        predictResponseSchema.parse(
+          (await predict('/v1/models/iris:predict?format=platform', 'user-7')).json(),
+        ).model,
       ).toEqual(first);
     }
     const metrics = (await app.inject('/metrics')).body;
@@ -166,7 +174,7 @@ describe('canary and shadow', () => {
 
   it('mirrors traffic to the shadow version and records both outputs', async () => {
     const records = await eventually(async () => {
-      await predict('/v1/models/iris:predict', 'user-1');
+      await predict('/v1/models/iris:predict?format=platform', 'user-1');
       const body = (await app.inject('/v1/shadow/iris')).json<{ comparisons: unknown[] }>();
       return body.comparisons.length > 0 ? body.comparisons : undefined;
     }, 'a shadow comparison');

@@ -34,7 +34,7 @@ describe('graceful shutdown', () => {
     const inFlight = Array.from({ length: 10 }, (_, i) =>
       app.inject({
         method: 'POST',
-        url: '/v1/models/iris:predict',
+        url: '/v1/models/iris:predict?format=platform',
         payload: { instances: [{ x: i, y: 1, color: 'red' }] },
       }),
     );

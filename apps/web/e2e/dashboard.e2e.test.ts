@@ -163,7 +163,7 @@ describe('dashboard against the real services', () => {
     const feedback: Array<{ predictionId: string; label: string }> = [];
     for (let i = 0; i < rows.length; i += 10) {
       const batch = rows.slice(i, i + 10);
-      const res = await fetch(`${stack.urls.serving}/v1/models/iris:predict`, {
+      const res = await fetch(`${stack.urls.serving}/v1/models/iris:predict?format=platform`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.token}` },
         body: JSON.stringify({ instances: batch.map(features) }),

@@ -15,13 +15,20 @@ export const tfColumnarRequestSchema = z.object({
 });
 export type TfColumnarRequest = z.infer<typeof tfColumnarRequestSchema>;
 
-/** TF Serving REST columnar answer: one array per output, aligned with the input rows. */
+/**
+ * TF Serving REST columnar answer, aligned with the input rows: a single output bare (a
+ * regression's values), several keyed by output name (`label`, `probabilities`); with
+ * `?format=platform` always keyed (`value` for a regression).
+ */
 export const tfColumnarResponseSchema = z.object({
-  outputs: z.object({
-    label: z.array(z.string()).optional(),
-    probabilities: z.array(z.array(z.number())).optional(),
-    value: z.array(z.number()).optional(),
-  }),
+  outputs: z.union([
+    z.array(z.number()),
+    z.object({
+      label: z.array(z.string()).optional(),
+      probabilities: z.array(z.array(z.number())).optional(),
+      value: z.array(z.number()).optional(),
+    }),
+  ]),
   model: z.object({ name: z.string(), version: z.number().int(), alias: z.string().nullable() }),
   predictionIds: z.array(z.string()),
 });
@@ -148,7 +155,8 @@ export const mlflowInvocationSchema = z.union([
     params: z.record(z.string(), z.unknown()).optional(),
   }),
   z.object({
-    instances: z.array(featureRecordSchema),
+    /** Records, or rows of values in the signature's input order (MLflow's TF Serving form). */
+    instances: z.union([z.array(featureRecordSchema), z.array(z.array(cell))]),
     params: z.record(z.string(), z.unknown()).optional(),
   }),
   z.object({

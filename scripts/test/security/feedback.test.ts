@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 async function predictAs(token: string, rows: number) {
-  const res = await fetch(`${serving}/v1/models/iris:predict`, {
+  const res = await fetch(`${serving}/v1/models/iris:predict?format=platform`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ instances: Array.from({ length: rows }, () => SETOSA) }),

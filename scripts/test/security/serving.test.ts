@@ -135,7 +135,11 @@ describe('serving needs a scoped token (issue #16 items 2 and 5)', () => {
 
 describe('what serving answers', () => {
   it('hands out prediction ids with at least 96 random bits, no shared prefix or counter', async () => {
-    const res = await predict('/v1/models/iris:predict', tokens.predict, [SETOSA, SETOSA, SETOSA]);
+    const res = await predict('/v1/models/iris:predict?format=platform', tokens.predict, [
+      SETOSA,
+      SETOSA,
+      SETOSA,
+    ]);
     const ids = predictResponseSchema.parse(await res.json()).predictionIds;
     expect(ids).toHaveLength(3);
     for (const id of ids) {

@@ -39,7 +39,7 @@ export function readImages(files: string[]): { file: string; bytes: Buffer; type
  */
 export async function predictImages(ctx: CliContext, model: string, files: string[]) {
   const images = readImages(files);
-  const url = `${ctx.servingUrl}/v1/models/${encodeURIComponent(model)}:predict`;
+  const url = `${ctx.servingUrl}/v1/models/${encodeURIComponent(model)}:predict?format=platform`;
   const [only] = images;
   const init: RequestInit =
     images.length === 1 && only

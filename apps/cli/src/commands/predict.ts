@@ -36,7 +36,7 @@ export async function predict(ctx: CliContext, model: string, opts: PredictOptio
       'give at least one --instance \'{"feature": value}\' or --file records.jsonl',
     );
   const body = await requestJson(
-    `${ctx.servingUrl}/v1/models/${encodeURIComponent(model)}:predict`,
+    `${ctx.servingUrl}/v1/models/${encodeURIComponent(model)}:predict?format=platform`,
     {
       method: 'POST',
       body: JSON.stringify({ instances }),

@@ -1,29 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  AppError,
-  isResourceName,
-  tfColumnarRequestSchema,
-  zodIssuesToDetails,
-  describeDetails,
-  type Signature,
-  type TensorSignature,
-  type TfServingErrorBody,
-} from '@mlops/contracts';
-import type { TensorValue } from '@mlops/ml/bundle';
+import { AppError, isResourceName, type TfServingErrorBody } from '@mlops/contracts';
 import { protocolErrorHandler } from '../errors';
+import { acceptJsonOfAnyType } from '../json-body';
 import { infer, type InferDeps } from '../inference/infer';
 import { flagOutOfRange } from './out-of-range';
 import type { Target } from '../routing/routes-config';
 import { countingErrors, requestCounter, type RequestCounter } from './request-counter';
 import { availableStatus, modelStatus } from '../routes/status';
-import { decodeImages, singleImageInput, type TensorReadOptions } from './tensor-inputs';
+import { bad, readBody } from './tfserving-body';
+import { tensorOutputs, tensorPredictions } from './tfserving-tensors';
+import { predictionColumns } from './tensors';
+import { specOutputs, specPredictions, tfMetadata } from './tfserving-signatures';
 import {
-  columnsToTensors,
-  instancesToTensors,
-  tensorOutputs,
-  tensorPredictions,
-} from './tfserving-tensors';
-import { inputSpecs, outputSpecs, predictionColumns, tfDtype, type TensorSpec } from './tensors';
+  checkExamplesModel,
+  examplesResults,
+  readExamples,
+  type ExamplesVerb,
+} from './tfserving-examples';
 
 /** Header carrying the sticky key of a canary split (same key → same side). */
 export const ROUTE_KEY_HEADER = 'x-request-key';
@@ -39,108 +32,22 @@ export function splitNameAndVerb(segment: string): { name: string; verb: string 
     : { name: segment.slice(0, at), verb: segment.slice(at + 1) };
 }
 
-function bad(message: string, path?: string): AppError {
-  return new AppError('VALIDATION_FAILED', message, path ? [{ path, message }] : undefined);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** `{"inputs": {"x": [..], "color": [..]}}` → one record per row; columns must align. */
-export function columnsToRecords(
-  inputs: Record<string, unknown[]>,
-): Array<Record<string, unknown>> {
-  const names = Object.keys(inputs);
-  if (names.length === 0)
-    throw bad('"inputs" names no feature: send {"inputs": {"feature": [values…]}}', 'inputs');
-  const n = inputs[names[0]!]!.length;
-  for (const name of names) {
-    if (inputs[name]!.length !== n) {
-      throw bad(
-        `every input column must have the same length: "${names[0]}" has ${n}, "${name}" has ${inputs[name]!.length}`,
-        `inputs.${name}`,
-      );
-    }
-  }
-  const records = new Array<Record<string, unknown>>(n);
-  for (let i = 0; i < n; i++) {
-    const r: Record<string, unknown> = {};
-    for (const name of names) r[name] = inputs[name]![i];
-    records[i] = r;
-  }
-  return records;
-}
-
-interface PredictBody {
-  kind: 'rows' | 'columns' | 'image';
-  /** Feature records for a tabular model (columns are checked once the model is known). */
-  records: (signature: Signature) => unknown[];
-  /** Named tensors for a tensor model. */
-  tensors: (
-    signature: TensorSignature,
-    opts: TensorReadOptions,
-  ) => Promise<Record<string, TensorValue>>;
-}
-
-function parseColumns(body: Record<string, unknown>): unknown[] {
-  const parsed = tfColumnarRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    const details = zodIssuesToDetails(parsed.error.issues);
-    throw new AppError(
-      'VALIDATION_FAILED',
-      `Invalid "inputs": ${describeDetails(details)}`,
-      details,
-    );
-  }
-  return columnsToRecords(parsed.data.inputs);
-}
-
 /**
- * A predict body, checked by hand (the hot path): rows or columns, never both, or the raw
- * bytes of an image (`Content-Type: image/jpeg|png`) for a model with one image input.
+ * `?format=platform` asks for the platform's own prediction records instead of TF Serving's
+ * shape: `{label, probabilities: {<label>: p}}` or `{value}` per row (contracts'
+ * `predictResponseSchema`), columns `{label, probabilities}` or `{value}`. The CLI and the demo
+ * scripts read labels by name through it.
  */
-function readBody(body: unknown, model: string): PredictBody {
-  if (body instanceof Uint8Array) {
-    return {
-      kind: 'image',
-      records: () => {
-        singleImageInput(undefined, model); // throws: a tabular model takes no image body
-        return [];
-      },
-      tensors: async (signature, opts) => {
-        const input = singleImageInput(signature, model);
-        return { [input.name]: await decodeImages(input, [body], opts) };
-      },
-    };
-  }
-  if (!isObject(body))
-    throw bad('The body must be a JSON object with "instances" (rows) or "inputs" (columns)');
-  const hasRows = body.instances !== undefined;
-  const hasColumns = body.inputs !== undefined;
-  if (hasRows && hasColumns)
-    throw bad('Send either "instances" (rows) or "inputs" (columns), never both', 'inputs');
-  if (body.signature_name !== undefined && typeof body.signature_name !== 'string') {
-    throw bad('"signature_name" must be a string', 'signature_name');
-  }
-  if (hasRows) {
-    if (!Array.isArray(body.instances))
-      throw bad('"instances" must be an array of feature records', 'instances');
-    const instances = body.instances as unknown[];
-    return {
-      kind: 'rows',
-      records: () => instances,
-      tensors: (signature, opts) => instancesToTensors(signature, instances, opts),
-    };
-  }
-  if (hasColumns) {
-    return {
-      kind: 'columns',
-      records: () => parseColumns(body),
-      tensors: (signature, opts) => columnsToTensors(signature, body.inputs, opts),
-    };
-  }
-  throw bad('The body has neither "instances" (rows) nor "inputs" (columns)', 'instances');
+export const PLATFORM_FORMAT = 'platform';
+
+function wantsPlatformShape(request: FastifyRequest): boolean {
+  const { format } = (request.query ?? {}) as { format?: unknown };
+  if (format === undefined) return false;
+  if (format === PLATFORM_FORMAT) return true;
+  throw bad(
+    `Unknown format ${JSON.stringify(format)}: leave it out for TF Serving's answer, or send ?format=${PLATFORM_FORMAT} for labels with probabilities by name`,
+    'format',
+  );
 }
 
 function parseVersion(text: string): number {
@@ -159,37 +66,6 @@ function parseTarget(name: string, version?: string, label?: string): Target {
     return { model: name, alias: label };
   }
   return { model: name };
-}
-
-function tensorInfo(specs: TensorSpec[]) {
-  return Object.fromEntries(
-    specs.map((s) => [
-      s.name,
-      {
-        dtype: tfDtype(s.datatype),
-        tensor_shape: { dim: s.shape.map((d) => ({ size: String(d) })) },
-        name: s.name,
-      },
-    ]),
-  );
-}
-
-/** TF Serving's GetModelMetadata JSON: the `serving_default` signature with every feature. */
-export function tfMetadata(name: string, version: number, signature: Signature) {
-  return {
-    model_spec: { name, signature_name: '', version: String(version) },
-    metadata: {
-      signature_def: {
-        signature_def: {
-          serving_default: {
-            inputs: tensorInfo(inputSpecs(signature)),
-            outputs: tensorInfo(outputSpecs(signature)),
-            method_name: 'tensorflow/serving/predict',
-          },
-        },
-      },
-    },
-  };
 }
 
 /** TF Serving's error body: `{"error": "<message>"}`, our code and details beside it. */
@@ -213,6 +89,9 @@ export function tfServingRoutes(root: FastifyInstance, deps: InferDeps, bodyLimi
       { parseAs: 'buffer', bodyLimit },
       (_request, body, parsed) => parsed(null, body),
     );
+    // Any other content type (a form type from `curl -d`, none from `requests.post(data=…)`)
+    // is read as JSON, as TF Serving does.
+    acceptJsonOfAnyType(app, bodyLimit);
     registerTfServingRoutes(app, deps, counter);
     done();
   });
@@ -231,18 +110,20 @@ function registerTfServingRoutes(
 ): void {
   const { models } = deps;
 
-  async function predict(
+  async function call(
     target: Target,
     verb: string | null,
     request: FastifyRequest,
     reply: FastifyReply,
   ) {
+    if (verb === 'classify' || verb === 'regress') return examples(target, verb, request, reply);
     if (verb !== 'predict') {
       throw new AppError(
         'NOT_FOUND',
-        `Unsupported call "${verb ?? ''}": use POST /v1/models/<name>:predict`,
+        `Unsupported call "${verb ?? ''}": use POST /v1/models/<name>:predict, :classify or :regress`,
       );
     }
+    const platform = wantsPlatformShape(request);
     const { kind, records, tensors } = readBody(request.body, target.model);
     const key = request.headers[ROUTE_KEY_HEADER];
     const result = await infer(deps, {
@@ -268,13 +149,43 @@ function registerTfServingRoutes(
           : { predictions: tensorPredictions(tensorSignature, result.tensors) };
       return { ...answer, model, predictionIds: result.ids };
     }
-    if (kind !== 'columns')
-      return { predictions: result.predictions, model, predictionIds: result.ids, ...outOfRange };
+    const { signature, predictions } = result;
+    const answer =
+      kind !== 'columns'
+        ? { predictions: platform ? predictions : specPredictions(signature, predictions) }
+        : {
+            outputs: platform
+              ? predictionColumns(signature, predictions)
+              : specOutputs(signature, predictions),
+          };
+    return { ...answer, model, predictionIds: result.ids, ...outOfRange };
+  }
+
+  async function examples(
+    target: Target,
+    verb: ExamplesVerb,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
+    const { signatureName, records } = readExamples(request.body);
+    const key = request.headers[ROUTE_KEY_HEADER];
+    const result = await infer(deps, {
+      target,
+      protocol: 'tfserving',
+      records: (signature) => {
+        checkExamplesModel(verb, signatureName, signature, target.model);
+        return records;
+      },
+      routeKey: typeof key === 'string' ? key : undefined,
+      principal: request.principal?.name ?? null,
+      renamePath: (p) => p.replace(/^instances/, 'examples'),
+    });
+    counter.count(target.model, 200);
     return {
-      outputs: predictionColumns(result.signature, result.predictions),
-      model,
+      results: examplesResults(verb, result.signature, result.predictions),
+      model: { name: result.model, version: result.version, alias: result.alias },
       predictionIds: result.ids,
-      ...outOfRange,
+      ...flagOutOfRange(reply, result.outOfRange),
     };
   }
 
@@ -282,7 +193,11 @@ function registerTfServingRoutes(
     if (target.version === undefined && target.alias === undefined) {
       const slot = models.get(target.model);
       if (!slot) throw models.unknownModel(target.model);
-      return modelStatus(slot);
+      const extra = models.cache
+        .loadedVersions()
+        .filter((l) => l.model === target.model)
+        .map((l) => l.version);
+      return modelStatus(slot, extra);
     }
     const loaded = await models.acquire(target);
     loaded.release();
@@ -297,20 +212,20 @@ function registerTfServingRoutes(
 
   app.post<{ Params: { nameAndVerb: string } }>('/v1/models/:nameAndVerb', (request, reply) => {
     const { name, verb } = splitNameAndVerb(request.params.nameAndVerb);
-    return predict(parseTarget(name), verb, request, reply);
+    return call(parseTarget(name), verb, request, reply);
   });
   app.post<{ Params: { name: string; v: string } }>(
     '/v1/models/:name/versions/:v',
     (request, reply) => {
       const { name: v, verb } = splitNameAndVerb(request.params.v);
-      return predict(parseTarget(request.params.name, v), verb, request, reply);
+      return call(parseTarget(request.params.name, v), verb, request, reply);
     },
   );
   app.post<{ Params: { name: string; l: string } }>(
     '/v1/models/:name/labels/:l',
     (request, reply) => {
       const { name: l, verb } = splitNameAndVerb(request.params.l);
-      return predict(parseTarget(request.params.name, undefined, l), verb, request, reply);
+      return call(parseTarget(request.params.name, undefined, l), verb, request, reply);
     },
   );
 

@@ -5,7 +5,6 @@ import {
   isResourceName,
   v2InferRequestSchema,
   type Signature,
-  type V2InferRequest,
   type V2InferResponse,
   type V2ModelMetadata,
 } from '@mlops/contracts';
@@ -15,8 +14,9 @@ import type { Target } from '../routing/routes-config';
 import { flagOutOfRange } from './out-of-range';
 import { countingErrors, requestCounter } from './request-counter';
 import { ROUTE_KEY_HEADER } from './tfserving';
-import { inputSpecs, outputSpecs, predictionColumns, v2DatatypeOf } from './tensors';
-import { mayPoisonPrototype } from '../json-body';
+import { inputSpecs, outputSpecs, predictionColumns } from './tensors';
+import { tensorsToRecords } from './v2-records';
+import { jsonTextParser } from '../json-body';
 import {
   BINARY_HEADER,
   binaryOutputs,
@@ -27,74 +27,17 @@ import {
   v2ToTensors,
 } from './v2-tensors';
 
-const NUMERIC = new Set([
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'FP16',
-  'FP32',
-  'FP64',
-]);
+type ParsedBody = (err: Error | null, body?: unknown) => void;
+
+/**
+ * The status of a "not ready" answer. KServe's V2 protocol text: "A 200 status code indicates
+ * true and a 4xx status code indicates false" for the health and model ready APIs; 400 as
+ * Triton answers. Kubernetes probes fail on it as on a 503.
+ */
+const NOT_READY = 400;
 
 function bad(message: string): AppError {
   return new AppError('VALIDATION_FAILED', message);
-}
-
-function flatten(data: unknown[], out: unknown[] = []): unknown[] {
-  for (const v of data) {
-    if (Array.isArray(v)) flatten(v, out);
-    else out.push(v);
-  }
-  return out;
-}
-
-/**
- * Typed tensors → records. Our choice (README): one input tensor per feature, named as the
- * feature, shape `[n]` or `[n, 1]`; FP32 (any numeric type) for numeric, BYTES for categorical,
- * BOOL for boolean. The model's own preprocessing then runs exactly as for the other protocols.
- */
-export function tensorsToRecords(req: V2InferRequest, signature: Signature): unknown[] {
-  const byName = new Map(req.inputs.map((t) => [t.name, t]));
-  if (byName.size !== req.inputs.length) throw bad('Two input tensors have the same name');
-  for (const name of byName.keys()) {
-    if (!signature.inputs.some((c) => c.name === name)) {
-      throw bad(
-        `Unexpected input tensor "${name}": the model's inputs are ${signature.inputs.map((c) => `"${c.name}"`).join(', ')}`,
-      );
-    }
-  }
-  let rows: number | null = null;
-  const columns: Array<{ name: string; values: unknown[] }> = [];
-  for (const column of signature.inputs) {
-    const t = byName.get(column.name);
-    if (!t) throw bad(`Missing input tensor "${column.name}" (${v2DatatypeOf(column)}, shape [n])`);
-    const expected = v2DatatypeOf(column);
-    const typeOk = expected === 'FP32' ? NUMERIC.has(t.datatype) : t.datatype === expected;
-    if (!typeOk) throw bad(`Input "${t.name}" has datatype ${t.datatype}; expected ${expected}`);
-    if (t.shape.length > 2 || (t.shape.length === 2 && t.shape[1] !== 1)) {
-      throw bad(`Input "${t.name}" has shape [${t.shape.join(', ')}]; expected [n] or [n, 1]`);
-    }
-    const n = t.shape[0]!;
-    const values = flatten(t.data);
-    if (values.length !== n)
-      throw bad(`Input "${t.name}" has shape [${t.shape.join(', ')}] but ${values.length} values`);
-    if (rows !== null && n !== rows)
-      throw bad(`Input "${t.name}" has ${n} rows; the other inputs have ${rows}`);
-    rows = n;
-    columns.push({ name: column.name, values });
-  }
-  const records: Array<Record<string, unknown>> = [];
-  for (let i = 0; i < (rows ?? 0); i++) {
-    const r: Record<string, unknown> = {};
-    for (const c of columns) r[c.name] = c.values[i];
-    records.push(r);
-  }
-  return records;
 }
 
 export function v2Metadata(
@@ -138,31 +81,24 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
         ),
       );
 
-      // JSON as usual, except a body announced by Inference-Header-Content-Length (the binary
-      // tensor extension) stays raw bytes, whatever content type the client put on it.
-      const checkedJson = v2.getDefaultJsonParser('error', 'error');
-      const plainJson = v2.getDefaultJsonParser('ignore', 'ignore');
-      v2.removeContentTypeParser('application/json');
+      // JSON whatever the content type (as TF Serving, and KServe's own server, read it: a
+      // form type from `curl -d`, none from `requests.post(data=…)`), except a body announced
+      // by Inference-Header-Content-Length (the binary tensor extension), which stays raw
+      // bytes whatever content type the client put on it.
+      const parseJson = jsonTextParser(v2);
+      const jsonOrBinary = (request: FastifyRequest, body: Buffer, parsed: ParsedBody) => {
+        if (request.headers[BINARY_HEADER] !== undefined) return parsed(null, body);
+        parseJson(request, body.toString('utf8'), parsed);
+      };
+      v2.removeContentTypeParser(['application/json', 'text/plain']);
       v2.addContentTypeParser(
         ['application/json', 'application/octet-stream'],
         { parseAs: 'buffer', bodyLimit },
-        (request, body, parsed) => {
-          if (request.headers[BINARY_HEADER] !== undefined) return parsed(null, body);
-          const text = (body as Buffer).toString('utf8');
-          void (mayPoisonPrototype(text) ? checkedJson : plainJson)(request, text, parsed);
-        },
+        (request, body, parsed) => jsonOrBinary(request, body as Buffer, parsed),
       );
-
-      // Clients of the binary extension may send no content type, or their own.
-      v2.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, parsed) => {
-        if (request.headers[BINARY_HEADER] !== undefined) return parsed(null, body);
-        parsed(
-          new AppError(
-            'VALIDATION_FAILED',
-            'Unsupported content type: send JSON ("Content-Type: application/json") or binary tensors with Inference-Header-Content-Length',
-          ),
-        );
-      });
+      v2.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, parsed) =>
+        jsonOrBinary(request, body as Buffer, parsed),
+      );
 
       v2.get('/', () => ({
         name: 'mlops-serving',
@@ -172,41 +108,53 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
       v2.get('/health/live', () => ({ live: true }));
       v2.get('/health/ready', (_request, reply) => {
         const ready = models.ready();
-        return reply.status(ready ? 200 : 503).send({ ready });
+        return reply.status(ready ? 200 : NOT_READY).send({ ready });
       });
 
       async function metadata(target: Target) {
         const loaded = await models.acquire(target);
         loaded.release();
-        return v2Metadata(loaded.name, [String(loaded.version)], loaded.manifest.signature);
+        return v2Metadata(loaded.name, loadedVersions(loaded.name), loaded.manifest.signature);
       }
       v2.get<{ Params: { m: string } }>('/models/:m', (r) => metadata(parseTarget(r.params.m)));
       v2.get<{ Params: { m: string; v: string } }>('/models/:m/versions/:v', (r) =>
         metadata(parseTarget(r.params.m, r.params.v)),
       );
 
+      /** Every version of `model` in memory, followed or pinned: what may be asked for by number. */
+      function loadedVersions(model: string): string[] {
+        const versions = new Set(
+          models.cache
+            .loadedVersions()
+            .filter((l) => l.model === model)
+            .map((l) => l.version),
+        );
+        const followed = models.get(model)?.loaded?.version;
+        if (followed !== undefined) versions.add(followed);
+        return [...versions].sort((a, b) => a - b).map(String);
+      }
+
       function ready(target: Target) {
         // Readiness never triggers a load: only versions in memory are ready.
         const slot = models.get(target.model);
-        let ok = false;
-        if (target.version === undefined) ok = slot?.loaded != null;
-        else {
-          ok =
-            slot?.loaded?.version === target.version ||
-            models.cache
-              .loadedVersions()
-              .some((l) => l.model === target.model && l.version === target.version);
-        }
-        if (!slot && !ok && !models.discovery) throw models.unknownModel(target.model);
+        const versions = loadedVersions(target.model);
+        // A model is known when it is followed or in memory; with discovery, only once the
+        // model list was read (until then every model is just not ready yet).
+        if (!slot && versions.length === 0 && models.listed)
+          throw models.unknownModel(target.model);
+        const ok =
+          target.version === undefined
+            ? slot?.loaded != null
+            : versions.includes(String(target.version));
         return { name: target.model, ready: ok };
       }
       v2.get<{ Params: { m: string } }>('/models/:m/ready', (r, reply) => {
         const body = ready(parseTarget(r.params.m));
-        return reply.status(body.ready ? 200 : 503).send(body);
+        return reply.status(body.ready ? 200 : NOT_READY).send(body);
       });
       v2.get<{ Params: { m: string; v: string } }>('/models/:m/versions/:v/ready', (r, reply) => {
         const body = ready(parseTarget(r.params.m, r.params.v));
-        return reply.status(body.ready ? 200 : 503).send(body);
+        return reply.status(body.ready ? 200 : NOT_READY).send(body);
       });
 
       async function inferRoute(

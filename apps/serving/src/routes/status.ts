@@ -20,16 +20,22 @@ export function availableStatus(version: number): ModelStatus {
   return { model_version_status: [{ version: String(version), state: 'AVAILABLE', status: OK }] };
 }
 
-/** TF Serving's `GET /v1/models/<name>` body for one slot. */
-export function modelStatus(slot: ModelSlot): ModelStatus {
+/**
+ * TF Serving's `GET /v1/models/<name>` body for one slot: "status for all versions" (its REST
+ * API documentation) — the followed version, and `extra`, the other versions in memory (pinned
+ * by version or label), each AVAILABLE, highest version first.
+ */
+export function modelStatus(slot: ModelSlot, extra: readonly number[] = []): ModelStatus {
   const out: ModelStatus['model_version_status'] = [];
-  const loaded = slot.loaded;
   const err = slot.lastError;
-  if (slot.loading !== null) {
+  const available = new Set(extra);
+  if (slot.loaded) available.add(slot.loaded.version);
+  if (slot.loading !== null && !available.has(slot.loading)) {
     out.push({ version: String(slot.loading), state: 'LOADING', status: OK });
   }
-  if (loaded) out.push({ version: String(loaded.version), state: 'AVAILABLE', status: OK });
-  if (err && err.version !== null && err.version !== loaded?.version) {
+  for (const v of [...available].sort((a, b) => b - a))
+    out.push({ version: String(v), state: 'AVAILABLE', status: OK });
+  if (err && err.version !== null && !available.has(err.version)) {
     out.push({
       version: String(err.version),
       state: 'END',

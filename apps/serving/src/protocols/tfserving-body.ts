@@ -1,0 +1,160 @@
+import {
+  AppError,
+  describeDetails,
+  tfColumnarRequestSchema,
+  zodIssuesToDetails,
+  type Signature,
+  type TensorSignature,
+} from '@mlops/contracts';
+import type { TensorValue } from '@mlops/ml/bundle';
+import { decodeImages, singleImageInput, type TensorReadOptions } from './tensor-inputs';
+import { columnsToTensors, instancesToTensors } from './tfserving-tensors';
+import { checkSignatureName, DEFAULT_SIGNATURE, signatureNames } from './tfserving-signatures';
+
+/**
+ * A TF Serving predict body as its REST API documentation writes it: row format `instances`
+ * or columnar `inputs` (never both), or the raw bytes of an image. What it holds is only
+ * checked once the model (and so its signature) is known.
+ */
+
+export function bad(message: string, path?: string): AppError {
+  return new AppError('VALIDATION_FAILED', message, path ? [{ path, message }] : undefined);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `{"inputs": {"x": [..], "color": [..]}}` → one record per row; columns must align. */
+export function columnsToRecords(
+  inputs: Record<string, unknown[]>,
+): Array<Record<string, unknown>> {
+  const names = Object.keys(inputs);
+  if (names.length === 0)
+    throw bad('"inputs" names no feature: send {"inputs": {"feature": [values…]}}', 'inputs');
+  const n = inputs[names[0]!]!.length;
+  for (const name of names) {
+    if (inputs[name]!.length !== n) {
+      throw bad(
+        `every input column must have the same length: "${names[0]}" has ${n}, "${name}" has ${inputs[name]!.length}`,
+        `inputs.${name}`,
+      );
+    }
+  }
+  const records = new Array<Record<string, unknown>>(n);
+  for (let i = 0; i < n; i++) {
+    const r: Record<string, unknown> = {};
+    for (const name of names) r[name] = inputs[name]![i];
+    records[i] = r;
+  }
+  return records;
+}
+
+export interface PredictBody {
+  kind: 'rows' | 'columns' | 'image';
+  /** Feature records for a tabular model (columns are checked once the model is known). */
+  records: (signature: Signature) => unknown[];
+  /** Named tensors for a tensor model. */
+  tensors: (
+    signature: TensorSignature,
+    opts: TensorReadOptions,
+  ) => Promise<Record<string, TensorValue>>;
+}
+
+/** `[x]`, a one-value row, is its value: the [-1, 1] form of a one-input model's column. */
+function unwrapOne(v: unknown): unknown {
+  return Array.isArray(v) && v.length === 1 ? v[0] : v;
+}
+
+/**
+ * Row format: an object per instance keyed by feature name; a model with one input may send
+ * each instance bare (`"instances": [1.0, 2.0, 5.0]`, TF Serving's documented call) or as a
+ * one-value list.
+ */
+function bareInstances(signature: Signature, instances: unknown[]): unknown[] {
+  // The hot path (records, as almost every client sends) allocates nothing.
+  if (instances.every(isObject)) return instances;
+  const only = signature.inputs.length === 1 ? signature.inputs[0]! : undefined;
+  return instances.map((inst, i) => {
+    if (isObject(inst)) return inst;
+    if (only) return { [only.name]: unwrapOne(inst) };
+    throw bad(
+      `instances[${i}] must be an object keyed by feature name (${signature.inputs.map((c) => c.name).join(', ')}): the model has several inputs`,
+      `instances[${i}]`,
+    );
+  });
+}
+
+function parseColumns(body: Record<string, unknown>): unknown[] {
+  const parsed = tfColumnarRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const details = zodIssuesToDetails(parsed.error.issues);
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Invalid "inputs": ${describeDetails(details)}`,
+      details,
+    );
+  }
+  return columnsToRecords(parsed.data.inputs);
+}
+
+/**
+ * A predict body, checked by hand (the hot path): rows or columns, never both, or the raw
+ * bytes of an image (`Content-Type: image/jpeg|png`) for a model with one image input.
+ */
+export function readBody(body: unknown, model: string): PredictBody {
+  if (body instanceof Uint8Array) {
+    return {
+      kind: 'image',
+      records: () => {
+        singleImageInput(undefined, model); // throws: a tabular model takes no image body
+        return [];
+      },
+      tensors: async (signature, opts) => {
+        const input = singleImageInput(signature, model);
+        return { [input.name]: await decodeImages(input, [body], opts) };
+      },
+    };
+  }
+  if (!isObject(body))
+    throw bad('The body must be a JSON object with "instances" (rows) or "inputs" (columns)');
+  const hasRows = body.instances !== undefined;
+  const hasColumns = body.inputs !== undefined;
+  if (hasRows && hasColumns)
+    throw bad('Send either "instances" (rows) or "inputs" (columns), never both', 'inputs');
+  const name = body.signature_name;
+  if (hasRows) {
+    if (!Array.isArray(body.instances))
+      throw bad('"instances" must be an array of feature records', 'instances');
+    const instances = body.instances as unknown[];
+    return {
+      kind: 'rows',
+      records: (signature) => {
+        checkSignatureName(name, signatureNames(signature));
+        return bareInstances(signature, instances);
+      },
+      tensors: (signature, opts) => {
+        checkSignatureName(name, [DEFAULT_SIGNATURE]);
+        return instancesToTensors(signature, instances, opts);
+      },
+    };
+  }
+  if (hasColumns) {
+    return {
+      kind: 'columns',
+      records: (signature) => {
+        checkSignatureName(name, signatureNames(signature));
+        const only = signature.inputs.length === 1 ? signature.inputs[0]! : undefined;
+        // One input: `"inputs": [v0, v1, …]` is that input's column, as the spec allows.
+        if (only && Array.isArray(body.inputs))
+          return columnsToRecords({ [only.name]: body.inputs.map(unwrapOne) });
+        return parseColumns(body);
+      },
+      tensors: (signature, opts) => {
+        checkSignatureName(name, [DEFAULT_SIGNATURE]);
+        return columnsToTensors(signature, body.inputs, opts);
+      },
+    };
+  }
+  throw bad('The body has neither "instances" (rows) nor "inputs" (columns)', 'instances');
+}

@@ -1,0 +1,72 @@
+import { AppError, type Signature, type V2InferRequest } from '@mlops/contracts';
+import { v2DatatypeOf } from './tensors';
+
+const NUMERIC = new Set([
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+]);
+
+function bad(message: string): AppError {
+  return new AppError('VALIDATION_FAILED', message);
+}
+
+function flatten(data: unknown[], out: unknown[] = []): unknown[] {
+  for (const v of data) {
+    if (Array.isArray(v)) flatten(v, out);
+    else out.push(v);
+  }
+  return out;
+}
+
+/**
+ * Typed tensors → records. Our choice (README): one input tensor per feature, named as the
+ * feature, shape `[n]` or `[n, 1]`; FP32 (any numeric type) for numeric, BYTES for categorical,
+ * BOOL for boolean. The model's own preprocessing then runs exactly as for the other protocols.
+ */
+export function tensorsToRecords(req: V2InferRequest, signature: Signature): unknown[] {
+  const byName = new Map(req.inputs.map((t) => [t.name, t]));
+  if (byName.size !== req.inputs.length) throw bad('Two input tensors have the same name');
+  for (const name of byName.keys()) {
+    if (!signature.inputs.some((c) => c.name === name)) {
+      throw bad(
+        `Unexpected input tensor "${name}": the model's inputs are ${signature.inputs.map((c) => `"${c.name}"`).join(', ')}`,
+      );
+    }
+  }
+  let rows: number | null = null;
+  const columns: Array<{ name: string; values: unknown[] }> = [];
+  for (const column of signature.inputs) {
+    const t = byName.get(column.name);
+    if (!t) throw bad(`Missing input tensor "${column.name}" (${v2DatatypeOf(column)}, shape [n])`);
+    const expected = v2DatatypeOf(column);
+    const typeOk = expected === 'FP32' ? NUMERIC.has(t.datatype) : t.datatype === expected;
+    if (!typeOk) throw bad(`Input "${t.name}" has datatype ${t.datatype}; expected ${expected}`);
+    if (t.shape.length > 2 || (t.shape.length === 2 && t.shape[1] !== 1)) {
+      throw bad(`Input "${t.name}" has shape [${t.shape.join(', ')}]; expected [n] or [n, 1]`);
+    }
+    const n = t.shape[0]!;
+    const values = flatten(t.data);
+    if (values.length !== n)
+      throw bad(`Input "${t.name}" has shape [${t.shape.join(', ')}] but ${values.length} values`);
+    if (rows !== null && n !== rows)
+      throw bad(`Input "${t.name}" has ${n} rows; the other inputs have ${rows}`);
+    rows = n;
+    columns.push({ name: column.name, values });
+  }
+  const records: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < (rows ?? 0); i++) {
+    const r: Record<string, unknown> = {};
+    for (const c of columns) r[c.name] = c.values[i];
+    records.push(r);
+  }
+  return records;
+}
