@@ -65,6 +65,23 @@ function ranked(labels: readonly string[], values: readonly number[]) {
     .sort((a, b) => b.value - a.value);
 }
 
+/**
+ * One row of a tabular model's TF Serving answer as TF Serving shapes it (the default without
+ * `?format=platform`): a regression's bare value, or a classifier's `label` with its
+ * `probabilities` in the order of the signature's labels.
+ */
+function readTabular(p: unknown, i: number, signature: Signature): ReadPrediction {
+  const out = signature.output;
+  const predictionId = null;
+  if (typeof p === 'number' && out.task === 'regression')
+    return { predictionId, label: null, probabilities: [], value: p };
+  const row = typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
+  const values = numbers(row.probabilities);
+  if (out.task !== 'classification' || typeof row.label !== 'string' || !values)
+    throw new AnswerShapeError(`prediction ${i} is neither a value nor a label with probabilities`);
+  return { predictionId, label: row.label, probabilities: ranked(out.labels, values), value: null };
+}
+
 /** The model a body names (`model.version`), or null: to pick the signature to read it with. */
 export function answeringVersion(body: unknown): number | null {
   const model =
@@ -104,9 +121,17 @@ export function readPredictions(body: unknown, signature: Signature): ReadAnswer
     };
   }
   const parsed = tensorAnswerSchema.safeParse(body);
-  if (!parsed.success || !signature.tensors)
+  if (!parsed.success)
     throw new AnswerShapeError('no "predictions" with a model and prediction ids');
   const { model, predictions, predictionIds } = parsed.data;
+  if (!signature.tensors)
+    return {
+      model,
+      predictions: predictions.map((p, i) => ({
+        ...readTabular(p, i, signature),
+        predictionId: predictionIds[i] ?? null,
+      })),
+    };
   const outputs = signature.tensors.outputs;
   const out = signature.output;
   const scored =
