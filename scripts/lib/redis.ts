@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './ports';
 import { waitFor } from './wait';
+import { deleteRedisKeys } from '@mlops/config';
 
 export interface RedisHandle {
   url: string;
@@ -77,12 +78,7 @@ export async function ensureRedis(
 export async function deletePrefix(url: string, prefix: string): Promise<void> {
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await client.unlink(...keys);
-    } while (cursor !== '0');
+    await deleteRedisKeys(client, `${prefix}:*`);
   } finally {
     client.disconnect();
   }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driftPolicySchema, driftReportSchema, redisKeys } from '@mlops/contracts';
 import type { FeatureRecord, PredictionLogEntry, TensorDriftReference } from '@mlops/contracts';
-import { createLogger } from '@mlops/config';
+import { createLogger, deleteRedisKeys } from '@mlops/config';
 import { buildApp } from '../src/app';
 import { staticProfileSource, type Reference } from '../src/profiles';
 import { loggedTable, referenceTable, tensorDriftColumns } from '../src/tensor-drift-columns';
@@ -88,12 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+  await deleteRedisKeys(redis, `${prefix}:*`);
   await redis.quit();
 });
 

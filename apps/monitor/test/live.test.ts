@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driftPolicySchema, redisKeys, type PredictionLogEntry } from '@mlops/contracts';
-import { createLogger } from '@mlops/config';
+import { createLogger, deleteRedisKeys } from '@mlops/config';
 import { buildApp } from '../src/app';
 import { staticProfileSource } from '../src/profiles';
 import { liveSampleSchema, sampleWindow } from '../src/trpc/live';
@@ -51,12 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+  await deleteRedisKeys(redis, `${prefix}:*`);
   await redis.quit();
 });
 

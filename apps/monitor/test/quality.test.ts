@@ -14,7 +14,7 @@ import {
   retrainPolicySchema,
 } from '@mlops/contracts';
 import type { PredictionLogEntry } from '@mlops/contracts';
-import { createLogger } from '@mlops/config';
+import { createLogger, deleteRedisKeys } from '@mlops/config';
 import { buildApp } from '../src/app';
 import { staticProfileSource } from '../src/profiles';
 import { classificationMetrics, regressionMetrics } from '../src/quality';
@@ -91,12 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+  await deleteRedisKeys(redis, `${prefix}:*`);
   await redis.quit();
 });
 

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError, platformEventSchema, redisKeys, retrainPolicySchema } from '@mlops/contracts';
 import type { CellValue, PlatformEvent, Run } from '@mlops/contracts';
-import { createLogger } from '@mlops/config';
+import { createLogger, deleteRedisKeys } from '@mlops/config';
 import { createMetrics } from '../src/metrics';
 import { retrainPolicies } from '../src/policy';
 import { loadEnv } from '../src/env';
@@ -20,12 +20,7 @@ const RUN_ID = 'run-00000001';
 const NOW = new Date().toISOString();
 
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+  await deleteRedisKeys(redis, `${prefix}:*`);
   await redis.quit();
 });
 

@@ -10,6 +10,7 @@ import { createDeps, type RegistryDeps } from '../src/deps';
 import type { ImageLimits } from '../src/domain/datasets/images/limits';
 import type { WebhookOptions } from '../src/domain/webhooks';
 import { createTestPostgres, INFRA, startTestS3 } from '@mlops/storage/testing';
+import { deleteRedisKeys } from '@mlops/config';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -68,12 +69,7 @@ export async function startTestRegistry(
 export async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteRedisKeys(redis, `${prefix}:*`);
   } finally {
     redis.disconnect();
   }

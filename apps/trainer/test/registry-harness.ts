@@ -10,6 +10,7 @@ import { createRegistryClient, type RegistryClient } from '@mlops/client';
 import { buildApp as buildRegistry } from '../../registry/src/app';
 import { createDeps } from '../../registry/src/deps';
 import { blobSchema } from './data';
+import { deleteRedisKeys } from '@mlops/config';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const TOKEN = 'trainer-test-token-0123456789';
@@ -46,12 +47,7 @@ export async function startRegistry(): Promise<Harness> {
     redis,
     async close() {
       await app.close();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deleteRedisKeys(redis, `${prefix}:*`);
       await redis.quit();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { DataRow, Run } from '@mlops/contracts';
 import { createRegistryClient, type RegistryClient } from '@mlops/client';
-import { createLogger } from '@mlops/config';
+import { createLogger, deleteRedisKeys } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
 import { loadBundleModel } from '@mlops/ml/bundle';
 // The real registry, in-process: this test is the seam between the two apps.
@@ -73,12 +73,7 @@ afterAll(async () => {
   await worker?.close();
   await registryApp?.close();
   if (redis) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteRedisKeys(redis, `${prefix}:*`);
     await redis.quit();
   }
   fs.rmSync(dir, { recursive: true, force: true });

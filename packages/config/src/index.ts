@@ -4,5 +4,6 @@ export * from './http-limits';
 export * from './logger';
 export * from './placeholders';
 export * from './redis-close';
+export * from './redis-keys';
 export * from './server';
 export * from './token';

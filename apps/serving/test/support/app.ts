@@ -2,7 +2,7 @@ import { tfServingErrorBodySchema, type Principal } from '@mlops/contracts';
 import type { TokenVerifier } from '@mlops/client';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createLogger } from '@mlops/config';
+import { createLogger, deleteRedisKeys } from '@mlops/config';
 import { buildApp, type AppDeps, type ServingApp } from '../../src/app';
 import { loadServingEnv } from '../../src/env';
 import { MemoryModelSource } from '../../src/models/memory-source';
@@ -84,12 +84,7 @@ export async function eventually<T>(
 }
 
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteRedisKeys(redis, `${prefix}*`);
 }
 
 /** The usual teardown: the app (if it started), the test's bundles, its Redis keys, the client. */
