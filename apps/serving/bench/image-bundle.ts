@@ -1,13 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ImageDecoding, TensorInput } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel, type TensorImportRequest } from '@mlops/ml/bundle';
 import { nsfwjsMobileNetV2 } from '../../../packages/ml/test/support/npm-model';
 import { tensorBundleManifest, type Files } from '../test/support/tensor-models';
+import { photoJpeg } from '../test/support/photo';
 
 /**
  * The image benchmark's models, imported as a user would import them (an image input with its
@@ -91,20 +91,7 @@ export async function writeImageBundle(
  * decoded and resized by serving to the model's input. The same bytes every time.
  */
 export async function benchJpeg(): Promise<Buffer> {
-  const w = 320;
-  const h = 240;
-  const px = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const i = (y * w + x) * 3;
-      const disc = (x - 160) ** 2 + (y - 120) ** 2 < 60 ** 2;
-      px[i] = disc ? 220 : (x * 255) / w;
-      px[i + 1] = disc ? 180 : (y * 255) / h;
-      px[i + 2] = disc ? 150 : 90;
-    }
-  return sharp(px, { raw: { width: w, height: h, channels: 3 } })
-    .jpeg({ quality: 90 })
-    .toBuffer();
+  return photoJpeg();
 }
 
 /** The JPEG's path in the bundle directory, for the in-process loop to read. */

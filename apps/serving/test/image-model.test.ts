@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import sharp from 'sharp';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { TensorSignature } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
@@ -11,6 +10,7 @@ import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
 import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';
 import { publishTensorModel } from './support/tensor-models';
+import { photoJpeg } from './support/photo';
 
 /**
  * The issue's "Done when": a real image model shipped in an npm package (NSFWJS MobileNetV2),
@@ -62,24 +62,6 @@ async function referenceModel(): Promise<tfTypes.LayersModel> {
   );
 }
 
-/** A 320×240 photo-like JPEG (smooth gradients and a disc), deterministic. */
-async function photo(): Promise<Buffer> {
-  const w = 320;
-  const h = 240;
-  const px = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const i = (y * w + x) * 3;
-      const disc = (x - 160) ** 2 + (y - 120) ** 2 < 60 ** 2;
-      px[i] = disc ? 220 : (x * 255) / w;
-      px[i + 1] = disc ? 180 : (y * 255) / h;
-      px[i + 2] = disc ? 150 : 90;
-    }
-  return sharp(px, { raw: { width: w, height: h, channels: 3 } })
-    .jpeg({ quality: 90 })
-    .toBuffer();
-}
-
 function post(path: string, body: unknown) {
   return fetch(`${base}${path}`, {
     method: 'POST',
@@ -97,7 +79,7 @@ function expectWithin(actual: readonly number[], expected: ArrayLike<number>, to
 describe('an imported [-1, 224, 224, 3] image model over HTTP (NSFWJS MobileNetV2)', () => {
   it('answers TF Serving b64 and OIP v2 FP32 with model.predict on the decoded pixels', async () => {
     expect(signature.inputs[0]).toMatchObject({ name: 'input_1', shape: [-1, 224, 224, 3] });
-    const jpeg = await photo();
+    const jpeg = await photoJpeg();
     const input = signature.inputs[0]!;
     if (input.kind !== 'image') throw new Error('expected an image input');
     const { data: pixels } = await decodeImage('input_1', jpeg, input.decoding);
