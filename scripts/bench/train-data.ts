@@ -1,17 +1,7 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
-
-/** Seeded uniform [0, 1) (mulberry32), so every benchmark run trains on the same data. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+// Seeded, so every benchmark run trains on the same data.
+import { mulberry32 } from '@mlops/ml/split';
 
 /**
  * A synthetic 3-class problem: `features` numeric columns f0…, class = argmax of three fixed

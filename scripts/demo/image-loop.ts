@@ -3,7 +3,8 @@ import type { RegistryClient } from '@mlops/client';
 import { folderFiles, packFolder, tarSize } from '@mlops/client/image-folder';
 import type { ImageDecoding } from '@mlops/contracts';
 import { decodeImage } from '@mlops/ml/image';
-import { percentile, round } from '../lib/stats';
+import { quantile } from '@mlops/ml/stats';
+import { round } from '../lib/stats';
 import { generateLesions, writeLesions, type LesionImage } from './lesions';
 import type { Reporter } from './reporter';
 import {
@@ -134,7 +135,7 @@ export async function runImageLoop(
       const result = await predictB64(urls, heldout, labels);
       return {
         value: result,
-        detail: `accuracy ${round(result.accuracy)}, p50 ${round(percentile(result.latencies, 50), 2)} ms, p99 ${round(percentile(result.latencies, 99), 2)} ms`,
+        detail: `accuracy ${round(result.accuracy)}, p50 ${round(quantile(result.latencies, 0.5), 2)} ms, p99 ${round(quantile(result.latencies, 0.99), 2)} ms`,
       };
     },
   );
@@ -203,8 +204,8 @@ export async function runImageLoop(
       b64_ok: b64.accuracy >= 0.9,
       v2_ok: v2.accuracy === b64.accuracy && v2.maxDiff < 1e-4,
       v2_max_abs_diff: v2.maxDiff,
-      p50_ms: round(percentile(b64.latencies, 50), 2),
-      p99_ms: round(percentile(b64.latencies, 99), 2),
+      p50_ms: round(quantile(b64.latencies, 0.5), 2),
+      p99_ms: round(quantile(b64.latencies, 0.99), 2),
     },
     drift: {
       heldout: heldoutDrift.datasetDrift,

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Seeded: the demo's split must be the same on every machine.
+import { mulberry32 } from '@mlops/ml/split';
 
 export type IrisRow = {
   sepal_length: number;
@@ -33,18 +35,6 @@ export function toCsv(rows: readonly IrisRow[]): string {
     [r.sepal_length, r.sepal_width, r.petal_length, r.petal_width, r.species].join(','),
   );
   return [HEADER, ...body].join('\n') + '\n';
-}
-
-/** Small seeded PRNG (mulberry32): the demo's split must be the same on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { mulberry32 } from '@mlops/ml/split';
 
 /**
  * A deterministic skin-lesion-like image set for tests and the image demo: a blob on a
@@ -102,18 +103,6 @@ function drawLesion(look: Look, size: number, brightness: number, random: () => 
 
 function clamp(v: number): number {
   return Math.max(0, Math.min(255, Math.round(v)));
-}
-
-/** Small seeded PRNG (same as packages/ml's profile sampler): identical output everywhere. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // `tsx scripts/demo/lesions.ts --out ./images --count 90 [--seed 7] [--brightness 0.6]`

@@ -1,6 +1,7 @@
 import type { RegistryClient } from '@mlops/client';
 import { predictResponseSchema } from '@mlops/contracts';
-import { percentile, round } from '../lib/stats';
+import { quantile } from '@mlops/ml/stats';
+import { round } from '../lib/stats';
 import { features, readIris, shift, splitHoldout, toCsv, type IrisRow } from './iris';
 import type { Reporter } from './reporter';
 import {
@@ -96,7 +97,7 @@ export async function runLoop(
       const accuracy = result.correct / holdout.length;
       return {
         value: { ...result, accuracy },
-        detail: `accuracy ${round(accuracy)}, p50 ${round(percentile(result.latencies, 50), 2)} ms, p99 ${round(percentile(result.latencies, 99), 2)} ms`,
+        detail: `accuracy ${round(accuracy)}, p50 ${round(quantile(result.latencies, 0.5), 2)} ms, p99 ${round(quantile(result.latencies, 0.99), 2)} ms`,
       };
     },
   );
@@ -136,8 +137,8 @@ export async function runLoop(
     holdout: { rows: holdout.length, accuracy: round(served.accuracy, 4) },
     serving: {
       predictions: served.latencies.length,
-      p50_ms: round(percentile(served.latencies, 50), 2),
-      p99_ms: round(percentile(served.latencies, 99), 2),
+      p50_ms: round(quantile(served.latencies, 0.5), 2),
+      p99_ms: round(quantile(served.latencies, 0.99), 2),
     },
     drift: {
       heldout: heldoutDrift.datasetDrift,

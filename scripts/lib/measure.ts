@@ -2,13 +2,6 @@ import fs from 'node:fs';
 
 // Measurements of processes for the benchmarks (Linux /proc).
 
-/** The middle value (the mean of the two middle ones for an even count). */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /** utime + stime of a process in ms (Linux /proc; 0 elsewhere). */
 function cpuMs(pid: number | undefined): number {
   try {

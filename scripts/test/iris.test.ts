@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { readIris, shift, splitHoldout, toCsv } from '../demo/iris';
-import { percentile } from '../lib/stats';
 
 describe('demo data', () => {
   it('reads the 150 committed Iris rows, 50 per species', () => {
@@ -31,16 +30,5 @@ describe('demo data', () => {
     const moved = shift(rows[0]!);
     expect(moved.petal_length).toBeCloseTo(4.4);
     expect(moved.species).toBe('setosa');
-  });
-});
-
-describe('percentile', () => {
-  it('uses the nearest rank', () => {
-    const values = Array.from({ length: 100 }, (_, i) => 100 - i);
-    expect(percentile(values, 50)).toBe(50);
-    expect(percentile(values, 99)).toBe(99);
-    expect(percentile(values, 100)).toBe(100);
-    expect(percentile([7], 99)).toBe(7);
-    expect(percentile([], 50)).toBeNaN();
   });
 });

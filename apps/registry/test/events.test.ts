@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redisKeys, type PlatformEvent } from '@mlops/contracts';
 import { REDIS_URL, startTestRegistry, trpc, type TestRegistry } from './helpers';
 
@@ -14,10 +14,6 @@ afterAll(async () => {
 
 const recent = async () =>
   (await trpc(r.app, 'query', 'events.recent', { limit: 500 }, r.auth)).data as PlatformEvent[];
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((res) => setTimeout(res, 25));
-}
 
 describe('events heard on the channel', () => {
   it("stores other services' events once, ignores garbage, and keeps its own once", async () => {
@@ -35,10 +31,13 @@ describe('events heard on the channel', () => {
     try {
       // The subscription is set up in the background at start: publish until it is heard,
       // then once more (two monitor replicas, or a retry). Every copy has the same id.
-      await until(async () => {
-        await pub.publish(channel, JSON.stringify(drift));
-        return (await recent()).some((e) => e.id === drift.id);
-      });
+      await vi.waitFor(
+        async () => {
+          await pub.publish(channel, JSON.stringify(drift));
+          expect((await recent()).map((e) => e.id)).toContain(drift.id);
+        },
+        { timeout: 10_000, interval: 25 },
+      );
       await pub.publish(channel, JSON.stringify(drift));
       await pub.publish(channel, 'not json');
       await pub.publish(channel, JSON.stringify({ type: 'drift.detected', id: 'x' }));

@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redisKeys, type WebhookDelivery } from '@mlops/contracts';
 import { insertWebhook } from '@mlops/storage';
 import { NO_RESPONSE, parseAllowList, verifyWebhook } from '@mlops/webhooks';
@@ -63,18 +63,17 @@ async function deliveries(id: string): Promise<WebhookDelivery[]> {
     .data as WebhookDelivery[];
 }
 
-/** Poll the delivery log until `done` (retries are timers; no timing assertion). */
-async function until(
-  id: string,
-  done: (d: WebhookDelivery[]) => boolean,
-): Promise<WebhookDelivery[]> {
-  for (let i = 0; i < 400; i++) {
-    await r.deps.webhooks.idle();
-    const log = await deliveries(id);
-    if (done(log)) return log;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return deliveries(id);
+/** The delivery log once `done` holds (retries are timers, so vi.waitFor; no timing assertion). */
+function settled(id: string, done: (d: WebhookDelivery[]) => boolean): Promise<WebhookDelivery[]> {
+  return vi.waitFor(
+    async () => {
+      await r.deps.webhooks.idle();
+      const log = await deliveries(id);
+      if (!done(log)) throw new Error(`deliveries of ${id} not settled: ${JSON.stringify(log)}`);
+      return log;
+    },
+    { timeout: 20_000, interval: 25 },
+  );
 }
 
 describe('webhooks', () => {
@@ -99,7 +98,7 @@ describe('webhooks', () => {
       { model: 'hooked', manifest: manifestWith(file) },
       r.auth,
     );
-    const log = await until(hook.id, (d) =>
+    const log = await settled(hook.id, (d) =>
       d.some((x) => x.eventType === 'version.created' && x.status !== 'pending'),
     );
     const delivery = log.find((x) => x.eventType === 'version.created');
@@ -141,7 +140,7 @@ describe('webhooks', () => {
     } finally {
       pub.disconnect();
     }
-    const log = await until(hook?.id ?? '', (d) =>
+    const log = await settled(hook?.id ?? '', (d) =>
       d.some((x) => x.eventId === event.id && x.status === 'delivered'),
     );
     expect(log.filter((x) => x.eventId === event.id)).toHaveLength(1);
@@ -163,7 +162,7 @@ describe('webhooks', () => {
       { model: 'hooked', alias: 'champion', version: 1 },
       r.auth,
     );
-    const log = await until(id, (d) => d.length > 0 && d.every((x) => x.status === 'failed'));
+    const log = await settled(id, (d) => d.length > 0 && d.every((x) => x.status === 'failed'));
     expect(log[0]).toMatchObject({
       status: 'failed',
       attempts: 5,

@@ -22,7 +22,7 @@ import {
   type ImageBenchModel,
 } from './image-bundle';
 import { batchCounts, load, withServer, type LoadResult, type Server } from './processes';
-import { quantile } from './quantile';
+import { median } from '@mlops/ml/stats';
 
 /** image-raw.ts's line: per batch size, the two in-process figures. */
 export type ImageRawFigures = Record<
@@ -59,7 +59,6 @@ interface ImageRound {
 }
 
 const key = (p: Phase) => `${p.way}:${p.n}`;
-const median = (values: readonly number[]) => quantile(values, 0.5);
 const two = (x: number) => Number(x.toFixed(2));
 /** Images per second: whole above 100, else one decimal (MobileNetV2 runs at a few a second). */
 const rate = (x: number) => (x >= 100 ? Math.round(x) : Number(x.toFixed(1)));

@@ -13,7 +13,7 @@
  */
 import { LOG_FLUSH_MS } from '../src/inference/log-buffer';
 import { load, withServer } from './processes';
-import { quantile } from './quantile';
+import { quantile } from '@mlops/ml/stats';
 import type { LogSwitchSnapshot } from './log-switch';
 
 export interface InterleavedLogCost {

@@ -36,7 +36,7 @@ import {
 import { imageBench, reportImage, type ImageRawFigures } from './image-bench';
 import { interleavedLogCost } from './interleaved-log-cost';
 import { withServers, type LoadResult, type ServerSpec } from './processes';
-import { quantile } from './quantile';
+import { median } from '@mlops/ml/stats';
 import {
   runRound,
   warmUp,
@@ -100,7 +100,6 @@ const CONNECTIONS = 64;
 const LOG_PAIRS = Math.round(numberArg('--log-pairs', 200));
 const LOG_PHASE_MS = 200;
 
-const median = (values: readonly number[]) => quantile(values, 0.5);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 function say(line: string): void {

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { mulberry32 } from '@mlops/ml/split';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
 import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';
@@ -14,17 +15,6 @@ const prefix = testPrefix();
 let app: ServingApp;
 let redis: Redis;
 const factory = new BundleFactory();
-
-/** A small seeded PRNG (mulberry32). */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -129,7 +119,7 @@ const VALID = {
 };
 
 async function fuzz(seed: number, urls: string[], valid: unknown[]): Promise<Map<number, number>> {
-  const r = prng(seed);
+  const r = mulberry32(seed);
   const statuses = new Map<number, number>();
   for (let i = 0; i < PER_PROTOCOL; i++) {
     const url = pick(r, urls);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LOG_FLUSH_ROWS, LogBuffer } from '../src/inference/log-buffer';
 import type { ServedBatch } from '../src/payload-log';
 
@@ -32,13 +32,9 @@ describe('LogBuffer', () => {
   it('flushes by itself shortly after, without anyone calling flush', async () => {
     const { batches, buffer } = recorder();
     buffer.add('iris', 1, ['a'], [row(1)], [prediction]);
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (batches.length > 0) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 1);
+    await vi.waitFor(() => expect(batches.length).toBeGreaterThan(0), {
+      timeout: 10_000,
+      interval: 1,
     });
     expect(batches[0]?.ids).toEqual(['a']);
   });

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel } from '@mlops/ml/bundle';
+import { mulberry32 } from '@mlops/ml/split';
 import { decodeImage } from '@mlops/ml/image';
 import { embeddingVector } from '@mlops/ml/summary';
 import type { ServingApp } from '../src/app';
@@ -613,19 +614,8 @@ describe('bad tensor inputs are 400s naming the input', () => {
 });
 
 describe('fuzzed tensor requests', () => {
-  /** mulberry32, seeded: a failure reproduces. */
-  function prng(seed: number) {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it('answers a few hundred malformed tensor bodies below 500, and still serves', async () => {
-    const r = prng(17);
+    const r = mulberry32(17); // seeded: a failure reproduces
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     const value = (depth: number): unknown => {
       const kinds = depth > 3 ? ['n', 's', 'b64'] : ['n', 's', 'arr', 'obj', 'b64', 'pix'];

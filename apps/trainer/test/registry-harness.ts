@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { DataRow, Run } from '@mlops/contracts';
 import { createRegistryClient, type RegistryClient } from '@mlops/client';
@@ -62,19 +63,20 @@ export function toCsv(rows: DataRow[]): string {
   );
 }
 
-/** Poll until `check` accepts the run (no timing assertion: only a generous upper bound). */
-export async function waitForRun(
+/** The run once `check` accepts it (vi.waitFor; no timing assertion, a generous upper bound). */
+export function waitForRun(
   client: RegistryClient,
   id: string,
   check: (run: Run) => boolean,
   what: string,
   limitMs = 120_000,
 ): Promise<Run> {
-  const until = Date.now() + limitMs;
-  while (Date.now() < until) {
-    const run = await client.api.runs.get.query({ id });
-    if (check(run)) return run;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`run ${id}: ${what} did not happen`);
+  return vi.waitFor(
+    async () => {
+      const run = await client.api.runs.get.query({ id });
+      if (!check(run)) throw new Error(`run ${id}: ${what} did not happen (${run.status})`);
+      return run;
+    },
+    { timeout: limitMs, interval: 50 },
+  );
 }

@@ -16,6 +16,9 @@ import { createDeps } from '../../registry/src/deps';
 import { createTrainerMetrics } from '../src/metrics';
 import { createTrainerWorker } from '../src/worker';
 import { blobRows, blobSchema } from './data';
+import { waitForRun } from './registry-harness';
+
+const finished = (run: Run) => run.status === 'completed' || run.status === 'failed';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TOKEN = 'trainer-test-token-0123456789';
@@ -33,15 +36,6 @@ function toCsv(rows: DataRow[]): string {
   return (
     [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n'
   );
-}
-
-async function waitForRun(id: string, statuses: Run['status'][]): Promise<Run> {
-  for (let i = 0; i < 600; i++) {
-    const run = await client.api.runs.get.query({ id });
-    if (statuses.includes(run.status)) return run;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`run ${id} did not reach ${statuses.join('/')}`);
 }
 
 beforeAll(async () => {
@@ -90,7 +84,7 @@ describe('trainer against the real registry (in-process, port 0)', () => {
       target: 'species',
       hyperparameters: { epochs: 15, learningRate: 0.02 },
     });
-    const run = await waitForRun(created.id, ['completed', 'failed']);
+    const run = await waitForRun(client, created.id, finished, 'completion');
     expect(run.error).toBeNull();
     expect(run.status).toBe('completed');
     expect(run.backend).toBe('cpu');
@@ -123,7 +117,7 @@ describe('trainer against the real registry (in-process, port 0)', () => {
       task: 'classification',
       target: 'species',
     });
-    const run = await waitForRun(created.id, ['completed', 'failed']);
+    const run = await waitForRun(client, created.id, finished, 'completion');
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/at least 2/);
   });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FsArtifactStore, S3ArtifactStore, type ArtifactStore } from '../src';
 import { INFRA, startTestS3, type TestS3 } from '../src/testing';
 
@@ -122,7 +122,10 @@ describe.each([
     const slow = new Readable({ read() {} });
     slow.push(Buffer.from('first bytes '));
     const inFlight = h.store.put(slow);
-    await waitUntil(() => fs.readdirSync(h.tempDir).some((n) => n.endsWith('.part')));
+    await vi.waitFor(
+      () => expect(fs.readdirSync(h.tempDir).some((n) => n.endsWith('.part'))).toBe(true),
+      { timeout: 5_000, interval: 10 },
+    );
     // What a process killed mid-put left, two hours ago.
     const dead = path.join(h.tempDir, `${_name === 's3' ? 's3-' : ''}dead.part`);
     fs.writeFileSync(dead, Buffer.alloc(4096));
@@ -143,11 +146,6 @@ describe.each([
     expect(fs.readdirSync(h.tempDir)).toEqual([]);
   });
 });
-
-async function waitUntil(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error('condition not met');
-}
 
 describe('s3 store availability', () => {
   it('answers UNAVAILABLE while the object store is down and recovers when it returns', async () => {

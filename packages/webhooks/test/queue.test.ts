@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger } from '@mlops/config';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   parseAllowList,
   verifyWebhook,
@@ -43,9 +43,9 @@ function queueTo(url: string, reports: AttemptReport[], over: Partial<WebhookQue
   });
 }
 
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
-}
+/** Until `done` holds: retries run on timers (vi.waitFor; no timing assertion). */
+const until = (done: () => boolean) =>
+  vi.waitFor(() => expect(done()).toBe(true), { timeout: 30_000, interval: 50 });
 
 describe('WebhookQueue', () => {
   it('keeps a pending delivery across a restart and delivers it, signed, when the receiver is back', async () => {

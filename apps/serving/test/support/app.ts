@@ -2,6 +2,7 @@ import { tfServingErrorBodySchema, type Principal } from '@mlops/contracts';
 import type { TokenVerifier } from '@mlops/client';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { vi } from 'vitest';
 import { createLogger, deleteRedisKeys } from '@mlops/config';
 import { buildApp, type AppDeps, type ServingApp } from '../../src/app';
 import { loadServingEnv } from '../../src/env';
@@ -69,18 +70,23 @@ export function postJson(app: ServingApp, url: string, body: unknown) {
   });
 }
 
-/** Poll until `check` passes (bounded), for asynchronous loads and fire-and-forget writes. */
-export async function eventually<T>(
+/**
+ * The first value of `check` other than undefined, for asynchronous loads and fire-and-forget
+ * writes: vi.waitFor (which retries on a throw and would take a falsy value as done) with
+ * undefined meaning "not yet", bounded at 30 s.
+ */
+export function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
   what: string,
-  attempts = 1_500,
 ): Promise<T> {
-  for (let i = 0; i < attempts; i++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`gave up waiting for ${what}`);
+  return vi.waitFor(
+    async () => {
+      const value = await check();
+      if (value === undefined) throw new Error(`gave up waiting for ${what}`);
+      return value;
+    },
+    { timeout: 30_000, interval: 20 },
+  );
 }
 
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {

@@ -3,6 +3,7 @@ import { AppError } from '@mlops/contracts';
 import { getTf } from '../backend/backend';
 import { compileDensePlan, type DensePlan } from './dense-plan';
 import { compileJsPlan, planMultiplyAdds, type JsPlan } from './js-plan';
+import { mulberry32 } from '../split/split';
 import type { BundleModel } from './load';
 
 /** Encoded rows in, the model's flat row-major output out: the one call serving makes. */
@@ -80,11 +81,8 @@ export const JS_PLAN_MAX_MULTIPLY_ADDS = 1_024;
 /** Deterministic probe rows in [-3, 3): the same check on every load, no Math.random. */
 function probeInput(rows: number, width: number): Float32Array {
   const out = new Float32Array(rows * width);
-  let s = 0x9e3779b9;
-  for (let i = 0; i < out.length; i++) {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) | 0;
-    out[i] = ((s >>> 0) / 2 ** 32) * 6 - 3;
-  }
+  const random = mulberry32(0x9e3779b9);
+  for (let i = 0; i < out.length; i++) out[i] = random() * 6 - 3;
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { mulberry32 } from '../split/split';
+import { median } from '../stats/quantile';
 import { ks2Samp } from './ks';
 
 /**
@@ -50,12 +51,6 @@ function squaredDistance(a: readonly number[], b: readonly number[]): number {
     d += t * t;
   }
   return d;
-}
-
-function median(values: Float64Array): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ImageCell, ImageProfile } from '@mlops/contracts';
+import { median } from '../stats/quantile';
 import { BRIGHTNESS_BINS, type ProbedDatasetImage } from './dataset-probe';
 
 /**
@@ -77,9 +78,7 @@ export class ImageProfileBuilder {
 function sizeStats(values: number[]): ImageProfile['width'] {
   if (values.length === 0) return { min: 0, median: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { min: sorted[0]!, median, max: sorted[sorted.length - 1]! };
+  return { min: sorted[0]!, median: median(sorted), max: sorted[sorted.length - 1]! };
 }
 
 function round(x: number): number {

@@ -7,16 +7,14 @@ import path from 'node:path';
 import pg from 'pg';
 import S3rver from 's3rver';
 import type { S3StoreConfig } from '../artifacts/s3-store';
+import { testPostgresUrl } from './postgres-url';
 
 /**
  * Real backends for tests (never mocks): a fresh Postgres database per call and an in-process
- * S3 protocol server (s3rver) per call. `MLOPS_TEST_INFRA=1` makes the suites use them.
+ * S3 protocol server (s3rver) per call. `MLOPS_TEST_INFRA=1` makes the suites use them; the
+ * Postgres server is MLOPS_TEST_PG_URL's, or one that postgres-setup.ts starts.
  */
 export const INFRA = process.env.MLOPS_TEST_INFRA === '1';
-
-/** Admin connection to the server's maintenance database. */
-export const TEST_PG_ADMIN_URL =
-  process.env.MLOPS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestPostgres {
   url: string;
@@ -28,7 +26,7 @@ export interface TestPostgres {
 export async function createTestPostgres(): Promise<TestPostgres> {
   const name = `mlops_test_${randomBytes(6).toString('hex')}`;
   await admin(`create database ${name}`);
-  const url = new URL(TEST_PG_ADMIN_URL);
+  const url = new URL(testPostgresUrl());
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
@@ -38,7 +36,7 @@ export async function createTestPostgres(): Promise<TestPostgres> {
 }
 
 async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  const client = new pg.Client({ connectionString: testPostgresUrl() });
   await client.connect();
   try {
     await client.query(statement);

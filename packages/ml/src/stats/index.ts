@@ -1,0 +1,1 @@
+export { median, quantile } from './quantile';
