@@ -147,7 +147,7 @@ describe('mlops CLI against a real registry', () => {
       /day: categorical — every value is an ISO 8601 date.*\n {4}not a default feature: dates/,
     );
     expect(stdout).toMatch(
-      /name: categorical — .*\n {4}not a default feature: identifier: 60 distinct values in 60 rows/,
+      /name: categorical — .*\n {4}not a default feature: identifier or name: 60 distinct values in 60 /,
     );
     expect(stdout).not.toMatch(/kind: categorical[^\n]*\n {4}not a default feature/);
   });

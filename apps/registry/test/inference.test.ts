@@ -61,7 +61,7 @@ describe('type inference at ingest', () => {
     expect(entry(ds, 'date')).toMatchObject({ kind: 'date', type: 'categorical' });
     expect(entry(ds, 'date').excluded).toContain('1461 distinct');
     expect(entry(ds, 'station')).toMatchObject({ kind: 'identifier' });
-    expect(entry(ds, 'station').excluded).toContain('1461 distinct values in 1461 rows');
+    expect(entry(ds, 'station').excluded).toContain('1461 distinct values in 1461 (100%');
     expect(entry(ds, 'weather').excluded).toBeUndefined();
     expect([...excludedColumns(ds.profile).keys()]).toEqual(['date', 'station']);
 
@@ -118,6 +118,23 @@ describe('type inference at ingest', () => {
     // "?" is a category of c: 15 of 32 values, far past a small share.
     expect(ds.schema.columns[1]).toMatchObject({ type: 'categorical' });
     expect(entry(ds, 'c').missingTokens).toEqual({ '': 1, NA: 1 });
+  });
+
+  it("flags a car's name (305 values in 398 rows) but not a category seen a few times each", async () => {
+    const lines = ['name,origin,mpg'];
+    for (let i = 0; i < 398; i += 1)
+      lines.push(`car ${i % 305},${['usa', 'japan', 'europe'][i % 3]},${20 + (i % 17)}`);
+    lines.push(...Array.from({ length: 2 }, (_, i) => `car ${i},,21`));
+    const ds = await uploaded('auto-mpg', lines.join('\n') + '\n');
+    expect(entry(ds, 'name')).toMatchObject({ kind: 'identifier' });
+    expect(entry(ds, 'name').excluded).toContain('305 distinct values in 400');
+    expect(entry(ds, 'origin').excluded).toBeUndefined();
+    expect(entry(ds, 'mpg').excluded).toBeUndefined();
+
+    // 60 values of 25 categories (2.4 rows each): a category, kept.
+    const few = ['c,y', ...Array.from({ length: 60 }, (_, i) => `k${i % 25},${i}`)];
+    const kept = await uploaded('few-categories', few.join('\n') + '\n');
+    expect(entry(kept, 'c').excluded).toBeUndefined();
   });
 
   it('flags long free text, but not a small table with one value per row', async () => {

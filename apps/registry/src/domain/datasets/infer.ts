@@ -48,7 +48,6 @@ export interface Inference {
  */
 export class SchemaInferrer {
   private readonly stats: ColumnStats[];
-  private rows = 0;
 
   constructor(
     private readonly header: string[],
@@ -76,7 +75,6 @@ export class SchemaInferrer {
   }
 
   add(cells: RawCell[]): void {
-    this.rows += 1;
     cells.forEach((cell, i) => {
       const s = this.stats[i];
       if (!s) return;
@@ -116,7 +114,7 @@ export class SchemaInferrer {
           dates: s.dates && s.text.count > 0,
           distinct: s.text.distinct,
           distinctCapped: s.text.capped,
-          rows: this.rows,
+          values: s.text.count,
           meanLength: s.text.meanLength(),
         });
         if (exclusion) Object.assign(entry, exclusion);

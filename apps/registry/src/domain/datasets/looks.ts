@@ -17,9 +17,13 @@ export function isIsoDate(value: string): boolean {
 
 /** Distinct values are counted exactly up to this many (memory), like the profile's categories. */
 export const MAX_COUNTED_DISTINCT = 100_000;
-/** A categorical with at least this many rows and this share of distinct values is an id. */
-export const IDENTIFIER_MIN_ROWS = 50;
-export const IDENTIFIER_DISTINCT_SHARE = 0.9;
+/**
+ * A categorical with at least this many values, more than this share of them distinct, is an
+ * identifier or a name: its values occur fewer than twice each on average, so a one-hot column
+ * per value mostly learns single rows (a car's name, 305 values in 398 rows, is one).
+ */
+export const IDENTIFIER_MIN_VALUES = 50;
+export const IDENTIFIER_DISTINCT_SHARE = 0.5;
 /** Values this long on average are free text, not categories. */
 export const TEXT_MEAN_LENGTH = 50;
 
@@ -58,7 +62,8 @@ export function featureExclusion(c: {
   dates: boolean;
   distinct: number;
   distinctCapped: boolean;
-  rows: number;
+  /** Non-missing cells. */
+  values: number;
   meanLength: number;
 }): Pick<ColumnInference, 'kind' | 'excluded'> | undefined {
   if (c.dates)
@@ -76,11 +81,11 @@ export function featureExclusion(c: {
       kind: 'text',
       excluded: `free text (values ${Math.round(c.meanLength)} characters long on average, ${TEXT_MEAN_LENGTH}+ counts as text)`,
     };
-  const share = c.rows === 0 ? 0 : c.distinct / c.rows;
-  if (c.rows >= IDENTIFIER_MIN_ROWS && share >= IDENTIFIER_DISTINCT_SHARE)
+  const share = c.values === 0 ? 0 : c.distinct / c.values;
+  if (c.values >= IDENTIFIER_MIN_VALUES && share > IDENTIFIER_DISTINCT_SHARE)
     return {
       kind: 'identifier',
-      excluded: `identifier: ${c.distinct} distinct values in ${c.rows} rows (${Math.round(share * 100)}%, ${IDENTIFIER_DISTINCT_SHARE * 100}%+ with ${IDENTIFIER_MIN_ROWS}+ rows counts as one value per row)`,
+      excluded: `identifier or name: ${c.distinct} distinct values in ${c.values} (${Math.round(share * 100)}%; over ${IDENTIFIER_DISTINCT_SHARE * 100}% means fewer than 2 rows per value, too few to learn a category from)`,
     };
   return undefined;
 }
