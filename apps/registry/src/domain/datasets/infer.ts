@@ -84,12 +84,14 @@ export class SchemaInferrer {
         s.nullable = true;
         return;
       }
-      if (toNumber(cell) !== undefined) s.numbers += 1;
+      const number = toNumber(cell) !== undefined;
+      if (number) s.numbers += 1;
       else if (token === undefined) s.notNumeric = true;
       if (s.boolean && toBoolean(cell) === undefined) s.boolean = false;
       if (s.dates && !(typeof cell === 'string' && isIsoDate(cell))) s.dates = false;
       const category = toCategory(cell);
-      s.text.add(category);
+      // Only non-numbers: a numeric column (most of a wide file) must not hold its values here.
+      if (!number) s.text.add(category);
       if (s.distinct) {
         s.distinct.add(category);
         if (s.distinct.size > MAX_INFERRED_CATEGORIES) s.distinct = null;

@@ -27,7 +27,7 @@ export const IDENTIFIER_DISTINCT_SHARE = 0.5;
 /** Values this long on average are free text, not categories. */
 export const TEXT_MEAN_LENGTH = 50;
 
-/** Distinct values and lengths of a column's non-missing cells. */
+/** Distinct values and lengths of a column's non-missing, non-number cells. */
 export class TextStats {
   count = 0;
   capped = false;
@@ -62,7 +62,7 @@ export function featureExclusion(c: {
   dates: boolean;
   distinct: number;
   distinctCapped: boolean;
-  /** Non-missing cells. */
+  /** Non-missing cells that are not numbers. */
   values: number;
   meanLength: number;
 }): Pick<ColumnInference, 'kind' | 'excluded'> | undefined {
