@@ -85,6 +85,13 @@ describe('type inference at ingest', () => {
     expect(datasetVersionSchema.parse(again.data).profile.inference).toEqual(ds.profile.inference);
   });
 
+  it('quotes the first value that kept a column from being numeric', async () => {
+    const ds = await uploaded('mixed', 'x,y\n1,a\n2,b\n3 kg,c\nabc,d\n');
+    expect(entry(ds, 'x').reason).toBe(
+      'some values are not numbers or true/false (first: "3 kg" in row 3)',
+    );
+  });
+
   it('recognises date-times with a T or a space, with and without offsets', async () => {
     const csv =
       'at,y\n2014-01-01T10:00:00Z,1\n2014-01-01 10:00,2\n2014-01-02T10:00:00.5+01:00,3\n2014-01-03,4\n';

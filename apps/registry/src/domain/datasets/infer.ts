@@ -22,6 +22,8 @@ interface ColumnStats {
   numbers: number;
   /** Some non-missing cell is neither a number nor a missing-value token. */
   notNumeric: boolean;
+  /** The first such cell and its 1-based data row, quoted in the reason. */
+  firstText?: { value: string; row: number };
   boolean: boolean;
   /** Every non-missing cell so far is an ISO 8601 date or date-time. */
   dates: boolean;
@@ -48,6 +50,7 @@ export interface Inference {
  */
 export class SchemaInferrer {
   private readonly stats: ColumnStats[];
+  private rows = 0;
 
   constructor(
     private readonly header: string[],
@@ -74,7 +77,10 @@ export class SchemaInferrer {
     }));
   }
 
-  add(cells: RawCell[]): void {
+  /** `row`: the 1-based data row, quoted in reasons (default: rows counted here). */
+  add(cells: RawCell[], row?: number): void {
+    this.rows += 1;
+    const at = row ?? this.rows;
     cells.forEach((cell, i) => {
       const s = this.stats[i];
       if (!s) return;
@@ -86,7 +92,10 @@ export class SchemaInferrer {
       }
       const number = toNumber(cell) !== undefined;
       if (number) s.numbers += 1;
-      else if (token === undefined) s.notNumeric = true;
+      else if (token === undefined && !s.notNumeric) {
+        s.notNumeric = true;
+        s.firstText = { value: toCategory(cell).slice(0, 40), row: at };
+      }
       if (s.boolean && toBoolean(cell) === undefined) s.boolean = false;
       if (s.dates && !(typeof cell === 'string' && isIsoDate(cell))) s.dates = false;
       const category = toCategory(cell);
@@ -174,7 +183,9 @@ export class SchemaInferrer {
     }
     const reason = s.dates
       ? 'every value is an ISO 8601 date or date-time: kept as categorical strings'
-      : 'some values are neither numbers nor true/false';
+      : s.firstText
+        ? `some values are not numbers or true/false (first: ${JSON.stringify(s.firstText.value)} in row ${s.firstText.row})`
+        : 'some values are neither numbers nor true/false';
     return { column: categorical(name, s), reason, extra: none };
   }
 }

@@ -99,7 +99,7 @@ async function inferColumns(
   let inferrer: SchemaInferrer | null = null;
   for await (const item of readRecords(file, format)) {
     if (item.kind === 'header') inferrer = new SchemaInferrer(item.columns, forced);
-    else if (item.kind === 'row') inferrer?.add(item.cells);
+    else if (item.kind === 'row') inferrer?.add(item.cells, item.row);
     // Problems are reported with the others by the second pass.
   }
   if (!inferrer) throw emptyDataset();
