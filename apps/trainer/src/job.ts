@@ -183,6 +183,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       backend,
       codeRevision: codeRevision(),
       ...(transferBase ? { base: transferBase } : {}),
+      ...(resolved ? { skippedFeatures: resolved.skipped } : {}),
     });
     // A sweep trial keeps its bundle files and metrics; the sweep registers the best trial.
     if (run.parentRunId) {

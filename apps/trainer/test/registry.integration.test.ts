@@ -143,6 +143,8 @@ describe('trainer against the real registry (in-process, port 0)', () => {
       'color',
       'flag',
     ]);
+    expect(Object.keys(version.manifest.lineage.skippedFeatures ?? {})).toEqual(['day', 'ticket']);
+    expect(version.manifest.lineage.skippedFeatures?.day).toContain('dates/timestamps');
   });
 
   it('marks a run failed without retries when the data cannot train (single class)', async () => {
