@@ -113,6 +113,15 @@ describe('type inference at ingest', () => {
     expect(entry(ds, 'x').missingTokens).toBeUndefined();
   });
 
+  it('says so when a column holds only tokens', async () => {
+    const ds = await uploaded('only-dashes', 'x,y\n-,1\n,2\n-,3\n');
+    expect(entry(ds, 'x')).toMatchObject({
+      type: 'categorical',
+      reason: 'no numbers, only the tokens "-": categorical',
+      missingTokens: { '': 1 },
+    });
+  });
+
   it('counts blanks and "NA" in every column, and other tokens only in numeric ones', async () => {
     const lines = ['x,c'];
     for (let i = 0; i < 30; i += 1) lines.push(`${i},${i % 2 ? 'a' : '?'}`);

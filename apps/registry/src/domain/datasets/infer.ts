@@ -183,9 +183,11 @@ export class SchemaInferrer {
     }
     const reason = s.dates
       ? 'every value is an ISO 8601 date or date-time: kept as categorical strings'
-      : s.firstText
-        ? `some values are not numbers or true/false (first: ${JSON.stringify(s.firstText.value)} in row ${s.firstText.row})`
-        : 'some values are neither numbers nor true/false';
+      : !s.notNumeric
+        ? `no numbers, only the tokens ${[...extra].map((t) => JSON.stringify(t)).join(', ')}: categorical`
+        : s.firstText
+          ? `some values are not numbers or true/false (first: ${JSON.stringify(s.firstText.value)} in row ${s.firstText.row})`
+          : 'some values are neither numbers nor true/false';
     return { column: categorical(name, s), reason, extra: none };
   }
 }
