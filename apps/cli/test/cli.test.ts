@@ -131,6 +131,27 @@ describe('mlops CLI against a real registry', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ name: 'lesions', version: 1, format: 'tar' });
   });
 
+  it('shows each inference decision and its reason at ingest', async () => {
+    const lines = ['day,name,price,kind'];
+    for (let i = 0; i < 60; i += 1)
+      lines.push(
+        `2014-02-${String((i % 28) + 1).padStart(2, '0')},car ${i},${i === 5 ? 'n/a' : i * 10},${i % 2 ? 'a' : 'b'}`,
+      );
+    const file = write('cars.csv', lines.join('\n') + '\n');
+    const { code, stdout, stderr } = await mlops(['ingest', file]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('price: numeric (nullable) — every value is a number except 1');
+    expect(stdout).toContain('missing: "n/a" ×1');
+    expect(stdout).toMatch(
+      /day: categorical — every value is an ISO 8601 date.*\n {4}not a default feature: dates/,
+    );
+    expect(stdout).toMatch(
+      /name: categorical — .*\n {4}not a default feature: identifier or name: 60 distinct values in 60 /,
+    );
+    expect(stdout).not.toMatch(/kind: categorical[^\n]*\n {4}not a default feature/);
+  });
+
   it('names the broken row of a bad CSV and exits 1', async () => {
     const file = write('broken.csv', 'a,b\n1,2\n3\n5,6\n');
     const { code, stderr } = await mlops(['ingest', file, '--name', 'broken']);

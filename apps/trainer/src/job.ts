@@ -16,7 +16,7 @@ import { asAppError, isPermanent } from './errors';
 import { ProgressReporter } from './progress';
 import { trainInThread, type ThreadTrainingOptions } from './thread/host';
 import type { ThreadSource } from './thread/training-thread';
-import { resolveColumns } from './train/columns';
+import { defaultFeatures } from './train/default-features';
 import { fetchRunDataset } from './train/dataset';
 import { loadImageExamples, resolveImageColumns } from './train/images';
 import { fetchTransferBase, type TransferBaseBundle } from './train/transfer-base';
@@ -90,11 +90,10 @@ export function createTrainProcessor(deps: ProcessorDeps) {
     const dataset = await fetchRunDataset(registry, run, spec);
     // An image dataset trains on its decoded images; a tabular one on its scalar columns.
     const imageColumns = resolveImageColumns(spec, dataset.schema);
-    const keep = imageColumns
-      ? []
-      : (({ features, target }) => [...features.map((f) => f.name), target.name])(
-          resolveColumns(spec, dataset.schema),
-        );
+    const resolved = imageColumns ? undefined : defaultFeatures(spec, dataset, logger, runId);
+    const keep = resolved ? [...resolved.features, spec.target] : [];
+    // The thread resolves the same columns again: it gets the features decided here.
+    const threadSpec = resolved ? { ...spec, features: resolved.features } : spec;
     const streaming = !imageColumns && dataset.rowCount > (deps.streamRowsAbove ?? 100_000);
     const saver = new CheckpointSaver(registry, logger);
     const progress = new ProgressReporter(job, runId, { ...deps, intervalMs: interval, saver });
@@ -135,7 +134,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
             ...(images ? { images } : {}),
             ...(base ? { base } : {}),
             runId,
-            spec,
+            spec: threadSpec,
             schema: dataset.schema,
             keep,
             streaming,
@@ -184,6 +183,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       backend,
       codeRevision: codeRevision(),
       ...(transferBase ? { base: transferBase } : {}),
+      ...(resolved ? { skippedFeatures: resolved.skipped } : {}),
     });
     // A sweep trial keeps its bundle files and metrics; the sweep registers the best trial.
     if (run.parentRunId) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { DataRow, Run } from '@mlops/contracts';
+import { excludedColumns, type DataRow, type Run } from '@mlops/contracts';
 import { createRegistryClient, type RegistryClient } from '@mlops/client';
 import { createLogger, deleteRedisKeys } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
@@ -101,6 +101,39 @@ describe('trainer against the real registry (in-process, port 0)', () => {
     for (const f of version.manifest.files) files.set(f.path, await client.downloadBlob(f.sha256));
     const model = await loadBundleModel(version.manifest, files);
     model.dispose();
+  });
+
+  it('leaves dates and identifiers the dataset excludes out of the default features', async () => {
+    const rows = blobRows(120);
+    const lines = toCsv(rows).trimEnd().split('\n');
+    const csv =
+      lines
+        .map((line, i) => {
+          if (i === 0) return `day,ticket,${line}`;
+          const day = new Date(Date.UTC(2014, 0, i)).toISOString().slice(0, 10);
+          return `${day},T-${1000 + i},${line}`;
+        })
+        .join('\n') + '\n';
+    const dataset = await client.uploadDataset('dated-blobs', csv, { format: 'csv' });
+    expect([...excludedColumns(dataset.profile).keys()]).toEqual(['day', 'ticket']);
+    const created = await client.api.runs.create.mutate({
+      modelName: 'dated-blobs-model',
+      dataset: { name: 'dated-blobs' },
+      task: 'classification',
+      target: 'species',
+      hyperparameters: { epochs: 2 },
+    });
+    const run = await waitForRun(created.id, ['completed', 'failed']);
+    expect(run.error).toBeNull();
+    const version = await client.api.versions.get.query({ model: 'dated-blobs-model', version: 1 });
+    expect(version.manifest.signature.inputs.map((c) => c.name)).toEqual([
+      'x1',
+      'x2',
+      'color',
+      'flag',
+    ]);
+    expect(Object.keys(version.manifest.lineage.skippedFeatures ?? {})).toEqual(['day', 'ticket']);
+    expect(version.manifest.lineage.skippedFeatures?.day).toContain('dates/timestamps');
   });
 
   it('marks a run failed without retries when the data cannot train (single class)', async () => {

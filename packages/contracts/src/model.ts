@@ -84,6 +84,11 @@ export const lineageSchema = z.object({
       sha256: z.string().regex(/^[a-f0-9]{64}$/),
     })
     .optional(),
+  /**
+   * Columns of the dataset the run left out of its default features (no spec.features), each
+   * with the reason from the dataset's inference report (a date, an identifier, free text).
+   */
+  skippedFeatures: z.record(z.string(), z.string()).optional(),
 });
 export type Lineage = z.infer<typeof lineageSchema>;
 

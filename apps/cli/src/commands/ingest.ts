@@ -4,12 +4,14 @@ import type { Readable } from 'node:stream';
 import {
   AppError,
   datasetFormatSchema,
+  scalarColumns,
   type DatasetFormat,
   type DatasetUploadQuery,
 } from '@mlops/contracts';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
 import { folderFiles, packFolder, tarSize } from '@mlops/client/image-folder';
+import { inferenceLines } from './inference-lines';
 import { uploadProgress } from './upload-progress';
 
 export interface IngestOptions {
@@ -93,9 +95,7 @@ export async function ingest(ctx: CliContext, file: string, opts: IngestOptions)
   }
   process.stdout.write(
     `dataset ${version.name} v${version.version}: ${version.rowCount} rows, sha256 ${version.hash}\n` +
-      version.schema.columns
-        .map((c) => `  ${c.name}: ${c.type}${c.nullable ? ' (nullable)' : ''}`)
-        .join('\n') +
+      inferenceLines(scalarColumns(version.schema.columns), version.profile.inference).join('\n') +
       '\n',
   );
 }

@@ -15,8 +15,16 @@ export interface ResolvedColumns {
 /** A classification target with more classes than this is almost surely a regression target. */
 export const MAX_CLASSES = 1_000;
 
-/** Feature and target columns of the spec, checked against the dataset schema. */
-export function resolveColumns(spec: TrainingSpec, schema: DatasetSchema): ResolvedColumns {
+/**
+ * Feature and target columns of the spec, checked against the dataset schema. Without
+ * spec.features every column but the target is a feature, except those in `excluded` (the
+ * dataset's inference report: dates, identifiers, free text; name → reason).
+ */
+export function resolveColumns(
+  spec: TrainingSpec,
+  schema: DatasetSchema,
+  excluded: ReadonlyMap<string, string> = new Map(),
+): ResolvedColumns {
   const images = schema.columns.filter(isImageColumn).map((c) => c.name);
   if (images.length > 0)
     throw new AppError(
@@ -38,7 +46,9 @@ export function resolveColumns(spec: TrainingSpec, schema: DatasetSchema): Resol
       `Regression target "${target.name}" is ${target.type}; use task "classification" or a numeric target`,
     );
   }
-  const names = spec.features ?? schema.columns.map((c) => c.name).filter((n) => n !== target.name);
+  const names =
+    spec.features ??
+    schema.columns.map((c) => c.name).filter((n) => n !== target.name && !excluded.has(n));
   const missing = names.filter((n) => !byName.has(n));
   if (missing.length > 0) {
     throw new AppError(
@@ -50,7 +60,13 @@ export function resolveColumns(spec: TrainingSpec, schema: DatasetSchema): Resol
     throw new AppError('BAD_DATASET', `Target "${target.name}" cannot also be a feature`);
   }
   if (names.length === 0) {
-    throw new AppError('BAD_DATASET', 'The dataset has no feature column besides the target');
+    const skipped = [...excluded.keys()].filter((n) => n !== target.name);
+    throw new AppError(
+      'BAD_DATASET',
+      skipped.length > 0
+        ? `The dataset has no feature column besides the target once inference's exclusions are left out (${skipped.map((n) => `"${n}": ${excluded.get(n) ?? ''}`).join('; ')}); list features in spec.features to use them`
+        : 'The dataset has no feature column besides the target',
+    );
   }
   return { features: names.map((n) => byName.get(n) as Column), target };
 }

@@ -42,6 +42,8 @@ export interface ManifestInput {
   codeRevision: string;
   /** A transfer run's base version. */
   base?: Lineage['base'];
+  /** Columns the default features skipped, with why. */
+  skippedFeatures?: Record<string, string>;
 }
 
 export function buildManifest(input: ManifestInput): BundleManifest {
@@ -64,6 +66,9 @@ export function buildManifest(input: ManifestInput): BundleManifest {
       backend: input.backend,
       tfjsVersion: tfjsVersion(),
       ...(input.base ? { base: input.base } : {}),
+      ...(input.skippedFeatures && Object.keys(input.skippedFeatures).length > 0
+        ? { skippedFeatures: input.skippedFeatures }
+        : {}),
     },
     files: input.files,
   };

@@ -4,6 +4,7 @@ import type { ColumnProfile, DatasetVersionSummary } from '@mlops/contracts';
 import { useSession } from '../api/session';
 import { BarChart } from '../components/BarChart';
 import { CategoryBars } from '../components/CategoryBars';
+import { ColumnInferenceNote } from '../components/ColumnInferenceNote';
 import { ImageProfileView } from '../components/ImageProfileView';
 import { PagedTable } from '../components/PagedTable';
 import { Card, ErrorNote } from '../components/Status';
@@ -105,6 +106,7 @@ function DatasetDetail({ name, version }: { name: string; version: number }) {
         <div className="profile-grid">
           {d.schema.columns.map((col) => {
             const profile = d.profile.columns.find((p) => p.name === col.name);
+            const decision = d.profile.inference?.columns.find((c) => c.name === col.name);
             return (
               <article key={col.name} className="column-card" aria-label={`Column ${col.name}`}>
                 <h3>{col.name}</h3>
@@ -115,6 +117,7 @@ function DatasetDetail({ name, version }: { name: string; version: number }) {
                     ? `, ${col.categories.length} categories`
                     : ''}
                 </p>
+                {decision ? <ColumnInferenceNote decision={decision} /> : null}
                 {profile ? <ColumnProfileView profile={profile} /> : null}
               </article>
             );

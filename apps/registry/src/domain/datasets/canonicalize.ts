@@ -34,6 +34,8 @@ export async function canonicalize(
   format: DatasetFormat,
   columns: Column[],
   outFile: string,
+  /** Per column, the extra tokens inference decided are missing values (e.g. "n/a"). */
+  missing: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
 ): Promise<Canonical> {
   const out = fs.createWriteStream(outFile, { flags: 'wx', mode: PRIVATE_FILE_MODE });
   const finished = once(out, 'finish');
@@ -61,7 +63,11 @@ export async function canonicalize(
       const row: DataRow = {};
       let ok = true;
       columns.forEach((column, i) => {
-        const converted = convertCell(column, item.cells[order[i] ?? -1] ?? null);
+        const converted = convertCell(
+          column,
+          item.cells[order[i] ?? -1] ?? null,
+          missing.get(column.name),
+        );
         if ('error' in converted) {
           ok = false;
           report({ row: item.row, path: column.name, message: converted.error });

@@ -1,4 +1,4 @@
-import type { CellValue, Column } from '@mlops/contracts';
+import { MISSING_TOKENS, type CellValue, type Column } from '@mlops/contracts';
 import type { RawCell } from './records';
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -6,6 +6,15 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** Empty strings, null and "NA" mean a missing value. */
 export function isMissing(cell: RawCell): boolean {
   return cell === null || (typeof cell === 'string' && (cell.trim() === '' || cell === 'NA'));
+}
+
+const TOKENS: ReadonlySet<string> = new Set(MISSING_TOKENS);
+
+/** The missing-value token a cell is (`""` for blank), or undefined. */
+export function missingToken(cell: RawCell): string | undefined {
+  if (typeof cell !== 'string') return undefined;
+  const s = cell.trim();
+  return TOKENS.has(s) ? s : undefined;
 }
 
 /** A finite number from a JSON number or a decimal string; undefined otherwise ("0x10", "1,5"). */
@@ -29,12 +38,16 @@ export function toCategory(cell: RawCell): string {
   return typeof cell === 'string' ? cell : String(cell);
 }
 
-/** Convert one raw cell to its typed value under `column`, or say why it does not fit. */
+/**
+ * Convert one raw cell to its typed value under `column`, or say why it does not fit.
+ * `missing` holds the column's extra missing-value tokens (inferred for numeric columns).
+ */
 export function convertCell(
   column: Column,
   cell: RawCell,
+  missing?: ReadonlySet<string>,
 ): { value: CellValue } | { error: string } {
-  if (isMissing(cell)) {
+  if (isMissing(cell) || (missing && typeof cell === 'string' && missing.has(cell.trim()))) {
     return column.nullable ? { value: null } : { error: 'missing value in a non-nullable column' };
   }
   if (column.type === 'numeric') {

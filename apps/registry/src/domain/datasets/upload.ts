@@ -15,7 +15,7 @@ import type { RegistryDeps } from '../../deps';
 import { canonicalize } from './canonicalize';
 import { uploadImageDataset } from './images/ingest';
 import { parseCategoricalQuery, parseSchemaQuery, resolveFormat } from './format';
-import { SchemaInferrer } from './infer';
+import { SchemaInferrer, type Inference } from './infer';
 import { limitScannerFor, UploadLimitError } from './limits';
 import { emptyDataset, readRecords } from './records';
 import { TempFiles, receiveTo } from './temp';
@@ -52,9 +52,12 @@ export async function uploadDataset(
         deps.metrics.uploadRefusals.inc({ upload: 'dataset', limit: err.limit });
       throw err;
     }
-    const columns = given?.columns ?? (await inferColumns(raw, format, forced));
+    const inference = given
+      ? givenInference(given.columns)
+      : await inferColumns(raw, format, forced);
+    const { columns } = inference;
     const canonicalFile = temp.path('.jsonl');
-    const canonical = await canonicalize(raw, format, columns, canonicalFile);
+    const canonical = await canonicalize(raw, format, columns, canonicalFile, inference.missing);
 
     const existing = await findDatasetByHash(deps.db, name, canonical.hash);
     if (existing) return { dataset: existing, created: false };
@@ -73,7 +76,7 @@ export async function uploadDataset(
         rowCount: canonical.rowCount,
         sizeBytes: canonical.sizeBytes,
         schema: { columns },
-        profile: canonical.profile,
+        profile: { ...canonical.profile, inference: inference.report },
         blobSha256: blob.sha256,
         createdAt: new Date().toISOString(),
       });
@@ -92,15 +95,27 @@ async function inferColumns(
   file: string,
   format: DatasetFormat,
   forced: Set<string>,
-): Promise<Column[]> {
+): Promise<Inference> {
   let inferrer: SchemaInferrer | null = null;
   for await (const item of readRecords(file, format)) {
     if (item.kind === 'header') inferrer = new SchemaInferrer(item.columns, forced);
-    else if (item.kind === 'row') inferrer?.add(item.cells);
+    else if (item.kind === 'row') inferrer?.add(item.cells, item.row);
     // Problems are reported with the others by the second pass.
   }
   if (!inferrer) throw emptyDataset();
-  return inferrer.finish();
+  return inferrer.infer();
+}
+
+/** An explicit `?schema=` decides every type; the report says so and excludes nothing. */
+function givenInference(columns: Column[]): Inference {
+  return {
+    columns,
+    missing: new Map(),
+    report: {
+      source: 'schema',
+      columns: columns.map((c) => ({ name: c.name, type: c.type, reason: 'given by ?schema=' })),
+    },
+  };
 }
 
 /** A `?schema=` for a CSV / JSON upload: image columns only come from archives of images. */

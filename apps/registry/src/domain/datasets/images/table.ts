@@ -102,7 +102,7 @@ export async function manifestTable(
     } else if (item.kind === 'row') inferrer?.add(item.cells.filter((_, i) => i !== imageIndex));
   }
   if (!header || !inferrer) throw emptyDataset();
-  const scalar = inferrer.finish();
+  const { columns: scalar, missing } = inferrer.infer();
   const imageColumn = header[imageIndex]!;
   const columns: DatasetColumn[] = [...scalar];
   columns.splice(imageIndex, 0, { name: imageColumn, type: 'image', nullable: false });
@@ -156,7 +156,7 @@ export async function manifestTable(
         return;
       }
       const column = scalar[s++] as Column;
-      const converted = convertCell(column, raw);
+      const converted = convertCell(column, raw, missing.get(column.name));
       if ('error' in converted) {
         ok = false;
         report({ row: item.row, path: column.name, message: converted.error });
