@@ -123,7 +123,7 @@ describe('trainer against the real registry (in-process, port 0)', () => {
       target: 'species',
       hyperparameters: { epochs: 2 },
     });
-    const run = await waitForRun(created.id, ['completed', 'failed']);
+    const run = await waitForRun(client, created.id, finished, 'completion');
     expect(run.error).toBeNull();
     const version = await client.api.versions.get.query({ model: 'dated-blobs-model', version: 1 });
     expect(version.manifest.signature.inputs.map((c) => c.name)).toEqual([
