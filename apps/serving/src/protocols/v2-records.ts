@@ -1,19 +1,8 @@
-import { AppError, type Signature, type V2InferRequest } from '@mlops/contracts';
+import { AppError, V2_DATATYPES, type Signature, type V2InferRequest } from '@mlops/contracts';
 import { v2DatatypeOf } from './tensors';
 
-const NUMERIC = new Set([
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'FP16',
-  'FP32',
-  'FP64',
-]);
+/** The numeric datatypes: every OIP datatype but BOOL and BYTES. */
+const NUMERIC = new Set<string>(V2_DATATYPES.filter((d) => d !== 'BOOL' && d !== 'BYTES'));
 
 function bad(message: string): AppError {
   return new AppError('VALIDATION_FAILED', message);
