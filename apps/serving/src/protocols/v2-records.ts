@@ -25,9 +25,12 @@ function bad(message: string): AppError {
 function cells(out: unknown[]): DataSink {
   return {
     what: 'a number, string, boolean or null',
-    put: (at, v) =>
-      (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') &&
-      ((out[at] = v), true),
+    put: (at, v) => {
+      const t = typeof v;
+      if (v !== null && t !== 'number' && t !== 'string' && t !== 'boolean') return false;
+      out[at] = v;
+      return true;
+    },
   };
 }
 

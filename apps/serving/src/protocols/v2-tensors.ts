@@ -30,7 +30,12 @@ export const BINARY_HEADER = 'inference-header-content-length';
  */
 const headerSchema = v2InferRequestSchema.extend({
   inputs: z
-    .array(v2TensorSchema.extend({ data: z.array(z.unknown()).optional() }))
+    .array(
+      v2TensorSchema.extend({
+        // Not z.array(): that would walk and copy every value of a large tensor once more.
+        data: z.custom<unknown[]>((v) => Array.isArray(v), 'must be an array').optional(),
+      }),
+    )
     .min(1)
     .max(1_024),
 });
@@ -115,16 +120,20 @@ function numberSink(datatype: V2Datatype, out: Numbers): DataSink {
   if (datatype === 'FP32')
     return {
       what,
-      put: (at, v) => typeof v === 'number' && Number.isFinite(v) && ((out[at] = v), true),
+      put: (at, v) => {
+        if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+        out[at] = v;
+        return true;
+      },
     };
   const { min, max } = NUMERIC[datatype]!;
   return {
     what,
-    put: (at, v) =>
-      Number.isInteger(v) &&
-      (v as number) >= min &&
-      (v as number) <= max &&
-      ((out[at] = v as number), true),
+    put: (at, v) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return false;
+      out[at] = v;
+      return true;
+    },
   };
 }
 
@@ -169,7 +178,11 @@ async function encodedImages(
     const strings = new Array<string>(shapeCount(t.shape));
     readData(input.name, t.data ?? [], t.shape, {
       what: 'a base64 string of an encoded image',
-      put: (at, v) => typeof v === 'string' && ((strings[at] = v), true),
+      put: (at, v) => {
+        if (typeof v !== 'string') return false;
+        strings[at] = v;
+        return true;
+      },
     });
     images = strings.map((v) => base64Bytes(input.name, v));
   }
