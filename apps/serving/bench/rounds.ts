@@ -25,6 +25,9 @@ export interface Round {
   bare: LoadResult;
   ours: LoadResult;
   ours64: LoadResult;
+  /** 64 rows a request as TF Serving columns (`inputs`) and as OIP v2 typed tensors. */
+  ours64col: LoadResult;
+  ours64v2: LoadResult;
   /** Rows per predict call during ours' 1-row phase. */
   meanBatch: number;
   raw: RawFigures;
@@ -35,9 +38,13 @@ export interface RoundSetup {
   naive: Server;
   bare: Server;
   ours: Server;
-  /** Request bodies of 1 and 64 rows. */
+  /** Request bodies of 1 and 64 rows: TF Serving rows, TF Serving columns, OIP v2 tensors. */
   body1: string;
   body64: string;
+  body64col: string;
+  body64v2: string;
+  /** The OIP v2 infer path of the benchmark model. */
+  v2Path: string;
   connections: number;
   seconds: number;
   /** Runs the raw loop in its own process for `seconds`. */
@@ -46,9 +53,26 @@ export interface RoundSetup {
   report?: (phase: LoadPhase, rows: number, result: LoadResult) => void;
 }
 
-export type LoadPhase = 'hello' | 'naive' | 'bare' | 'ours' | 'ours64';
+export type LoadPhase = 'hello' | 'naive' | 'bare' | 'ours' | 'ours64' | 'ours64col' | 'ours64v2';
 type Phase = LoadPhase | 'raw';
-const PHASES: readonly Phase[] = ['hello', 'naive', 'bare', 'ours', 'ours64', 'raw'];
+const PHASES: readonly Phase[] = [
+  'hello',
+  'naive',
+  'bare',
+  'ours',
+  'ours64',
+  'ours64col',
+  'ours64v2',
+  'raw',
+];
+
+/** The body and path of a phase on our server (the 1-row body for the other servers). */
+function request(setup: RoundSetup, phase: LoadPhase): { body: string; path?: string } {
+  if (phase === 'ours64') return { body: setup.body64 };
+  if (phase === 'ours64col') return { body: setup.body64col };
+  if (phase === 'ours64v2') return { body: setup.body64v2, path: setup.v2Path };
+  return { body: setup.body1 };
+}
 
 /** The phase order of round `index` (0-based): PHASES rotated by `index`. */
 export function phaseOrder(index: number): Phase[] {
@@ -61,7 +85,8 @@ export async function warmUp(setup: RoundSetup): Promise<void> {
   const { connections } = setup;
   for (const server of [setup.hello, setup.naive, setup.bare, setup.ours])
     await load(server.port, { body: setup.body1, connections, seconds: 1 });
-  await load(setup.ours.port, { body: setup.body64, connections, seconds: 1 });
+  for (const phase of ['ours64', 'ours64col', 'ours64v2'] as const)
+    await load(setup.ours.port, { ...request(setup, phase), connections, seconds: 1 });
 }
 
 export async function runRound(index: number, setup: RoundSetup): Promise<Round> {
@@ -70,9 +95,12 @@ export async function runRound(index: number, setup: RoundSetup): Promise<Round>
   const loadPhase = async (phase: LoadPhase): Promise<LoadResult> => {
     const server =
       phase === 'hello' || phase === 'naive' || phase === 'bare' ? setup[phase] : setup.ours;
-    const rows = phase === 'ours64' ? 64 : 1;
-    const body = rows === 64 ? setup.body64 : setup.body1;
-    const result = await load(server.port, { body, connections, seconds }, server.pid);
+    const rows = phase.startsWith('ours64') ? 64 : 1;
+    const result = await load(
+      server.port,
+      { ...request(setup, phase), connections, seconds },
+      server.pid,
+    );
     setup.report?.(phase, rows, result);
     return result;
   };
@@ -88,8 +116,9 @@ export async function runRound(index: number, setup: RoundSetup): Promise<Round>
       partial[phase] = await loadPhase(phase);
     }
   }
-  const { hello, naive, bare, ours, ours64, meanBatch, raw } = partial;
-  if (!hello || !naive || !bare || !ours || !ours64 || meanBatch === undefined || !raw)
+  const { hello, naive, bare, ours, ours64, ours64col, ours64v2, meanBatch, raw } = partial;
+  if (!hello || !naive || !bare || !ours || !ours64 || !ours64col || !ours64v2)
     throw new Error(`round ${index + 1} missed a phase`);
-  return { hello, naive, bare, ours, ours64, meanBatch, raw };
+  if (meanBatch === undefined || !raw) throw new Error(`round ${index + 1} missed a phase`);
+  return { hello, naive, bare, ours, ours64, ours64col, ours64v2, meanBatch, raw };
 }

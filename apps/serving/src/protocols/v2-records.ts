@@ -1,5 +1,7 @@
-import { AppError, V2_DATATYPES, type Signature, type V2InferRequest } from '@mlops/contracts';
+import { AppError, V2_DATATYPES, type Signature } from '@mlops/contracts';
 import { v2DatatypeOf } from './tensors';
+import { readData, type DataSink } from './v2-data';
+import type { V2TensorRequest } from './v2-tensors';
 
 /** The numeric datatypes: every OIP datatype but BOOL and BYTES. */
 const NUMERIC = new Set<string>(V2_DATATYPES.filter((d) => d !== 'BOOL' && d !== 'BYTES'));
@@ -8,12 +10,17 @@ function bad(message: string): AppError {
   return new AppError('VALIDATION_FAILED', message);
 }
 
-function flatten(data: unknown[], out: unknown[] = []): unknown[] {
-  for (const v of data) {
-    if (Array.isArray(v)) flatten(v, out);
-    else out.push(v);
-  }
-  return out;
+/** A feature's values: JSON scalars; the signature's own check (checkRecords) follows. */
+function cells(out: unknown[]): DataSink {
+  return {
+    what: 'a number, string, boolean or null',
+    put: (at, v) => {
+      const t = typeof v;
+      if (v !== null && t !== 'number' && t !== 'string' && t !== 'boolean') return false;
+      out[at] = v;
+      return true;
+    },
+  };
 }
 
 /**
@@ -21,7 +28,7 @@ function flatten(data: unknown[], out: unknown[] = []): unknown[] {
  * feature, shape `[n]` or `[n, 1]`; FP32 (any numeric type) for numeric, BYTES for categorical,
  * BOOL for boolean. The model's own preprocessing then runs exactly as for the other protocols.
  */
-export function tensorsToRecords(req: V2InferRequest, signature: Signature): unknown[] {
+export function tensorsToRecords(req: V2TensorRequest, signature: Signature): unknown[] {
   const byName = new Map(req.inputs.map((t) => [t.name, t]));
   if (byName.size !== req.inputs.length) throw bad('Two input tensors have the same name');
   for (const name of byName.keys()) {
@@ -43,9 +50,8 @@ export function tensorsToRecords(req: V2InferRequest, signature: Signature): unk
       throw bad(`Input "${t.name}" has shape [${t.shape.join(', ')}]; expected [n] or [n, 1]`);
     }
     const n = t.shape[0]!;
-    const values = flatten(t.data);
-    if (values.length !== n)
-      throw bad(`Input "${t.name}" has shape [${t.shape.join(', ')}] but ${values.length} values`);
+    const values = new Array<unknown>(n);
+    readData(t.name, t.data ?? [], t.shape, cells(values));
     if (rows !== null && n !== rows)
       throw bad(`Input "${t.name}" has ${n} rows; the other inputs have ${rows}`);
     rows = n;

@@ -12,6 +12,7 @@ import {
 } from '@mlops/contracts';
 import type { TensorValue } from '@mlops/ml/bundle';
 import { base64Bytes, decodeImages, invalidInput, type TensorReadOptions } from './tensor-inputs';
+import { readData, shapeCount, type DataSink } from './v2-data';
 
 /**
  * Open Inference Protocol v2 tensors for tensor models: JSON `data` (flat or nested) and the
@@ -22,10 +23,19 @@ import { base64Bytes, decodeImages, invalidInput, type TensorReadOptions } from 
 
 export const BINARY_HEADER = 'inference-header-content-length';
 
-/** With the binary extension an input carries `binary_data_size` instead of `data`. */
+/**
+ * The envelope: with the binary extension an input carries `binary_data_size` instead of `data`.
+ * `data` is only checked to be an array here; its values are checked as they are read out
+ * (v2-data.ts), once, against the input's datatype and shape.
+ */
 const headerSchema = v2InferRequestSchema.extend({
   inputs: z
-    .array(v2TensorSchema.extend({ data: v2TensorSchema.shape.data.optional() }))
+    .array(
+      v2TensorSchema.extend({
+        // Not z.array(): that would walk and copy every value of a large tensor once more.
+        data: z.custom<unknown[]>((v) => Array.isArray(v), 'must be an array').optional(),
+      }),
+    )
     .min(1)
     .max(1_024),
 });
@@ -102,15 +112,30 @@ const NUMERIC: Partial<Record<V2Datatype, { bytes: number; min: number; max: num
   INT32: { bytes: 4, min: -(2 ** 31), max: 2 ** 31 - 1 },
 };
 
-function flatten(data: unknown[], out: unknown[] = []): unknown[] {
-  for (const v of data) {
-    if (Array.isArray(v)) flatten(v, out);
-    else out.push(v);
-  }
-  return out;
-}
+type Numbers = Float32Array | Int32Array | Uint8Array;
 
-const product = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
+/** A sink writing finite numbers (FP32) or whole numbers in range (INT32, UINT8) to `out`. */
+function numberSink(datatype: V2Datatype, out: Numbers): DataSink {
+  const what = `a ${datatype} value`;
+  if (datatype === 'FP32')
+    return {
+      what,
+      put: (at, v) => {
+        if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+        out[at] = v;
+        return true;
+      },
+    };
+  const { min, max } = NUMERIC[datatype]!;
+  return {
+    what,
+    put: (at, v) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return false;
+      out[at] = v;
+      return true;
+    },
+  };
+}
 
 /** BYTES elements of the binary extension: each a 4-byte little-endian length, then the bytes. */
 function bytesElements(name: string, raw: Uint8Array): Uint8Array[] {
@@ -144,15 +169,23 @@ async function encodedImages(
       input.name,
       `BYTES images have shape [n] or [n, 1], got [${t.shape.join(', ')}]`,
     );
-  const images = raw
-    ? bytesElements(input.name, raw)
-    : flatten(t.data ?? []).map((v) => {
-        if (typeof v !== 'string')
-          throw invalidInput(input.name, 'BYTES data must be base64 strings of encoded images');
-        return base64Bytes(input.name, v);
-      });
-  if (images.length !== t.shape[0])
-    throw invalidInput(input.name, `shape [${t.shape.join(', ')}] but ${images.length} images`);
+  let images: Uint8Array[];
+  if (raw) {
+    images = bytesElements(input.name, raw);
+    if (images.length !== t.shape[0])
+      throw invalidInput(input.name, `shape [${t.shape.join(', ')}] but ${images.length} images`);
+  } else {
+    const strings = new Array<string>(shapeCount(t.shape));
+    readData(input.name, t.data ?? [], t.shape, {
+      what: 'a base64 string of an encoded image',
+      put: (at, v) => {
+        if (typeof v !== 'string') return false;
+        strings[at] = v;
+        return true;
+      },
+    });
+    images = strings.map((v) => base64Bytes(input.name, v));
+  }
   return decodeImages(input, images, opts);
 }
 
@@ -163,7 +196,7 @@ function numbers(input: TensorInput, t: V2Input, raw: Uint8Array | undefined): T
       input.name,
       `datatype ${t.datatype}; send FP32, UINT8 or INT32${input.kind === 'image' ? ' pixels, or BYTES for encoded images' : ''}`,
     );
-  const count = product(t.shape);
+  const count = shapeCount(t.shape);
   if (raw) {
     if (raw.length !== count * kind.bytes)
       throw invalidInput(
@@ -183,33 +216,14 @@ function numbers(input: TensorInput, t: V2Input, raw: Uint8Array | undefined): T
       throw invalidInput(input.name, 'holds a value that is not a finite number');
     return { data, shape: t.shape };
   }
-  const values = flatten(t.data ?? []);
-  if (values.length !== count)
-    throw invalidInput(
-      input.name,
-      `shape [${t.shape.join(', ')}] needs ${count} values, got ${values.length}`,
-    );
+  // Straight into the typed array: no array of numbers in between.
   const data =
     t.datatype === 'FP32'
       ? new Float32Array(count)
       : t.datatype === 'INT32'
         ? new Int32Array(count)
         : new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = values[i];
-    const ok =
-      typeof v === 'number' &&
-      Number.isFinite(v) &&
-      v >= kind.min &&
-      v <= kind.max &&
-      (t.datatype === 'FP32' || Number.isInteger(v));
-    if (!ok)
-      throw invalidInput(
-        input.name,
-        `data[${i}] is ${JSON.stringify(v)?.slice(0, 40)}; not a ${t.datatype} value`,
-      );
-    data[i] = v;
-  }
+  readData(input.name, t.data ?? [], t.shape, numberSink(t.datatype, data));
   return { data, shape: t.shape };
 }
 

@@ -3,7 +3,6 @@ import {
   AppError,
   describeDetails,
   isResourceName,
-  v2InferRequestSchema,
   type Signature,
   type V2InferResponse,
   type V2ModelMetadata,
@@ -173,12 +172,11 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
           protocol: 'v2',
           records: (signature) => {
             // Feature tensors always carry JSON data; binary inputs are for tensor models.
-            const parsed = v2InferRequestSchema.safeParse(req);
-            if (binary || !parsed.success)
+            if (binary || req.inputs.some((t) => t.data === undefined))
               throw bad(
                 'Binary tensors are for tensor models: send this model\'s features as JSON "data"',
               );
-            return tensorsToRecords(parsed.data, signature);
+            return tensorsToRecords(req, signature);
           },
           tensors: (signature, opts) => v2ToTensors(signature, req, binary, opts),
           routeKey: typeof key === 'string' ? key : undefined,
