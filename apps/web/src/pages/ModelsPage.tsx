@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { ModelVersion } from '@mlops/contracts';
 import { useSession } from '../api/session';
+import { LineageList } from '../components/LineageList';
 import { Pagination } from '../components/Pagination';
 import { Card, ErrorNote, Status } from '../components/Status';
 import { VersionMetrics } from '../components/VersionMetrics';
@@ -89,7 +90,6 @@ function ModelVersions({ model }: { model: string }) {
 
 function VersionCard({ v }: { v: ModelVersion }) {
   const { abilities } = useSession();
-  const l = v.manifest.lineage;
   return (
     <article className="version" aria-label={`${v.model} version ${v.version}`}>
       <header className="card-head">
@@ -103,36 +103,7 @@ function VersionCard({ v }: { v: ModelVersion }) {
       </header>
       <div className="two-col">
         <VersionMetrics v={v} />
-        <dl className="lineage" aria-label="Lineage">
-          <dt>task</dt>
-          <dd>{v.manifest.task}</dd>
-          <dt>run</dt>
-          <dd>
-            <code>{l.runId ?? '–'}</code>
-          </dd>
-          <dt>dataset</dt>
-          <dd>
-            <code title={l.datasetHash ?? ''}>
-              {l.datasetHash ? `${l.datasetHash.slice(0, 12)}…` : '–'}
-            </code>
-          </dd>
-          <dt>preset</dt>
-          <dd>{l.preset ?? '–'}</dd>
-          <dt>backend</dt>
-          <dd>
-            {l.backend ?? '–'} {l.tfjsVersion ? `(TF.js ${l.tfjsVersion})` : ''}
-          </dd>
-          <dt>seed</dt>
-          <dd>{l.seed ?? '–'}</dd>
-          <dt>code</dt>
-          <dd>
-            <code>{l.codeRevision.slice(0, 12)}</code>
-          </dd>
-          <dt>features</dt>
-          <dd>{v.manifest.signature.inputs.map((i) => i.name).join(', ')}</dd>
-          <dt>created</dt>
-          <dd>{new Date(v.createdAt).toLocaleString()}</dd>
-        </dl>
+        <LineageList v={v} />
       </div>
     </article>
   );
