@@ -49,8 +49,8 @@ export interface Inference {
  * (a small share of "n/a"-like tokens read as missing), boolean when all are true/false, else
  * categorical (sorted categories when ≤ 1000 distinct). Dates, identifiers and free text stay
  * categorical but are excluded from default features (looks.ts); so are numeric row identifiers
- * (numeric-ids.ts). `forceCategorical` columns
- * skip the numeric/boolean tests and are never excluded: a person asked for them.
+ * (numeric-ids.ts). `forceCategorical` columns skip the numeric/boolean tests and are never
+ * excluded: a person asked for them.
  */
 export class SchemaInferrer {
   private readonly stats: ColumnStats[];
