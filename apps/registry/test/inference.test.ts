@@ -42,6 +42,14 @@ function weatherCsv(): string {
   return lines.join('\n') + '\n';
 }
 
+/** Titanic-like rows: PassengerId 1..n, a 0/1 label, float fares, integer ages with repeats. */
+function titanicCsv(rows: number): string {
+  const lines = ['PassengerId,Survived,Fare,Age'];
+  for (let i = 1; i <= rows; i += 1)
+    lines.push(`${i},${i % 3 === 0 ? 1 : 0},${((i * 37) % 101) + 0.25},${18 + ((i * 13) % 50)}`);
+  return lines.join('\n') + '\n';
+}
+
 describe('type inference at ingest', () => {
   it('reads "n/a" as missing in a numeric column, counts it, and excludes dates and ids', async () => {
     const ds = await uploaded('weather', weatherCsv());
@@ -187,6 +195,69 @@ describe('type inference at ingest', () => {
         { name: 'x', type: 'numeric', reason: 'given by ?schema=' },
       ],
     });
+  });
+
+  it('flags a numeric row identifier (PassengerId 1..100) but not real numeric features', async () => {
+    const ds = await uploaded('titanic', titanicCsv(100));
+    expect(ds.schema.columns.map((c) => c.type)).toEqual([
+      'numeric',
+      'numeric',
+      'numeric',
+      'numeric',
+    ]);
+    expect(entry(ds, 'PassengerId')).toMatchObject({ type: 'numeric', kind: 'identifier' });
+    expect(entry(ds, 'PassengerId').excluded).toContain('100 distinct integers 1..100, increasing');
+    // Floats, and integers with repeats, are quantities.
+    for (const name of ['Survived', 'Fare', 'Age']) {
+      expect(entry(ds, name).kind).toBeUndefined();
+      expect(entry(ds, name).excluded).toBeUndefined();
+    }
+    expect([...excludedColumns(ds.profile).keys()]).toEqual(['PassengerId']);
+
+    // 49 rows are too few to call 1..49 an identifier.
+    const small = await uploaded('titanic-small', titanicCsv(49));
+    expect(entry(small, 'PassengerId').excluded).toBeUndefined();
+  });
+
+  it('flags shuffled consecutive integers, and distinct integers named like an id', async () => {
+    // A permutation of 0..59 in id, user_id and n; 10, 20, … (distinct, gaps) in x and item_id.
+    const lines = ['id,user_id,n,x,item_id,paid,y'];
+    for (let i = 0; i < 60; i += 1) {
+      const shuffled = (i * 7) % 60;
+      const gapped = ((i * 7) % 60) * 10;
+      lines.push(`${shuffled},${shuffled},${shuffled},${gapped},${gapped},${gapped},${i % 4}`);
+    }
+    const ds = await uploaded('ids', lines.join('\n') + '\n');
+    expect(entry(ds, 'n').excluded).toContain('consecutive');
+    expect(entry(ds, 'id').kind).toBe('identifier');
+    expect(entry(ds, 'user_id').kind).toBe('identifier');
+    expect(entry(ds, 'item_id').excluded).toContain('named like an id ("item_id")');
+    // Distinct, with gaps, in no order, and not named like an id: a quantity.
+    expect(entry(ds, 'x').excluded).toBeUndefined();
+    expect(entry(ds, 'paid').excluded).toBeUndefined();
+    expect(entry(ds, 'y').excluded).toBeUndefined();
+  });
+
+  it('lets ?categorical= and ?schema= win over a numeric identifier', async () => {
+    const forced = await uploaded('titanic-forced', titanicCsv(100), '?categorical=PassengerId');
+    expect(entry(forced, 'PassengerId')).toMatchObject({ type: 'categorical' });
+    expect(entry(forced, 'PassengerId').excluded).toBeUndefined();
+    expect(entry(forced, 'PassengerId').kind).toBeUndefined();
+
+    const schema = JSON.stringify({
+      columns: ['PassengerId', 'Survived', 'Fare', 'Age'].map((name) => ({
+        name,
+        type: 'numeric',
+        nullable: false,
+      })),
+    });
+    const given = await uploaded(
+      'titanic-given',
+      titanicCsv(100),
+      `?schema=${encodeURIComponent(schema)}`,
+    );
+    expect(given.profile.inference?.source).toBe('schema');
+    expect(excludedColumns(given.profile).size).toBe(0);
   });
 
   it('reads JSON strings as tokens but not JSON nulls', async () => {

@@ -6,6 +6,7 @@ import {
 } from '@mlops/contracts';
 import { isMissing, missingToken, toBoolean, toCategory, toNumber } from './cells';
 import { featureExclusion, isIsoDate, TextStats } from './looks';
+import { NumericIds } from './numeric-ids';
 import type { RawCell } from './records';
 
 /** Categorical columns list their categories when there are at most this many. */
@@ -32,6 +33,8 @@ interface ColumnStats {
   /** Distinct category strings, dropped once past MAX_INFERRED_CATEGORIES. */
   distinct: Set<string> | null;
   text: TextStats;
+  /** Whether the numbers look like a row identifier (PassengerId 1..n). */
+  ids: NumericIds;
 }
 
 /** Inferred columns, the extra missing tokens pass 2 must read as null, and the report. */
@@ -45,8 +48,9 @@ export interface Inference {
  * Schema inference over every row: numeric when every non-missing value is a finite number
  * (a small share of "n/a"-like tokens read as missing), boolean when all are true/false, else
  * categorical (sorted categories when ≤ 1000 distinct). Dates, identifiers and free text stay
- * categorical but are excluded from default features (looks.ts). `forceCategorical` columns
- * skip the numeric/boolean tests and are never excluded: a person asked for them.
+ * categorical but are excluded from default features (looks.ts); so are numeric row identifiers
+ * (numeric-ids.ts). `forceCategorical` columns skip the numeric/boolean tests and are never
+ * excluded: a person asked for them.
  */
 export class SchemaInferrer {
   private readonly stats: ColumnStats[];
@@ -74,6 +78,7 @@ export class SchemaInferrer {
       tokens: new Map(),
       distinct: new Set(),
       text: new TextStats(),
+      ids: new NumericIds(),
     }));
   }
 
@@ -90,9 +95,12 @@ export class SchemaInferrer {
         s.nullable = true;
         return;
       }
-      const number = toNumber(cell) !== undefined;
-      if (number) s.numbers += 1;
-      else if (token === undefined && !s.notNumeric) {
+      const value = toNumber(cell);
+      const number = value !== undefined;
+      if (number) {
+        s.numbers += 1;
+        s.ids.add(value);
+      } else if (token === undefined && !s.notNumeric) {
         s.notNumeric = true;
         s.firstText = { value: toCategory(cell).slice(0, 40), row: at };
       }
@@ -128,6 +136,10 @@ export class SchemaInferrer {
           values: s.text.count,
           meanLength: s.text.meanLength(),
         });
+        if (exclusion) Object.assign(entry, exclusion);
+      }
+      if (column.type === 'numeric') {
+        const exclusion = s.ids.exclusion(name);
         if (exclusion) Object.assign(entry, exclusion);
       }
       report.push(entry);
@@ -219,5 +231,6 @@ function emptyStats(): ColumnStats {
     tokens: new Map(),
     distinct: null,
     text: new TextStats(),
+    ids: new NumericIds(),
   };
 }
