@@ -1,28 +1,20 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUEUE_NAMES, redisKeys } from '@mlops/contracts';
+import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 // The real registry in this process; the CLI runs as a real child process against it.
-import { buildApp } from '../../registry/src/app';
-import { createDeps } from '../../registry/src/deps';
 import { graphModelFiles } from '../../../packages/ml/test/bundle/graph-fixture';
 import { graphTensorModelFiles } from '../../../packages/ml/test/bundle/graph-tensor-fixture';
 import { writeLesions } from '../../../scripts/demo/lesions';
 import { zipOf } from '../../registry/test/image-archives';
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TOKEN = 'cli-test-token-0123456789abcdef';
 let dir: string;
-let prefix: string;
-let app: FastifyInstance;
+let registry: TestRegistry;
 let url: string;
 
 function mlops(
@@ -50,31 +42,16 @@ function write(name: string, text: string): string {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
-  prefix = `test-${randomUUID()}`;
-  const deps = await createDeps({
-    dataDir: path.join(dir, 'registry'),
-    redisUrl: REDIS_URL,
-    redisPrefix: prefix,
-    adminToken: TOKEN,
+  registry = await startTestRegistry({
+    token: TOKEN,
     maxUploadBytes: 1024 ** 2,
-    logLevel: 'silent',
+    name: 'cli-registry',
   });
-  app = await buildApp(deps, { logLevel: 'silent' });
-  url = await app.listen({ port: 0, host: '127.0.0.1' });
+  url = registry.url;
 });
 
 afterAll(async () => {
-  const queue = new Queue(QUEUE_NAMES.train, {
-    connection: { url: REDIS_URL },
-    prefix: redisKeys(prefix).bullPrefix,
-  });
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await app.close();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
+  await registry?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

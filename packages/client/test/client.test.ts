@@ -1,55 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, QUEUE_NAMES, redisKeys } from '@mlops/contracts';
+import { AppError } from '@mlops/contracts';
 // The real registry, in process, listening on port 0 (tests only; apps use the type alone).
-import { buildApp } from '../../../apps/registry/src/app';
-import { createDeps } from '../../../apps/registry/src/deps';
+import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 import { createRegistryClient, toAppError, type RegistryClient } from '../src';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TOKEN = 'client-test-token-0123456789';
-let dir: string;
-let prefix: string;
-let app: FastifyInstance;
+let registry: TestRegistry;
 let client: RegistryClient;
 let url: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'client-test-'));
-  prefix = `test-${randomUUID()}`;
-  const deps = await createDeps({
-    dataDir: dir,
-    redisUrl: REDIS_URL,
-    redisPrefix: prefix,
-    adminToken: TOKEN,
+  registry = await startTestRegistry({
+    token: TOKEN,
     maxUploadBytes: 1024 ** 2,
-    logLevel: 'silent',
+    name: 'client-test',
   });
-  app = await buildApp(deps, { logLevel: 'silent' });
-  url = await app.listen({ port: 0, host: '127.0.0.1' });
+  url = registry.url;
   client = createRegistryClient({ url, token: TOKEN });
 });
 
 afterAll(async () => {
-  const queue = new Queue(QUEUE_NAMES.train, {
-    connection: { url: REDIS_URL },
-    prefix: redisKeys(prefix).bullPrefix,
-  });
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await app.close();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await registry?.close();
 });
 
 describe('registry client', () => {

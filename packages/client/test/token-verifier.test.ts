@@ -1,47 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Redis } from 'ioredis';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '@mlops/contracts';
 // The real registry, in process, listening on port 0 (tests only; apps use the type alone).
-import { buildApp } from '../../../apps/registry/src/app';
-import { createDeps } from '../../../apps/registry/src/deps';
+import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 import { createRegistryClient, createTokenVerifier, type RegistryClient } from '../src';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN = 'verifier-test-token-0123456789';
-let dir: string;
-let prefix: string;
-let app: FastifyInstance;
+let registry: TestRegistry;
 let admin: RegistryClient;
 let url: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verifier-test-'));
-  prefix = `test-${randomUUID()}`;
-  const deps = await createDeps({
-    dataDir: dir,
-    redisUrl: REDIS_URL,
-    redisPrefix: prefix,
-    adminToken: ADMIN,
+  registry = await startTestRegistry({
+    token: ADMIN,
     maxUploadBytes: 1024 ** 2,
-    logLevel: 'silent',
+    name: 'verifier-test',
   });
-  app = await buildApp(deps, { logLevel: 'silent' });
-  url = await app.listen({ port: 0, host: '127.0.0.1' });
+  url = registry.url;
   admin = createRegistryClient({ url, token: ADMIN });
 });
 
 afterAll(async () => {
-  await app.close();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await registry?.close();
 });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
