@@ -1,17 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { vi } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { DataRow, Run } from '@mlops/contracts';
 import { createRegistryClient, type RegistryClient } from '@mlops/client';
 // The real registry, in-process: these tests are the seam between the two apps.
-import { buildApp as buildRegistry } from '../../registry/src/app';
-import { createDeps } from '../../registry/src/deps';
+import { startTestRegistry } from '@mlops/registry/testing';
 import { blobSchema } from './data';
-import { deleteRedisKeys } from '@mlops/config';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const TOKEN = 'trainer-test-token-0123456789';
@@ -27,30 +20,18 @@ export interface Harness {
 
 /** A real registry on port 0 with its own data directory and Redis prefix. */
 export async function startRegistry(): Promise<Harness> {
-  const prefix = `test-${randomUUID()}`;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-it-'));
-  const deps = await createDeps({
-    dataDir: dir,
-    redisUrl: REDIS_URL,
-    redisPrefix: prefix,
-    adminToken: TOKEN,
-    maxUploadBytes: 10 * 1024 * 1024,
-    logLevel: 'silent',
-  });
-  const app: FastifyInstance = await buildRegistry(deps, { logLevel: 'silent' });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const registry = await startTestRegistry({ token: TOKEN, name: 'trainer-it' });
+  // The workers under test share this connection; BullMQ needs maxRetriesPerRequest: null.
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   return {
-    prefix,
-    dir,
-    url,
-    client: createRegistryClient({ url, token: TOKEN }),
+    prefix: registry.prefix,
+    dir: registry.dir,
+    url: registry.url,
+    client: createRegistryClient({ url: registry.url, token: TOKEN }),
     redis,
     async close() {
-      await app.close();
-      await deleteRedisKeys(redis, `${prefix}:*`);
+      await registry.close();
       await redis.quit();
-      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,60 +1,28 @@
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { excludedColumns, type DataRow, type Run } from '@mlops/contracts';
-import { createRegistryClient, type RegistryClient } from '@mlops/client';
-import { createLogger, deleteRedisKeys } from '@mlops/config';
+import { excludedColumns, type Run } from '@mlops/contracts';
+import type { RegistryClient } from '@mlops/client';
+import { createLogger } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
 import { loadBundleModel } from '@mlops/ml/bundle';
-// The real registry, in-process: this test is the seam between the two apps.
-import { buildApp as buildRegistry } from '../../registry/src/app';
-import { createDeps } from '../../registry/src/deps';
 import { createTrainerMetrics } from '../src/metrics';
 import { createTrainerWorker } from '../src/worker';
-import { blobRows, blobSchema } from './data';
-import { waitForRun } from './registry-harness';
+import { blobRows } from './data';
+// The real registry, in-process: this test is the seam between the two apps.
+import { startRegistry, toCsv, waitForRun, type Harness } from './registry-harness';
 
 const finished = (run: Run) => run.status === 'completed' || run.status === 'failed';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const TOKEN = 'trainer-test-token-0123456789';
-const prefix = `test-${randomUUID()}`;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-it-'));
-
-let registryApp: FastifyInstance;
+let h: Harness;
 let client: RegistryClient;
-let redis: Redis;
 let worker: ReturnType<typeof createTrainerWorker>;
-
-function toCsv(rows: DataRow[]): string {
-  const cols = blobSchema.columns.map((c) => c.name);
-  const cell = (v: DataRow[string] | undefined) => (v === null || v === undefined ? '' : String(v));
-  return (
-    [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n'
-  );
-}
 
 beforeAll(async () => {
   await initBackend('cpu');
-  const deps = await createDeps({
-    dataDir: dir,
-    redisUrl: REDIS_URL,
-    redisPrefix: prefix,
-    adminToken: TOKEN,
-    maxUploadBytes: 10 * 1024 * 1024,
-    logLevel: 'silent',
-  });
-  registryApp = await buildRegistry(deps, { logLevel: 'silent' });
-  const address = await registryApp.listen({ host: '127.0.0.1', port: 0 });
-  client = createRegistryClient({ url: address, token: TOKEN });
-  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  h = await startRegistry();
+  client = h.client;
   worker = createTrainerWorker({
-    connection: redis,
-    redisPrefix: prefix,
+    connection: h.redis,
+    redisPrefix: h.prefix,
     registry: client,
     backend: 'cpu',
     logger: createLogger('trainer-it', 'silent'),
@@ -65,12 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.close();
-  await registryApp?.close();
-  if (redis) {
-    await deleteRedisKeys(redis, `${prefix}:*`);
-    await redis.quit();
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
+  await h?.close();
 });
 
 describe('trainer against the real registry (in-process, port 0)', () => {
