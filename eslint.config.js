@@ -41,4 +41,24 @@ export default tseslint.config(
     files: ['**/test/**', '**/*.test.ts', 'apps/cli/**', 'scripts/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  {
+    // A test reaches another workspace through its package exports (e.g. the registry's
+    // `@mlops/registry/testing`), never through that workspace's src/ by relative path:
+    // each such import was its own copy of the setup (#22).
+    files: ['**/test/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./){2,}(apps/|packages/)?(?!\\.\\.)[^/]+/src(/|$)',
+              message:
+                "Import another workspace through its package exports (e.g. '@mlops/registry/testing'), not its src/.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
