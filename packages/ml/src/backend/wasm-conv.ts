@@ -19,6 +19,34 @@ interface Conv2DBackpropFilterAttrs {
  */
 const BLOCK_ELEMENTS = 1 << 22;
 
+/**
+ * The NHWC geometry both conv2d gradients work in: the conv info, the im2col row length `k`,
+ * output positions per image, output channels, and how many images one block holds.
+ */
+function convGeometry(
+  inputShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  attrs: Omit<Conv2DBackpropFilterAttrs, 'filterShape' | 'dataFormat'>,
+) {
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const k = info.filterHeight * info.filterWidth * info.inChannels;
+  const positions = info.outHeight * info.outWidth;
+  const perBlock = Math.max(
+    1,
+    Math.min(info.batchSize, Math.floor(BLOCK_ELEMENTS / (k * positions))),
+  );
+  return { info, k, positions, co: info.outChannels, perBlock };
+}
+
 let registered: string[] | null = null;
 
 /** Images [first, first + count) of `t`: `t` itself when that is all of them, else a copy. */
@@ -108,22 +136,10 @@ function conv2DBackpropFilter(fallback: KernelFunc, matMul: KernelFunc): KernelF
       return fallback(args);
     const backend = args.backend as WasmBackend;
     if (x.shape.some((d) => d === 0) || dy.shape.some((d) => d === 0)) return fallback(args);
-    const info = tf.backend_util.computeConv2DInfo(
+    const { info, k, positions, co, perBlock } = convGeometry(
       x.shape as [number, number, number, number],
       attrs.filterShape,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
-    const k = info.filterHeight * info.filterWidth * info.inChannels;
-    const positions = info.outHeight * info.outWidth;
-    const co = info.outChannels;
-    const perBlock = Math.max(
-      1,
-      Math.min(info.batchSize, Math.floor(BLOCK_ELEMENTS / (k * positions))),
+      attrs,
     );
     let sum: TensorInfo | null = null;
     for (let first = 0; first < info.batchSize; first += perBlock) {
@@ -230,22 +246,10 @@ function conv2DBackpropInput(
     if (attrs.inputShape.some((d) => d === 0) || dy.shape.some((d) => d === 0))
       return original(args);
     const backend = args.backend as WasmBackend;
-    const info = tf.backend_util.computeConv2DInfo(
+    const { info, k, positions, co, perBlock } = convGeometry(
       attrs.inputShape,
       filter.shape as [number, number, number, number],
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
-    const k = info.filterHeight * info.filterWidth * info.inChannels;
-    const positions = info.outHeight * info.outWidth;
-    const co = info.outChannels;
-    const perBlock = Math.max(
-      1,
-      Math.min(info.batchSize, Math.floor(BLOCK_ELEMENTS / (k * positions))),
+      attrs,
     );
     const filterT = transpose({
       inputs: { x: { ...filter, shape: [k, co] } },
