@@ -92,6 +92,58 @@ export const lineageSchema = z.object({
 });
 export type Lineage = z.infer<typeof lineageSchema>;
 
+/** An ONNX tensor element type, as ONNX's TensorProto.DataType names it (lower case). */
+export const onnxElementTypeSchema = z.enum([
+  'float32',
+  'float64',
+  'float16',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+  'bool',
+  'string',
+]);
+export type OnnxElementType = z.infer<typeof onnxElementTypeSchema>;
+
+/** One input or output of an ONNX graph: a dimension is a size, or a symbolic name (`batch`). */
+export const onnxValueInfoSchema = z.object({
+  name: z.string().min(1).max(200),
+  elementType: onnxElementTypeSchema,
+  shape: z.array(z.union([z.number().int().nonnegative(), z.string().max(100)])).max(8),
+});
+export type OnnxValueInfo = z.infer<typeof onnxValueInfoSchema>;
+
+/**
+ * A bundle's ONNX graph. `primary` is true when the graph IS the model (imported from PyTorch,
+ * scikit-learn…: the bundle has no model.json) and false when it is an export of the bundle's
+ * TF.js model (the trainer's presets), which stays the source of truth and the fallback: serving
+ * runs an export on ONNX Runtime only if `verification` shows it gave TF.js's answers.
+ */
+export const onnxArtifactSchema = z.object({
+  /** The bundle file holding the graph (`model.onnx`). */
+  file: z.string().min(1).max(200),
+  opsetVersion: z.number().int().positive(),
+  /** `producer_name producer_version` from the ModelProto, e.g. `pytorch 2.3.0`, `skl2onnx 1.17`. */
+  producer: z.string().max(200),
+  inputs: z.array(onnxValueInfoSchema).min(1).max(64),
+  outputs: z.array(onnxValueInfoSchema).min(1).max(64),
+  primary: z.boolean(),
+  /** For an export: the largest |ONNX − TF.js| over `rows` held-out rows, and the tolerance. */
+  verification: z
+    .object({
+      rows: z.number().int().nonnegative(),
+      maxAbsDiff: z.number().nonnegative(),
+      tolerance: z.number().positive(),
+    })
+    .optional(),
+});
+export type OnnxArtifact = z.infer<typeof onnxArtifactSchema>;
+
 export const BUNDLE_FORMAT_VERSION = 1;
 
 /**
@@ -121,6 +173,8 @@ export const bundleManifestSchema = z
     metrics: metricsSchema,
     lineage: lineageSchema,
     files: z.array(bundleFileSchema).min(1),
+    /** The bundle's ONNX graph, when it has one (imported ONNX model, or an export). */
+    onnx: onnxArtifactSchema.optional(),
   })
   .superRefine((m, ctx) => {
     // A tabular model's preprocessing encodes its scalar inputs; a tensor model's is empty
