@@ -9,6 +9,8 @@ import { registerAccessControl } from './http/access';
 import { registerErrorHandling } from './http/errors';
 import { registerHealthRoutes } from './http/health';
 import { trackRoutes } from './http/route-table';
+import { registerOpenApiRoutes } from './rest/openapi';
+import { registerRestRoutes } from './rest/routes';
 import { TRPC_ACCESS } from './trpc/access';
 import { guardTrpcTransport } from './trpc/transport';
 import { appRouter, type AppRouter } from './trpc/router';
@@ -45,6 +47,9 @@ export async function buildApp(
   registerHealthRoutes(app, deps);
   registerDatasetRoutes(app, deps);
   registerBlobRoutes(app, deps);
+  // The REST face (/api/v1) calls the same procedures as /trpc; /openapi.json describes both.
+  registerRestRoutes(app, deps);
+  registerOpenApiRoutes(app);
   await app.register(async (trpc) => {
     guardTrpcTransport(trpc, maxJsonBytes);
     await trpc.register(fastifyTRPCPlugin, {

@@ -132,7 +132,8 @@ describe('every REST read', () => {
     expect(reads.filter((route) => route.public).map((route) => route.url)).toEqual(
       expect.arrayContaining(['/healthz', '/readyz', '/metrics']),
     );
-    const guarded = reads.filter((route) => !route.public);
+    // Routes open to any valid token (whoami) are walked in the next test.
+    const guarded = reads.filter((route) => !route.public && !route.authenticated);
     expect(guarded.map((route) => route.url)).toEqual(
       expect.arrayContaining(['/api/blobs/:sha256', '/api/datasets/:name/versions/:version/rows']),
     );
@@ -145,6 +146,20 @@ describe('every REST read', () => {
       const weak = await send(bearer(tokens.get('read') ?? ''));
       expect(weak.statusCode, `${method} ${url} with a predict/feedback token`).toBe(403);
       expect([401, 403]).not.toContain((await send(r.auth)).statusCode);
+    }
+  });
+});
+
+describe('every REST route open to any valid token', () => {
+  it('answers 401 without one and lets any scope in', async () => {
+    const open = routesOf(r.app).filter((route) => route.authenticated && route.method === 'GET');
+    expect(open.map((route) => route.url)).toEqual(['/api/v1/auth/whoami']);
+    for (const route of open) {
+      const send = (headers: Record<string, string> = {}) =>
+        r.app.inject({ method: 'GET', url: route.url, headers });
+      expect((await send()).statusCode).toBe(401);
+      expect((await send(bearer('mlops_not-a-real-token'))).statusCode).toBe(401);
+      expect((await send(bearer(tokens.get('read') ?? ''))).statusCode).toBe(200);
     }
   });
 });

@@ -20,3 +20,5 @@ export * from './api';
 export * from './ports';
 export * from './serving-protocols';
 export * from './serving-stats';
+export * from './openapi';
+export * from './openapi-page';

@@ -60,6 +60,7 @@ export function registerAccessControl(
 function routeAccess(request: FastifyRequest): Access {
   const config = request.routeOptions.config;
   if (config.public) return 'public';
+  if (config.authenticated) return 'authenticated';
   return { scope: config.scope ?? 'read' };
 }
 
@@ -87,5 +88,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Health, readiness and metrics: answered without a token. */
     public?: boolean;
+    /** Any valid token, whatever its scopes (the REST face of `auth.whoami`). */
+    authenticated?: boolean;
   }
 }

@@ -5,7 +5,7 @@ import type { RegistryDeps } from '../deps';
 import { parseInput } from './params';
 import { bodyStream, checkDeclaredLength, discardRest, passBodiesThrough, scoped } from './streams';
 
-const shaParams = z.object({ sha256: sha256Schema });
+export const shaParams = z.object({ sha256: sha256Schema });
 const uploadHeaders = z.object({ [CONTENT_SHA256_HEADER]: sha256Schema.optional() });
 
 export function registerBlobRoutes(app: FastifyInstance, deps: RegistryDeps): void {

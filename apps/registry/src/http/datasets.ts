@@ -7,8 +7,8 @@ import { uploadDataset } from '../domain/datasets/upload';
 import { parseInput } from './params';
 import { bodyStream, checkDeclaredLength, discardRest, passBodiesThrough, scoped } from './streams';
 
-const nameParams = z.object({ name: resourceNameSchema });
-const rowsParams = z.object({
+export const nameParams = z.object({ name: resourceNameSchema });
+export const rowsParams = z.object({
   name: resourceNameSchema,
   version: z.coerce.number().int().positive(),
 });

@@ -7,6 +7,8 @@ export interface RouteEntry {
   scope: TokenScope | undefined;
   /** Answered without a token (health, readiness, metrics). */
   public: boolean;
+  /** Needs a valid token, whatever its scopes (`GET /api/v1/auth/whoami`). */
+  authenticated: boolean;
 }
 
 const tables = new WeakMap<FastifyInstance, RouteEntry[]>();
@@ -26,6 +28,7 @@ export function trackRoutes(app: FastifyInstance): void {
         url: route.url,
         scope: route.config?.scope,
         public: route.config?.public === true,
+        authenticated: route.config?.authenticated === true,
       });
   });
 }

@@ -6,7 +6,8 @@ import {
   type DatasetSchema,
 } from '@mlops/contracts';
 
-const BY_CONTENT_TYPE: Record<string, DatasetFormat> = {
+/** Exported for the OpenAPI document, which lists what an upload may be sent as. */
+export const BY_CONTENT_TYPE: Record<string, DatasetFormat> = {
   'text/csv': 'csv',
   'application/csv': 'csv',
   'application/json': 'json',
