@@ -16,6 +16,7 @@ import { registrySource, type RegistryReader } from './models/registry-source';
 import type { ModelSource } from './models/source';
 import { PayloadLog } from './payload-log';
 import { healthRoutes } from './routes/health';
+import { openApiRoutes, trackRoutes } from './routes/openapi';
 import type { InferDeps } from './inference/infer';
 import { PredictionIds } from './inference/prediction-ids';
 import { LogBuffer, type LogSink } from './inference/log-buffer';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps) {
     // One log line per prediction would cost more than the prediction; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  trackRoutes(app);
   app.decorate('serving', { models, follower });
   installErrorHandlers(app, env.SERVING_MAX_BODY_BYTES);
   installAuth(app, { verifier: deps.callers, publicReads: env.MLOPS_PUBLIC_READS, metrics });
@@ -134,6 +136,7 @@ export async function buildApp(deps: AppDeps) {
   statusRoutes(app, models, { maxBodyBytes: env.SERVING_MAX_BODY_BYTES });
   statsRoutes(app, { models, metrics, routes: env.SERVING_ROUTES });
   healthRoutes(app, { models, redis, metrics });
+  openApiRoutes(app);
 
   app.addHook('onReady', async () => {
     await follower.start();

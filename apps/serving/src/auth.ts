@@ -14,6 +14,9 @@ const PUBLIC_ROUTES = new Set([
   '/ping',
   '/health',
   '/version',
+  // The OpenAPI document and its page describe the API; they serve no model or data.
+  '/openapi.json',
+  '/docs',
 ]);
 
 /**

@@ -31,6 +31,16 @@ export interface ApiOperation {
   inputIn?: 'query' | 'body';
   /** A body that is not JSON fields (uploads): its content types, described in words. */
   rawBody?: { contentTypes: string[]; description: string };
+  /**
+   * A JSON body described whole (a protocol's request, often a union of forms); then `input`
+   * holds only the path and query parameters. `bodyTypes` adds other accepted content types.
+   */
+  body?: z.ZodType;
+  bodyTypes?: string[];
+  /** The error body, when it is not the platform's `{error:{code,message,details}}`. */
+  errorBody?: z.ZodType;
+  /** The Fastify route serving it, when it is not the path template (`/v1/models/:nameAndVerb`). */
+  route?: string;
   /** The 2xx answer's JSON schema; omitted for non-JSON answers (`responseType`). */
   output?: z.ZodType;
   status?: number;
@@ -85,11 +95,13 @@ export function buildOpenApiDocument(
   operations: readonly ApiOperation[],
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const shared: Record<string, unknown> = { Error: jsonSchemaOf(errorBodySchema, 'output') };
+  const schemaOf = hoistingInto(shared);
   for (const op of operations) {
     const item = (paths[op.path] ??= {});
     const key = op.method.toLowerCase();
     if (item[key]) throw new Error(`openapi: ${op.method} ${op.path} described twice`);
-    item[key] = describeOperation(op);
+    item[key] = describeOperation(op, schemaOf);
   }
   return {
     openapi: '3.1.0',
@@ -97,7 +109,7 @@ export function buildOpenApiDocument(
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
-      schemas: { Error: jsonSchemaOf(errorBodySchema, 'output') },
+      schemas: shared,
       securitySchemes: {
         bearer: {
           type: 'http',
@@ -110,14 +122,44 @@ export function buildOpenApiDocument(
   };
 }
 
-function describeOperation(op: ApiOperation): Record<string, unknown> {
-  const input = op.input ? jsonSchemaOf(op.input, 'input') : { type: 'object', properties: {} };
+type SchemaOf = (schema: z.ZodType, io: 'input' | 'output') => JsonSchema;
+
+/**
+ * JSON Schema of a zod schema, with its `$defs` (recursive schemas: a tensor's nested arrays)
+ * moved to `components/schemas`: `#/$defs/…` inside an operation would resolve against the
+ * document's root, where there is none.
+ */
+function hoistingInto(shared: Record<string, unknown>): SchemaOf {
+  let next = 0;
+  return (schema, io) => {
+    const json = jsonSchemaOf(schema, io);
+    const defs = json.$defs as Record<string, unknown> | undefined;
+    if (!defs) return json;
+    delete json.$defs;
+    const renamed = new Map(Object.keys(defs).map((name) => [name, `Schema${++next}`]));
+    const rewrite = (value: unknown): unknown =>
+      JSON.parse(
+        JSON.stringify(value).replace(/"#\/\$defs\/([^"]+)"/g, (whole, name: string) => {
+          const to = renamed.get(name);
+          return to ? `"#/components/schemas/${to}"` : whole;
+        }),
+      ) as unknown;
+    for (const [name, def] of Object.entries(defs))
+      shared[renamed.get(name) ?? name] = rewrite(def);
+    return rewrite(json) as JsonSchema;
+  };
+}
+
+function describeOperation(op: ApiOperation, schemaOf: SchemaOf): Record<string, unknown> {
+  const input = op.input ? schemaOf(op.input, 'input') : { type: 'object', properties: {} };
   const props = input.properties ?? {};
   const required = new Set(input.required ?? []);
   const inPath = pathParamsOf(op.path);
   for (const name of inPath)
     if (!props[name]) throw new Error(`openapi: ${op.operationId} has no input for {${name}}`);
-  const inputIn = op.inputIn ?? (op.method === 'GET' || op.method === 'DELETE' ? 'query' : 'body');
+  const inputIn =
+    op.inputIn ??
+    (op.body || op.rawBody || op.method === 'GET' || op.method === 'DELETE' ? 'query' : 'body');
   const parameters: Record<string, unknown>[] = inPath.map((name) => ({
     name,
     in: 'path',
@@ -134,12 +176,23 @@ function describeOperation(op: ApiOperation): Record<string, unknown> {
     ...(op.description ? { description: op.description } : {}),
     tags: [op.tag],
     parameters,
-    responses: responsesOf(op),
+    responses: responsesOf(op, schemaOf),
     security: op.access === 'public' ? [] : [{ bearer: [] }],
     'x-scope':
       op.access === 'public' || op.access === 'authenticated' ? op.access : op.access.scope,
   };
-  if (op.rawBody) {
+  if (op.body) {
+    const schema = schemaOf(op.body, 'input');
+    operation.requestBody = {
+      required: true,
+      content: Object.fromEntries(
+        ['application/json', ...(op.bodyTypes ?? [])].map((type) => [
+          type,
+          type === 'application/json' ? { schema } : {},
+        ]),
+      ),
+    };
+  } else if (op.rawBody) {
     operation.requestBody = {
       required: true,
       description: op.rawBody.description,
@@ -176,15 +229,16 @@ function queryParameter(
   };
 }
 
-function responsesOf(op: ApiOperation): Record<string, unknown> {
+function responsesOf(op: ApiOperation, schemaOf: SchemaOf): Record<string, unknown> {
+  const schema = op.errorBody ? schemaOf(op.errorBody, 'output') : ERROR_REF;
   const error = (description: string) => ({
     description,
-    content: { 'application/json': { schema: ERROR_REF } },
+    content: { 'application/json': { schema } },
   });
   const success = op.output
     ? {
         description: op.responseDescription ?? 'OK',
-        content: { 'application/json': { schema: jsonSchemaOf(op.output, 'output') } },
+        content: { 'application/json': { schema: schemaOf(op.output, 'output') } },
       }
     : {
         description: op.responseDescription ?? 'OK',
@@ -196,7 +250,7 @@ function responsesOf(op: ApiOperation): Record<string, unknown> {
     ...(op.access === 'public'
       ? {}
       : { '401': error('No valid token'), '403': error('The token lacks the scope') }),
-    '4XX': error('Not found, conflict, refused by a promotion gate, body too large…'),
-    '5XX': error('The registry or one of its stores is unavailable'),
+    '4XX': error('Not found, conflict, precondition failed, body too large…'),
+    '5XX': error('The service or one of its dependencies is unavailable'),
   };
 }
