@@ -25,6 +25,7 @@ import { driftRoutes } from './routes/drift';
 import { feedbackRoutes } from './routes/feedback';
 import { healthRoutes } from './routes/health';
 import { modelRoutes } from './routes/models';
+import { openApiRoutes, trackRoutes } from './routes/openapi';
 import { retrainingRoutes } from './routes/retraining';
 import { StreamReader } from './stream-reader';
 import { monitorRouter } from './trpc/router';
@@ -153,6 +154,7 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
     qualityWindow: deps.qualityWindow ?? 500,
     maxAgeMs: deps.feedbackMaxAgeMs ?? 7 * 24 * 3_600_000,
   });
+  trackRoutes(app);
   app.decorate('monitor', monitor);
 
   registerErrorHandlers(app);
@@ -162,6 +164,7 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
   modelRoutes(app, monitor);
   driftRoutes(app, monitor, retain);
   feedbackRoutes(app, monitor);
+  openApiRoutes(app, retain);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {

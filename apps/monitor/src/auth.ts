@@ -3,7 +3,14 @@ import { installCallerAuth, type RouteAccess, type TokenVerifier } from '@mlops/
 import type { MonitorMetrics } from './metrics';
 
 /** Liveness, readiness and metrics: polled by orchestrators and Prometheus without a token. */
-const PUBLIC_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+const PUBLIC_ROUTES = new Set([
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  // The OpenAPI document and its page describe the API; they serve no data.
+  '/openapi.json',
+  '/docs',
+]);
 
 /**
  * What each route needs: ground truth needs `feedback`, switching a model's automatic

@@ -5,7 +5,8 @@ import type { DriftMonitor, ReportQuery } from '../monitor';
 
 const STREAM_ID = /^\d{1,20}(-\d{1,20})?$/;
 
-function querySchema(maxWindow: number) {
+/** Exported for the OpenAPI document (routes/openapi.ts), which describes the same query. */
+export function querySchema(maxWindow: number) {
   return z.object({
     version: z.coerce.number().int().positive().optional(),
     window: z.coerce
