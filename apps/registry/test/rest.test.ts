@@ -78,6 +78,11 @@ describe('REST and tRPC answer the same data', () => {
     ['aliases.list', { model: 'iris' }, '/api/v1/models/iris/aliases'],
     ['aliases.history', { model: 'iris', limit: 10 }, '/api/v1/models/iris/alias-history?limit=10'],
     ['policies.get', { model: 'iris', alias: 'champion' }, '/api/v1/models/iris/policies/champion'],
+    [
+      'policies.evaluate',
+      { model: 'iris', alias: 'champion', version: 1 },
+      '/api/v1/models/iris/policies/champion/verdict?version=1',
+    ],
     ['evaluations.list', { model: 'iris' }, '/api/v1/models/iris/evaluations'],
     ['events.recent', { limit: 20 }, '/api/v1/events?limit=20'],
     ['tokens.list', {}, '/api/v1/tokens'],

@@ -137,10 +137,15 @@ export function registryOpenApi(extra: readonly ApiOperation[] = []): Record<str
 
 /**
  * `GET /openapi.json` and `GET /docs`, public: the document describes the API, not its data.
- * Built once, at registration (every schema is static).
+ * Built once, at registration (every schema is static). `extra`: the operations of another
+ * face of the registry (an MLflow-compatible API, say), described in the same document; the
+ * OpenAPI test fails on any served route that no operation describes.
  */
-export function registerOpenApiRoutes(app: FastifyInstance): void {
-  const document = JSON.stringify(registryOpenApi());
+export function registerOpenApiRoutes(
+  app: FastifyInstance,
+  extra: readonly ApiOperation[] = [],
+): void {
+  const document = JSON.stringify(registryOpenApi(extra));
   const page = openApiDocsPage('MLOps registry', OPENAPI_URL);
   const open = { config: { public: true } };
   app.get(OPENAPI_URL, open, (_request, reply) => reply.type('application/json').send(document));
