@@ -137,7 +137,9 @@ export function exportToOnnx(model: tfTypes.LayersModel, opts: ExportOptions = {
     },
   });
   return {
-    bytes: onnx.ModelProto.encode(proto).finish(),
+    // A copy: protobufjs may hand back a view of Node's shared Buffer pool, which cannot be
+    // transferred between threads.
+    bytes: new Uint8Array(onnx.ModelProto.encode(proto).finish()),
     opsetVersion: OPSET_VERSION,
     producer: `${PRODUCER_NAME} ${PRODUCER_VERSION}`,
     inputs: inputInfo,
