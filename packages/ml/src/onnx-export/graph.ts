@@ -34,8 +34,9 @@ export class GraphBuilder {
 
   /** A fresh name starting with `base` (layer names are unique in TF.js, not across nested models). */
   name(base: string): string {
-    let name = base.replace(/[^\w./:-]/g, '_');
-    for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
+    const clean = base.replace(/[^\w./:-]/g, '_');
+    let name = clean;
+    for (let i = 1; this.used.has(name); i++) name = `${clean}_${i}`;
     this.used.add(name);
     return name;
   }
