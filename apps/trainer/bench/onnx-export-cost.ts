@@ -32,7 +32,7 @@ async function main() {
   say('| run | run s | fit s | ONNX export + verification s | share | verified on |');
   say('|---|---|---|---|---|---|');
 
-  const iris = splitHoldout(readIris(), 5).train;
+  const iris = splitHoldout(readIris(), 10).train;
   const irisSchema: DatasetSchema = {
     columns: [
       ...['sepal_length', 'sepal_width', 'petal_length', 'petal_width'].map((name) => ({

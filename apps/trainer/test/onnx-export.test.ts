@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import type { Tensor } from '@tensorflow/tfjs';
-import { bundleManifestSchema, type DataRow } from '@mlops/contracts';
+import { bundleManifestSchema, type DataRow, type DatasetSchema } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { loadBundleModel, sha256Hex } from '@mlops/ml/bundle';
 import { ONNX_TOLERANCE } from '@mlops/ml/onnx-export';
@@ -9,6 +9,7 @@ import { encodeFeatures } from '@mlops/ml/preprocessing';
 import { buildManifest } from '../src/train/package';
 import { exportOnnx } from '../src/train/onnx';
 import { trainPipeline, type TrainOutput } from '../src/train/pipeline';
+import { features, readIris, splitHoldout } from '../../../scripts/demo/iris';
 import { blobRows, blobSchema, linearRows, linearSchema, spec } from './data';
 
 beforeAll(async () => {
@@ -89,6 +90,37 @@ describe('ONNX export at the end of a run', () => {
       verification: { rows: out.sizes.test, tolerance: ONNX_TOLERANCE },
     });
     expect(manifest.onnx!.verification!.maxAbsDiff).toBeLessThanOrEqual(ONNX_TOLERANCE);
+    expect(maxGap(tfjs, onnx)).toBeLessThanOrEqual(ONNX_TOLERANCE);
+  });
+
+  it("the demo's mlp-small on iris answers the demo's held-out flowers as TF.js does", async () => {
+    // The demo's split and spec (scripts/demo/loop.ts): 10 flowers per species held out.
+    const { train, holdout } = splitHoldout(readIris(), 10);
+    const s = spec({
+      task: 'classification',
+      target: 'species',
+      preset: 'mlp-small',
+      seed: 42,
+      hyperparameters: {
+        epochs: 150,
+        batchSize: 16,
+        learningRate: 0.01,
+        earlyStoppingPatience: 15,
+      },
+    });
+    const schema: DatasetSchema = {
+      columns: [
+        ...Object.keys(features(train[0]!)).map((name) => ({
+          name,
+          type: 'numeric' as const,
+          nullable: false,
+        })),
+        { name: 'species', type: 'categorical', nullable: false },
+      ],
+    };
+    const out = await trainPipeline({ spec: s, schema, rows: train });
+    const { tfjs, onnx } = await bothEngines(out, s, holdout.map(features));
+    expect(tfjs).toHaveLength(holdout.length * 3);
     expect(maxGap(tfjs, onnx)).toBeLessThanOrEqual(ONNX_TOLERANCE);
   });
 
