@@ -1,5 +1,5 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import { FloatAttr, type GraphBuilder, type Layout, type Value } from './graph';
+import { FloatAttr, type GraphBuilder, type Value } from './graph';
 
 /** A model the exporter cannot turn into an equivalent ONNX graph: the export stops here. */
 export class OnnxExportError extends Error {
@@ -172,4 +172,23 @@ export function channelShape(v: Value, c: number): number[] {
   return [c];
 }
 
-export type { Layout };
+export type Config = Record<string, unknown>;
+export type Converter = (
+  ctx: ExportContext,
+  layer: tfTypes.layers.Layer,
+  inputs: Value[],
+  config: Config,
+  shapes: Shapes,
+) => Value;
+
+/** Static shapes of the call being converted (batch first, null where dynamic). */
+export interface Shapes {
+  inputs: tfTypes.Shape[];
+  output: tfTypes.Shape;
+}
+
+export function only(layer: tfTypes.layers.Layer, inputs: Value[]): Value {
+  if (inputs.length !== 1)
+    throw new OnnxExportError(`layer "${layer.name}" has ${inputs.length} inputs; expected 1`);
+  return inputs[0]!;
+}
