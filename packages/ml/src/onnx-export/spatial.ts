@@ -36,7 +36,7 @@ function channelsLast(layer: tfTypes.layers.Layer, config: Config): void {
     );
 }
 
-/** Add the bias (if any) to an NCHW conv output, then the activation. */
+/** A conv's output (bias already added by Conv) in the context's layout, then its activation. */
 function convTail(
   ctx: ExportContext,
   layer: tfTypes.layers.Layer,
