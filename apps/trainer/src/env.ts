@@ -38,6 +38,11 @@ export const trainerEnvSchema = z.object({
    * thread/entry.ts; declared here so a bad value stops the trainer at start-up).
    */
   TRAINER_THREAD_YOUNG_GEN_MB: z.coerce.number().int().min(8).max(4_096).default(96),
+  /**
+   * Export each trained model to ONNX, verified on held-out rows, beside its TF.js bundle (read
+   * in the training thread: train/onnx.ts; declared here so a bad value stops the trainer).
+   */
+  TRAINER_ONNX_EXPORT: z.enum(['true', 'false']).default('true'),
   /** Code revision recorded in model lineage (read directly by `codeRevision`). */
   GIT_REVISION: z.string().max(100).optional(),
 });

@@ -21,6 +21,7 @@ import { fetchRunDataset } from './train/dataset';
 import { loadImageExamples, resolveImageColumns } from './train/images';
 import { fetchTransferBase, type TransferBaseBundle } from './train/transfer-base';
 import { FitInterrupted } from './train/fit';
+import type { OnnxOutcome } from './train/onnx';
 import { buildManifest, uploadBundleFiles } from './train/package';
 import { CheckpointSaver, downloadRunCheckpoint } from './train/resume';
 import { codeRevision } from './train/revision';
@@ -61,6 +62,26 @@ export interface ProcessorDeps {
   threadEntry?: URL;
   /** Where jobs get their threads: the worker's spare (thread/spare.ts); default a new one each. */
   threads?: ThreadSource;
+}
+
+/**
+ * What became of the ONNX export: verified (the bundle has `model.onnx`), or skipped with the
+ * reason — a warning unless it was turned off; the version is registered either way.
+ */
+function logOnnx(logger: Logger, runId: string, onnx: OnnxOutcome | undefined): void {
+  if (!onnx) return;
+  if ('artifact' in onnx)
+    logger.info(
+      { runId, verification: onnx.artifact.verification, seconds: onnx.seconds },
+      'ONNX export verified against TF.js',
+    );
+  else if (onnx.seconds === undefined)
+    logger.info({ runId, reason: onnx.skipped }, 'ONNX export skipped');
+  else
+    logger.warn(
+      { runId, reason: onnx.skipped, seconds: onnx.seconds },
+      'ONNX export failed: the version is registered without model.onnx',
+    );
 }
 
 /** The BullMQ processor of `train` jobs: one run from spec to registered version. */
@@ -173,6 +194,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       },
       'trained',
     );
+    logOnnx(logger, runId, output.onnx);
 
     const files = await uploadBundleFiles(registry, output.files);
     const manifest = buildManifest({

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIFT_REFERENCE_FILE, tensorDriftReferenceSchema, type Run } from '@mlops/contracts';
 import { createLogger } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
+import { ONNX_TOLERANCE } from '@mlops/ml/onnx-export';
+import * as ort from 'onnxruntime-node';
 import { createTensorPredictor, loadTensorModel } from '@mlops/ml/bundle';
 import { decodeImage } from '@mlops/ml/image';
 import { summarizeExample, tensorSummaryColumns } from '@mlops/ml/summary';
@@ -127,6 +129,14 @@ describe('training on an image dataset (real registry, real worker)', () => {
     const input = signature.tensors!.inputs[0]!;
     if (input.kind !== 'image') throw new Error('not an image input');
     const unseen = await generateLesions({ count: 9, seed: 99, size: 32 });
+    // The verified ONNX export takes and names the tensors as the signature does (NHWC).
+    const onnx = version.manifest.onnx!;
+    expect(onnx).toMatchObject({
+      primary: false,
+      inputs: [{ name: input.name, shape: ['batch', 16, 16, 3] }],
+      outputs: [{ name: signature.tensors!.outputs[0]!.name, shape: ['batch', 3] }],
+    });
+    const session = await ort.InferenceSession.create(files.get(onnx.file)!);
     let correct = 0;
     for (const lesion of unseen) {
       const decoded = await decodeImage(input.name, lesion.data, input.decoding);
@@ -134,10 +144,20 @@ describe('training on an image dataset (real registry, real worker)', () => {
         [input.name]: { data: decoded.data, shape: [1, ...decoded.shape] },
       });
       const probs = Array.from(out[signature.tensors!.outputs[0]!.name]!.data);
+      // The graph takes the pixels as the model does: scaled as the decoding declares.
+      const scaled = Float32Array.from(decoded.data, (v) => v * input.decoding.scale);
+      const feeds = {
+        [input.name]: new ort.Tensor('float32', scaled, [1, ...decoded.shape]),
+      };
+      const onnxProbs = (await session.run(feeds))[onnx.outputs[0]!.name]!.data as Float32Array;
+      onnxProbs.forEach((p, i) =>
+        expect(Math.abs(p - probs[i]!)).toBeLessThanOrEqual(ONNX_TOLERANCE),
+      );
       expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
       if (LESION_CLASSES[probs.indexOf(Math.max(...probs))] === lesion.label) correct++;
     }
     expect(correct).toBeGreaterThanOrEqual(6);
+    await session.release();
   }, 360_000);
 
   it('fails a run on images with a tabular preset, naming the preset to use', async () => {

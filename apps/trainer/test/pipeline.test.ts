@@ -56,7 +56,12 @@ describe('training pipeline (no registry)', () => {
         labels: ['setosa', 'versicolor', 'virginica'],
       },
     });
-    expect(out.files.map((f) => f.path)).toEqual(['model.json', 'weights.bin', 'profile.json']);
+    expect(out.files.map((f) => f.path)).toEqual([
+      'model.json',
+      'weights.bin',
+      'profile.json',
+      'model.onnx',
+    ]);
     const profile = datasetProfileSchema.parse(
       JSON.parse(new TextDecoder().decode(out.files[2]!.bytes)),
     );

@@ -64,6 +64,10 @@ describe('trainer against the real registry (in-process, port 0)', () => {
     for (const f of version.manifest.files) files.set(f.path, await client.downloadBlob(f.sha256));
     const model = await loadBundleModel(version.manifest, files);
     model.dispose();
+    // The registry keeps the verified ONNX export beside the TF.js model.
+    expect(files.has('model.onnx')).toBe(true);
+    expect(version.manifest.onnx).toMatchObject({ file: 'model.onnx', primary: false });
+    expect(version.manifest.onnx?.verification?.rows).toBeGreaterThan(0);
   });
 
   it('leaves dates and identifiers the dataset excludes out of the default features', async () => {

@@ -224,6 +224,12 @@ describe('transfer learning from a registered image model (real registry, real w
     expect(weights.has('base_scores')).toBe(false);
     expect(weights.get('base_conv')).toEqual(baseWeights.get('base_conv'));
     expect(weights.get('base_embedding')).toEqual(baseWeights.get('base_embedding'));
+    // Base and new head (called twice in training: cached features) export as one graph.
+    expect(version.manifest.onnx).toMatchObject({
+      primary: false,
+      outputs: [{ shape: ['batch', 3] }],
+    });
+    expect(version.manifest.files.map((f) => f.path)).toContain('model.onnx');
   }, 360_000);
 
   it('fine-tunes only the top base layer in a second phase, with augmentation', async () => {

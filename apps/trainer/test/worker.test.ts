@@ -69,7 +69,10 @@ describe('trainer worker (BullMQ on real Redis, in-memory registry)', () => {
       'model.json',
       'weights.bin',
       'profile.json',
+      'model.onnx',
     ]);
+    // Exported in the training thread and verified there on the held-out rows.
+    expect(manifest.onnx).toMatchObject({ file: 'model.onnx', primary: false });
     expect(manifest.lineage).toMatchObject({
       runId: run.id,
       datasetId: done.datasetId,

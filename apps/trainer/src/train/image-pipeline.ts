@@ -9,6 +9,7 @@ import type { PixelScaling } from './augment-jitter';
 import type { Matrix } from './fit';
 import { fitImageModel } from './image-fit';
 import { imageDriftReference } from './image-reference';
+import { exportOnnx } from './onnx';
 import type { ImageExamples } from './images';
 import { checkResumable, since, type TrainInput, type TrainOutput } from './pipeline';
 import { splitRows } from './split';
@@ -149,6 +150,14 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
     const metrics = classificationMetrics(truth, probs, labels.length);
     const files = await serializeModel(model);
     const names = await servedNames(files);
+    // Named as the signature names the TF.js tensors, so either engine answers the same request.
+    const exported = await exportOnnx({
+      model,
+      x: testSet.x,
+      rows: testSet.rows,
+      inputName: names.input,
+      outputName: names.output,
+    });
     const preprocessing: Preprocessing = {
       features: [],
       target: { kind: 'label-encode', column: target.name, labels },
@@ -181,7 +190,9 @@ export async function trainImagePipeline(input: ImageTrainInput): Promise<TrainO
       files: [
         ...files,
         imageDriftReference(images, split.train.map(index), signature.tensors!, spec.seed),
+        ...(exported.file ? [exported.file] : []),
       ],
+      onnx: exported.onnx,
       preprocessing,
       signature,
       metrics,

@@ -1,8 +1,10 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { DataRow, DatasetProfile, Preprocessing, Signature } from '@mlops/contracts';
 import { serializeModel } from '@mlops/ml/bundle';
+import { encodeFeatures } from '@mlops/ml/preprocessing';
 import type { ResolvedColumns } from './columns';
 import { evaluateModel } from './evaluate';
+import { exportOnnx, ONNX_VERIFY_ROWS } from './onnx';
 import type { TrainOutput } from './pipeline';
 
 export const PROFILE_JSON = 'profile.json';
@@ -22,11 +24,22 @@ export interface PackageInput extends ResolvedColumns {
 /** The tail shared by both training paths: metrics, model files, profile and signature. */
 export async function packageResult(
   input: PackageInput,
-): Promise<Pick<TrainOutput, 'files' | 'preprocessing' | 'signature' | 'metrics' | 'profile'>> {
+): Promise<
+  Pick<TrainOutput, 'files' | 'preprocessing' | 'signature' | 'metrics' | 'profile' | 'onnx'>
+> {
   const { model, prep, features, target } = input;
   const metrics = await evaluateModel(model, prep, input.test);
   const modelFiles = await serializeModel(model);
   const profile = input.profile();
+  const verifyRows = input.test.slice(0, ONNX_VERIFY_ROWS);
+  // The graph takes the encoded features (serving encodes raw records first, as for TF.js).
+  const exported = await exportOnnx({
+    model,
+    x: encodeFeatures(prep, verifyRows),
+    rows: verifyRows.length,
+    inputName: 'features',
+    outputName: prep.target.kind === 'label-encode' ? 'probabilities' : 'prediction',
+  });
   const signature: Signature = {
     inputs: features,
     output:
@@ -38,7 +51,9 @@ export async function packageResult(
     files: [
       ...modelFiles,
       { path: PROFILE_JSON, bytes: new TextEncoder().encode(JSON.stringify(profile)) },
+      ...(exported.file ? [exported.file] : []),
     ],
+    onnx: exported.onnx,
     preprocessing: prep,
     signature,
     metrics,

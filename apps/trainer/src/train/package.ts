@@ -36,7 +36,7 @@ export async function uploadBundleFiles(
 export interface ManifestInput {
   run: Pick<Run, 'id' | 'datasetId' | 'datasetHash'>;
   spec: TrainingSpec;
-  output: Pick<TrainOutput, 'signature' | 'preprocessing' | 'metrics'>;
+  output: Pick<TrainOutput, 'signature' | 'preprocessing' | 'metrics' | 'onnx'>;
   files: BundleFile[];
   backend: BackendName;
   codeRevision: string;
@@ -71,5 +71,9 @@ export function buildManifest(input: ManifestInput): BundleManifest {
         : {}),
     },
     files: input.files,
+    // Only a verified export is described; a skipped one left no file in the bundle.
+    ...(input.output.onnx && 'artifact' in input.output.onnx
+      ? { onnx: input.output.onnx.artifact }
+      : {}),
   };
 }

@@ -12,6 +12,7 @@ import { buildModel, disposeModel } from '@mlops/ml/presets';
 import { encodeFeatures, encodeTargets, fitPreprocessing } from '@mlops/ml/preprocessing';
 import { profileRows } from '@mlops/ml/profile';
 import { resolveColumns } from './columns';
+import type { OnnxOutcome } from './onnx';
 import { fitModel, type EpochReport, type FitOptions, type FitResult, type Matrix } from './fit';
 import { packageResult } from './package-result';
 import { splitRows } from './split';
@@ -38,6 +39,11 @@ export interface TrainOutput {
   profile?: DatasetProfile;
   fit: FitResult;
   sizes: { train: number; validation: number; test: number; dropped: number };
+  /**
+   * The ONNX export (`model.onnx` is then among the files) and its verification, or why the
+   * bundle has none; the host logs it, the manifest records the export.
+   */
+  onnx?: OnnxOutcome;
   /** Wall seconds of each phase (logged with the run: where a slow run spent its time). */
   seconds?: Partial<Record<'rows' | 'prepare' | 'fit' | 'package', number>>;
   /** Transfer runs: whether the head trained on the frozen base's cached features. */
