@@ -23,6 +23,8 @@ import { imputedRow, predictRows } from './predict-rows';
 import { LoadedModel, type ServingEngine } from './slot';
 import { runTensorBatch, type TensorAnswer, type TensorExample } from './tensor-batch';
 import type { ModelSource } from './source';
+import { loadOnnxEngine } from './onnx-engine';
+import { DEFAULT_RUNTIME_OPTIONS, chooseRuntime, type RuntimeOptions } from './runtime';
 
 /** The bundle file holding the training split's profile (contracts bundleManifestSchema). */
 const PROFILE_FILE = 'profile.json';
@@ -44,6 +46,8 @@ export interface LoaderDeps {
   source: ModelSource;
   batching: BatchingOptions;
   metrics: ServingMetrics;
+  /** SERVING_RUNTIME and ONNX session options; TF.js unless a bundle has an ONNX graph. */
+  runtime?: RuntimeOptions;
 }
 
 /**
@@ -115,10 +119,22 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
   const files = await deps.source.fetchFiles(manifest);
   // Verifies every file's size and sha256 against the manifest before reading a byte of it.
   const tensors = manifest.signature.tensors;
+  const runtimeOptions = deps.runtime ?? DEFAULT_RUNTIME_OPTIONS;
+  let decision = chooseRuntime(manifest, runtimeOptions.choice);
+  if (tensors && decision.runtime === 'onnx' && !manifest.onnx?.primary)
+    decision = { runtime: 'tfjs', reason: 'ONNX Runtime serves tabular graphs only' };
   let model: { dispose(): void };
   let predictor: ServingEngine;
   let tensorPredictor: TensorPredictor | null = null;
-  if (tensors) {
+  // Set for a version on ONNX Runtime; TF.js versions keep their synchronous run (benchmarked).
+  let onnxRun: ((rows: DataRow[]) => Promise<Prediction[]>) | null = null;
+  if (decision.runtime === 'onnx') {
+    const engine = await loadOnnxEngine(mv, files, runtimeOptions.onnx);
+    // The session is the model: the predictor releases it, nothing else to free.
+    model = { dispose: () => undefined };
+    predictor = engine.predictor;
+    onnxRun = engine.run;
+  } else if (tensors) {
     const tensorModel = await loadTensorModel(manifest, files);
     model = tensorModel;
     try {
@@ -150,9 +166,11 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
   const rowPredictor = predictor;
   const batcher = new Batcher<DataRow, Prediction>({
     ...deps.batching,
-    run: tensors
-      ? refuseRows
-      : (rows) => predictRows(rowPredictor as Predictor, manifest.preprocessing, rows),
+    run: onnxRun
+      ? onnxRun
+      : tensors
+        ? refuseRows
+        : (rows) => predictRows(rowPredictor as Predictor, manifest.preprocessing, rows),
     onBatch,
   });
   const batchPredictor = tensorPredictor;
@@ -175,7 +193,17 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
     tensorBatcher,
   );
   if (!tensors) loaded.ranges = trainingRanges(manifest.signature, files.get(PROFILE_FILE));
+  loaded.runtime = {
+    runtime: decision.runtime,
+    reason: decision.reason,
+    onnxThreads: decision.runtime === 'onnx' ? runtimeOptions.onnx.intraOpThreads : null,
+  };
+  const runtimeLabels = { ...labels, runtime: decision.runtime };
   deps.metrics.loadedVersions.inc(labels);
-  loaded.onDisposed = () => deps.metrics.loadedVersions.dec(labels);
+  deps.metrics.versionRuntime.set(runtimeLabels, loaded.runtime.onnxThreads ?? 0);
+  loaded.onDisposed = () => {
+    deps.metrics.loadedVersions.dec(labels);
+    deps.metrics.versionRuntime.remove(runtimeLabels);
+  };
   return loaded;
 }
