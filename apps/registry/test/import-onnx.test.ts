@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleFile, ModelVersion } from '@mlops/contracts';
-import { buildOnnxModel, mlpClassifier } from '@mlops/ml/onnx/testing';
+import { buildOnnxModel, convClassifier, mlpClassifier } from '@mlops/ml/onnx/testing';
 import { startTestRegistry, trpc, type TestRegistry } from './helpers';
 import { uploadBlob } from './tensor-import-helpers';
 
@@ -147,5 +147,35 @@ describe('versions.import of an ONNX graph', () => {
     expect((await refusal({ files: [unknownOp] })).message).toMatch(/ONNX Runtime cannot load/);
     const both = await refusal({ files: [graph, { ...graph, path: 'model.json' }] });
     expect(both.detail?.message).toMatch(/has no model.json/);
+  });
+
+  it('imports an image graph as a tensor model and refuses a size it does not take', async () => {
+    const conv = await uploadBlob(
+      r,
+      'model.onnx',
+      convClassifier({ height: 8, width: 8, channels: 3, classes: 2 }),
+    );
+    const image = { channels: 3, height: 8, width: 8, scale: 1 / 255 };
+    const ok = await importOnnx({
+      inputs: [],
+      labels: ['a', 'b'],
+      files: [conv],
+      tensorInputs: [{ image }],
+    });
+    expect(ok.status).toBe(200);
+    const v = ok.data as ModelVersion;
+    expect(v.manifest.signature.tensors).toMatchObject({
+      inputs: [{ kind: 'image', name: 'image', dtype: 'float32', shape: [-1, 8, 8, 3] }],
+      outputs: [{ name: 'probabilities', shape: [-1, 2], role: 'probabilities' }],
+    });
+    expect(v.manifest.onnx?.inputs[0]?.shape).toEqual(['batch', 8, 8, 3]);
+    const wrong = await refusal({
+      inputs: [],
+      labels: ['a', 'b'],
+      files: [conv],
+      tensorInputs: [{ image: { ...image, height: 16, width: 16 } }],
+    });
+    expect(wrong.detail).toMatchObject({ path: 'tensorInputs[0].image' });
+    expect(wrong.detail?.message).toMatch(/expects \[-1, 8, 8, 3\], declared \[-1, 16, 16, 3\]/);
   });
 });

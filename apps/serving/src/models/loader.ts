@@ -23,7 +23,12 @@ import { imputedRow, predictRows } from './predict-rows';
 import { LoadedModel, type ServingEngine } from './slot';
 import { runTensorBatch, type TensorAnswer, type TensorExample } from './tensor-batch';
 import type { ModelSource } from './source';
-import { loadOnnxEngine } from './onnx-engine';
+import {
+  loadOnnxEngine,
+  loadOnnxTensorEngine,
+  type OnnxEngine,
+  type OnnxTensorEngine,
+} from './onnx-engine';
 import { DEFAULT_RUNTIME_OPTIONS, chooseRuntime, type RuntimeOptions } from './runtime';
 
 /** The bundle file holding the training split's profile (contracts bundleManifestSchema). */
@@ -111,6 +116,25 @@ function refuseRows(): never {
 }
 
 /**
+ * A version's ONNX engine. An imported graph (primary) that fails to load fails the version; an
+ * export answers its error, and the caller serves the TF.js model instead.
+ */
+async function loadOnnx(
+  mv: ModelVersion,
+  files: ReadonlyMap<string, Uint8Array>,
+  options: RuntimeOptions,
+): Promise<{ rows: OnnxEngine } | { tensors: OnnxTensorEngine } | { error: string }> {
+  try {
+    return mv.manifest.signature.tensors
+      ? { tensors: await loadOnnxTensorEngine(mv, files, options.onnx) }
+      : { rows: await loadOnnxEngine(mv, files, options.onnx) };
+  } catch (err) {
+    if (mv.manifest.onnx?.primary) throw err;
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
  * Download, verify, load and warm one version. Nothing here touches the slot: the caller swaps
  * the result in only when every step succeeded, so a bad version never replaces a good one.
  */
@@ -121,19 +145,25 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
   const tensors = manifest.signature.tensors;
   const runtimeOptions = deps.runtime ?? DEFAULT_RUNTIME_OPTIONS;
   let decision = chooseRuntime(manifest, runtimeOptions.choice);
-  if (tensors && decision.runtime === 'onnx' && !manifest.onnx?.primary)
-    decision = { runtime: 'tfjs', reason: 'ONNX Runtime serves tabular graphs only' };
   let model: { dispose(): void };
   let predictor: ServingEngine;
   let tensorPredictor: TensorPredictor | null = null;
   // Set for a version on ONNX Runtime; TF.js versions keep their synchronous run (benchmarked).
   let onnxRun: ((rows: DataRow[]) => Promise<Prediction[]>) | null = null;
-  if (decision.runtime === 'onnx') {
-    const engine = await loadOnnxEngine(mv, files, runtimeOptions.onnx);
+  let onnxTensorRun: ((examples: TensorExample[]) => Promise<TensorAnswer[]>) | null = null;
+  const onnx = decision.runtime === 'onnx' ? await loadOnnx(mv, files, runtimeOptions) : null;
+  if (onnx && 'error' in onnx)
+    // An export is an optimisation of the TF.js model, which stays the fallback.
+    decision = { runtime: 'tfjs', reason: `the ONNX export did not load: ${onnx.error}` };
+  if (onnx && 'rows' in onnx) {
     // The session is the model: the predictor releases it, nothing else to free.
     model = { dispose: () => undefined };
-    predictor = engine.predictor;
-    onnxRun = engine.run;
+    predictor = onnx.rows.predictor;
+    onnxRun = onnx.rows.run;
+  } else if (onnx && 'tensors' in onnx) {
+    model = { dispose: () => undefined };
+    predictor = onnx.tensors.predictor;
+    onnxTensorRun = onnx.tensors.run;
   } else if (tensors) {
     const tensorModel = await loadTensorModel(manifest, files);
     model = tensorModel;
@@ -174,11 +204,16 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
     onBatch,
   });
   const batchPredictor = tensorPredictor;
-  const tensorBatcher = batchPredictor
+  const tensorRun =
+    onnxTensorRun ??
+    (batchPredictor
+      ? (examples: TensorExample[]) => runTensorBatch(batchPredictor, examples)
+      : null);
+  const tensorBatcher = tensorRun
     ? new Batcher<TensorExample, TensorAnswer>({
         ...deps.batching,
         maxBatchRows: tensorBatchRows(deps.batching, tensors!),
-        run: (examples) => runTensorBatch(batchPredictor, examples),
+        run: tensorRun,
         onBatch,
       })
     : null;

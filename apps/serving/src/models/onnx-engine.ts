@@ -1,18 +1,72 @@
-import { AppError, type DataRow, type ModelVersion, type Prediction } from '@mlops/contracts';
 import {
+  AppError,
+  exampleElements,
+  type DataRow,
+  type ModelVersion,
+  type Prediction,
+} from '@mlops/contracts';
+import {
+  createOnnxTensorPredictor,
   createOnnxRowPredictor,
   createOnnxSession,
   onnxTabularProblems,
   type OnnxRowPredictor,
+  type OnnxTensorPredictor,
   type OnnxSessionOptions,
 } from '@mlops/ml/onnx';
 import { decodePredictions, encodeFeatures } from '@mlops/ml/preprocessing';
 import { imputedRow } from './predict-rows';
+import { runTensorBatchAsync, type TensorAnswer, type TensorExample } from './tensor-batch';
 
 export interface OnnxEngine {
   predictor: OnnxRowPredictor;
   /** The batcher's run: encode, one ONNX Runtime run for the whole batch, decode. */
   readonly run: (rows: readonly DataRow[]) => Promise<Prediction[]>;
+}
+
+/** The graph file of a version, or PRECONDITION_FAILED. */
+function graphBytes(mv: ModelVersion, files: ReadonlyMap<string, Uint8Array>) {
+  const onnx = mv.manifest.onnx;
+  const bytes = onnx ? files.get(onnx.file) : undefined;
+  if (!onnx || !bytes)
+    throw new AppError('PRECONDITION_FAILED', `Version ${mv.version} has no ONNX graph file`);
+  return { onnx, bytes };
+}
+
+export interface OnnxTensorEngine {
+  predictor: OnnxTensorPredictor;
+  readonly run: (examples: TensorExample[]) => Promise<TensorAnswer[]>;
+}
+
+/** A tensor version on ONNX Runtime, warmed on one all-zero example per input. */
+export async function loadOnnxTensorEngine(
+  mv: ModelVersion,
+  files: ReadonlyMap<string, Uint8Array>,
+  options: OnnxSessionOptions,
+): Promise<OnnxTensorEngine> {
+  const { onnx, bytes } = graphBytes(mv, files);
+  const tensors = mv.manifest.signature.tensors!;
+  const session = await createOnnxSession(bytes, options);
+  const predictor = createOnnxTensorPredictor(session, tensors, onnx);
+  try {
+    await predictor.predictTensors(
+      Object.fromEntries(
+        tensors.inputs.map((i) => [
+          i.name,
+          { data: new Float32Array(exampleElements(i.shape)), shape: [1, ...i.shape.slice(1)] },
+        ]),
+      ),
+    );
+  } catch (err) {
+    predictor.dispose();
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      `Version ${mv.version} of "${mv.model}" failed its warm-up predict on ONNX Runtime: ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+    );
+  }
+  return { predictor, run: (examples) => runTensorBatchAsync(predictor, examples) };
 }
 
 /**
@@ -26,15 +80,7 @@ export async function loadOnnxEngine(
   options: OnnxSessionOptions,
 ): Promise<OnnxEngine> {
   const { manifest } = mv;
-  const onnx = manifest.onnx;
-  const bytes = onnx ? files.get(onnx.file) : undefined;
-  if (!onnx || !bytes)
-    throw new AppError('PRECONDITION_FAILED', `Version ${mv.version} has no ONNX graph file`);
-  if (manifest.signature.tensors)
-    throw new AppError(
-      'PRECONDITION_FAILED',
-      `Version ${mv.version} of "${mv.model}" is an ONNX tensor model: serving runs tabular ONNX graphs only`,
-    );
+  const { onnx, bytes } = graphBytes(mv, files);
   const prep = manifest.preprocessing;
   const problems = onnxTabularProblems(onnx.inputs, onnx.outputs, prep);
   if (problems.length > 0)

@@ -12,3 +12,9 @@ export {
   onnxTabularProblems,
   type OnnxRowPredictor,
 } from './row-predictor';
+export {
+  createOnnxTensorPredictor,
+  onnxDryRun,
+  onnxTensorSpecs,
+  type OnnxTensorPredictor,
+} from './tensor-predictor';
