@@ -92,8 +92,10 @@ export function buildProgram(): Command {
     .action((opts: TrainOptions, cmd: Command) => train(ctx(cmd), opts));
 
   program
-    .command('import <dir>')
-    .description('register a TF.js model trained elsewhere (model.json + weight files)')
+    .command('import <dir|file.onnx>')
+    .description(
+      'register a model trained elsewhere: a TF.js directory (model.json + weight files) or an ONNX file',
+    )
     .requiredOption('-m, --model <name>', 'model name to register the version under')
     .option(
       '-s, --signature <file>',

@@ -18,6 +18,8 @@
  * `none` skips it; `--image-batches 1,8`, `--image-connections 16`, `--image-duration 10`
  * (seconds a phase) override). `--images-only` runs the image rounds alone (with `--rounds 1
  * --duration 1`, a quick look in about 40 s).
+ * Then the runtimes round (onnx-bench.ts): our server on TF.js and on ONNX Runtime, the same
+ * weights, 1 and 64 rows a request (`--runtimes none` skips it, `--runtimes-only` runs it alone).
  * Prints the figures and their ratios; `--json` prints one JSON line. Needs Redis.
  */
 import { spawn } from 'node:child_process';
@@ -35,6 +37,7 @@ import {
   type BenchModel,
 } from './bundle-dir';
 import { imageBench, reportImage, type ImageRawFigures } from './image-bench';
+import { runtimeBench } from './onnx-bench';
 import { interleavedLogCost } from './interleaved-log-cost';
 import { withServers, type LoadResult, type ServerSpec } from './processes';
 import { median } from '@mlops/ml/stats';
@@ -64,6 +67,10 @@ const MODEL: BenchModel = modelIndex >= 0 && args[modelIndex + 1] === 'mlp' ? 'm
 /** Rounds of every phase (rounds.ts); figures and ratios are their medians. */
 const ROUNDS = Math.round(numberArg('--rounds', 5));
 const IMAGES_ONLY = args.includes('--images-only');
+/** `--runtimes-only`: only the TF.js vs ONNX Runtime round; `--runtimes none` skips it. */
+const RUNTIMES_ONLY = args.includes('--runtimes-only');
+const runtimesIndex = args.indexOf('--runtimes');
+const RUNTIMES = RUNTIMES_ONLY || !(runtimesIndex >= 0 && args[runtimesIndex + 1] === 'none');
 const imageModelIndex = args.indexOf('--image-model');
 const imageModelArg = imageModelIndex >= 0 ? args[imageModelIndex + 1] : 'cnn';
 if (imageModelArg !== 'cnn' && imageModelArg !== 'mobilenet' && imageModelArg !== 'none')
@@ -346,9 +353,25 @@ function reportRows(result: RowsResult): void {
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-serve-'));
 try {
-  const rows = IMAGES_ONLY ? undefined : await rowsBench(dir);
+  const rows = IMAGES_ONLY || RUNTIMES_ONLY ? undefined : await rowsBench(dir);
+  if (RUNTIMES_ONLY) {
+    await writeBenchBundle(dir, MODEL);
+    inputs = (await readBenchBundle(dir)).manifest.signature.inputs;
+  }
+  const runtimes =
+    RUNTIMES && !IMAGES_ONLY
+      ? await runtimeBench({
+          dir,
+          body1: body(1),
+          body64: body(64),
+          connections: CONNECTIONS,
+          seconds: duration,
+          rounds: ROUNDS,
+          say,
+        })
+      : undefined;
   const image =
-    IMAGE_MODEL === 'none'
+    IMAGE_MODEL === 'none' || RUNTIMES_ONLY
       ? undefined
       : await imageBench({
           model: IMAGE_MODEL,
@@ -365,9 +388,16 @@ try {
             ]),
           say,
         });
-  if (json) process.stdout.write(`${JSON.stringify({ ...rows, ...(image ? { image } : {}) })}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ ...rows, ...(runtimes ? { runtimes } : {}), ...(image ? { image } : {}) })}\n`,
+    );
   else {
     if (rows) reportRows(rows);
+    if (runtimes)
+      say(
+        `ONNX Runtime / TF.js through serving (${describeBenchModel(MODEL)}, same weights, max |diff| ${runtimes.max_abs_diff}): 1 row ${runtimes.onnx_vs_tfjs_1}× (${runtimes.onnx_rows_per_s_1} vs ${runtimes.tfjs_rows_per_s_1} rows/s), 64 rows ${runtimes.onnx_vs_tfjs_64}× (${runtimes.onnx_rows_per_s_64} vs ${runtimes.tfjs_rows_per_s_64} rows/s); failed requests ${runtimes.failed_requests}`,
+      );
     if (image) reportImage(image, say);
   }
 } finally {

@@ -86,6 +86,10 @@ export async function buildApp(deps: AppDeps) {
     maxExtraVersions: env.SERVING_MAX_EXTRA_VERSIONS,
     aliasTtlMs: env.SERVING_ALIAS_TTL_MS,
     allowUnpromoted: env.SERVING_ALLOW_UNPROMOTED,
+    runtime: {
+      choice: env.SERVING_RUNTIME,
+      onnx: { intraOpThreads: env.SERVING_ONNX_THREADS },
+    },
   });
   const subscriber = redis.duplicate();
   const follower = new RegistryFollower({

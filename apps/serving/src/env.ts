@@ -45,6 +45,14 @@ export const servingEnvSchema = z.object({
   SERVING_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
   SERVING_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
   SERVING_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /**
+   * Engine of a bundle with a TF.js model and a verified ONNX export: `auto` (ONNX Runtime when
+   * the export's verification is within tolerance), `tfjs` or `onnx`. Imported ONNX graphs always
+   * run on ONNX Runtime (docs/serving.md).
+   */
+  SERVING_RUNTIME: z.enum(['auto', 'tfjs', 'onnx']).default('auto'),
+  /** ONNX Runtime intra-op threads per loaded version (1: replicas scale out, cores stay free). */
+  SERVING_ONNX_THREADS: z.coerce.number().int().min(1).max(64).default(1),
   /** Most rows one request may carry (400 above it); bigger inputs belong in batch scoring. */
   SERVING_MAX_REQUEST_ROWS: positiveInt(10_000),
   /**

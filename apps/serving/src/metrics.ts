@@ -71,6 +71,12 @@ export function createMetrics() {
       labelNames: ['model', 'version'] as const,
       registers,
     }),
+    versionRuntime: new Gauge({
+      name: 'serving_version_runtime_threads',
+      help: 'One series per loaded version and its runtime (tfjs or onnx); the value is ONNX Runtime intra-op threads (0 on TF.js)',
+      labelNames: ['model', 'version', 'runtime'] as const,
+      registers,
+    }),
     shadowComparisons: new Counter({
       name: 'serving_shadow_rows_total',
       help: 'Rows mirrored to a shadow version, by whether its output agreed with the primary',

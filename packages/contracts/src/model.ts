@@ -160,8 +160,8 @@ export function bundleFilesDigestText(files: ReadonlyArray<{ path: string; sha25
 /**
  * The manifest of a model bundle (`manifest.json` is not itself a file of the bundle: it is the
  * version's record). Serving needs nothing but this and the listed files to answer raw records.
- * Required files: `model.json` (TF.js topology + weightsManifest), the weight shards it names,
- * and `profile.json` (a DatasetProfile of the training split's features, for monitoring); an
+ * Required files: `model.json` (TF.js topology + weightsManifest) and the weight shards it names
+ * — or, for a model imported from ONNX (`onnx.primary`), the graph file instead — and `profile.json` (a DatasetProfile of the training split's features, for monitoring); an
  * image run writes `drift-reference.json` (tensor.ts: its training images' summaries) instead.
  */
 export const bundleManifestSchema = z
@@ -177,6 +177,22 @@ export const bundleManifestSchema = z
     onnx: onnxArtifactSchema.optional(),
   })
   .superRefine((m, ctx) => {
+    if (m.onnx) {
+      const onnxFile = m.onnx.file;
+      if (!m.files.some((f) => f.path === onnxFile))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['onnx', 'file'],
+          message: `${onnxFile} is not a file of the bundle`,
+        });
+      // A primary graph is the whole model: a model.json beside it would be a second model.
+      if (m.onnx.primary && m.files.some((f) => f.path === 'model.json'))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['onnx', 'primary'],
+          message: 'a bundle whose ONNX graph is the model (primary) has no model.json',
+        });
+    }
     // A tabular model's preprocessing encodes its scalar inputs; a tensor model's is empty
     // (its decoding lives in signature.tensors) and only carries the target.
     const tabular = !m.signature.tensors;

@@ -109,7 +109,7 @@ function readJson(file: string, what: string): unknown {
 
 /**
  * Bring your own model: upload a TF.js model directory (model.json + the weight files it names,
- * plus profile.json when present) and register it with the declared signature, or, without
+ * plus profile.json when present), or an ONNX file (`model.onnx`), and register it with the declared signature, or, without
  * scalar inputs, as a tensor model whose signature the registry reads from the model.
  */
 export async function importModel(
@@ -118,6 +118,7 @@ export async function importModel(
   opts: ImportOptions,
 ): Promise<void> {
   const declared = declarations(opts);
+  if (dir.endsWith('.onnx')) return register(ctx, opts, declared, onnxFiles(dir));
   const weights = weightPaths(readJson(path.join(dir, MODEL_JSON), MODEL_JSON));
   if (!weights)
     throw new AppError(
@@ -127,7 +128,7 @@ export async function importModel(
   const names = [MODEL_JSON, ...weights];
   if (fs.existsSync(path.join(dir, PROFILE_JSON))) names.push(PROFILE_JSON);
 
-  const files: BundleFile[] = [];
+  const local: LocalFile[] = [];
   for (const name of names) {
     // Bundle files are plain names; never follow a path out of the directory.
     if (name !== path.basename(name))
@@ -138,6 +139,38 @@ export async function importModel(
     const file = path.join(dir, name);
     if (!fs.existsSync(file))
       throw new AppError('NOT_FOUND', `${MODEL_JSON} names ${name}, which is not in ${dir}`);
+    local.push({ path: name, file });
+  }
+  return register(ctx, opts, declared, local);
+}
+
+/**
+ * An ONNX graph file, stored as `model.onnx`, with the `profile.json` beside it when there is
+ * one (the drift reference, as for a TF.js directory). The registry reads and checks the graph.
+ */
+function onnxFiles(file: string): LocalFile[] {
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile())
+    throw new AppError('NOT_FOUND', `ONNX file not found: ${file}`);
+  const local: LocalFile[] = [{ path: 'model.onnx', file }];
+  const profile = path.join(path.dirname(file), PROFILE_JSON);
+  if (fs.existsSync(profile)) local.push({ path: PROFILE_JSON, file: profile });
+  return local;
+}
+
+interface LocalFile {
+  /** Its name in the bundle. */
+  path: string;
+  file: string;
+}
+
+async function register(
+  ctx: CliContext,
+  opts: ImportOptions,
+  declared: ReturnType<typeof declarations>,
+  local: readonly LocalFile[],
+): Promise<void> {
+  const files: BundleFile[] = [];
+  for (const { path: name, file } of local) {
     const ref = await ctx.client.uploadBlob(fs.readFileSync(file));
     files.push({ path: name, sha256: ref.sha256, size: ref.size });
   }
@@ -150,7 +183,9 @@ export async function importModel(
   const inputs = version.manifest.signature.tensors
     ? `inputs ${describeTensors(version)}`
     : `input width ${version.manifest.preprocessing.inputWidth}`;
+  const onnx = version.manifest.onnx;
+  const graph = onnx ? `, ONNX opset ${onnx.opsetVersion} from ${onnx.producer}` : '';
   process.stdout.write(
-    `imported ${version.model} v${version.version} (${version.manifest.task}, ${files.length} files, ${inputs})\n`,
+    `imported ${version.model} v${version.version} (${version.manifest.task}, ${files.length} files, ${inputs}${graph})\n`,
   );
 }

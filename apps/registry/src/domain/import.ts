@@ -29,9 +29,9 @@ import { registerVersion } from './versions';
 
 export type ImportInput = z.infer<typeof registryApi.versions.import.input>;
 
-const PROFILE_JSON = 'profile.json';
+export const PROFILE_JSON = 'profile.json';
 
-function invalid(message: string, details: ErrorDetail[]): AppError {
+export function invalid(message: string, details: ErrorDetail[]): AppError {
   return new AppError('VALIDATION_FAILED', message, details);
 }
 
@@ -44,7 +44,7 @@ export async function readAll(stream: Readable): Promise<Uint8Array> {
 }
 
 /** The output contract from task/target/labels; labels only (and always) for classification. */
-function signatureOf(input: ImportInput): Signature {
+export function signatureOf(input: ImportInput): Signature {
   const inputs = input.inputs.map(({ name, type, nullable, categories }) => ({
     name,
     type,
@@ -83,12 +83,17 @@ function signatureOf(input: ImportInput): Signature {
 }
 
 /**
- * The files as stored: unique paths, each in the store with its declared size, model.json among
- * them. Answers the bytes by path (models small enough for one blob upload each).
+ * The files as stored: unique paths, each in the store with its declared size, `required`
+ * (model.json, or an ONNX import's graph) among them. Answers the bytes by path (models small
+ * enough for one blob upload each).
  */
-async function fetchFiles(
+export async function fetchFiles(
   deps: RegistryDeps,
   files: BundleFile[],
+  required: { path: string; what: string } = {
+    path: MODEL_JSON,
+    what: 'TF.js topology + weightsManifest',
+  },
 ): Promise<Map<string, Uint8Array>> {
   const seen = new Set<string>();
   const problems: ErrorDetail[] = [];
@@ -97,11 +102,8 @@ async function fetchFiles(
       problems.push({ path: `files[${i}].path`, message: `${file.path} is listed twice` });
     seen.add(file.path);
   }
-  if (!seen.has(MODEL_JSON))
-    problems.push({
-      path: 'files',
-      message: `${MODEL_JSON} (TF.js topology + weightsManifest) is required`,
-    });
+  if (!seen.has(required.path))
+    problems.push({ path: 'files', message: `${required.path} (${required.what}) is required` });
   if (problems.length > 0) throw invalid('the files of an imported model are not usable', problems);
 
   const missing: ErrorDetail[] = [];
@@ -154,7 +156,7 @@ function checkWeightFiles(files: BundleFile[], modelBytes: Uint8Array): void {
     throw invalid(`the files do not match the weightsManifest of ${MODEL_JSON}`, problems);
 }
 
-function checkProfile(files: BundleFile[], bytes: ReadonlyMap<string, Uint8Array>): void {
+export function checkProfile(files: BundleFile[], bytes: ReadonlyMap<string, Uint8Array>): void {
   const raw = bytes.get(PROFILE_JSON);
   if (!raw) return;
   const i = files.findIndex((f) => f.path === PROFILE_JSON);
@@ -173,7 +175,7 @@ function checkProfile(files: BundleFile[], bytes: ReadonlyMap<string, Uint8Array
     ]);
 }
 
-function importedLineage(): BundleManifest['lineage'] {
+export function importedLineage(): BundleManifest['lineage'] {
   return {
     runId: null,
     datasetId: null,
@@ -198,7 +200,7 @@ async function importedFiles(
   return bytes;
 }
 
-async function register(
+export async function register(
   deps: RegistryDeps,
   input: ImportInput,
   manifest: BundleManifest,

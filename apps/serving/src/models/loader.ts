@@ -23,6 +23,13 @@ import { imputedRow, predictRows } from './predict-rows';
 import { LoadedModel, type ServingEngine } from './slot';
 import { runTensorBatch, type TensorAnswer, type TensorExample } from './tensor-batch';
 import type { ModelSource } from './source';
+import {
+  loadOnnxEngine,
+  loadOnnxTensorEngine,
+  type OnnxEngine,
+  type OnnxTensorEngine,
+} from './onnx-engine';
+import { DEFAULT_RUNTIME_OPTIONS, chooseRuntime, type RuntimeOptions } from './runtime';
 
 /** The bundle file holding the training split's profile (contracts bundleManifestSchema). */
 const PROFILE_FILE = 'profile.json';
@@ -44,6 +51,8 @@ export interface LoaderDeps {
   source: ModelSource;
   batching: BatchingOptions;
   metrics: ServingMetrics;
+  /** SERVING_RUNTIME and ONNX session options; TF.js unless a bundle has an ONNX graph. */
+  runtime?: RuntimeOptions;
 }
 
 /**
@@ -107,6 +116,25 @@ function refuseRows(): never {
 }
 
 /**
+ * A version's ONNX engine. An imported graph (primary) that fails to load fails the version; an
+ * export answers its error, and the caller serves the TF.js model instead.
+ */
+async function loadOnnx(
+  mv: ModelVersion,
+  files: ReadonlyMap<string, Uint8Array>,
+  options: RuntimeOptions,
+): Promise<{ rows: OnnxEngine } | { tensors: OnnxTensorEngine } | { error: string }> {
+  try {
+    return mv.manifest.signature.tensors
+      ? { tensors: await loadOnnxTensorEngine(mv, files, options.onnx) }
+      : { rows: await loadOnnxEngine(mv, files, options.onnx) };
+  } catch (err) {
+    if (mv.manifest.onnx?.primary) throw err;
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
  * Download, verify, load and warm one version. Nothing here touches the slot: the caller swaps
  * the result in only when every step succeeded, so a bad version never replaces a good one.
  */
@@ -115,10 +143,28 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
   const files = await deps.source.fetchFiles(manifest);
   // Verifies every file's size and sha256 against the manifest before reading a byte of it.
   const tensors = manifest.signature.tensors;
+  const runtimeOptions = deps.runtime ?? DEFAULT_RUNTIME_OPTIONS;
+  let decision = chooseRuntime(manifest, runtimeOptions.choice);
   let model: { dispose(): void };
   let predictor: ServingEngine;
   let tensorPredictor: TensorPredictor | null = null;
-  if (tensors) {
+  // Set for a version on ONNX Runtime; TF.js versions keep their synchronous run (benchmarked).
+  let onnxRun: ((rows: DataRow[]) => Promise<Prediction[]>) | null = null;
+  let onnxTensorRun: ((examples: TensorExample[]) => Promise<TensorAnswer[]>) | null = null;
+  const onnx = decision.runtime === 'onnx' ? await loadOnnx(mv, files, runtimeOptions) : null;
+  if (onnx && 'error' in onnx)
+    // An export is an optimisation of the TF.js model, which stays the fallback.
+    decision = { runtime: 'tfjs', reason: `the ONNX export did not load: ${onnx.error}` };
+  if (onnx && 'rows' in onnx) {
+    // The session is the model: the predictor releases it, nothing else to free.
+    model = { dispose: () => undefined };
+    predictor = onnx.rows.predictor;
+    onnxRun = onnx.rows.run;
+  } else if (onnx && 'tensors' in onnx) {
+    model = { dispose: () => undefined };
+    predictor = onnx.tensors.predictor;
+    onnxTensorRun = onnx.tensors.run;
+  } else if (tensors) {
     const tensorModel = await loadTensorModel(manifest, files);
     model = tensorModel;
     try {
@@ -150,17 +196,24 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
   const rowPredictor = predictor;
   const batcher = new Batcher<DataRow, Prediction>({
     ...deps.batching,
-    run: tensors
-      ? refuseRows
-      : (rows) => predictRows(rowPredictor as Predictor, manifest.preprocessing, rows),
+    run: onnxRun
+      ? onnxRun
+      : tensors
+        ? refuseRows
+        : (rows) => predictRows(rowPredictor as Predictor, manifest.preprocessing, rows),
     onBatch,
   });
   const batchPredictor = tensorPredictor;
-  const tensorBatcher = batchPredictor
+  const tensorRun =
+    onnxTensorRun ??
+    (batchPredictor
+      ? (examples: TensorExample[]) => runTensorBatch(batchPredictor, examples)
+      : null);
+  const tensorBatcher = tensorRun
     ? new Batcher<TensorExample, TensorAnswer>({
         ...deps.batching,
         maxBatchRows: tensorBatchRows(deps.batching, tensors!),
-        run: (examples) => runTensorBatch(batchPredictor, examples),
+        run: tensorRun,
         onBatch,
       })
     : null;
@@ -175,7 +228,17 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
     tensorBatcher,
   );
   if (!tensors) loaded.ranges = trainingRanges(manifest.signature, files.get(PROFILE_FILE));
+  loaded.runtime = {
+    runtime: decision.runtime,
+    reason: decision.reason,
+    onnxThreads: decision.runtime === 'onnx' ? runtimeOptions.onnx.intraOpThreads : null,
+  };
+  const runtimeLabels = { ...labels, runtime: decision.runtime };
   deps.metrics.loadedVersions.inc(labels);
-  loaded.onDisposed = () => deps.metrics.loadedVersions.dec(labels);
+  deps.metrics.versionRuntime.set(runtimeLabels, loaded.runtime.onnxThreads ?? 0);
+  loaded.onDisposed = () => {
+    deps.metrics.loadedVersions.dec(labels);
+    deps.metrics.versionRuntime.remove(runtimeLabels);
+  };
   return loaded;
 }

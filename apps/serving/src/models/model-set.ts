@@ -6,6 +6,7 @@ import type { ServingMetrics } from '../metrics';
 import { loadVersion, type BatchingOptions } from './loader';
 import { ModelSlot, type LoadedModel } from './slot';
 import { VersionCache } from './version-cache';
+import type { RuntimeOptions } from './runtime';
 import type { ModelSource } from './source';
 
 export interface ModelSetOptions {
@@ -21,6 +22,8 @@ export interface ModelSetOptions {
   aliasTtlMs: number;
   /** Serve `/versions/N` of a version no alias points at (SERVING_ALLOW_UNPROMOTED). */
   allowUnpromoted?: boolean;
+  /** SERVING_RUNTIME and SERVING_ONNX_THREADS (loader.ts). */
+  runtime?: RuntimeOptions;
 }
 
 /** Seconds a client should wait before retrying a model that is still loading. */
@@ -221,6 +224,8 @@ export class ModelSet {
         {
           version: loaded.version,
           engine: loaded.predictor.engine,
+          runtime: loaded.runtime.runtime,
+          ...(loaded.runtime.reason ? { runtimeReason: loaded.runtime.reason } : {}),
           ...(loaded.predictor.fallbackReason ? { why: loaded.predictor.fallbackReason } : {}),
         },
         'version in service',

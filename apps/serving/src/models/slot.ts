@@ -3,12 +3,22 @@ import type { BundleManifest, DataRow, ErrorCode, Prediction } from '@mlops/cont
 import type { Predictor } from '@mlops/ml/bundle';
 import type { Batcher } from '../batching/batcher';
 import type { TensorAnswer, TensorExample } from './tensor-batch';
+import type { Runtime } from './runtime';
 
 /** What runs a version's batches, as status and logs describe it. */
 export type ServingEngine = Pick<Predictor, 'fallbackReason' | 'dispose'> & {
-  /** `tensor`: a tensor model's predictor (named tensors in and out). */
-  readonly engine: Predictor['engine'] | 'tensor';
+  /** `tensor`: a tensor model's predictor (named tensors in and out); `onnx`: ONNX Runtime. */
+  readonly engine: Predictor['engine'] | 'tensor' | 'onnx';
 };
+
+/** Which runtime runs a version (runtime.ts chooses), as status and metrics report it. */
+export interface VersionRuntime {
+  runtime: Runtime;
+  /** Why it is not the runtime SERVING_RUNTIME asked for; null when it is. */
+  reason: string | null;
+  /** ONNX Runtime's intra-op threads for the version's session; null on TF.js. */
+  onnxThreads: number | null;
+}
 
 /**
  * One loaded model version. Requests hold a reference while they use it; when a newer version
@@ -24,6 +34,7 @@ export class LoadedModel {
   onDisposed: (() => void) | null = null;
   /** Numeric features' training ranges (bundle `profile.json`): inputs far outside are flagged. */
   ranges: readonly FeatureRange[] = [];
+  runtime: VersionRuntime = { runtime: 'tfjs', reason: null, onnxThreads: null };
 
   constructor(
     readonly name: string,

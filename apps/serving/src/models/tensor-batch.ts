@@ -59,8 +59,33 @@ export function runTensorBatch(
 ): TensorAnswer[] {
   if (examples.length === 0) return [];
   const { signature } = predictor;
-  const outputs = predictor.predictTensors(stackExamples(signature, examples));
-  const n = examples.length;
+  return splitOutputs(
+    signature,
+    predictor.predictTensors(stackExamples(signature, examples)),
+    examples.length,
+  );
+}
+
+/** runTensorBatch for a predictor that answers later (ONNX Runtime). */
+export async function runTensorBatchAsync(
+  predictor: {
+    signature: TensorSignature;
+    predictTensors(feeds: Record<string, TensorValue>): Promise<Record<string, TensorValue>>;
+  },
+  examples: readonly TensorExample[],
+): Promise<TensorAnswer[]> {
+  if (examples.length === 0) return [];
+  const { signature } = predictor;
+  const outputs = await predictor.predictTensors(stackExamples(signature, examples));
+  return splitOutputs(signature, outputs, examples.length);
+}
+
+/** A batch's outputs ([n, ...] each) → one answer per example (views, no copy). */
+function splitOutputs(
+  signature: TensorSignature,
+  outputs: Readonly<Record<string, TensorValue>>,
+  n: number,
+): TensorAnswer[] {
   const answers: Array<Record<string, TensorValue>> = Array.from({ length: n }, () => ({}));
   for (const output of signature.outputs) {
     const { data, shape } = outputs[output.name]!;

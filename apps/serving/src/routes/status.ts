@@ -72,6 +72,13 @@ export function statusRoutes(app: FastifyInstance, models: ModelSet, limits: Ser
       state: slot.state,
       loadingVersion: slot.loading,
       loadedAt: slot.loaded?.loadedAt.toISOString() ?? null,
+      // tfjs or onnx, the engine inside it, and ONNX Runtime's threads (SERVING_ONNX_THREADS).
+      runtime: slot.loaded
+        ? {
+            ...slot.loaded.runtime,
+            engine: slot.loaded.predictor.engine,
+          }
+        : null,
       lastError: slot.lastError
         ? {
             version: slot.lastError.version,

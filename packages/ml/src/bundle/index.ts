@@ -14,6 +14,8 @@ export { loadTfModel, type TfModel } from './load';
 export { loadTensorModel, tensorModelOf, type TensorModel, type TensorSpec } from './tensor-model';
 export {
   resolveTensorSignature,
+  resolveTensorSignatureWith,
+  type DryRun,
   type TensorImportRequest,
   type TensorImportResult,
 } from './tensor-import';

@@ -126,10 +126,7 @@ function resolveInput(
 }
 
 /** Zeros of every input, batch 1, run once: the output shapes, or the model's own complaint. */
-function dryRun(
-  model: TensorModel,
-  inputs: readonly TensorInput[],
-): { shapes: number[][]; dtypes: string[] } | { error: string } {
+function dryRun(model: TensorModel, inputs: readonly TensorInput[]): DryRun {
   const tf = getTf();
   try {
     return tf.tidy(() => {
@@ -179,6 +176,37 @@ export function resolveTensorSignature(
   model: TensorModel,
   request: TensorImportRequest,
 ): TensorImportResult {
+  const declared = resolveDeclared(model, request);
+  if (!declared.ok) return declared;
+  return finishSignature(model, request, declared, dryRun(model, declared.inputs));
+}
+
+/** What a dry run on zeros of every input (batch 1) gave: output shapes and dtypes, or why not. */
+export type DryRun = { shapes: number[][]; dtypes: string[] } | { error: string };
+
+/**
+ * resolveTensorSignature for a model another engine runs (ONNX Runtime, asynchronous): the
+ * model's named tensors as specs, and `run` making the dry run on zeros of the resolved inputs.
+ */
+export async function resolveTensorSignatureWith(
+  specs: Pick<TensorModel, 'inputs' | 'outputs'>,
+  request: TensorImportRequest,
+  run: (inputs: readonly TensorInput[]) => Promise<DryRun>,
+): Promise<TensorImportResult> {
+  const declared = resolveDeclared(specs, request);
+  if (!declared.ok) return declared;
+  return finishSignature(specs, request, declared, await run(declared.inputs));
+}
+
+type Declared =
+  | { ok: true; inputs: TensorInput[]; roles: TensorOutputRole[] }
+  | { ok: false; problems: ErrorDetail[] };
+
+/** The inputs as the file and the declarations make them, and each output's role. */
+function resolveDeclared(
+  model: Pick<TensorModel, 'inputs' | 'outputs'>,
+  request: TensorImportRequest,
+): Declared {
   const problems: ErrorDetail[] = [];
   const declared = request.inputs ?? [];
   const byInput = matchDeclarations(model.inputs, declared, problems);
@@ -195,8 +223,18 @@ export function resolveTensorSignature(
   }
   const roles = outputRoles(model.outputs, request.outputs ?? [], request.task, problems);
   if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, inputs, roles };
+}
 
-  const run = dryRun(model, inputs);
+/** The outputs read from the dry run, and the labels: the signature, or what is wrong. */
+function finishSignature(
+  model: Pick<TensorModel, 'inputs' | 'outputs'>,
+  request: TensorImportRequest,
+  { inputs, roles }: { inputs: TensorInput[]; roles: TensorOutputRole[] },
+  run: DryRun,
+): TensorImportResult {
+  const problems: ErrorDetail[] = [];
+  const declared = request.inputs ?? [];
   if ('error' in run)
     return {
       ok: false,
