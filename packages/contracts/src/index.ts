@@ -20,3 +20,4 @@ export * from './api';
 export * from './ports';
 export * from './serving-protocols';
 export * from './serving-stats';
+export * from './model-uri';
