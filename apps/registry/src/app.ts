@@ -8,6 +8,7 @@ import { registerDatasetRoutes } from './http/datasets';
 import { registerAccessControl } from './http/access';
 import { registerErrorHandling } from './http/errors';
 import { registerHealthRoutes } from './http/health';
+import { registerMlflowRoutes } from './http/mlflow/register';
 import { trackRoutes } from './http/route-table';
 import { TRPC_ACCESS } from './trpc/access';
 import { guardTrpcTransport } from './trpc/transport';
@@ -45,6 +46,7 @@ export async function buildApp(
   registerHealthRoutes(app, deps);
   registerDatasetRoutes(app, deps);
   registerBlobRoutes(app, deps);
+  registerMlflowRoutes(app, deps);
   await app.register(async (trpc) => {
     guardTrpcTransport(trpc, maxJsonBytes);
     await trpc.register(fastifyTRPCPlugin, {

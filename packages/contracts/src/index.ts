@@ -21,3 +21,4 @@ export * from './ports';
 export * from './serving-protocols';
 export * from './serving-stats';
 export * from './model-uri';
+export * from './mlflow';

@@ -10,6 +10,7 @@ import {
   setModelTag,
   setVersionDescription,
   versionDescriptions,
+  versionKeys,
   versionOfRun,
   type Db,
 } from '../src';
@@ -70,6 +71,20 @@ describe('model metadata (migration 0104)', () => {
     ]);
     expect(await deleteModelTag(db, { model: 'meta', version: 1, key: 'team' })).toBe(true);
     expect(await deleteModelTag(db, { model: 'meta', version: 1, key: 'team' })).toBe(false);
+  });
+
+  it('pages version keys by model, newest first', async () => {
+    await createVersion(db, {
+      model: 'meta',
+      manifest: manifestWith({ sha256: 'b'.repeat(64), size: 1 }),
+      runId: null,
+      now: now(),
+    });
+    const first = await versionKeys(db, { model: 'meta', limit: 1 });
+    expect(first).toEqual([{ model: 'meta', version: 2 }]);
+    expect(await versionKeys(db, { model: 'meta', after: first[0], limit: 5 })).toEqual([
+      { model: 'meta', version: 1 },
+    ]);
   });
 
   it('refuses to delete a model that still has versions', async () => {

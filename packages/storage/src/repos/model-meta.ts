@@ -155,3 +155,42 @@ export async function deleteModelRow(db: Db, name: string): Promise<boolean> {
     return Number(res.numDeletedRows) === 1;
   });
 }
+
+/**
+ * Keys of versions, by model name then newest version first, optionally of one model or one
+ * run, resuming after `after` (the last key of the previous page): MLflow's model-versions/
+ * search, paged without an offset.
+ */
+export async function versionKeys(
+  db: Db,
+  opts: {
+    model?: string;
+    runId?: string;
+    after?: { model: string; version: number };
+    limit: number;
+  },
+): Promise<{ model: string; version: number }[]> {
+  let q = db.selectFrom('model_versions').select(['model', 'version']);
+  if (opts.model !== undefined) q = q.where('model', '=', opts.model);
+  if (opts.runId !== undefined) q = q.where('run_id', '=', opts.runId);
+  const after = opts.after;
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('model', '>', after.model),
+        eb.and([eb('model', '=', after.model), eb('version', '<', after.version)]),
+      ]),
+    );
+  return q.orderBy('model').orderBy('version', 'desc').limit(opts.limit).execute();
+}
+
+/** The run that registered each of a model's versions (versions imported or copied have none). */
+export async function versionRuns(db: Db, model: string): Promise<Map<number, string>> {
+  const rows = await db
+    .selectFrom('model_versions')
+    .select(['version', 'run_id'])
+    .where('model', '=', model)
+    .where('run_id', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.version, r.run_id ?? '']));
+}
