@@ -23,3 +23,4 @@ export {
   type TensorPredictor,
   type TensorValue,
 } from './tensor-predictor';
+export { predictRows } from './predict-rows';
