@@ -136,20 +136,22 @@ export function buildProgram(): Command {
     .action((model: string, _opts: unknown, cmd: Command) => listVersions(ctx(cmd), model));
 
   program
-    .command('evaluate <model> <version>')
+    .command('evaluate <model> [version]')
     .description(
       'measure a version on a registered dataset: platform metrics, what promotion gates read',
     )
     .requiredOption('-d, --dataset <name[:version]>', 'registered dataset to evaluate on')
     .option('--no-wait', 'return once queued instead of waiting for the trainer')
     .option('--timeout <seconds>', 'how long to wait for the trainer', '600')
-    .action((model: string, version: string, opts: EvaluateOptions, cmd: Command) =>
+    .action((model: string, version: string | undefined, opts: EvaluateOptions, cmd: Command) =>
       evaluate(ctx(cmd), model, version, opts),
     );
 
   program
-    .command('promote <model> <version>')
-    .description('point an alias at a version (serving follows "champion")')
+    .command('promote <model> [version]')
+    .description(
+      'point an alias at a version (serving follows "champion"): promote iris 3, or promote models:/iris@challenger champion',
+    )
     .option('-a, --alias <alias>', 'alias to move', 'champion')
     .option('--force', 'move even if the promotion gate refuses (needs the admin scope)')
     .option(
@@ -157,7 +159,7 @@ export function buildProgram(): Command {
       "accept a version whose input signature breaks the champion's",
     )
     .option('--reason <text>', 'why, for the audit trail')
-    .action((model: string, version: string, opts: PromoteOptions, cmd: Command) =>
+    .action((model: string, version: string | undefined, opts: PromoteOptions, cmd: Command) =>
       promote(ctx(cmd), model, version, opts),
     );
 

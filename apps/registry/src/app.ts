@@ -8,6 +8,8 @@ import { registerDatasetRoutes } from './http/datasets';
 import { registerAccessControl } from './http/access';
 import { registerErrorHandling } from './http/errors';
 import { registerHealthRoutes } from './http/health';
+import { mlflowOperations } from './http/mlflow/openapi';
+import { registerMlflowRoutes } from './http/mlflow/register';
 import { trackRoutes } from './http/route-table';
 import { registerOpenApiRoutes } from './rest/openapi';
 import { registerRestRoutes } from './rest/routes';
@@ -49,7 +51,8 @@ export async function buildApp(
   registerBlobRoutes(app, deps);
   // The REST face (/api/v1) calls the same procedures as /trpc; /openapi.json describes both.
   registerRestRoutes(app, deps);
-  registerOpenApiRoutes(app);
+  registerMlflowRoutes(app, deps);
+  registerOpenApiRoutes(app, mlflowOperations());
   await app.register(async (trpc) => {
     guardTrpcTransport(trpc, maxJsonBytes);
     await trpc.register(fastifyTRPCPlugin, {

@@ -11,11 +11,15 @@ import {
   registryClientEnv,
 } from '@mlops/config';
 import { DEFAULT_PORTS, aliasNameSchema, resourceNameSchema } from '@mlops/contracts';
+import { modelUrisToEnv } from './model-uris-env';
 import { routesSchema } from './routing/routes-config';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-/** Comma-separated model names; empty means "serve every model that has the alias". */
+/**
+ * Comma-separated model names; empty means "serve every model that has the alias". Entries
+ * may be `models:/<name>@<alias>` URIs (see model-uris-env.ts).
+ */
 const modelListSchema = z
   .string()
   .default('')
@@ -81,5 +85,5 @@ export const servingEnvSchema = z.object({
 export type ServingEnv = z.infer<typeof servingEnvSchema>;
 
 export function loadServingEnv(env: Record<string, string | undefined> = process.env): ServingEnv {
-  return parseEnv(servingEnvSchema, env);
+  return parseEnv(servingEnvSchema, modelUrisToEnv(env));
 }

@@ -25,6 +25,31 @@ describe('serving env', () => {
     ]);
   });
 
+  it('reads models:/<name>@<alias> URIs into the model list and the followed alias', () => {
+    const env = loadServingEnv({
+      SERVING_MODELS: 'models:/iris@challenger, models:/wine@challenger',
+    });
+    expect(env.SERVING_MODELS).toEqual(['iris', 'wine']);
+    expect(env.SERVING_ALIAS).toBe('challenger');
+    const mixed = loadServingEnv({ SERVING_MODELS: 'iris,models:/wine@champion' });
+    expect(mixed).toMatchObject({ SERVING_MODELS: ['iris', 'wine'], SERVING_ALIAS: 'champion' });
+  });
+
+  it('refuses URIs that pin a version, disagree on the alias or are malformed', () => {
+    expect(() => loadServingEnv({ SERVING_MODELS: 'models:/iris/3' })).toThrow(
+      /SERVING_MODELS: "models:\/iris\/3" pins version 3; serving follows an alias/,
+    );
+    expect(() =>
+      loadServingEnv({ SERVING_MODELS: 'models:/iris@champion,models:/wine@challenger' }),
+    ).toThrow(/SERVING_MODELS: .*different aliases \(champion, challenger\)/);
+    expect(() =>
+      loadServingEnv({ SERVING_MODELS: 'models:/iris@challenger', SERVING_ALIAS: 'champion' }),
+    ).toThrow(/and SERVING_ALIAS name different aliases/);
+    expect(() => loadServingEnv({ SERVING_MODELS: 'models:/Iris@champion' })).toThrow(
+      /SERVING_MODELS: .*invalid model "Iris"/,
+    );
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => loadServingEnv({ SERVING_MODELS: 'Bad/Name' })).toThrow(/SERVING_MODELS/);
     expect(() => loadServingEnv({ SERVING_LOG_SAMPLE_RATE: '2' })).toThrow(

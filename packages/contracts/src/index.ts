@@ -22,3 +22,5 @@ export * from './serving-protocols';
 export * from './serving-stats';
 export * from './openapi';
 export * from './openapi-page';
+export * from './model-uri';
+export * from './mlflow';

@@ -31,6 +31,7 @@ export { S3ArtifactStore, type S3StoreConfig } from './artifacts/s3-store';
 export * from './repos/webhooks';
 export * from './repos/gc';
 export * from './repos/search';
+export * from './repos/model-meta';
 export {
   chmodIfPresent,
   privateDir,

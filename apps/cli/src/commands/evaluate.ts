@@ -1,5 +1,6 @@
 import { AppError, type Evaluation } from '@mlops/contracts';
 import type { CliContext } from '../context';
+import { resolveVersionArgs } from '../model-ref';
 import { formatMetrics, printJson } from '../output';
 
 export interface EvaluateOptions {
@@ -17,13 +18,11 @@ export interface EvaluateOptions {
  */
 export async function evaluate(
   ctx: CliContext,
-  model: string,
-  version: string,
+  first: string,
+  second: string | undefined,
   opts: EvaluateOptions,
 ): Promise<void> {
-  const n = Number(version.replace(/^v/, ''));
-  if (!Number.isInteger(n) || n < 1)
-    throw new AppError('VALIDATION_FAILED', `version must be a positive integer, got "${version}"`);
+  const { model, version: n } = await resolveVersionArgs(ctx, first, second);
   const [name = '', at] = opts.dataset.split(':');
   const datasetVersion = at === undefined ? undefined : Number(at.replace(/^v/, ''));
   if (datasetVersion !== undefined && !(Number.isInteger(datasetVersion) && datasetVersion >= 1))

@@ -1,5 +1,6 @@
-import { AppError, type GateVerdict } from '@mlops/contracts';
+import { isModelUri, type GateVerdict } from '@mlops/contracts';
 import type { CliContext } from '../context';
+import { resolveVersionArgs } from '../model-ref';
 import { printJson, printTable } from '../output';
 
 export interface PromoteOptions {
@@ -12,16 +13,18 @@ export interface PromoteOptions {
 /**
  * Move (or create) an alias. Serving follows `champion`, so this is the deployment. When the
  * model has a promotion policy the registry's gate decides; its numbers are printed either way.
+ * `promote iris 3 -a champion` or, MLflow-style, `promote models:/iris@challenger champion`
+ * (the second argument is then the alias to move, `--alias` when absent).
  */
 export async function promote(
   ctx: CliContext,
-  model: string,
-  version: string,
+  first: string,
+  second: string | undefined,
   opts: PromoteOptions,
 ): Promise<void> {
-  const n = Number(version.replace(/^v/, ''));
-  if (!Number.isInteger(n) || n < 1)
-    throw new AppError('VALIDATION_FAILED', `version must be a positive integer, got "${version}"`);
+  const byUri = isModelUri(first);
+  const { model, version: n } = await resolveVersionArgs(ctx, first, byUri ? undefined : second);
+  if (byUri && second !== undefined) opts = { ...opts, alias: second };
   const before = (await ctx.client.api.models.get.query({ name: model })).aliases[opts.alias];
   const result = await ctx.client.api.aliases.set.mutate({
     model,

@@ -1,5 +1,7 @@
 import {
   AppError,
+  isModelUri,
+  parseModelUri,
   transferBaseSchema,
   zodIssuesToDetails,
   type TransferBase,
@@ -7,9 +9,16 @@ import {
 
 /**
  * The base of `--transfer-from <model>@<version|alias>`: digits after the last `@` are a
- * version, anything else an alias (`mobilenet@3`, `mobilenet@champion`).
+ * version, anything else an alias (`mobilenet@3`, `mobilenet@champion`). MLflow's
+ * `models:/mobilenet/3` and `models:/mobilenet@champion` are read too.
  */
 export function parseTransferFrom(value: string): TransferBase {
+  if (isModelUri(value)) {
+    const ref = parseModelUri(value, '--transfer-from');
+    return transferBaseSchema.parse(
+      ref.alias !== undefined ? { model: ref.model, alias: ref.alias } : ref,
+    );
+  }
   const at = value.lastIndexOf('@');
   if (at <= 0 || at === value.length - 1)
     throw new AppError(

@@ -1,20 +1,7 @@
-import type { DataRow, Prediction, Preprocessing } from '@mlops/contracts';
-import type { Predictor } from '@mlops/ml/bundle';
-import { decodePredictions, encodeFeatures } from '@mlops/ml/preprocessing';
+import type { DataRow, Preprocessing } from '@mlops/contracts';
 
-/**
- * Raw checked rows → predictions: encode with the version's preprocessing, one predict call for
- * the whole batch, decode. The predictor frees every tensor it makes before it returns.
- */
-export function predictRows(
-  predictor: Predictor,
-  prep: Preprocessing,
-  rows: readonly DataRow[],
-): Prediction[] {
-  if (rows.length === 0) return [];
-  const output = predictor.predict(encodeFeatures(prep, rows), rows.length, prep.inputWidth);
-  return decodePredictions(prep, output, rows.length);
-}
+// Shared with @mlops/client's loadModel, so both answer the same (packages/ml bundle).
+export { predictRows } from '@mlops/ml/bundle';
 
 /** A row made of every feature's imputed value: the input of the warm-up predict. */
 export function imputedRow(prep: Preprocessing): DataRow {

@@ -25,3 +25,4 @@ export {
   type TensorPredictor,
   type TensorValue,
 } from './tensor-predictor';
+export { predictRows } from './predict-rows';

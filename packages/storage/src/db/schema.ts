@@ -2,6 +2,7 @@ import type { DatasetsTable } from './tables/datasets';
 import type { RunsTable } from './tables/runs';
 import type { ModelsTable } from './tables/models';
 import type { ModelVersionsTable } from './tables/model-versions';
+import type { ModelTagsTable } from './tables/model-tags';
 import type { AliasesTable, AliasHistoryTable } from './tables/aliases';
 import type { EventsTable } from './tables/events';
 import type { VersionEvaluationsTable } from './tables/evaluations';
@@ -26,4 +27,5 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   version_evaluations: VersionEvaluationsTable;
+  model_tags: ModelTagsTable;
 }

@@ -11,5 +11,7 @@ export interface ModelVersionsTable {
   compat_json: Generated<string | null>;
   /** JSON PlatformMetrics (added by 0102): what the platform measured, apart from the manifest. */
   platform_metrics_json: Generated<string | null>;
+  /** Free text (added by 0104), null until set: the MLflow API's version description. */
+  description: Generated<string | null>;
 }
 export type ModelVersionRow = Selectable<ModelVersionsTable>;
