@@ -4,6 +4,8 @@ import {
   backendNameSchema,
   metricsSchema,
   runProgressSchema,
+  runCurveSchema,
+  runRowsSchema,
   runSchema,
   runStatusSchema,
   trainingSpecSchema,
@@ -70,6 +72,10 @@ export const runsApi = {
       id: idSchema,
       metrics: metricsSchema,
       version: z.number().int().positive().optional(),
+      /** Rows trained on and dropped (null target): stored on the run. */
+      rows: runRowsSchema.optional(),
+      /** Every epoch's losses (the fit's history): replaces the curve progress built. */
+      curve: runCurveSchema.optional(),
     }),
     output: runSchema,
   },
