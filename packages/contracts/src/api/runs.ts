@@ -57,7 +57,16 @@ export const runsApi = {
   },
   progress: {
     mutation: true,
-    input: z.object({ id: idSchema, progress: runProgressSchema }),
+    input: z.object({
+      id: idSchema,
+      progress: runProgressSchema,
+      /**
+       * The losses of every epoch since the last report that reached the registry (reports are
+       * throttled, the curve is not): appended to the run's curve, replacing any stored epoch
+       * at or after the first one sent (a resumed fit repeats epochs).
+       */
+      curve: runCurveSchema.optional(),
+    }),
     output: z.object({ ok: z.literal(true) }),
   },
   /**
@@ -74,8 +83,6 @@ export const runsApi = {
       version: z.number().int().positive().optional(),
       /** Rows trained on and dropped (null target): stored on the run. */
       rows: runRowsSchema.optional(),
-      /** Every epoch's losses (the fit's history): replaces the curve progress built. */
-      curve: runCurveSchema.optional(),
     }),
     output: runSchema,
   },
