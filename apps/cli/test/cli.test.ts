@@ -99,6 +99,7 @@ describe('mlops CLI against a real registry', () => {
       /dataset lesions v1: 9 images \(9 distinct\), 3 classes, sha256 [a-f0-9]{64}/,
     );
     expect(stdout).toContain('  melanoma: 3');
+    expect(stdout).toContain('validation (first version of the name): none');
 
     const zip = path.join(dir, 'lesions.zip');
     fs.writeFileSync(zip, zipOf(written.map((w) => ({ path: w.path, data: w.data }))));

@@ -90,7 +90,9 @@ export async function ingest(ctx: CliContext, file: string, opts: IngestOptions)
     process.stdout.write(
       `dataset ${version.name} v${version.version}: ${images.count} images (${images.distinct} distinct), ${classes.length} classes, sha256 ${version.hash}\n` +
         classes.map((c) => `  ${c.label}: ${c.count}`).join('\n') +
-        (classes.length > 0 ? '\n' : ''),
+        (classes.length > 0 ? '\n' : '') +
+        validationLines(version.validation).join('\n') +
+        '\n',
     );
     return;
   }
