@@ -28,7 +28,20 @@ export interface DemoSummary {
   holdout: { rows: number; accuracy: number };
   serving: { predictions: number; p50_ms: number; p99_ms: number };
   drift: { heldout: boolean; shifted: boolean; shifted_columns: string[] };
+  /** The shifted rows, labelled, ingested as a new version: what validation found against v1. */
+  validation: {
+    dataset: string;
+    version: number;
+    against: number | null;
+    anomalies: Array<{ kind: string; severity: string; column: string | null }>;
+  };
 }
+
+/**
+ * Name of the dataset the shifted rows are ingested under (v1 the training rows, v2 the shifted
+ * rows with their labels). Not `iris`: the retraining lap trains on the latest `iris` version.
+ */
+const SHIFTED_DATASET = 'iris-shifted';
 
 const MODEL = 'iris';
 const ALIAS = 'champion';
@@ -119,6 +132,23 @@ export async function runLoop(
     },
   );
 
+  const validation = await report.step(
+    `ingest the ${shifted.length} shifted rows, labelled, as a new version: validation`,
+    async () => {
+      await client.uploadDataset(SHIFTED_DATASET, toCsv(train), { format: 'csv' });
+      const next = await client.uploadDataset(SHIFTED_DATASET, toCsv(shifted), { format: 'csv' });
+      const anomalies = next.validation?.anomalies ?? [];
+      return {
+        value: {
+          version: next.version,
+          against: next.validation?.against?.version ?? null,
+          anomalies,
+        },
+        detail: `${SHIFTED_DATASET} v${next.version}: ${anomalies.map((a) => `${a.kind}${a.column ? ` ${a.column}` : ''}`).join(', ') || 'no anomaly'}`,
+      };
+    },
+  );
+
   return {
     dataset: {
       name: dataset.name,
@@ -144,6 +174,16 @@ export async function runLoop(
       heldout: heldoutDrift.datasetDrift,
       shifted: shiftedDrift.datasetDrift,
       shifted_columns: shiftedDrift.driftedColumns,
+    },
+    validation: {
+      dataset: SHIFTED_DATASET,
+      version: validation.version,
+      against: validation.against,
+      anomalies: validation.anomalies.map((a) => ({
+        kind: a.kind,
+        severity: a.severity,
+        column: a.column,
+      })),
     },
   };
 }

@@ -28,6 +28,14 @@ describe('npm run demo -- --json', () => {
       expect(summary.serving!.p50_ms).toBeGreaterThan(0);
       expect(summary.serving!.p99_ms).toBeGreaterThanOrEqual(summary.serving!.p50_ms as number);
       expect(summary.drift).toMatchObject({ heldout: false, shifted: true });
+      // The shifted rows, ingested as a new version, are out of the first version's ranges.
+      expect(summary.validation).toMatchObject({ dataset: 'iris-shifted', version: 2, against: 1 });
+      expect(summary.validation!.anomalies).toEqual(
+        expect.arrayContaining([
+          { kind: 'out_of_range', severity: 'warning', column: 'petal_length' },
+          { kind: 'out_of_range', severity: 'warning', column: 'sepal_length' },
+        ]),
+      );
     },
   );
 });

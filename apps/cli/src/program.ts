@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { modelPresetSchema } from '@mlops/contracts';
 import { resolveContext, type GlobalOptions } from './context';
+import { datasetPolicy, showDataset } from './commands/dataset';
 import { drift } from './commands/drift';
 import { feedback, type FeedbackOptions } from './commands/feedback';
 import { retraining, type RetrainingOptions } from './commands/retraining';
@@ -55,6 +56,22 @@ export function buildProgram(): Command {
     .description('list dataset versions')
     .action((name: string | undefined, _opts: unknown, cmd: Command) =>
       listDatasets(ctx(cmd), name),
+    );
+
+  program
+    .command('dataset <name> [version]')
+    .description('show a dataset version: columns, type decisions, validation anomalies')
+    .action((name: string, version: string | undefined, _opts: unknown, cmd: Command) =>
+      showDataset(ctx(cmd), name, version),
+    );
+
+  program
+    .command('dataset-policy <name> [level]')
+    .description(
+      'show or set (admin) when training on a dataset is refused: off | warning (any anomaly) | error',
+    )
+    .action((name: string, level: string | undefined, _opts: unknown, cmd: Command) =>
+      datasetPolicy(ctx(cmd), name, level),
     );
 
   program

@@ -99,6 +99,7 @@ describe('mlops CLI against a real registry', () => {
       /dataset lesions v1: 9 images \(9 distinct\), 3 classes, sha256 [a-f0-9]{64}/,
     );
     expect(stdout).toContain('  melanoma: 3');
+    expect(stdout).toContain('validation (first version of the name): none');
 
     const zip = path.join(dir, 'lesions.zip');
     fs.writeFileSync(zip, zipOf(written.map((w) => ({ path: w.path, data: w.data }))));
@@ -128,6 +129,69 @@ describe('mlops CLI against a real registry', () => {
     );
     expect(stdout).not.toMatch(/kind: categorical[^\n]*\n {4}not a default feature/);
   });
+
+  // Ten CLI processes, each starting tsx: slow on a loaded machine, hence the longer timeout.
+  it(
+    'lists the anomalies of a second version and refuses training on it by policy',
+    { timeout: 300_000 },
+    async () => {
+      const rows = (n: number, f: (i: number) => string) =>
+        Array.from({ length: n }, (_, i) => f(i)).join('\n') + '\n';
+      const kinds = ['Adelie', 'Chinstrap', 'Gentoo'];
+      const v1 = write(
+        'penguins-1.csv',
+        'bill,island,sex,species\n' +
+          rows(
+            90,
+            (i) =>
+              `${30 + (i % 17)},${i % 2 ? 'Dream' : 'Biscoe'},${i % 2 ? 'm' : 'f'},${kinds[i % 3]}`,
+          ),
+      );
+      // A new island, no `sex`, 80% Adelie.
+      const v2 = write(
+        'penguins-2.csv',
+        'bill,island,species\n' +
+          rows(
+            90,
+            (i) =>
+              `${30 + (i % 17)},${i % 10 === 0 ? 'Torgersen' : i % 2 ? 'Dream' : 'Biscoe'},${i % 5 === 0 ? kinds[1 + (i % 2)] : 'Adelie'}`,
+          ),
+      );
+      const first = await mlops(['ingest', v1, '--name', 'penguins']);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toContain('validation (first version of the name): none');
+      const second = await mlops(['ingest', v2, '--name', 'penguins']);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toContain('validation (against v1): 1 error, 3 warnings');
+      expect(second.stdout).toMatch(/ERROR column_missing sex: /);
+      expect(second.stdout).toMatch(/WARNING new_category island: .*"Torgersen"/);
+      expect(second.stdout).toMatch(/WARNING distribution_shift species: .*Adelie 80\.0%/);
+      const shown = await mlops(['dataset', 'penguins', '2']);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain('dataset penguins v2: 90 rows');
+      expect(shown.stdout).toMatch(/ERROR column_missing sex/);
+      const listed = await mlops(['datasets', 'penguins']);
+      expect(listed.stdout).toMatch(/penguins\s+2\s+90\s+3\s+\w+\s+1 error, 3 warnings/);
+      const bad = await mlops(['dataset-policy', 'penguins', 'sometimes']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('off, warning or error');
+      const set = await mlops(['dataset-policy', 'penguins', 'error']);
+      expect(set.code, set.stderr).toBe(0);
+      expect(set.stdout).toContain('blockTrainingOnAnomalies=error');
+      const train = (version: string) =>
+        mlops([
+          'train',
+          ...['--dataset', 'penguins', '--dataset-version', version, '--target', 'species'],
+          ...['--model', 'penguin-clf', '--task', 'classification', '--no-wait'],
+        ]);
+      const refused = await train('2');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('column_missing "sex"');
+      expect(refused.stderr).toContain('blockTrainingOnAnomalies: error');
+      const queued = await train('1');
+      expect(queued.code, queued.stderr).toBe(0);
+    },
+  );
 
   it('names the broken row of a bad CSV and exits 1', async () => {
     const file = write('broken.csv', 'a,b\n1,2\n3\n5,6\n');

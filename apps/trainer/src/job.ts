@@ -5,6 +5,7 @@ import {
   trainJobPayloadSchema,
   trainingSpecSchema,
   type Metrics,
+  type RunRows,
   type TrainJobPayload,
 } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
@@ -22,6 +23,7 @@ import { loadImageExamples, resolveImageColumns } from './train/images';
 import { fetchTransferBase, type TransferBaseBundle } from './train/transfer-base';
 import { FitInterrupted } from './train/fit';
 import type { OnnxOutcome } from './train/onnx';
+import type { TrainOutput } from './train/pipeline';
 import { buildManifest, uploadBundleFiles } from './train/package';
 import { CheckpointSaver, downloadRunCheckpoint } from './train/resume';
 import { codeRevision } from './train/revision';
@@ -209,7 +211,11 @@ export function createTrainProcessor(deps: ProcessorDeps) {
     });
     // A sweep trial keeps its bundle files and metrics; the sweep registers the best trial.
     if (run.parentRunId) {
-      await registry.api.runs.complete.mutate({ id: runId, metrics: output.metrics });
+      await registry.api.runs.complete.mutate({
+        id: runId,
+        metrics: output.metrics,
+        rows: runRows(output.sizes),
+      });
       logger.info({ runId, sweep: run.parentRunId, metrics: output.metrics }, 'trial trained');
       return {
         runId,
@@ -227,6 +233,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       id: runId,
       metrics: output.metrics,
       version: version.version,
+      rows: runRows(output.sizes),
     });
     logger.info({ runId, model: spec.modelName, version: version.version }, 'version registered');
     return {
@@ -306,5 +313,15 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       if (permanent) throw new UnrecoverableError(appErr.message);
       throw err;
     }
+  };
+}
+
+/** The split sizes as the run record keeps them (rows without a target are dropped). */
+function runRows(sizes: TrainOutput['sizes']): RunRows {
+  return {
+    train: sizes.train,
+    validation: sizes.validation,
+    test: sizes.test,
+    droppedNullTarget: sizes.dropped,
   };
 }

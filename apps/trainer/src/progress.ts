@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { RunProgress } from '@mlops/contracts';
+import type { EpochLoss, RunProgress } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import type { TrainerMetrics } from './metrics';
 import type { TrainerRegistry } from './registry';
@@ -11,12 +11,17 @@ import type { CheckpointSaver } from './train/resume';
 /**
  * Per-epoch progress of one run, on its BullMQ job and on the registry, throttled to one report
  * per `intervalMs` — except the last epoch and a fresh checkpoint, which are always reported.
+ * The throttle drops no epoch from the run's loss curve: each report carries the losses of every
+ * epoch since the last report the registry accepted.
  */
 export class ProgressReporter {
   private at = 0;
   private reportedCheckpoint: string | undefined;
   /** The latest epoch seen, reported or not. */
   last: EpochReport | undefined;
+  /** Epochs not yet accepted by the registry, oldest first. */
+  private pending: EpochLoss[] = [];
+  private lastEpoch = 0;
 
   constructor(
     private readonly job: Job,
@@ -39,6 +44,13 @@ export class ProgressReporter {
     // A new checkpoint is always reported at once: it is what a restarted job resumes from.
     const fresh = checkpoint !== undefined && checkpoint.sha256 !== this.reportedCheckpoint;
     this.last = report;
+    const own = { epoch: report.epoch, loss: report.loss, valLoss: report.valLoss };
+    // Epochs only grow within one attempt; a flush repeats the last one, which is not re-added.
+    for (const e of [...(report.earlier ?? []), own]) {
+      if (e.epoch <= this.lastEpoch) continue;
+      this.pending.push(e);
+      this.lastEpoch = e.epoch;
+    }
     const throttled = now - this.at < this.deps.intervalMs;
     if (throttled && report.epoch < report.epochs && !fresh && !force) return;
     this.at = now;
@@ -52,7 +64,9 @@ export class ProgressReporter {
     };
     try {
       await this.job.updateProgress({ runId: this.runId, ...progress });
-      await registry.api.runs.progress.mutate({ id: this.runId, progress });
+      const curve = this.pending;
+      await registry.api.runs.progress.mutate({ id: this.runId, progress, curve });
+      this.pending = this.pending.slice(curve.length);
       if (checkpoint) this.reportedCheckpoint = checkpoint.sha256;
     } catch (err) {
       const appErr = asAppError(err);

@@ -2,6 +2,7 @@ import type {
   BlobRef,
   BundleManifest,
   CellValue,
+  EpochLoss,
   ImageCell,
   DatasetVersion,
   DatasetVersionSummary,
@@ -9,6 +10,7 @@ import type {
   ModelVersion,
   Run,
   RunProgress,
+  RunRows,
   BackendName,
 } from '@mlops/contracts';
 
@@ -22,9 +24,20 @@ export interface TrainerRegistry {
     runs: {
       get: { query(input: { id: string }): Promise<Run> };
       start: { mutate(input: { id: string; backend: BackendName }): Promise<Run> };
-      progress: { mutate(input: { id: string; progress: RunProgress }): Promise<{ ok: true }> };
+      progress: {
+        mutate(input: {
+          id: string;
+          progress: RunProgress;
+          curve?: EpochLoss[];
+        }): Promise<{ ok: true }>;
+      };
       complete: {
-        mutate(input: { id: string; metrics: Metrics; version?: number }): Promise<Run>;
+        mutate(input: {
+          id: string;
+          metrics: Metrics;
+          version?: number;
+          rows?: RunRows;
+        }): Promise<Run>;
       };
       fail: { mutate(input: { id: string; error: string }): Promise<Run> };
     };

@@ -31,6 +31,30 @@ function manualSend() {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('epoch reports (host side, not awaited by the fit)', () => {
+  it('hands the losses of replaced reports to the one that is sent', async () => {
+    const sent: EpochReport[] = [];
+    let release: () => void = () => undefined;
+    const reports = new EpochReports(
+      (r) => {
+        sent.push(r);
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      () => undefined,
+    );
+    for (const epoch of [1, 2, 3, 4]) reports.push(report(epoch));
+    await tick();
+    release();
+    await tick();
+    expect(sent.map((r) => r.epoch)).toEqual([1, 4]);
+    // 2 and 3 were never sent: their losses ride on 4, so the run's curve has every epoch.
+    expect(sent[1]!.earlier).toEqual([
+      { epoch: 2, loss: 1 / 2, valLoss: null },
+      { epoch: 3, loss: 1 / 3, valLoss: null },
+    ]);
+    release();
+    await reports.delivered();
+  });
+
   it('sends one at a time, in order, and only the newest of those that piled up', async () => {
     const { send, calls, maxInFlight } = manualSend();
     const failures: Error[] = [];

@@ -53,6 +53,7 @@ export class MemoryRegistry implements TrainerRegistry {
       sizeBytes: canonical.length,
       schema,
       profile: profileRows(scalarColumns(schema.columns), rows),
+      validation: null,
       createdAt: new Date().toISOString(),
     };
     this.dataset = { version, rows };
@@ -75,6 +76,8 @@ export class MemoryRegistry implements TrainerRegistry {
       backend: null,
       error: null,
       modelVersion: null,
+      rows: null,
+      curve: [],
       createdAt: new Date().toISOString(),
       startedAt: null,
       finishedAt: null,
@@ -105,7 +108,7 @@ export class MemoryRegistry implements TrainerRegistry {
           ),
       },
       progress: {
-        mutate: ({ id, progress }) => {
+        mutate: ({ id, progress, curve }) => {
           if (this.run(id).status !== 'running') {
             return Promise.reject(
               new AppError('PRECONDITION_FAILED', `run ${id} is ${this.run(id).status}`),
@@ -113,16 +116,19 @@ export class MemoryRegistry implements TrainerRegistry {
           }
           this.progress.push(progress);
           this.onProgress?.(id, progress);
-          this.update(id, { progress });
+          const first = curve?.[0]?.epoch ?? Infinity;
+          const kept = this.run(id).curve.filter((e) => e.epoch < first);
+          this.update(id, { progress, curve: [...kept, ...(curve ?? [])] });
           return Promise.resolve({ ok: true as const });
         },
       },
       complete: {
-        mutate: ({ id, metrics, version }) =>
+        mutate: ({ id, metrics, version, rows }) =>
           Promise.resolve(
             this.update(id, {
               status: 'completed',
               metrics,
+              rows: rows ?? null,
               modelVersion: version,
               finishedAt: new Date().toISOString(),
             }),

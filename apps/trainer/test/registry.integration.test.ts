@@ -38,8 +38,11 @@ afterAll(async () => {
 
 describe('trainer against the real registry (in-process, port 0)', () => {
   it('runs a real job end to end: dataset upload → run → BullMQ → version → completed run', async () => {
-    const dataset = await client.uploadDataset('blobs', toCsv(blobRows(150)), { format: 'csv' });
-    expect(dataset.rowCount).toBe(150);
+    // Four rows without a label: dropped by the trainer, and counted on the run.
+    const unlabelled = blobRows(4, 7).map((r) => ({ ...r, species: null }));
+    const csv = toCsv([...blobRows(150), ...unlabelled]);
+    const dataset = await client.uploadDataset('blobs', csv, { format: 'csv' });
+    expect(dataset.rowCount).toBe(154);
     const created = await client.api.runs.create.mutate({
       modelName: 'blobs-model',
       dataset: { name: 'blobs' },
@@ -53,6 +56,12 @@ describe('trainer against the real registry (in-process, port 0)', () => {
     expect(run.backend).toBe('cpu');
     expect(run.metrics.accuracy).toBeGreaterThan(0.9);
     expect(run.modelVersion).toBe(1);
+    expect(run.rows?.droppedNullTarget).toBe(4);
+    expect(run.rows!.train + run.rows!.validation + run.rows!.test).toBe(150);
+    // Every epoch the fit ran is on the curve, in order, whatever the progress throttle sent.
+    const ran = run.progress!.epoch;
+    expect(run.curve.map((e) => e.epoch)).toEqual(Array.from({ length: ran }, (_, i) => i + 1));
+    expect(run.curve.every((e) => e.loss !== null && e.valLoss !== null)).toBe(true);
 
     const version = await client.api.versions.get.query({ model: 'blobs-model', version: 1 });
     expect(version.manifest.lineage).toMatchObject({

@@ -52,6 +52,26 @@ describe('lossCurve', () => {
   });
 });
 
+describe('lossCurve with the run record', () => {
+  it('draws every stored epoch, the stored values winning over events and polls', () => {
+    const curve = lossCurve(
+      'r1',
+      [],
+      [{ epoch: 3, epochs: 3, loss: 9, valLoss: 9, samplesPerSecond: null }],
+      [
+        { epoch: 1, loss: 1, valLoss: 1.1 },
+        { epoch: 2, loss: 0.8, valLoss: null },
+        { epoch: 3, loss: 0.5, valLoss: 0.7 },
+      ],
+    );
+    expect(curve.loss.map((p) => p.y)).toEqual([1, 0.8, 0.5]);
+    expect(curve.valLoss).toEqual([
+      { x: 1, y: 1.1 },
+      { x: 3, y: 0.7 },
+    ]);
+  });
+});
+
 describe('drift over time', () => {
   const report = (computedAt: string, score: number, version = 1): DriftReport => ({
     model: 'iris',

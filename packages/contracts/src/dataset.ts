@@ -6,6 +6,7 @@ import {
   resourceNameSchema,
   sha256Schema,
 } from './names';
+import { datasetValidationSchema } from './dataset-validation';
 
 export const columnTypeSchema = z.enum(['numeric', 'categorical', 'boolean']);
 export type ColumnType = z.infer<typeof columnTypeSchema>;
@@ -247,6 +248,11 @@ export const datasetProfileSchema = z.object({
   images: z.array(imageProfileSchema).optional(),
   /** Tabular uploads: every type decision and feature exclusion, with its reason. */
   inference: inferenceReportSchema.optional(),
+  /**
+   * Tabular uploads: rows identical to an earlier row (counted exactly up to 2,000,000 distinct
+   * rows, see `@mlops/ml/validation`). Absent on versions ingested before it was counted.
+   */
+  duplicateRows: z.number().int().nonnegative().optional(),
 });
 export type DatasetProfile = z.infer<typeof datasetProfileSchema>;
 
@@ -262,6 +268,11 @@ export const datasetVersionSchema = z.object({
   sizeBytes: z.number().int().nonnegative(),
   schema: datasetSchemaSchema,
   profile: datasetProfileSchema,
+  /**
+   * The checks against the previous version of the name, run at ingest (dataset-validation.ts);
+   * null on versions ingested before validation existed.
+   */
+  validation: datasetValidationSchema.nullable().default(null),
   createdAt: isoDateSchema,
 });
 export type DatasetVersion = z.infer<typeof datasetVersionSchema>;

@@ -1,6 +1,7 @@
 export * from './names';
 export * from './errors';
 export * from './dataset';
+export * from './dataset-validation';
 export * from './training';
 export * from './preprocessing';
 export * from './tensor';

@@ -238,6 +238,29 @@ export const runProgressSchema = z.object({
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
 
+/**
+ * The rows a run trained on, by split, and the rows it dropped because their target was missing
+ * (counted here, not only in the trainer's log).
+ */
+export const runRowsSchema = z.object({
+  train: z.number().int().nonnegative(),
+  validation: z.number().int().nonnegative(),
+  test: z.number().int().nonnegative(),
+  droppedNullTarget: z.number().int().nonnegative(),
+});
+export type RunRows = z.infer<typeof runRowsSchema>;
+
+/** The losses of one epoch (1-based), as the fit's history has them. */
+export const epochLossSchema = z.object({
+  epoch: z.number().int().positive(),
+  loss: z.number().nullable(),
+  valLoss: z.number().nullable(),
+});
+export type EpochLoss = z.infer<typeof epochLossSchema>;
+/** Epochs a run's curve keeps (the hyperparameters' maximum). */
+export const MAX_CURVE_EPOCHS = 10_000;
+export const runCurveSchema = z.array(epochLossSchema).max(MAX_CURVE_EPOCHS);
+
 /** One trial of a sweep as recorded on its parent run. */
 export const sweepTrialSchema = z.object({
   runId: idSchema,
@@ -262,6 +285,10 @@ export const runSchema = z.object({
   error: z.string().nullable(),
   /** Version registered by this run, once completed. */
   modelVersion: z.number().int().positive().nullable(),
+  /** Rows used and dropped, sent by the trainer when it completes (null before, or on old runs). */
+  rows: runRowsSchema.nullable().default(null),
+  /** Loss and validation loss of every epoch, in order (progress events are throttled; this is not). */
+  curve: runCurveSchema.default([]),
   createdAt: isoDateSchema,
   startedAt: isoDateSchema.nullable(),
   finishedAt: isoDateSchema.nullable(),

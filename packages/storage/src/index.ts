@@ -11,6 +11,7 @@ export { migrateToLatest } from './db/migrate';
 export { writeTransaction, lockKey, isSqlite } from './db/transaction';
 export type { Database } from './db/schema';
 export * from './repos/datasets';
+export * from './repos/dataset-policies';
 export * from './repos/runs';
 export * from './repos/models';
 export * from './repos/versions';

@@ -131,6 +131,8 @@ describe('runs', () => {
       backend: null,
       error: null,
       modelVersion: null,
+      rows: null,
+      curve: [],
       createdAt: now(),
       startedAt: null,
       finishedAt: null,

@@ -34,6 +34,7 @@ function reads(seed: Seeded): Record<string, string> {
     'datasets.list': q('datasets.list', {}),
     'datasets.get': q('datasets.get', { name: 'sec-data' }),
     'datasets.search': q('datasets.search', {}),
+    'datasets.getPolicy': q('datasets.getPolicy', { name: 'sec-data' }),
     'runs.get': q('runs.get', { id: seed.runId }),
     'runs.list': q('runs.list', {}),
     'runs.search': q('runs.search', {}),

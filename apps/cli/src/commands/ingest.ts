@@ -12,6 +12,7 @@ import type { CliContext } from '../context';
 import { printJson } from '../output';
 import { folderFiles, packFolder, tarSize } from '@mlops/client/image-folder';
 import { inferenceLines } from './inference-lines';
+import { validationLines } from './validation-lines';
 import { uploadProgress } from './upload-progress';
 
 export interface IngestOptions {
@@ -89,13 +90,18 @@ export async function ingest(ctx: CliContext, file: string, opts: IngestOptions)
     process.stdout.write(
       `dataset ${version.name} v${version.version}: ${images.count} images (${images.distinct} distinct), ${classes.length} classes, sha256 ${version.hash}\n` +
         classes.map((c) => `  ${c.label}: ${c.count}`).join('\n') +
-        (classes.length > 0 ? '\n' : ''),
+        (classes.length > 0 ? '\n' : '') +
+        validationLines(version.validation).join('\n') +
+        '\n',
     );
     return;
   }
   process.stdout.write(
     `dataset ${version.name} v${version.version}: ${version.rowCount} rows, sha256 ${version.hash}\n` +
-      inferenceLines(scalarColumns(version.schema.columns), version.profile.inference).join('\n') +
+      [
+        ...inferenceLines(scalarColumns(version.schema.columns), version.profile.inference),
+        ...validationLines(version.validation),
+      ].join('\n') +
       '\n',
   );
 }

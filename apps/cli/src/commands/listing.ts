@@ -1,5 +1,6 @@
 import type { CliContext } from '../context';
 import { formatMetrics, printJson, printTable } from '../output';
+import { anomalySummary } from './validation-lines';
 
 export async function listDatasets(ctx: CliContext, name: string | undefined): Promise<void> {
   const rows = await ctx.client.api.datasets.list.query({ ...(name ? { name } : {}), limit: 100 });
@@ -11,6 +12,7 @@ export async function listDatasets(ctx: CliContext, name: string | undefined): P
       rows: d.rowCount,
       columns: d.schema.columns.length,
       hash: d.hash.slice(0, 12),
+      anomalies: anomalySummary(d.validation),
       created: d.createdAt,
     })),
   );
@@ -58,6 +60,8 @@ export async function listRuns(ctx: CliContext, model: string | undefined): Prom
       status: r.status,
       version: r.modelVersion,
       epoch: r.progress ? `${r.progress.epoch}/${r.progress.epochs}` : null,
+      // Rows the trainer dropped because their target was missing.
+      dropped: r.rows?.droppedNullTarget ?? null,
       metrics: formatMetrics(r.metrics),
       error: r.error,
     })),

@@ -3,10 +3,13 @@ import {
   AppError,
   QUEUE_NAMES,
   TRAIN_JOB_OPTIONS,
+  MAX_CURVE_EPOCHS,
   type BackendName,
+  type EpochLoss,
   type Metrics,
   type Run,
   type RunProgress,
+  type RunRows,
   type RunStatus,
   type TrainingSpec,
 } from '@mlops/contracts';
@@ -25,6 +28,7 @@ import type { RegistryDeps } from '../deps';
 import { getDataset } from './datasets/queries';
 import { publishEvent } from './events';
 import { checkSpecAgainstDataset } from './run-spec';
+import { checkTrainingPolicy } from './datasets/validation';
 import { pinTransferBase } from './run-transfer';
 import { createSweepRuns } from './sweeps';
 
@@ -32,6 +36,7 @@ import { createSweepRuns } from './sweeps';
 export async function createRun(deps: RegistryDeps, asked: TrainingSpec): Promise<Run> {
   const dataset = await getDataset(deps, asked.dataset.name, asked.dataset.version);
   checkSpecAgainstDataset(asked, dataset);
+  await checkTrainingPolicy(deps, dataset);
   const spec = await pinTransferBase(deps, asked, dataset);
   const now = new Date().toISOString();
   const row: Run = {
@@ -47,6 +52,8 @@ export async function createRun(deps: RegistryDeps, asked: TrainingSpec): Promis
     backend: null,
     error: null,
     modelVersion: null,
+    rows: null,
+    curve: [],
     createdAt: now,
     startedAt: null,
     finishedAt: null,
@@ -132,13 +139,28 @@ export async function reportProgress(
   deps: RegistryDeps,
   id: string,
   progress: RunProgress,
+  epochs: EpochLoss[] = [],
 ): Promise<void> {
   const before = await getRunOrThrow(deps, id);
-  const run = await transition(deps, id, ['running'], { progress }, 'report progress of');
+  const patch =
+    epochs.length > 0 ? { progress, curve: mergeCurve(before.curve, epochs) } : { progress };
+  const run = await transition(deps, id, ['running'], patch, 'report progress of');
   // Only the newest checkpoint is ever resumed from: the one it replaces is garbage.
   const old = before.progress?.checkpoint;
   if (old && old.sha256 !== progress.checkpoint?.sha256) await dropCheckpoint(deps, id, old.sha256);
   await publishEvent(deps, { type: 'run.progress', runId: id, model: run.modelName, progress });
+}
+
+/**
+ * The stored curve with `epochs` appended; stored epochs at or after the first one sent are
+ * replaced (a fit resumed from a checkpoint runs them again), and the result is bounded.
+ */
+export function mergeCurve(
+  stored: readonly EpochLoss[],
+  epochs: readonly EpochLoss[],
+): EpochLoss[] {
+  const first = epochs[0]?.epoch ?? Number.POSITIVE_INFINITY;
+  return [...stored.filter((e) => e.epoch < first), ...epochs].slice(-MAX_CURVE_EPOCHS);
 }
 
 function withoutCheckpoint(progress: RunProgress | null): RunProgress | null {
@@ -167,9 +189,10 @@ export async function completeRun(
   metrics: Metrics,
   version: number | undefined,
   principal: Principal,
+  rows?: RunRows,
 ): Promise<Run> {
   const current = await getRunOrThrow(deps, id);
-  if (version === undefined) return completeTrial(deps, current, metrics);
+  if (version === undefined) return completeTrial(deps, current, metrics, rows);
   if (!(await getVersion(deps.db, current.modelName, version))) {
     throw new AppError(
       'PRECONDITION_FAILED',
@@ -185,6 +208,7 @@ export async function completeRun(
       status: 'completed',
       metrics,
       modelVersion: version,
+      ...(rows ? { rows } : {}),
       finishedAt: new Date().toISOString(),
       progress: withoutCheckpoint(current.progress),
     },
@@ -209,7 +233,12 @@ export async function completeRun(
 }
 
 /** A sweep trial completes with its metrics only: the sweep registers the best trial's bundle. */
-async function completeTrial(deps: RegistryDeps, current: Run, metrics: Metrics): Promise<Run> {
+async function completeTrial(
+  deps: RegistryDeps,
+  current: Run,
+  metrics: Metrics,
+  rows: RunRows | undefined,
+): Promise<Run> {
   if (!current.parentRunId) {
     throw new AppError(
       'VALIDATION_FAILED',
@@ -224,6 +253,7 @@ async function completeTrial(deps: RegistryDeps, current: Run, metrics: Metrics)
     {
       status: 'completed',
       metrics,
+      ...(rows ? { rows } : {}),
       finishedAt: new Date().toISOString(),
       progress: withoutCheckpoint(current.progress),
     },

@@ -27,6 +27,12 @@ export const REST_ROUTES: Record<ProcedurePath, RestRoute> = {
   'datasets.get': r('GET', '/datasets/{name}', 'A dataset version (latest, or `version`)'),
   'datasets.search': r('GET', '/search/datasets', 'Search datasets by name substring'),
   'datasets.delete': r('DELETE', '/datasets/{name}/versions/{version}', 'Delete a dataset version'),
+  'datasets.getPolicy': r('GET', '/datasets/{name}/policy', "A dataset's training policy"),
+  'datasets.setPolicy': r(
+    'PUT',
+    '/datasets/{name}/policy',
+    'Set when training is refused for validation anomalies',
+  ),
 
   'runs.create': r('POST', '/runs', 'Queue a training run'),
   'runs.get': r('GET', '/runs/{id}', 'A run, with its status, progress and metrics'),

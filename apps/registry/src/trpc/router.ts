@@ -1,6 +1,8 @@
 import { router } from './init';
 import { datasetsList } from './procedures/datasets/list';
 import { datasetsGet } from './procedures/datasets/get';
+import { datasetsGetPolicy } from './procedures/datasets/get-policy';
+import { datasetsSetPolicy } from './procedures/datasets/set-policy';
 import { runsCreate } from './procedures/runs/create';
 import { runsGet } from './procedures/runs/get';
 import { runsList } from './procedures/runs/list';
@@ -59,6 +61,8 @@ export const appRouter = router({
     get: datasetsGet,
     delete: datasetsDelete,
     search: datasetsSearch,
+    getPolicy: datasetsGetPolicy,
+    setPolicy: datasetsSetPolicy,
   }),
   runs: router({
     create: runsCreate,

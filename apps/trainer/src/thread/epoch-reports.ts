@@ -26,7 +26,18 @@ export class EpochReports {
 
   push(report: EpochReport): void {
     if (this.failed) return;
-    this.waiting = report;
+    const replaced = this.waiting;
+    // A replaced report is not sent, but its losses ride along so the curve misses no epoch.
+    this.waiting = replaced
+      ? {
+          ...report,
+          earlier: [
+            ...(replaced.earlier ?? []),
+            { epoch: replaced.epoch, loss: replaced.loss, valLoss: replaced.valLoss },
+            ...(report.earlier ?? []),
+          ],
+        }
+      : report;
     this.sending ??= this.sendWaiting();
   }
 

@@ -1,3 +1,4 @@
+import type { EpochLoss } from '@mlops/contracts';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf } from '@mlops/ml/backend';
 import { mulberry32, shuffleInPlace } from '@mlops/ml/split';
@@ -18,6 +19,11 @@ export interface EpochReport {
   loss: number | null;
   valLoss: number | null;
   samplesPerSecond: number | null;
+  /**
+   * Losses of earlier epochs whose own reports were replaced by this one while a send was in
+   * flight (thread/epoch-reports.ts), oldest first: the run's curve still gets every epoch.
+   */
+  earlier?: EpochLoss[];
 }
 
 export interface FitOptions {

@@ -5,6 +5,7 @@ import { useSession } from '../api/session';
 import { BarChart } from '../components/BarChart';
 import { CategoryBars } from '../components/CategoryBars';
 import { ColumnInferenceNote } from '../components/ColumnInferenceNote';
+import { anomalyCount, ValidationPanel } from '../components/ValidationPanel';
 import { ImageProfileView } from '../components/ImageProfileView';
 import { PagedTable } from '../components/PagedTable';
 import { Card, ErrorNote } from '../components/Status';
@@ -40,7 +41,7 @@ export function DatasetsPage() {
         {versions.length === 0 && list.isSuccess ? <p className="muted">No datasets yet.</p> : null}
         <PagedTable
           caption="Dataset versions, newest first"
-          columns={['Name', 'Version', 'Rows', 'Columns', 'Format', 'Hash', 'Created']}
+          columns={['Name', 'Version', 'Rows', 'Columns', 'Format', 'Hash', 'Anomalies', 'Created']}
           page={shown}
           pagerLabel="Dataset versions"
           onPage={setPage}
@@ -87,6 +88,7 @@ function DatasetRow({
       <td>
         <code title={d.hash}>{d.hash.slice(0, 12)}…</code>
       </td>
+      <td>{anomalyCount(d.validation)}</td>
       <td>{new Date(d.createdAt).toLocaleString()}</td>
     </tr>
   );
@@ -102,6 +104,7 @@ function DatasetDetail({ name, version }: { name: string; version: number }) {
   return (
     <Card title={`${name} v${version}: schema and profile`}>
       <ErrorNote error={detail.error} />
+      {d ? <ValidationPanel validation={d.validation} /> : null}
       {d ? (
         <div className="profile-grid">
           {d.schema.columns.map((col) => {

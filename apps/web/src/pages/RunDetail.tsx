@@ -47,7 +47,7 @@ export function RunDetail({ id }: { id: string }) {
   }, [active, run.data, queryClient]);
 
   const r = run.data;
-  const curve = lossCurve(id, events.data ?? [], seen.current.points);
+  const curve = lossCurve(id, events.data ?? [], seen.current.points, r?.curve);
   return (
     <Card
       title={`Run ${id.slice(0, 10)}`}
@@ -98,6 +98,14 @@ export function RunDetail({ id }: { id: string }) {
             ]}
           />
           {r.error ? <p className="error">{r.error}</p> : null}
+          {r.rows ? (
+            <p data-testid="run-rows">
+              Rows: {r.rows.train} train, {r.rows.validation} validation, {r.rows.test} test
+              {r.rows.droppedNullTarget > 0
+                ? `; ${r.rows.droppedNullTarget} dropped (no ${r.spec.target})`
+                : ''}
+            </p>
+          ) : null}
           {Object.keys(r.metrics).length > 0 ? (
             <dl className="stats" aria-label="Held-out metrics">
               {Object.entries(r.metrics).map(([k, v]) => (

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { datasetVersionSchema, datasetVersionSummarySchema } from '../dataset';
+import { datasetPolicyInputSchema, datasetPolicySchema } from '../dataset-validation';
 import { resourceNameSchema } from '../names';
 import { versionNumber, listLimit, searchText } from './shared';
 
@@ -38,5 +39,20 @@ export const datasetsApi = {
     mutation: true,
     input: z.object({ name: resourceNameSchema, version: versionNumber }),
     output: z.object({ deleted: z.boolean(), blobsDeleted: z.number().int() }),
+  },
+  /** The dataset's training policy; null when none is set (training is never refused). */
+  getPolicy: {
+    mutation: false,
+    input: z.object({ name: resourceNameSchema }),
+    output: datasetPolicySchema.nullable(),
+  },
+  /**
+   * Scope `admin`. `blockTrainingOnAnomalies`: `runs.create` on a version of this dataset is
+   * refused (412, naming the anomalies) when it has an error (`error`) or any (`warning`) anomaly.
+   */
+  setPolicy: {
+    mutation: true,
+    input: datasetPolicyInputSchema,
+    output: datasetPolicySchema,
   },
 } as const;

@@ -4,6 +4,8 @@ import {
   backendNameSchema,
   metricsSchema,
   runProgressSchema,
+  runCurveSchema,
+  runRowsSchema,
   runSchema,
   runStatusSchema,
   trainingSpecSchema,
@@ -55,7 +57,16 @@ export const runsApi = {
   },
   progress: {
     mutation: true,
-    input: z.object({ id: idSchema, progress: runProgressSchema }),
+    input: z.object({
+      id: idSchema,
+      progress: runProgressSchema,
+      /**
+       * The losses of every epoch since the last report that reached the registry (reports are
+       * throttled, the curve is not): appended to the run's curve, replacing any stored epoch
+       * at or after the first one sent (a resumed fit repeats epochs).
+       */
+      curve: runCurveSchema.optional(),
+    }),
     output: z.object({ ok: z.literal(true) }),
   },
   /**
@@ -70,6 +81,8 @@ export const runsApi = {
       id: idSchema,
       metrics: metricsSchema,
       version: z.number().int().positive().optional(),
+      /** Rows trained on and dropped (null target): stored on the run. */
+      rows: runRowsSchema.optional(),
     }),
     output: runSchema,
   },

@@ -5,6 +5,7 @@ import { migration0101 } from './migrations/0101_sweeps';
 import { migration0102 } from './migrations/0102_platform_metrics';
 import { migration0103 } from './migrations/0103_webhook_secrets_sealed';
 import { migration0104 } from './migrations/0104_model_metadata';
+import { migration0105 } from './migrations/0105_data_validation';
 
 /** Migrations live in code (no directory scanning), so bundlers and tsx see the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0102_platform_metrics': migration0102,
   '0103_webhook_secrets_sealed': migration0103,
   '0104_model_metadata': migration0104,
+  '0105_data_validation': migration0105,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -1,4 +1,4 @@
-import type { DatasetsTable } from './tables/datasets';
+import type { DatasetPoliciesTable, DatasetsTable } from './tables/datasets';
 import type { RunsTable } from './tables/runs';
 import type { ModelsTable } from './tables/models';
 import type { ModelVersionsTable } from './tables/model-versions';
@@ -16,6 +16,7 @@ import type {
 /** The whole database as Kysely sees it. */
 export interface Database {
   datasets: DatasetsTable;
+  dataset_policies: DatasetPoliciesTable;
   runs: RunsTable;
   models: ModelsTable;
   model_versions: ModelVersionsTable;

@@ -1,6 +1,7 @@
 import {
   datasetProfileSchema,
   datasetSchemaSchema,
+  datasetValidationSchema,
   datasetVersionSchema,
   datasetVersionSummarySchema,
   type DatasetVersion,
@@ -20,6 +21,8 @@ export interface NewDataset {
   sizeBytes: number;
   schema: DatasetVersion['schema'];
   profile: DatasetVersion['profile'];
+  /** The anomalies against the previous version (null: not checked). */
+  validation?: DatasetVersion['validation'];
   blobSha256: string;
   createdAt: string;
 }
@@ -55,6 +58,7 @@ export async function insertDatasetVersion(
         size_bytes: input.sizeBytes,
         schema_json: JSON.stringify(input.schema),
         profile_json: JSON.stringify(input.profile),
+        validation_json: input.validation ? JSON.stringify(input.validation) : null,
         blob_sha256: input.blobSha256,
         created_at: input.createdAt,
       })
@@ -133,6 +137,9 @@ function summaryOf(row: DatasetRow): Omit<DatasetVersion, 'profile'> {
     rowCount: row.row_count,
     sizeBytes: Number(row.size_bytes),
     schema: parseJsonColumn(datasetSchemaSchema, row.schema_json, 'dataset schema'),
+    validation: row.validation_json
+      ? parseJsonColumn(datasetValidationSchema, row.validation_json, 'dataset validation')
+      : null,
     createdAt: row.created_at,
   };
 }

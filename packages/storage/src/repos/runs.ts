@@ -1,5 +1,7 @@
 import {
   metricsSchema,
+  runCurveSchema,
+  runRowsSchema,
   runProgressSchema,
   runSchema,
   trainingSpecSchema,
@@ -30,6 +32,8 @@ export async function insertRun(db: Db, run: Run): Promise<Run> {
       started_at: run.startedAt,
       finished_at: run.finishedAt,
       parent_run_id: run.parentRunId ?? null,
+      rows_json: run.rows ? JSON.stringify(run.rows) : null,
+      curve_json: run.curve.length > 0 ? JSON.stringify(run.curve) : null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -118,6 +122,8 @@ export interface RunPatch {
   backend?: Run['backend'];
   error?: string | null;
   modelVersion?: number | null;
+  rows?: Run['rows'];
+  curve?: Run['curve'];
   startedAt?: string | null;
   finishedAt?: string | null;
 }
@@ -141,6 +147,8 @@ export async function updateRunIf(
   if (patch.backend !== undefined) set.backend = patch.backend;
   if (patch.error !== undefined) set.error = patch.error;
   if (patch.modelVersion !== undefined) set.model_version = patch.modelVersion;
+  if (patch.rows !== undefined) set.rows_json = patch.rows ? JSON.stringify(patch.rows) : null;
+  if (patch.curve !== undefined) set.curve_json = JSON.stringify(patch.curve);
   if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
   if (patch.finishedAt !== undefined) set.finished_at = patch.finishedAt;
   const row = await db
@@ -168,6 +176,8 @@ export function toRun(row: RunRow): Run {
     backend: row.backend,
     error: row.error,
     modelVersion: row.model_version,
+    rows: row.rows_json ? parseJsonColumn(runRowsSchema, row.rows_json, 'run rows') : null,
+    curve: row.curve_json ? parseJsonColumn(runCurveSchema, row.curve_json, 'run curve') : [],
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

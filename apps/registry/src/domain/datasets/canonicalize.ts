@@ -11,6 +11,7 @@ import {
   type ErrorDetail,
 } from '@mlops/contracts';
 import { ProfileBuilder } from '@mlops/ml/profile';
+import { DuplicateCounter } from '@mlops/ml/validation';
 import { PRIVATE_FILE_MODE } from '@mlops/storage';
 import { convertCell } from './cells';
 import { emptyDataset, readRecords } from './records';
@@ -41,6 +42,7 @@ export async function canonicalize(
   const finished = once(out, 'finish');
   const hash = createHash('sha256');
   const profile = new ProfileBuilder(columns);
+  const duplicates = new DuplicateCounter();
   const problems: ErrorDetail[] = [];
   let problemCount = 0;
   let rowCount = 0;
@@ -81,6 +83,7 @@ export async function canonicalize(
       hash.update(line);
       sizeBytes += Buffer.byteLength(line);
       profile.add(row);
+      duplicates.add(line);
       if (!out.write(line)) await once(out, 'drain');
     }
   } finally {
@@ -95,7 +98,12 @@ export async function canonicalize(
     );
   }
   if (rowCount === 0) throw emptyDataset();
-  return { hash: hash.digest('hex'), rowCount, sizeBytes, profile: profile.finish() };
+  return {
+    hash: hash.digest('hex'),
+    rowCount,
+    sizeBytes,
+    profile: { ...profile.finish(), duplicateRows: duplicates.count },
+  };
 }
 
 /** Index in the file's header of each schema column; the file must have exactly those columns. */

@@ -20,6 +20,7 @@ import { limitScannerFor, UploadLimitError } from './limits';
 import { emptyDataset, readRecords } from './records';
 import { TempFiles, receiveTo } from './temp';
 import { announceDatasetCreated } from './announce';
+import { validateNewVersion } from './validation';
 
 /**
  * Register a dataset version from an uploaded body.
@@ -27,7 +28,8 @@ import { announceDatasetCreated } from './announce';
  * Inference needs every row before any row can be typed, so the body is first streamed into a
  * temp file; pass 1 infers the schema (unless `?schema=` is given), pass 2 validates,
  * canonicalises, hashes and profiles into a second temp file, which then moves into the
- * artifact store. Any failure leaves nothing: temp files are removed, a blob stored by this
+ * artifact store. The new version is validated against the latest version of the name
+ * (validation.ts) and stored with its anomalies. Any failure leaves nothing: temp files are removed, a blob stored by this
  * call is deleted if the database insert fails, and no row is written before the blob exists.
  */
 export async function uploadDataset(
@@ -62,6 +64,8 @@ export async function uploadDataset(
     const existing = await findDatasetByHash(deps.db, name, canonical.hash);
     if (existing) return { dataset: existing, created: false };
 
+    const profile = { ...canonical.profile, inference: inference.report };
+    const validation = await validateNewVersion(deps, name, { schema: { columns }, profile });
     const hadBlob = (await deps.store.has(canonical.hash)) !== null;
     const blob = await deps.store.put(fs.createReadStream(canonicalFile), {
       expectedSha256: canonical.hash,
@@ -76,7 +80,8 @@ export async function uploadDataset(
         rowCount: canonical.rowCount,
         sizeBytes: canonical.sizeBytes,
         schema: { columns },
-        profile: { ...canonical.profile, inference: inference.report },
+        profile,
+        validation,
         blobSha256: blob.sha256,
         createdAt: new Date().toISOString(),
       });

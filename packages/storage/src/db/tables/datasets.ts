@@ -13,6 +13,16 @@ export interface DatasetsTable {
   profile_json: string;
   blob_sha256: string;
   created_at: string;
+  /** Added by 0105: the anomalies found at ingest (null: never checked). */
+  validation_json?: string | null;
+}
+
+/** Added by 0105: when training on a dataset's versions is refused (see contracts). */
+export interface DatasetPoliciesTable {
+  name: string;
+  block_training: string;
+  updated_by: string;
+  updated_at: string;
 }
 export type DatasetRow = Selectable<DatasetsTable>;
 export type NewDatasetRow = Insertable<DatasetsTable>;

@@ -17,6 +17,9 @@ export interface RunsTable {
   finished_at: string | null;
   /** Added by 0101_sweeps; nullable so older rows need no backfill. */
   parent_run_id?: string | null;
+  /** Added by 0105: rows trained on / dropped, and the loss of every epoch (JSON). */
+  rows_json?: string | null;
+  curve_json?: string | null;
 }
 export type RunRow = Selectable<RunsTable>;
 export type NewRunRow = Insertable<RunsTable>;

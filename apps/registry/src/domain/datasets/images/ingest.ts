@@ -25,6 +25,7 @@ import { tooManyImages } from './limits';
 import { stageImage, type StagedImage } from './stage';
 import { imageFolderTable, manifestTable, type ImageTable } from './table';
 import { announceDatasetCreated } from '../announce';
+import { validateNewVersion } from '../validation';
 
 const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp)$/i;
 const MANIFESTS: Record<string, DatasetFormat> = { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl' };
@@ -158,6 +159,11 @@ async function storeImageDataset(
       await deps.store.put(fs.createReadStream(blob.file), { expectedSha256: blob.sha256 });
       added.push(blob.sha256);
     }
+    // Scalar columns (the manifest's) are checked like a table's; image columns for presence.
+    const validation = await validateNewVersion(deps, name, {
+      schema: { columns: table.columns },
+      profile,
+    });
     result = await insertDatasetVersion(deps.db, {
       id: randomUUID(),
       name,
@@ -167,6 +173,7 @@ async function storeImageDataset(
       sizeBytes: canonical.size,
       schema: { columns: table.columns },
       profile,
+      validation,
       blobSha256: canonical.sha256,
       createdAt: new Date().toISOString(),
     });

@@ -12,5 +12,5 @@ export const runsComplete = scopedProcedure('train')
   .input(api.input)
   .output(api.output)
   .mutation(({ ctx, input }) =>
-    completeRun(ctx.deps, input.id, input.metrics, input.version, ctx.principal),
+    completeRun(ctx.deps, input.id, input.metrics, input.version, ctx.principal, input.rows),
   );

@@ -9,5 +9,7 @@ export const runsProgress = scopedProcedure('train')
   .input(api.input)
   .output(api.output)
   .mutation(({ ctx, input }) =>
-    reportProgress(ctx.deps, input.id, input.progress).then(() => ({ ok: true as const })),
+    reportProgress(ctx.deps, input.id, input.progress, input.curve).then(() => ({
+      ok: true as const,
+    })),
   );
