@@ -1,14 +1,10 @@
-import {
-  BUNDLE_FORMAT_VERSION,
-  type BundleFile,
-  type ModelVersion,
-  type Signature,
-} from '@mlops/contracts';
+import type { BundleFile, ModelVersion } from '@mlops/contracts';
 import { resolveTensorSignatureWith } from '@mlops/ml/bundle';
 import { createOnnxSession, onnxDryRun, onnxTensorSpecs, type OnnxModelInfo } from '@mlops/ml/onnx';
 import type { RegistryDeps } from '../deps';
-import { importedLineage, invalid, register, type ImportInput } from './import';
-import { checkedManifest, onnxArtifact } from './import-onnx';
+import { invalid, register, type ImportInput } from './import';
+import { onnxArtifact } from './import-onnx';
+import { checkedManifest, tensorManifest } from './import-manifest';
 
 /**
  * An ONNX graph imported as a tensor model (no scalar inputs declared): the signature is read
@@ -45,24 +41,8 @@ export async function importOnnxTensorVersion(
   if (!resolved.ok)
     throw invalid('the graph does not fit the declared tensor signature', resolved.problems);
 
-  const output: Signature['output'] = resolved.labels
-    ? { task: 'classification', target: input.target, labels: resolved.labels }
-    : { task: 'regression', target: input.target };
   const manifest = checkedManifest({
-    formatVersion: BUNDLE_FORMAT_VERSION,
-    task: input.task,
-    signature: { inputs: [], output, tensors: resolved.signature },
-    preprocessing: {
-      features: [],
-      target:
-        output.task === 'classification'
-          ? { kind: 'label-encode', column: output.target, labels: output.labels }
-          : { kind: 'standardize', column: output.target, mean: 0, std: 1 },
-      inputWidth: 0,
-    },
-    metrics: input.metrics ?? {},
-    lineage: importedLineage(),
-    files: input.files,
+    ...tensorManifest(input, resolved),
     onnx: onnxArtifact(file.path, info),
   });
   return register(deps, input, manifest);

@@ -1,10 +1,7 @@
 import {
   AppError,
   BUNDLE_FORMAT_VERSION,
-  bundleManifestSchema,
-  zodIssuesToDetails,
   type BundleFile,
-  type BundleManifest,
   type ErrorDetail,
   type ModelVersion,
   type OnnxArtifact,
@@ -18,6 +15,7 @@ import {
   type OnnxModelInfo,
 } from '@mlops/ml/onnx';
 import type { RegistryDeps } from '../deps';
+import { checkedManifest } from './import-manifest';
 import {
   PROFILE_JSON,
   checkProfile,
@@ -87,17 +85,6 @@ export function onnxArtifact(file: string, info: OnnxModelInfo): OnnxArtifact {
     outputs: info.outputs,
     primary: true,
   };
-}
-
-/** The manifest parsed by the contract, its refusals as VALIDATION_FAILED details. */
-export function checkedManifest(manifest: BundleManifest): BundleManifest {
-  const parsed = bundleManifestSchema.safeParse(manifest);
-  if (!parsed.success)
-    throw invalid(
-      'the signature read from the graph is not a valid one',
-      zodIssuesToDetails(parsed.error.issues),
-    );
-  return parsed.data;
 }
 
 /**

@@ -2,10 +2,7 @@ import type { Readable } from 'node:stream';
 import {
   AppError,
   BUNDLE_FORMAT_VERSION,
-  bundleManifestSchema,
   trainingProfileSchema,
-  zodIssuesToDetails,
-  type registryApi,
   type BundleFile,
   type BundleManifest,
   type ErrorDetail,
@@ -23,17 +20,19 @@ import {
   resolveTensorSignature,
   weightPathsOf,
 } from '@mlops/ml/bundle';
-import type { z } from 'zod';
 import type { RegistryDeps } from '../deps';
+import {
+  checkedManifest,
+  importedLineage,
+  invalid,
+  tensorManifest,
+  type ImportInput,
+} from './import-manifest';
 import { registerVersion } from './versions';
 
-export type ImportInput = z.infer<typeof registryApi.versions.import.input>;
+export { importedLineage, invalid, type ImportInput } from './import-manifest';
 
 export const PROFILE_JSON = 'profile.json';
-
-export function invalid(message: string, details: ErrorDetail[]): AppError {
-  return new AppError('VALIDATION_FAILED', message, details);
-}
 
 /** A stream's bytes in one buffer (for the small files of a bundle: model.json, a shard). */
 export async function readAll(stream: Readable): Promise<Uint8Array> {
@@ -175,20 +174,6 @@ export function checkProfile(files: BundleFile[], bytes: ReadonlyMap<string, Uin
     ]);
 }
 
-export function importedLineage(): BundleManifest['lineage'] {
-  return {
-    runId: null,
-    datasetId: null,
-    datasetHash: null,
-    codeRevision: 'imported',
-    preset: null,
-    hyperparameters: null,
-    seed: null,
-    backend: null,
-    tfjsVersion: null,
-  };
-}
-
 /** The stored files, checked against model.json (and profile.json when present). */
 async function importedFiles(
   deps: RegistryDeps,
@@ -289,29 +274,5 @@ async function importTensorVersion(deps: RegistryDeps, input: ImportInput): Prom
   if (!resolved.ok)
     throw invalid('the model does not fit the declared tensor signature', resolved.problems);
 
-  const output: Signature['output'] = resolved.labels
-    ? { task: 'classification', target: input.target, labels: resolved.labels }
-    : { task: 'regression', target: input.target };
-  const manifest = bundleManifestSchema.safeParse({
-    formatVersion: BUNDLE_FORMAT_VERSION,
-    task: input.task,
-    signature: { inputs: [], output, tensors: resolved.signature },
-    preprocessing: {
-      features: [],
-      target:
-        output.task === 'classification'
-          ? { kind: 'label-encode', column: output.target, labels: output.labels }
-          : { kind: 'standardize', column: output.target, mean: 0, std: 1 },
-      inputWidth: 0,
-    },
-    metrics: input.metrics ?? {},
-    lineage: importedLineage(),
-    files: input.files,
-  } satisfies BundleManifest);
-  if (!manifest.success)
-    throw invalid(
-      'the signature read from the model is not a valid one',
-      zodIssuesToDetails(manifest.error.issues),
-    );
-  return register(deps, input, manifest.data);
+  return register(deps, input, checkedManifest(tensorManifest(input, resolved)));
 }

@@ -1,21 +1,11 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf } from '../../src/backend';
-
-/** mulberry32: a seeded stream in [0, 1), so every run compares the same numbers. */
-function stream(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/split';
 
 /** `n` seeded values in [-1, 1). */
 export function seededValues(n: number, seed: number): Float32Array {
-  const next = stream(seed);
+  // mulberry32: a seeded stream in [0, 1), so every run compares the same numbers.
+  const next = mulberry32(seed);
   return Float32Array.from({ length: n }, () => next() * 2 - 1);
 }
 
@@ -26,7 +16,8 @@ export function seededValues(n: number, seed: number): Float32Array {
  */
 export function randomize(model: tfTypes.LayersModel, seed: number): void {
   const tf = getTf();
-  const next = stream(seed);
+  // mulberry32: a seeded stream in [0, 1), so every run compares the same numbers.
+  const next = mulberry32(seed);
   for (const layer of model.layers) {
     const weights = layer.weights.map((w) => {
       const short = w.originalName.split('/').pop()!;
