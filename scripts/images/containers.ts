@@ -1,0 +1,67 @@
+import { podman } from './podman';
+
+export function imageExists(image: string): boolean {
+  return podman(['image', 'exists', image]).ok;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  /** Writable mounts, as the Kubernetes manifests' emptyDir volumes (owned by uid 1000). */
+  tmpfs: string[];
+}
+
+/**
+ * Start a container the way the Kubernetes manifests run the pod: read-only root filesystem,
+ * uid/gid 1000, every capability dropped, no privilege escalation; writable only where the
+ * manifests mount an emptyDir. Host network: the services reach this machine's Redis, Postgres
+ * and S3 server on loopback, and the smoke test reaches them.
+ */
+export function startContainer(spec: ContainerSpec): void {
+  const args = [
+    'run',
+    '--detach',
+    '--name',
+    spec.name,
+    '--network',
+    'host',
+    '--read-only',
+    '--user',
+    '1000:1000',
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+  ];
+  for (const mount of spec.tmpfs) args.push('--tmpfs', `${mount}:rw,uid=1000,gid=1000,mode=0700`);
+  for (const [key, value] of Object.entries(spec.env)) args.push('--env', `${key}=${value}`);
+  args.push(spec.image);
+  const r = podman(args);
+  if (!r.ok) throw new Error(`podman run ${spec.name} failed: ${r.out}`);
+}
+
+/** Run the image's own HEALTHCHECK command once: true when it exits 0. */
+export function healthy(name: string): boolean {
+  return podman(['healthcheck', 'run', name]).ok;
+}
+
+/** Whether the container's main process is still running. */
+export function running(name: string): boolean {
+  const r = podman(['container', 'inspect', '--format', '{{.State.Running}}', name]);
+  return r.ok && r.out === 'true';
+}
+
+/** The user id the container's process runs as (from inside it). */
+export function processUid(name: string): string {
+  const r = podman(['exec', name, 'id', '-u']);
+  return r.ok ? r.out : `unknown (${r.out})`;
+}
+
+export function logs(name: string, lines = 40): string {
+  return podman(['logs', '--tail', String(lines), name]).out;
+}
+
+export function removeContainer(name: string): void {
+  podman(['rm', '--force', '--time', '5', name]);
+}

@@ -1,0 +1,192 @@
+/**
+ * `npm run infra:smoke`: runs the images `npm run infra:images` built as containers — hardened as
+ * the Kubernetes manifests run them (read-only root, uid 1000, no capabilities, tmpfs where the
+ * manifests mount an emptyDir) — against this machine's Redis, a fresh Postgres database and an
+ * S3 protocol server (s3rver), waits for each container's own HEALTHCHECK, then drives the
+ * demo's loop through them: ingest, train, promote, predict, drift. Removes everything it
+ * started; on failure prints the containers' logs. Ends with one line
+ * `images: N built, N healthy, loop ok` (or `loop FAILED: …`).
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRegistryClient } from '@mlops/client';
+import { resolveAdminToken, serviceToken } from '@mlops/config';
+import {
+  createTestPostgres,
+  startTestS3,
+  type TestPostgres,
+  type TestS3,
+} from '@mlops/storage/testing';
+import { runLoop } from '../demo/loop';
+import { Reporter } from '../demo/reporter';
+import { freePort } from '../lib/ports';
+import { deletePrefix, ensureRedis, type RedisHandle } from '../lib/redis';
+import { sleep } from '../lib/wait';
+import {
+  healthy,
+  imageExists,
+  logs,
+  processUid,
+  removeContainer,
+  running,
+  startContainer,
+} from './containers';
+import { IMAGE_APPS, imageName, podmanMissing, type ImageApp } from './podman';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const PORT_VARIABLE: Record<ImageApp, string> = {
+  registry: 'REGISTRY_PORT',
+  trainer: 'TRAINER_PORT',
+  serving: 'SERVING_PORT',
+  monitor: 'MONITOR_PORT',
+  web: 'WEB_PORT',
+};
+/** Where each app's manifest mounts an emptyDir (infra/k8s/base): the only writable paths. */
+const WRITABLE: Record<ImageApp, string[]> = {
+  registry: ['/tmp', '/data'],
+  trainer: ['/tmp'],
+  serving: ['/tmp'],
+  monitor: ['/tmp'],
+  web: ['/tmp'],
+};
+const HEALTHY_WITHIN_MS = 60_000;
+
+const run = randomBytes(4).toString('hex');
+const containerOf = (app: ImageApp) => `mlops-smoke-${run}-${app}`;
+const started: ImageApp[] = [];
+let redis: RedisHandle | undefined;
+let postgres: TestPostgres | undefined;
+let s3: TestS3 | undefined;
+const prefix = `smoke-${run}`;
+const tokenDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-smoke-'));
+
+async function main(): Promise<{ built: number; healthy: number }> {
+  const missing = podmanMissing();
+  if (missing) throw new Error(missing);
+  const absent = IMAGE_APPS.filter((app) => !imageExists(imageName(app)));
+  if (absent.length > 0)
+    throw new Error(`no image for ${absent.join(', ')}: run npm run infra:images first`);
+
+  redis = await ensureRedis();
+  postgres = await createTestPostgres();
+  s3 = await startTestS3();
+  say(
+    `Redis ${redis.url} (prefix ${prefix}), Postgres database ${postgres.name}, S3 bucket ${s3.config.bucket} on :${s3.port}`,
+  );
+
+  const { token } = resolveAdminToken(tokenDir, undefined);
+  const ports = Object.fromEntries(
+    await Promise.all(IMAGE_APPS.map(async (app) => [app, await freePort()] as const)),
+  ) as Record<ImageApp, number>;
+  const url = (app: ImageApp) => `http://127.0.0.1:${ports[app]}`;
+  const shared = {
+    NODE_ENV: 'production',
+    MLOPS_BIND: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    REDIS_URL: redis.url,
+    MLOPS_REDIS_PREFIX: prefix,
+    REGISTRY_URL: url('registry'),
+    SERVING_URL: url('serving'),
+    MONITOR_URL: url('monitor'),
+    TRAINER_URL: url('trainer'),
+    SERVING_RECONCILE_MS: '5000',
+    MONITOR_POLL_MS: '500',
+  };
+  const appEnv: Record<ImageApp, Record<string, string>> = {
+    registry: {
+      MLOPS_DATA_DIR: '/data',
+      DATABASE_URL: postgres.url,
+      S3_ENDPOINT: s3.config.endpoint,
+      S3_BUCKET: s3.config.bucket,
+      S3_ACCESS_KEY: s3.config.accessKey,
+      S3_SECRET_KEY: s3.config.secretKey,
+      S3_REGION: s3.config.region ?? 'us-east-1',
+      S3_PATH_STYLE: 'true',
+    },
+    trainer: {},
+    serving: { SERVING_ALIAS: 'champion' },
+    monitor: {},
+    web: {},
+  };
+
+  let healthyCount = 0;
+  // The registry first (every other app reads it at start), then the rest side by side.
+  for (const batch of [['registry'], IMAGE_APPS.filter((a) => a !== 'registry')] as ImageApp[][]) {
+    for (const app of batch) {
+      startContainer({
+        name: containerOf(app),
+        image: imageName(app),
+        tmpfs: WRITABLE[app],
+        env: {
+          ...shared,
+          ...appEnv[app],
+          [PORT_VARIABLE[app]]: String(ports[app]),
+          MLOPS_TOKEN: app === 'registry' ? token : serviceToken(token, app),
+        },
+      });
+      started.push(app);
+    }
+    const seconds = await Promise.all(batch.map((app) => waitHealthy(app)));
+    for (const [i, app] of batch.entries()) {
+      healthyCount += 1;
+      say(`  ${app}: healthy in ${seconds[i]!.toFixed(1)} s, uid ${processUid(containerOf(app))}`);
+    }
+  }
+
+  const client = createRegistryClient({ url: url('registry'), token });
+  const summary = await runLoop(
+    client,
+    { serving: url('serving'), monitor: url('monitor'), token },
+    new Reporter(false),
+  );
+  const failures: string[] = [];
+  if (summary.holdout.accuracy < 0.9)
+    failures.push(`held-out accuracy ${summary.holdout.accuracy}`);
+  if (summary.drift.heldout) failures.push('drift flagged on held-out traffic');
+  if (!summary.drift.shifted) failures.push('no drift flagged on shifted traffic');
+  if (failures.length > 0) throw new Error(failures.join('; '));
+  say(
+    `loop through the containers: ${summary.model.name} v${summary.model.version}, held-out accuracy ${summary.holdout.accuracy}, p50 ${summary.serving.p50_ms} ms, drift on shifted traffic: ${summary.drift.shifted_columns.join(', ')}`,
+  );
+  return { built: IMAGE_APPS.length, healthy: healthyCount };
+}
+
+/** Seconds until the image's own HEALTHCHECK passes; throws with the logs if it never does. */
+async function waitHealthy(app: ImageApp): Promise<number> {
+  const name = containerOf(app);
+  const t0 = performance.now();
+  while (performance.now() - t0 < HEALTHY_WITHIN_MS) {
+    if (!running(name)) throw new Error(`${app} exited:\n${logs(name)}`);
+    if (healthy(name)) return (performance.now() - t0) / 1000;
+    await sleep(250);
+  }
+  throw new Error(`${app} not healthy after ${HEALTHY_WITHIN_MS / 1000} s:\n${logs(name)}`);
+}
+
+async function cleanup(): Promise<void> {
+  for (const app of started) removeContainer(containerOf(app));
+  await s3?.close().catch(() => undefined);
+  await postgres?.drop().catch(() => undefined);
+  if (redis && !redis.started) await deletePrefix(redis.url, prefix).catch(() => undefined);
+  await redis?.stop();
+  fs.rmSync(tokenDir, { recursive: true, force: true });
+}
+
+main()
+  .then(async ({ built, healthy: up }) => {
+    await cleanup();
+    say(`images: ${built} built, ${up} healthy, loop ok`);
+  })
+  .catch(async (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`\ninfra:smoke failed: ${message}\n`);
+    for (const app of started)
+      process.stderr.write(`--- last lines of ${app} ---\n${logs(containerOf(app), 20)}\n`);
+    await cleanup();
+    say(
+      `images: ${IMAGE_APPS.filter((a) => imageExists(imageName(a))).length} built, ${started.length} started, loop FAILED: ${message.split('\n')[0]}`,
+    );
+    process.exit(1);
+  });
