@@ -8,8 +8,14 @@ export interface ContainerSpec {
   name: string;
   image: string;
   env: Record<string, string>;
-  /** Writable mounts, as the Kubernetes manifests' emptyDir volumes (owned by uid 1000). */
+  /** Writable scratch mounts (the manifests' `/tmp` emptyDir). */
   tmpfs: string[];
+  /**
+   * Writable state, as named volumes (volume name → path): podman copies the image's ownership
+   * of the path into a new volume — the registry's `/data` belongs to uid 1000 — as the pod's
+   * fsGroup does for an emptyDir. A tmpfs there stays root's (podman 4.3 ignores its mode).
+   */
+  volumes?: Record<string, string>;
 }
 
 /**
@@ -34,7 +40,9 @@ export function startContainer(spec: ContainerSpec): void {
     '--security-opt',
     'no-new-privileges',
   ];
-  for (const mount of spec.tmpfs) args.push('--tmpfs', `${mount}:rw,uid=1000,gid=1000,mode=0700`);
+  for (const mount of spec.tmpfs) args.push('--tmpfs', `${mount}:rw`);
+  for (const [volume, mount] of Object.entries(spec.volumes ?? {}))
+    args.push('--volume', `${volume}:${mount}`);
   for (const [key, value] of Object.entries(spec.env)) args.push('--env', `${key}=${value}`);
   args.push(spec.image);
   const r = podman(args);
@@ -64,4 +72,8 @@ export function logs(name: string, lines = 40): string {
 
 export function removeContainer(name: string): void {
   podman(['rm', '--force', '--time', '5', name]);
+}
+
+export function removeVolume(name: string): void {
+  podman(['volume', 'rm', '--force', name]);
 }

@@ -30,6 +30,7 @@ import {
   logs,
   processUid,
   removeContainer,
+  removeVolume,
   running,
   startContainer,
 } from './containers';
@@ -43,18 +44,17 @@ const PORT_VARIABLE: Record<ImageApp, string> = {
   monitor: 'MONITOR_PORT',
   web: 'WEB_PORT',
 };
-/** Where each app's manifest mounts an emptyDir (infra/k8s/base): the only writable paths. */
-const WRITABLE: Record<ImageApp, string[]> = {
-  registry: ['/tmp', '/data'],
-  trainer: ['/tmp'],
-  serving: ['/tmp'],
-  monitor: ['/tmp'],
-  web: ['/tmp'],
-};
+/**
+ * Where each app's manifest mounts an emptyDir (infra/k8s/base), the only writable paths:
+ * `/tmp` everywhere, and the registry's `/data` (a named volume here, see containers.ts).
+ */
+const SCRATCH = ['/tmp'];
+const STATE: Partial<Record<ImageApp, string>> = { registry: '/data' };
 const HEALTHY_WITHIN_MS = 60_000;
 
 const run = randomBytes(4).toString('hex');
 const containerOf = (app: ImageApp) => `mlops-smoke-${run}-${app}`;
+const volumeOf = (app: ImageApp) => `mlops-smoke-${run}-${app}-data`;
 const started: ImageApp[] = [];
 let redis: RedisHandle | undefined;
 let postgres: TestPostgres | undefined;
@@ -118,7 +118,8 @@ async function main(): Promise<{ built: number; healthy: number }> {
       startContainer({
         name: containerOf(app),
         image: imageName(app),
-        tmpfs: WRITABLE[app],
+        tmpfs: SCRATCH,
+        volumes: STATE[app] ? { [volumeOf(app)]: STATE[app] } : {},
         env: {
           ...shared,
           ...appEnv[app],
@@ -167,6 +168,7 @@ async function waitHealthy(app: ImageApp): Promise<number> {
 
 async function cleanup(): Promise<void> {
   for (const app of started) removeContainer(containerOf(app));
+  for (const app of started) if (STATE[app]) removeVolume(volumeOf(app));
   await s3?.close().catch(() => undefined);
   await postgres?.drop().catch(() => undefined);
   if (redis && !redis.started) await deletePrefix(redis.url, prefix).catch(() => undefined);
