@@ -8,6 +8,7 @@ import {
   bearer,
   describeDrift,
   driftOfLast,
+  servedRuntime,
   waitForRun,
   waitForServing,
   type LoopUrls,
@@ -26,7 +27,8 @@ export interface DemoSummary {
   model: { name: string; version: number };
   alias: string;
   holdout: { rows: number; accuracy: number };
-  serving: { predictions: number; p50_ms: number; p99_ms: number };
+  /** runtime: the engine serving answered with (`onnx` or `tfjs`). */
+  serving: { predictions: number; p50_ms: number; p99_ms: number; runtime: string | null };
   drift: { heldout: boolean; shifted: boolean; shifted_columns: string[] };
   /** The shifted rows, labelled, ingested as a new version: what validation found against v1. */
   validation: {
@@ -97,9 +99,13 @@ export async function runLoop(
     return { value: undefined, detail: 'alias.moved published' };
   });
 
-  await report.step('wait for serving to load it', async () => {
+  const runtime = await report.step('wait for serving to load it', async () => {
     await waitForServing(urls, MODEL, version);
-    return { value: undefined, detail: `${urls.serving}/v1/models/${MODEL}:predict` };
+    const engine = await servedRuntime(urls, MODEL);
+    return {
+      value: engine,
+      detail: `${urls.serving}/v1/models/${MODEL}:predict on ${engine ?? '?'}`,
+    };
   });
 
   const heldoutStart = new Date().toISOString();
@@ -169,6 +175,7 @@ export async function runLoop(
       predictions: served.latencies.length,
       p50_ms: round(quantile(served.latencies, 0.5), 2),
       p99_ms: round(quantile(served.latencies, 0.99), 2),
+      runtime,
     },
     drift: {
       heldout: heldoutDrift.datasetDrift,

@@ -57,6 +57,19 @@ export async function waitForServing(urls: LoopUrls, model: string, version: num
   });
 }
 
+/**
+ * The engine serving runs a model's loaded version on (`onnx` for a verified ONNX export under
+ * SERVING_RUNTIME=auto, else `tfjs`), from serving's own status; null when it says nothing.
+ */
+export async function servedRuntime(urls: LoopUrls, model: string): Promise<string | null> {
+  const res = await fetch(`${urls.serving}/v1/models`, { headers: bearer(urls) });
+  if (!res.ok) return null;
+  const body = (await res.json()) as {
+    models?: Array<{ name: string; runtime: { runtime?: string } | null }>;
+  };
+  return body.models?.find((m) => m.name === model)?.runtime?.runtime ?? null;
+}
+
 /** The monitor's report over exactly the last `rows` served rows, all sent after `since`. */
 export async function driftOfLast(
   urls: LoopUrls,

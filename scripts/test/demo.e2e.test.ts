@@ -25,6 +25,9 @@ describe('npm run demo -- --json', () => {
       expect(summary.alias).toBe('champion');
       expect(summary.holdout!.accuracy).toBeGreaterThanOrEqual(0.9);
       expect(summary.serving!.predictions).toBe(90);
+      // The trained MLP carries a verified ONNX export, which SERVING_RUNTIME=auto serves on
+      // ONNX Runtime: the held-out accuracy above is ONNX Runtime's.
+      expect(summary.serving!.runtime).toBe('onnx');
       expect(summary.serving!.p50_ms).toBeGreaterThan(0);
       expect(summary.serving!.p99_ms).toBeGreaterThanOrEqual(summary.serving!.p50_ms as number);
       expect(summary.drift).toMatchObject({ heldout: false, shifted: true });
