@@ -71,7 +71,8 @@ export function logs(name: string, lines = 40): string {
 }
 
 export function removeContainer(name: string): void {
-  podman(['rm', '--force', '--time', '5', name]);
+  // --volumes: the anonymous volumes of the images' VOLUME lines go with the container.
+  podman(['rm', '--force', '--volumes', '--time', '5', name]);
 }
 
 export function removeVolume(name: string): void {
