@@ -8,7 +8,8 @@ import { createLogger, deleteRedisKeys } from '@mlops/config';
 import { buildApp } from '../src/app';
 import { accessOf } from '../src/auth';
 import { staticProfileSource } from '../src/profiles';
-import { monitorOperations, routesOf } from '../src/routes/openapi';
+import { routesOf } from '@mlops/config';
+import { monitorOperations } from '../src/routes/openapi';
 import { columns, everyCaller, referenceProfile } from './fixtures';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import { REGISTRY_REST } from '@mlops/contracts';
-import { loggerOptions } from '@mlops/config';
+import { loggerOptions, trackRoutes } from '@mlops/config';
 import { closeDeps, type RegistryDeps } from './deps';
 import { registerBlobRoutes } from './http/blobs';
 import { registerDatasetRoutes } from './http/datasets';
@@ -10,7 +10,6 @@ import { registerErrorHandling } from './http/errors';
 import { registerHealthRoutes } from './http/health';
 import { mlflowOperations } from './http/mlflow/openapi';
 import { registerMlflowRoutes } from './http/mlflow/register';
-import { trackRoutes } from './http/route-table';
 import { registerOpenApiRoutes } from './rest/openapi';
 import { registerRestRoutes } from './rest/routes';
 import { TRPC_ACCESS } from './trpc/access';

@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import type { ServingApp } from '../src/app';
 import { accessOf } from '../src/auth';
-import { routesOf, servingOperations } from '../src/routes/openapi';
+import { routesOf } from '@mlops/config';
+import { servingOperations } from '../src/routes/openapi';
 import { REDIS_URL, serveIris, tearDown, testPrefix } from './support/app';
 import { BundleFactory } from './support/bundle';
 

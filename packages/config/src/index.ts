@@ -7,3 +7,4 @@ export * from './redis-close';
 export * from './redis-keys';
 export * from './server';
 export * from './token';
+export * from './http-routes';

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { DOCS_URL, OPENAPI_URL, serveOpenApi } from '@mlops/config';
 import { z } from 'zod';
 import {
   buildOpenApiDocument,
@@ -6,16 +7,12 @@ import {
   feedbackBatchSchema,
   feedbackItemInputSchema,
   feedbackResponseSchema,
-  openApiDocsPage,
   resourceNameSchema,
   retrainSwitchInputSchema,
   retrainSwitchSchema,
   type ApiOperation,
 } from '@mlops/contracts';
 import { querySchema } from './drift';
-
-export const OPENAPI_URL = '/openapi.json';
-export const DOCS_URL = '/docs';
 
 const byModel = z.object({ model: resourceNameSchema });
 const service = (path: string, operationId: string, summary: string, type: string) =>
@@ -112,23 +109,5 @@ export function monitorOpenApi(maxWindow: number): Record<string, unknown> {
 
 /** `GET /openapi.json` and `GET /docs`, public (listed in auth.ts). */
 export function openApiRoutes(app: FastifyInstance, maxWindow: number): void {
-  const document = JSON.stringify(monitorOpenApi(maxWindow));
-  const page = openApiDocsPage('MLOps monitor', OPENAPI_URL);
-  app.get(OPENAPI_URL, (_request, reply) => reply.type('application/json').send(document));
-  app.get(DOCS_URL, (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
-}
-
-const served = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
-
-/** Record every route as it is added, so the OpenAPI test can find an undescribed one. */
-export function trackRoutes(app: FastifyInstance): void {
-  const routes: Array<{ method: string; url: string }> = [];
-  served.set(app, routes);
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
-  });
-}
-
-export function routesOf(app: FastifyInstance): ReadonlyArray<{ method: string; url: string }> {
-  return served.get(app) ?? [];
+  serveOpenApi(app, 'MLOps monitor', monitorOpenApi(maxWindow));
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { routesOf as servedRoutes } from '@mlops/config';
 import type { TokenScope } from '@mlops/contracts';
 
 export interface RouteEntry {
@@ -11,28 +12,17 @@ export interface RouteEntry {
   authenticated: boolean;
 }
 
-const tables = new WeakMap<FastifyInstance, RouteEntry[]>();
-
 /**
- * Record every route as it is added (must run before any route is registered). The auth test
- * walks this table: a new mutating route without a scope fails it.
+ * Every route the registry serves with its access rule, as recorded by `trackRoutes` (from
+ * `@mlops/config`, which must run before any route is registered). The auth test walks this
+ * table: a new mutating route without a scope fails it.
  */
-export function trackRoutes(app: FastifyInstance): void {
-  const table: RouteEntry[] = [];
-  tables.set(app, table);
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods)
-      table.push({
-        method,
-        url: route.url,
-        scope: route.config?.scope,
-        public: route.config?.public === true,
-        authenticated: route.config?.authenticated === true,
-      });
-  });
-}
-
 export function routesOf(app: FastifyInstance): readonly RouteEntry[] {
-  return tables.get(app) ?? [];
+  return servedRoutes(app).map(({ method, url, config }) => ({
+    method,
+    url,
+    scope: config?.scope,
+    public: config?.public === true,
+    authenticated: config?.authenticated === true,
+  }));
 }

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { DOCS_URL, OPENAPI_URL, serveOpenApi } from '@mlops/config';
 import {
   blobRefSchema,
   buildOpenApiDocument,
   CONTENT_SHA256_HEADER,
   datasetUploadQuerySchema,
   datasetVersionSchema,
-  openApiDocsPage,
   registryApi,
   type ApiOperation,
   type OperationAccess,
@@ -15,9 +15,6 @@ import { shaParams } from '../http/blobs';
 import { nameParams, rowsParams } from '../http/datasets';
 import { procedureAccess } from '../trpc/access';
 import { REST_ROUTES, type ProcedurePath } from './table';
-
-export const OPENAPI_URL = '/openapi.json';
-export const DOCS_URL = '/docs';
 
 type ApiEntry = { mutation: boolean; input: ApiOperation['input']; output: ApiOperation['output'] };
 
@@ -145,9 +142,5 @@ export function registerOpenApiRoutes(
   app: FastifyInstance,
   extra: readonly ApiOperation[] = [],
 ): void {
-  const document = JSON.stringify(registryOpenApi(extra));
-  const page = openApiDocsPage('MLOps registry', OPENAPI_URL);
-  const open = { config: { public: true } };
-  app.get(OPENAPI_URL, open, (_request, reply) => reply.type('application/json').send(document));
-  app.get(DOCS_URL, open, (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+  serveOpenApi(app, 'MLOps registry', registryOpenApi(extra), { config: { public: true } });
 }

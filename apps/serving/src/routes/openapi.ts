@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { DOCS_URL, OPENAPI_URL, serveOpenApi } from '@mlops/config';
 import { z } from 'zod';
 import {
   aliasNameSchema,
@@ -7,7 +8,6 @@ import {
   mlflowInvocationSchema,
   mlflowResponseSchema,
   modelStatusSchema,
-  openApiDocsPage,
   predictRequestSchema,
   predictResponseSchema,
   resourceNameSchema,
@@ -27,9 +27,6 @@ import {
   type OperationAccess,
 } from '@mlops/contracts';
 import { PLATFORM_FORMAT } from '../protocols/tfserving';
-
-export const OPENAPI_URL = '/openapi.json';
-export const DOCS_URL = '/docs';
 
 // Path parameters, from the contracts' name schemas (serving checks them with the same ones).
 const model = z.object({ name: resourceNameSchema });
@@ -317,26 +314,5 @@ export function servingOpenApi(): Record<string, unknown> {
 
 /** `GET /openapi.json` and `GET /docs`, public (listed in auth.ts): they describe, not serve. */
 export function openApiRoutes(app: FastifyInstance): void {
-  const document = JSON.stringify(servingOpenApi());
-  const page = openApiDocsPage('MLOps serving', OPENAPI_URL);
-  app.get(OPENAPI_URL, (_request, reply) => reply.type('application/json').send(document));
-  app.get(DOCS_URL, (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
-}
-
-const served = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
-
-/**
- * Record every route as it is added (call before any is registered): the OpenAPI test walks
- * the list, so a route added without its description above fails it.
- */
-export function trackRoutes(app: FastifyInstance): void {
-  const routes: Array<{ method: string; url: string }> = [];
-  served.set(app, routes);
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
-  });
-}
-
-export function routesOf(app: FastifyInstance): ReadonlyArray<{ method: string; url: string }> {
-  return served.get(app) ?? [];
+  serveOpenApi(app, 'MLOps serving', servingOpenApi());
 }
