@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { SERVICE_PORTS } from '@mlops/contracts';
 
 /** The deployable apps: every apps/<name> with a src/server.ts (the CLI is not a service). */
 export function deployableApps(root: string): string[] {
@@ -13,13 +14,7 @@ export function deployableApps(root: string): string[] {
 }
 
 /** Listen port of each app, as the images, compose and the manifests must agree on. */
-export const APP_PORTS: Record<string, { port: number; variable: string }> = {
-  registry: { port: 7600, variable: 'REGISTRY_PORT' },
-  serving: { port: 7601, variable: 'SERVING_PORT' },
-  monitor: { port: 7602, variable: 'MONITOR_PORT' },
-  web: { port: 7603, variable: 'WEB_PORT' },
-  trainer: { port: 7604, variable: 'TRAINER_PORT' },
-};
+export const APP_PORTS: Record<string, { port: number; variable: string }> = SERVICE_PORTS;
 
 /** The npm scope of the workspace packages (`@mlops` until `npm run fork` renames it). */
 export function packageScope(root: string): string {

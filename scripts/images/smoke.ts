@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRegistryClient } from '@mlops/client';
+import { SERVICE_PORTS } from '@mlops/contracts';
 import { resolveAdminToken, serviceToken } from '@mlops/config';
 import {
   createTestPostgres,
@@ -37,13 +38,6 @@ import {
 import { IMAGE_APPS, imageName, podmanMissing, type ImageApp } from './podman';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const PORT_VARIABLE: Record<ImageApp, string> = {
-  registry: 'REGISTRY_PORT',
-  trainer: 'TRAINER_PORT',
-  serving: 'SERVING_PORT',
-  monitor: 'MONITOR_PORT',
-  web: 'WEB_PORT',
-};
 /**
  * Where each app's manifest mounts an emptyDir (infra/k8s/base), the only writable paths:
  * `/tmp` everywhere, and the registry's `/data` (a named volume here, see containers.ts).
@@ -123,7 +117,7 @@ async function main(): Promise<{ built: number; healthy: number }> {
         env: {
           ...shared,
           ...appEnv[app],
-          [PORT_VARIABLE[app]]: String(ports[app]),
+          [SERVICE_PORTS[app].variable]: String(ports[app]),
           MLOPS_TOKEN: app === 'registry' ? token : serviceToken(token, app),
         },
       });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_PORTS } from '@mlops/contracts';
 import { DEFAULT_RESTART_POLICY, decideRestart, seconds, type RestartPolicy } from './restart';
 import { sleep } from './wait';
 
@@ -43,14 +44,6 @@ const ENTRY: Record<ServiceSpec['name'], string> = {
   serving: 'apps/serving/src/server.ts',
   monitor: 'apps/monitor/src/server.ts',
   web: 'apps/web/src/server.ts',
-};
-
-const PORT_VAR: Record<ServiceSpec['name'], string> = {
-  registry: 'REGISTRY_PORT',
-  trainer: 'TRAINER_PORT',
-  serving: 'SERVING_PORT',
-  monitor: 'MONITOR_PORT',
-  web: 'WEB_PORT',
 };
 
 interface Supervised {
@@ -156,7 +149,7 @@ export class ServiceSupervisor {
       env: {
         ...process.env,
         ...spec.env,
-        [PORT_VAR[spec.name]]: String(spec.port),
+        [SERVICE_PORTS[spec.name].variable]: String(spec.port),
         MLOPS_BIND: '127.0.0.1',
       },
       stdio: ['ignore', log, log],

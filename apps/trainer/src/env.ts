@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PORTS } from '@mlops/contracts';
 import {
   commonEnv,
   dataDirEnv,
@@ -8,16 +9,13 @@ import {
   hostEnv,
 } from '@mlops/config';
 
-/** Port of the trainer's health/metrics server (the platform's apps use 7600-7603). */
-export const DEFAULT_TRAINER_PORT = 7604;
-
 export const trainerEnvSchema = z.object({
   ...commonEnv,
   ...dataDirEnv,
   ...redisEnv,
   ...registryClientEnv,
   ...hostEnv,
-  TRAINER_PORT: portEnv(DEFAULT_TRAINER_PORT),
+  TRAINER_PORT: portEnv(DEFAULT_PORTS.trainer),
   TRAINER_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   TRAINER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** BullMQ lock of a training job; renewed every half of it (training runs in another thread). */
