@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { BundleManifest } from '@mlops/contracts';
+import { externalLineage, type BundleManifest } from '@mlops/contracts';
 import { IRIS_CSV, startTestRegistry, type TestRegistry } from './helpers';
 
 /** A registry holding the iris dataset (v1) and one stored blob to reference from manifests. */
@@ -50,17 +50,7 @@ export function manifestWith(file: { sha256: string; size: number }): BundleMani
       inputWidth: 1,
     },
     metrics: { accuracy: 0.9 },
-    lineage: {
-      runId: null,
-      datasetId: null,
-      datasetHash: null,
-      codeRevision: 'unknown',
-      preset: null,
-      hyperparameters: null,
-      seed: null,
-      backend: null,
-      tfjsVersion: null,
-    },
+    lineage: externalLineage(),
     files: [{ path: 'model.json', ...file }],
   };
 }

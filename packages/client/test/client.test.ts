@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '@mlops/contracts';
+import { AppError, externalLineage } from '@mlops/contracts';
 // The real registry, in process, listening on port 0 (tests only; apps use the type alone).
 import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 import { createRegistryClient, toAppError, type RegistryClient } from '../src';
@@ -107,17 +107,7 @@ describe('registry client', () => {
         inputWidth: 1,
       },
       metrics: { accuracy },
-      lineage: {
-        runId: null,
-        datasetId: null,
-        datasetHash: null,
-        codeRevision: 'unknown',
-        preset: null,
-        hyperparameters: null,
-        seed: null,
-        backend: null,
-        tfjsVersion: null,
-      },
+      lineage: externalLineage(),
       files: [{ path: 'model.json', ...blob }],
     });
     await client.api.policies.set.mutate({

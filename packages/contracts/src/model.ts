@@ -92,6 +92,24 @@ export const lineageSchema = z.object({
 });
 export type Lineage = z.infer<typeof lineageSchema>;
 
+/**
+ * The lineage of a model the platform did not train (an import, a test fixture): no run, no
+ * dataset, no hyperparameters; `codeRevision` says where it came from.
+ */
+export function externalLineage(codeRevision = 'unknown'): Lineage {
+  return {
+    runId: null,
+    datasetId: null,
+    datasetHash: null,
+    codeRevision,
+    preset: null,
+    hyperparameters: null,
+    seed: null,
+    backend: null,
+    tfjsVersion: null,
+  };
+}
+
 /** An ONNX tensor element type, as ONNX's TensorProto.DataType names it (lower case). */
 export const onnxElementTypeSchema = z.enum([
   'float32',

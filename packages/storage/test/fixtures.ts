@@ -1,4 +1,4 @@
-import type { BundleManifest } from '@mlops/contracts';
+import { externalLineage, type BundleManifest } from '@mlops/contracts';
 
 /** A small valid manifest whose single file is `file`. */
 export function manifestWith(file: { sha256: string; size: number }): BundleManifest {
@@ -15,17 +15,7 @@ export function manifestWith(file: { sha256: string; size: number }): BundleMani
       inputWidth: 1,
     },
     metrics: { rmse: 0.1 },
-    lineage: {
-      runId: null,
-      datasetId: null,
-      datasetHash: null,
-      codeRevision: 'unknown',
-      preset: null,
-      hyperparameters: null,
-      seed: null,
-      backend: null,
-      tfjsVersion: null,
-    },
+    lineage: externalLineage(),
     files: [{ path: 'model.json', ...file }],
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registryApi } from '@mlops/contracts';
+import { externalLineage, registryApi } from '@mlops/contracts';
 import { startStack, type Stack } from '../../lib/stack';
 
 /**
@@ -77,17 +77,7 @@ async function seed(stack: Stack): Promise<Seeded> {
         inputWidth: 1,
       },
       metrics: { accuracy: 0.9 },
-      lineage: {
-        runId: null,
-        datasetId: null,
-        datasetHash: null,
-        codeRevision: 'unknown',
-        preset: null,
-        hyperparameters: null,
-        seed: null,
-        backend: null,
-        tfjsVersion: null,
-      },
+      lineage: externalLineage(),
       files: [{ path: 'model.json', ...file }],
     },
   });

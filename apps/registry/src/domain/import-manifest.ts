@@ -8,6 +8,7 @@ import {
   type registryApi,
   type Signature,
   type TensorSignature,
+  externalLineage,
 } from '@mlops/contracts';
 import type { z } from 'zod';
 
@@ -16,21 +17,6 @@ export type ImportInput = z.infer<typeof registryApi.versions.import.input>;
 
 export function invalid(message: string, details: ErrorDetail[]): AppError {
   return new AppError('VALIDATION_FAILED', message, details);
-}
-
-/** An imported version's lineage: no run, no dataset, code `imported`. */
-export function importedLineage(): BundleManifest['lineage'] {
-  return {
-    runId: null,
-    datasetId: null,
-    datasetHash: null,
-    codeRevision: 'imported',
-    preset: null,
-    hyperparameters: null,
-    seed: null,
-    backend: null,
-    tfjsVersion: null,
-  };
 }
 
 /**
@@ -57,7 +43,7 @@ export function tensorManifest(
       inputWidth: 0,
     },
     metrics: input.metrics ?? {},
-    lineage: importedLineage(),
+    lineage: externalLineage('imported'),
     files: input.files,
   };
 }

@@ -5,6 +5,7 @@ import {
   type ErrorDetail,
   type ModelVersion,
   type OnnxArtifact,
+  externalLineage,
 } from '@mlops/contracts';
 import { MODEL_JSON, importedPreprocessing } from '@mlops/ml/bundle';
 import {
@@ -20,7 +21,6 @@ import {
   PROFILE_JSON,
   checkProfile,
   fetchFiles,
-  importedLineage,
   invalid,
   register,
   signatureOf,
@@ -157,7 +157,7 @@ export async function importOnnxVersion(
     signature,
     preprocessing,
     metrics: input.metrics ?? {},
-    lineage: importedLineage(),
+    lineage: externalLineage('imported'),
     files: input.files,
     onnx: onnxArtifact(file.path, info),
   });

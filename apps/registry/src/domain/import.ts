@@ -8,6 +8,7 @@ import {
   type ErrorDetail,
   type ModelVersion,
   type Signature,
+  externalLineage,
 } from '@mlops/contracts';
 import { initBackend } from '@mlops/ml/backend';
 import {
@@ -21,16 +22,10 @@ import {
   weightPathsOf,
 } from '@mlops/ml/bundle';
 import type { RegistryDeps } from '../deps';
-import {
-  checkedManifest,
-  importedLineage,
-  invalid,
-  tensorManifest,
-  type ImportInput,
-} from './import-manifest';
+import { checkedManifest, invalid, tensorManifest, type ImportInput } from './import-manifest';
 import { registerVersion } from './versions';
 
-export { importedLineage, invalid, type ImportInput } from './import-manifest';
+export { invalid, type ImportInput } from './import-manifest';
 
 export const PROFILE_JSON = 'profile.json';
 
@@ -226,7 +221,7 @@ export async function importVersion(deps: RegistryDeps, input: ImportInput): Pro
     signature,
     preprocessing,
     metrics: input.metrics ?? {},
-    lineage: importedLineage(),
+    lineage: externalLineage('imported'),
     files: input.files,
   };
 

@@ -4,6 +4,7 @@ import {
   type BundleManifest,
   type Signature,
   type TensorSignature,
+  externalLineage,
 } from '@mlops/contracts';
 import {
   loadTensorModel,
@@ -69,17 +70,7 @@ export async function tensorBundleManifest(
       inputWidth: 0,
     },
     metrics: {},
-    lineage: {
-      runId: null,
-      datasetId: null,
-      datasetHash: null,
-      codeRevision: 'imported',
-      preset: null,
-      hyperparameters: null,
-      seed: null,
-      backend: null,
-      tfjsVersion: null,
-    },
+    lineage: externalLineage('imported'),
     files: manifestFiles,
   } satisfies BundleManifest);
   return { manifest, signature: resolved.signature };

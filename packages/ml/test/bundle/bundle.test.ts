@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '@tensorflow/tfjs';
-import { AppError, type BundleManifest } from '@mlops/contracts';
+import { AppError, externalLineage, type BundleManifest } from '@mlops/contracts';
 import { getTf, initBackend } from '../../src/backend';
 import { loadBundleModel, serializeModel, sha256Hex } from '../../src/bundle';
 
@@ -18,17 +18,7 @@ function manifestFor(files: Array<{ path: string; bytes: Uint8Array }>): BundleM
       inputWidth: 3,
     },
     metrics: {},
-    lineage: {
-      runId: null,
-      datasetId: null,
-      datasetHash: null,
-      codeRevision: 'unknown',
-      preset: null,
-      hyperparameters: null,
-      seed: null,
-      backend: null,
-      tfjsVersion: null,
-    },
+    lineage: externalLineage(),
     files: files.map((f) => ({
       path: f.path,
       sha256: sha256Hex(f.bytes),
