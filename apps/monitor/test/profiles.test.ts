@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { registryProfileSource, type RegistryReader } from '../src/profiles';
+import { externalLineage } from '@mlops/contracts';
 import { tensorSummaryColumns } from '@mlops/ml/summary';
 
-const lineage = {
-  runId: null,
-  datasetId: null,
-  datasetHash: null,
-  codeRevision: 'imported',
-  preset: null,
-  hyperparameters: null,
-  seed: null,
-  backend: null,
-  tfjsVersion: null,
-};
+const lineage = externalLineage('imported');
 const output = { task: 'classification', target: 'label', labels: ['cat', 'dog'] };
 const target = { kind: 'label-encode', column: 'label', labels: ['cat', 'dog'] };
 

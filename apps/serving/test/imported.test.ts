@@ -5,6 +5,7 @@ import {
   predictResponseSchema,
   type BundleManifest,
   type Signature,
+  externalLineage,
 } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { importedPreprocessing, serializeModel, sha256Hex } from '@mlops/ml/bundle';
@@ -31,17 +32,7 @@ function publishImported(
     signature,
     preprocessing: importedPreprocessing(signature.inputs, signature),
     metrics: {},
-    lineage: {
-      runId: null,
-      datasetId: null,
-      datasetHash: null,
-      codeRevision: 'imported',
-      preset: null,
-      hyperparameters: null,
-      seed: null,
-      backend: null,
-      tfjsVersion: null,
-    },
+    lineage: externalLineage('imported'),
     files: files.map((f) => ({
       path: f.path,
       sha256: sha256Hex(f.bytes),

@@ -10,6 +10,7 @@ import {
   type BundleManifest,
   type OnnxArtifact,
   type Signature,
+  externalLineage,
 } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { importedPreprocessing, serializeModel, sha256Hex } from '@mlops/ml/bundle';
@@ -54,17 +55,7 @@ function publish(
     signature,
     preprocessing: importedPreprocessing(signature.inputs, signature),
     metrics: {},
-    lineage: {
-      runId: null,
-      datasetId: null,
-      datasetHash: null,
-      codeRevision: 'test',
-      preset: null,
-      hyperparameters: null,
-      seed: null,
-      backend: null,
-      tfjsVersion: null,
-    },
+    lineage: externalLineage('test'),
     files: all.map((f) => ({ path: f.path, sha256: sha256Hex(f.bytes), size: f.bytes.length })),
     onnx,
   };

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bundleManifestSchema } from '../src';
+import { bundleManifestSchema, externalLineage } from '../src';
 
-const lineage = {
-  runId: null,
-  datasetId: null,
-  datasetHash: null,
-  codeRevision: 'imported',
-  preset: null,
-  hyperparameters: null,
-  seed: null,
-  backend: null,
-  tfjsVersion: null,
-};
+const lineage = externalLineage('imported');
 const file = (path: string) => ({ path, sha256: 'a'.repeat(64), size: 10 });
 const onnx = {
   file: 'model.onnx',

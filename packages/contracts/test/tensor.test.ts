@@ -2,22 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_TENSOR_ELEMENTS,
   bundleManifestSchema,
+  externalLineage,
   signatureSchema,
   tensorInputSchema,
   tensorSignatureSchema,
 } from '../src';
 
-const lineage = {
-  runId: null,
-  datasetId: null,
-  datasetHash: null,
-  codeRevision: 'imported',
-  preset: null,
-  hyperparameters: null,
-  seed: null,
-  backend: null,
-  tfjsVersion: null,
-};
+const lineage = externalLineage('imported');
 const files = [{ path: 'model.json', sha256: 'a'.repeat(64), size: 10 }];
 const target = { kind: 'label-encode', column: 'label', labels: ['cat', 'dog'] };
 const output = { task: 'classification', target: 'label', labels: ['cat', 'dog'] };

@@ -4,6 +4,7 @@ import {
   type BundleManifest,
   type Column,
   type DataRow,
+  externalLineage,
 } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel, sha256Hex } from '@mlops/ml/bundle';
@@ -59,17 +60,7 @@ export function bundleManifest(opts: {
     signature: opts.signature,
     preprocessing: opts.preprocessing,
     metrics: {},
-    lineage: {
-      runId: null,
-      datasetId: null,
-      datasetHash: null,
-      codeRevision: opts.codeRevision,
-      preset: null,
-      hyperparameters: null,
-      seed: null,
-      backend: null,
-      tfjsVersion: null,
-    },
+    lineage: externalLineage(opts.codeRevision),
     files: opts.files.map((f) => ({
       path: f.path,
       sha256: sha256Hex(f.bytes),

@@ -5,6 +5,7 @@ import {
   type BundleManifest,
   type Preprocessing,
   type Signature,
+  externalLineage,
 } from '@mlops/contracts';
 import { getTf, initBackend } from '../../src/backend';
 import {
@@ -26,17 +27,7 @@ function manifestFor(signature: Signature, prep: Preprocessing, files: Files): B
     signature,
     preprocessing: prep,
     metrics: {},
-    lineage: {
-      runId: null,
-      datasetId: null,
-      datasetHash: null,
-      codeRevision: 'imported',
-      preset: null,
-      hyperparameters: null,
-      seed: null,
-      backend: null,
-      tfjsVersion: null,
-    },
+    lineage: externalLineage('imported'),
     files: files.map((f) => ({
       path: f.path,
       sha256: sha256Hex(f.bytes),
