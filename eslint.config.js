@@ -42,19 +42,20 @@ export default tseslint.config(
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    // A test reaches another workspace through its package exports (e.g. the registry's
-    // `@mlops/registry/testing`), never through that workspace's src/ by relative path:
-    // each such import was its own copy of the setup (#22).
-    files: ['**/test/**', '**/*.test.ts'],
+    // A test or benchmark reaches another workspace through its package exports (e.g. the
+    // registry's `@mlops/registry/testing`, `@mlops/ml/testing`), never through that
+    // workspace's src/ or test/ by relative path: each such import was its own copy of the
+    // setup (#22).
+    files: ['**/test/**', '**/*.test.ts', '**/bench/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^(\\.\\./){2,}(apps/|packages/)?(?!\\.\\.)[^/]+/src(/|$)',
+              regex: '^(\\.\\./){2,}(apps/|packages/)?(?!\\.\\.)[^/]+/(src|test)(/|$)',
               message:
-                "Import another workspace through its package exports (e.g. '@mlops/registry/testing'), not its src/.",
+                "Import another workspace through its package exports (e.g. '@mlops/ml/testing'), not its src/ or test/.",
             },
           ],
         },

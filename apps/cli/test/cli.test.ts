@@ -6,10 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 // The real registry in this process; the CLI runs as a real child process against it.
-import { graphModelFiles } from '../../../packages/ml/test/bundle/graph-fixture';
-import { graphTensorModelFiles } from '../../../packages/ml/test/bundle/graph-tensor-fixture';
+import { graphModelFiles, graphTensorModelFiles } from '@mlops/ml/testing';
 import { writeLesions } from '../../../scripts/demo/lesions';
-import { zipOf } from '../../registry/test/image-archives';
+import { zipOf } from '@mlops/registry/testing/archives';
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
 const TOKEN = 'cli-test-token-0123456789abcdef';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
-import { graphModelFiles } from '../../../packages/ml/test/bundle/graph-fixture';
+import { graphModelFiles } from '@mlops/ml/testing';
 
 // models:/ URIs wherever the CLI takes a model version: the real registry in this process,
 // the CLI as a real child process against it.

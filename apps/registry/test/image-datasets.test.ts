@@ -5,7 +5,7 @@ import { countDatasets } from '@mlops/storage';
 import { generateLesions, type LesionImage } from '../../../scripts/demo/lesions';
 import { collectGarbage } from '../src/domain/gc';
 import { errorOf, filesUnder, startTestRegistry, type TestRegistry } from './helpers';
-import { tarOf, zipOf, type ArchiveFile } from './image-archives';
+import { tarOf, zipOf, type ArchiveFile } from '../src/testing-archives';
 
 let r: TestRegistry;
 let lesions: LesionImage[];

@@ -4,7 +4,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelVersion } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { startTestRegistry, trpc, type TestRegistry } from './helpers';
-import { nsfwjsMobileNetV2 } from '../../../packages/ml/test/support/npm-model';
+import { nsfwjsMobileNetV2 } from '@mlops/ml/testing';
 import { expectClose, pixels, storedPredictor, uploadBlob } from './tensor-import-helpers';
 
 let r: TestRegistry;

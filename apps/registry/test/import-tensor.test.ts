@@ -3,7 +3,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { BundleFile, ModelVersion } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel } from '@mlops/ml/bundle';
-import { graphTensorModelFiles } from '../../../packages/ml/test/bundle/graph-tensor-fixture';
+import { graphTensorModelFiles } from '@mlops/ml/testing';
 import { startTestRegistry, trpc, type TestRegistry } from './helpers';
 import { expectClose, pixels, storedPredictor, uploadBlob } from './tensor-import-helpers';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleFile, ModelVersion } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel } from '@mlops/ml/bundle';
-import { graphModelFiles } from '../../../packages/ml/test/bundle/graph-fixture';
+import { graphModelFiles } from '@mlops/ml/testing';
 import { startTestRegistry, trpc, type TestRegistry } from './helpers';
 
 let r: TestRegistry;

@@ -5,7 +5,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { ImageDecoding, TensorInput } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel, type TensorImportRequest } from '@mlops/ml/bundle';
-import { nsfwjsMobileNetV2 } from '../../../packages/ml/test/support/npm-model';
+import { nsfwjsMobileNetV2 } from '@mlops/ml/testing';
 import { tensorBundleManifest, type Files } from '../test/support/tensor-models';
 import { photoJpeg } from '../test/support/photo';
 

@@ -5,7 +5,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { TensorSignature } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { decodeImage } from '@mlops/ml/image';
-import { nsfwjsMobileNetV2 } from '../../../packages/ml/test/support/npm-model';
+import { nsfwjsMobileNetV2 } from '@mlops/ml/testing';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
 import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';

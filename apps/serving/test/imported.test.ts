@@ -9,7 +9,7 @@ import {
 } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { importedPreprocessing, serializeModel, sha256Hex } from '@mlops/ml/bundle';
-import { graphModelFiles } from '../../../packages/ml/test/bundle/graph-fixture';
+import { graphModelFiles } from '@mlops/ml/testing';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
 import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';

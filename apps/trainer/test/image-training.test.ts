@@ -9,7 +9,7 @@ import { decodeImage } from '@mlops/ml/image';
 import { summarizeExample, tensorSummaryColumns } from '@mlops/ml/summary';
 import { generateLesions, LESION_CLASSES } from '../../../scripts/demo/lesions';
 // The registry's own archive builder: the upload is the ImageFolder tar a user would send.
-import { tarOf } from '../../registry/test/image-archives';
+import { tarOf } from '@mlops/registry/testing/archives';
 import { createTrainerMetrics } from '../src/metrics';
 import { createTrainerWorker } from '../src/worker';
 import { startRegistry, waitForRun, type Harness } from './registry-harness';

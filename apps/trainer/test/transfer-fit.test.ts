@@ -3,7 +3,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { trainingTransferSchema, type AppError, type Hyperparameters } from '@mlops/contracts';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel, sha256Hex } from '@mlops/ml/bundle';
-import { graphModelFiles } from '../../../packages/ml/test/bundle/graph-fixture';
+import { graphModelFiles } from '@mlops/ml/testing';
 import { fitTransfer, type TransferFitInput } from '../src/train/transfer';
 import type { TransferBaseBundle } from '../src/train/transfer-base';
 

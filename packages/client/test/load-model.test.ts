@@ -4,7 +4,7 @@ import { AppError, type Prediction } from '@mlops/contracts';
 import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 import { createRegistryClient, type RegistryClient } from '../src';
 import { loadModel, type LoadedModel } from '../src/load-model';
-import { graphModelFiles } from '../../ml/test/bundle/graph-fixture';
+import { graphModelFiles } from '@mlops/ml/testing';
 
 const TOKEN = 'client-load-test-token-0123456789';
 let registry: TestRegistry;

@@ -16,7 +16,7 @@ import {
   sha256Hex,
 } from '../../src/bundle';
 import { decodePredictions, encodeFeatures } from '../../src/preprocessing';
-import { graphModelFiles } from './graph-fixture';
+import { graphModelFiles } from '../../src/testing';
 
 type Files = Array<{ path: string; bytes: Uint8Array }>;
 

@@ -10,7 +10,7 @@ import {
   sha256Hex,
   type TensorModel,
 } from '../../src/bundle';
-import { GRAPH_TENSOR_W, graphTensorModelFiles } from './graph-tensor-fixture';
+import { GRAPH_TENSOR_W, graphTensorModelFiles } from '../../src/testing';
 
 type Files = Array<{ path: string; bytes: Uint8Array }>;
 

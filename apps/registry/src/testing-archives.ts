@@ -1,6 +1,11 @@
 import { deflateRawSync, crc32, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 
+/**
+ * Zip and tar.gz archives built in memory, for tests of image-dataset uploads in every workspace
+ * (`@mlops/registry/testing/archives`). Not used by the registry at run time.
+ */
+
 /** A file to put in a test archive. */
 export interface ArchiveFile {
   path: string;

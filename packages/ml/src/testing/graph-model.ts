@@ -1,5 +1,4 @@
 /**
- * Test fixture (also used by apps/serving's imported-model test).
  * A graph model as tensorflowjs_converter writes it (GraphDef JSON + one shard), built by hand:
  * y = x · W with x [batch, 2] and W [[2], [3]] — regression, y = 2a + 3b.
  */

@@ -3,8 +3,7 @@ import path from 'node:path';
 /**
  * NSFWJS 4.4.0 (devDependency) ships MobileNetV2 ([-1, 224, 224, 3] → 5 classes) as
  * JS-wrapped files: `model.min.js` exports the model.json object, `group1-shard1of1.min.js` the
- * weight shard as base64. This turns them back into the files a user would import. Shared by
- * the registry's import test and serving's; `require` is the caller's (`createRequire(
+ * weight shard as base64. This turns them back into the files a user would import. `require` is the caller's (`createRequire(
  * import.meta.url)`), since nsfwjs is a devDependency of those apps, not of this package.
  */
 export function nsfwjsMobileNetV2(require: NodeJS.Require): {

@@ -1,5 +1,5 @@
 /**
- * Test fixture (also used by apps/registry's tensor import test): a graph model with two named
+ * A graph model with two named
  * tensor inputs, as tensorflowjs_converter writes one (GraphDef JSON + one shard), built by hand:
  * image [-1, 4, 4, 3] → mean over height and width → · W [3, 2] → + bias input [-1, 2] → softmax.
  */
