@@ -110,7 +110,7 @@ describe('schema hints', () => {
     expect(entry(ds, 'sold_on').excluded).toBeUndefined();
     expect(entry(ds, 'sold_on').hint).toEqual({ exclude: false });
     expect(entry(ds, 'sold_on').reason).toContain(
-      'kept as a feature as asked by the schema hints (inference said: datetime',
+      'kept as a feature as asked by the schema hints (inference would exclude it: datetime (80 distinct)), expanded into year',
     );
     expect(entry(ds, 'shop').excluded).toBe('excluded as asked by the schema hints');
     expect(entry(ds, 'y')).toMatchObject({

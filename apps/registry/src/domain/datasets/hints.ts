@@ -90,7 +90,11 @@ export function applyExclusionHint(
   entry.hint = hint;
   if (hint.exclude === true) entry.excluded = `excluded as asked by ${FROM[from]}`;
   else if (hint.exclude === false && entry.excluded) {
-    entry.reason += `; kept as a feature as asked by ${FROM[from]} (inference said: ${entry.excluded})`;
+    // The head of the exclusion ("datetime (84 distinct)") says enough beside the reason.
+    const said = entry.excluded.split(':')[0];
+    entry.reason += `; kept as a feature as asked by ${FROM[from]} (inference would exclude it: ${said})`;
+    if (entry.type === 'datetime')
+      entry.reason += ', expanded into year, cyclical month, day-of-week and hour features';
     delete entry.excluded;
   }
 }
