@@ -49,6 +49,15 @@ export function buildProgram(): Command {
       'JSON schema file ({"columns":[…]}) to check rows against instead of inferring',
     )
     .option('--categorical <columns>', 'comma-separated columns to treat as categorical')
+    .option(
+      '--schema-hints <file>',
+      'JSON file overriding inference per column: {"columns":{"<column>":{"type":"datetime","exclude":false}}}',
+    )
+    .option('--exclude <columns>', 'comma-separated columns to leave out of default features')
+    .option(
+      '--include <columns>',
+      'comma-separated columns to keep as features though inference excludes them (a datetime column is expanded into date features)',
+    )
     .action((file: string, opts: IngestOptions, cmd: Command) => ingest(ctx(cmd), file, opts));
 
   program

@@ -121,12 +121,35 @@ describe('mlops CLI against a real registry', () => {
     expect(stdout).toContain('price: numeric (nullable) — every value is a number except 1');
     expect(stdout).toContain('missing: "n/a" ×1');
     expect(stdout).toMatch(
-      /day: categorical — every value is an ISO 8601 date.*\n {4}not a default feature: dates/,
+      /day: datetime — every value is a date or date-time \(60 ISO 8601\).*\n {4}not a default feature: datetime \(28 distinct\): never one-hot/,
     );
     expect(stdout).toMatch(
       /name: categorical — .*\n {4}not a default feature: identifier or name: 60 distinct values in 60 /,
     );
     expect(stdout).not.toMatch(/kind: categorical[^\n]*\n {4}not a default feature/);
+
+    // A hint file and flags override it; a hint naming no column is refused, naming it.
+    const hints = write('hints.json', JSON.stringify({ columns: { day: { exclude: false } } }));
+    const hinted = await mlops([
+      'ingest',
+      file,
+      '--name',
+      'cars-hinted',
+      '--schema-hints',
+      hints,
+      '--exclude',
+      'kind',
+    ]);
+    expect(hinted.stderr).toBe('');
+    expect(hinted.stdout).toMatch(
+      /day: datetime — .*kept as a feature as asked by the schema hints/,
+    );
+    expect(hinted.stdout).toMatch(
+      /kind: categorical[^\n]*\n {4}not a default feature: excluded as asked/,
+    );
+    const bad = await mlops(['ingest', file, '--name', 'cars-bad', '--include', 'nope']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('"nope", not a column of the dataset');
   });
 
   // Ten CLI processes, each starting tsx: slow on a loaded machine, hence the longer timeout.

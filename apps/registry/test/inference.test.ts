@@ -55,7 +55,7 @@ describe('type inference at ingest', () => {
     const ds = await uploaded('weather', weatherCsv());
     expect(ds.rowCount).toBe(1461);
     expect(ds.schema.columns.map((c) => [c.name, c.type])).toEqual([
-      ['date', 'categorical'],
+      ['date', 'datetime'],
       ['station', 'categorical'],
       ['temp_max', 'numeric'],
       ['wind', 'numeric'],
@@ -66,8 +66,11 @@ describe('type inference at ingest', () => {
     expect(temp).toMatchObject({ type: 'numeric', missingTokens: { 'n/a': 1 } });
     expect(temp.reason).toContain('"n/a"');
     expect(temp.excluded).toBeUndefined();
-    expect(entry(ds, 'date')).toMatchObject({ kind: 'date', type: 'categorical' });
-    expect(entry(ds, 'date').excluded).toContain('1461 distinct');
+    expect(entry(ds, 'date')).toMatchObject({ kind: 'date', type: 'datetime' });
+    expect(entry(ds, 'date').reason).toBe(
+      'every value is a date or date-time (1461 ISO 8601): stored as ISO 8601',
+    );
+    expect(entry(ds, 'date').excluded).toContain('datetime (1461 distinct): never one-hot encoded');
     expect(entry(ds, 'station')).toMatchObject({ kind: 'identifier' });
     expect(entry(ds, 'station').excluded).toContain('1461 distinct values in 1461 (100%');
     expect(entry(ds, 'weather').excluded).toBeUndefined();
@@ -104,7 +107,7 @@ describe('type inference at ingest', () => {
     const csv =
       'at,y\n2014-01-01T10:00:00Z,1\n2014-01-01 10:00,2\n2014-01-02T10:00:00.5+01:00,3\n2014-01-03,4\n';
     const ds = await uploaded('datetimes', csv);
-    expect(entry(ds, 'at')).toMatchObject({ kind: 'date', type: 'categorical' });
+    expect(entry(ds, 'at')).toMatchObject({ kind: 'date', type: 'datetime' });
   });
 
   it('does not call impossible dates dates', async () => {

@@ -109,7 +109,46 @@ describe('trainer against the real registry (in-process, port 0)', () => {
       'flag',
     ]);
     expect(Object.keys(version.manifest.lineage.skippedFeatures ?? {})).toEqual(['day', 'ticket']);
-    expect(version.manifest.lineage.skippedFeatures?.day).toContain('dates/timestamps');
+    expect(version.manifest.lineage.skippedFeatures?.day).toContain('datetime (120 distinct)');
+    expect(version.manifest.preprocessing.features.map((f) => f.kind)).not.toContain('datetime');
+  });
+
+  it('expands a date kept by a schema hint into derived features, never a one-hot', async () => {
+    // The done-when of issue #19: a date, an id and a numeric with "n/a", ingested and trained.
+    const lines = toCsv(blobRows(120)).trimEnd().split('\n');
+    const csv =
+      lines
+        .map((line, i) => {
+          if (i === 0) return `day,order_id,price,${line}`;
+          const day = `${String((i % 28) + 1).padStart(2, '0')}.${String((i % 12) + 1).padStart(2, '0')}.2014`;
+          return `${day},${5000 + i},${i === 3 ? 'n/a' : (i % 17) * 2.5},${line}`;
+        })
+        .join('\n') + '\n';
+    const dataset = await client.uploadDataset('kept-dates', csv, {
+      format: 'csv',
+      hints: JSON.stringify({ columns: { day: { exclude: false } } }),
+    });
+    const types = Object.fromEntries(dataset.schema.columns.map((c) => [c.name, c.type]));
+    expect(types).toMatchObject({ day: 'datetime', order_id: 'numeric', price: 'numeric' });
+    expect([...excludedColumns(dataset.profile).keys()]).toEqual(['order_id']);
+    const created = await client.api.runs.create.mutate({
+      modelName: 'kept-dates-model',
+      dataset: { name: 'kept-dates' },
+      task: 'classification',
+      target: 'species',
+      hyperparameters: { epochs: 2 },
+    });
+    const run = await waitForRun(client, created.id, finished, 'completion');
+    expect(run.error).toBeNull();
+    const version = await client.api.versions.get.query({ model: 'kept-dates-model', version: 1 });
+    const { signature, preprocessing } = version.manifest;
+    expect(signature.inputs.find((c) => c.name === 'day')).toMatchObject({ type: 'datetime' });
+    const day = preprocessing.features.find((f) => f.column === 'day');
+    expect(day).toMatchObject({ kind: 'datetime', hour: false });
+    // year + month sin/cos + weekday sin/cos for the date; x1, x2, price, color (3), flag.
+    const oneHot = preprocessing.features.filter((f) => f.kind === 'one-hot').map((f) => f.column);
+    expect(oneHot).toEqual(['color']);
+    expect(preprocessing.inputWidth).toBe(5 + 3 + 3 + 1);
   });
 
   it('marks a run failed without retries when the data cannot train (single class)', async () => {

@@ -34,4 +34,22 @@ describe('ColumnInferenceNote', () => {
     expect(html).toContain('role="note">Not a default feature: dates/timestamps (1461 distinct)');
     expect(html).not.toContain('read as missing');
   });
+
+  it('shows a datetime column kept by a schema hint, and the hint', () => {
+    const html = renderToStaticMarkup(
+      <ColumnInferenceNote
+        decision={{
+          name: 'day',
+          type: 'datetime',
+          reason:
+            'every value is a date or date-time (60 ISO 8601): stored as ISO 8601; kept as a feature as asked by the schema hints',
+          kind: 'date',
+          hint: { exclude: false },
+        }}
+      />,
+    );
+    expect(html).toContain('kept as a feature as asked by the schema hints');
+    expect(html).toContain('schema hint: exclude false');
+    expect(html).not.toContain('Not a default feature');
+  });
 });

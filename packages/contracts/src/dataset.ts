@@ -7,9 +7,10 @@ import {
   sha256Schema,
 } from './names';
 import { datasetValidationSchema } from './dataset-validation';
+import { columnTypeSchema } from './column-type';
+import { inferenceReportSchema } from './dataset-inference';
 
-export const columnTypeSchema = z.enum(['numeric', 'categorical', 'boolean']);
-export type ColumnType = z.infer<typeof columnTypeSchema>;
+export { columnTypeSchema, type ColumnType } from './column-type';
 
 /** Encodings an image dataset takes (what `sharp` decodes without extra libraries). */
 export const imageFormatSchema = z.enum(['jpeg', 'png', 'webp']);
@@ -153,7 +154,7 @@ export const numericProfileSchema = z.object({
 
 export const categoricalProfileSchema = z.object({
   ...profileBase,
-  type: z.enum(['categorical', 'boolean']),
+  type: z.enum(['categorical', 'boolean', 'datetime']),
   distinct: z.number().int().nonnegative(),
   /** Counts of every category (top 1000 by count; the rest summed under `otherCount`). */
   frequencies: z.record(z.string(), z.number().int().nonnegative()),
@@ -204,42 +205,6 @@ export const imageProfileSchema = z.object({
   ),
 });
 export type ImageProfile = z.infer<typeof imageProfileSchema>;
-
-/**
- * Strings that stand for a missing value in a column that is otherwise numeric. `""` and `"NA"`
- * are missing in every column; the others only where inference decided so (a small share of a
- * numeric column), since `"-"` or `"?"` can be a real category elsewhere.
- */
-export const MISSING_TOKENS = ['', 'NA', 'n/a', 'N/A', '-', 'null', '?'] as const;
-
-/** How one column's type was decided, and whether the trainer's default features skip it. */
-export const columnInferenceSchema = z.object({
-  name: columnNameSchema,
-  type: columnTypeSchema,
-  /** Why the column has this type, in words. */
-  reason: z.string(),
-  /** Cells read as missing, per token (`""` = blank); absent when there were none. */
-  missingTokens: z.record(z.string(), z.number().int().nonnegative()).optional(),
-  /** What the values look like when that matters for features. */
-  kind: z.enum(['date', 'identifier', 'text']).optional(),
-  /** Set when the column is left out of default features (spec.features absent): why. */
-  excluded: z.string().optional(),
-});
-export type ColumnInference = z.infer<typeof columnInferenceSchema>;
-
-export const inferenceReportSchema = z.object({
-  /** `schema`: types came from an explicit `?schema=`, nothing was inferred or excluded. */
-  source: z.enum(['inferred', 'schema']),
-  columns: z.array(columnInferenceSchema),
-});
-export type InferenceReport = z.infer<typeof inferenceReportSchema>;
-
-/** Columns a trainer leaves out of its default features, with the reason (name → reason). */
-export function excludedColumns(profile: { inference?: InferenceReport }): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const c of profile.inference?.columns ?? []) if (c.excluded) out.set(c.name, c.excluded);
-  return out;
-}
 
 export const datasetProfileSchema = z.object({
   rowCount: z.number().int().nonnegative(),
@@ -296,6 +261,8 @@ export const datasetUploadQuerySchema = z.object({
   schema: z.string().max(200_000).optional(),
   /** Columns to force as categorical during inference (comma separated). */
   categorical: z.string().max(10_000).optional(),
+  /** JSON of SchemaHints: per column type and exclusion, overriding inference. */
+  hints: z.string().max(200_000).optional(),
   /** Archives with a manifest: the column naming each row's image file (default: detected). */
   imageColumn: z.string().max(200).optional(),
   /** Archives with a manifest: the class column of the profile (default `label`). */

@@ -27,6 +27,17 @@ export const featureTransformSchema = z.discriminatedUnion('kind', [
     column: columnNameSchema,
     impute: z.boolean(),
   }),
+  /**
+   * A datetime column expanded into derived features, never one-hot: the year standardized,
+   * then sin/cos of the month and of the day of week (so December sits next to January), and
+   * of the hour when the training values had times. Missing → zeros (the year at its mean).
+   */
+  z.object({
+    kind: z.literal('datetime'),
+    column: columnNameSchema,
+    year: z.object({ mean: z.number(), std: z.number().positive() }),
+    hour: z.boolean(),
+  }),
 ]);
 export type FeatureTransform = z.infer<typeof featureTransformSchema>;
 

@@ -11,11 +11,12 @@ import {
 import type { CliContext } from '../context';
 import { printJson } from '../output';
 import { folderFiles, packFolder, tarSize } from '@mlops/client/image-folder';
+import { hintsQuery, type HintOptions } from './hints-query';
 import { inferenceLines } from './inference-lines';
 import { validationLines } from './validation-lines';
 import { uploadProgress } from './upload-progress';
 
-export interface IngestOptions {
+export interface IngestOptions extends HintOptions {
   name?: string;
   format?: string;
   schema?: string;
@@ -62,7 +63,8 @@ export async function ingest(ctx: CliContext, file: string, opts: IngestOptions)
   const query: DatasetUploadQuery = { format };
   if (opts.schema) query.schema = fs.readFileSync(opts.schema, 'utf8');
   if (opts.categorical) query.categorical = opts.categorical;
-
+  const hints = hintsQuery(opts);
+  if (hints !== undefined) query.hints = hints;
   if (opts.imageColumn) query.imageColumn = opts.imageColumn;
   if (opts.label) query.label = opts.label;
 

@@ -37,6 +37,13 @@ export function checkSpecAgainstDataset(spec: TrainingSpec, dataset: DatasetVers
       [{ path: 'features', message: 'contains the target' }],
     );
   }
+  if (target.type === 'datetime') {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `"${target.name}" is a datetime column: a model predicts a label or a number, not a date — choose another target`,
+      [{ path: 'target', message: 'column is datetime' }],
+    );
+  }
   if (spec.task === 'regression' && target.type !== 'numeric') {
     throw new AppError(
       'VALIDATION_FAILED',

@@ -6,6 +6,7 @@ export { predictRows } from '@mlops/ml/bundle';
 /** A row made of every feature's imputed value: the input of the warm-up predict. */
 export function imputedRow(prep: Preprocessing): DataRow {
   const row: DataRow = {};
-  for (const f of prep.features) row[f.column] = f.impute;
+  // A datetime feature has no imputed value: null writes its missing-value encoding.
+  for (const f of prep.features) row[f.column] = f.kind === 'datetime' ? null : f.impute;
   return row;
 }

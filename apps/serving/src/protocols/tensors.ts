@@ -6,6 +6,7 @@ export function v2DatatypeOf(column: Column): V2Datatype {
     case 'numeric':
       return 'FP32';
     case 'categorical':
+    case 'datetime':
       return 'BYTES';
     case 'boolean':
       return 'BOOL';

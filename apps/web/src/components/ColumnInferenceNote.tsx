@@ -1,6 +1,9 @@
 import type { ColumnInference } from '@mlops/contracts';
 
-/** How the registry decided a column's type, and why default features skip it (if they do). */
+/**
+ * How the registry decided a column's type, the schema hint that overrode it (if any), and why
+ * default features skip it (if they do).
+ */
 export function ColumnInferenceNote({ decision }: { decision: ColumnInference }) {
   const tokens = Object.entries(decision.missingTokens ?? {});
   return (
@@ -9,6 +12,14 @@ export function ColumnInferenceNote({ decision }: { decision: ColumnInference })
       {tokens.length > 0 ? (
         <p className="muted">
           read as missing: {tokens.map(([token, n]) => `${JSON.stringify(token)} ×${n}`).join(', ')}
+        </p>
+      ) : null}
+      {decision.hint ? (
+        <p className="muted">
+          schema hint:{' '}
+          {Object.entries(decision.hint)
+            .map(([k, v]) => `${k} ${String(v)}`)
+            .join(', ')}
         </p>
       ) : null}
       {decision.excluded ? (

@@ -49,6 +49,13 @@ export function importedPreprocessing(
         details.push({ path: `${at}.impute`, message: 'must be one of the categories' });
       else features.push({ kind: 'one-hot', column: input.name, categories, impute });
       width += categories.length;
+    } else if (input.type === 'datetime') {
+      // Derived date features are fitted on training data this platform never saw.
+      details.push({
+        path: `${at}.type`,
+        message:
+          'an imported model cannot take a datetime input: declare the features it was trained on',
+      });
     } else {
       const impute = input.impute ?? false;
       if (typeof impute !== 'boolean')

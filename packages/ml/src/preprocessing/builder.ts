@@ -6,6 +6,7 @@ import {
   type Preprocessing,
   type Task,
 } from '@mlops/contracts';
+import { DateTimeAccumulator } from './datetime';
 import { featureWidth } from './fit';
 import { labelOf, mode } from './stats';
 
@@ -30,7 +31,8 @@ class Moments {
 type Acc =
   | { kind: 'numeric'; column: Column; m: Moments }
   | { kind: 'categorical'; column: Column; counts: Map<string, number> }
-  | { kind: 'boolean'; column: Column; trues: number; falses: number };
+  | { kind: 'boolean'; column: Column; trues: number; falses: number }
+  | { kind: 'datetime'; column: Column; acc: DateTimeAccumulator };
 
 /**
  * `fitPreprocessing` in one streaming pass over the training rows: memory is bounded by the
@@ -61,6 +63,8 @@ export class PreprocessingBuilder {
           return { kind: 'categorical', column, counts: new Map() };
         case 'boolean':
           return { kind: 'boolean', column, trues: 0, falses: 0 };
+        case 'datetime':
+          return { kind: 'datetime', column, acc: new DateTimeAccumulator() };
       }
     });
   }
@@ -75,7 +79,8 @@ export class PreprocessingBuilder {
           const key = String(v);
           acc.counts.set(key, (acc.counts.get(key) ?? 0) + 1);
         }
-      } else if (v === true) acc.trues++;
+      } else if (acc.kind === 'datetime') acc.acc.add(v);
+      else if (v === true) acc.trues++;
       else if (v === false) acc.falses++;
     }
     const t = row[this.target.name];
@@ -95,6 +100,7 @@ export class PreprocessingBuilder {
       if (acc.kind === 'boolean') {
         return { kind: 'boolean', column: name, impute: acc.trues > acc.falses };
       }
+      if (acc.kind === 'datetime') return acc.acc.finish(name);
       const categories =
         acc.counts.size > 0
           ? [...acc.counts.keys()].sort()

@@ -4,6 +4,7 @@ import {
   type FeatureTransform,
   type Preprocessing,
 } from '@mlops/contracts';
+import { writeDateTime } from './datetime';
 import { featureWidth } from './fit';
 import { labelOf } from './stats';
 
@@ -30,6 +31,8 @@ function writerFor(t: FeatureTransform): Writer {
       return (v, out, offset) => {
         out[offset] = (typeof v === 'boolean' ? v : t.impute) ? 1 : 0;
       };
+    case 'datetime':
+      return (v, out, offset) => writeDateTime(t, v, out, offset);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   type TargetTransform,
   type Task,
 } from '@mlops/contracts';
+import { DateTimeAccumulator, datetimeWidth } from './datetime';
 import { labelOf, meanStd, mode } from './stats';
 
 function fitFeature(column: Column, rows: readonly DataRow[]): FeatureTransform {
@@ -50,6 +51,11 @@ function fitFeature(column: Column, rows: readonly DataRow[]): FeatureTransform 
       }
       return { kind: 'boolean', column: column.name, impute: trues > falses };
     }
+    case 'datetime': {
+      const acc = new DateTimeAccumulator();
+      for (const row of rows) acc.add(row[column.name]);
+      return acc.finish(column.name);
+    }
   }
 }
 
@@ -91,7 +97,8 @@ function fitTarget(target: Column, task: Task, rows: readonly DataRow[]): Target
 
 /** Number of model-input columns a transform expands to. */
 export function featureWidth(transform: FeatureTransform): number {
-  return transform.kind === 'one-hot' ? transform.categories.length : 1;
+  if (transform.kind === 'one-hot') return transform.categories.length;
+  return transform.kind === 'datetime' ? datetimeWidth(transform) : 1;
 }
 
 /**

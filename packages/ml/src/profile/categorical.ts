@@ -7,7 +7,10 @@ export const TOP_FREQUENCIES = 1_000;
 /** Bound on the categories counted exactly (memory); later new categories only add to "other". */
 const MAX_TRACKED = 100_000;
 
-/** Streaming statistics of one categorical or boolean column (booleans as "true"/"false"). */
+/**
+ * Streaming statistics of one categorical, boolean (as "true"/"false") or datetime column (its
+ * ISO strings: the most frequent dates and a sample, what a person looks at).
+ */
 export class CategoricalAccumulator {
   private count = 0;
   private missing = 0;
@@ -17,7 +20,7 @@ export class CategoricalAccumulator {
 
   constructor(
     private readonly name: string,
-    private readonly type: 'categorical' | 'boolean',
+    private readonly type: 'categorical' | 'boolean' | 'datetime',
     sampleSize: number,
     random: () => number,
   ) {

@@ -1,4 +1,11 @@
-import type { CellValue, Column, DataRow, ErrorDetail, Signature } from '@mlops/contracts';
+import {
+  parseDateTime,
+  type CellValue,
+  type Column,
+  type DataRow,
+  type ErrorDetail,
+  type Signature,
+} from '@mlops/contracts';
 
 /** More details than this only make an error response longer, not more useful. */
 export const MAX_RECORD_DETAILS = 50;
@@ -48,6 +55,11 @@ function cellError(column: Column, value: unknown): string | null {
       return typeof value === 'string'
         ? null
         : `expected a category string, got ${describeValue(value)}`;
+    case 'datetime':
+      // The derived features need a real day: an unreadable string would silently become zeros.
+      return typeof value === 'string' && parseDateTime(value) !== undefined
+        ? null
+        : `expected an ISO 8601 date or date-time ("2014-01-31", "2014-01-31T10:00:00Z"), got ${describeValue(value)}`;
   }
 }
 

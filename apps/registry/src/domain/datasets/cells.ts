@@ -1,4 +1,4 @@
-import { MISSING_TOKENS, type CellValue, type Column } from '@mlops/contracts';
+import { MISSING_TOKENS, parseDateTime, type CellValue, type Column } from '@mlops/contracts';
 import type { RawCell } from './records';
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -61,6 +61,15 @@ export function convertCell(
     return b === undefined
       ? { error: `"${String(cell).slice(0, 40)}" is not true or false` }
       : { value: b };
+  }
+  if (column.type === 'datetime') {
+    // Stored as ISO 8601 whatever form the file wrote, so every reader parses one form.
+    const date = typeof cell === 'string' ? parseDateTime(cell) : undefined;
+    return date
+      ? { value: date.iso }
+      : {
+          error: `"${String(cell).slice(0, 40)}" is not a date (ISO 8601, YYYY/MM/DD or DD.MM.YYYY)`,
+        };
   }
   const category = toCategory(cell);
   if (column.categories && !column.categories.includes(category)) {

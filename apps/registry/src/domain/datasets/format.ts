@@ -60,12 +60,3 @@ export function parseSchemaQuery(text: string): DatasetSchema {
   }
   return parsed.data;
 }
-
-export function parseCategoricalQuery(text: string | undefined): Set<string> {
-  return new Set(
-    (text ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
-}

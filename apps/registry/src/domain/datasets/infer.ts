@@ -1,11 +1,15 @@
 import {
-  AppError,
+  parseDateTime,
   type Column,
   type ColumnInference,
   type InferenceReport,
 } from '@mlops/contracts';
 import { isMissing, missingToken, toBoolean, toCategory, toNumber } from './cells';
-import { featureExclusion, isIsoDate, TextStats } from './looks';
+import { categorical, emptyStats, tokensOf, type ColumnStats } from './column-stats';
+import { datetimeDecision, type Decision } from './dates';
+import { hintedDecision } from './hinted';
+import { applyExclusionHint, checkHintColumns, type Hints } from './hints';
+import { featureExclusion, TextStats } from './looks';
 import { NumericIds } from './numeric-ids';
 import type { RawCell } from './records';
 
@@ -17,26 +21,6 @@ export const MAX_INFERRED_CATEGORIES = 1_000;
  */
 export const MAX_TOKEN_SHARE = 0.1;
 
-interface ColumnStats {
-  nullable: boolean;
-  /** Cells that are numbers. */
-  numbers: number;
-  /** Some non-missing cell is neither a number nor a missing-value token. */
-  notNumeric: boolean;
-  /** The first such cell and its 1-based data row, quoted in the reason. */
-  firstText?: { value: string; row: number };
-  boolean: boolean;
-  /** Every non-missing cell so far is an ISO 8601 date or date-time. */
-  dates: boolean;
-  /** Missing-value tokens seen, with counts (`""` and "NA" included). */
-  tokens: Map<string, number>;
-  /** Distinct category strings, dropped once past MAX_INFERRED_CATEGORIES. */
-  distinct: Set<string> | null;
-  text: TextStats;
-  /** Whether the numbers look like a row identifier (PassengerId 1..n). */
-  ids: NumericIds;
-}
-
 /** Inferred columns, the extra missing tokens pass 2 must read as null, and the report. */
 export interface Inference {
   columns: Column[];
@@ -46,11 +30,12 @@ export interface Inference {
 
 /**
  * Schema inference over every row: numeric when every non-missing value is a finite number
- * (a small share of "n/a"-like tokens read as missing), boolean when all are true/false, else
- * categorical (sorted categories when ≤ 1000 distinct). Dates, identifiers and free text stay
+ * (a small share of "n/a"-like tokens read as missing), boolean when all are true/false,
+ * datetime when all are dates (dates.ts: stored as ISO 8601, excluded from default features),
+ * else categorical (sorted categories when ≤ 1000 distinct). Identifiers and free text stay
  * categorical but are excluded from default features (looks.ts); so are numeric row identifiers
- * (numeric-ids.ts). `forceCategorical` columns skip the numeric/boolean tests and are never
- * excluded: a person asked for them.
+ * (numeric-ids.ts). A column's hint (hints.ts) decides its type instead — a 400 naming it when
+ * its values do not fit — and whether it is excluded: a person asked.
  */
 export class SchemaInferrer {
   private readonly stats: ColumnStats[];
@@ -58,23 +43,15 @@ export class SchemaInferrer {
 
   constructor(
     private readonly header: string[],
-    private readonly forceCategorical: ReadonlySet<string>,
+    private readonly hints: Hints = new Map(),
   ) {
-    for (const name of forceCategorical) {
-      if (!header.includes(name)) {
-        throw new AppError(
-          'VALIDATION_FAILED',
-          `categorical column "${name}" is not a column of the dataset`,
-          [{ path: 'categorical', message: `unknown column "${name}"` }],
-        );
-      }
-    }
+    checkHintColumns(header, hints);
     this.stats = header.map(() => ({
       nullable: false,
       numbers: 0,
       notNumeric: false,
       boolean: true,
-      dates: true,
+      dates: new Map(),
       tokens: new Map(),
       distinct: new Set(),
       text: new TextStats(),
@@ -105,7 +82,14 @@ export class SchemaInferrer {
         s.firstText = { value: toCategory(cell).slice(0, 40), row: at };
       }
       if (s.boolean && toBoolean(cell) === undefined) s.boolean = false;
-      if (s.dates && !(typeof cell === 'string' && isIsoDate(cell))) s.dates = false;
+      if (s.dates && token === undefined) {
+        const date = typeof cell === 'string' ? parseDateTime(cell) : undefined;
+        if (date) s.dates.set(date.format, (s.dates.get(date.format) ?? 0) + 1);
+        else {
+          s.dates = null;
+          s.firstNotDate = { value: toCategory(cell).slice(0, 40), row: at };
+        }
+      }
       const category = toCategory(cell);
       // Only non-numbers: a numeric column (most of a wide file) must not hold its values here.
       if (!number) s.text.add(category);
@@ -122,15 +106,18 @@ export class SchemaInferrer {
     const report: ColumnInference[] = [];
     this.header.forEach((name, i) => {
       const s = this.stats[i] ?? emptyStats();
-      const { column, reason, extra } = this.decide(name, s);
+      const hinted = this.hints.get(name);
+      const { column, reason, extra, excluded } = hinted?.hint.type
+        ? hintedDecision(name, s, hinted.hint.type, hinted.from)
+        : this.decide(name, s);
       columns.push(column);
       if (extra.size > 0) missing.set(name, extra);
       const entry: ColumnInference = { name, type: column.type, reason };
-      const counted = countedTokens(s, column.type === 'numeric');
+      const counted = countedTokens(s, extra);
       if (counted) entry.missingTokens = counted;
-      if (column.type === 'categorical' && !this.forceCategorical.has(name)) {
+      if (excluded) Object.assign(entry, excluded);
+      if (column.type === 'categorical' && !hinted?.hint.type) {
         const exclusion = featureExclusion({
-          dates: s.dates && s.text.count > 0,
           distinct: s.text.distinct,
           distinctCapped: s.text.capped,
           values: s.text.count,
@@ -138,28 +125,19 @@ export class SchemaInferrer {
         });
         if (exclusion) Object.assign(entry, exclusion);
       }
-      if (column.type === 'numeric') {
+      if (column.type === 'numeric' && !hinted?.hint.type) {
         const exclusion = s.ids.exclusion(name);
         if (exclusion) Object.assign(entry, exclusion);
       }
+      if (hinted) applyExclusionHint(entry, hinted.hint, hinted.from);
       report.push(entry);
     });
     return { columns, missing, report: { source: 'inferred', columns: report } };
   }
 
-  private decide(
-    name: string,
-    s: ColumnStats,
-  ): { column: Column; reason: string; extra: Set<string> } {
+  private decide(name: string, s: ColumnStats): Decision {
     const none = new Set<string>();
-    if (this.forceCategorical.has(name))
-      return {
-        column: categorical(name, s),
-        reason: 'categorical as asked by ?categorical=',
-        extra: none,
-      };
-    const extra = new Set([...s.tokens.keys()].filter((t) => t !== '' && t !== 'NA'));
-    const tokenCells = [...extra].reduce((n, t) => n + (s.tokens.get(t) ?? 0), 0);
+    const { extra, tokenCells } = tokensOf(s);
     if (s.numbers === 0 && tokenCells === 0 && !s.notNumeric)
       return {
         column: { name, type: 'numeric', nullable: true },
@@ -172,6 +150,7 @@ export class SchemaInferrer {
         reason: 'every value is true or false',
         extra: none,
       };
+    const listed = [...extra].map((t) => JSON.stringify(t)).join(', ');
     if (!s.notNumeric && s.numbers > 0) {
       const share = tokenCells / (s.numbers + tokenCells);
       if (tokenCells === 0)
@@ -180,7 +159,6 @@ export class SchemaInferrer {
           reason: 'every value is a number',
           extra: none,
         };
-      const listed = [...extra].map((t) => JSON.stringify(t)).join(', ');
       if (share <= MAX_TOKEN_SHARE)
         return {
           column: { name, type: 'numeric', nullable: true },
@@ -193,44 +171,36 @@ export class SchemaInferrer {
         extra: none,
       };
     }
-    const reason = s.dates
-      ? 'every value is an ISO 8601 date or date-time: kept as categorical strings'
-      : !s.notNumeric
-        ? `no numbers, only the tokens ${[...extra].map((t) => JSON.stringify(t)).join(', ')}: categorical`
-        : s.firstText
-          ? `some values are not numbers or true/false (first: ${JSON.stringify(s.firstText.value)} in row ${s.firstText.row})`
-          : 'some values are neither numbers nor true/false';
+    const dated = s.dates ? [...s.dates.values()].reduce((a, b) => a + b, 0) : 0;
+    if (s.dates && dated > 0 && tokenCells / (dated + tokenCells) <= MAX_TOKEN_SHARE)
+      return datetimeDecision({
+        name,
+        dates: s.dates,
+        distinct: s.text.distinct,
+        extra,
+        tokenCells,
+        nullable: s.nullable,
+      });
+    const reason = !s.notNumeric
+      ? `no numbers, only the tokens ${listed}: categorical`
+      : s.firstText
+        ? `some values are not numbers or true/false (first: ${JSON.stringify(s.firstText.value)} in row ${s.firstText.row})`
+        : 'some values are neither numbers nor true/false';
     return { column: categorical(name, s), reason, extra: none };
   }
 }
 
-function categorical(name: string, s: ColumnStats): Column {
-  const column: Column = { name, type: 'categorical', nullable: s.nullable };
-  if (s.distinct) column.categories = [...s.distinct].sort();
-  return column;
-}
-
-/** Tokens the column reads as missing: blanks and "NA" always, the others when numeric. */
-function countedTokens(s: ColumnStats, numeric: boolean): Record<string, number> | undefined {
+/** Tokens the column reads as missing: blanks and "NA" always, the others when its type says. */
+function countedTokens(
+  s: ColumnStats,
+  extra: ReadonlySet<string>,
+): Record<string, number> | undefined {
   const out: Record<string, number> = {};
-  for (const [token, n] of s.tokens) if (numeric || token === '' || token === 'NA') out[token] = n;
+  for (const [token, n] of s.tokens)
+    if (extra.has(token) || token === '' || token === 'NA') out[token] = n;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function percent(x: number): string {
   return `${Math.round(x * 1000) / 10}%`;
-}
-
-function emptyStats(): ColumnStats {
-  return {
-    nullable: true,
-    numbers: 0,
-    notNumeric: false,
-    boolean: false,
-    dates: false,
-    tokens: new Map(),
-    distinct: null,
-    text: new TextStats(),
-    ids: new NumericIds(),
-  };
 }

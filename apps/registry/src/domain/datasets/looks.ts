@@ -1,20 +1,5 @@
 import type { ColumnInference } from '@mlops/contracts';
 
-/**
- * ISO 8601 dates and date-times as data files write them: `2014-01-01`, `2014-01-01T10:00:00Z`,
- * `2014-01-01 10:00`, with optional seconds, fraction and offset.
- */
-const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
-
-export function isIsoDate(value: string): boolean {
-  const m = ISO_DATE.exec(value.trim());
-  if (!m) return false;
-  const [month, day] = [Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
-  return m[4] === undefined || (Number(m[4]) <= 23 && Number(m[5]) <= 59);
-}
-
 /** Distinct values are counted exactly up to this many (memory), like the profile's categories. */
 export const MAX_COUNTED_DISTINCT = 100_000;
 /**
@@ -55,22 +40,16 @@ export class TextStats {
 }
 
 /**
- * Whether a categorical column should be left out of default features: one-hot encoding a date,
- * an identifier or free text gives a column per value, which only memorises rows.
+ * Whether a categorical column should be left out of default features: one-hot encoding an
+ * identifier or free text gives a column per value, which only memorises rows.
  */
 export function featureExclusion(c: {
-  dates: boolean;
   distinct: number;
   distinctCapped: boolean;
   /** Non-missing cells that are not numbers. */
   values: number;
   meanLength: number;
 }): Pick<ColumnInference, 'kind' | 'excluded'> | undefined {
-  if (c.dates)
-    return {
-      kind: 'date',
-      excluded: `dates/timestamps (${c.distinct} distinct): a one-hot of every date does not generalise; derive features from it or list it in spec.features`,
-    };
   if (c.distinctCapped)
     return {
       kind: 'identifier',

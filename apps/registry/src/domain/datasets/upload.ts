@@ -14,7 +14,8 @@ import { findDatasetByHash, insertDatasetVersion } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
 import { canonicalize } from './canonicalize';
 import { uploadImageDataset } from './images/ingest';
-import { parseCategoricalQuery, parseSchemaQuery, resolveFormat } from './format';
+import { parseSchemaQuery, resolveFormat } from './format';
+import { applyExclusionHint, checkHintColumns, hintPath, parseHints, type Hints } from './hints';
 import { SchemaInferrer, type Inference } from './infer';
 import { limitScannerFor, UploadLimitError } from './limits';
 import { emptyDataset, readRecords } from './records';
@@ -43,7 +44,7 @@ export async function uploadDataset(
   if (isArchiveFormat(format)) return uploadImageDataset(deps, name, body, query, format);
   const given =
     query.schema !== undefined ? tabularSchema(parseSchemaQuery(query.schema)) : undefined;
-  const forced = parseCategoricalQuery(query.categorical);
+  const hints = parseHints(query);
   const temp = new TempFiles(deps.tmpDir);
   try {
     const raw = temp.path('.raw');
@@ -55,8 +56,8 @@ export async function uploadDataset(
       throw err;
     }
     const inference = given
-      ? givenInference(given.columns)
-      : await inferColumns(raw, format, forced);
+      ? givenInference(given.columns, hints)
+      : await inferColumns(raw, format, hints);
     const { columns } = inference;
     const canonicalFile = temp.path('.jsonl');
     const canonical = await canonicalize(raw, format, columns, canonicalFile, inference.missing);
@@ -96,14 +97,10 @@ export async function uploadDataset(
   }
 }
 
-async function inferColumns(
-  file: string,
-  format: DatasetFormat,
-  forced: Set<string>,
-): Promise<Inference> {
+async function inferColumns(file: string, format: DatasetFormat, hints: Hints): Promise<Inference> {
   let inferrer: SchemaInferrer | null = null;
   for await (const item of readRecords(file, format)) {
-    if (item.kind === 'header') inferrer = new SchemaInferrer(item.columns, forced);
+    if (item.kind === 'header') inferrer = new SchemaInferrer(item.columns, hints);
     else if (item.kind === 'row') inferrer?.add(item.cells, item.row);
     // Problems are reported with the others by the second pass.
   }
@@ -111,16 +108,32 @@ async function inferColumns(
   return inferrer.infer();
 }
 
-/** An explicit `?schema=` decides every type; the report says so and excludes nothing. */
-function givenInference(columns: Column[]): Inference {
-  return {
-    columns,
-    missing: new Map(),
-    report: {
-      source: 'schema',
-      columns: columns.map((c) => ({ name: c.name, type: c.type, reason: 'given by ?schema=' })),
-    },
-  };
+/**
+ * An explicit `?schema=` decides every type; the report says so and excludes only what a hint's
+ * `exclude` asks for. A type hint beside it would be a second answer to the same question: 400.
+ */
+function givenInference(columns: Column[], hints: Hints): Inference {
+  checkHintColumns(
+    columns.map((c) => c.name),
+    hints,
+  );
+  const typed = [...hints].filter(([, h]) => h.hint.type !== undefined);
+  if (typed.length > 0)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'with ?schema= the schema gives every type: hints may only say "exclude"',
+      typed.map(([name, { from }]) => ({
+        path: hintPath(name, from),
+        message: `type hint for "${name}" beside ?schema=`,
+      })),
+    );
+  const report = columns.map((c) => {
+    const entry = { name: c.name, type: c.type, reason: 'given by ?schema=' };
+    const hinted = hints.get(c.name);
+    if (hinted) applyExclusionHint(entry, hinted.hint, hinted.from);
+    return entry;
+  });
+  return { columns, missing: new Map(), report: { source: 'schema', columns: report } };
 }
 
 /** A `?schema=` for a CSV / JSON upload: image columns only come from archives of images. */

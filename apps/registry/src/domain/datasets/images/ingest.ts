@@ -17,7 +17,7 @@ import { ImageProfileBuilder, datasetThumbnail } from '@mlops/ml/image/dataset';
 import { ProfileBuilder } from '@mlops/ml/profile';
 import { findDatasetByHash, insertDatasetVersion, PRIVATE_FILE_MODE } from '@mlops/storage';
 import type { RegistryDeps } from '../../../deps';
-import { parseCategoricalQuery } from '../format';
+import { parseHints } from '../hints';
 import { limitScannerFor, UploadLimitError } from '../limits';
 import { receiveTo, TempFiles } from '../temp';
 import { forEachArchiveEntry } from './archive';
@@ -121,10 +121,10 @@ async function readArchive(
     if (!byPath.has(entry.path) && byPath.size >= limits.images) throw tooManyImages(limits.images);
     byPath.set(entry.path, await stageImage(entry.path, await entry.open(), staged, temp, limits));
   });
-  const categorical = parseCategoricalQuery(query.categorical);
+  const hints = parseHints(query);
   if (manifest)
     return manifestTable(manifest, byPath, staged, {
-      categorical,
+      hints,
       ...(query.imageColumn ? { imageColumn: query.imageColumn } : {}),
       ...(query.label ? { label: query.label } : {}),
     });

@@ -10,6 +10,7 @@ import {
 } from '@mlops/contracts';
 import { MAX_REPORTED_PROBLEMS } from '../canonicalize';
 import { convertCell } from '../cells';
+import type { Hints } from '../hints';
 import { SchemaInferrer } from '../infer';
 import { emptyDataset, readRecords } from '../records';
 import type { StagedImage } from './stage';
@@ -85,7 +86,7 @@ export async function manifestTable(
   manifest: { path: string; file: string; format: DatasetFormat },
   byPath: ReadonlyMap<string, string>,
   staged: ReadonlyMap<string, StagedImage>,
-  opts: { imageColumn?: string; label?: string; categorical: Set<string> },
+  opts: { imageColumn?: string; label?: string; hints: Hints },
 ): Promise<ImageTable> {
   // Pass 1: header, image column, scalar schema.
   let header: string[] | null = null;
@@ -97,7 +98,7 @@ export async function manifestTable(
       imageIndex = findImageColumn(header, manifest.path, opts.imageColumn);
       inferrer = new SchemaInferrer(
         header.filter((_, i) => i !== imageIndex),
-        opts.categorical,
+        opts.hints,
       );
     } else if (item.kind === 'row') inferrer?.add(item.cells.filter((_, i) => i !== imageIndex));
   }
