@@ -109,6 +109,7 @@ export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
     await sleep(1_000); // warm: JIT and connections
     const okBefore = load.ok;
     const failedBefore = load.failed;
+    load.statuses.clear(); // failures while the replicas first loaded are not the moves'
     const swaps: number[] = [];
     const sets: number[] = [];
     const events: number[] = [];
@@ -150,6 +151,10 @@ export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
       swap_max_ms: Math.round(Math.max(...swaps)),
       set_p50_ms: Math.round(setP50),
       event_p50_ms: Math.round(eventP50),
+      /** From the event reaching a subscriber to both replicas answering: the replicas' own part. */
+      after_event_p50_ms: Math.round(
+        median(swaps.map((s, i) => s - (events[i] ?? Number.NaN)).filter((d) => !Number.isNaN(d))),
+      ),
       swap_vs_set: ratio(p50, setP50),
       swap_vs_event: ratio(p50, eventP50),
       requests,

@@ -7,7 +7,7 @@ import { RunEvents } from '../run-events';
 import { ratio, startPlatform, type Figure, type ScaleOptions } from './harness';
 
 const TRAINERS = [1, 2, 4];
-const JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 24);
+const JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 12);
 
 /** The pid of the Redis server (when it runs on this machine, its CPU time can be read). */
 async function redisPid(url: string): Promise<number | undefined> {
