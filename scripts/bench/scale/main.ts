@@ -3,7 +3,9 @@
  * alias moves across serving replicas, dataset ingest, drift, many models in one server, and
  * trainers scaling out — each figure beside a baseline measured in the same run, as a ratio (the
  * machine is shared and noisy). Real processes: a registry and the apps a figure needs (tsx),
- * Redis from REDIS_URL (or a throwaway one). BENCH_KEEP=1 keeps data dirs and service logs.
+ * Redis from REDIS_URL (or a throwaway one). Knobs (docs/benchmarks.md): BENCH_SCALE_MOVES,
+ * BENCH_SCALE_REPS, BENCH_SCALE_SECONDS, BENCH_SCALE_JOBS, BENCH_SCALE_REGISTRY_HEAP_MB; BENCH_KEEP=1
+ * keeps data dirs and service logs.
  */
 import os from 'node:os';
 import { ensureRedis } from '../../lib/redis';
