@@ -3,7 +3,7 @@ import fs from 'node:fs';
 // Measurements of processes for the benchmarks (Linux /proc).
 
 /** utime + stime of a process in ms (Linux /proc; 0 elsewhere). */
-function cpuMs(pid: number | undefined): number {
+export function cpuMs(pid: number | undefined): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
