@@ -44,13 +44,22 @@ export interface Screened {
   /** Per row, the flagged features; null when no row was flagged (the usual request). */
   flags: Array<PredictionDataQuality | null> | null;
   /** Flagged values per feature: unknown categories and numerics outside the training range. */
-  unknown: Map<string, number>;
-  outside: Map<string, number>;
+  unknown: ReadonlyMap<string, number>;
+  outside: ReadonlyMap<string, number>;
   /** Under `error`: the unknown categories, named (at most 20); the caller answers 400. */
   refused: ErrorDetail[];
 }
 
 const MAX_DETAILS = 20;
+
+/** Returned when nothing was found: the usual request allocates no maps. */
+const NONE: ReadonlyMap<string, number> = new Map();
+
+function bump(counts: Map<string, number> | null, name: string): Map<string, number> {
+  const map = counts ?? new Map<string, number>();
+  map.set(name, (map.get(name) ?? 0) + 1);
+  return map;
+}
 
 function flagOf(flags: Array<PredictionDataQuality | null>, i: number): PredictionDataQuality {
   return (flags[i] ??= {});
@@ -71,15 +80,15 @@ export function screenRows(
   rename: (path: string) => string = (p) => p,
 ): Screened {
   let flags: Array<PredictionDataQuality | null> | null = null;
-  const unknown = new Map<string, number>();
-  const outside = new Map<string, number>();
+  let unknown: Map<string, number> | null = null;
+  let outside: Map<string, number> | null = null;
   const refused: ErrorDetail[] = [];
   let out = rows;
   for (const { name, known } of categories) {
     for (let i = 0; i < rows.length; i++) {
       const v = rows[i]![name];
       if (typeof v !== 'string' || known.has(v)) continue;
-      unknown.set(name, (unknown.get(name) ?? 0) + 1);
+      unknown = bump(unknown, name);
       if (mode === 'error') {
         if (refused.length < MAX_DETAILS)
           refused.push({
@@ -98,17 +107,18 @@ export function screenRows(
       }
     }
   }
-  if (refused.length > 0) return { rows, flags: null, unknown, outside, refused };
+  if (refused.length > 0)
+    return { rows, flags: null, unknown: unknown ?? NONE, outside: NONE, refused };
   for (const range of ranges) {
     for (let i = 0; i < rows.length; i++) {
       const v = rows[i]![range.name];
       if (typeof v !== 'number' || (v >= range.min && v <= range.max)) continue;
-      outside.set(range.name, (outside.get(range.name) ?? 0) + 1);
+      outside = bump(outside, range.name);
       flags ??= new Array<PredictionDataQuality | null>(rows.length).fill(null);
       (flagOf(flags, i).outsideTrainingRange ??= []).push(range.name);
     }
   }
-  return { rows: out, flags, unknown, outside, refused };
+  return { rows: out, flags, unknown: unknown ?? NONE, outside: outside ?? NONE, refused };
 }
 
 /** The 400 of a request refused for unknown categories, naming each feature and value. */

@@ -23,6 +23,14 @@ function cells(out: unknown[]): DataSink {
   };
 }
 
+/** For a refusal: the tensors sent that the model does not take (a typo, or another model's). */
+function strangers(req: V2TensorRequest, signature: Signature): string {
+  const names = new Set(signature.inputs.map((c) => c.name));
+  const other = req.inputs.filter((t) => !names.has(t.name)).map((t) => `"${t.name}"`);
+  if (other.length === 0) return '';
+  return `; ${other.join(', ')} ${other.length === 1 ? 'is not an input' : 'are not inputs'} of the model (its inputs: ${[...names].map((n) => `"${n}"`).join(', ')})`;
+}
+
 /**
  * Typed tensors → records. Our choice (README): one input tensor per feature, named as the
  * feature, shape `[n]` or `[n, 1]`; FP32 (any numeric type) for numeric, BYTES for categorical,
@@ -41,7 +49,10 @@ export function tensorsToRecords(req: V2TensorRequest, signature: Signature): un
       columns.push({ name: column.name, values: null });
       continue;
     }
-    if (!t) throw bad(`Missing input tensor "${column.name}" (${v2DatatypeOf(column)}, shape [n])`);
+    if (!t)
+      throw bad(
+        `Missing input tensor "${column.name}" (${v2DatatypeOf(column)}, shape [n])${strangers(req, signature)}`,
+      );
     const expected = v2DatatypeOf(column);
     const typeOk = expected === 'FP32' ? NUMERIC.has(t.datatype) : t.datatype === expected;
     if (!typeOk) throw bad(`Input "${t.name}" has datatype ${t.datatype}; expected ${expected}`);
