@@ -73,6 +73,19 @@ const REQUESTS: Record<string, (model: string) => { url: string; body: unknown }
     url: `/v1/models/${m}:predict?format=platform`,
     body: { instances: ROWS },
   }),
+  'MLflow dataframe_split': (m) => ({
+    url: `/invocations?model=${m}`,
+    body: {
+      dataframe_split: {
+        columns: ['sepal', 'width', 'colour'],
+        data: ROWS.map((r) => [r.sepal, r.width, r.colour]),
+      },
+    },
+  }),
+  'MLflow dataframe_records': (m) => ({
+    url: `/invocations?model=${m}`,
+    body: { dataframe_records: ROWS },
+  }),
   'Open Inference Protocol v2': (m) => ({
     url: `/v2/models/${m}/infer`,
     body: {
@@ -129,8 +142,9 @@ describe('a v1 client against v2, for each kind of signature change', () => {
         const what = `${protocol}: ${res.body.slice(0, 300)}`;
         if (change!.effect === 'refused') {
           expect(res.statusCode, what).toBe(400);
-          // Both error shapes (TF Serving's and OIP's) carry the message in `error`.
-          expect(res.json<{ error: string }>().error, what).toContain(change!.feature);
+          // TF Serving and OIP carry the message in `error`, MLflow in `message`.
+          const body = res.json<{ error?: string; message?: string }>();
+          expect(body.error ?? body.message, what).toContain(change!.feature);
         } else {
           expect(res.statusCode, what).toBe(200);
         }
