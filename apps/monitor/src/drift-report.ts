@@ -5,6 +5,7 @@ import {
   type DriftPolicy,
   type DriftReport,
 } from '@mlops/contracts';
+import { dataQualityOf } from './data-quality';
 import type { Reference } from './profiles';
 import type { WindowEntry } from './windows';
 
@@ -36,6 +37,7 @@ export function buildDriftReport(input: DriftReportInput): DriftReport {
       to: entries.at(-1)?.at ?? null,
     },
     ...result,
+    dataQuality: dataQualityOf(entries, reference.columns, reference.profile),
     reference: 'training',
     computedAt: input.computedAt,
   };

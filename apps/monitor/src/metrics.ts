@@ -17,6 +17,7 @@ export interface MonitorMetrics {
   predictionDrift: Gauge<'model' | 'version' | 'method'>;
   retrainings: Counter<'model' | 'result'>;
   webhooks: Counter<'result'>;
+  dataQuality: Gauge<'model' | 'version' | 'feature' | 'kind'>;
   observe(report: DriftReport): void;
 }
 
@@ -108,8 +109,15 @@ export function createMetrics(): MonitorMetrics {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const dataQuality = new Gauge({
+    name: 'monitor_data_quality_rate',
+    help: 'Share of the latest window with an unknown category (kind=unknown_category) or a numeric outside the training range (kind=outside_training_range), per feature',
+    labelNames: ['model', 'version', 'feature', 'kind'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    dataQuality,
     feedback,
     feedbackRefused,
     authRefusals,
@@ -131,8 +139,21 @@ export function createMetrics(): MonitorMetrics {
           ? 'drift'
           : 'no_drift';
       reports.inc({ model: report.model, result });
-      if (report.insufficientData) return;
       const version = String(report.version);
+      // Data quality needs no minimum of rows: one unknown category is already worth seeing.
+      if (report.dataQuality && report.dataQuality.rows > 0) {
+        for (const f of report.dataQuality.features) {
+          const labels = { model: report.model, version, feature: f.feature };
+          if (f.type === 'categorical')
+            dataQuality.set({ ...labels, kind: 'unknown_category' }, f.unknownCategoryRate);
+          else
+            dataQuality.set(
+              { ...labels, kind: 'outside_training_range' },
+              f.outsideTrainingRangeRate,
+            );
+        }
+      }
+      if (report.insufficientData) return;
       datasetDrift.set({ model: report.model, version }, report.datasetDrift ? 1 : 0);
       for (const c of report.columns) {
         columnDrift.set(

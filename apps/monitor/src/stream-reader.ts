@@ -191,6 +191,7 @@ export class StreamReader {
           ...(entry.principal ? { principal: entry.principal } : {}),
           features: entry.features,
           prediction: entry.prediction,
+          ...(entry.quality ? { quality: entry.quality } : {}),
           version: entry.version,
         });
       }

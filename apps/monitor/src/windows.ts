@@ -1,4 +1,4 @@
-import type { FeatureRecord, Prediction } from '@mlops/contracts';
+import type { FeatureRecord, Prediction, PredictionDataQuality } from '@mlops/contracts';
 
 /** One logged prediction as the monitor keeps it: only what drift needs. */
 export interface WindowEntry {
@@ -11,6 +11,8 @@ export interface WindowEntry {
   principal?: string;
   features: FeatureRecord;
   prediction: Prediction;
+  /** What serving flagged about the row's inputs (data-quality.ts), when it flagged any. */
+  quality?: PredictionDataQuality;
 }
 
 /** Compare two Redis stream ids (`ms-seq`) numerically. */
@@ -118,6 +120,7 @@ export class WindowStore {
         id: e.id,
         features: e.features,
         prediction: e.prediction,
+        ...(e.quality ? { quality: e.quality } : {}),
       });
       w.lastId = e.streamId;
       w.latestVersion = e.version;

@@ -133,6 +133,7 @@ export async function buildApp(deps: AppDeps) {
     routes: env.SERVING_ROUTES,
     maxRequestRows: env.SERVING_MAX_REQUEST_ROWS,
     maxRequestValues: env.SERVING_MAX_REQUEST_VALUES,
+    unknownCategory: env.SERVING_UNKNOWN_CATEGORY,
     ids: new PredictionIds(),
   };
   tfServingRoutes(app, inferDeps, env.SERVING_MAX_BODY_BYTES);

@@ -11,6 +11,7 @@ import {
   registryClientEnv,
 } from '@mlops/config';
 import { DEFAULT_PORTS, aliasNameSchema, resourceNameSchema } from '@mlops/contracts';
+import { UNKNOWN_CATEGORY_MODES } from './inference/data-quality';
 import { modelUrisToEnv } from './model-uris-env';
 import { routesSchema } from './routing/routes-config';
 
@@ -80,6 +81,13 @@ export const servingEnvSchema = z.object({
    * version (an experiment, a rejected candidate) is not a service anyone agreed to run.
    */
   SERVING_ALLOW_UNPROMOTED: booleanFromEnv.default(false),
+  /**
+   * A categorical value the version does not know: `error` (400 naming feature and value),
+   * `null` (answered as missing: imputed) or `ignore` (answered as sent: a one-hot of zeros).
+   * `error` by default, as for every other value that does not fit the signature: an answer
+   * given with full confidence on an input the model never saw is a silent wrong answer.
+   */
+  SERVING_UNKNOWN_CATEGORY: z.enum(UNKNOWN_CATEGORY_MODES).default('error'),
 });
 
 export type ServingEnv = z.infer<typeof servingEnvSchema>;

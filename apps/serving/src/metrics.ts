@@ -119,6 +119,19 @@ export function createMetrics() {
       labelNames: ['model', 'version', 'feature'] as const,
       registers,
     }),
+    // Data quality (docs/monitoring.md): counted whether the row was answered or refused.
+    unknownCategories: new Counter({
+      name: 'serving_unknown_categories_total',
+      help: 'Categorical inputs whose value the version does not know (SERVING_UNKNOWN_CATEGORY decides: refused, imputed or answered)',
+      labelNames: ['model', 'version', 'feature'] as const,
+      registers,
+    }),
+    outsideTrainingRange: new Counter({
+      name: 'serving_outside_training_range_total',
+      help: "Numeric inputs outside the [min, max] of the version's training profile (answered)",
+      labelNames: ['model', 'version', 'feature'] as const,
+      registers,
+    }),
     unservedVersions: new Counter({
       name: 'serving_unpromoted_version_refusals_total',
       help: 'Requests for a version no alias points at, refused (SERVING_ALLOW_UNPROMOTED=false)',

@@ -5,6 +5,7 @@ import {
   encodePredictionLogColumns,
   type DataRow,
   type Prediction,
+  type PredictionDataQuality,
   type RedisKeys,
 } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
@@ -80,6 +81,8 @@ export interface ServedBatch {
   ids: readonly string[];
   rows: readonly DataRow[];
   predictions: readonly Prediction[];
+  /** Per row, the inputs serving flagged (unknown category, outside the training range). */
+  quality?: ReadonlyArray<PredictionDataQuality | null> | null;
 }
 
 /**
@@ -136,6 +139,7 @@ export class PayloadLog {
         rows: sampled.rows,
         predictions: sampled.predictions,
         redact: this.redact,
+        quality: sampled.quality ?? null,
       });
     } catch (err) {
       dropped(err);
@@ -161,9 +165,11 @@ export class PayloadLog {
       ids: [] as string[],
       rows: [] as DataRow[],
       predictions: [] as Prediction[],
+      quality: batch.quality ? ([] as Array<PredictionDataQuality | null>) : null,
     };
     for (let i = 0; i < batch.rows.length; i++) {
       if (this.random() >= rate) continue;
+      kept.quality?.push(batch.quality?.[i] ?? null);
       kept.ids.push(batch.ids[i]!);
       kept.rows.push(batch.rows[i]!);
       kept.predictions.push(batch.predictions[i]!);

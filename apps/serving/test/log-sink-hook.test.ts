@@ -81,7 +81,7 @@ describe('wrapLogSink', () => {
 
   it('logs nothing that the wrapper holds back', async () => {
     passOn = false;
-    const held = await predict([{ x: 0, y: 0, color: 'green' }]);
+    const held = await predict([{ x: 0, y: 0, color: 'blue' }]);
     const [heldId] = predictResponseSchema.parse(held.json()).predictionIds;
     await eventually(() => seen.find((b) => b.ids.includes(heldId!)), 'the wrapper to see it');
     // A row passed on after it: the log writes in order on one connection, so once this one is

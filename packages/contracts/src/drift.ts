@@ -65,6 +65,30 @@ export const columnDriftSchema = z.object({
 });
 export type ColumnDrift = z.infer<typeof columnDriftSchema>;
 
+/**
+ * Data quality of one feature in a window of served rows, against the version's training:
+ * categorical values the version does not know (its signature's categories), numeric values
+ * outside the training profile's [min, max]. Rates are over the window's rows.
+ */
+export const featureDataQualitySchema = z.object({
+  feature: z.string(),
+  type: z.enum(['numeric', 'categorical']),
+  unknownCategories: z.number().int().nonnegative(),
+  unknownCategoryRate: z.number().min(0).max(1),
+  outsideTrainingRange: z.number().int().nonnegative(),
+  outsideTrainingRangeRate: z.number().min(0).max(1),
+  /** The training profile's range of a numeric feature (null: categorical, or unknown). */
+  trainingMin: z.number().nullable(),
+  trainingMax: z.number().nullable(),
+});
+export type FeatureDataQuality = z.infer<typeof featureDataQualitySchema>;
+
+export const dataQualitySchema = z.object({
+  rows: z.number().int().nonnegative(),
+  features: z.array(featureDataQualitySchema),
+});
+export type DataQuality = z.infer<typeof dataQualitySchema>;
+
 export const driftReportSchema = z.object({
   model: resourceNameSchema,
   version: z.number().int().positive(),
@@ -81,6 +105,8 @@ export const driftReportSchema = z.object({
   driftedColumns: z.array(z.string()),
   driftShare: z.number(),
   datasetDrift: z.boolean(),
+  /** Unknown categories and out-of-range numerics in the window (absent: a tensor model). */
+  dataQuality: dataQualitySchema.optional(),
   computedAt: z.string(),
 });
 export type DriftReport = z.infer<typeof driftReportSchema>;

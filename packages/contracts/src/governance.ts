@@ -190,13 +190,37 @@ export const gateVerdictSchema = z.object({
 });
 export type GateVerdict = z.infer<typeof gateVerdictSchema>;
 
+/**
+ * What a request written for the reference version gets from the candidate:
+ * - `none`: answered as before (200);
+ * - `refused`: 400 VALIDATION_FAILED naming the feature (for a removed category: with
+ *   SERVING_UNKNOWN_CATEGORY=error, the default; otherwise imputed and answered);
+ * - `answer_changed`: 200, but the answer means something else (task, target or labels).
+ */
+export const signatureChangeEffectSchema = z.enum(['none', 'refused', 'answer_changed']);
+export type SignatureChangeEffect = z.infer<typeof signatureChangeEffectSchema>;
+
 export const signatureChangeSchema = z.object({
-  kind: z.enum(['removed', 'retyped', 'added_required', 'added_optional', 'nullability', 'output']),
+  kind: z.enum([
+    'removed',
+    'retyped',
+    'added_required',
+    'added_optional',
+    'nullability',
+    'category_added',
+    'category_removed',
+    'output',
+  ]),
   feature: z.string(),
   message: z.string(),
+  /** Absent in records stored before it: then every kind but `added_optional` was breaking. */
+  effect: signatureChangeEffectSchema.optional(),
 });
 
-/** A version's input signature compared with another version's (normally the champion). */
+/**
+ * A version's input signature compared with another version's (normally the champion):
+ * `breaking` when any change's effect is not `none`.
+ */
 export const signatureCompatibilitySchema = z.object({
   against: z
     .object({ alias: aliasNameSchema.nullable(), version: z.number().int().positive() })

@@ -43,6 +43,17 @@ export const predictResponseSchema = z.object({
 });
 export type PredictResponse = z.infer<typeof predictResponseSchema>;
 
+/**
+ * What serving noticed about one served row's inputs (absent: nothing, or an older serving):
+ * categorical features whose value the version does not know (under SERVING_UNKNOWN_CATEGORY=null
+ * the logged value is then null), numeric features outside the training profile's [min, max].
+ */
+export const predictionDataQualitySchema = z.object({
+  unknownCategories: z.array(z.string()).optional(),
+  outsideTrainingRange: z.array(z.string()).optional(),
+});
+export type PredictionDataQuality = z.infer<typeof predictionDataQualitySchema>;
+
 /** One served instance, as written to the per-model prediction stream. */
 export const predictionLogEntrySchema = z.object({
   id: z.string(),
@@ -53,6 +64,7 @@ export const predictionLogEntrySchema = z.object({
   principal: z.string().max(200).optional(),
   features: featureRecordSchema,
   prediction: predictionSchema,
+  quality: predictionDataQualitySchema.optional(),
 });
 export type PredictionLogEntry = z.infer<typeof predictionLogEntrySchema>;
 

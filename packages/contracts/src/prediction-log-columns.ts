@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { resourceNameSchema } from './names';
 import { gatherFeatureCells } from './prediction-log-gather';
 import {
+  predictionDataQualitySchema,
   predictionSchema,
   type FeatureRecord,
+  type PredictionDataQuality,
   type Prediction,
   type PredictionLogEntry,
 } from './predict';
@@ -47,6 +49,10 @@ const headerSchema = z.object({
   ids: z.array(z.string()).min(1),
   columns: z.array(columnSchema),
   predictions: predictionsSchema,
+  /** The flagged rows only, by index (absent in older messages and when none was flagged). */
+  quality: z
+    .array(predictionDataQualitySchema.extend({ row: z.number().int().nonnegative() }))
+    .optional(),
 });
 type Header = z.infer<typeof headerSchema>;
 type Column = Header['columns'][number];
@@ -64,6 +70,8 @@ export interface PredictionLogColumnsInput {
   predictions: readonly Prediction[];
   /** Feature names logged as PREDICTION_LOG_REDACTED. */
   redact?: ReadonlySet<string>;
+  /** Per row, what serving flagged about its inputs (null: nothing); absent: no row was. */
+  quality?: ReadonlyArray<PredictionDataQuality | null> | null;
 }
 
 const encoder = new TextEncoder();
@@ -103,6 +111,17 @@ function sameKeys(record: Record<string, number>, keys: readonly string[]): bool
   return true;
 }
 
+/** The flagged rows with their index, or undefined when none is (the usual message). */
+function flaggedRows(quality: PredictionLogColumnsInput['quality']): Header['quality'] {
+  if (!quality) return undefined;
+  const out: NonNullable<Header['quality']> = [];
+  quality.forEach((q, row) => {
+    if (q && (q.unknownCategories?.length || q.outsideTrainingRange?.length))
+      out.push({ row, ...q });
+  });
+  return out.length > 0 ? out : undefined;
+}
+
 /** Encode one model version's served rows as a `columns` message. */
 export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Uint8Array {
   const { rows, predictions, ids } = input;
@@ -137,6 +156,8 @@ export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Ui
     columns,
     predictions: layout,
   };
+  const quality = flaggedRows(input.quality);
+  if (quality) header.quality = quality;
   const headerBytes = encoder.encode(JSON.stringify(header));
   const doubles = (f64Starts.length + predictionColumns) * n;
 
@@ -204,6 +225,9 @@ export function decodePredictionLogColumns(bytes: Uint8Array): PredictionLogEntr
   )
     return null;
   if (predictions.kind === 'label' && predictions.labels.length !== n) return null;
+  if (header.quality?.some((q) => q.row >= n)) return null;
+  const quality = new Array<PredictionDataQuality | undefined>(n);
+  for (const { row, ...q } of header.quality ?? []) quality[row] = q;
 
   const at = (column: number, row: number) => view.getFloat64(8 + (column * n + row) * 8, true);
   const features: FeatureRecord[] = Array.from({ length: n }, () => ({}));
@@ -236,6 +260,7 @@ export function decodePredictionLogColumns(bytes: Uint8Array): PredictionLogEntr
       ...(header.principal ? { principal: header.principal } : {}),
       features: features[r]!,
       prediction,
+      ...(quality[r] ? { quality: quality[r] } : {}),
     };
   }
   return entries;

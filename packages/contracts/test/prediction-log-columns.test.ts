@@ -43,6 +43,27 @@ describe('the binary columns message of the prediction log', () => {
     expect(Object.is(entries?.[1]?.features.x, -0)).toBe(true);
   });
 
+  it('carries what serving flagged per row, and reads messages without it as unflagged', () => {
+    const input = classification();
+    const flagged = encodePredictionLogColumns({
+      ...input,
+      quality: [null, { unknownCategories: ['colour'], outsideTrainingRange: ['x'] }, {}],
+    });
+    const entries = decodePredictionLogColumns(flagged);
+    expect(entries?.map((e) => e.quality)).toEqual([
+      undefined,
+      { unknownCategories: ['colour'], outsideTrainingRange: ['x'] },
+      undefined,
+    ]);
+    // Nothing flagged writes the message as before: older readers see the same bytes.
+    expect(encodePredictionLogColumns({ ...input, quality: [null, {}, null] })).toEqual(
+      encodePredictionLogColumns(input),
+    );
+    expect(decodePredictionLogColumns(encodePredictionLogColumns(input))?.[1]).not.toHaveProperty(
+      'quality',
+    );
+  });
+
   it('round-trips a regression, and predictions of mixed shapes as JSON', () => {
     const rows = [
       { a: 1, b: 2 },

@@ -70,7 +70,14 @@ export async function compatibilityOf(
     const recorded = await getVersionCompatibility(deps.db, input.model, input.version);
     if (recorded === undefined)
       throw new AppError('NOT_FOUND', `model ${input.model} has no version ${input.version}`);
-    return recorded;
+    // Recorded before changes carried their effect, by rules that called every removal
+    // breaking: compared again with the same version, by the rules serving follows now.
+    const against = recorded?.against;
+    if (!against || recorded.changes.every((c) => c.effect !== undefined)) return recorded;
+    const reference = await getVersionOrThrow(deps, input.model, against.version).catch(() => null);
+    return reference
+      ? compareSignatures(candidate.manifest.signature, reference.manifest.signature, against)
+      : recorded; // the reference is gone: the recorded verdict is all there is
   }
   const current = await getAlias(deps.db, input.model, input.alias);
   if (!current) return null;

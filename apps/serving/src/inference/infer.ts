@@ -16,6 +16,13 @@ import { joinAnswers, splitExamples } from '../models/tensor-batch';
 import { sourceSizes, tensorLogRow, tensorPrediction } from './tensor-log';
 import type { TensorReadOptions } from '../protocols/tensor-inputs';
 import { pickAlias, type RoutesConfig, type Target } from '../routing/routes-config';
+import {
+  knownCategories,
+  screenRows,
+  unknownCategoryError,
+  type Screened,
+  type UnknownCategoryMode,
+} from './data-quality';
 import { checkFiniteOutputs, checkInputRanges, type OutOfRange } from './input-ranges';
 import type { LogBuffer } from './log-buffer';
 import type { PredictionIds } from './prediction-ids';
@@ -30,6 +37,8 @@ export interface InferDeps {
   maxRequestRows: number;
   /** SERVING_MAX_REQUEST_VALUES: what one request's encoded images may decode to. */
   maxRequestValues: number;
+  /** SERVING_UNKNOWN_CATEGORY (data-quality.ts). */
+  unknownCategory: UnknownCategoryMode;
   ids: PredictionIds;
 }
 
@@ -92,6 +101,18 @@ function successTally(loaded: LoadedModel, protocol: Protocol): SuccessTally {
   return tally;
 }
 
+/** Each version's known categories, worked out once, not per request. */
+const categoriesOf = new WeakMap<LoadedModel, ReturnType<typeof knownCategories>>();
+
+/** Counts a request's unknown categories and out-of-range numerics per feature. */
+function countQuality(metrics: ServingMetrics, loaded: LoadedModel, screened: Screened): void {
+  const version = String(loaded.version);
+  for (const [feature, n] of screened.unknown)
+    metrics.unknownCategories.inc({ model: loaded.name, version, feature }, n);
+  for (const [feature, n] of screened.outside)
+    metrics.outsideTrainingRange.inc({ model: loaded.name, version, feature }, n);
+}
+
 function validation(message: string, details: ErrorDetail[]): AppError {
   return new AppError('VALIDATION_FAILED', `${message}: ${describeDetails(details)}`, details);
 }
@@ -140,8 +161,20 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
         details,
       );
     }
-    const outOfRange = checkInputRanges(signature, loaded.ranges, checked.rows, req.renamePath);
-    const predictions = await loaded.batcher.submit(checked.rows);
+    let categories = categoriesOf.get(loaded);
+    if (!categories) categoriesOf.set(loaded, (categories = knownCategories(loaded.manifest)));
+    const screened = screenRows(
+      checked.rows,
+      categories,
+      loaded.ranges,
+      deps.unknownCategory,
+      req.renamePath,
+    );
+    countQuality(metrics, loaded, screened);
+    if (screened.refused.length > 0) throw unknownCategoryError(screened.refused);
+    const rows = screened.rows;
+    const outOfRange = checkInputRanges(signature, loaded.ranges, rows, req.renamePath);
+    const predictions = await loaded.batcher.submit(rows);
     checkFiniteOutputs(predictions, req.renamePath);
     for (const f of outOfRange) {
       metrics.outOfRangeInputs.inc({
@@ -155,15 +188,16 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
       loaded.name,
       loaded.version,
       ids,
-      checked.rows,
+      rows,
       predictions,
       req.principal ?? null,
+      screened.flags,
     );
     const success = successTally(loaded, req.protocol);
     metrics.success.tally(success.key, success.labels);
     const mirror = route ?? deps.routes.get(target.model);
     if (mirror?.shadow && req.target.version === undefined && req.target.alias === undefined) {
-      deps.shadow.mirror(mirror, loaded.name, loaded.version, checked.rows, predictions);
+      deps.shadow.mirror(mirror, loaded.name, loaded.version, rows, predictions);
     }
     const alias = target.alias ?? (target.version === undefined ? models.alias : null);
     return {

@@ -1,4 +1,4 @@
-import type { DataRow, Prediction } from '@mlops/contracts';
+import type { DataRow, Prediction, PredictionDataQuality } from '@mlops/contracts';
 import type { ServedBatch } from '../payload-log';
 
 /** Where answered rows go: the payload log (tests pass their own). */
@@ -13,6 +13,8 @@ interface Pending {
   ids: string[];
   rows: DataRow[];
   predictions: Prediction[];
+  /** Parallel to rows once any added row was flagged (data-quality.ts); else null. */
+  quality: Array<PredictionDataQuality | null> | null;
 }
 
 /**
@@ -47,6 +49,7 @@ export class LogBuffer {
     rows: readonly DataRow[],
     predictions: readonly Prediction[],
     principal: string | null = null,
+    quality: ReadonlyArray<PredictionDataQuality | null> | null = null,
   ): void {
     let versions = this.pending.get(model);
     if (!versions) this.pending.set(model, (versions = new Map<number, Map<string, Pending>>()));
@@ -55,10 +58,13 @@ export class LogBuffer {
     const caller = principal ?? '';
     let p = callers.get(caller);
     if (!p) {
-      p = { model, version, principal, ids: [], rows: [], predictions: [] };
+      p = { model, version, principal, ids: [], rows: [], predictions: [], quality: null };
       callers.set(caller, p);
     }
+    if (quality && !p.quality)
+      p.quality = new Array<PredictionDataQuality | null>(p.rows.length).fill(null);
     for (let i = 0; i < rows.length; i++) {
+      p.quality?.push(quality?.[i] ?? null);
       p.ids.push(ids[i]!);
       p.rows.push(rows[i]!);
       p.predictions.push(predictions[i]!);

@@ -23,26 +23,36 @@ function cells(out: unknown[]): DataSink {
   };
 }
 
+/** For a refusal: the tensors sent that the model does not take (a typo, or another model's). */
+function strangers(req: V2TensorRequest, signature: Signature): string {
+  const names = new Set(signature.inputs.map((c) => c.name));
+  const other = req.inputs.filter((t) => !names.has(t.name)).map((t) => `"${t.name}"`);
+  if (other.length === 0) return '';
+  return `; ${other.join(', ')} ${other.length === 1 ? 'is not an input' : 'are not inputs'} of the model (its inputs: ${[...names].map((n) => `"${n}"`).join(', ')})`;
+}
+
 /**
  * Typed tensors → records. Our choice (README): one input tensor per feature, named as the
  * feature, shape `[n]` or `[n, 1]`; FP32 (any numeric type) for numeric, BYTES for categorical,
  * BOOL for boolean. The model's own preprocessing then runs exactly as for the other protocols.
+ * As with records: a tensor the model does not take is ignored (its feature was removed since
+ * the client was written), and a nullable feature's tensor may be left out (all null).
  */
 export function tensorsToRecords(req: V2TensorRequest, signature: Signature): unknown[] {
   const byName = new Map(req.inputs.map((t) => [t.name, t]));
   if (byName.size !== req.inputs.length) throw bad('Two input tensors have the same name');
-  for (const name of byName.keys()) {
-    if (!signature.inputs.some((c) => c.name === name)) {
-      throw bad(
-        `Unexpected input tensor "${name}": the model's inputs are ${signature.inputs.map((c) => `"${c.name}"`).join(', ')}`,
-      );
-    }
-  }
   let rows: number | null = null;
-  const columns: Array<{ name: string; values: unknown[] }> = [];
+  const columns: Array<{ name: string; values: unknown[] | null }> = [];
   for (const column of signature.inputs) {
     const t = byName.get(column.name);
-    if (!t) throw bad(`Missing input tensor "${column.name}" (${v2DatatypeOf(column)}, shape [n])`);
+    if (!t && column.nullable) {
+      columns.push({ name: column.name, values: null });
+      continue;
+    }
+    if (!t)
+      throw bad(
+        `Missing input tensor "${column.name}" (${v2DatatypeOf(column)}, shape [n])${strangers(req, signature)}`,
+      );
     const expected = v2DatatypeOf(column);
     const typeOk = expected === 'FP32' ? NUMERIC.has(t.datatype) : t.datatype === expected;
     if (!typeOk) throw bad(`Input "${t.name}" has datatype ${t.datatype}; expected ${expected}`);
@@ -57,10 +67,16 @@ export function tensorsToRecords(req: V2TensorRequest, signature: Signature): un
     rows = n;
     columns.push({ name: column.name, values });
   }
+  if (rows === null) {
+    // Every input the model takes is nullable and none was sent: nothing says how many rows.
+    throw bad(
+      `No input tensor the model takes: its inputs are ${signature.inputs.map((c) => `"${c.name}"`).join(', ')}`,
+    );
+  }
   const records: Array<Record<string, unknown>> = [];
-  for (let i = 0; i < (rows ?? 0); i++) {
+  for (let i = 0; i < rows; i++) {
     const r: Record<string, unknown> = {};
-    for (const c of columns) r[c.name] = c.values[i];
+    for (const c of columns) r[c.name] = c.values ? c.values[i] : null;
     records.push(r);
   }
   return records;

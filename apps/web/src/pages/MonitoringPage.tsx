@@ -4,6 +4,7 @@ import { LineChart } from '../components/LineChart';
 import { Sparkline } from '../components/Sparkline';
 import { Card, ErrorNote, Status } from '../components/Status';
 import { formatNumber } from '../lib/chart';
+import { dataQualityCell } from '../lib/data-quality';
 import { driftOverTime } from '../lib/drift-history';
 import { LiveVsTrainingCard, MonitorEventsCard, QualityCard } from './MonitorPanels';
 
@@ -99,6 +100,7 @@ function DriftCard({ model }: { model: string }) {
                     <th scope="col">Verdict</th>
                     <th scope="col">Score over time</th>
                     <th scope="col">Drifted in</th>
+                    <th scope="col">Unknown or out of range</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -121,6 +123,7 @@ function DriftCard({ model }: { model: string }) {
                           />
                         </td>
                         <td>{f ? `${f.drifted} of ${f.reports} reports` : '–'}</td>
+                        <td>{dataQualityCell(r, c.column)}</td>
                       </tr>
                     );
                   })}

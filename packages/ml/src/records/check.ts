@@ -70,10 +70,16 @@ function ownKeyCount(value: Record<string, unknown>): number {
   return n;
 }
 
-/** A copy of `instance` holding only the signature's inputs (already checked). */
+/**
+ * A copy of `instance` holding only the signature's inputs (already checked); an absent
+ * nullable input is null, as if the client had sent it.
+ */
 function pick(instance: Record<string, unknown>, inputs: readonly Column[]): DataRow {
   const row: DataRow = {};
-  for (const column of inputs) row[column.name] = instance[column.name] as CellValue;
+  for (const column of inputs) {
+    const value = Object.hasOwn(instance, column.name) ? instance[column.name] : undefined;
+    row[column.name] = value === undefined ? null : (value as CellValue);
+  }
   return row;
 }
 
@@ -96,7 +102,10 @@ function isExactRecord(instance: Record<string, unknown>, inputs: readonly Colum
 
 /**
  * Check raw feature records against a model signature and keep only the signature's inputs.
- * Extra keys are ignored; every input must be present; details name `instances[i].column`.
+ * Extra keys are ignored (a client of a version that took a feature since removed keeps
+ * working); a nullable input may be left out and is then null (a client of a version without
+ * a feature added since as nullable keeps working); every other input must be present. Details
+ * name `instances[i].column`. These two rules are what compatibility.ts classifies by.
  */
 export function checkRecords(signature: Signature, instances: unknown[]): CheckRecordsResult {
   const details: ErrorDetail[] = [];
@@ -117,9 +126,14 @@ export function checkRecords(signature: Signature, instances: unknown[]): CheckR
       continue;
     }
     const before = details.length;
+    let absent = 0;
     for (const column of inputs) {
       if (details.length >= MAX_RECORD_DETAILS) break;
       const value = Object.hasOwn(instance, column.name) ? instance[column.name] : undefined;
+      if (value === undefined && column.nullable) {
+        absent++;
+        continue;
+      }
       if (value === undefined) {
         details.push({
           path: `instances[${i}].${column.name}`,
@@ -132,9 +146,12 @@ export function checkRecords(signature: Signature, instances: unknown[]): CheckR
     }
     if (details.length > before) continue;
     // Every input is present and valid. A record holding nothing else is the row as it is (no
-    // copy: wide rows are most of a request's work otherwise); extra keys are dropped by one.
+    // copy: wide rows are most of a request's work otherwise); extra keys are dropped and
+    // absent nullable inputs filled by one.
     rows.push(
-      ownKeyCount(instance) === inputs.length ? (instance as DataRow) : pick(instance, inputs),
+      absent === 0 && ownKeyCount(instance) === inputs.length
+        ? (instance as DataRow)
+        : pick(instance, inputs),
     );
   }
   return details.length > 0 ? { ok: false, details } : { ok: true, rows };

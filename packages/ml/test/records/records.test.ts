@@ -65,6 +65,35 @@ describe('checkRecords', () => {
     });
   });
 
+  it('reads a left-out nullable feature as null, and still names a left-out required one', () => {
+    const result = checkRecords(signature, [
+      { sepal_length: 1, color: 'red' },
+      { color: 'red', flag: false, extra: 1 },
+    ]);
+    expect(result).toEqual({
+      ok: false,
+      details: [
+        {
+          path: 'instances[1].sepal_length',
+          message: 'missing feature "sepal_length" (expected numeric)',
+        },
+      ],
+    });
+    const ok = checkRecords(signature, [{ sepal_length: 1, color: 'red', other: 'x' }]);
+    expect(ok).toEqual({
+      ok: true,
+      rows: [{ sepal_length: 1, width: null, color: 'red', flag: null }],
+    });
+    // As many keys as inputs, one of them extra: the row is still completed, not passed through.
+    const same = checkRecords(signature, [{ sepal_length: 1, color: 'red', flag: true, x: 2 }]);
+    expect(same.ok && same.rows[0]).toEqual({
+      sepal_length: 1,
+      width: null,
+      color: 'red',
+      flag: true,
+    });
+  });
+
   it('rejects numeric strings, wrong types and null in non-nullable columns', () => {
     const result = checkRecords(signature, [
       { ...good, sepal_length: '5.1' },
