@@ -71,6 +71,7 @@ export const behaviouralTestSchema = z.discriminatedUnion('kind', [
   minimumFunctionalitySchema,
 ]);
 export type BehaviouralTest = z.infer<typeof behaviouralTestSchema>;
+export type BehaviouralTestInput = z.input<typeof behaviouralTestSchema>;
 
 /**
  * The test file versioned with the model (`spec.tests`, e.g. `mlops train --tests tests.json`):
