@@ -223,7 +223,14 @@ export function createTrainProcessor(deps: ProcessorDeps) {
         runId,
         version: null,
         metrics: output.metrics,
-        trials: [{ runId, metrics: output.metrics, manifest }],
+        trials: [
+          {
+            runId,
+            metrics: output.metrics,
+            manifest,
+            ...(output.modelTests ? { modelTests: output.modelTests } : {}),
+          },
+        ],
       };
     }
     const version = await registry.api.versions.create.mutate({
