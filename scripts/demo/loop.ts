@@ -3,6 +3,7 @@ import { predictResponseSchema } from '@mlops/contracts';
 import { quantile } from '@mlops/ml/stats';
 import { round } from '../lib/stats';
 import { features, readIris, shift, splitHoldout, toCsv, type IrisRow } from './iris';
+import { readIrisTests, summarizeTests, type TestsSummary } from './model-tests';
 import type { Reporter } from './reporter';
 import {
   bearer,
@@ -16,7 +17,7 @@ import {
 
 export type { LoopUrls } from './steps';
 
-export interface DemoSummary {
+export interface DemoSummary extends TestsSummary {
   dataset: { name: string; version: number; hash: string; rows: number };
   run: {
     id: string;
@@ -81,6 +82,8 @@ export async function runLoop(
         earlyStoppingPatience: 15,
       },
       seed: 42,
+      // Declared behavioural tests, run by the trainer with the platform's own model tests.
+      tests: readIrisTests(),
     });
     const done = await waitForRun(client, created.id, report);
     if (done.status !== 'completed' || done.modelVersion === null) {
@@ -93,6 +96,15 @@ export async function runLoop(
     };
   });
   const version = run.modelVersion!;
+
+  const tested = await report.step('model tests on the held-out split', async () => {
+    const v = await client.api.versions.get.query({ model: MODEL, version });
+    const t = summarizeTests(v.modelTests);
+    return {
+      value: t,
+      detail: `${t.tests.passed} passed, ${t.tests.failed} failed${t.tests.failed ? ` (${t.tests.failed_names.join(', ')})` : ''}; lift ${t.baseline.lift ?? '?'} ${t.baseline.metric ?? ''} over ${t.baseline.against ?? 'no baseline'}`,
+    };
+  });
 
   await report.step(`promote ${MODEL} v${version} to "${ALIAS}"`, async () => {
     await client.api.aliases.set.mutate({ model: MODEL, version, alias: ALIAS });
@@ -169,6 +181,7 @@ export async function runLoop(
       metrics: run.metrics,
     },
     model: { name: MODEL, version },
+    ...tested,
     alias: ALIAS,
     holdout: { rows: holdout.length, accuracy: round(served.accuracy, 4) },
     serving: {

@@ -152,12 +152,15 @@ async function irisLap(client: RegistryClient, urls: LoopUrls): Promise<LapResul
   if (summary.drift.heldout)
     failures.push('the monitor flagged drift on held-out traffic (expected none)');
   if (!summary.drift.shifted) failures.push('the monitor did not flag drift on shifted traffic');
+  if (summary.tests.passed + summary.tests.failed === 0)
+    failures.push('the trained version has no platform model tests');
   if (!summary.validation.anomalies.some((a) => a.kind === 'out_of_range'))
     failures.push('validation found no out-of-range values in the shifted dataset');
   const lines = [
     `dataset ${summary.dataset.hash.slice(0, 12)}…, ${summary.model.name} v${summary.model.version} is "${summary.alias}",`,
     `held-out accuracy ${summary.holdout.accuracy} over HTTP, p50 ${summary.serving.p50_ms} ms / p99 ${summary.serving.p99_ms} ms,`,
     `drift: held-out ${summary.drift.heldout ? 'DRIFTED' : 'none'}; shifted ${summary.drift.shifted ? `DRIFTED (${summary.drift.shifted_columns.join(', ')})` : 'none'}`,
+    `model tests: ${summary.tests.passed} passed, ${summary.tests.failed} failed; lift over the ${summary.baseline.against ?? '?'} baseline ${summary.baseline.lift ?? '?'}`,
     `validation of ${summary.validation.dataset} v${summary.validation.version}: ${summary.validation.anomalies.length} anomalies (${[...new Set(summary.validation.anomalies.map((a) => a.kind))].join(', ')})`,
   ];
   if (second)

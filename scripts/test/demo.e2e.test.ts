@@ -31,6 +31,12 @@ describe('npm run demo -- --json', () => {
       expect(summary.serving!.p50_ms).toBeGreaterThan(0);
       expect(summary.serving!.p99_ms).toBeGreaterThanOrEqual(summary.serving!.p50_ms as number);
       expect(summary.drift).toMatchObject({ heldout: false, shifted: true });
+      // The platform's model tests ran at registration, the declared behavioural ones included.
+      expect(summary.tests!.passed).toBeGreaterThanOrEqual(8);
+      expect(summary.tests!.failed).toEqual(expect.any(Number));
+      expect(summary.baseline!.metric).toBe('accuracy');
+      expect(['majority', 'logistic']).toContain(summary.baseline!.against);
+      expect(summary.baseline!.lift).toEqual(expect.any(Number));
       // The shifted rows, ingested as a new version, are out of the first version's ranges.
       expect(summary.validation).toMatchObject({ dataset: 'iris-shifted', version: 2, against: 1 });
       expect(summary.validation!.anomalies).toEqual(

@@ -107,6 +107,10 @@ export function buildProgram(): Command {
       'JSON sweep spec ({strategy, trials, parallelism, metric, greaterIsBetter, space}): trains one trial per point, registers the best',
     )
     .option(
+      '--tests <file>',
+      'JSON model tests ({behavioural:[invariance|directional|minimum_functionality], bounds}): run on the held-out split at registration',
+    )
+    .option(
       '--transfer-from <model@ref>',
       'image datasets: start from a registered image model (<model>@<version|alias>), freeze it and train a new head',
     )

@@ -3,6 +3,7 @@ import { DelayedError, UnrecoverableError } from 'bullmq';
 import {
   AppError,
   trainJobPayloadSchema,
+  testCounts,
   trainingSpecSchema,
   type Metrics,
   type RunRows,
@@ -191,6 +192,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
         metrics: output.metrics,
         sizes: output.sizes,
         seconds: output.seconds,
+        ...(output.modelTests ? { modelTests: testCounts(output.modelTests) } : {}),
         ...(output.cachedFeatures ? { cachedFeatures: output.cachedFeatures } : {}),
         fit: { ...output.fit, history: undefined },
       },
@@ -221,7 +223,14 @@ export function createTrainProcessor(deps: ProcessorDeps) {
         runId,
         version: null,
         metrics: output.metrics,
-        trials: [{ runId, metrics: output.metrics, manifest }],
+        trials: [
+          {
+            runId,
+            metrics: output.metrics,
+            manifest,
+            ...(output.modelTests ? { modelTests: output.modelTests } : {}),
+          },
+        ],
       };
     }
     const version = await registry.api.versions.create.mutate({
@@ -234,6 +243,7 @@ export function createTrainProcessor(deps: ProcessorDeps) {
       metrics: output.metrics,
       version: version.version,
       rows: runRows(output.sizes),
+      ...(output.modelTests ? { modelTests: output.modelTests } : {}),
     });
     logger.info({ runId, model: spec.modelName, version: version.version }, 'version registered');
     return {

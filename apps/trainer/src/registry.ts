@@ -7,6 +7,7 @@ import type {
   DatasetVersion,
   DatasetVersionSummary,
   Metrics,
+  ModelTests,
   ModelVersion,
   Run,
   RunProgress,
@@ -37,6 +38,7 @@ export interface TrainerRegistry {
           metrics: Metrics;
           version?: number;
           rows?: RunRows;
+          modelTests?: ModelTests;
         }): Promise<Run>;
       };
       fail: { mutate(input: { id: string; error: string }): Promise<Run> };

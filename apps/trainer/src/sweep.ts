@@ -5,6 +5,7 @@ import {
   bundleManifestSchema,
   idSchema,
   metricsSchema,
+  modelTestsSchema,
   type Run,
   type SweepSpec,
 } from '@mlops/contracts';
@@ -16,6 +17,8 @@ export const trialOutcomeSchema = z.object({
   runId: idSchema,
   metrics: metricsSchema,
   manifest: bundleManifestSchema,
+  /** The trial's model tests: they become the registered version's if it is the best. */
+  modelTests: modelTestsSchema.optional(),
 });
 export type TrialOutcome = z.infer<typeof trialOutcomeSchema>;
 
@@ -94,6 +97,7 @@ export async function finishSweep(
     id: run.id,
     metrics: best.metrics,
     version: version.version,
+    ...(best.modelTests ? { modelTests: best.modelTests } : {}),
   });
   logger.info(
     { runId: run.id, bestTrial: best.runId, version: version.version, metric: sweep.metric },

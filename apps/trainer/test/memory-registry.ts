@@ -192,6 +192,7 @@ export class MemoryRegistry implements TrainerRegistry {
             manifest,
             claimedMetrics: manifest.metrics,
             platformMetrics: null,
+            modelTests: null,
             aliases: [],
             createdAt: new Date().toISOString(),
           };

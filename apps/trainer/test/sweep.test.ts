@@ -115,6 +115,9 @@ describe('sweeps (BullMQ flow, real registry, real worker)', () => {
     expect(version.manifest.lineage.hyperparameters).toEqual(best.hyperparameters);
     expect(done.modelVersion).toBe(version.version);
     expect(done.metrics).toEqual(best.metrics);
+    // The best trial's model tests, run on its held-out split, are the version's.
+    expect(version.modelTests?.source).toEqual({ kind: 'run', runId: sweep.id });
+    expect(version.modelTests?.results.map((r) => r.name)).toContain('baseline:majority');
   });
 
   it('a trial that fails for good neither blocks its lane nor hides the trials before it', async () => {

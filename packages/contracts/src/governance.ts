@@ -100,6 +100,10 @@ const finite = z.number().finite();
  * that dataset version (pinned at `policies.set`, latest when no version is given), for the
  * candidate and the baseline alike — so a `write` token cannot earn a pass by evaluating on a
  * dataset it uploaded, and candidates are compared on the same rows. Implies platform metrics.
+ *
+ * `requireModelTests` refuses a candidate without the platform's model tests (model-tests.ts)
+ * or with any failed one; `minBaselineLift` refuses one whose lift over its strongest baseline
+ * (accuracy or r2 minus the baseline's, on the same held-out split) is below the bound.
  */
 export const promotionPolicySchema = z
   .object({
@@ -119,11 +123,21 @@ export const promotionPolicySchema = z
       .strict()
       .nullable()
       .default(null),
+    requireModelTests: z.boolean().default(false),
+    minBaselineLift: z.number().min(-1).max(1).nullable().default(null),
   })
   .strict()
   .refine(
-    (p) => p.threshold !== null || p.minAbsoluteChange !== null || p.minRelativeChange !== null,
-    { message: 'set at least one of threshold, minAbsoluteChange, minRelativeChange' },
+    (p) =>
+      p.threshold !== null ||
+      p.minAbsoluteChange !== null ||
+      p.minRelativeChange !== null ||
+      p.requireModelTests ||
+      p.minBaselineLift !== null,
+    {
+      message:
+        'set at least one of threshold, minAbsoluteChange, minRelativeChange, requireModelTests, minBaselineLift',
+    },
   );
 export type PromotionPolicyInput = z.input<typeof promotionPolicySchema>;
 
@@ -141,6 +155,8 @@ export const storedPromotionPolicySchema = z.object({
     .object({ name: resourceNameSchema, version: z.number().int().positive() })
     .nullable()
     .default(null),
+  requireModelTests: z.boolean().default(false),
+  minBaselineLift: z.number().nullable().default(null),
   updatedBy: z.string(),
   updatedAt: isoDateSchema,
 });
@@ -153,11 +169,15 @@ export const gateCheckSchema = z.object({
     'threshold',
     'min_absolute_change',
     'min_relative_change',
+    'model_tests',
+    'min_baseline_lift',
   ]),
   passed: z.boolean(),
   /** The bound the candidate had to reach (null for metric_present). */
   required: z.number().nullable(),
   actual: z.number().nullable(),
+  /** model_tests: the failed tests, by name (or why there are none to read). */
+  detail: z.string().max(2_000).optional(),
 });
 export type GateCheck = z.infer<typeof gateCheckSchema>;
 

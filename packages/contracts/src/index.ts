@@ -9,6 +9,7 @@ export * from './preprocessing';
 export * from './tensor';
 export * from './model';
 export * from './evaluation';
+export * from './model-tests';
 export * from './events';
 export * from './keys';
 export * from './queue';

@@ -8,6 +8,7 @@ import {
   sha256Schema,
 } from './names';
 import { platformMetricsSchema } from './evaluation';
+import { versionModelTestsSchema } from './model-tests';
 import { preprocessingSchema } from './preprocessing';
 import { tensorSignatureSchema } from './tensor';
 import {
@@ -253,6 +254,8 @@ export const modelVersionSchema = z.object({
   claimedMetrics: metricsSchema.default({}),
   /** Metrics the platform computed for this version (see evaluation.ts), null until it has. */
   platformMetrics: platformMetricsSchema.nullable().default(null),
+  /** Model tests the platform ran at registration (see model-tests.ts), null until it has. */
+  modelTests: versionModelTestsSchema.nullable().default(null),
   /** Aliases pointing at this version now. */
   aliases: z.array(aliasNameSchema),
   createdAt: isoDateSchema,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelTestsSpecSchema } from './model-tests';
 import {
   aliasNameSchema,
   columnNameSchema,
@@ -205,6 +206,8 @@ export const trainingSpecSchema = z.object({
   transfer: trainingTransferSchema.optional(),
   /** Makes the run a sweep: a parent run whose child runs (trials) vary the hyperparameters. */
   sweep: sweepSpecSchema.optional(),
+  /** Model tests' bounds and declared behavioural tests (tabular runs; see model-tests.ts). */
+  tests: modelTestsSpecSchema.optional(),
 });
 export type TrainingSpec = z.infer<typeof trainingSpecSchema>;
 export type TrainingSpecInput = z.input<typeof trainingSpecSchema>;

@@ -1,5 +1,6 @@
 import type { CliContext } from '../context';
 import { formatMetrics, printJson, printTable } from '../output';
+import { modelTestColumns } from './model-test-lines';
 import { anomalySummary } from './validation-lines';
 
 export async function listDatasets(ctx: CliContext, name: string | undefined): Promise<void> {
@@ -45,6 +46,8 @@ export async function listVersions(ctx: CliContext, model: string): Promise<void
       // Only platform metrics are the platform's word; what the client wrote is labelled.
       platform: v.platformMetrics ? formatMetrics(v.platformMetrics.metrics) : null,
       claimed: formatMetrics(v.claimedMetrics),
+      // The platform's model tests at registration: what a requireModelTests gate reads.
+      ...modelTestColumns(v),
       created: v.createdAt,
     })),
   );

@@ -12,6 +12,7 @@ import {
 } from '@mlops/contracts';
 import type { CliContext } from '../context';
 import { formatMetrics, printJson } from '../output';
+import { readModelTestsFile } from './model-tests-file';
 import { parseTransferFrom } from './transfer-flag';
 
 export interface TrainOptions {
@@ -32,6 +33,8 @@ export interface TrainOptions {
   transferFrom?: string;
   /** With --transfer-from: fine-tune the base's top N weighted layers in a second phase. */
   unfreezeTop?: string;
+  /** JSON file with the model's tests (contracts `modelTestsSpecSchema`). */
+  tests?: string;
   wait: boolean;
 }
 
@@ -54,6 +57,7 @@ export async function train(ctx: CliContext, opts: TrainOptions): Promise<void> 
     },
     ...(opts.seed ? { seed: toInt('--seed', opts.seed) } : {}),
     ...(opts.sweep ? { sweep: readSweep(opts.sweep) } : {}),
+    ...(opts.tests ? { tests: readModelTestsFile(opts.tests) } : {}),
     ...(opts.transferFrom
       ? {
           transfer: {

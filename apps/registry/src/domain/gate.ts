@@ -7,19 +7,28 @@ import type {
   ModelVersion,
   PlatformMetrics,
   PromotionPolicy,
+  VersionModelTests,
 } from '@mlops/contracts';
+import { isModelTestCheck, modelTestChecks, modelTestsSummary } from './gate-tests';
 
 /** What the gate knows of one version: what its client claimed and what the platform measured. */
 export interface GateSide {
   version: number;
   claimed: Metrics;
   platform: PlatformMetrics | null;
+  /** The platform's model tests stored at registration (null: none). */
+  tests?: VersionModelTests | null;
 }
 
 export function gateSideOf(
-  v: Pick<ModelVersion, 'version' | 'manifest' | 'platformMetrics'>,
+  v: Pick<ModelVersion, 'version' | 'manifest' | 'platformMetrics' | 'modelTests'>,
 ): GateSide {
-  return { version: v.version, claimed: v.manifest.metrics, platform: v.platformMetrics };
+  return {
+    version: v.version,
+    claimed: v.manifest.metrics,
+    platform: v.platformMetrics,
+    tests: v.modelTests,
+  };
 }
 
 /** Where a version's value of `metric` comes from: platform metrics first, a claim only if allowed. */
@@ -100,6 +109,7 @@ export function evaluateGate(
           : base.value * (1 - policy.minRelativeChange),
       );
   }
+  checks.push(...modelTestChecks(policy, candidate.tests ?? null));
   return {
     passed: checks.every((c) => c.passed),
     metric,
@@ -119,6 +129,8 @@ export function evaluateGate(
 
 /** One line for the refusal message: which number was read, from where, beside the claim. */
 export function verdictSummary(verdict: GateVerdict): string {
+  const tests = modelTestsSummary(verdict);
+  if (tests !== null) return tests;
   const m = verdict.metric;
   const claim = `claimed ${m} ${fmt(verdict.claimed)}`;
   if (verdict.source === 'platform')
@@ -155,6 +167,8 @@ export function verdictDetails(verdict: GateVerdict): ErrorDetail[] {
 
 function checkMessage(verdict: GateVerdict, c: GateCheck, op: string): string {
   const status = c.passed ? 'passed' : 'failed';
+  if (isModelTestCheck(c))
+    return `${status}: ${c.name} ${fmt(c.actual)} (bound ${fmt(c.required)}): ${c.detail ?? ''}`;
   if (c.name === 'platform_metrics')
     return c.passed
       ? `passed: platform metrics from ${verdict.platformSource ?? 'the platform'}`

@@ -7,6 +7,7 @@ import {
   type BackendName,
   type EpochLoss,
   type Metrics,
+  type ModelTests,
   type Run,
   type RunProgress,
   type RunRows,
@@ -20,6 +21,7 @@ import {
   insertRun,
   listChildRuns,
   listRuns,
+  setModelTests,
   setPlatformMetrics,
   updateRunIf,
 } from '@mlops/storage';
@@ -190,6 +192,7 @@ export async function completeRun(
   version: number | undefined,
   principal: Principal,
   rows?: RunRows,
+  modelTests?: ModelTests,
 ): Promise<Run> {
   const current = await getRunOrThrow(deps, id);
   if (version === undefined) return completeTrial(deps, current, metrics, rows);
@@ -220,6 +223,14 @@ export async function completeRun(
     recordedAt: run.finishedAt ?? new Date().toISOString(),
     recordedBy: principal.name,
   });
+  if (modelTests) {
+    await setModelTests(deps.db, run.modelName, version, {
+      ...modelTests,
+      source: { kind: 'run', runId: id },
+      recordedAt: run.finishedAt ?? new Date().toISOString(),
+      recordedBy: principal.name,
+    });
+  }
   const checkpoint = current.progress?.checkpoint;
   if (checkpoint) await dropCheckpoint(deps, id, checkpoint.sha256);
   await publishEvent(deps, {

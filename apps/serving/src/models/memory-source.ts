@@ -24,6 +24,7 @@ export class MemoryModelSource implements ModelSource {
       manifest,
       claimedMetrics: manifest.metrics,
       platformMetrics: null,
+      modelTests: null,
       aliases: [],
       createdAt: new Date().toISOString(),
     };

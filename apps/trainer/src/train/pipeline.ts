@@ -4,6 +4,7 @@ import {
   type DatasetProfile,
   type DatasetSchema,
   type Metrics,
+  type ModelTests,
   type Preprocessing,
   type Signature,
   type TrainingSpec,
@@ -35,6 +36,8 @@ export interface TrainOutput {
   preprocessing: Preprocessing;
   signature: Signature;
   metrics: Metrics;
+  /** The platform's model tests on the held-out split (tabular runs trained in memory). */
+  modelTests?: ModelTests;
   /** The training split's feature profile (tabular runs; an image run has none yet). */
   profile?: DatasetProfile;
   fit: FitResult;
@@ -107,6 +110,8 @@ export async function trainPipeline(input: TrainInput): Promise<TrainOutput> {
       features,
       target,
       test: split.test,
+      train: split.train,
+      tests: spec.tests,
       profile: () => profileRows(features, split.train, { seed: spec.seed }),
     });
     return {

@@ -5,6 +5,7 @@ import { useSession } from '../api/session';
 import { LineageList } from '../components/LineageList';
 import { Pagination } from '../components/Pagination';
 import { Card, ErrorNote, Status } from '../components/Status';
+import { ModelTestsPanel } from '../components/ModelTestsPanel';
 import { VersionMetrics } from '../components/VersionMetrics';
 import { paginate } from '../lib/paginate';
 import { AliasHistory } from './AliasHistory';
@@ -105,6 +106,7 @@ function VersionCard({ v }: { v: ModelVersion }) {
         <VersionMetrics v={v} />
         <LineageList v={v} />
       </div>
+      <ModelTestsPanel v={v} />
     </article>
   );
 }

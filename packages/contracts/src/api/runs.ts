@@ -10,6 +10,7 @@ import {
   runStatusSchema,
   trainingSpecSchema,
 } from '../training';
+import { modelTestsSchema } from '../model-tests';
 import { listLimit } from './shared';
 
 export const runsApi = {
@@ -83,6 +84,8 @@ export const runsApi = {
       version: z.number().int().positive().optional(),
       /** Rows trained on and dropped (null target): stored on the run. */
       rows: runRowsSchema.optional(),
+      /** The model tests run on the held-out split: stored on the version (not for trials). */
+      modelTests: modelTestsSchema.optional(),
     }),
     output: runSchema,
   },

@@ -12,6 +12,8 @@ export async function upsertPolicy(db: Db, policy: PromotionPolicy): Promise<Pro
     require_platform_metrics: policy.requirePlatformMetrics ? 1 : 0,
     evaluation_dataset_name: policy.evaluationDataset?.name ?? null,
     evaluation_dataset_version: policy.evaluationDataset?.version ?? null,
+    require_model_tests: policy.requireModelTests ? 1 : 0,
+    min_baseline_lift: policy.minBaselineLift,
     updated_by: policy.updatedBy,
     updated_at: policy.updatedAt,
   };
@@ -61,6 +63,8 @@ function toPolicy(row: PromotionPolicyRow): PromotionPolicy {
       row.evaluation_dataset_name === null || row.evaluation_dataset_version === null
         ? null
         : { name: row.evaluation_dataset_name, version: Number(row.evaluation_dataset_version) },
+    requireModelTests: Number(row.require_model_tests) === 1,
+    minBaselineLift: row.min_baseline_lift === null ? null : Number(row.min_baseline_lift),
     updatedBy: row.updated_by,
     updatedAt: row.updated_at,
   });

@@ -4,8 +4,10 @@ import {
   bundleManifestSchema,
   modelVersionSchema,
   platformMetricsSchema,
+  versionModelTestsSchema,
   type BundleManifest,
   type PlatformMetrics,
+  type VersionModelTests,
   type ModelVersion,
 } from '@mlops/contracts';
 import type { Db } from '../db/connection';
@@ -140,6 +142,9 @@ export function toModelVersion(row: ModelVersionRow, aliases: string[]): ModelVe
     platformMetrics: row.platform_metrics_json
       ? parseJsonColumn(platformMetricsSchema, row.platform_metrics_json, 'platform metrics')
       : null,
+    modelTests: row.model_tests_json
+      ? parseJsonColumn(versionModelTestsSchema, row.model_tests_json, 'model tests')
+      : null,
     aliases,
     createdAt: row.created_at,
   });
@@ -176,6 +181,22 @@ export async function setPlatformMetrics(
   const res = await db
     .updateTable('model_versions')
     .set({ platform_metrics_json: JSON.stringify(platformMetricsSchema.parse(metrics)) })
+    .where('model', '=', model)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** Record the platform's model tests of a version (the newest replaces). False: no such version. */
+export async function setModelTests(
+  db: Db,
+  model: string,
+  version: number,
+  tests: VersionModelTests,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('model_versions')
+    .set({ model_tests_json: JSON.stringify(versionModelTestsSchema.parse(tests)) })
     .where('model', '=', model)
     .where('version', '=', version)
     .executeTakeFirst();

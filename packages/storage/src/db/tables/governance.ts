@@ -26,6 +26,9 @@ export interface PromotionPoliciesTable {
   /** The pinned evaluation dataset (0102), null when the policy pins none. */
   evaluation_dataset_name: Generated<string | null>;
   evaluation_dataset_version: Generated<number | null>;
+  /** 0/1 and a bound, added by 0106: the gate's model-test checks (0 and null: off). */
+  require_model_tests: Generated<number>;
+  min_baseline_lift: Generated<number | null>;
   updated_by: string;
   updated_at: string;
 }

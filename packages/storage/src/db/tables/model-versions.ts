@@ -13,5 +13,7 @@ export interface ModelVersionsTable {
   platform_metrics_json: Generated<string | null>;
   /** Free text (added by 0104), null until set: the MLflow API's version description. */
   description: Generated<string | null>;
+  /** JSON VersionModelTests (added by 0106): the platform's model tests, null until run. */
+  model_tests_json: Generated<string | null>;
 }
 export type ModelVersionRow = Selectable<ModelVersionsTable>;

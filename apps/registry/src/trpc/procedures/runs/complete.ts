@@ -12,5 +12,13 @@ export const runsComplete = scopedProcedure('train')
   .input(api.input)
   .output(api.output)
   .mutation(({ ctx, input }) =>
-    completeRun(ctx.deps, input.id, input.metrics, input.version, ctx.principal, input.rows),
+    completeRun(
+      ctx.deps,
+      input.id,
+      input.metrics,
+      input.version,
+      ctx.principal,
+      input.rows,
+      input.modelTests,
+    ),
   );
