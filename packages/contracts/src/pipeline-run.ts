@@ -51,7 +51,9 @@ export const pipelineTriggerSchema = z
   .strict();
 export type PipelineTrigger = z.infer<typeof pipelineTriggerSchema>;
 
-const outputsSchema = z.record(z.string(), jsonValueSchema);
+/** Step inputs, outputs and state: JSON objects. */
+export const pipelineOutputsSchema = z.record(z.string(), jsonValueSchema);
+const outputsSchema = pipelineOutputsSchema;
 
 export const pipelineStepRunSchema = z.object({
   runId: idSchema,

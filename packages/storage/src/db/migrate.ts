@@ -6,6 +6,7 @@ import { migration0102 } from './migrations/0102_platform_metrics';
 import { migration0103 } from './migrations/0103_webhook_secrets_sealed';
 import { migration0104 } from './migrations/0104_model_metadata';
 import { migration0105 } from './migrations/0105_data_validation';
+import { migration0106 } from './migrations/0106_pipelines';
 
 /** Migrations live in code (no directory scanning), so bundlers and tsx see the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0103_webhook_secrets_sealed': migration0103,
   '0104_model_metadata': migration0104,
   '0105_data_validation': migration0105,
+  '0106_pipelines': migration0106,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {
