@@ -12,6 +12,7 @@ import { trainerEnvSchema } from './env';
 import { createTrainerMetrics } from './metrics';
 import { createTrainerWorker } from './worker';
 import { createEvaluateWorker } from './evaluation/worker';
+import { createPipelineWorker } from './pipelines/worker';
 
 const env = parseEnv(trainerEnvSchema);
 const logger = createLogger('trainer', env.LOG_LEVEL);
@@ -51,6 +52,20 @@ const evaluator = createEvaluateWorker({
   logger,
 });
 
+// Pipeline steps (docs/pipelines.md): each a job of the `pipeline` queue; TRAINER_PIPELINES=false
+// leaves them to another worker.
+const pipelines =
+  env.TRAINER_PIPELINES === 'true'
+    ? createPipelineWorker({
+        connection: redis,
+        redisPrefix: env.MLOPS_REDIS_PREFIX,
+        client: registry,
+        logger,
+        dataDir: env.MLOPS_DATA_DIR,
+        concurrency: env.TRAINER_PIPELINE_CONCURRENCY,
+      })
+    : undefined;
+
 const app = buildApp({
   metrics,
   logger,
@@ -68,7 +83,7 @@ async function shutdown(signal: string): Promise<void> {
     await app.close();
     // The running fit finishes its epoch, checkpoints and hands the job back to the queue (its
     // thread is terminated after TRAINER_SHUTDOWN_GRACE_MS; the last checkpoint then counts).
-    await Promise.all([worker.shutdown(), evaluator.close()]);
+    await Promise.all([worker.shutdown(), evaluator.close(), pipelines?.close()]);
     await closeRedis(redis);
   } catch (err) {
     logger.error({ err }, 'unclean shutdown');

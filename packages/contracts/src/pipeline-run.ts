@@ -92,6 +92,8 @@ export const pipelineRunSchema = z.object({
   startedAt: isoDateSchema.nullable(),
   finishedAt: isoDateSchema.nullable(),
   durationMs: z.number().int().nonnegative().nullable(),
+  /** The definition the run started with (re-registering the pipeline does not change it). */
+  definition: pipelineDefinitionSchema,
   /** In definition order. */
   steps: z.array(pipelineStepRunSchema),
 });

@@ -153,6 +153,7 @@ function toStep(row: PipelineStepRow): PipelineStepRun {
 }
 
 function toRecord(row: PipelineRunRow, steps: PipelineStepRow[]): PipelineRunRecord {
+  const definition = parseJsonColumn(pipelineDefinitionSchema, row.definition_json, 'pipeline');
   const run = pipelineRunSchema.parse({
     id: row.id,
     pipeline: row.pipeline,
@@ -170,8 +171,8 @@ function toRecord(row: PipelineRunRow, steps: PipelineStepRow[]): PipelineRunRec
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     durationMs: ms(row.started_at, row.finished_at),
+    definition,
     steps: steps.map(toStep),
   });
-  const definition = parseJsonColumn(pipelineDefinitionSchema, row.definition_json, 'pipeline');
   return { run, definition };
 }
