@@ -107,6 +107,18 @@ describe('pipelines', () => {
     );
     expect((await trpc(r.app, 'query', 'pipelines.list', { limit: 5 }, write)).status).toBe(200);
     expect((await trpc(r.app, 'query', 'pipelines.list', { limit: 5 })).status).toBe(401);
+    // p-test moves an alias: a train token without promote may not start it.
+    const t = await trpc(
+      r.app,
+      'mutation',
+      'tokens.create',
+      { name: 't', scopes: ['train'] },
+      r.auth,
+    );
+    const train = { authorization: `Bearer ${(t.data as { token: string }).token}` };
+    const refused = await trpc(r.app, 'mutation', 'pipelines.run', { name: 'p-test' }, train);
+    expect(refused.status).toBe(403);
+    expect(refused.error?.message).toMatch(/promote/);
   });
 
   it('enqueues ready steps one by one, records outputs, caches, skips below a false when', async () => {

@@ -18,6 +18,7 @@ import {
   type PipelineRunRecord,
 } from '@mlops/storage';
 import type { Principal } from '@mlops/contracts';
+import { requireScope } from '../../auth';
 import type { RegistryDeps } from '../../deps';
 import { publishEvent } from '../events';
 import { getPipelineOrThrow } from './definitions';
@@ -41,6 +42,10 @@ export async function startPipelineRun(
   principal: Principal,
 ): Promise<PipelineRun> {
   const stored = await getPipelineOrThrow(deps, input.name);
+  // The worker moves aliases with its own token: a caller who may not cannot use it to.
+  if (stored.definition.steps.some((s) => s.uses === 'set-alias')) {
+    requireScope(principal, 'promote', `pipeline ${input.name} (it moves aliases)`);
+  }
   const params = resolvePipelineParameters(stored.definition, input.parameters);
   if (!params.ok) {
     throw new AppError(
