@@ -63,6 +63,11 @@ const pipelines =
         logger,
         dataDir: env.MLOPS_DATA_DIR,
         concurrency: env.TRAINER_PIPELINE_CONCURRENCY,
+        // The same lock as training jobs: a dead worker's step is handed back as quickly.
+        lockDurationMs: env.TRAINER_LOCK_MS,
+        ...(env.TRAINER_STALLED_INTERVAL_MS
+          ? { stalledIntervalMs: env.TRAINER_STALLED_INTERVAL_MS }
+          : {}),
       })
     : undefined;
 
