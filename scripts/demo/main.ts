@@ -1,6 +1,7 @@
 /**
- * `npm run demo [-- --json] [-- --keep] [-- --retrain | --images]`: the whole loop on embedded
- * defaults — on Iris rows, twice with `--retrain`, or on skin-lesion photos with `--images`.
+ * `npm run demo [-- --json] [-- --keep] [-- --retrain | --images | --pipeline]`: the whole loop
+ * on embedded defaults — on Iris rows, twice with `--retrain`, on skin-lesion photos with
+ * `--images`, or as pipelines/demo.yaml run twice (the re-run from the cache) with `--pipeline`.
  * Starts Redis (if none answers) and the four services in a throwaway data directory, drives
  * ingest → train → promote → serve → monitor, prints what happened, and stops everything it
  * started — on success, on failure and on Ctrl-C. Exit code 0 only when every step passed.
@@ -18,6 +19,7 @@ import { ServiceSupervisor, tail } from '../lib/services';
 import { runImageLoop, type ImageDemoSummary } from './image-loop';
 import { runLoop, type DemoSummary } from './loop';
 import { runRetrainLap, type RetrainSummary } from './retrain';
+import { runPipelineLap } from './pipeline-lap';
 import { Reporter } from './reporter';
 import type { LoopUrls } from './steps';
 
@@ -26,8 +28,9 @@ const json = args.has('--json');
 const keep = args.has('--keep');
 const retrain = args.has('--retrain');
 const images = args.has('--images');
-if (retrain && images) {
-  process.stderr.write('--retrain and --images are two different laps: choose one\n');
+const pipeline = args.has('--pipeline');
+if ([retrain, images, pipeline].filter(Boolean).length > 1) {
+  process.stderr.write('--retrain, --images and --pipeline are different laps: choose one\n');
   process.exit(2);
 }
 const report = new Reporter(json);
@@ -109,7 +112,11 @@ async function main(): Promise<void> {
 
   const client = createRegistryClient({ url: registry.url, token });
   const urls = { serving: serving.url, monitor: monitor.url, token };
-  const lap = images ? await imageLap(client, urls) : await irisLap(client, urls);
+  const lap = pipeline
+    ? await runPipelineLap(client, report, dataDir)
+    : images
+      ? await imageLap(client, urls)
+      : await irisLap(client, urls);
   const seconds = Math.round(((performance.now() - started) / 1000) * 10) / 10;
   if (json)
     process.stdout.write(

@@ -13,6 +13,7 @@ import { history, promote, rollback, type PromoteOptions } from './commands/prom
 import { evaluate, type EvaluateOptions } from './commands/evaluate';
 import { cancel } from './commands/cancel';
 import { train, type TrainOptions } from './commands/train';
+import { addPipelineCommands } from './commands/pipeline';
 
 /** Builds the `mlops` command tree. Each action resolves its context from flags and env. */
 export function buildProgram(): Command {
@@ -140,6 +141,8 @@ export function buildProgram(): Command {
     .option('--resize <method>', 'with --image: bilinear (default) or nearest')
     .option('--labels <file>', 'class labels, one per line, in output order')
     .action((dir: string, opts: ImportOptions, cmd: Command) => importModel(ctx(cmd), dir, opts));
+
+  addPipelineCommands(program, ctx);
 
   program
     .command('cancel <runId>')

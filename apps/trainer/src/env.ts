@@ -41,6 +41,10 @@ export const trainerEnvSchema = z.object({
    * in the training thread: train/onnx.ts; declared here so a bad value stops the trainer).
    */
   TRAINER_ONNX_EXPORT: z.enum(['true', 'false']).default('true'),
+  /** Consume the `pipeline` queue (pipeline steps) beside training; `false` leaves it to others. */
+  TRAINER_PIPELINES: z.enum(['true', 'false']).default('true'),
+  /** Pipeline steps at a time (they mostly wait for training runs and evaluations). */
+  TRAINER_PIPELINE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Code revision recorded in model lineage (read directly by `codeRevision`). */
   GIT_REVISION: z.string().max(100).optional(),
 });

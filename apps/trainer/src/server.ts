@@ -12,6 +12,7 @@ import { trainerEnvSchema } from './env';
 import { createTrainerMetrics } from './metrics';
 import { createTrainerWorker } from './worker';
 import { createEvaluateWorker } from './evaluation/worker';
+import { createPipelineWorker } from './pipelines/worker';
 
 const env = parseEnv(trainerEnvSchema);
 const logger = createLogger('trainer', env.LOG_LEVEL);
@@ -51,6 +52,25 @@ const evaluator = createEvaluateWorker({
   logger,
 });
 
+// Pipeline steps (docs/pipelines.md): each a job of the `pipeline` queue; TRAINER_PIPELINES=false
+// leaves them to another worker.
+const pipelines =
+  env.TRAINER_PIPELINES === 'true'
+    ? createPipelineWorker({
+        connection: redis,
+        redisPrefix: env.MLOPS_REDIS_PREFIX,
+        client: registry,
+        logger,
+        dataDir: env.MLOPS_DATA_DIR,
+        concurrency: env.TRAINER_PIPELINE_CONCURRENCY,
+        // The same lock as training jobs: a dead worker's step is handed back as quickly.
+        lockDurationMs: env.TRAINER_LOCK_MS,
+        ...(env.TRAINER_STALLED_INTERVAL_MS
+          ? { stalledIntervalMs: env.TRAINER_STALLED_INTERVAL_MS }
+          : {}),
+      })
+    : undefined;
+
 const app = buildApp({
   metrics,
   logger,
@@ -68,7 +88,7 @@ async function shutdown(signal: string): Promise<void> {
     await app.close();
     // The running fit finishes its epoch, checkpoints and hands the job back to the queue (its
     // thread is terminated after TRAINER_SHUTDOWN_GRACE_MS; the last checkpoint then counts).
-    await Promise.all([worker.shutdown(), evaluator.close()]);
+    await Promise.all([worker.shutdown(), evaluator.close(), pipelines?.close()]);
     await closeRedis(redis);
   } catch (err) {
     logger.error({ err }, 'unclean shutdown');

@@ -8,6 +8,7 @@ import { aliasesApi } from './api/aliases';
 import { artifactsApi, authApi, policiesApi, webhooksApi, tokensApi } from './api/governance';
 import { eventsApi } from './api/events';
 import { evaluationsApi } from './api/evaluations';
+import { pipelinesApi } from './api/pipelines';
 
 /**
  * The registry's tRPC procedures, one group per file under `./api/`: one input and one output
@@ -28,6 +29,7 @@ export const registryApi = strictMutations({
   tokens: tokensApi,
   auth: authApi,
   events: eventsApi,
+  pipelines: pipelinesApi,
 } as const);
 
 type ProcedureTable = Record<string, Record<string, { mutation: boolean; input: z.ZodType }>>;

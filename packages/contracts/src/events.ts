@@ -101,6 +101,22 @@ export const platformEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     ...envelope,
+    type: z.literal('pipeline.run'),
+    runId: idSchema,
+    pipeline: resourceNameSchema,
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('pipeline.step'),
+    runId: idSchema,
+    pipeline: resourceNameSchema,
+    stepId: z.string(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'skipped']),
+    cached: z.boolean(),
+  }),
+  z.object({
+    ...envelope,
     type: z.literal('retraining.finished'),
     model: resourceNameSchema,
     runId: idSchema,

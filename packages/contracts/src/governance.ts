@@ -59,7 +59,9 @@ export type Principal = z.infer<typeof principalSchema>;
  * audited as `service:<name>`, never as `admin`.
  */
 export const SERVICE_SCOPES = {
-  trainer: ['read', 'write', 'train'],
+  // promote: its pipeline worker runs deploy (set-alias) steps; the alias's promotion policy
+  // still gates each move, and starting a pipeline with such a step needs promote itself.
+  trainer: ['read', 'write', 'train', 'promote'],
   serving: ['read'],
   monitor: ['read', 'write', 'promote'],
   web: ['read'],

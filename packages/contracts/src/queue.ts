@@ -5,6 +5,8 @@ export const QUEUE_NAMES = {
   train: 'train',
   /** Re-evaluation of a model version on a registered dataset (platform metrics). */
   evaluate: 'evaluate',
+  /** One job per pipeline step (see pipeline-run.ts). */
+  pipeline: 'pipeline',
 } as const;
 
 /** Payload of a `train` job: the run row in the registry holds the spec; the job only names it. */

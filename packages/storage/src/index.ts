@@ -40,3 +40,7 @@ export {
   PRIVATE_DIR_MODE,
   PRIVATE_FILE_MODE,
 } from './private-files';
+export * from './repos/pipelines';
+export * from './repos/pipeline-runs';
+export * from './repos/pipeline-cache';
+export type { PipelineRunsTable, PipelineStepsTable } from './db/tables/pipelines';

@@ -70,6 +70,35 @@ export const REST_ROUTES: Record<ProcedurePath, RestRoute> = {
     'Re-evaluate a version on a dataset (platform metrics)',
   ),
 
+  'pipelines.register': r('POST', '/pipelines', 'Register (or update) a pipeline definition'),
+  'pipelines.list': r('GET', '/pipelines', 'List registered pipelines'),
+  'pipelines.get': r('GET', '/pipelines/{name}', 'A registered pipeline and its definition'),
+  'pipelines.run': r('POST', '/pipelines/{name}/runs', 'Start a pipeline run'),
+  'pipelines.runs': r('GET', '/pipeline-runs', 'List pipeline runs, newest first'),
+  'pipelines.getRun': r('GET', '/pipeline-runs/{id}', 'A pipeline run with its steps'),
+  'pipelines.cancel': r('POST', '/pipeline-runs/{id}/cancel', 'Cancel a pipeline run'),
+  'pipelines.claimStep': r(
+    'POST',
+    '/pipeline-runs/{runId}/steps/{stepId}/claim',
+    'Worker: take a step',
+  ),
+  'pipelines.saveStepState': r(
+    'POST',
+    '/pipeline-runs/{runId}/steps/{stepId}/state',
+    'Worker: save resume state',
+  ),
+  'pipelines.completeStep': r(
+    'POST',
+    '/pipeline-runs/{runId}/steps/{stepId}/complete',
+    'Worker: complete a step',
+  ),
+  'pipelines.failStep': r(
+    'POST',
+    '/pipeline-runs/{runId}/steps/{stepId}/fail',
+    'Worker: fail a step',
+  ),
+  'pipelines.skipSteps': r('POST', '/pipeline-runs/{runId}/skip', 'Worker: skip steps'),
+
   'evaluations.get': r('GET', '/evaluations/{id}', 'An evaluation'),
   'evaluations.list': r('GET', '/models/{model}/evaluations', "List a model's evaluations"),
   'evaluations.start': r('POST', '/evaluations/{id}/start', 'Trainer: mark an evaluation started'),

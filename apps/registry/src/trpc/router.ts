@@ -51,6 +51,19 @@ import { evaluationsStart } from './procedures/evaluations/start';
 import { evaluationsComplete } from './procedures/evaluations/complete';
 import { evaluationsFail } from './procedures/evaluations/fail';
 
+import { pipelinesRegister } from './procedures/pipelines/register';
+import { pipelinesList } from './procedures/pipelines/list';
+import { pipelinesGet } from './procedures/pipelines/get';
+import { pipelinesRun } from './procedures/pipelines/run';
+import { pipelinesRuns } from './procedures/pipelines/runs';
+import { pipelinesGetRun } from './procedures/pipelines/get-run';
+import { pipelinesCancel } from './procedures/pipelines/cancel';
+import { pipelinesClaimStep } from './procedures/pipelines/claim-step';
+import { pipelinesSaveStepState } from './procedures/pipelines/save-step-state';
+import { pipelinesCompleteStep } from './procedures/pipelines/complete-step';
+import { pipelinesFailStep } from './procedures/pipelines/fail-step';
+import { pipelinesSkipSteps } from './procedures/pipelines/skip-steps';
+
 /**
  * The registry's API, one procedure per entry of contracts `registryApi`; the client exposes
  * it as `client.api`, e.g. `client.api.runs.get.query(...)`. Other apps import only `type AppRouter`.
@@ -90,6 +103,20 @@ export const appRouter = router({
     delete: versionsDelete,
     search: versionsSearch,
     evaluate: versionsEvaluate,
+  }),
+  pipelines: router({
+    register: pipelinesRegister,
+    list: pipelinesList,
+    get: pipelinesGet,
+    run: pipelinesRun,
+    runs: pipelinesRuns,
+    getRun: pipelinesGetRun,
+    cancel: pipelinesCancel,
+    claimStep: pipelinesClaimStep,
+    saveStepState: pipelinesSaveStepState,
+    completeStep: pipelinesCompleteStep,
+    failStep: pipelinesFailStep,
+    skipSteps: pipelinesSkipSteps,
   }),
   evaluations: router({
     get: evaluationsGet,

@@ -7,6 +7,7 @@ import { migration0103 } from './migrations/0103_webhook_secrets_sealed';
 import { migration0104 } from './migrations/0104_model_metadata';
 import { migration0105 } from './migrations/0105_data_validation';
 import { migration0106 } from './migrations/0106_model_tests';
+import { migration0107 } from './migrations/0107_pipelines';
 
 /** Migrations live in code (no directory scanning), so bundlers and tsx see the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0104_model_metadata': migration0104,
   '0105_data_validation': migration0105,
   '0106_model_tests': migration0106,
+  '0107_pipelines': migration0107,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

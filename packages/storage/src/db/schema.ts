@@ -1,5 +1,11 @@
 import type { DatasetPoliciesTable, DatasetsTable } from './tables/datasets';
 import type { RunsTable } from './tables/runs';
+import type {
+  PipelineRunsTable,
+  PipelinesTable,
+  PipelineStepCacheTable,
+  PipelineStepsTable,
+} from './tables/pipelines';
 import type { ModelsTable } from './tables/models';
 import type { ModelVersionsTable } from './tables/model-versions';
 import type { ModelTagsTable } from './tables/model-tags';
@@ -29,4 +35,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   version_evaluations: VersionEvaluationsTable;
   model_tags: ModelTagsTable;
+  pipelines: PipelinesTable;
+  pipeline_runs: PipelineRunsTable;
+  pipeline_steps: PipelineStepsTable;
+  pipeline_step_cache: PipelineStepCacheTable;
 }

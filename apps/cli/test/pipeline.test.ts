@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PipelineRun } from '@mlops/contracts';
+import { createRegistryClient } from '@mlops/client';
+import { createLogger } from '@mlops/config';
+import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
+// The real pipeline worker of the trainer app, in-process: the CLI drives the whole path.
+import { createPipelineWorker } from '@mlops/trainer/pipelines';
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
+const TOKEN = 'cli-pipeline-token-0123456789abcdef';
+let dir: string;
+let registry: TestRegistry;
+let redis: Redis;
+let worker: ReturnType<typeof createPipelineWorker>;
+
+function mlops(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, '--registry-url', registry.url, ...args], {
+      cwd: dir,
+      env: { ...process.env, MLOPS_TOKEN: TOKEN },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const echo = `
+name: cli-echo
+parameters:
+  x: { type: integer, default: 1 }
+steps:
+  - { id: one, uses: custom/echo, with: { x: "\${{ params.x }}" } }
+  - { id: two, uses: custom/echo, with: { y: "\${{ steps.one.outputs.x }}" } }
+`;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-pipeline-'));
+  registry = await startTestRegistry({ token: TOKEN, name: 'cli-pipeline' });
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    maxRetriesPerRequest: null,
+  });
+  worker = createPipelineWorker({
+    connection: redis,
+    redisPrefix: registry.prefix,
+    client: createRegistryClient({ url: registry.url, token: TOKEN }),
+    logger: createLogger('cli-pipeline', 'silent'),
+    dataDir: dir,
+  });
+  fs.writeFileSync(path.join(dir, 'echo.yaml'), echo);
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await redis?.quit();
+  await registry?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('mlops pipeline', () => {
+  it('runs a file with parameters, watches it, and serves the re-run from the cache', async () => {
+    const first = await mlops([
+      'pipeline',
+      'run',
+      'echo.yaml',
+      '--param',
+      'x=2',
+      '--watch',
+      '--json',
+    ]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const run = JSON.parse(first.stdout) as PipelineRun;
+    expect(run.status).toBe('succeeded');
+    expect(run.steps.map((s) => [s.stepId, s.cached, s.outputs])).toEqual([
+      ['one', false, { x: 2 }],
+      ['two', false, { y: 2 }],
+    ]);
+    const again = await mlops(['pipeline', 'run', 'cli-echo', '-p', 'x=2', '-w', '--json']);
+    expect((JSON.parse(again.stdout) as PipelineRun).steps.map((s) => s.cached)).toEqual([
+      true,
+      true,
+    ]);
+    const fresh = await mlops([
+      'pipeline',
+      'run',
+      'cli-echo',
+      '-p',
+      'x=2',
+      '--no-cache',
+      '-w',
+      '--json',
+    ]);
+    expect((JSON.parse(fresh.stdout) as PipelineRun).steps.map((s) => s.cached)).toEqual([
+      false,
+      false,
+    ]);
+
+    const watched = await mlops(['pipeline', 'run', 'cli-echo', '--watch']);
+    expect(watched.stderr).toMatch(/one +succeeded/);
+    expect(watched.stdout).toMatch(/pipeline run \S+ succeeded/);
+
+    const shown = await mlops(['pipeline', 'show', run.id]);
+    expect(shown.stdout).toMatch(/^pipeline cli-echo v1 run /);
+    expect(shown.stdout).toMatch(/two +custom\/echo +succeeded/);
+    const listed = await mlops(['pipeline', 'list', '--json']);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ name: 'cli-echo', version: 1 }),
+    ]);
+    const runs = await mlops(['pipeline', 'show', 'cli-echo', '--json']);
+    expect(JSON.parse(runs.stdout)).toHaveLength(4);
+    const cancel = await mlops(['pipeline', 'cancel', run.id]);
+    expect(cancel.code).toBe(1);
+    expect(cancel.stderr).toMatch(/succeeded: nothing to cancel/);
+  }, 180_000);
+
+  it('refuses a bad definition and a bad parameter, naming the field', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'cycle.yaml'),
+      'name: cyc\nsteps:\n  - { id: a, uses: custom/echo, dependsOn: [b] }\n  - { id: b, uses: custom/echo, dependsOn: [a] }\n',
+    );
+    const bad = await mlops(['pipeline', 'run', 'cycle.yaml']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('steps.0.id: steps form a cycle: a → b → a');
+    const param = await mlops(['pipeline', 'run', 'cli-echo', '--param', 'x=abc']);
+    expect(param.code).toBe(1);
+    expect(param.stderr).toContain('parameters.x');
+  }, 120_000);
+});

@@ -1,0 +1,62 @@
+import { pipelineOutputsSchema, type JsonValue } from '@mlops/contracts';
+import type { Db } from '../db/connection';
+import { parseJsonColumn } from './json';
+
+const record = pipelineOutputsSchema;
+
+/** The cached outputs of a step key, counting the hit; undefined on a miss. */
+export async function takeCachedStep(
+  db: Db,
+  key: string,
+  now: string,
+): Promise<Record<string, JsonValue> | undefined> {
+  const row = await db
+    .selectFrom('pipeline_step_cache')
+    .select('outputs_json')
+    .where('cache_key', '=', key)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  await db
+    .updateTable('pipeline_step_cache')
+    .set((eb) => ({ hits: eb('hits', '+', 1), last_hit_at: now }))
+    .where('cache_key', '=', key)
+    .execute();
+  return parseJsonColumn(record, row.outputs_json, 'cached step outputs');
+}
+
+/** Stores a step's outputs under its key; a key already stored keeps its first outputs. */
+export async function putCachedStep(
+  db: Db,
+  entry: {
+    key: string;
+    uses: string;
+    outputs: Record<string, JsonValue>;
+    runId: string;
+    stepId: string;
+  },
+  now: string,
+): Promise<void> {
+  await db
+    .insertInto('pipeline_step_cache')
+    .values({
+      cache_key: entry.key,
+      uses: entry.uses,
+      outputs_json: JSON.stringify(entry.outputs),
+      run_id: entry.runId,
+      step_id: entry.stepId,
+      created_at: now,
+      hits: 0,
+      last_hit_at: null,
+    })
+    .onConflict((oc) => oc.column('cache_key').doNothing())
+    .execute();
+}
+
+export async function cacheEntryHits(db: Db, key: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('pipeline_step_cache')
+    .select('hits')
+    .where('cache_key', '=', key)
+    .executeTakeFirst();
+  return row?.hits;
+}

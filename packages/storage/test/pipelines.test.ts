@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePipelineText } from '@mlops/contracts';
+import {
+  cacheEntryHits,
+  findPipelineRunByTrigger,
+  getPipeline,
+  getPipelineRun,
+  insertPipelineRun,
+  listPipelineRuns,
+  putCachedStep,
+  takeCachedStep,
+  updatePipelineStep,
+  upsertPipeline,
+} from '../src';
+import { openTestDb, type DbKind, type TestDb } from './backends';
+
+// Migration 0106 on both databases: Postgres is on 127.0.0.1 in every environment we test in.
+const def = parsePipelineText(`
+name: p1
+steps:
+  - { id: a, uses: custom/noop }
+  - { id: b, uses: custom/noop, dependsOn: [a] }
+`);
+const now = '2026-01-01T00:00:00.000Z';
+
+describe.each<DbKind>(['sqlite', 'postgres'])('pipelines on %s (0106)', (kind) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDb(kind);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('versions a definition only when its content changes', async () => {
+    const v1 = await upsertPipeline(t.db, def, now);
+    expect(v1.version).toBe(1);
+    expect((await upsertPipeline(t.db, def, now)).version).toBe(1);
+    const changed = { ...def, description: 'changed' };
+    expect((await upsertPipeline(t.db, changed, now)).version).toBe(2);
+    expect((await getPipeline(t.db, 'p1'))?.definition.description).toBe('changed');
+  });
+
+  it('stores a run with its steps, updates a step only from the statuses named', async () => {
+    await insertPipelineRun(
+      t.db,
+      {
+        id: 'prun-00000001',
+        pipeline: 'p1',
+        pipeline_version: 1,
+        status: 'queued',
+        definition_json: JSON.stringify(def),
+        parameters_json: '{}',
+        trigger_kind: 'drift',
+        trigger_detail: null,
+        trigger_key: 'drift:p1:1',
+        no_cache: 0,
+        error: null,
+        created_by: 'test',
+        created_at: now,
+        started_at: null,
+        finished_at: null,
+      },
+      def.steps.map((s, i) => ({
+        run_id: 'prun-00000001',
+        step_id: s.id,
+        position: i,
+        uses: s.uses,
+        status: 'queued',
+        cached: 0,
+        cache_key: null,
+        inputs_json: null,
+        outputs_json: null,
+        state_json: null,
+        attempts: 0,
+        error: null,
+        started_at: null,
+        finished_at: null,
+      })),
+    );
+    expect(await findPipelineRunByTrigger(t.db, 'drift:p1:1')).toBe('prun-00000001');
+    expect(
+      await updatePipelineStep(t.db, 'prun-00000001', 'a', { status: 'running' }, ['queued']),
+    ).toBe(true);
+    expect(
+      await updatePipelineStep(t.db, 'prun-00000001', 'a', { status: 'running' }, ['queued']),
+    ).toBe(false);
+    await updatePipelineStep(t.db, 'prun-00000001', 'a', {
+      status: 'succeeded',
+      outputs_json: '{"n":1}',
+      started_at: now,
+      finished_at: '2026-01-01T00:00:01.500Z',
+    });
+    const rec = await getPipelineRun(t.db, 'prun-00000001');
+    expect(rec?.run.steps.map((s) => [s.stepId, s.status])).toEqual([
+      ['a', 'succeeded'],
+      ['b', 'queued'],
+    ]);
+    expect(rec?.run.steps[0]?.durationMs).toBe(1500);
+    expect(rec?.run.trigger).toEqual({ kind: 'drift', key: 'drift:p1:1' });
+    expect((await listPipelineRuns(t.db, { pipeline: 'p1', limit: 10 }))[0]?.steps).toHaveLength(2);
+  });
+
+  it('keeps the first outputs of a cache key and counts hits', async () => {
+    const key = 'c'.repeat(64);
+    expect(await takeCachedStep(t.db, key, now)).toBeUndefined();
+    await putCachedStep(
+      t.db,
+      { key, uses: 'train', outputs: { version: 1 }, runId: 'r', stepId: 's' },
+      now,
+    );
+    await putCachedStep(
+      t.db,
+      { key, uses: 'train', outputs: { version: 2 }, runId: 'r', stepId: 's' },
+      now,
+    );
+    expect(await takeCachedStep(t.db, key, now)).toEqual({ version: 1 });
+    expect(await cacheEntryHits(t.db, key)).toBe(1);
+  });
+});
