@@ -13,6 +13,7 @@ import { history, promote, rollback, type PromoteOptions } from './commands/prom
 import { evaluate, type EvaluateOptions } from './commands/evaluate';
 import { cancel } from './commands/cancel';
 import { train, type TrainOptions } from './commands/train';
+import { addPipelineCompile } from './commands/pipeline-compile';
 
 /** Builds the `mlops` command tree. Each action resolves its context from flags and env. */
 export function buildProgram(): Command {
@@ -231,6 +232,10 @@ export function buildProgram(): Command {
     .action((model: string, opts: { window?: string }, cmd: Command) =>
       drift(ctx(cmd), model, opts.window),
     );
+
+  addPipelineCompile(
+    program.command('pipeline').description('pipelines: declared DAGs of platform steps'),
+  );
 
   return program;
 }
