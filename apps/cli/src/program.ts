@@ -14,6 +14,7 @@ import { evaluate, type EvaluateOptions } from './commands/evaluate';
 import { cancel } from './commands/cancel';
 import { train, type TrainOptions } from './commands/train';
 import { addPipelineCommands } from './commands/pipeline';
+import { addPipelineCompile } from './commands/pipeline-compile';
 
 /** Builds the `mlops` command tree. Each action resolves its context from flags and env. */
 export function buildProgram(): Command {
@@ -142,7 +143,7 @@ export function buildProgram(): Command {
     .option('--labels <file>', 'class labels, one per line, in output order')
     .action((dir: string, opts: ImportOptions, cmd: Command) => importModel(ctx(cmd), dir, opts));
 
-  addPipelineCommands(program, ctx);
+  addPipelineCompile(addPipelineCommands(program, ctx));
 
   program
     .command('cancel <runId>')

@@ -14,7 +14,7 @@ import {
 } from '../src';
 import { openTestDb, type DbKind, type TestDb } from './backends';
 
-// Migration 0106 on both databases: Postgres is on 127.0.0.1 in every environment we test in.
+// Migration 0107 on both databases: Postgres is on 127.0.0.1 in every environment we test in.
 const def = parsePipelineText(`
 name: p1
 steps:
@@ -23,7 +23,7 @@ steps:
 `);
 const now = '2026-01-01T00:00:00.000Z';
 
-describe.each<DbKind>(['sqlite', 'postgres'])('pipelines on %s (0106)', (kind) => {
+describe.each<DbKind>(['sqlite', 'postgres'])('pipelines on %s (0107)', (kind) => {
   let t: TestDb;
   beforeAll(async () => {
     t = await openTestDb(kind);

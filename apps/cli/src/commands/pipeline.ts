@@ -79,7 +79,8 @@ export async function runPipeline(
   return run.status === 'failed' || run.status === 'cancelled' ? 1 : 0;
 }
 
-export function addPipelineCommands(program: Command, ctx: (cmd: Command) => CliContext): void {
+/** The `pipeline` command group (run, list, show, cancel); returned so others can add to it. */
+export function addPipelineCommands(program: Command, ctx: (cmd: Command) => CliContext): Command {
   const pipeline = program.command('pipeline').description('declared DAGs of platform steps');
   pipeline
     .command('run <fileOrName>')
@@ -144,4 +145,5 @@ export function addPipelineCommands(program: Command, ctx: (cmd: Command) => Cli
       if (c.json) return printJson(run);
       process.stdout.write(`pipeline run ${run.id} ${run.status}\n`);
     });
+  return pipeline;
 }
