@@ -141,10 +141,11 @@ export function platformTests(h: HeldOut): PlatformOutcome {
   }
   const baselineLift = baselines.length > 0 ? Math.min(...baselines.map((b) => b.lift)) : null;
 
-  const groups = sliceRows(
-    h.features.map((f) => ({ name: f.name, type: f.type })),
-    h.test,
+  // A date is expanded into several inputs; its slices would be one per day, so none.
+  const sliceable = h.features.flatMap((f) =>
+    f.type === 'datetime' ? [] : [{ name: f.name, type: f.type }],
   );
+  const groups = sliceRows(sliceable, h.test);
   const bounds = { minRows: h.bounds.sliceMinRows, maxDrop: h.bounds.sliceMaxDrop };
   const scored = scoreSlices(groups, perRow, overall, bounds);
   const flagged = scored.filter((s) => s.flagged);
