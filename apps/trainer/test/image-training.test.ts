@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIFT_REFERENCE_FILE, tensorDriftReferenceSchema, type Run } from '@mlops/contracts';
-import { createLogger } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
 import { ONNX_TOLERANCE } from '@mlops/ml/onnx-export';
 import * as ort from 'onnxruntime-node';
@@ -10,9 +9,8 @@ import { summarizeExample, tensorSummaryColumns } from '@mlops/ml/summary';
 import { generateLesions, LESION_CLASSES } from '../../../scripts/demo/lesions';
 // The registry's own archive builder: the upload is the ImageFolder tar a user would send.
 import { tarOf } from '@mlops/registry/testing/archives';
-import { createTrainerMetrics } from '../src/metrics';
-import { createTrainerWorker } from '../src/worker';
-import { startRegistry, waitForRun, type Harness } from './registry-harness';
+import type { createTrainerWorker } from '../src/worker';
+import { startRegistry, startWorker, waitForRun, type Harness } from './registry-harness';
 
 let h: Harness;
 let worker: ReturnType<typeof createTrainerWorker>;
@@ -21,15 +19,7 @@ beforeAll(async () => {
   process.env.TRAINER_WARM_UP = 'false';
   await initBackend('cpu');
   h = await startRegistry();
-  worker = createTrainerWorker({
-    connection: h.redis,
-    redisPrefix: h.prefix,
-    registry: h.client,
-    backend: 'cpu',
-    logger: createLogger('trainer-image-it', 'silent'),
-    metrics: createTrainerMetrics(),
-    progressIntervalMs: 0,
-  });
+  worker = startWorker(h, 'trainer-image-it');
 });
 
 afterAll(async () => {

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCounts, type BehaviouralTestInput, type Run } from '@mlops/contracts';
 import type { RegistryClient } from '@mlops/client';
-import { createLogger } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
-import { createTrainerMetrics } from '../src/metrics';
-import { createTrainerWorker } from '../src/worker';
+import type { createTrainerWorker } from '../src/worker';
 import { blobRows } from './data';
 // The real registry and the real worker: the tests travel run → version → gate.
-import { startRegistry, toCsv, waitForRun, type Harness } from './registry-harness';
+import { startRegistry, startWorker, toCsv, waitForRun, type Harness } from './registry-harness';
 
 const finished = (run: Run) => run.status === 'completed' || run.status === 'failed';
 const MODEL = 'gated-blobs';
@@ -20,15 +18,7 @@ beforeAll(async () => {
   await initBackend('cpu');
   h = await startRegistry();
   client = h.client;
-  worker = createTrainerWorker({
-    connection: h.redis,
-    redisPrefix: h.prefix,
-    registry: client,
-    backend: 'cpu',
-    logger: createLogger('trainer-it', 'silent'),
-    metrics: createTrainerMetrics(),
-    progressIntervalMs: 0,
-  });
+  worker = startWorker(h, 'trainer-it');
   await client.uploadDataset('blobs', toCsv(blobRows(240)), { format: 'csv' });
   await client.api.policies.set.mutate({
     model: MODEL,

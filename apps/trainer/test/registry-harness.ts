@@ -4,6 +4,9 @@ import type { DataRow, Run } from '@mlops/contracts';
 import { createRegistryClient, type RegistryClient } from '@mlops/client';
 // The real registry, in-process: these tests are the seam between the two apps.
 import { startTestRegistry } from '@mlops/registry/testing';
+import { createLogger } from '@mlops/config';
+import { createTrainerMetrics } from '../src/metrics';
+import { createTrainerWorker } from '../src/worker';
 import { blobSchema } from './data';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -34,6 +37,19 @@ export async function startRegistry(): Promise<Harness> {
       await redis.quit();
     },
   };
+}
+
+/** The real `train` worker in this process, on the harness's Redis, registry and prefix. */
+export function startWorker(h: Harness, name: string): ReturnType<typeof createTrainerWorker> {
+  return createTrainerWorker({
+    connection: h.redis,
+    redisPrefix: h.prefix,
+    registry: h.client,
+    backend: 'cpu',
+    logger: createLogger(name, 'silent'),
+    metrics: createTrainerMetrics(),
+    progressIntervalMs: 0,
+  });
 }
 
 export function toCsv(rows: DataRow[]): string {

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { excludedColumns, type Run } from '@mlops/contracts';
 import type { RegistryClient } from '@mlops/client';
-import { createLogger } from '@mlops/config';
 import { initBackend } from '@mlops/ml/backend';
 import { loadBundleModel } from '@mlops/ml/bundle';
-import { createTrainerMetrics } from '../src/metrics';
-import { createTrainerWorker } from '../src/worker';
+import type { createTrainerWorker } from '../src/worker';
 import { blobRows } from './data';
 // The real registry, in-process: this test is the seam between the two apps.
-import { startRegistry, toCsv, waitForRun, type Harness } from './registry-harness';
+import { startRegistry, startWorker, toCsv, waitForRun, type Harness } from './registry-harness';
 
 const finished = (run: Run) => run.status === 'completed' || run.status === 'failed';
 
@@ -20,15 +18,7 @@ beforeAll(async () => {
   await initBackend('cpu');
   h = await startRegistry();
   client = h.client;
-  worker = createTrainerWorker({
-    connection: h.redis,
-    redisPrefix: h.prefix,
-    registry: client,
-    backend: 'cpu',
-    logger: createLogger('trainer-it', 'silent'),
-    metrics: createTrainerMetrics(),
-    progressIntervalMs: 0,
-  });
+  worker = startWorker(h, 'trainer-it');
 });
 
 afterAll(async () => {

@@ -9,15 +9,13 @@ import {
   type TrainingSpecInput,
 } from '@mlops/contracts';
 import { toAppError } from '@mlops/client';
-import { createLogger } from '@mlops/config';
 import { getTf, initBackend } from '@mlops/ml/backend';
 import { loadTfModel, serializeModel } from '@mlops/ml/bundle';
 import { generateLesions } from '../../../scripts/demo/lesions';
 import { tarOf } from '@mlops/registry/testing/archives';
 import { graphTensorModelFiles } from '@mlops/ml/testing';
-import { createTrainerMetrics } from '../src/metrics';
-import { createTrainerWorker } from '../src/worker';
-import { startRegistry, waitForRun, type Harness } from './registry-harness';
+import type { createTrainerWorker } from '../src/worker';
+import { startRegistry, startWorker, waitForRun, type Harness } from './registry-harness';
 
 let h: Harness;
 let worker: ReturnType<typeof createTrainerWorker>;
@@ -158,15 +156,7 @@ beforeAll(async () => {
   await initBackend('cpu');
   tf = getTf();
   h = await startRegistry();
-  worker = createTrainerWorker({
-    connection: h.redis,
-    redisPrefix: h.prefix,
-    registry: h.client,
-    backend: 'cpu',
-    logger: createLogger('trainer-transfer-it', 'silent'),
-    metrics: createTrainerMetrics(),
-    progressIntervalMs: 0,
-  });
+  worker = startWorker(h, 'trainer-transfer-it');
   const base = buildBase();
   for (const layer of base.layers)
     baseWeights.set(
