@@ -5,6 +5,7 @@ export * from './dataset-inference';
 export * from './datetime';
 export * from './dataset-validation';
 export * from './training';
+export * from './training-images';
 export * from './preprocessing';
 export * from './tensor';
 export * from './model';

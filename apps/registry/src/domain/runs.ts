@@ -3,7 +3,6 @@ import {
   AppError,
   QUEUE_NAMES,
   TRAIN_JOB_OPTIONS,
-  MAX_CURVE_EPOCHS,
   type BackendName,
   type EpochLoss,
   type Metrics,
@@ -19,7 +18,6 @@ import {
   getRun,
   getVersion,
   insertRun,
-  listChildRuns,
   listRuns,
   setModelTests,
   setPlatformMetrics,
@@ -33,6 +31,7 @@ import { checkSpecAgainstDataset } from './run-spec';
 import { checkTrainingPolicy } from './datasets/validation';
 import { pinTransferBase } from './run-transfer';
 import { createSweepRuns } from './sweeps';
+import { dropCheckpoint, mergeCurve, withoutCheckpoint } from './run-progress';
 
 /** Create a queued run for `spec` and enqueue its training job (job id = run id). */
 export async function createRun(deps: RegistryDeps, asked: TrainingSpec): Promise<Run> {
@@ -99,7 +98,7 @@ export function listRunsFor(
 }
 
 /** Apply a status transition, or explain why the run is not in a state that allows it. */
-async function transition(
+export async function transition(
   deps: RegistryDeps,
   id: string,
   from: readonly RunStatus[],
@@ -151,33 +150,6 @@ export async function reportProgress(
   const old = before.progress?.checkpoint;
   if (old && old.sha256 !== progress.checkpoint?.sha256) await dropCheckpoint(deps, id, old.sha256);
   await publishEvent(deps, { type: 'run.progress', runId: id, model: run.modelName, progress });
-}
-
-/**
- * The stored curve with `epochs` appended; stored epochs at or after the first one sent are
- * replaced (a fit resumed from a checkpoint runs them again), and the result is bounded.
- */
-export function mergeCurve(
-  stored: readonly EpochLoss[],
-  epochs: readonly EpochLoss[],
-): EpochLoss[] {
-  const first = epochs[0]?.epoch ?? Number.POSITIVE_INFINITY;
-  return [...stored.filter((e) => e.epoch < first), ...epochs].slice(-MAX_CURVE_EPOCHS);
-}
-
-function withoutCheckpoint(progress: RunProgress | null): RunProgress | null {
-  if (!progress) return null;
-  const { checkpoint: _dropped, ...rest } = progress;
-  return rest;
-}
-
-/** Checkpoints are private to their run (model + optimizer state): nothing else refers to them. */
-async function dropCheckpoint(deps: RegistryDeps, runId: string, sha256: string): Promise<void> {
-  try {
-    await deps.store.delete(sha256);
-  } catch (err) {
-    deps.logger.warn({ err, runId, sha256 }, 'could not delete a run checkpoint');
-  }
 }
 
 /**
@@ -284,47 +256,5 @@ export async function failRun(deps: RegistryDeps, id: string, error: string): Pr
     'fail',
   );
   await publishEvent(deps, { type: 'run.failed', runId: id, model: run.modelName, error });
-  return run;
-}
-
-/**
- * queued/running → cancelled. A waiting job is removed from the queue; a running one learns of
- * the cancellation from the `run.cancelled` event (and from `progress` being refused) and stops
- * within one batch. The run's checkpoint is deleted: a cancelled run is never resumed.
- */
-export async function cancelRun(deps: RegistryDeps, id: string, reason?: string): Promise<Run> {
-  const before = await getRunOrThrow(deps, id);
-  const run = await transition(
-    deps,
-    id,
-    ['queued', 'running'],
-    {
-      status: 'cancelled',
-      error: reason ? `cancelled: ${reason}` : null,
-      finishedAt: new Date().toISOString(),
-      progress: withoutCheckpoint(before.progress),
-    },
-    'cancel',
-  );
-  try {
-    // Fails harmlessly (the job is locked) while a worker runs it: that worker stops on the event.
-    const job = await deps.queue.getJob(id);
-    if (job && !(await job.isActive())) await job.remove();
-  } catch (err) {
-    deps.logger.warn({ err, runId: id }, 'could not remove the cancelled run from the queue');
-  }
-  const checkpoint = before.progress?.checkpoint;
-  if (checkpoint) await dropCheckpoint(deps, id, checkpoint.sha256);
-  await publishEvent(deps, { type: 'run.cancelled', runId: id, model: run.modelName });
-  // Cancelling a sweep cancels its unfinished trials (their workers stop on the event; queued
-  // trial jobs find their run cancelled and skip).
-  if (before.spec.sweep && !before.parentRunId) {
-    for (const trial of await listChildRuns(deps.db, id)) {
-      if (trial.status !== 'queued' && trial.status !== 'running') continue;
-      await cancelRun(deps, trial.id, reason ?? 'the sweep was cancelled').catch((err: unknown) =>
-        deps.logger.warn({ err, runId: trial.id }, 'could not cancel a sweep trial'),
-      );
-    }
-  }
   return run;
 }

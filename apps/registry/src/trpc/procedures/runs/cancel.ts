@@ -1,5 +1,5 @@
 import { registryApi } from '@mlops/contracts';
-import { cancelRun } from '../../../domain/runs';
+import { cancelRun } from '../../../domain/run-cancel';
 import { protectedProcedure } from '../../init';
 
 const api = registryApi.runs.cancel;
