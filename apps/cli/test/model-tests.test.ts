@@ -8,7 +8,7 @@ import type { ModelTests } from '@mlops/contracts';
 import { createRegistryClient } from '@mlops/client';
 import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 // The real registry in this process; the CLI runs as a real child process against it.
-import { manifestWith } from '../../registry/test/seed';
+import { manifestWith } from '@mlops/registry/testing';
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
 const TOKEN = 'cli-tests-token-0123456789abcdef';

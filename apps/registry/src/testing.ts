@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { deleteRedisKeys } from '@mlops/config';
+import { externalLineage, type BundleManifest } from '@mlops/contracts';
 import { buildApp } from './app';
 import { createDeps } from './deps';
 
@@ -61,5 +62,33 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
       await redis.quit();
       fs.rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A valid classification manifest (Iris, one numeric input) whose one file is `file`. */
+export function manifestWith(file: { sha256: string; size: number }): BundleManifest {
+  return {
+    formatVersion: 1,
+    task: 'classification',
+    signature: {
+      inputs: [{ name: 'sepal_length', type: 'numeric', nullable: false }],
+      output: {
+        task: 'classification',
+        target: 'species',
+        labels: ['setosa', 'versicolor', 'virginica'],
+      },
+    },
+    preprocessing: {
+      features: [{ kind: 'standardize', column: 'sepal_length', mean: 5, std: 1, impute: 5 }],
+      target: {
+        kind: 'label-encode',
+        column: 'species',
+        labels: ['setosa', 'versicolor', 'virginica'],
+      },
+      inputWidth: 1,
+    },
+    metrics: { accuracy: 0.9 },
+    lineage: externalLineage(),
+    files: [{ path: 'model.json', ...file }],
   };
 }
