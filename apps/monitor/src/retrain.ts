@@ -69,6 +69,7 @@ export class Retrainer {
       trigger: input.trigger,
       fromVersion: input.version,
       runId: null,
+      pipelineRunId: null,
       dataset: null,
       feedbackRows: 0,
       status: 'requested',
@@ -78,7 +79,11 @@ export class Retrainer {
       finishedAt: null,
     };
     const id = randomUUID();
-    const p = this.run(id, record, policy)
+    const p = (
+      policy.pipeline === undefined
+        ? this.run(id, record, policy)
+        : this.runPipeline(id, record, policy, policy.pipeline)
+    )
       .catch((err: unknown) => this.deps.logger.error({ err }, 'retraining crashed'))
       .finally(() => this.active.delete(p));
     this.active.add(p);
@@ -127,7 +132,7 @@ export class Retrainer {
   private async finish(
     id: string,
     record: RetrainRecord,
-    status: 'promoted' | 'rejected' | 'failed',
+    status: 'succeeded' | 'promoted' | 'rejected' | 'failed',
     detail: string | null,
   ): Promise<void> {
     record.status = status;
@@ -146,6 +151,56 @@ export class Retrainer {
       });
     }
     this.deps.logger.info({ record }, `retraining of ${record.model} ${status}`);
+  }
+
+  /**
+   * The policy names a pipeline: start it with trigger kind `drift` and a key of the model and
+   * cooldown window. The registry answers an already-used key with its run, so replicas whose
+   * cooldown claims raced (or a lost cooldown key) still start one run per window.
+   */
+  private async runPipeline(
+    id: string,
+    record: RetrainRecord,
+    policy: RetrainPolicy,
+    name: string,
+  ): Promise<void> {
+    let runId: string;
+    try {
+      const started = await this.deps.registry.api.pipelines.run.mutate({
+        name,
+        parameters: policy.pipelineParams ?? {},
+        trigger: {
+          kind: 'drift',
+          detail: `${record.trigger}: ${record.reason}`.slice(0, 500),
+          key: driftTriggerKey(record.model, policy.cooldownMs, Date.parse(record.requestedAt)),
+        },
+      });
+      runId = started.id;
+      record.pipelineRunId = runId;
+      record.status = 'running';
+      if (started.createdAt < record.requestedAt) {
+        record.detail = 'an earlier alert of this window already started this pipeline run';
+      }
+      await this.save(id, record);
+      this.deps.metrics.retrainings.inc({ model: record.model, result: 'requested' });
+    } catch (err) {
+      await this.finish(id, record, 'failed', describe(err));
+      return;
+    }
+    const done = await this.poll(async () => {
+      const run = await this.deps.registry.api.pipelines.getRun.query({ id: runId });
+      return TERMINAL_PIPELINE_STATUSES.has(run.status) ? run : null;
+    }, runId);
+    if (done === null) return; // monitor stopping; the history keeps "running"
+    if (done.status === 'succeeded') await this.finish(id, record, 'succeeded', record.detail);
+    else {
+      await this.finish(
+        id,
+        record,
+        'failed',
+        `pipeline run ${done.id} ended ${done.status}: ${done.error ?? 'no error'}`,
+      );
+    }
   }
 
   private async run(id: string, record: RetrainRecord, policy: RetrainPolicy): Promise<void> {
@@ -276,19 +331,42 @@ export class Retrainer {
     return { name, version: uploaded.version };
   }
 
-  private async waitForRun(runId: string): Promise<Run | null> {
+  private waitForRun(runId: string): Promise<Run | null> {
+    return this.poll(async () => {
+      const run = await this.deps.registry.api.runs.get.query({ id: runId });
+      return TERMINAL_RUN_STATUSES.includes(run.status) ? run : null;
+    }, runId);
+  }
+
+  /** `check` until it answers non-null; null when the monitor stops first. */
+  private async poll<T>(check: () => Promise<T | null>, runId: string): Promise<T | null> {
     const pollMs = this.deps.pollMs ?? 1_000;
     for (;;) {
       if (this.stopped) return null;
       try {
-        const run = await this.deps.registry.api.runs.get.query({ id: runId });
-        if (TERMINAL_RUN_STATUSES.includes(run.status)) return run;
+        const done = await check();
+        if (done !== null) return done;
       } catch (err) {
         this.deps.logger.warn({ err, runId }, 'polling the retraining run failed; retrying');
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
+}
+
+const TERMINAL_PIPELINE_STATUSES: ReadonlySet<string> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+]);
+
+/**
+ * The trigger key of a drift-started pipeline run: the model and the cooldown window (epoch
+ * aligned) the alert fell in. Exported for the tests, which compute the window they expect.
+ */
+export function driftTriggerKey(model: string, cooldownMs: number, at: number): string {
+  const window = cooldownMs > 0 ? Math.floor(at / cooldownMs) : at;
+  return `drift:${model}:${cooldownMs}:${window}`;
 }
 
 function toRow(names: readonly string[], cells: readonly CellValue[]): DataRow {
