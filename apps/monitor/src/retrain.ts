@@ -2,18 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { toAppError } from '@mlops/client';
 import type { RegistryClient } from '@mlops/client';
-import {
-  PREDICTION_LOG_REDACTED,
-  describeDetails,
-  retrainRecordSchema,
-  TERMINAL_RUN_STATUSES,
-} from '@mlops/contracts';
-import type { CellValue, DataRow, RetrainPolicy, RetrainRecord, Run } from '@mlops/contracts';
+import { describeDetails, retrainRecordSchema, TERMINAL_RUN_STATUSES } from '@mlops/contracts';
+import type { RetrainPolicy, RetrainRecord, Run } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import type { MonitorMetrics } from './metrics';
 import { claimOnce } from './publisher';
 import type { EventPublisher } from './publisher';
 import type { Joined } from './quality';
+import { trainingData } from './retrain-data';
+import { driftTriggerKey, TERMINAL_PIPELINE_STATUSES } from './retrain-pipeline';
 
 export type RetrainRegistry = Pick<RegistryClient, 'api' | 'uploadDataset' | 'datasetRows'>;
 
@@ -222,7 +219,8 @@ export class Retrainer {
         return;
       }
       previous = await registry.api.runs.get.query({ id: runId });
-      const dataset = await this.trainingData(record, previous, policy);
+      const feedback = policy.appendFeedback ? this.deps.feedback(record.model) : [];
+      const dataset = await trainingData(this.deps.registry, record, previous, feedback);
       record.dataset = dataset;
       const created = await registry.api.runs.create.mutate({
         ...previous.spec,
@@ -279,58 +277,6 @@ export class Retrainer {
     }
   }
 
-  /** The dataset the new run trains on: the previous one, or it plus the labeled feedback. */
-  private async trainingData(
-    record: RetrainRecord,
-    previous: Run,
-    policy: RetrainPolicy,
-  ): Promise<{ name: string; version: number }> {
-    const { registry } = this.deps;
-    const name = previous.spec.dataset.name;
-    const versions = await registry.api.datasets.list.query({ name, limit: 500 });
-    // The latest version: newer data may have been ingested since the previous run.
-    const latest = versions.reduce<(typeof versions)[number] | undefined>(
-      (a, b) => (a === undefined || b.version > a.version ? b : a),
-      undefined,
-    );
-    if (!latest) throw new Error(`dataset "${name}" has no versions left in the registry`);
-    const feedback = policy.appendFeedback ? this.deps.feedback(record.model) : [];
-    if (feedback.length === 0) return { name, version: latest.version };
-
-    const columns = latest.schema.columns;
-    const target = previous.spec.target;
-    const rows: DataRow[] = [];
-    for await (const cells of registry.datasetRows(name, latest.version)) {
-      rows.push(
-        toRow(
-          columns.map((c) => c.name),
-          cells,
-        ),
-      );
-    }
-    let added = 0;
-    for (const f of feedback) {
-      const row: DataRow = {};
-      let complete = true;
-      for (const c of columns) {
-        const v = c.name === target ? f.truth : f.features[c.name];
-        if (v === undefined || v === PREDICTION_LOG_REDACTED) complete = false;
-        row[c.name] = v ?? null;
-      }
-      if (complete) {
-        rows.push(row);
-        added++;
-      }
-    }
-    record.feedbackRows = added;
-    if (added === 0) return { name, version: latest.version };
-    const uploaded = await registry.uploadDataset(name, JSON.stringify(rows), {
-      format: 'json',
-      schema: JSON.stringify({ columns: latest.schema.columns }),
-    });
-    return { name, version: uploaded.version };
-  }
-
   private waitForRun(runId: string): Promise<Run | null> {
     return this.poll(async () => {
       const run = await this.deps.registry.api.runs.get.query({ id: runId });
@@ -352,27 +298,6 @@ export class Retrainer {
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
-}
-
-const TERMINAL_PIPELINE_STATUSES: ReadonlySet<string> = new Set([
-  'succeeded',
-  'failed',
-  'cancelled',
-]);
-
-/**
- * The trigger key of a drift-started pipeline run: the model and the cooldown window (epoch
- * aligned) the alert fell in. Exported for the tests, which compute the window they expect.
- */
-export function driftTriggerKey(model: string, cooldownMs: number, at: number): string {
-  const window = cooldownMs > 0 ? Math.floor(at / cooldownMs) : at;
-  return `drift:${model}:${cooldownMs}:${window}`;
-}
-
-function toRow(names: readonly string[], cells: readonly CellValue[]): DataRow {
-  const row: DataRow = {};
-  names.forEach((n, i) => (row[n] = cells[i] ?? null));
-  return row;
 }
 
 function describe(err: unknown): string {

@@ -12,7 +12,8 @@ import { createMetrics } from '../src/metrics';
 import { retrainPolicies } from '../src/policy';
 import { loadEnv } from '../src/env';
 import { EventPublisher } from '../src/publisher';
-import { driftTriggerKey, Retrainer } from '../src/retrain';
+import { Retrainer } from '../src/retrain';
+import { driftTriggerKey } from '../src/retrain-pipeline';
 
 const TOKEN = 'monitor-retrain-admin-0123456789';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
