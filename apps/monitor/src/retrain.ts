@@ -2,18 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { toAppError } from '@mlops/client';
 import type { RegistryClient } from '@mlops/client';
-import {
-  PREDICTION_LOG_REDACTED,
-  describeDetails,
-  retrainRecordSchema,
-  TERMINAL_RUN_STATUSES,
-} from '@mlops/contracts';
-import type { CellValue, DataRow, RetrainPolicy, RetrainRecord, Run } from '@mlops/contracts';
+import { describeDetails, retrainRecordSchema, TERMINAL_RUN_STATUSES } from '@mlops/contracts';
+import type { RetrainPolicy, RetrainRecord, Run } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import type { MonitorMetrics } from './metrics';
 import { claimOnce } from './publisher';
 import type { EventPublisher } from './publisher';
 import type { Joined } from './quality';
+import { trainingData } from './retrain-data';
+import { driftTriggerKey, TERMINAL_PIPELINE_STATUSES } from './retrain-pipeline';
 
 export type RetrainRegistry = Pick<RegistryClient, 'api' | 'uploadDataset' | 'datasetRows'>;
 
@@ -69,6 +66,7 @@ export class Retrainer {
       trigger: input.trigger,
       fromVersion: input.version,
       runId: null,
+      pipelineRunId: null,
       dataset: null,
       feedbackRows: 0,
       status: 'requested',
@@ -78,7 +76,11 @@ export class Retrainer {
       finishedAt: null,
     };
     const id = randomUUID();
-    const p = this.run(id, record, policy)
+    const p = (
+      policy.pipeline === undefined
+        ? this.run(id, record, policy)
+        : this.runPipeline(id, record, policy, policy.pipeline)
+    )
       .catch((err: unknown) => this.deps.logger.error({ err }, 'retraining crashed'))
       .finally(() => this.active.delete(p));
     this.active.add(p);
@@ -127,7 +129,7 @@ export class Retrainer {
   private async finish(
     id: string,
     record: RetrainRecord,
-    status: 'promoted' | 'rejected' | 'failed',
+    status: 'succeeded' | 'promoted' | 'rejected' | 'failed',
     detail: string | null,
   ): Promise<void> {
     record.status = status;
@@ -146,6 +148,56 @@ export class Retrainer {
       });
     }
     this.deps.logger.info({ record }, `retraining of ${record.model} ${status}`);
+  }
+
+  /**
+   * The policy names a pipeline: start it with trigger kind `drift` and a key of the model and
+   * cooldown window. The registry answers an already-used key with its run, so replicas whose
+   * cooldown claims raced (or a lost cooldown key) still start one run per window.
+   */
+  private async runPipeline(
+    id: string,
+    record: RetrainRecord,
+    policy: RetrainPolicy,
+    name: string,
+  ): Promise<void> {
+    let runId: string;
+    try {
+      const started = await this.deps.registry.api.pipelines.run.mutate({
+        name,
+        parameters: policy.pipelineParams ?? {},
+        trigger: {
+          kind: 'drift',
+          detail: `${record.trigger}: ${record.reason}`.slice(0, 500),
+          key: driftTriggerKey(record.model, policy.cooldownMs, Date.parse(record.requestedAt)),
+        },
+      });
+      runId = started.id;
+      record.pipelineRunId = runId;
+      record.status = 'running';
+      if (started.createdAt < record.requestedAt) {
+        record.detail = 'an earlier alert of this window already started this pipeline run';
+      }
+      await this.save(id, record);
+      this.deps.metrics.retrainings.inc({ model: record.model, result: 'requested' });
+    } catch (err) {
+      await this.finish(id, record, 'failed', describe(err));
+      return;
+    }
+    const done = await this.poll(async () => {
+      const run = await this.deps.registry.api.pipelines.getRun.query({ id: runId });
+      return TERMINAL_PIPELINE_STATUSES.has(run.status) ? run : null;
+    }, runId);
+    if (done === null) return; // monitor stopping; the history keeps "running"
+    if (done.status === 'succeeded') await this.finish(id, record, 'succeeded', record.detail);
+    else {
+      await this.finish(
+        id,
+        record,
+        'failed',
+        `pipeline run ${done.id} ended ${done.status}: ${done.error ?? 'no error'}`,
+      );
+    }
   }
 
   private async run(id: string, record: RetrainRecord, policy: RetrainPolicy): Promise<void> {
@@ -167,7 +219,8 @@ export class Retrainer {
         return;
       }
       previous = await registry.api.runs.get.query({ id: runId });
-      const dataset = await this.trainingData(record, previous, policy);
+      const feedback = policy.appendFeedback ? this.deps.feedback(record.model) : [];
+      const dataset = await trainingData(this.deps.registry, record, previous, feedback);
       record.dataset = dataset;
       const created = await registry.api.runs.create.mutate({
         ...previous.spec,
@@ -224,77 +277,27 @@ export class Retrainer {
     }
   }
 
-  /** The dataset the new run trains on: the previous one, or it plus the labeled feedback. */
-  private async trainingData(
-    record: RetrainRecord,
-    previous: Run,
-    policy: RetrainPolicy,
-  ): Promise<{ name: string; version: number }> {
-    const { registry } = this.deps;
-    const name = previous.spec.dataset.name;
-    const versions = await registry.api.datasets.list.query({ name, limit: 500 });
-    // The latest version: newer data may have been ingested since the previous run.
-    const latest = versions.reduce<(typeof versions)[number] | undefined>(
-      (a, b) => (a === undefined || b.version > a.version ? b : a),
-      undefined,
-    );
-    if (!latest) throw new Error(`dataset "${name}" has no versions left in the registry`);
-    const feedback = policy.appendFeedback ? this.deps.feedback(record.model) : [];
-    if (feedback.length === 0) return { name, version: latest.version };
-
-    const columns = latest.schema.columns;
-    const target = previous.spec.target;
-    const rows: DataRow[] = [];
-    for await (const cells of registry.datasetRows(name, latest.version)) {
-      rows.push(
-        toRow(
-          columns.map((c) => c.name),
-          cells,
-        ),
-      );
-    }
-    let added = 0;
-    for (const f of feedback) {
-      const row: DataRow = {};
-      let complete = true;
-      for (const c of columns) {
-        const v = c.name === target ? f.truth : f.features[c.name];
-        if (v === undefined || v === PREDICTION_LOG_REDACTED) complete = false;
-        row[c.name] = v ?? null;
-      }
-      if (complete) {
-        rows.push(row);
-        added++;
-      }
-    }
-    record.feedbackRows = added;
-    if (added === 0) return { name, version: latest.version };
-    const uploaded = await registry.uploadDataset(name, JSON.stringify(rows), {
-      format: 'json',
-      schema: JSON.stringify({ columns: latest.schema.columns }),
-    });
-    return { name, version: uploaded.version };
+  private waitForRun(runId: string): Promise<Run | null> {
+    return this.poll(async () => {
+      const run = await this.deps.registry.api.runs.get.query({ id: runId });
+      return TERMINAL_RUN_STATUSES.includes(run.status) ? run : null;
+    }, runId);
   }
 
-  private async waitForRun(runId: string): Promise<Run | null> {
+  /** `check` until it answers non-null; null when the monitor stops first. */
+  private async poll<T>(check: () => Promise<T | null>, runId: string): Promise<T | null> {
     const pollMs = this.deps.pollMs ?? 1_000;
     for (;;) {
       if (this.stopped) return null;
       try {
-        const run = await this.deps.registry.api.runs.get.query({ id: runId });
-        if (TERMINAL_RUN_STATUSES.includes(run.status)) return run;
+        const done = await check();
+        if (done !== null) return done;
       } catch (err) {
         this.deps.logger.warn({ err, runId }, 'polling the retraining run failed; retrying');
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
-}
-
-function toRow(names: readonly string[], cells: readonly CellValue[]): DataRow {
-  const row: DataRow = {};
-  names.forEach((n, i) => (row[n] = cells[i] ?? null));
-  return row;
 }
 
 function describe(err: unknown): string {

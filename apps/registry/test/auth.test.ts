@@ -242,7 +242,7 @@ describe('auth.whoami and service tokens', () => {
     expect((await whoami(bearer(monitor))).data).toEqual({
       name: 'service:monitor',
       tokenId: null,
-      scopes: ['read', 'write', 'promote'],
+      scopes: ['read', 'write', 'train', 'promote'],
     });
   });
 

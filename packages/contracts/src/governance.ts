@@ -63,7 +63,8 @@ export const SERVICE_SCOPES = {
   // still gates each move, and starting a pipeline with such a step needs promote itself.
   trainer: ['read', 'write', 'train', 'promote'],
   serving: ['read'],
-  monitor: ['read', 'write', 'promote'],
+  // train: a retraining policy may name a pipeline, and starting one needs train.
+  monitor: ['read', 'write', 'train', 'promote'],
   web: ['read'],
 } as const satisfies Record<string, readonly TokenScope[]>;
 export type ServiceName = keyof typeof SERVICE_SCOPES;

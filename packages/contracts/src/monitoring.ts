@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { driftReportSchema } from './drift';
 import { aliasNameSchema, idSchema, isoDateSchema, resourceNameSchema } from './names';
+import { jsonValueSchema } from './pipeline';
 import { metricsSchema } from './training';
 
 /**
@@ -114,12 +115,21 @@ export const retrainPolicySchema = z.object({
   appendFeedback: z.boolean().default(true),
   /** Alias moved to the new version when the registry's gate lets it through. */
   alias: aliasNameSchema.default('champion'),
+  /**
+   * A registered pipeline to start instead of repeating the drifting version's run (trigger
+   * kind `drift`, one run per model and cooldown window); its own steps train, gate and promote.
+   */
+  pipeline: resourceNameSchema.optional(),
+  /** Parameters of that pipeline run (checked by the registry against its declared types). */
+  pipelineParams: z.record(z.string().max(64), jsonValueSchema).optional(),
 });
 export type RetrainPolicy = z.infer<typeof retrainPolicySchema>;
 
 export const retrainStatusSchema = z.enum([
   'requested',
   'running',
+  /** A policy pipeline's run ended well; its own steps decided about the alias. */
+  'succeeded',
   'promoted',
   'rejected',
   'failed',
@@ -132,6 +142,8 @@ export const retrainRecordSchema = z.object({
   trigger: retrainTriggerSchema,
   fromVersion: z.number().int().positive(),
   runId: idSchema.nullable(),
+  /** The pipeline run started instead of a training run (policy `pipeline`). */
+  pipelineRunId: idSchema.nullable().default(null),
   dataset: z.object({ name: resourceNameSchema, version: z.number().int().positive() }).nullable(),
   feedbackRows: z.number().int().nonnegative(),
   status: retrainStatusSchema,
