@@ -19,11 +19,13 @@ const NOT_PLAIN_READS = new Set([
 
 const MODEL = 'sec-reads';
 const CSV = 'x,y\n1,a\n2,b\n3,a\n4,b\n';
+const PIPELINE = 'sec-pipeline';
 
 interface Seeded {
   blob: string;
   runId: string;
   evaluationId: string;
+  pipelineRunId: string;
 }
 
 /** Every read route, with an input that answers 200 on the seeded registry. */
@@ -53,6 +55,10 @@ function reads(seed: Seeded): Record<string, string> {
     'events.recent': q('events.recent', {}),
     'evaluations.get': q('evaluations.get', { id: seed.evaluationId }),
     'evaluations.list': q('evaluations.list', { model: MODEL }),
+    'pipelines.list': q('pipelines.list', {}),
+    'pipelines.get': q('pipelines.get', { name: PIPELINE }),
+    'pipelines.runs': q('pipelines.runs', {}),
+    'pipelines.getRun': q('pipelines.getRun', { id: seed.pipelineRunId }),
     'GET rows': '/api/datasets/sec-data/versions/1/rows',
     'GET blob': `/api/blobs/${seed.blob}`,
   };
@@ -93,7 +99,16 @@ async function seed(stack: Stack): Promise<Seeded> {
     version: 1,
     dataset: { name: 'sec-data' },
   });
-  return { blob: file.sha256, runId: run.id, evaluationId: evaluation.id };
+  await admin.api.pipelines.register.mutate({
+    definition: { name: PIPELINE, steps: [{ id: 'a', uses: 'custom/noop', with: {} }] },
+  });
+  const pipelineRun = await admin.api.pipelines.run.mutate({ name: PIPELINE });
+  return {
+    blob: file.sha256,
+    runId: run.id,
+    evaluationId: evaluation.id,
+    pipelineRunId: pipelineRun.id,
+  };
 }
 
 async function tokens(stack: Stack) {
