@@ -33,7 +33,8 @@ export function defaultMethod(
   referenceRows: number,
   policy: Pick<DriftPolicy, 'smallReferenceRows'>,
 ): ColumnMethod {
-  const n = distinctValues(samples);
+  // Only n > 5 and n > 2 matter below: stop counting at 6.
+  const n = distinctValues(samples, 6);
   if (referenceRows <= policy.smallReferenceRows) {
     if (samples.kind === 'numeric' && n > 5) return 'ks';
     return n > 2 ? 'chi2' : 'z';
