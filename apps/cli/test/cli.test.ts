@@ -1,37 +1,25 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 // The real registry in this process; the CLI runs as a real child process against it.
 import { graphModelFiles, graphTensorModelFiles } from '@mlops/ml/testing';
 import { writeLesions } from '../../../scripts/demo/lesions';
 import { zipOf } from '@mlops/registry/testing/archives';
+import { cliRunner } from '@mlops/cli/testing';
 
-const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
 const TOKEN = 'cli-test-token-0123456789abcdef';
 let dir: string;
 let registry: TestRegistry;
 let url: string;
 
-function mlops(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, '--registry-url', url, ...args], {
-      cwd: dir,
-      env: { ...process.env, MLOPS_TOKEN: TOKEN, SERVING_URL: 'http://127.0.0.1:9', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const mlops = cliRunner({
+  registryUrl: () => url,
+  cwd: () => dir,
+  token: TOKEN,
+  env: { SERVING_URL: 'http://127.0.0.1:9' },
+});
 
 function write(name: string, text: string): string {
   const file = path.join(dir, name);

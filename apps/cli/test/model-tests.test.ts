@@ -1,33 +1,19 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelTests } from '@mlops/contracts';
 import { createRegistryClient } from '@mlops/client';
 import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 // The real registry in this process; the CLI runs as a real child process against it.
 import { manifestWith } from '@mlops/registry/testing';
+import { cliRunner } from '@mlops/cli/testing';
 
-const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
 const TOKEN = 'cli-tests-token-0123456789abcdef';
 let dir: string;
 let registry: TestRegistry;
 
-function mlops(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, '--registry-url', registry.url, ...args], {
-      cwd: dir,
-      env: { ...process.env, MLOPS_TOKEN: TOKEN },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const mlops = cliRunner({ registryUrl: () => registry.url, cwd: () => dir, token: TOKEN });
 
 const tests: ModelTests = {
   results: [

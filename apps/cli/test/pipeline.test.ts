@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineRun } from '@mlops/contracts';
@@ -11,27 +9,15 @@ import { createLogger } from '@mlops/config';
 import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 // The real pipeline worker of the trainer app, in-process: the CLI drives the whole path.
 import { createPipelineWorker } from '@mlops/trainer/pipelines';
+import { cliRunner } from '@mlops/cli/testing';
 
-const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'mlops.js');
 const TOKEN = 'cli-pipeline-token-0123456789abcdef';
 let dir: string;
 let registry: TestRegistry;
 let redis: Redis;
 let worker: ReturnType<typeof createPipelineWorker>;
 
-function mlops(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, '--registry-url', registry.url, ...args], {
-      cwd: dir,
-      env: { ...process.env, MLOPS_TOKEN: TOKEN },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const mlops = cliRunner({ registryUrl: () => registry.url, cwd: () => dir, token: TOKEN });
 
 const echo = `
 name: cli-echo

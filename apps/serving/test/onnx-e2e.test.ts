@@ -6,11 +6,9 @@
  * predictions are logged and compared with the imported profile.json like any version's, and
  * alias moves between ONNX versions and a TF.js version swap with zero failed requests.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -35,8 +33,8 @@ import type { ServingApp } from '../src/app';
 import { registrySource } from '../src/models/registry-source';
 import { eventually, postJson, startApp } from './support/app';
 import { hammer, importTfjsClassifier } from './support/onnx';
+import { cliRunner } from '@mlops/cli/testing';
 
-const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../cli/bin/mlops.js');
 const TOKEN = 'onnx-e2e-token-0123456789abcdef';
 const MODEL = 'onnx-iris';
 const LABELS = ['setosa', 'versicolor', 'virginica'];
@@ -62,19 +60,7 @@ function rows(n: number, shift = 0): DataRow[] {
   }));
 }
 
-function mlops(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, '--registry-url', registry.url, ...args], {
-      cwd: dir,
-      env: { ...process.env, MLOPS_TOKEN: TOKEN },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const mlops = cliRunner({ registryUrl: () => registry.url, cwd: () => dir, token: TOKEN });
 
 /** What an in-process session of the same graph answers for `input` (the reference). */
 async function reference(graph: Uint8Array, version: ModelVersion, input: DataRow[]) {
