@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { mulberry32 } from '@mlops/ml/split';
 import type { ServingApp } from '../src/app';
-import { MemoryModelSource } from '../src/models/memory-source';
-import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';
-import { BundleFactory, publish } from './support/bundle';
+import { REDIS_URL, serveIris, tearDown, testPrefix } from './support/app';
+import { BundleFactory } from './support/bundle';
 
 const PER_PROTOCOL = 300;
 const prefix = testPrefix();
@@ -143,15 +142,8 @@ async function fuzz(seed: number, urls: string[], valid: unknown[]): Promise<Map
 
 beforeAll(async () => {
   redis = new Redis(REDIS_URL);
-  const source = new MemoryModelSource();
-  publish(source, 'iris', 1, await factory.next(5));
-  source.setAlias('iris', 'champion', 1);
-  app = await startApp(source, {
-    MLOPS_REDIS_PREFIX: prefix,
-    SERVING_MODELS: 'iris',
-    SERVING_LOG_SAMPLE_RATE: '0',
-  });
-  await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris loaded');
+  // A quickly trained model is enough: these tests are about what the server survives.
+  app = await serveIris(factory, prefix, { epochs: 5, env: { SERVING_LOG_SAMPLE_RATE: '0' } });
 });
 
 afterAll(() => tearDown({ app, factory, redis, prefix }));

@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { getTf } from '@mlops/ml/backend';
 import type { ServingApp } from '../src/app';
-import { MemoryModelSource } from '../src/models/memory-source';
-import { eventually, REDIS_URL, startApp, tearDown, testPrefix } from './support/app';
-import { BundleFactory, publish } from './support/bundle';
+import { REDIS_URL, serveIris, tearDown, testPrefix } from './support/app';
+import { BundleFactory } from './support/bundle';
 
 const ROWS_PER_REQUEST = 25;
 const REQUESTS = 2_000;
@@ -21,15 +20,8 @@ const factory = new BundleFactory();
 
 beforeAll(async () => {
   redis = new Redis(REDIS_URL);
-  const source = new MemoryModelSource();
-  publish(source, 'iris', 1, await factory.next(5));
-  source.setAlias('iris', 'champion', 1);
-  app = await startApp(source, {
-    MLOPS_REDIS_PREFIX: prefix,
-    SERVING_MODELS: 'iris',
-    SERVING_LOG_SAMPLE_RATE: '0',
-  });
-  await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris loaded');
+  // A quickly trained model is enough: these tests are about what the server survives.
+  app = await serveIris(factory, prefix, { epochs: 5, env: { SERVING_LOG_SAMPLE_RATE: '0' } });
 });
 
 afterAll(() => tearDown({ app, factory, redis, prefix }));

@@ -50,12 +50,23 @@ export async function startApp(
   return app;
 }
 
-/** The protocol tests' server: iris v1 (alias champion) in a memory registry, served, loaded. */
-export async function serveIris(factory: BundleFactory, prefix: string): Promise<ServingApp> {
+/**
+ * The protocol tests' server: iris v1 (alias champion) in a memory registry, served, loaded.
+ * `epochs` trains the bundle less where its accuracy does not matter; `env` adds serving settings.
+ */
+export async function serveIris(
+  factory: BundleFactory,
+  prefix: string,
+  opts: { epochs?: number; env?: Record<string, string> } = {},
+): Promise<ServingApp> {
   const source = new MemoryModelSource();
-  publish(source, 'iris', 1, await factory.next(30));
+  publish(source, 'iris', 1, await factory.next(opts.epochs ?? 30));
   source.setAlias('iris', 'champion', 1);
-  const app = await startApp(source, { MLOPS_REDIS_PREFIX: prefix, SERVING_MODELS: 'iris' });
+  const app = await startApp(source, {
+    MLOPS_REDIS_PREFIX: prefix,
+    SERVING_MODELS: 'iris',
+    ...opts.env,
+  });
   await eventually(() => app.serving.models.get('iris')?.loaded ?? undefined, 'iris v1 loaded');
   return app;
 }
