@@ -12,7 +12,7 @@ import {
 } from '@mlops/contracts';
 import { serviceToken } from '@mlops/config';
 import { evaluateGate, type GateSide } from '../src/domain/gate';
-import { IRIS_CSV, REDIS_URL, TOKEN, trpc, type TestRegistry } from './helpers';
+import { IRIS_CSV, irisRun, REDIS_URL, TOKEN, trpc, type TestRegistry } from './helpers';
 import { manifestWith, startSeededRegistry } from './seed';
 
 /** A policy as stored, with MLflow semantics and the platform-metrics requirement. */
@@ -177,15 +177,7 @@ describe('the gate through the API', () => {
   });
 
   it('a write token cannot report run metrics or tie a version to a run (403)', async () => {
-    const run = (
-      await trpc(
-        r.app,
-        'mutation',
-        'runs.create',
-        { modelName: MODEL, dataset: { name: 'iris' }, task: 'classification', target: 'species' },
-        writer,
-      )
-    ).data as Run;
+    const run = (await trpc(r.app, 'mutation', 'runs.create', irisRun(MODEL), writer)).data as Run;
     for (const [path, input] of [
       ['runs.start', { id: run.id, backend: 'cpu' }],
       ['runs.complete', { id: run.id, metrics: { accuracy: 0.999 } }],
@@ -199,15 +191,7 @@ describe('the gate through the API', () => {
   });
 
   it('metrics the trainer reports for its run are the version platform metrics and pass', async () => {
-    const run = (
-      await trpc(
-        r.app,
-        'mutation',
-        'runs.create',
-        { modelName: MODEL, dataset: { name: 'iris' }, task: 'classification', target: 'species' },
-        writer,
-      )
-    ).data as Run;
+    const run = (await trpc(r.app, 'mutation', 'runs.create', irisRun(MODEL), writer)).data as Run;
     await trpc(r.app, 'mutation', 'runs.start', { id: run.id, backend: 'cpu' }, trainer);
     const manifest = { ...manifestWith(file), metrics: { accuracy: 0.5 } };
     const created = await trpc(

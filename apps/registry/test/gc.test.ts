@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsArtifactStore } from '@mlops/storage';
 import { closeDeps, createDeps, S3_SPOOL_DIR } from '../src/deps';
-import { filesUnder, REDIS_URL, TOKEN, trpc, type TestRegistry } from './helpers';
+import { filesUnder, irisRun, REDIS_URL, TOKEN, trpc, type TestRegistry } from './helpers';
 import { manifestWith, startSeededRegistry } from './seed';
 
 let r: TestRegistry;
@@ -113,18 +113,7 @@ describe('artifact garbage collection', () => {
   });
 
   it("spares blobs written since a run in progress began (a sweep's trial bundles), then sweeps them", async () => {
-    const run = await trpc(
-      r.app,
-      'mutation',
-      'runs.create',
-      {
-        modelName: 'gc-trial',
-        dataset: { name: 'iris' },
-        task: 'classification',
-        target: 'species',
-      },
-      r.auth,
-    );
+    const run = await trpc(r.app, 'mutation', 'runs.create', irisRun('gc-trial'), r.auth);
     expect(run.status).toBe(200);
     const trialBundle = await upload('a trial bundle nothing names until the sweep picks one');
     const during = await trpc(r.app, 'mutation', 'artifacts.gc', { minAgeSeconds: 0 }, r.auth);
@@ -145,13 +134,7 @@ describe('artifact garbage collection', () => {
       .selectFrom('datasets')
       .select('blob_sha256')
       .executeTakeFirstOrThrow();
-    const run = await trpc(
-      r.app,
-      'mutation',
-      'runs.create',
-      { modelName: 'gc', dataset: { name: 'iris' }, task: 'classification', target: 'species' },
-      r.auth,
-    );
+    const run = await trpc(r.app, 'mutation', 'runs.create', irisRun('gc'), r.auth);
     expect(run.status).toBe(200);
     const busy = await trpc(
       r.app,

@@ -133,3 +133,13 @@ export async function trpc(
 export function errorOf(res: LightMyRequestResponse): ErrorBody['error'] {
   return errorBodySchema.parse(res.json()).error;
 }
+
+/** The training spec most tests create runs with: a classifier of `species` on `iris`. */
+export function irisRun(modelName: string) {
+  return {
+    modelName,
+    dataset: { name: 'iris' },
+    task: 'classification',
+    target: 'species',
+  } as const;
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trpc, type TestRegistry } from './helpers';
+import { irisRun, trpc, type TestRegistry } from './helpers';
 import { manifestWith, startSeededRegistry } from './seed';
 import * as ex from './spec-examples/mlflow-registry';
 
@@ -94,13 +94,7 @@ describe('registered models, from the reference requests', () => {
 
 describe('model versions', () => {
   it("registers a run's bundle from source runs:/<run>/model", async () => {
-    const run = await trpc(
-      r.app,
-      'mutation',
-      'runs.create',
-      { modelName: ex.MODEL, dataset: { name: 'iris' }, task: 'classification', target: 'species' },
-      r.auth,
-    );
+    const run = await trpc(r.app, 'mutation', 'runs.create', irisRun(ex.MODEL), r.auth);
     runId = (run.data as { id: string }).id;
     // What the trainer does when the run completes: register the run's bundle.
     const registered = await trpc(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateVerdict, ModelTests, ModelVersion, Run } from '@mlops/contracts';
 import { serviceToken } from '@mlops/config';
-import { TOKEN, trpc, type TestRegistry } from './helpers';
+import { irisRun, TOKEN, trpc, type TestRegistry } from './helpers';
 import { manifestWith, startSeededRegistry } from './seed';
 
 /** Model tests as the trainer reports them: one behavioural result passes or fails. */
@@ -61,15 +61,7 @@ describe('model tests as version state, read by the gate', () => {
 
   /** A trainer-registered version whose run completes with `modelTests` (or none). */
   const trained = async (modelTests: ModelTests | undefined): Promise<number> => {
-    const run = (
-      await trpc(
-        r.app,
-        'mutation',
-        'runs.create',
-        { modelName: MODEL, dataset: { name: 'iris' }, task: 'classification', target: 'species' },
-        r.auth,
-      )
-    ).data as Run;
+    const run = (await trpc(r.app, 'mutation', 'runs.create', irisRun(MODEL), r.auth)).data as Run;
     await trpc(r.app, 'mutation', 'runs.start', { id: run.id, backend: 'cpu' }, trainer);
     const created = await trpc(
       r.app,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { errorOf, trpc, type TestRegistry } from './helpers';
+import { errorOf, irisRun, trpc, type TestRegistry } from './helpers';
 import { manifestWith, startSeededRegistry } from './seed';
 
 // The REST face (/api/v1) against tRPC on one real registry: the same data for the same call,
@@ -35,12 +35,7 @@ beforeAll(async () => {
     });
     expect(created.statusCode, created.body).toBe(200);
   }
-  const run = await rest('POST', '/api/v1/runs', {
-    modelName: 'iris',
-    dataset: { name: 'iris' },
-    task: 'classification',
-    target: 'species',
-  });
+  const run = await rest('POST', '/api/v1/runs', irisRun('iris'));
   expect(run.statusCode, run.body).toBe(200);
   runId = run.json<{ id: string }>().id;
 });

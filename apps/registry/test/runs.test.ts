@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, redisKeys, type Run } from '@mlops/contracts';
-import { REDIS_URL, trpc, type TestRegistry } from './helpers';
+import { irisRun, REDIS_URL, trpc, type TestRegistry } from './helpers';
 import { manifestWith, startSeededRegistry } from './seed';
 
 let r: TestRegistry;
@@ -17,18 +17,7 @@ afterAll(async () => {
 
 describe('runs', () => {
   it('creates a queued run and enqueues a train job with jobId = run id', async () => {
-    const res = await trpc(
-      r.app,
-      'mutation',
-      'runs.create',
-      {
-        modelName: 'iris-clf',
-        dataset: { name: 'iris' },
-        task: 'classification',
-        target: 'species',
-      },
-      r.auth,
-    );
+    const res = await trpc(r.app, 'mutation', 'runs.create', irisRun('iris-clf'), r.auth);
     expect(res.status).toBe(200);
     const run = res.data as Run;
     expect(run).toMatchObject({
@@ -83,31 +72,14 @@ describe('runs', () => {
   });
 
   it('maps zod input errors to VALIDATION_FAILED naming the field', async () => {
-    const res = await trpc(
-      r.app,
-      'mutation',
-      'runs.create',
-      {
-        modelName: 'Bad Name',
-        dataset: { name: 'iris' },
-        task: 'classification',
-        target: 'species',
-      },
-      r.auth,
-    );
+    const res = await trpc(r.app, 'mutation', 'runs.create', irisRun('Bad Name'), r.auth);
     expect(res.status).toBe(400);
     expect(res.error?.data.appCode).toBe('VALIDATION_FAILED');
     expect(res.error?.data.details?.[0]?.path).toBe('modelName');
   });
 
   it('allows only valid transitions', async () => {
-    const created = await trpc(
-      r.app,
-      'mutation',
-      'runs.create',
-      { modelName: 'flow', dataset: { name: 'iris' }, task: 'classification', target: 'species' },
-      r.auth,
-    );
+    const created = await trpc(r.app, 'mutation', 'runs.create', irisRun('flow'), r.auth);
     const id = (created.data as Run).id;
     expect(
       (
