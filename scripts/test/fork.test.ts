@@ -29,67 +29,87 @@ describe('scopeRenamer', () => {
 });
 
 /**
- * The fork on a copy of the repository: rename the scope, then typecheck every workspace (but
- * the web app, whose JSX settings differ) and run infra:check. The copy's full test suite is not run here (it takes as long as `npm test`
- * itself); the copy shares this checkout's npm dependencies through symlinks.
+ * The fork on a copy of the repository: rename the scope, typecheck every workspace (but the web
+ * app, whose JSX settings differ), run infra:check, and run the copy's own unit tests of the
+ * shared packages — which load each other through the renamed scope at run time. The apps'
+ * suites are not run again in the copy (as long as `npm test` itself); the copy shares this
+ * checkout's npm dependencies through symlinks.
  */
+/** Whose unit tests run again in the copy: the packages every app imports. */
+const FORK_TESTED_PACKAGES = ['contracts', 'config', 'webhooks', 'storage'];
+
 describe('npm run fork -- --scope @acme on a copy', () => {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-fork-'));
   afterAll(() => fs.rmSync(copy, { recursive: true, force: true }));
 
-  it('renames everywhere and the copy still typechecks', { timeout: 600_000 }, () => {
-    copyRepository(REPO_ROOT, copy);
-    const result = forkRepository(copy, '@acme');
-    expect(result.from).toBe('@mlops');
-    expect(result.relinked).toBe(true);
-    expect(result.changed).toEqual(
-      expect.arrayContaining([
-        'package-lock.json',
-        'packages/contracts/package.json',
-        'infra/compose.yaml',
-        'infra/k8s/base/kustomization.yaml',
-        'infra/docker/registry.Dockerfile',
-      ]),
-    );
+  it(
+    'renames everywhere; the copy typechecks and passes its unit tests',
+    { timeout: 900_000 },
+    () => {
+      copyRepository(REPO_ROOT, copy);
+      const result = forkRepository(copy, '@acme');
+      expect(result.from).toBe('@mlops');
+      expect(result.relinked).toBe(true);
+      expect(result.changed).toEqual(
+        expect.arrayContaining([
+          'package-lock.json',
+          'packages/contracts/package.json',
+          'infra/compose.yaml',
+          'infra/k8s/base/kustomization.yaml',
+          'infra/docker/registry.Dockerfile',
+        ]),
+      );
 
-    const leftovers = grep(copy, '@mlops/');
-    expect(leftovers, `files still naming @mlops/: ${leftovers.join(', ')}`).toEqual([]);
+      const leftovers = grep(copy, '@mlops/');
+      expect(leftovers, `files still naming @mlops/: ${leftovers.join(', ')}`).toEqual([]);
 
-    // One program over every workspace's sources (each checked once: far faster than one tsc
-    // per workspace, same compiler options from tsconfig.base.json).
-    fs.writeFileSync(
-      path.join(copy, 'tsconfig.fork-check.json'),
-      JSON.stringify({
-        extends: './tsconfig.base.json',
-        include: [
-          'packages/*/src',
-          'packages/*/test',
-          'apps/{registry,trainer,serving,monitor,cli}/src',
-          'scripts/**/*.ts',
-        ],
-        exclude: ['**/node_modules'],
-      }),
-    );
-    const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const r = spawnSync(
-      process.execPath,
-      [tsc, '--noEmit', '-p', path.join(copy, 'tsconfig.fork-check.json')],
-      { encoding: 'utf8' },
-    );
-    expect(r.status, `typecheck of the fork:\n${r.stdout}${r.stderr}`).toBe(0);
+      // One program over every workspace's sources (each checked once: far faster than one tsc
+      // per workspace, same compiler options from tsconfig.base.json).
+      fs.writeFileSync(
+        path.join(copy, 'tsconfig.fork-check.json'),
+        JSON.stringify({
+          extends: './tsconfig.base.json',
+          include: [
+            'packages/*/src',
+            'packages/*/test',
+            'apps/{registry,trainer,serving,monitor,cli}/src',
+            'scripts/**/*.ts',
+          ],
+          exclude: ['**/node_modules'],
+        }),
+      );
+      const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      const r = spawnSync(
+        process.execPath,
+        [tsc, '--noEmit', '-p', path.join(copy, 'tsconfig.fork-check.json')],
+        { encoding: 'utf8' },
+      );
+      expect(r.status, `typecheck of the fork:\n${r.stdout}${r.stderr}`).toBe(0);
 
-    // Image names in compose, the manifests and the Dockerfiles moved together with the scope.
-    // A fork is a git checkout: infra:check asks git that no generated secret is committed.
-    spawnSync('git', ['init', '-q'], { cwd: copy });
-    const infra = spawnSync(process.execPath, ['--import', 'tsx', 'infra/check/main.ts'], {
-      cwd: copy,
-      encoding: 'utf8',
-    });
-    expect(infra.status, `infra:check of the fork:\n${infra.stdout}${infra.stderr}`).toBe(0);
-    expect(fs.readFileSync(path.join(copy, 'infra/k8s/base/kustomization.yaml'), 'utf8')).toContain(
-      'name: acme/serving',
-    );
-  });
+      // Image names in compose, the manifests and the Dockerfiles moved together with the scope.
+      // A fork is a git checkout: infra:check asks git that no generated secret is committed.
+      spawnSync('git', ['init', '-q'], { cwd: copy });
+      const infra = spawnSync(process.execPath, ['--import', 'tsx', 'infra/check/main.ts'], {
+        cwd: copy,
+        encoding: 'utf8',
+      });
+      expect(infra.status, `infra:check of the fork:\n${infra.stdout}${infra.stderr}`).toBe(0);
+      expect(
+        fs.readFileSync(path.join(copy, 'infra/k8s/base/kustomization.yaml'), 'utf8'),
+      ).toContain('name: acme/serving');
+
+      // The renamed packages resolve at run time, not only for the compiler.
+      const vitest = path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+      for (const pkg of FORK_TESTED_PACKAGES) {
+        const t = spawnSync(process.execPath, [vitest, 'run', '--reporter=dot'], {
+          cwd: path.join(copy, 'packages', pkg),
+          encoding: 'utf8',
+          env: { ...process.env, CI: '1' },
+        });
+        expect(t.status, `unit tests of the fork's ${pkg}:\n${t.stdout}${t.stderr}`).toBe(0);
+      }
+    },
+  );
 
   it('error: refuses something that is not a scope', () => {
     expect(() => forkRepository(copy, 'acme')).toThrow(/not an npm scope/);
