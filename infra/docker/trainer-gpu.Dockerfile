@@ -38,9 +38,11 @@ FROM ${NODE_IMAGE} AS deps
 ARG TFJS_VERSION
 WORKDIR /repo
 COPY --from=prune /out/json/ ./
+COPY scripts/images/prune-modules.mjs /tmp/
 RUN npm ci --omit=dev --no-audit --no-fund \
   && npm install --no-save --no-audit --no-fund @tensorflow/tfjs-node-gpu@${TFJS_VERSION} \
-  && npm cache clean --force
+  && npm cache clean --force \
+  && node /tmp/prune-modules.mjs node_modules apps/*/node_modules packages/*/node_modules
 
 FROM ${NODE_IMAGE} AS node
 

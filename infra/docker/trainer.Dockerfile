@@ -30,7 +30,11 @@ RUN npx turbo run build --filter=@mlops/trainer
 
 FROM toolchain AS deps
 COPY --from=prune /out/json/ ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# What Node never loads (TF.js browser bundles and source maps, ONNX Runtime for other
+# platforms) is removed: the image shrinks by hundreds of MB (scripts/images/prune-modules.mjs).
+COPY scripts/images/prune-modules.mjs /tmp/
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+  && node /tmp/prune-modules.mjs node_modules apps/*/node_modules packages/*/node_modules
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
