@@ -1,0 +1,225 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { PipelineDefinitionInput, PipelineRun } from '@mlops/contracts';
+import { launchChromium } from './browser';
+import { startStack, WEB_DIR, type Stack } from './stack';
+
+/**
+ * The pipeline pages against the real stack (registry, trainer's pipeline worker, dashboard
+ * server) in Chromium: a small DAG of `custom/echo` / `custom/sleep` steps is registered and run
+ * through the registry's API, as the CLI does; the run page draws it and follows it live to the
+ * end, re-runs it from the page and shows every step taken from the cache, and cancels a run.
+ */
+const ARTIFACTS = path.join(WEB_DIR, 'test-artifacts');
+const LONG = { timeout: 120_000 };
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+
+const out = (step: string, key: string) => `\${{ steps.${step}.outputs.${key} }}`;
+const DIAMOND: PipelineDefinitionInput = {
+  name: 'diamond',
+  parameters: { message: { type: 'string', default: 'hello' } },
+  steps: [
+    { id: 'greet', uses: 'custom/echo', with: { message: '${{ params.message }}' } },
+    { id: 'wait', uses: 'custom/sleep', with: { ms: 1500, after: out('greet', 'message') } },
+    { id: 'left', uses: 'custom/echo', with: { said: out('wait', 'after') } },
+    // Outputs naming a dataset version: the step's panel links to it.
+    {
+      id: 'right',
+      uses: 'custom/echo',
+      with: { dataset: 'demo-data', version: 1 },
+      dependsOn: ['wait'],
+    },
+    {
+      id: 'join',
+      uses: 'custom/echo',
+      with: { a: out('left', 'said'), b: out('right', 'dataset') },
+    },
+  ],
+};
+const STEP_IDS = DIAMOND.steps.map((s) => s.id);
+
+/** A registry call as the CLI makes it (tRPC over HTTP, the admin token). */
+async function registry<T>(procedure: string, input: unknown, method = 'POST'): Promise<T> {
+  const url = `${stack.urls.registry}/trpc/${procedure}`;
+  const headers = { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' };
+  const res =
+    method === 'GET'
+      ? await fetch(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
+      : await fetch(url, { method, headers, body: JSON.stringify(input) });
+  const body = (await res.json()) as { result?: { data: T }; error?: unknown };
+  if (!res.ok || !body.result) throw new Error(`${procedure}: ${JSON.stringify(body.error)}`);
+  return body.result.data;
+}
+
+const node = (step: string, status: string) =>
+  page.getByRole('button', { name: new RegExp(`^step ${step}, uses [^,]+, ${status}\\b`) });
+
+async function shot(name: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+describe('pipeline pages against the real services', () => {
+  beforeAll(async () => {
+    stack = await startStack();
+    browser = await launchChromium();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${stack.urls.web}/#/pipelines`);
+    await page.getByLabel('API token').fill(stack.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Pipelines' }).waitFor();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('lists a registered pipeline from the navigation, not yet run', async () => {
+    await registry('pipelines.register', { definition: DIAMOND });
+    await page.goto(`${stack.urls.web}/#/datasets`);
+    await page
+      .getByRole('navigation', { name: 'Pages' })
+      .getByRole('link', { name: 'Pipelines' })
+      .click();
+    const row = page.getByRole('row').filter({ hasText: 'diamond' });
+    await row.getByText('never run').waitFor(LONG);
+    expect(await row.getByRole('cell').nth(1).textContent()).toBe('v1');
+    expect(await row.getByRole('cell').nth(2).textContent()).toBe('5');
+  });
+
+  it('draws a run as a layered DAG and follows it live until every step succeeded', async () => {
+    const run = await registry<PipelineRun>('pipelines.run', { name: 'diamond' });
+    // From the history table, as a person would.
+    await page.getByRole('link', { name: `Open run ${run.id}` }).click(LONG);
+    for (const id of STEP_IDS) await node(id, 'succeeded').waitFor(LONG);
+    await page
+      .getByTestId('pipeline-run-summary')
+      .filter({ hasText: /^succeeded diamond v1/ })
+      .waitFor();
+    expect(await page.getByTestId('pipeline-run-summary').textContent()).toContain(
+      '0 of 5 steps cached',
+    );
+
+    // Layers: greet | wait | left, right | join, left to right; left and right stacked.
+    const box = async (id: string) => {
+      const b = await page.locator(`[data-step="${id}"]`).boundingBox();
+      if (!b) throw new Error(`step ${id} is not drawn`);
+      return b;
+    };
+    const [greet, wait, left, right, join] = [
+      await box('greet'),
+      await box('wait'),
+      await box('left'),
+      await box('right'),
+      await box('join'),
+    ];
+    expect(greet.x).toBeLessThan(wait.x);
+    expect(wait.x).toBeLessThan(left.x);
+    expect(left.x).toBe(right.x);
+    expect(Math.abs(left.y - right.y)).toBeGreaterThanOrEqual(left.height);
+    expect(right.x).toBeLessThan(join.x);
+    expect(await page.locator('.pipeline-graph path.edge').count()).toBe(5);
+
+    // The run ended: the page stops asking for it.
+    let polls = 0;
+    page.on('request', (r) => {
+      if (r.url().includes('pipelines.getRun')) polls++;
+    });
+    await page.waitForTimeout(2_500);
+    page.removeAllListeners('request');
+    expect(polls).toBe(0);
+  });
+
+  it('shows a chosen step’s inputs and outputs with links to what they name', async () => {
+    await node('greet', 'succeeded').click();
+    const greet = page.getByRole('region', { name: 'Step greet' });
+    await greet
+      .getByLabel('Inputs of the step')
+      .filter({ hasText: '"message": "hello"' })
+      .waitFor();
+    await greet
+      .getByLabel('Outputs of the step')
+      .filter({ hasText: '"message": "hello"' })
+      .waitFor();
+    expect(await node('greet', 'succeeded').getAttribute('aria-pressed')).toBe('true');
+
+    // By keyboard too: the node is a focusable button.
+    await node('right', 'succeeded').focus();
+    await page.keyboard.press('Enter');
+    const right = page.getByRole('region', { name: 'Step right' });
+    const link = right.getByRole('link', { name: 'dataset demo-data v1' });
+    expect(await link.getAttribute('href')).toBe('#/datasets?dataset=demo-data&version=1');
+    await shot('pipeline-run');
+  });
+
+  it('runs again from the page and takes every step from the cache', async () => {
+    await page.getByRole('button', { name: 'Run again' }).click();
+    await page
+      .getByTestId('pipeline-run-summary')
+      .filter({ hasText: /^succeeded/ })
+      .waitFor(LONG);
+    for (const id of STEP_IDS) await node(id, 'succeeded, (?:[^,]+, )?cached').waitFor();
+    expect(await page.locator('.node-cached').count()).toBe(5);
+    expect(await page.getByTestId('pipeline-run-summary').textContent()).toContain(
+      '5 of 5 steps cached',
+    );
+    await shot('pipeline-run-cached');
+
+    // The history lists both runs, newest first, with their cached-step counts.
+    await page.getByRole('link', { name: '← All pipelines' }).click();
+    const table = page.getByRole('table', { name: 'Runs of diamond, newest first' });
+    await table.getByRole('row').nth(2).waitFor();
+    const rows = table.getByRole('row');
+    expect(await rows.nth(1).getByRole('cell').last().textContent()).toBe('5 of 5');
+    expect(await rows.nth(2).getByRole('cell').last().textContent()).toBe('0 of 5');
+    expect(await rows.nth(1).getByRole('cell').nth(3).textContent()).toBe('manual');
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'diamond' })
+      .getByText('succeeded')
+      .first()
+      .waitFor();
+  });
+
+  it('cancels a running run from its page', async () => {
+    await registry('pipelines.register', {
+      definition: {
+        name: 'slow',
+        steps: [{ id: 'nap', uses: 'custom/sleep', with: { ms: 120_000 } }],
+      },
+    });
+    const run = await registry<PipelineRun>('pipelines.run', { name: 'slow' });
+    await page.goto(`${stack.urls.web}/#/pipelines?run=${run.id}`);
+    await node('nap', 'running').waitFor(LONG);
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page
+      .getByTestId('pipeline-run-summary')
+      .filter({ hasText: /^cancelled slow/ })
+      .waitFor(LONG);
+    await node('nap', 'cancelled').waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
+    const after = await registry<PipelineRun>('pipelines.getRun', { id: run.id }, 'GET');
+    expect(after.status).toBe('cancelled');
+    expect(after.steps[0]?.status).toBe('cancelled');
+  });
+
+  it('shows the registry’s answer to a run id that does not exist or is malformed', async () => {
+    await page.goto(`${stack.urls.web}/#/pipelines?run=no-such-run-0000`);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'pipeline run no-such-run-0000 does not exist' })
+      .waitFor(LONG);
+    await page.goto(`${stack.urls.web}/#/pipelines?run=bad!`);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /id.*must be an id of 8-64/s })
+      .waitFor(LONG);
+    expect(await page.locator('.pipeline-graph').count()).toBe(0);
+  });
+});
