@@ -31,7 +31,7 @@ const DIAMOND: PipelineDefinitionInput = {
     {
       id: 'right',
       uses: 'custom/echo',
-      with: { dataset: 'demo-data', version: 1 },
+      with: { dataset: 'demo-data', version: 1, note: 'x'.repeat(300) },
       dependsOn: ['wait'],
     },
     {
@@ -156,6 +156,15 @@ describe('pipeline pages against the real services', () => {
     const link = right.getByRole('link', { name: 'dataset demo-data v1' });
     expect(await link.getAttribute('href')).toBe('#/datasets?dataset=demo-data&version=1');
     await shot('pipeline-run');
+
+    // On a phone the graph and long JSON lines scroll inside their card, not the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await right.getByLabel('Outputs of the step').waitFor();
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    await shot('pipeline-run-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('runs again from the page and takes every step from the cache', async () => {
@@ -185,15 +194,36 @@ describe('pipeline pages against the real services', () => {
       .getByText('succeeded')
       .first()
       .waitFor();
+    await shot('pipelines');
   });
 
-  it('cancels a running run from its page', async () => {
+  it('follows a live run: a change made elsewhere shows without reloading', async () => {
     await registry('pipelines.register', {
       definition: {
         name: 'slow',
-        steps: [{ id: 'nap', uses: 'custom/sleep', with: { ms: 120_000 } }],
+        steps: [
+          { id: 'nap', uses: 'custom/sleep', with: { ms: 120_000 } },
+          { id: 'then', uses: 'custom/echo', dependsOn: ['nap'] },
+        ],
       },
     });
+    const run = await registry<PipelineRun>('pipelines.run', { name: 'slow' });
+    await page.goto(`${stack.urls.web}/#/pipelines?run=${run.id}`);
+    await node('nap', 'running').waitFor(LONG);
+    expect(await node('then', 'queued').getAttribute('aria-label')).toBe(
+      'step then, uses custom/echo, queued',
+    );
+    // Cancelled through the API, as `mlops pipeline cancel` would: the open page sees it.
+    await registry('pipelines.cancel', { id: run.id });
+    await page
+      .getByTestId('pipeline-run-summary')
+      .filter({ hasText: /^cancelled slow/ })
+      .waitFor(LONG);
+    await node('nap', 'cancelled').waitFor();
+    await node('then', 'cancelled').waitFor();
+  });
+
+  it('cancels a running run from its page', async () => {
     const run = await registry<PipelineRun>('pipelines.run', { name: 'slow' });
     await page.goto(`${stack.urls.web}/#/pipelines?run=${run.id}`);
     await node('nap', 'running').waitFor(LONG);
