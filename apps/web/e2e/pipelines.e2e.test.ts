@@ -2,15 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { PipelineDefinitionInput, PipelineRun } from '@mlops/contracts';
+import type { PipelineRun } from '@mlops/contracts';
+import { hashParam } from '../src/lib/route';
 import { launchChromium } from './browser';
+import { DIAMOND, registryCall, STEP_IDS } from './pipeline-fixtures';
 import { startStack, WEB_DIR, type Stack } from './stack';
 
 /**
  * The pipeline pages against the real stack (registry, trainer's pipeline worker, dashboard
  * server) in Chromium: a small DAG of `custom/echo` / `custom/sleep` steps is registered and run
  * through the registry's API, as the CLI does; the run page draws it and follows it live to the
- * end, re-runs it from the page and shows every step taken from the cache, and cancels a run.
+ * end, re-runs it from the page and shows every step taken from the cache, and cancels a run;
+ * a token without `train` sees the runs but no buttons.
  */
 const ARTIFACTS = path.join(WEB_DIR, 'test-artifacts');
 const LONG = { timeout: 120_000 };
@@ -19,42 +22,8 @@ let stack: Stack;
 let browser: Browser;
 let page: Page;
 
-const out = (step: string, key: string) => `\${{ steps.${step}.outputs.${key} }}`;
-const DIAMOND: PipelineDefinitionInput = {
-  name: 'diamond',
-  parameters: { message: { type: 'string', default: 'hello' } },
-  steps: [
-    { id: 'greet', uses: 'custom/echo', with: { message: '${{ params.message }}' } },
-    { id: 'wait', uses: 'custom/sleep', with: { ms: 1500, after: out('greet', 'message') } },
-    { id: 'left', uses: 'custom/echo', with: { said: out('wait', 'after') } },
-    // Outputs naming a dataset version: the step's panel links to it.
-    {
-      id: 'right',
-      uses: 'custom/echo',
-      with: { dataset: 'demo-data', version: 1, note: 'x'.repeat(300) },
-      dependsOn: ['wait'],
-    },
-    {
-      id: 'join',
-      uses: 'custom/echo',
-      with: { a: out('left', 'said'), b: out('right', 'dataset') },
-    },
-  ],
-};
-const STEP_IDS = DIAMOND.steps.map((s) => s.id);
-
-/** A registry call as the CLI makes it (tRPC over HTTP, the admin token). */
-async function registry<T>(procedure: string, input: unknown, method = 'POST'): Promise<T> {
-  const url = `${stack.urls.registry}/trpc/${procedure}`;
-  const headers = { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' };
-  const res =
-    method === 'GET'
-      ? await fetch(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
-      : await fetch(url, { method, headers, body: JSON.stringify(input) });
-  const body = (await res.json()) as { result?: { data: T }; error?: unknown };
-  if (!res.ok || !body.result) throw new Error(`${procedure}: ${JSON.stringify(body.error)}`);
-  return body.result.data;
-}
+const registry = <T>(procedure: string, input: unknown, method?: 'GET' | 'POST') =>
+  registryCall<T>(stack, procedure, input, method);
 
 const node = (step: string, status: string) =>
   page.getByRole('button', { name: new RegExp(`^step ${step}, uses [^,]+, ${status}\\b`) });
@@ -223,9 +192,17 @@ describe('pipeline pages against the real services', () => {
     await node('then', 'cancelled').waitFor();
   });
 
-  it('cancels a running run from its page', async () => {
-    const run = await registry<PipelineRun>('pipelines.run', { name: 'slow' });
-    await page.goto(`${stack.urls.web}/#/pipelines?run=${run.id}`);
+  it('starts a run from the pipeline’s history and cancels it from its page', async () => {
+    await page.goto(`${stack.urls.web}/#/pipelines?pipeline=slow`);
+    const history = page.getByRole('region', { name: 'Runs of slow' });
+    await history.getByRole('table').waitFor(LONG);
+    await history.getByRole('button', { name: 'Run with defaults' }).click();
+    await page
+      .getByTestId('pipeline-run-summary')
+      .filter({ hasText: / slow v1 / })
+      .waitFor(LONG);
+    const run = { id: hashParam(new URL(page.url()).hash, 'run') ?? '' };
+    expect(run.id).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
     await node('nap', 'running').waitFor(LONG);
     await page.getByRole('button', { name: 'Cancel run' }).click();
     await page
@@ -237,6 +214,25 @@ describe('pipeline pages against the real services', () => {
     const after = await registry<PipelineRun>('pipelines.getRun', { id: run.id }, 'GET');
     expect(after.status).toBe('cancelled');
     expect(after.steps[0]?.status).toBe('cancelled');
+  });
+
+  it('shows the registry’s refusal of a run missing a parameter, naming it', async () => {
+    await registry('pipelines.register', {
+      definition: {
+        name: 'needs-param',
+        parameters: { n: { type: 'integer' } },
+        steps: [{ id: 'show', uses: 'custom/echo', with: { n: '${{ params.n }}' } }],
+      },
+    });
+    await page.goto(`${stack.urls.web}/#/pipelines?pipeline=needs-param`);
+    const history = page.getByRole('region', { name: 'Runs of needs-param' });
+    await history.getByText('No runs yet').waitFor(LONG);
+    await history.getByRole('button', { name: 'Run with defaults' }).click();
+    await history
+      .getByRole('alert')
+      .filter({ hasText: 'parameters.n: required (no default)' })
+      .waitFor(LONG);
+    expect(page.url()).not.toContain('run=');
   });
 
   it('shows the registry’s answer to a run id that does not exist or is malformed', async () => {
@@ -251,5 +247,27 @@ describe('pipeline pages against the real services', () => {
       .filter({ hasText: /id.*must be an id of 8-64/s })
       .waitFor(LONG);
     expect(await page.locator('.pipeline-graph').count()).toBe(0);
+  });
+
+  it('offers no run or cancel to a token without the train scope, only the reads', async () => {
+    const created = await registry<{ token: string }>('tokens.create', {
+      name: 'writer',
+      scopes: ['read', 'write'],
+    });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').fill(created.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Signed in as').waitFor();
+    await page.goto(`${stack.urls.web}/#/pipelines?pipeline=diamond`);
+    const history = page.getByRole('region', { name: 'Runs of diamond' });
+    await history
+      .getByRole('link', { name: /^Open run / })
+      .first()
+      .click(LONG);
+    await node('join', 'succeeded').waitFor(LONG);
+    expect(await page.getByRole('button', { name: 'Run again' }).count()).toBe(0);
+    await page.goto(`${stack.urls.web}/#/pipelines?pipeline=diamond`);
+    await history.getByRole('table').waitFor(LONG);
+    expect(await history.getByRole('button', { name: 'Run with defaults' }).count()).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useSession } from '../api/session';
 import { PagedTable } from '../components/PagedTable';
 import { Card, ErrorNote, Status } from '../components/Status';
@@ -17,8 +17,16 @@ const PAGE_SIZE = 10;
 
 /** The history of one pipeline, newest first; polled fast only while a run is live. */
 export function PipelineRuns({ pipeline }: { pipeline: string }) {
-  const { clients } = useSession();
+  const { clients, abilities } = useSession();
   const [page, setPage] = useState(1);
+  // Starts the current version with its parameters' defaults; a parameter without one is
+  // refused by the registry, naming it (`parameters.<name>: required`), and shown here.
+  const start = useMutation({
+    mutationFn: () => clients.api.pipelines.run.mutate({ name: pipeline }),
+    onSuccess: (run) => {
+      window.location.hash = pageHref('pipelines', { run: run.id });
+    },
+  });
   const runs = useQuery({
     queryKey: ['pipelines.runs', pipeline],
     queryFn: () => clients.api.pipelines.runs.query({ pipeline, limit: 500 }),
@@ -28,8 +36,17 @@ export function PipelineRuns({ pipeline }: { pipeline: string }) {
   const shown = paginate(list, page, PAGE_SIZE);
   const now = runs.dataUpdatedAt || Date.now();
   return (
-    <Card title={`Runs of ${pipeline}`}>
-      <ErrorNote error={runs.error} />
+    <Card
+      title={`Runs of ${pipeline}`}
+      actions={
+        abilities.pipelines ? (
+          <button type="button" onClick={() => start.mutate()} disabled={start.isPending}>
+            Run with defaults
+          </button>
+        ) : null
+      }
+    >
+      <ErrorNote error={runs.error ?? start.error} />
       {list.length === 0 && runs.isSuccess ? (
         <p className="muted">
           No runs yet: <code>npx mlops pipeline run {pipeline}</code>.
