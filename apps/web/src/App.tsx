@@ -4,6 +4,7 @@ import { PAGES, useHashPage, type PageId } from './lib/route';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { MonitoringPage } from './pages/MonitoringPage';
+import { PipelinesPage } from './pages/PipelinesPage';
 import { RunsPage } from './pages/RunsPage';
 import { ServingPage } from './pages/ServingPage';
 import { SessionBadge, SignInScreen } from './pages/SignIn';
@@ -13,6 +14,7 @@ const VIEWS: Record<PageId, () => React.JSX.Element> = {
   datasets: DatasetsPage,
   runs: RunsPage,
   models: ModelsPage,
+  pipelines: PipelinesPage,
   serving: ServingPage,
   monitoring: MonitoringPage,
 };

@@ -13,15 +13,25 @@ describe('optional procedures', () => {
 
 describe('abilitiesFromScopes', () => {
   it('offers writes and promotion only where the token’s scopes allow them', () => {
-    const all = { upload: true, train: true, promote: true, cancel: true };
+    const all = { upload: true, train: true, promote: true, cancel: true, pipelines: true };
     expect(abilitiesFromScopes(['admin'])).toEqual(all);
-    expect(abilitiesFromScopes(['write', 'promote'])).toEqual(all);
-    expect(abilitiesFromScopes(['write'])).toEqual({ ...all, promote: false });
+    expect(abilitiesFromScopes(['write', 'promote', 'train'])).toEqual(all);
+    expect(abilitiesFromScopes(['write', 'promote'])).toEqual({ ...all, pipelines: false });
+    expect(abilitiesFromScopes(['write'])).toEqual({ ...all, promote: false, pipelines: false });
+    // Pipelines run and cancel with `train` (the registry's rule), not with `write`.
+    expect(abilitiesFromScopes(['train'])).toEqual({
+      upload: false,
+      train: false,
+      promote: false,
+      cancel: false,
+      pipelines: true,
+    });
     expect(abilitiesFromScopes(['read'])).toEqual({
       upload: false,
       train: false,
       promote: false,
       cancel: false,
+      pipelines: false,
     });
   });
 });

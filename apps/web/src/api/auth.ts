@@ -14,9 +14,17 @@ export interface Abilities {
   train: boolean;
   promote: boolean;
   cancel: boolean;
+  /** Run and cancel pipelines: the `train` scope, as the registry asks. */
+  pipelines: boolean;
 }
 
-export const READ_ONLY: Abilities = { upload: false, train: false, promote: false, cancel: false };
+export const READ_ONLY: Abilities = {
+  upload: false,
+  train: false,
+  promote: false,
+  cancel: false,
+  pipelines: false,
+};
 
 export type AuthState =
   | { kind: 'signed-out'; notice: string | null }

@@ -3,10 +3,19 @@ import type { Abilities } from './auth';
 import { errorMessage, trpcCode } from './errors';
 import { createRegistryClients } from './trpc';
 
-/** What the UI offers a token holding `scopes` (write: datasets and runs; promote: aliases). */
+/**
+ * What the UI offers a token holding `scopes` (write: datasets and runs; promote: aliases;
+ * train: pipeline runs).
+ */
 export function abilitiesFromScopes(scopes: readonly TokenScope[]): Abilities {
   const write = scopesAllow(scopes, 'write');
-  return { upload: write, train: write, cancel: write, promote: scopesAllow(scopes, 'promote') };
+  return {
+    upload: write,
+    train: write,
+    cancel: write,
+    promote: scopesAllow(scopes, 'promote'),
+    pipelines: scopesAllow(scopes, 'train'),
+  };
 }
 
 /**

@@ -2,6 +2,8 @@ import type { ReactNode } from 'react';
 
 const TONE: Record<string, string> = {
   completed: 'ok',
+  succeeded: 'ok',
+  skipped: 'muted',
   AVAILABLE: 'ok',
   ready: 'ok',
   running: 'busy',
@@ -14,9 +16,14 @@ const TONE: Record<string, string> = {
   'no drift': 'ok',
 };
 
+/** `ok`, `busy`, `bad` or `muted`: the colour family a status word is drawn in. */
+export function toneOf(value: string): string {
+  return TONE[value] ?? 'muted';
+}
+
 /** A status word with colour *and* text, so it reads without colour too. */
 export function Status({ value, tone }: { value: string; tone?: string }) {
-  return <span className={`status status-${tone ?? TONE[value] ?? 'muted'}`}>{value}</span>;
+  return <span className={`status status-${tone ?? toneOf(value)}`}>{value}</span>;
 }
 
 export function ErrorNote({ error }: { error: unknown }) {

@@ -11,14 +11,24 @@ import { PagedTable } from '../components/PagedTable';
 import { Card, ErrorNote } from '../components/Status';
 import { formatNumber, histogramItems } from '../lib/chart';
 import { paginate } from '../lib/paginate';
+import { initialHashParam } from '../lib/route';
 import { UploadForm } from './UploadForm';
 
 const PAGE_SIZE = 10;
 
+/** `#/datasets?dataset=iris&version=2` (a pipeline step's output links here). */
+function linkedDatasetVersion(): { name: string; version: number } | null {
+  const name = initialHashParam('dataset');
+  const version = Number(initialHashParam('version'));
+  return name && Number.isInteger(version) && version > 0 ? { name, version } : null;
+}
+
 export function DatasetsPage() {
   const { clients, abilities } = useSession();
   const [page, setPage] = useState(1);
-  const [selected, setSelected] = useState<{ name: string; version: number } | null>(null);
+  const [selected, setSelected] = useState<{ name: string; version: number } | null>(
+    linkedDatasetVersion,
+  );
   const list = useQuery({
     queryKey: ['datasets.list'],
     queryFn: () => clients.api.datasets.list.query({ limit: 500 }),

@@ -8,6 +8,7 @@ import { Card, ErrorNote, Status } from '../components/Status';
 import { ModelTestsPanel } from '../components/ModelTestsPanel';
 import { VersionMetrics } from '../components/VersionMetrics';
 import { paginate } from '../lib/paginate';
+import { initialHashParam } from '../lib/route';
 import { AliasHistory } from './AliasHistory';
 import { PromoteForm } from './PromoteForm';
 import { TryIt } from './TryIt';
@@ -16,7 +17,7 @@ const PAGE_SIZE = 5;
 
 export function ModelsPage() {
   const { clients } = useSession();
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(() => initialHashParam('model'));
   const models = useQuery({
     queryKey: ['models.list'],
     queryFn: () => clients.api.models.list.query({ limit: 500 }),

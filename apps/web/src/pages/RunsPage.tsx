@@ -6,6 +6,7 @@ import { PagedTable } from '../components/PagedTable';
 import { Card, ErrorNote, Status } from '../components/Status';
 import { formatNumber } from '../lib/chart';
 import { paginate } from '../lib/paginate';
+import { initialHashParam } from '../lib/route';
 import { RunDetail } from './RunDetail';
 import { TrainForm } from './TrainForm';
 
@@ -16,7 +17,7 @@ export const isActive = (run: Run) => !TERMINAL_RUN_STATUSES.includes(run.status
 export function RunsPage() {
   const { clients, abilities } = useSession();
   const [page, setPage] = useState(1);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(() => initialHashParam('run'));
   const runs = useQuery({
     queryKey: ['runs.list'],
     queryFn: () => clients.api.runs.list.query({ limit: 500 }),
