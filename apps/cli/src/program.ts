@@ -15,6 +15,7 @@ import { cancel } from './commands/cancel';
 import { train, type TrainOptions } from './commands/train';
 import { addPipelineCommands } from './commands/pipeline';
 import { addPipelineCompile } from './commands/pipeline-compile';
+import { lineage, type LineageOptions } from './commands/lineage';
 
 /** Builds the `mlops` command tree. Each action resolves its context from flags and env. */
 export function buildProgram(): Command {
@@ -144,6 +145,14 @@ export function buildProgram(): Command {
     .action((dir: string, opts: ImportOptions, cmd: Command) => importModel(ctx(cmd), dir, opts));
 
   addPipelineCompile(addPipelineCommands(program, ctx));
+
+  program
+    .command('lineage <uri>')
+    .description(
+      'where an artifact came from and what came of it: models:/<name>@<alias>, models:/<name>/<version>, <dataset>@<version> or a run id',
+    )
+    .option('--depth <n>', 'hops each way (1-8)', '4')
+    .action((uri: string, opts: LineageOptions, cmd: Command) => lineage(ctx(cmd), uri, opts));
 
   program
     .command('cancel <runId>')

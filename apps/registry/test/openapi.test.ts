@@ -91,7 +91,7 @@ describe('GET /openapi.json', () => {
     const body = (set?.requestBody as OpenAPIV3_1.RequestBodyObject).content['application/json']
       ?.schema as { properties: Record<string, unknown>; required: string[] };
     expect(Object.keys(body.properties).sort()).toEqual(
-      ['acknowledgeBreaking', 'force', 'reason', 'version'].sort(),
+      ['acknowledgeBreaking', 'force', 'producedBy', 'reason', 'version'].sort(),
     );
     expect(body.required).toEqual(['version']);
     const search = doc.paths?.['/api/v1/search/runs']?.get;

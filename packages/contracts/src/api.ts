@@ -9,6 +9,7 @@ import { artifactsApi, authApi, policiesApi, webhooksApi, tokensApi } from './ap
 import { eventsApi } from './api/events';
 import { evaluationsApi } from './api/evaluations';
 import { pipelinesApi } from './api/pipelines';
+import { lineageApi } from './api/lineage';
 
 /**
  * The registry's tRPC procedures, one group per file under `./api/`: one input and one output
@@ -30,6 +31,7 @@ export const registryApi = strictMutations({
   auth: authApi,
   events: eventsApi,
   pipelines: pipelinesApi,
+  lineage: lineageApi,
 } as const);
 
 type ProcedureTable = Record<string, Record<string, { mutation: boolean; input: z.ZodType }>>;

@@ -267,5 +267,11 @@ export const datasetUploadQuerySchema = z.object({
   imageColumn: z.string().max(200).optional(),
   /** Archives with a manifest: the class column of the profile (default `label`). */
   label: z.string().max(200).optional(),
+  /**
+   * The pipeline step uploading (the `ingest` step), both or neither: recorded as the new
+   * version's producer while that step is running (see contracts `producedBySchema`).
+   */
+  pipelineRunId: z.string().max(64).optional(),
+  pipelineStepId: z.string().max(63).optional(),
 });
 export type DatasetUploadQuery = z.infer<typeof datasetUploadQuerySchema>;

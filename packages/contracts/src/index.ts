@@ -25,6 +25,7 @@ export * from './pipeline';
 export * from './pipeline-graph';
 export * from './pipeline-run';
 export * from './pipeline-text';
+export * from './lineage';
 export * from './api';
 export * from './ports';
 export * from './serving-protocols';

@@ -43,4 +43,6 @@ export {
 export * from './repos/pipelines';
 export * from './repos/pipeline-runs';
 export * from './repos/pipeline-cache';
+export * from './repos/producers';
+export * from './repos/lineage';
 export type { PipelineRunsTable, PipelineStepsTable } from './db/tables/pipelines';

@@ -59,6 +59,7 @@ function reads(seed: Seeded): Record<string, string> {
     'pipelines.get': q('pipelines.get', { name: PIPELINE }),
     'pipelines.runs': q('pipelines.runs', {}),
     'pipelines.getRun': q('pipelines.getRun', { id: seed.pipelineRunId }),
+    'lineage.get': q('lineage.get', { uri: `models:/${MODEL}@champion` }),
     'GET rows': '/api/datasets/sec-data/versions/1/rows',
     'GET blob': `/api/blobs/${seed.blob}`,
   };

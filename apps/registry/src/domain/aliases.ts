@@ -1,4 +1,10 @@
-import { AppError, type Alias, type AliasAuditEntry, type GateVerdict } from '@mlops/contracts';
+import {
+  AppError,
+  type Alias,
+  type AliasAuditEntry,
+  type GateVerdict,
+  type ProducedBy,
+} from '@mlops/contracts';
 import {
   aliasAudit,
   deleteAlias,
@@ -26,6 +32,8 @@ export interface MoveRequest {
   force?: boolean | undefined;
   acknowledgeBreaking?: boolean | undefined;
   reason?: string | undefined;
+  /** The pipeline step making the move, already checked (domain/producers); kept with it. */
+  producedBy?: ProducedBy | null | undefined;
 }
 
 /**
@@ -98,6 +106,7 @@ export async function moveAlias(
     verdict,
     reason: input.reason ?? null,
     forced: Boolean(input.force && verdict && !verdict.passed),
+    producedBy: input.producedBy ?? null,
   });
   if (!move.alias) throw new AppError('INTERNAL', 'alias was not stored');
   if (move.changed) await announce(deps, input.model, input.alias, move.from, move.to);

@@ -11,6 +11,7 @@ import {
   type RunProgress,
   type RunRows,
   type RunStatus,
+  type ProducedBy,
   type TrainingSpec,
 } from '@mlops/contracts';
 import {
@@ -30,11 +31,17 @@ import { publishEvent } from './events';
 import { checkSpecAgainstDataset } from './run-spec';
 import { checkTrainingPolicy } from './datasets/validation';
 import { pinTransferBase } from './run-transfer';
+import { recordProduced } from './producers';
 import { createSweepRuns } from './sweeps';
 import { dropCheckpoint, mergeCurve, withoutCheckpoint } from './run-progress';
 
 /** Create a queued run for `spec` and enqueue its training job (job id = run id). */
-export async function createRun(deps: RegistryDeps, asked: TrainingSpec): Promise<Run> {
+/** `by`: the pipeline step creating the run (checked by the caller), recorded before enqueueing. */
+export async function createRun(
+  deps: RegistryDeps,
+  asked: TrainingSpec,
+  by: ProducedBy | null = null,
+): Promise<Run> {
   const dataset = await getDataset(deps, asked.dataset.name, asked.dataset.version);
   checkSpecAgainstDataset(asked, dataset);
   await checkTrainingPolicy(deps, dataset);
@@ -61,10 +68,13 @@ export async function createRun(deps: RegistryDeps, asked: TrainingSpec): Promis
   };
   if (spec.sweep) {
     const parent = await createSweepRuns(deps, row, spec.sweep);
+    await recordProduced(deps, by, 'training-run', parent.id);
     await publishEvent(deps, { type: 'run.queued', runId: parent.id, model: parent.modelName });
     return (await getRun(deps.db, parent.id)) ?? parent;
   }
   const run = await insertRun(deps.db, row);
+  // Before the job exists, so the version the trainer registers finds it (registerVersion).
+  await recordProduced(deps, by, 'training-run', run.id);
   try {
     await deps.queue.add(
       QUEUE_NAMES.train,

@@ -9,6 +9,7 @@ import { requireScope, type Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
 import { compareSignatures } from './compatibility';
 import { publishEvent } from './events';
+import { inheritRunProducer } from './producers';
 
 /**
  * Register a version: every manifest file must already be in the artifact store with the same
@@ -88,6 +89,7 @@ export async function registerVersion(
     );
   }
   if (created) {
+    if (input.runId !== null) await inheritRunProducer(deps, input.runId, version);
     deps.metrics.versionsCreated.inc();
     await publishEvent(deps, {
       type: 'version.created',

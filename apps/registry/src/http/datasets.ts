@@ -4,6 +4,7 @@ import { datasetUploadQuerySchema, resourceNameSchema } from '@mlops/contracts';
 import type { RegistryDeps } from '../deps';
 import { datasetRowsStream } from '../domain/datasets/queries';
 import { uploadDataset } from '../domain/datasets/upload';
+import { checkUploadProducer, recordProduced } from '../domain/producers';
 import { parseInput } from './params';
 import { bodyStream, checkDeclaredLength, discardRest, passBodiesThrough, scoped } from './streams';
 
@@ -23,6 +24,7 @@ export function registerDatasetRoutes(app: FastifyInstance, deps: RegistryDeps):
       const body = bodyStream(request);
       try {
         checkDeclaredLength(request, deps.maxUploadBytes);
+        const by = await checkUploadProducer(deps, query);
         const { dataset, created } = await uploadDataset(
           deps,
           name,
@@ -30,6 +32,8 @@ export function registerDatasetRoutes(app: FastifyInstance, deps: RegistryDeps):
           query,
           request.headers['content-type'],
         );
+        // Only a new version is this step's product: the same bytes found again were not.
+        if (created) await recordProduced(deps, by, 'dataset-version', dataset.id);
         return await reply.status(created ? 201 : 200).send(dataset);
       } finally {
         discardRest(request, reply);

@@ -98,6 +98,7 @@ export const REST_ROUTES: Record<ProcedurePath, RestRoute> = {
     'Worker: fail a step',
   ),
   'pipelines.skipSteps': r('POST', '/pipeline-runs/{runId}/skip', 'Worker: skip steps'),
+  'lineage.get': r('GET', '/lineage', 'Where an artifact came from and what came of it'),
 
   'evaluations.get': r('GET', '/evaluations/{id}', 'An evaluation'),
   'evaluations.list': r('GET', '/models/{model}/evaluations', "List a model's evaluations"),

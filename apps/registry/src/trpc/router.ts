@@ -63,6 +63,7 @@ import { pipelinesSaveStepState } from './procedures/pipelines/save-step-state';
 import { pipelinesCompleteStep } from './procedures/pipelines/complete-step';
 import { pipelinesFailStep } from './procedures/pipelines/fail-step';
 import { pipelinesSkipSteps } from './procedures/pipelines/skip-steps';
+import { lineageGet } from './procedures/lineage/get';
 
 /**
  * The registry's API, one procedure per entry of contracts `registryApi`; the client exposes
@@ -118,6 +119,7 @@ export const appRouter = router({
     failStep: pipelinesFailStep,
     skipSteps: pipelinesSkipSteps,
   }),
+  lineage: router({ get: lineageGet }),
   evaluations: router({
     get: evaluationsGet,
     list: evaluationsList,

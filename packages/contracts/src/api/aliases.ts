@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { aliasSchema } from '../model';
 import { aliasNameSchema } from '../names';
 import { aliasAuditEntrySchema, gateVerdictSchema } from '../governance';
+import { producedBySchema } from '../lineage';
 import { modelRef, versionRef, listLimit } from './shared';
 
 export const aliasesApi = {
@@ -20,6 +21,8 @@ export const aliasesApi = {
       force: z.boolean().optional(),
       acknowledgeBreaking: z.boolean().optional(),
       reason: z.string().max(500).optional(),
+      /** The pipeline step making the move (`set-alias`), recorded with it; see runs.create. */
+      producedBy: producedBySchema.optional(),
     }),
     output: aliasSchema.extend({ verdict: gateVerdictSchema.nullable().optional() }),
   },

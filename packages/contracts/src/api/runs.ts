@@ -11,10 +11,19 @@ import {
   trainingSpecSchema,
 } from '../training';
 import { modelTestsSchema } from '../model-tests';
+import { producedBySchema } from '../lineage';
 import { listLimit } from './shared';
 
 export const runsApi = {
-  create: { mutation: true, input: trainingSpecSchema, output: runSchema },
+  /**
+   * `producedBy`: the pipeline step run creating this run (the `train` step); recorded for
+   * lineage only while that step is running, else a 400 naming `producedBy.<field>`.
+   */
+  create: {
+    mutation: true,
+    input: trainingSpecSchema.extend({ producedBy: producedBySchema.optional() }),
+    output: runSchema,
+  },
   get: { mutation: false, input: z.object({ id: idSchema }), output: runSchema },
   list: {
     mutation: false,

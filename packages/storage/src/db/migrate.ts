@@ -8,6 +8,7 @@ import { migration0104 } from './migrations/0104_model_metadata';
 import { migration0105 } from './migrations/0105_data_validation';
 import { migration0106 } from './migrations/0106_model_tests';
 import { migration0107 } from './migrations/0107_pipelines';
+import { migration0108 } from './migrations/0108_artifact_producers';
 
 /** Migrations live in code (no directory scanning), so bundlers and tsx see the same list. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0105_data_validation': migration0105,
   '0106_model_tests': migration0106,
   '0107_pipelines': migration0107,
+  '0108_artifact_producers': migration0108,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -7,6 +7,7 @@ import type {
   PipelineStepsTable,
 } from './tables/pipelines';
 import type { ModelsTable } from './tables/models';
+import type { ArtifactProducersTable } from './tables/producers';
 import type { ModelVersionsTable } from './tables/model-versions';
 import type { ModelTagsTable } from './tables/model-tags';
 import type { AliasesTable, AliasHistoryTable } from './tables/aliases';
@@ -39,4 +40,5 @@ export interface Database {
   pipeline_runs: PipelineRunsTable;
   pipeline_steps: PipelineStepsTable;
   pipeline_step_cache: PipelineStepCacheTable;
+  artifact_producers: ArtifactProducersTable;
 }

@@ -11,6 +11,7 @@ import type { Db } from '../db/connection';
 import type { AliasHistoryRow, AliasRow } from '../db/tables/aliases';
 import { lockKey, writeTransaction } from '../db/transaction';
 import { parseJsonColumn } from './json';
+import { recordProducer } from './producers';
 
 export interface AliasMove {
   alias: Alias | null;
@@ -27,6 +28,8 @@ export interface AuditFields {
   verdict?: GateVerdict | null;
   reason?: string | null;
   forced?: boolean;
+  /** The pipeline step making the move (checked by the caller); recorded in the same commit. */
+  producedBy?: { pipelineRunId: string; stepId: string } | null;
 }
 
 /**
@@ -114,7 +117,7 @@ async function insertHistory(
   from: number | null,
   to: number | null,
 ): Promise<void> {
-  await trx
+  const row = await trx
     .insertInto('alias_history')
     .values({
       model: input.model,
@@ -127,7 +130,16 @@ async function insertHistory(
       reason: input.reason ?? null,
       forced: input.forced ? 1 : 0,
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (input.producedBy) {
+    await recordProducer(trx, {
+      kind: 'alias-move',
+      ref: String(row.id),
+      ...input.producedBy,
+      recordedAt: input.now,
+    });
+  }
 }
 
 export async function getAlias(db: Db, model: string, alias: string): Promise<Alias | undefined> {
@@ -193,7 +205,7 @@ export async function previousAliasVersion(
   return { current: last?.to_version ?? null, previous: last?.from_version ?? null };
 }
 
-function toAuditEntry(row: AliasHistoryRow): AliasAuditEntry {
+export function toAuditEntry(row: AliasHistoryRow): AliasAuditEntry {
   return aliasAuditEntrySchema.parse({
     id: Number(row.id),
     model: row.model,

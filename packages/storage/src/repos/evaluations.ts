@@ -120,7 +120,7 @@ export async function deleteEvaluation(db: Db, id: string): Promise<void> {
   await db.deleteFrom('version_evaluations').where('id', '=', id).execute();
 }
 
-function toEvaluation(row: VersionEvaluationRow): Evaluation {
+export function toEvaluation(row: VersionEvaluationRow): Evaluation {
   return evaluationSchema.parse({
     id: row.id,
     model: row.model,

@@ -34,6 +34,9 @@ export const ingestStep: StepImpl = {
     const ds = await ctx.client.uploadDataset(input.dataset, await fs.readFile(file), {
       format,
       ...(input.categorical ? { categorical: input.categorical } : {}),
+      // The registry records this step as the new version's producer (lineage).
+      pipelineRunId: ctx.runId,
+      pipelineStepId: ctx.stepId,
     });
     return { dataset: ds.name, version: ds.version, sha256: ds.hash, rows: ds.rowCount };
   },

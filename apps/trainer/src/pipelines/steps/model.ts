@@ -25,6 +25,11 @@ async function datasetHash(client: RegistryClient, name: string, version?: numbe
   return ds.hash;
 }
 
+/** This step as the producer of what it makes; the registry checks it is running (lineage). */
+function producedBy(ctx: StepContext): { pipelineRunId: string; stepId: string } {
+  return { pipelineRunId: ctx.runId, stepId: ctx.stepId };
+}
+
 function metricsOf(m: Record<string, number | null | undefined>): Record<string, JsonValue> {
   return Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === 'number')) as Record<
     string,
@@ -41,7 +46,7 @@ export const trainStep: StepImpl = {
     const spec = parseInputs(trainingSpecSchema, ctx.inputs);
     let runId = typeof ctx.state?.runId === 'string' ? ctx.state.runId : undefined;
     if (!runId) {
-      const run = await ctx.client.api.runs.create.mutate(spec);
+      const run = await ctx.client.api.runs.create.mutate({ ...spec, producedBy: producedBy(ctx) });
       runId = run.id;
       await ctx.saveState({ runId });
     }
@@ -155,6 +160,7 @@ export const setAliasStep: StepImpl = {
     const a = await ctx.client.api.aliases.set.mutate({
       ...input,
       reason: input.reason ?? `pipeline run ${ctx.runId} step ${ctx.stepId}`,
+      producedBy: producedBy(ctx),
     });
     return { model: input.model, alias: input.alias, version: a.version };
   },

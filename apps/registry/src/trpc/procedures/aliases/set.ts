@@ -1,5 +1,6 @@
 import { registryApi } from '@mlops/contracts';
 import { moveAlias } from '../../../domain/aliases';
+import { checkProducedBy } from '../../../domain/producers';
 import { promoteProcedure } from '../../init';
 
 const api = registryApi.aliases.set;
@@ -8,4 +9,7 @@ const api = registryApi.aliases.set;
 export const aliasesSet = promoteProcedure
   .input(api.input)
   .output(api.output)
-  .mutation(({ ctx, input }) => moveAlias(ctx.deps, input, ctx.principal));
+  .mutation(async ({ ctx, input }) => {
+    const producedBy = await checkProducedBy(ctx.deps, input.producedBy, 'alias-move');
+    return moveAlias(ctx.deps, { ...input, producedBy }, ctx.principal);
+  });
