@@ -98,6 +98,8 @@ export const REST_ROUTES: Record<ProcedurePath, RestRoute> = {
     'Worker: fail a step',
   ),
   'pipelines.skipSteps': r('POST', '/pipeline-runs/{runId}/skip', 'Worker: skip steps'),
+  'pipelines.cacheLookup': r('POST', '/pipeline-cache/lookup', 'Step command: read the step cache'),
+  'pipelines.cacheStore': r('POST', '/pipeline-cache', 'Step command: fill the step cache'),
 
   'evaluations.get': r('GET', '/evaluations/{id}', 'An evaluation'),
   'evaluations.list': r('GET', '/models/{model}/evaluations', "List a model's evaluations"),

@@ -63,6 +63,7 @@ import { pipelinesSaveStepState } from './procedures/pipelines/save-step-state';
 import { pipelinesCompleteStep } from './procedures/pipelines/complete-step';
 import { pipelinesFailStep } from './procedures/pipelines/fail-step';
 import { pipelinesSkipSteps } from './procedures/pipelines/skip-steps';
+import { pipelinesCacheLookup, pipelinesCacheStore } from './procedures/pipelines/cache';
 
 /**
  * The registry's API, one procedure per entry of contracts `registryApi`; the client exposes
@@ -117,6 +118,8 @@ export const appRouter = router({
     completeStep: pipelinesCompleteStep,
     failStep: pipelinesFailStep,
     skipSteps: pipelinesSkipSteps,
+    cacheLookup: pipelinesCacheLookup,
+    cacheStore: pipelinesCacheStore,
   }),
   evaluations: router({
     get: evaluationsGet,
