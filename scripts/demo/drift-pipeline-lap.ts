@@ -47,12 +47,17 @@ export interface DriftPipelineSummary {
   };
   promoted: boolean;
   version: number | null;
+  /** The data the monitor prepared and passed as `datasetVersion`: the dataset plus feedback. */
+  dataset: { name: string; version: number } | null;
+  feedback_rows: number;
   /** Drift reports that flagged drift while retraining was on: each one an alert. */
   alerts: number;
   /** Runs of the pipeline the monitor started in this cooldown window (expected: 1). */
   runs_in_window: number;
   /** Retraining records the monitor keeps for the model (expected: 1). */
   retrainings: number;
+  /** Wall time of the lap, registering the pipeline to the run's end. */
+  seconds: number;
 }
 
 const num = (v: JsonValue | undefined): number | null => (typeof v === 'number' ? v : null);
@@ -68,6 +73,7 @@ export async function runDriftPipelineLap(
   urls: LoopUrls,
   report: Reporter,
 ): Promise<{ summary: DriftPipelineSummary; failures: string[]; line: string }> {
+  const started = performance.now();
   const definition = parsePipelineText(fs.readFileSync(DEFINITION, 'utf8'));
   await report.step(`register ${path.relative(process.cwd(), DEFINITION)}`, async () => {
     const p = await client.api.pipelines.register.mutate({ definition });
@@ -169,9 +175,12 @@ export async function runDriftPipelineLap(
     },
     promoted: deploy?.status === 'succeeded',
     version: num(out('train')?.outputs?.version),
+    dataset: record.dataset,
+    feedback_rows: record.feedbackRows,
     alerts,
     runs_in_window: windowed.filter((r) => r.trigger.key === run.trigger.key).length,
     retrainings: (await history(urls)).length,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
   };
   const failures: string[] = [];
   if (run.status !== 'succeeded') failures.push(`the drift run ${run.status}: ${run.error ?? ''}`);
@@ -180,6 +189,13 @@ export async function runDriftPipelineLap(
   if (summary.alerts < 2) failures.push(`only ${summary.alerts} drift alert(s) while retraining`);
   if (windowed.length !== 1 || summary.runs_in_window !== 1)
     failures.push(`${windowed.length} drift-started runs in one window (expected 1)`);
+  if (
+    summary.feedback_rows !== traffic.length ||
+    run.parameters.datasetVersion !== record.dataset?.version
+  )
+    failures.push(
+      `the run trained on ${JSON.stringify(run.parameters)}, not the dataset plus ${traffic.length} labels (${summary.feedback_rows} appended)`,
+    );
   if (summary.promoted !== summary.gate.passed)
     failures.push(
       `deploy ${deploy?.status ?? '?'} but the gate said passed=${summary.gate.passed}`,

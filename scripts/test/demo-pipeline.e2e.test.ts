@@ -41,9 +41,12 @@ describe('npm run demo -- --pipeline --json', () => {
           };
           promoted: boolean;
           version: number | null;
+          dataset: { name: string; version: number } | null;
+          feedback_rows: number;
           alerts: number;
           runs_in_window: number;
           retrainings: number;
+          seconds: number;
         };
       };
     };
@@ -71,6 +74,9 @@ describe('npm run demo -- --pipeline --json', () => {
     expect(drift.retrainings).toBe(1);
     expect(drift.run).not.toBe(pipeline.run);
     expect(drift.version).toBe(2);
+    // It trained on the dataset plus the labels sent for the shifted traffic, as a new version.
+    expect(drift.dataset).toEqual({ name: 'iris', version: 2 });
+    expect(drift.feedback_rows).toBe(120);
     // The gate (accuracy >= 0.8 on champion) decides the deploy.
     expect(drift.gate.metric).toBe('accuracy');
     expect(drift.gate.baseline).toBeGreaterThan(0);
