@@ -1,7 +1,8 @@
 /**
  * `npm run demo [-- --json] [-- --keep] [-- --retrain | --images | --pipeline]`: the whole loop
  * on embedded defaults — on Iris rows, twice with `--retrain`, on skin-lesion photos with
- * `--images`, or as pipelines/demo.yaml run twice (the re-run from the cache) with `--pipeline`.
+ * `--images`, or as pipelines/demo.yaml run twice (the re-run from the cache) with `--pipeline`,
+ * where drift on shifted traffic then starts pipelines/iris-retrain.yaml through the monitor.
  * Starts Redis (if none answers) and the four services in a throwaway data directory, drives
  * ingest → train → promote → serve → monitor, prints what happened, and stops everything it
  * started — on success, on failure and on Ctrl-C. Exit code 0 only when every step passed.
@@ -20,6 +21,7 @@ import { runImageLoop, type ImageDemoSummary } from './image-loop';
 import { runLoop, type DemoSummary } from './loop';
 import { runRetrainLap, type RetrainSummary } from './retrain';
 import { runPipelineLap } from './pipeline-lap';
+import { DRIFT_PIPELINE_MONITOR_ENV } from './drift-pipeline-lap';
 import { Reporter } from './reporter';
 import type { LoopUrls } from './steps';
 
@@ -93,6 +95,8 @@ async function main(): Promise<void> {
           MONITOR_RETRAIN_COOLDOWN_MS: '600000',
         }
       : {}),
+    // --pipeline: drift starts pipelines/iris-retrain.yaml instead (the monitor's policy names it).
+    ...(pipeline ? DRIFT_PIPELINE_MONITOR_ENV : {}),
   };
   // Each app gets its own service token; only the registry and the demo's client hold the admin one.
   const { registry, serving, monitor } = await launchPlatform({
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
   const client = createRegistryClient({ url: registry.url, token });
   const urls = { serving: serving.url, monitor: monitor.url, token };
   const lap = pipeline
-    ? await runPipelineLap(client, report, dataDir)
+    ? await runPipelineLap(client, report, dataDir, urls)
     : images
       ? await imageLap(client, urls)
       : await irisLap(client, urls);

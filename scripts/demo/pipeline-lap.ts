@@ -5,6 +5,8 @@ import type { RegistryClient } from '@mlops/client';
 import { parsePipelineText, type PipelineRun } from '@mlops/contracts';
 import { readIris, splitHoldout, toCsv } from './iris';
 import type { Reporter } from './reporter';
+import { runDriftPipelineLap, type DriftPipelineSummary } from './drift-pipeline-lap';
+import type { LoopUrls } from './steps';
 
 const DEFINITION = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -30,6 +32,8 @@ export interface PipelineDemoSummary {
     rerun: { run: string; status: string; seconds: number; steps: PipelineStepSummary[] };
     /** The model version the first run trained and deployed. */
     version: number | null;
+    /** The drift lap: the monitor starts pipelines/iris-retrain.yaml through its trigger. */
+    drift: DriftPipelineSummary;
   };
 }
 
@@ -59,12 +63,14 @@ async function runToEnd(
 
 /**
  * `npm run demo -- --pipeline`: pipelines/demo.yaml registered and run on the platform's own
- * workers, then run again unchanged — every step but the deploy is served from the cache.
+ * workers, then run again unchanged — every step but the deploy is served from the cache. Then
+ * the drift lap: shifted traffic makes the monitor start pipelines/iris-retrain.yaml.
  */
 export async function runPipelineLap(
   client: RegistryClient,
   report: Reporter,
   dataDir: string,
+  urls: LoopUrls,
 ): Promise<{ summary: PipelineDemoSummary; failures: string[]; lines: string[] }> {
   const { train } = splitHoldout(readIris(), 10);
   fs.writeFileSync(path.join(dataDir, 'iris.csv'), toCsv(train));
@@ -88,6 +94,9 @@ export async function runPipelineLap(
       detail: `${r.run.status} in ${r.seconds} s, ${cached} steps from the cache`,
     };
   });
+  report.info('');
+  report.info('drift lap: the world shifts, the monitor starts the retraining pipeline');
+  const drift = await runDriftPipelineLap(client, urls, report);
   const version = first.run.steps.find((s) => s.stepId === 'train')?.outputs?.version;
   const summary: PipelineDemoSummary = {
     pipeline: {
@@ -102,9 +111,10 @@ export async function runPipelineLap(
         steps: steps(second.run),
       },
       version: typeof version === 'number' ? version : null,
+      drift: drift.summary,
     },
   };
-  const failures: string[] = [];
+  const failures: string[] = [...drift.failures];
   for (const [label, r] of [
     ['first', first.run],
     ['second', second.run],
@@ -119,6 +129,7 @@ export async function runPipelineLap(
   }
   const lines = [
     `pipeline ${stored.name}: ${first.run.status} in ${first.seconds} s, re-run ${second.run.status} in ${second.seconds} s (${second.run.steps.filter((s) => s.cached).length}/${second.run.steps.length} steps cached), iris v${summary.pipeline.version ?? '?'}`,
+    drift.line,
   ];
   return { summary, failures, lines };
 }

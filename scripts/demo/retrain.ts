@@ -195,7 +195,7 @@ export async function runRetrainLap(
 }
 
 /** One request with every row: the ids come back in order, one per instance. */
-async function predictBatch(urls: LoopUrls, rows: readonly IrisRow[]) {
+export async function predictBatch(urls: LoopUrls, rows: readonly IrisRow[]) {
   const res = await fetch(`${urls.serving}/v1/models/${MODEL}:predict?format=platform`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...bearer(urls) },
@@ -212,7 +212,7 @@ async function predictBatch(urls: LoopUrls, rows: readonly IrisRow[]) {
 }
 
 /** A query of the monitor's tRPC router over plain HTTP (`GET /trpc/<path>?input=`). */
-async function trpcQuery<T>(
+export async function trpcQuery<T>(
   urls: LoopUrls,
   path: string,
   input: unknown,

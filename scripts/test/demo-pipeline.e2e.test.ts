@@ -11,7 +11,8 @@ interface StepSummary {
 
 /**
  * `npm run demo -- --pipeline --json`: pipelines/demo.yaml on the real services, run twice.
- * The second run is served from the step cache, except the deploy.
+ * The second run is served from the step cache, except the deploy. Then drift on shifted traffic
+ * starts pipelines/iris-retrain.yaml through the monitor's trigger, once in its cooldown window.
  */
 describe('npm run demo -- --pipeline --json', () => {
   it('runs the loop as a pipeline, then again from the cache', { timeout: 480_000 }, async () => {
@@ -28,6 +29,25 @@ describe('npm run demo -- --pipeline --json', () => {
         steps: StepSummary[];
         rerun: { run: string; status: string; seconds: number; steps: StepSummary[] };
         version: number | null;
+        drift: {
+          run: string;
+          status: string;
+          trigger: { kind: string; key: string | null };
+          gate: {
+            passed: boolean;
+            metric: string | null;
+            candidate: number | null;
+            baseline: number | null;
+          };
+          promoted: boolean;
+          version: number | null;
+          dataset: { name: string; version: number } | null;
+          feedback_rows: number;
+          alerts: number;
+          runs_in_window: number;
+          retrainings: number;
+          seconds: number;
+        };
       };
     };
     expect(ok).toBe(true);
@@ -43,5 +63,24 @@ describe('npm run demo -- --pipeline --json', () => {
     );
     expect(pipeline.seconds).toBeGreaterThan(0);
     expect(pipeline.rerun.seconds).toBeGreaterThan(0);
+
+    // The drift lap: one run per window however many alerts, keyed by model and window.
+    const { drift } = pipeline;
+    expect(drift.status).toBe('succeeded');
+    expect(drift.trigger.kind).toBe('drift');
+    expect(drift.trigger.key).toMatch(/^drift:iris:600000:\d+$/);
+    expect(drift.alerts).toBeGreaterThanOrEqual(2);
+    expect(drift.runs_in_window).toBe(1);
+    expect(drift.retrainings).toBe(1);
+    expect(drift.run).not.toBe(pipeline.run);
+    expect(drift.version).toBe(2);
+    // It trained on the dataset plus the labels sent for the shifted traffic, as a new version.
+    expect(drift.dataset).toEqual({ name: 'iris', version: 2 });
+    expect(drift.feedback_rows).toBe(120);
+    // The gate (accuracy >= 0.8 on champion) decides the deploy.
+    expect(drift.gate.metric).toBe('accuracy');
+    expect(drift.gate.baseline).toBeGreaterThan(0);
+    expect(drift.promoted).toBe(drift.gate.passed);
+    expect(drift.gate.passed).toBe((drift.gate.candidate ?? 0) >= 0.8);
   });
 });

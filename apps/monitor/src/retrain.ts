@@ -10,7 +10,11 @@ import { claimOnce } from './publisher';
 import type { EventPublisher } from './publisher';
 import type { Joined } from './quality';
 import { trainingData } from './retrain-data';
-import { driftTriggerKey, TERMINAL_PIPELINE_STATUSES } from './retrain-pipeline';
+import {
+  driftTriggerKey,
+  pipelineParameters,
+  TERMINAL_PIPELINE_STATUSES,
+} from './retrain-pipeline';
 
 export type RetrainRegistry = Pick<RegistryClient, 'api' | 'uploadDataset' | 'datasetRows'>;
 
@@ -163,13 +167,16 @@ export class Retrainer {
   ): Promise<void> {
     let runId: string;
     try {
-      const started = await this.deps.registry.api.pipelines.run.mutate({
+      const key = driftTriggerKey(record.model, policy.cooldownMs, Date.parse(record.requestedAt));
+      const feedback = () => this.deps.feedback(record.model);
+      const { registry } = this.deps;
+      const started = await registry.api.pipelines.run.mutate({
         name,
-        parameters: policy.pipelineParams ?? {},
+        parameters: await pipelineParameters(registry, record, policy, name, key, feedback),
         trigger: {
           kind: 'drift',
           detail: `${record.trigger}: ${record.reason}`.slice(0, 500),
-          key: driftTriggerKey(record.model, policy.cooldownMs, Date.parse(record.requestedAt)),
+          key,
         },
       });
       runId = started.id;

@@ -146,6 +146,33 @@ describe('Retrainer with a policy pipeline', () => {
     await Promise.all([bad.stop(), unknown.stop()]);
   });
 
+  it('fills a declared datasetVersion with the data it prepares, unless the policy sets it', async () => {
+    await admin.api.pipelines.register.mutate({
+      definition: {
+        name: 'retrain-data',
+        parameters: { datasetVersion: { type: 'integer', min: 1 } },
+        steps: [{ id: 'train', uses: 'custom/noop', with: { v: '${{ params.datasetVersion }}' } }],
+      },
+    });
+    // The version that drifted is unknown to the registry: no dataset to prepare, no run.
+    const prepare = retrainer({ pipeline: 'retrain-data' });
+    expect(await prepare.maybeRetrain(alert('ghost'))).toBe(true);
+    const [failed] = await waitForRecord(prepare, 'ghost', (r) => r.status === 'failed');
+    expect(failed!.detail).toMatch(/NOT_FOUND/);
+    expect(failed!.pipelineRunId).toBeNull();
+    expect(await runsOf('retrain-data')).toHaveLength(0);
+
+    // Set by the policy: used as is, nothing prepared.
+    const given = retrainer({ pipeline: 'retrain-data', pipelineParams: { datasetVersion: 4 } });
+    expect(await given.maybeRetrain(alert('ghost-given'))).toBe(true);
+    const [rec] = await waitForRecord(given, 'ghost-given', (r) => r.status === 'running');
+    expect(rec!.dataset).toBeNull();
+    const [run] = await runsOf('retrain-data');
+    expect(run).toMatchObject({ id: rec!.pipelineRunId, parameters: { datasetVersion: 4 } });
+    await admin.api.pipelines.cancel.mutate({ id: run!.id, reason: 'test' });
+    await Promise.all([prepare.stop(), given.stop()]);
+  });
+
   it('reads the pipeline from MONITOR_RETRAIN_POLICIES and refuses a bad name, naming it', () => {
     const env = loadEnv({
       MONITOR_RETRAIN_MODELS: 'iris',

@@ -24,6 +24,7 @@ export * from './governance';
 export * from './pipeline';
 export * from './pipeline-graph';
 export * from './pipeline-run';
+export * from './pipeline-step-spec';
 export * from './pipeline-text';
 export * from './lineage';
 export * from './api';

@@ -99,6 +99,8 @@ export const REST_ROUTES: Record<ProcedurePath, RestRoute> = {
   ),
   'pipelines.skipSteps': r('POST', '/pipeline-runs/{runId}/skip', 'Worker: skip steps'),
   'lineage.get': r('GET', '/lineage', 'Where an artifact came from and what came of it'),
+  'pipelines.cacheLookup': r('POST', '/pipeline-cache/lookup', 'Step command: read the step cache'),
+  'pipelines.cacheStore': r('POST', '/pipeline-cache', 'Step command: fill the step cache'),
 
   'evaluations.get': r('GET', '/evaluations/{id}', 'An evaluation'),
   'evaluations.list': r('GET', '/models/{model}/evaluations', "List a model's evaluations"),

@@ -64,6 +64,7 @@ import { pipelinesCompleteStep } from './procedures/pipelines/complete-step';
 import { pipelinesFailStep } from './procedures/pipelines/fail-step';
 import { pipelinesSkipSteps } from './procedures/pipelines/skip-steps';
 import { lineageGet } from './procedures/lineage/get';
+import { pipelinesCacheLookup, pipelinesCacheStore } from './procedures/pipelines/cache';
 
 /**
  * The registry's API, one procedure per entry of contracts `registryApi`; the client exposes
@@ -118,6 +119,8 @@ export const appRouter = router({
     completeStep: pipelinesCompleteStep,
     failStep: pipelinesFailStep,
     skipSteps: pipelinesSkipSteps,
+    cacheLookup: pipelinesCacheLookup,
+    cacheStore: pipelinesCacheStore,
   }),
   lineage: router({ get: lineageGet }),
   evaluations: router({

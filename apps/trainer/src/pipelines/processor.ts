@@ -1,22 +1,14 @@
-import { createHash } from 'node:crypto';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { RegistryClient } from '@mlops/client';
 import type { Logger } from '@mlops/config';
 import {
-  NEVER_CACHED_STEP_KINDS,
-  canonicalJson,
   conditionsHold,
-  customStepName,
   pipelineJobPayloadSchema,
   resolveValue,
   type PipelineJobPayload,
   type PipelineRun,
-  type PipelineStep,
 } from '@mlops/contracts';
-import { codeRevision } from '../train/revision';
-import { builtinCustomSteps } from './steps/custom';
-import { ingestStep, validateStep } from './steps/data';
-import { evaluateStep, gateStep, setAliasStep, trainStep } from './steps/model';
+import { cacheKeyOf, implOf } from './step-kit';
 import { StepCancelledError, StepInputError, type StepImpl, type StepOutputs } from './steps/types';
 
 export interface PipelineProcessorDeps {
@@ -25,45 +17,6 @@ export interface PipelineProcessorDeps {
   dataDir: string;
   /** `custom/<name>` steps of this worker, beside the built-in ones of steps/custom.ts. */
   customSteps?: Record<string, StepImpl>;
-}
-
-const BUILTIN: Record<string, StepImpl> = {
-  ingest: ingestStep,
-  validate: validateStep,
-  train: trainStep,
-  evaluate: evaluateStep,
-  gate: gateStep,
-  'set-alias': setAliasStep,
-};
-
-function implOf(uses: string, custom: Record<string, StepImpl>): StepImpl {
-  const name = customStepName(uses);
-  const impl = name === null ? BUILTIN[uses] : (custom[name] ?? builtinCustomSteps[name]);
-  if (!impl) throw new StepInputError(`uses: no step "${uses}" is registered in this worker`);
-  return impl;
-}
-
-/**
- * The step's cache key: sha256 over its kind and declared inputs, the resolved inputs, the
- * code revision and the content its inputs point at. null when the step must run anyway.
- */
-async function cacheKeyOf(
-  step: PipelineStep,
-  impl: StepImpl,
-  inputs: StepOutputs,
-  deps: PipelineProcessorDeps,
-): Promise<string | null> {
-  if (!step.cache || NEVER_CACHED_STEP_KINDS.has(step.uses)) return null;
-  const content =
-    (await impl.contentHashes?.({ client: deps.client, inputs, dataDir: deps.dataDir })) ?? [];
-  const text = canonicalJson({
-    uses: step.uses,
-    with: step.with,
-    inputs,
-    revision: codeRevision(),
-    content,
-  });
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

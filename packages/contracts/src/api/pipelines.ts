@@ -105,6 +105,27 @@ export const pipelinesApi = {
     input: z.object({ ...stepRef, error: z.string().max(4_000), final: z.boolean() }),
     output: pipelineRunSchema,
   },
+  /**
+   * A step run outside a registry run (the Argo step command) reads the step cache: the stored
+   * outputs of `key` (counting the hit), or null on a miss.
+   */
+  cacheLookup: {
+    mutation: true,
+    input: z.object({ key: sha256Schema }),
+    output: z.object({ outputs: outputs.nullable() }),
+  },
+  /** …and fills it: a key already stored keeps its first outputs. `runKey`: the Argo run. */
+  cacheStore: {
+    mutation: true,
+    input: z.object({
+      key: sha256Schema,
+      uses: z.string().min(1).max(128),
+      outputs,
+      runKey: z.string().min(1).max(200),
+      stepId: pipelineStepIdSchema,
+    }),
+    output: z.object({ ok: z.literal(true) }),
+  },
   /** Queued → skipped (a false `when`, or a dependency that did not succeed). */
   skipSteps: {
     mutation: true,

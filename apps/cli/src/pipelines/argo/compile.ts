@@ -7,6 +7,7 @@ import {
   parseExpression,
   stepDependencies,
   type PipelineDefinition,
+  type PipelineStepSpec,
 } from '@mlops/contracts';
 import type { ArgoDagTask, ArgoParameter, ArgoTemplate, ArgoWorkflow } from './types';
 import {
@@ -130,10 +131,10 @@ export function compileArgoWorkflow(
     });
 
     const params = paramsOf(step);
-    const spec = {
+    const spec: PipelineStepSpec = {
       pipeline: def.name,
       definitionSha256: sha256,
-      parameters: Object.fromEntries(params.map((p) => [p, def.parameters[p]])),
+      parameters: Object.fromEntries(params.map((p) => [p, def.parameters[p]!])),
       step,
     };
     const cache = step.cache && !NEVER_CACHED_STEP_KINDS.has(step.uses);

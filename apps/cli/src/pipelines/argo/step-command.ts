@@ -40,7 +40,7 @@ export function stepArgs(a: StepCommandArgs): string[] {
     a.spec,
     ...Object.entries(a.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
     ...Object.entries(a.upstream).flatMap(([k, v]) => ['--upstream', `${k}=${v}`]),
-    // One Argo workflow is one pipeline run: its uid keys the step's idempotency in the registry.
+    // One Argo workflow is one pipeline run: its uid names it in cache entries and alias reasons.
     '--run-key',
     'argo-{{workflow.uid}}',
     '--outputs',
