@@ -267,5 +267,10 @@ export const datasetUploadQuerySchema = z.object({
   imageColumn: z.string().max(200).optional(),
   /** Archives with a manifest: the class column of the profile (default `label`). */
   label: z.string().max(200).optional(),
+  /**
+   * The pipeline run whose ingest step uploads: that pipeline's `on.dataset` does not fire for
+   * the version, so a pipeline that ingests the dataset it triggers on does not loop.
+   */
+  pipelineRun: idSchema.optional(),
 });
 export type DatasetUploadQuery = z.infer<typeof datasetUploadQuerySchema>;

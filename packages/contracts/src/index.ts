@@ -25,6 +25,8 @@ export * from './pipeline';
 export * from './pipeline-graph';
 export * from './pipeline-run';
 export * from './pipeline-text';
+export * from './pipeline-triggers';
+export * from './pipeline-cron';
 export * from './api';
 export * from './ports';
 export * from './serving-protocols';

@@ -34,6 +34,8 @@ export const ingestStep: StepImpl = {
     const ds = await ctx.client.uploadDataset(input.dataset, await fs.readFile(file), {
       format,
       ...(input.categorical ? { categorical: input.categorical } : {}),
+      // The registry does not fire this pipeline's own `on.dataset` for the version: no loop.
+      pipelineRun: ctx.runId,
     });
     return { dataset: ds.name, version: ds.version, sha256: ds.hash, rows: ds.rowCount };
   },
