@@ -45,4 +45,3 @@ export function resolvePipelineParameters(
   }
   return issues.length ? { ok: false, issues } : { ok: true, value };
 }
-

@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isoDateSchema, resourceNameSchema, sha256Schema } from './names';
-import {
-  jsonValueSchema,
-  pipelineDefinitionSchema,
-  pipelineStepIdSchema,
-} from './pipeline';
+import { jsonValueSchema, pipelineDefinitionSchema, pipelineStepIdSchema } from './pipeline';
 
 /** A registered pipeline: the definition, numbered per name each time its content changes. */
 export const storedPipelineSchema = z.object({

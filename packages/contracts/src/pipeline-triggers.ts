@@ -13,10 +13,7 @@ import type { PipelineParameter } from './pipeline';
 
 // Parameters are scalars (see pipelineParameterSchema): a trigger's params are too.
 const triggerParams = z
-  .record(
-    z.string().max(64),
-    z.union([z.string().max(1_000), z.number().finite(), z.boolean()]),
-  )
+  .record(z.string().max(64), z.union([z.string().max(1_000), z.number().finite(), z.boolean()]))
   .default({});
 
 export const pipelineScheduleSchema = z
@@ -31,7 +28,12 @@ export const pipelineScheduleSchema = z
       })
       .optional(),
     /** Instead of `cron`: a tick every so many milliseconds (at least a second). */
-    every: z.number().int().min(1_000).max(366 * 24 * 3600 * 1000).optional(),
+    every: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(366 * 24 * 3600 * 1000)
+      .optional(),
     /** IANA zone the cron expression reads in (default UTC). */
     timezone: z
       .string()
@@ -81,7 +83,10 @@ export function checkPipelineTriggers(def: {
     if (res.ok) return;
     for (const i of res.issues) {
       const [field = '', ...rest] = i.split(': ');
-      issues.push({ path: [...at, 'params', field.slice('parameters.'.length)], message: rest.join(': ') });
+      issues.push({
+        path: [...at, 'params', field.slice('parameters.'.length)],
+        message: rest.join(': '),
+      });
     }
   };
   (def.on?.schedule ?? []).forEach((s, i) => check(['on', 'schedule', i], s.params));

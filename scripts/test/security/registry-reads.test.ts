@@ -59,6 +59,7 @@ function reads(seed: Seeded): Record<string, string> {
     'pipelines.get': q('pipelines.get', { name: PIPELINE }),
     'pipelines.runs': q('pipelines.runs', {}),
     'pipelines.getRun': q('pipelines.getRun', { id: seed.pipelineRunId }),
+    'pipelines.schedules': q('pipelines.schedules', {}),
     'GET rows': '/api/datasets/sec-data/versions/1/rows',
     'GET blob': `/api/blobs/${seed.blob}`,
   };
