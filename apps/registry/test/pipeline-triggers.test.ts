@@ -66,7 +66,7 @@ async function upload(name: string, body: string, query = '') {
 describe('pipeline triggers', () => {
   it('refuses bad triggers with 400 naming the field', async () => {
     const cases: [unknown, string, RegExp][] = [
-      [{ schedule: [{ cron: '61 * * * *' }] }, 'on.schedule[0].cron', /minute must be 0-59/],
+      [{ schedule: [{ cron: '61 * * * *' }] }, 'on.schedule[0].cron', /minute field: must be 0-59/],
       [{ schedule: [{ cron: '* * *' }] }, 'on.schedule[0].cron', /5 fields/],
       [{ schedule: [{ cron: '* * * * *', every: 5000 }] }, 'on.schedule[0].cron', /exactly one/],
       [{ schedule: [{ every: 10 }] }, 'on.schedule[0].every', /1000/],

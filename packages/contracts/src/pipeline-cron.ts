@@ -45,7 +45,7 @@ function checkPart(part: string, f: Field): string | null {
   const lo = value(from, f);
   const hi = to === undefined ? lo : value(to, f);
   if (lo === null || hi === null) return `"${range}" is not a ${f.name}`;
-  if (lo < f.min || hi > f.max) return `${f.name} must be ${f.min}-${f.max}, got "${range}"`;
+  if (lo < f.min || hi > f.max) return `must be ${f.min}-${f.max}, got "${range}"`;
   if (lo > hi) return `range "${range}" goes backwards`;
   return null;
 }
