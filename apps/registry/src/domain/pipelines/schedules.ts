@@ -67,6 +67,13 @@ export async function syncSchedules(deps: RegistryDeps, stored: StoredPipeline):
         },
       });
     } catch (err) {
+      if (deps.redis.status !== 'ready') {
+        // The version is stored; registering it again syncs its schedulers.
+        throw new AppError(
+          'UNAVAILABLE',
+          `could not store the schedules of ${name}: is Redis reachable? Register it again`,
+        );
+      }
       // The contract checks cron syntax; this is what BullMQ's parser still refuses.
       const field = s.cron !== undefined ? 'cron' : 'every';
       const path = `definition.on.schedule[${index}].${field}`;
