@@ -133,6 +133,13 @@ describe('pipeline triggers', () => {
       expect.objectContaining({ pipeline: 'ticking', version: 1, index: 0, cron: '* * * * * *' }),
     ]);
     expect(listed[0]!.next).not.toBeNull();
+    const rest = await r.app.inject({
+      method: 'GET',
+      url: '/api/v1/pipeline-schedules?pipeline=ticking',
+      headers: r.auth,
+    });
+    expect(rest.statusCode).toBe(200);
+    expect(rest.json()).toEqual([expect.objectContaining({ pipeline: 'ticking', index: 0 })]);
 
     const runs = await waitFor('three scheduled runs', async () => {
       const all = await runsOf('ticking');
