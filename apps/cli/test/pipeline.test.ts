@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PipelineRun } from '@mlops/contracts';
+import { parsePipelineText, type PipelineRun } from '@mlops/contracts';
 import { createRegistryClient } from '@mlops/client';
 import { createLogger } from '@mlops/config';
 import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
@@ -119,5 +119,27 @@ describe('mlops pipeline', () => {
     const param = await mlops(['pipeline', 'run', 'cli-echo', '--param', 'x=abc']);
     expect(param.code).toBe(1);
     expect(param.stderr).toContain('parameters.x');
+  }, 120_000);
+
+  it('lists schedules with their next tick; refuses a bad cron naming it', async () => {
+    const nightly = `${echo.replace('name: cli-echo', 'name: cli-nightly')}on:
+  schedule: [{ cron: '0 3 * * *', params: { x: 5 } }]
+`;
+    fs.writeFileSync(path.join(dir, 'nightly.yaml'), nightly);
+    fs.writeFileSync(path.join(dir, 'bad-cron.yaml'), nightly.replace("'0 3", "'0 25"));
+    const bad = await mlops(['pipeline', 'run', 'bad-cron.yaml']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('on.schedule.0.cron: hour field: must be 0-23, got "25"');
+
+    const client = createRegistryClient({ url: registry.url, token: TOKEN });
+    const definition = parsePipelineText(fs.readFileSync(path.join(dir, 'nightly.yaml'), 'utf8'));
+    await client.api.pipelines.register.mutate({ definition });
+    const listed = await mlops(['pipeline', 'schedules', 'cli-nightly', '--json']);
+    expect(listed.code).toBe(0);
+    const [schedule] = JSON.parse(listed.stdout) as { cron: string; next: string }[];
+    expect(schedule).toMatchObject({ cron: '0 3 * * *', params: { x: 5 } });
+    expect(new Date(schedule!.next).getUTCHours()).toBe(3);
+    const table = await mlops(['pipeline', 'schedules']);
+    expect(table.stdout).toMatch(/cli-nightly\s.*0 3 \* \* \*.*UTC/);
   }, 120_000);
 });

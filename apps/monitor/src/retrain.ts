@@ -155,8 +155,8 @@ export class Retrainer {
   }
 
   /**
-   * The policy names a pipeline: start it with trigger kind `drift` and a key of the model and
-   * cooldown window. The registry answers an already-used key with its run, so replicas whose
+   * The policy names a pipeline: start it with trigger kind `drift` or `quality` (the alert's)
+   * and a key of the model and cooldown window. The registry answers an already-used key with its run, so replicas whose
    * cooldown claims raced (or a lost cooldown key) still start one run per window.
    */
   private async runPipeline(
@@ -174,8 +174,10 @@ export class Retrainer {
         name,
         parameters: await pipelineParameters(registry, record, policy, name, key, feedback),
         trigger: {
-          kind: 'drift',
-          detail: `${record.trigger}: ${record.reason}`.slice(0, 500),
+          // A live-quality drop is `quality`, input drift `drift`; both share the model's
+          // window key, as they share its cooldown: one run per window whichever alert came.
+          kind: record.trigger === 'quality' ? 'quality' : 'drift',
+          detail: record.reason.slice(0, 500),
           key,
         },
       });

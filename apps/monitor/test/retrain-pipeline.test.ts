@@ -106,7 +106,7 @@ describe('Retrainer with a policy pipeline', () => {
       trigger: {
         kind: 'drift',
         key: driftTriggerKey('iris', COOLDOWN_MS, Date.parse(first!.requestedAt)),
-        detail: 'drift: psi',
+        detail: 'psi',
       },
     });
 
@@ -118,11 +118,18 @@ describe('Retrainer with a policy pipeline', () => {
     expect(history[0]!.detail).toMatch(/already started this pipeline run/);
     expect(await runsOf('retrain-iris')).toHaveLength(1);
 
-    // Another model has its own window key: its run is a second one.
-    expect(await b.maybeRetrain(alert('churn'))).toBe(true);
+    // Another model has its own window key: its run is a second one. A live-quality drop
+    // starts it with kind `quality`.
+    const qualityDrop = { ...alert('churn'), trigger: 'quality' as const, reason: 'accuracy 0.7' };
+    expect(await b.maybeRetrain(qualityDrop)).toBe(true);
     const [churn] = await waitForRecord(b, 'churn', (rec) => rec.status === 'running');
     expect(churn!.pipelineRunId).not.toBe(first!.pipelineRunId);
-    expect(await runsOf('retrain-iris')).toHaveLength(2);
+    const after = await runsOf('retrain-iris');
+    expect(after).toHaveLength(2);
+    expect(after.find((r) => r.id === churn!.pipelineRunId)?.trigger).toMatchObject({
+      kind: 'quality',
+      detail: 'accuracy 0.7',
+    });
 
     // The run ends (cancelled here): the history says how.
     await admin.api.pipelines.cancel.mutate({ id: first!.pipelineRunId!, reason: 'test' });

@@ -3,6 +3,8 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import { REGISTRY_REST } from '@mlops/contracts';
 import { loggerOptions, trackRoutes } from '@mlops/config';
 import { closeDeps, type RegistryDeps } from './deps';
+import { closeScheduleQueue } from './domain/pipelines/schedules';
+import { startScheduleWorker } from './domain/pipelines/triggers';
 import { registerBlobRoutes } from './http/blobs';
 import { registerDatasetRoutes } from './http/datasets';
 import { registerAccessControl } from './http/access';
@@ -66,6 +68,12 @@ export async function buildApp(
         },
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  });
+  // Pipelines' schedule ticks (domain/pipelines/triggers.ts says why the registry takes them).
+  const ticks = startScheduleWorker(deps);
+  app.addHook('preClose', async () => {
+    await ticks.close();
+    await closeScheduleQueue(deps);
   });
   if (opts.closeDepsOnClose ?? true) app.addHook('onClose', () => closeDeps(deps));
   return app;

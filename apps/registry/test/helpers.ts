@@ -10,6 +10,7 @@ import { createDeps, type RegistryDeps } from '../src/deps';
 import type { ImageLimits } from '../src/domain/datasets/images/limits';
 import type { WebhookOptions } from '../src/domain/webhooks';
 import { createTestPostgres, INFRA, startTestS3 } from '@mlops/storage/testing';
+import type { S3StoreConfig } from '@mlops/storage';
 import { deleteRedisKeys } from '@mlops/config';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -21,6 +22,8 @@ export interface TestRegistry {
   dir: string;
   prefix: string;
   auth: { authorization: string };
+  /** What a replica shares: the database (Postgres under MLOPS_TEST_INFRA) and the S3 store. */
+  shared: { databaseUrl?: string; s3?: S3StoreConfig };
   close(): Promise<void>;
 }
 
@@ -30,12 +33,22 @@ export interface TestRegistry {
  * in-process S3 server with a fresh bucket instead of SQLite and the filesystem.
  */
 export async function startTestRegistry(
-  opts: { webhooks?: WebhookOptions; imageLimits?: Partial<ImageLimits> } = {},
+  opts: {
+    webhooks?: WebhookOptions;
+    imageLimits?: Partial<ImageLimits>;
+    /** A second replica of this registry: same data dir, database, store and Redis prefix. */
+    replicaOf?: TestRegistry;
+  } = {},
 ): Promise<TestRegistry> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-test-'));
-  const prefix = `test-${randomUUID()}`;
-  const pg = INFRA ? await createTestPostgres() : undefined;
-  const s3 = INFRA ? await startTestS3() : undefined;
+  const of = opts.replicaOf;
+  const dir = of?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'registry-test-'));
+  const prefix = of?.prefix ?? `test-${randomUUID()}`;
+  const pg = INFRA && !of ? await createTestPostgres() : undefined;
+  const s3 = INFRA && !of ? await startTestS3() : undefined;
+  const shared = of?.shared ?? {
+    ...(pg ? { databaseUrl: pg.url } : {}),
+    ...(s3 ? { s3: s3.config } : {}),
+  };
   const deps = await createDeps({
     dataDir: dir,
     redisUrl: REDIS_URL,
@@ -43,8 +56,8 @@ export async function startTestRegistry(
     adminToken: TOKEN,
     maxUploadBytes: 10 * 1024 * 1024,
     logLevel: 'silent',
-    ...(pg ? { databaseUrl: pg.url } : {}),
-    ...(s3 ? { s3: s3.config } : {}),
+    ...(shared.databaseUrl ? { databaseUrl: shared.databaseUrl } : {}),
+    ...(shared.s3 ? { s3: { ...shared.s3, createBucket: !of } } : {}),
     webhooks: opts.webhooks ?? { backoffMs: 10 },
     ...(opts.imageLimits ? { imageLimits: opts.imageLimits } : {}),
   });
@@ -56,8 +69,10 @@ export async function startTestRegistry(
     dir,
     prefix,
     auth: { authorization: `Bearer ${TOKEN}` },
+    shared,
     async close() {
       await app.close();
+      if (of) return; // the first one removes what they share
       await deleteKeys(prefix);
       await pg?.drop();
       await s3?.close();

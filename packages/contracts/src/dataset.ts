@@ -269,7 +269,9 @@ export const datasetUploadQuerySchema = z.object({
   label: z.string().max(200).optional(),
   /**
    * The pipeline step uploading (the `ingest` step), both or neither: recorded as the new
-   * version's producer while that step is running (see contracts `producedBySchema`).
+   * version's producer while that step is running (see contracts `producedBySchema`), and that
+   * pipeline's `on.dataset` does not fire for the version, so a pipeline that ingests the
+   * dataset it triggers on does not loop.
    */
   pipelineRunId: z.string().max(64).optional(),
   pipelineStepId: z.string().max(63).optional(),

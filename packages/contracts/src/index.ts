@@ -27,6 +27,8 @@ export * from './pipeline-run';
 export * from './pipeline-step-spec';
 export * from './pipeline-text';
 export * from './lineage';
+export * from './pipeline-triggers';
+export * from './pipeline-cron';
 export * from './api';
 export * from './ports';
 export * from './serving-protocols';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resourceNameSchema } from './names';
 import { checkPipelineGraph } from './pipeline-graph';
+import { checkPipelineTriggers, pipelineTriggersSchema } from './pipeline-triggers';
 
 /**
  * A pipeline: a declared DAG of steps over the platform's own operations (ingest, validate,
@@ -122,12 +123,14 @@ const pipelineDefinitionObject = z
     description,
     parameters: z.record(pipelineParamNameSchema, pipelineParameterSchema).default({}),
     steps: z.array(pipelineStepSchema).min(1, 'a pipeline needs at least one step').max(50),
+    /** Schedules and dataset triggers (pipeline-triggers.ts); none: runs start by hand. */
+    on: pipelineTriggersSchema.optional(),
   })
   .strict();
 
 /** A pipeline definition, checked as a graph: unique ids, known references, no cycle. */
 export const pipelineDefinitionSchema = pipelineDefinitionObject.superRefine((def, ctx) => {
-  for (const issue of checkPipelineGraph(def)) {
+  for (const issue of [...checkPipelineGraph(def), ...checkPipelineTriggers(def)]) {
     ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   }
 });

@@ -7,6 +7,8 @@ export const QUEUE_NAMES = {
   evaluate: 'evaluate',
   /** One job per pipeline step (see pipeline-run.ts). */
   pipeline: 'pipeline',
+  /** Ticks of pipelines' `on.schedule`, consumed by the registry (pipeline-triggers.ts). */
+  pipelineSchedule: 'pipeline-schedule',
 } as const;
 
 /** Payload of a `train` job: the run row in the registry holds the spec; the job only names it. */

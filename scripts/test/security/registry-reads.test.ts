@@ -60,6 +60,7 @@ function reads(seed: Seeded): Record<string, string> {
     'pipelines.runs': q('pipelines.runs', {}),
     'pipelines.getRun': q('pipelines.getRun', { id: seed.pipelineRunId }),
     'lineage.get': q('lineage.get', { uri: `models:/${MODEL}@champion` }),
+    'pipelines.schedules': q('pipelines.schedules', {}),
     'GET rows': '/api/datasets/sec-data/versions/1/rows',
     'GET blob': `/api/blobs/${seed.blob}`,
   };

@@ -133,6 +133,24 @@ export function addPipelineCommands(program: Command, ctx: (cmd: Command) => Cli
       printTable(stepRows(run));
     });
   pipeline
+    .command('schedules [name]')
+    .description("the pipelines' schedules (on.schedule) with their next tick")
+    .action(async (name: string | undefined, _opts: unknown, cmd: Command) => {
+      const c = ctx(cmd);
+      const list = await c.client.api.pipelines.schedules.query(name ? { pipeline: name } : {});
+      if (c.json) return printJson(list);
+      printTable(
+        list.map((s) => ({
+          pipeline: s.pipeline,
+          version: s.version,
+          schedule: s.cron ?? `every ${s.every} ms`,
+          timezone: s.timezone ?? 'UTC',
+          params: JSON.stringify(s.params),
+          next: s.next ?? '(missing: re-register)',
+        })),
+      );
+    });
+  pipeline
     .command('cancel <runId>')
     .description('cancel a queued or running pipeline run')
     .option('--reason <text>', 'recorded on the run')

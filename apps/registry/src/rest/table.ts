@@ -75,6 +75,7 @@ export const REST_ROUTES: Record<ProcedurePath, RestRoute> = {
   'pipelines.get': r('GET', '/pipelines/{name}', 'A registered pipeline and its definition'),
   'pipelines.run': r('POST', '/pipelines/{name}/runs', 'Start a pipeline run'),
   'pipelines.runs': r('GET', '/pipeline-runs', 'List pipeline runs, newest first'),
+  'pipelines.schedules': r('GET', '/pipeline-schedules', "Pipelines' schedules and next ticks"),
   'pipelines.getRun': r('GET', '/pipeline-runs/{id}', 'A pipeline run with its steps'),
   'pipelines.cancel': r('POST', '/pipeline-runs/{id}/cancel', 'Cancel a pipeline run'),
   'pipelines.claimStep': r(

@@ -57,6 +57,7 @@ import { pipelinesGet } from './procedures/pipelines/get';
 import { pipelinesRun } from './procedures/pipelines/run';
 import { pipelinesRuns } from './procedures/pipelines/runs';
 import { pipelinesGetRun } from './procedures/pipelines/get-run';
+import { pipelinesSchedules } from './procedures/pipelines/schedules';
 import { pipelinesCancel } from './procedures/pipelines/cancel';
 import { pipelinesClaimStep } from './procedures/pipelines/claim-step';
 import { pipelinesSaveStepState } from './procedures/pipelines/save-step-state';
@@ -113,6 +114,7 @@ export const appRouter = router({
     run: pipelinesRun,
     runs: pipelinesRuns,
     getRun: pipelinesGetRun,
+    schedules: pipelinesSchedules,
     cancel: pipelinesCancel,
     claimStep: pipelinesClaimStep,
     saveStepState: pipelinesSaveStepState,

@@ -8,13 +8,15 @@ import {
   pipelineTriggerSchema,
   storedPipelineSchema,
 } from '../pipeline-run';
+import { pipelineScheduleInfoSchema } from '../pipeline-triggers';
 import { listLimit } from './shared';
 
 const stepRef = { runId: idSchema, stepId: pipelineStepIdSchema };
 const outputs = z.record(z.string().min(1).max(64), jsonValueSchema);
 
 /**
- * Pipelines (see docs/pipelines.md). Registering a definition needs `write`; starting and
+ * Pipelines (see docs/pipelines.md). Registering a definition needs `write` (and what running
+ * it needs when it declares triggers in `on`: they start runs on its behalf); starting and
  * cancelling runs needs `train` (a run trains and may move aliases through its steps, each
  * step checked again by the procedure it calls); reads need `read`. The step procedures
  * (`claimStep` … `skipSteps`) are the pipeline worker's, scope `train`.
@@ -61,6 +63,12 @@ export const pipelinesApi = {
       limit: listLimit,
     }),
     output: z.array(pipelineRunSchema),
+  },
+  /** The schedules of the pipelines' latest versions, soonest first, with their next tick. */
+  schedules: {
+    mutation: false,
+    input: z.object({ pipeline: resourceNameSchema.optional() }).default({}),
+    output: z.array(pipelineScheduleInfoSchema),
   },
   getRun: { mutation: false, input: z.object({ id: idSchema }), output: pipelineRunSchema },
   /** Queued or running → cancelled; queued steps are cancelled and their jobs removed. */

@@ -90,7 +90,7 @@ export async function uploadDataset(
       if (!hadBlob) await deps.store.delete(blob.sha256);
       throw err;
     }
-    await announceDatasetCreated(deps, name, result);
+    await announceDatasetCreated(deps, name, result, query.pipelineRunId);
     return result;
   } finally {
     await temp.cleanup();

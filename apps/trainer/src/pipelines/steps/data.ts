@@ -34,7 +34,8 @@ export const ingestStep: StepImpl = {
     const ds = await ctx.client.uploadDataset(input.dataset, await fs.readFile(file), {
       format,
       ...(input.categorical ? { categorical: input.categorical } : {}),
-      // The registry records this step as the new version's producer (lineage).
+      // The registry records this step as the new version's producer (lineage), and does not
+      // fire this pipeline's own `on.dataset` for the version: no loop.
       pipelineRunId: ctx.runId,
       pipelineStepId: ctx.stepId,
     });

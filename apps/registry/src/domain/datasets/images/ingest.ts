@@ -67,7 +67,7 @@ export async function uploadImageDataset(
     const raw = temp.path('.archive');
     await receiveTo(body, raw, deps.maxUploadBytes);
     const table = await readArchive(deps, raw, format, query, temp);
-    return await storeImageDataset(deps, name, format, table, temp);
+    return await storeImageDataset(deps, name, format, table, temp, query.pipelineRunId);
   } catch (err) {
     if (err instanceof UploadLimitError)
       deps.metrics.uploadRefusals.inc({ upload: 'image_dataset', limit: err.limit });
@@ -142,6 +142,7 @@ async function storeImageDataset(
   format: ArchiveFormat,
   table: ImageTable,
   temp: TempFiles,
+  producedByRun: string | undefined,
 ): Promise<{ dataset: DatasetVersion; created: boolean }> {
   const { profile, thumbnails } = await profileTable(table, temp);
   const canonical = await writeCanonical(table, temp.path('.jsonl'));
@@ -181,7 +182,7 @@ async function storeImageDataset(
     await Promise.all(added.map((sha) => deps.store.delete(sha).catch(() => false)));
     throw err;
   }
-  await announceDatasetCreated(deps, name, result);
+  await announceDatasetCreated(deps, name, result, producedByRun);
   return result;
 }
 

@@ -7,4 +7,4 @@ const api = registryApi.pipelines.register;
 export const pipelinesRegister = protectedProcedure
   .input(api.input)
   .output(api.output)
-  .mutation(({ ctx, input }) => registerPipeline(ctx.deps, input.definition));
+  .mutation(({ ctx, input }) => registerPipeline(ctx.deps, input.definition, ctx.principal));
