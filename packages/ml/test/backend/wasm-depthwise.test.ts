@@ -17,11 +17,13 @@ const CASES: Case[] = [
   { x: [1, 3, 3, 2], filter: [5, 5, 2, 1], strides: 1, pad: 'same' },
   // Stride 1 with one filter per channel takes the forward depthwise conv for the input
   // gradient: 'valid', a filter of unequal sides, numeric padding; padding wider than the filter
-  // reaches goes to the cpu kernel.
+  // reaches takes the JS loop, as do strides and multipliers.
   { x: [2, 7, 6, 4], filter: [3, 3, 4, 1], strides: 1, pad: 'valid' },
   { x: [2, 7, 5, 6], filter: [3, 2, 6, 1], strides: 1, pad: 'same' },
   { x: [1, 6, 6, 3], filter: [3, 3, 3, 1], strides: 1, pad: 1 },
   { x: [1, 5, 5, 2], filter: [3, 3, 2, 1], strides: 1, pad: 3 },
+  // A MobileNet downsampling block: stride 2, one filter per channel, odd input.
+  { x: [2, 9, 8, 6], filter: [3, 3, 6, 1], strides: 2, pad: 'same' },
 ];
 
 function values(n: number, seed: number): Float32Array {
