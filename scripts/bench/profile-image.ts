@@ -16,7 +16,7 @@ const [side, images, batchSize] = [sideArg, imagesArg, batchArg].map(Number) as 
   number,
   number,
 ];
-const TOP = 15;
+const TOP = Number(process.env.TOP ?? 15);
 
 await initBackend(backend as BackendName);
 const model = buildImageModel({

@@ -1,70 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackend } from './wasm-heap';
 import { bridgeToCpu } from './wasm-fallbacks';
+import { conv2DBackpropInput } from './wasm-conv-input';
+import { convGeometry, sliceImages, type Conv2DBackpropFilterAttrs } from './wasm-conv-geometry';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
-interface Conv2DBackpropFilterAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
-
-/**
- * Elements of one im2col block: bounds the scratch memory of a filter gradient (16 MiB), so a
- * large batch of large images is processed a few images at a time instead of all at once.
- */
-const BLOCK_ELEMENTS = 1 << 22;
-
-/**
- * The NHWC geometry both conv2d gradients work in: the conv info, the im2col row length `k`,
- * output positions per image, output channels, and how many images one block holds.
- */
-function convGeometry(
-  inputShape: [number, number, number, number],
-  filterShape: [number, number, number, number],
-  attrs: Omit<Conv2DBackpropFilterAttrs, 'filterShape' | 'dataFormat'>,
-) {
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  const k = info.filterHeight * info.filterWidth * info.inChannels;
-  const positions = info.outHeight * info.outWidth;
-  const perBlock = Math.max(
-    1,
-    Math.min(info.batchSize, Math.floor(BLOCK_ELEMENTS / (k * positions))),
-  );
-  return { info, k, positions, co: info.outChannels, perBlock };
-}
-
 let registered: string[] | null = null;
-
-/** Images [first, first + count) of `t`: `t` itself when that is all of them, else a copy. */
-function sliceImages(
-  backend: WasmBackend,
-  t: TensorInfo,
-  first: number,
-  count: number,
-  imageSize: number,
-): TensorInfo {
-  if (first === 0 && count === t.shape[0]) return t;
-  const part = backend.makeOutput([count, ...t.shape.slice(1)], t.dtype);
-  const all = backend.typedArrayFromHeap(t);
-  backend
-    .typedArrayFromHeap(part)
-    .set(all.subarray(first * imageSize, (first + count) * imageSize));
-  return part;
-}
 
 /**
  * The transposed im2col of images [first, first + count) of x: row k = (fh·FW + fw)·CI + ci of
@@ -183,116 +126,6 @@ function conv2DBackpropFilter(fallback: KernelFunc, matMul: KernelFunc): KernelF
 }
 
 /**
- * The inverse of im2col for images [first, first + count): every row m = (b·OH + oh)·OW + ow of
- * `cols` [count·OH·OW, FH·FW·CI] holds the gradient each filter tap sends back to the input
- * value it read; add it there (taps in the padding read nothing and send nothing back). `dx`
- * must hold zeros for those images beforehand.
- */
-function col2im(
-  cols: Float32Array,
-  dx: Float32Array,
-  info: tf.backend_util.Conv2DInfo,
-  first: number,
-  count: number,
-): void {
-  const { inHeight, inWidth, inChannels, outHeight, outWidth } = info;
-  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const imageSize = inHeight * inWidth * inChannels;
-  const k = filterHeight * filterWidth * inChannels;
-  let m = 0;
-  for (let b = first; b < first + count; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++, m++) {
-        for (let fh = 0; fh < filterHeight; fh++) {
-          const ih = oh * strideHeight - top + fh;
-          if (ih < 0 || ih >= inHeight) continue;
-          for (let fw = 0; fw < filterWidth; fw++) {
-            const iw = ow * strideWidth - left + fw;
-            if (iw < 0 || iw >= inWidth) continue;
-            const src = m * k + (fh * filterWidth + fw) * inChannels;
-            const dst = b * imageSize + (ih * inWidth + iw) * inChannels;
-            for (let ci = 0; ci < inChannels; ci++)
-              dx[dst + ci] = (dx[dst + ci] as number) + (cols[src + ci] as number);
-          }
-        }
-      }
-    }
-  }
-}
-
-interface Conv2DBackpropInputAttrs extends Omit<Conv2DBackpropFilterAttrs, 'filterShape'> {
-  inputShape: [number, number, number, number];
-}
-
-/**
- * Conv2DBackpropInput on wasm as one XNNPACK matmul and col2im per block of images:
- * dcols [N·OH·OW, FH·FW·CI] = dy [N·OH·OW, CO] · Wᵀ [CO, FH·FW·CI], with Wᵀ materialised (it
- * is small) so neither operand is transposed. tfjs-backend-wasm's own kernel is a scalar loop
- * in C++ (the original kernel, still used for NCHW); this one took the largest share of
- * cnn-small's kernel time once the filter gradient above was fast.
- */
-function conv2DBackpropInput(
-  original: KernelFunc,
-  matMul: KernelFunc,
-  transpose: KernelFunc,
-): KernelFunc {
-  return (args) => {
-    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
-    if (attrs.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32')
-      return original(args);
-    if (attrs.inputShape.some((d) => d === 0) || dy.shape.some((d) => d === 0))
-      return original(args);
-    const backend = args.backend as WasmBackend;
-    const { info, k, positions, co, perBlock } = convGeometry(
-      attrs.inputShape,
-      filter.shape as [number, number, number, number],
-      attrs,
-    );
-    const filterT = transpose({
-      inputs: { x: { ...filter, shape: [k, co] } },
-      backend,
-      attrs: { perm: [1, 0] },
-    }) as TensorInfo;
-    const dx = backend.makeOutput([...attrs.inputShape], 'float32');
-    backend.typedArrayFromHeap(dx).fill(0);
-    try {
-      for (let first = 0; first < info.batchSize; first += perBlock) {
-        const count = Math.min(perBlock, info.batchSize - first);
-        const m = count * positions;
-        const grad = sliceImages(backend, dy, first, count, positions * co);
-        let cols: TensorInfo | null = null;
-        try {
-          cols = matMul({
-            inputs: { a: { ...grad, shape: [1, m, co] }, b: { ...filterT, shape: [1, co, k] } },
-            backend,
-            attrs: { transposeA: false, transposeB: false },
-          }) as TensorInfo;
-          col2im(
-            backend.typedArrayFromHeap(cols),
-            backend.typedArrayFromHeap(dx),
-            info,
-            first,
-            count,
-          );
-        } finally {
-          if (cols) backend.disposeData(cols.dataId);
-          if (grad !== dy) backend.disposeData(grad.dataId);
-        }
-      }
-    } catch (err) {
-      backend.disposeData(dx.dataId);
-      throw err;
-    } finally {
-      backend.disposeData(filterT.dataId);
-    }
-    return dx;
-  };
-}
-
-/**
  * Register the convolution gradient kernels above on the wasm backend. Call once the wasm
  * backend is active and before registerWasmFallbacks (which would otherwise bridge these names
  * to cpu). Returns the names registered; idempotent.
@@ -317,7 +150,12 @@ export function registerWasmConvKernels(): string[] {
     tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
     tf.registerKernel({
       ...input,
-      kernelFunc: conv2DBackpropInput(input.kernelFunc, matMul.kernelFunc, transpose.kernelFunc),
+      kernelFunc: conv2DBackpropInput({
+        original: input.kernelFunc,
+        matMul: matMul.kernelFunc,
+        transpose: transpose.kernelFunc,
+        conv2d: tf.getKernel('Conv2D', 'wasm')?.kernelFunc ?? null,
+      }),
     });
     done.push('Conv2DBackpropInput');
   }

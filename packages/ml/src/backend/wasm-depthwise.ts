@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackend } from './wasm-heap';
 import { bridgeToCpu } from './wasm-fallbacks';
+import { depthwiseBackpropInput } from './wasm-depthwise-input';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -79,10 +80,11 @@ function depthwiseBackpropFilter(fallback: KernelFunc): KernelFunc {
 }
 
 /**
- * Register the depthwise filter gradient above on the wasm backend (tfjs-backend-wasm 4.22 has
- * none). Call once the wasm backend is active and before registerWasmFallbacks, which bridges
- * the rest — among them DepthwiseConv2dNativeBackpropInput, whose cpu kernel already loops over
- * typed arrays. Returns the names registered; idempotent.
+ * Register the depthwise gradients on the wasm backend (tfjs-backend-wasm 4.22 has none): the
+ * filter gradient above, and the input gradient of wasm-depthwise-input.ts, which bridges to cpu
+ * what it does not cover. Call once the wasm backend is active and before
+ * registerWasmFallbacks, which would otherwise bridge both names whole. Returns the names
+ * registered; idempotent.
  */
 export function registerWasmDepthwiseKernels(): string[] {
   if (registered) return registered;
@@ -95,6 +97,16 @@ export function registerWasmDepthwiseKernels(): string[] {
       kernelFunc: depthwiseBackpropFilter(bridgeToCpu(name)),
     });
     done.push(name);
+  }
+  const input = 'DepthwiseConv2dNativeBackpropInput';
+  const forward = tf.getKernel('DepthwiseConv2dNative', 'wasm');
+  if (!tf.getKernel(input, 'wasm') && tf.getKernel(input, 'cpu') && forward) {
+    tf.registerKernel({
+      kernelName: input,
+      backendName: 'wasm',
+      kernelFunc: depthwiseBackpropInput(bridgeToCpu(input), forward.kernelFunc),
+    });
+    done.push(input);
   }
   registered = done;
   return registered;

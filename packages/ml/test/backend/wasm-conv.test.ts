@@ -37,6 +37,22 @@ const CASES: Case[] = [
       [0, 0],
     ],
   },
+  // Stride 1 runs the input gradient as a forward conv: numeric, asymmetric explicit padding,
+  // and padding wider than the filter reaches (no forward conv for it: the im2col path).
+  { x: [2, 7, 6, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1 },
+  {
+    x: [2, 6, 7, 2],
+    filter: [3, 2, 2, 3],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  { x: [1, 5, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 3 },
+  { x: [2, 9, 9, 5], filter: [2, 2, 5, 7], strides: 1, pad: 'same' },
   // A filter wider than the padded image is in places: taps wholly in the padding.
   { x: [1, 3, 3, 2], filter: [5, 5, 2, 2], strides: 1, pad: 'same' },
   // 1.2M elements of im2col per image: the gradient is summed over blocks of 3 images and 1.

@@ -16,6 +16,9 @@ const CASES: Case[] = [
   { x: [2, 7, 6, 5], size: [3, 2], strides: [1, 2], pad: 'same' },
   { x: [1, 8, 8, 3], size: 3, strides: 1, pad: 1 },
   { x: [3, 5, 5, 1], size: 1, strides: 1, pad: 'valid' },
+  // Whole 2×2 windows take an unrolled path: overlapping (stride 1), and cnn-small's own shape.
+  { x: [2, 6, 5, 3], size: 2, strides: 1, pad: 'valid' },
+  { x: [2, 16, 16, 8], size: 2, strides: 2, pad: 'valid' },
 ];
 
 /**
