@@ -19,6 +19,9 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /repo
+# onnxruntime-node's install script fetches its CUDA provider from nuget.org: these images run
+# on CPU (the GPU trainer has its own Dockerfile) and the package already ships the CPU library.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 
 FROM toolchain AS build
 COPY --from=prune /out/json/ ./
