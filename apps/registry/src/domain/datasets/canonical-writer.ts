@@ -68,7 +68,10 @@ export class CanonicalWriter {
     this.hash.update(bytes);
     this.sizeBytes += bytes.length;
     if (this.out.write(bytes)) return undefined;
-    return once(this.out, 'drain').then(() => undefined);
+    const drained = once(this.out, 'drain').then(() => undefined);
+    // A caller may keep only its last wait; an error still rejects that one and `close`.
+    drained.catch(() => undefined);
+    return drained;
   }
 
   /** Write what is left and close the file; call once, whatever happened. */

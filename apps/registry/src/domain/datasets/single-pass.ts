@@ -141,26 +141,36 @@ class Pass implements RecordSink {
     this.speculation = null;
   }
 
-  /** Convert under the types inferred so far, beginning with the kept prefix. */
-  private async start(): Promise<void> {
+  /**
+   * Convert under the types inferred so far, beginning with the kept prefix. Synchronous, so no
+   * later row can be handled before the prefix is written; the last wait is returned.
+   */
+  private start(): Promise<void> | undefined {
     const rows = this.prefix ?? [];
     this.prefix = null;
-    if (!this.inferrer) return;
+    if (!this.inferrer) return undefined;
     let guess: Inference;
     try {
       guess = this.inferrer.infer();
     } catch {
-      return this.stop(); // a hint the prefix contradicts already: the final inference says so
+      this.stop(); // a hint the prefix contradicts already: the final inference says so
+      return undefined;
     }
     const speculation = new Speculation(guess.columns);
     this.speculation = speculation;
-    this.writer = new CanonicalWriter(this.outFile, guess.columns);
+    const writer = new CanonicalWriter(this.outFile, guess.columns);
+    this.writer = writer;
     const classes = new CellClasses(guess.columns.length);
+    let wait: Promise<void> | undefined;
     for (const row of rows) {
       classes.fill(row);
       const values = speculation.convert(row, classes);
-      if (!values) return this.stop();
-      await this.writer.add(values);
+      if (!values) {
+        this.stop();
+        return wait;
+      }
+      wait = writer.add(values) ?? wait;
     }
+    return wait;
   }
 }
