@@ -1,4 +1,4 @@
-import type { Column, DataRow, DatasetProfile } from '@mlops/contracts';
+import type { CellValue, Column, DataRow, DatasetProfile } from '@mlops/contracts';
 import { CategoricalAccumulator } from './categorical';
 import { NumericAccumulator } from './numeric';
 import { mulberry32 } from './prng';
@@ -41,6 +41,13 @@ export class ProfileBuilder {
   add(row: DataRow): void {
     this.rowCount += 1;
     this.columns.forEach((c, i) => this.accumulators[i]?.add(row[c.name] ?? null));
+  }
+
+  /** A row as its values in column order: what ingest has, without an object a row. */
+  addValues(values: ReadonlyArray<CellValue>): void {
+    this.rowCount += 1;
+    const { accumulators } = this;
+    for (let i = 0; i < accumulators.length; i++) accumulators[i]?.add(values[i] ?? null);
   }
 
   finish(): DatasetProfile {

@@ -1,34 +1,25 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import { once } from 'node:events';
 import {
   AppError,
-  canonicalRowLine,
+  type CellValue,
   type Column,
-  type DataRow,
   type DatasetFormat,
-  type DatasetProfile,
   type ErrorDetail,
 } from '@mlops/contracts';
-import { ProfileBuilder } from '@mlops/ml/profile';
-import { DuplicateCounter } from '@mlops/ml/validation';
-import { PRIVATE_FILE_MODE } from '@mlops/storage';
+import { CanonicalWriter, type Canonical } from './canonical-writer';
 import { convertCell } from './cells';
-import { emptyDataset, readRecords } from './records';
+import { eachRecord } from './each-record';
+import { emptyDataset } from './records';
 
 /** Bad rows listed in a 422 answer; the message still gives the total. */
 export const MAX_REPORTED_PROBLEMS = 100;
 
-export interface Canonical {
-  hash: string;
-  rowCount: number;
-  sizeBytes: number;
-  profile: DatasetProfile;
-}
+export type { Canonical } from './canonical-writer';
 
 /**
- * Second pass: check every row against `columns`, write the canonical JSON Lines to `outFile`
- * while hashing it, and profile it. Throws BAD_DATASET listing bad rows.
+ * The second pass: check every row against `columns`, write the canonical JSON Lines to
+ * `outFile` while hashing it, and profile it. Throws BAD_DATASET listing bad rows. Ingest runs
+ * it for a `?schema=` upload, and after inference when the single pass (single-pass.ts) could
+ * not keep what it wrote.
  */
 export async function canonicalize(
   file: string,
@@ -38,57 +29,42 @@ export async function canonicalize(
   /** Per column, the extra tokens inference decided are missing values (e.g. "n/a"). */
   missing: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
 ): Promise<Canonical> {
-  const out = fs.createWriteStream(outFile, { flags: 'wx', mode: PRIVATE_FILE_MODE });
-  const finished = once(out, 'finish');
-  const hash = createHash('sha256');
-  const profile = new ProfileBuilder(columns);
-  const duplicates = new DuplicateCounter();
+  const writer = new CanonicalWriter(outFile, columns);
   const problems: ErrorDetail[] = [];
+  const tokens = columns.map((c) => missing.get(c.name));
+  const values = new Array<CellValue>(columns.length).fill(null);
   let problemCount = 0;
-  let rowCount = 0;
-  let sizeBytes = 0;
   let order: number[] = [];
   const report = (d: ErrorDetail) => {
     problemCount += 1;
     if (problems.length < MAX_REPORTED_PROBLEMS) problems.push(d);
   };
   try {
-    for await (const item of readRecords(file, format)) {
-      if (item.kind === 'header') {
-        order = columnOrder(item.columns, columns);
-        continue;
-      }
-      if (item.kind === 'problem') {
-        report({ row: item.row, ...(item.path ? { path: item.path } : {}), message: item.message });
-        continue;
-      }
-      const row: DataRow = {};
-      let ok = true;
-      columns.forEach((column, i) => {
-        const converted = convertCell(
-          column,
-          item.cells[order[i] ?? -1] ?? null,
-          missing.get(column.name),
-        );
-        if ('error' in converted) {
-          ok = false;
-          report({ row: item.row, path: column.name, message: converted.error });
-        } else {
-          row[column.name] = converted.value;
+    await eachRecord(file, format, {
+      header(names) {
+        order = columnOrder(names, columns);
+      },
+      problem(row, message, path) {
+        report({ row, ...(path ? { path } : {}), message });
+      },
+      row(row, cells) {
+        let ok = true;
+        for (let i = 0; i < columns.length; i++) {
+          const column = columns[i] as Column;
+          const converted = convertCell(column, cells[order[i] ?? -1] ?? null, tokens[i]);
+          if ('error' in converted) {
+            ok = false;
+            report({ row, path: column.name, message: converted.error });
+          } else {
+            values[i] = converted.value;
+          }
         }
-      });
-      if (!ok || problemCount > 0) continue;
-      rowCount += 1;
-      const line = canonicalRowLine(columns, row);
-      hash.update(line);
-      sizeBytes += Buffer.byteLength(line);
-      profile.add(row);
-      duplicates.add(line);
-      if (!out.write(line)) await once(out, 'drain');
-    }
+        if (!ok || problemCount > 0) return undefined;
+        return writer.add(values);
+      },
+    });
   } finally {
-    out.end();
-    await finished;
+    await writer.close();
   }
   if (problemCount > 0) {
     throw new AppError(
@@ -97,13 +73,8 @@ export async function canonicalize(
       problems,
     );
   }
-  if (rowCount === 0) throw emptyDataset();
-  return {
-    hash: hash.digest('hex'),
-    rowCount,
-    sizeBytes,
-    profile: { ...profile.finish(), duplicateRows: duplicates.count },
-  };
+  if (writer.rowCount === 0) throw emptyDataset();
+  return writer.result();
 }
 
 /** Index in the file's header of each schema column; the file must have exactly those columns. */

@@ -3,16 +3,33 @@ import type { RawCell } from './records';
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/**
+ * Whether `trim` leaves `s` as it is, known without calling it: both ends printable ASCII (no
+ * whitespace). The common cell, so the checks below skip a trim for it on every read.
+ */
+function untrimmable(s: string): boolean {
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f;
+}
+
+function trimmed(s: string): string {
+  return untrimmable(s) ? s : s.trim();
+}
+
 /** Empty strings, null and "NA" mean a missing value. */
 export function isMissing(cell: RawCell): boolean {
-  return cell === null || (typeof cell === 'string' && (cell.trim() === '' || cell === 'NA'));
+  return cell === null || (typeof cell === 'string' && (trimmed(cell) === '' || cell === 'NA'));
 }
 
 const TOKENS: ReadonlySet<string> = new Set(MISSING_TOKENS);
+const LONGEST_TOKEN = Math.max(...MISSING_TOKENS.map((t) => t.length));
 
 /** The missing-value token a cell is (`""` for blank), or undefined. */
 export function missingToken(cell: RawCell): string | undefined {
   if (typeof cell !== 'string') return undefined;
+  // A cell longer than every token with nothing to trim is none.
+  if (cell.length > LONGEST_TOKEN && untrimmable(cell)) return undefined;
   const s = cell.trim();
   return TOKENS.has(s) ? s : undefined;
 }
@@ -21,7 +38,7 @@ export function missingToken(cell: RawCell): string | undefined {
 export function toNumber(cell: RawCell): number | undefined {
   if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
   if (typeof cell !== 'string') return undefined;
-  const s = cell.trim();
+  const s = trimmed(cell);
   if (!NUMBER.test(s)) return undefined;
   const n = Number(s);
   return Number.isFinite(n) ? n : undefined;

@@ -4,7 +4,8 @@ import {
   type ColumnInference,
   type InferenceReport,
 } from '@mlops/contracts';
-import { isMissing, missingToken, toBoolean, toCategory, toNumber } from './cells';
+import { CellClasses } from './cell-classes';
+import { toBoolean, toCategory } from './cells';
 import { categorical, emptyStats, tokensOf, type ColumnStats } from './column-stats';
 import { datetimeDecision, type Decision } from './dates';
 import { hintedDecision } from './hinted';
@@ -40,12 +41,15 @@ export interface Inference {
 export class SchemaInferrer {
   private readonly stats: ColumnStats[];
   private rows = 0;
+  /** The last added row's cells, classified once (also read by the speculative pass). */
+  readonly classes: CellClasses;
 
   constructor(
     private readonly header: string[],
     private readonly hints: Hints = new Map(),
   ) {
     checkHintColumns(header, hints);
+    this.classes = new CellClasses(header.length);
     this.stats = header.map(() => ({
       nullable: false,
       numbers: 0,
@@ -63,17 +67,21 @@ export class SchemaInferrer {
   add(cells: RawCell[], row?: number): void {
     this.rows += 1;
     const at = row ?? this.rows;
-    cells.forEach((cell, i) => {
+    const classes = this.classes;
+    classes.fill(cells);
+    const n = Math.min(cells.length, this.stats.length);
+    for (let i = 0; i < n; i++) {
       const s = this.stats[i];
-      if (!s) return;
-      const token = missingToken(cell);
+      const cell = cells[i] ?? null;
+      if (!s) continue;
+      const token = classes.token[i];
       if (token !== undefined) s.tokens.set(token, (s.tokens.get(token) ?? 0) + 1);
-      if (isMissing(cell)) {
+      if (classes.missing[i] === 1) {
         s.nullable = true;
-        return;
+        continue;
       }
-      const value = toNumber(cell);
-      const number = value !== undefined;
+      const value = classes.number[i] ?? NaN;
+      const number = !Number.isNaN(value);
       if (number) {
         s.numbers += 1;
         s.ids.add(value);
@@ -97,7 +105,7 @@ export class SchemaInferrer {
         s.distinct.add(category);
         if (s.distinct.size > MAX_INFERRED_CATEGORIES) s.distinct = null;
       }
-    });
+    }
   }
 
   infer(): Inference {

@@ -12,13 +12,13 @@ import {
 } from '@mlops/contracts';
 import { findDatasetByHash, insertDatasetVersion } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
-import { canonicalize } from './canonicalize';
+import { canonicalize, type Canonical } from './canonicalize';
 import { uploadImageDataset } from './images/ingest';
 import { parseSchemaQuery, resolveFormat } from './format';
 import { applyExclusionHint, checkHintColumns, hintPath, parseHints, type Hints } from './hints';
-import { SchemaInferrer, type Inference } from './infer';
+import type { Inference } from './infer';
 import { limitScannerFor, UploadLimitError } from './limits';
-import { emptyDataset, readRecords } from './records';
+import { ingestInferred } from './single-pass';
 import { TempFiles, receiveTo } from './temp';
 import { announceDatasetCreated } from './announce';
 import { validateNewVersion } from './validation';
@@ -26,10 +26,11 @@ import { validateNewVersion } from './validation';
 /**
  * Register a dataset version from an uploaded body.
  *
- * Inference needs every row before any row can be typed, so the body is first streamed into a
- * temp file; pass 1 infers the schema (unless `?schema=` is given), pass 2 validates,
- * canonicalises, hashes and profiles into a second temp file, which then moves into the
- * artifact store. The new version is validated against the latest version of the name
+ * The body is first streamed into a temp file (limits refused as the bytes arrive). One pass
+ * then infers the schema from every row while it validates, canonicalises, hashes and profiles
+ * into a second temp file under the types of the file's first rows (single-pass.ts); when the
+ * final types differ, a second pass does that part again under them. With `?schema=` only that
+ * pass runs. The canonical file then moves into the artifact store. The new version is validated against the latest version of the name
  * (validation.ts) and stored with its anomalies. Any failure leaves nothing: temp files are removed, a blob stored by this
  * call is deleted if the database insert fails, and no row is written before the blob exists.
  */
@@ -55,12 +56,11 @@ export async function uploadDataset(
         deps.metrics.uploadRefusals.inc({ upload: 'dataset', limit: err.limit });
       throw err;
     }
-    const inference = given
-      ? givenInference(given.columns, hints)
-      : await inferColumns(raw, format, hints);
+    const nextFile = () => temp.path('.jsonl');
+    const { inference, canonical, canonicalFile } = given
+      ? await ingestGiven(raw, format, givenInference(given.columns, hints), nextFile())
+      : await ingestInferred(raw, format, hints, nextFile);
     const { columns } = inference;
-    const canonicalFile = temp.path('.jsonl');
-    const canonical = await canonicalize(raw, format, columns, canonicalFile, inference.missing);
 
     const existing = await findDatasetByHash(deps.db, name, canonical.hash);
     if (existing) return { dataset: existing, created: false };
@@ -97,15 +97,16 @@ export async function uploadDataset(
   }
 }
 
-async function inferColumns(file: string, format: DatasetFormat, hints: Hints): Promise<Inference> {
-  let inferrer: SchemaInferrer | null = null;
-  for await (const item of readRecords(file, format)) {
-    if (item.kind === 'header') inferrer = new SchemaInferrer(item.columns, hints);
-    else if (item.kind === 'row') inferrer?.add(item.cells, item.row);
-    // Problems are reported with the others by the second pass.
-  }
-  if (!inferrer) throw emptyDataset();
-  return inferrer.infer();
+/** A `?schema=` upload: the second pass alone, under the given columns. */
+async function ingestGiven(
+  raw: string,
+  format: DatasetFormat,
+  inference: Inference,
+  canonicalFile: string,
+): Promise<{ inference: Inference; canonical: Canonical; canonicalFile: string }> {
+  const { columns, missing } = inference;
+  const canonical = await canonicalize(raw, format, columns, canonicalFile, missing);
+  return { inference, canonical, canonicalFile };
 }
 
 /**
