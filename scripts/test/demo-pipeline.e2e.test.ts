@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { PipelineDemoSummary } from '../demo/pipeline-lap';
 import { runDemo } from './run-demo';
-
-interface StepSummary {
-  id: string;
-  uses: string;
-  status: string;
-  cached: boolean;
-  ms: number | null;
-}
 
 /**
  * `npm run demo -- --pipeline --json`: pipelines/demo.yaml on the real services, run twice.
@@ -20,36 +13,7 @@ describe('npm run demo -- --pipeline --json', () => {
     const lines = stdout.trim().split('\n');
     expect(code, `demo failed:\n${stderr}`).toBe(0);
     expect(lines).toHaveLength(1);
-    const { ok, pipeline } = JSON.parse(lines[0]!) as {
-      ok: boolean;
-      pipeline: {
-        run: string;
-        status: string;
-        seconds: number;
-        steps: StepSummary[];
-        rerun: { run: string; status: string; seconds: number; steps: StepSummary[] };
-        version: number | null;
-        drift: {
-          run: string;
-          status: string;
-          trigger: { kind: string; key: string | null };
-          gate: {
-            passed: boolean;
-            metric: string | null;
-            candidate: number | null;
-            baseline: number | null;
-          };
-          promoted: boolean;
-          version: number | null;
-          dataset: { name: string; version: number } | null;
-          feedback_rows: number;
-          alerts: number;
-          runs_in_window: number;
-          retrainings: number;
-          seconds: number;
-        };
-      };
-    };
+    const { ok, pipeline } = JSON.parse(lines[0]!) as PipelineDemoSummary & { ok: boolean };
     expect(ok).toBe(true);
     expect(pipeline.status).toBe('succeeded');
     expect(pipeline.version).toBe(1);
