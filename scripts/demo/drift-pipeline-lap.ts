@@ -13,7 +13,7 @@ import {
 import { waitFor } from '../lib/wait';
 import { readIris, shift, splitHoldout } from './iris';
 import type { Reporter } from './reporter';
-import { predictBatch, trpcQuery } from './retrain';
+import { predictBatch, sendFeedback, trpcQuery } from './retrain';
 import { bearer, type LoopUrls } from './steps';
 
 const MODEL = 'iris';
@@ -96,17 +96,8 @@ export async function runDriftPipelineLap(
     return { value: r, detail: `answered by v${r.version}` };
   });
   await report.step('send their ground truth to the monitor', async () => {
-    const items = served.ids.map((predictionId, i) => ({
-      predictionId,
-      label: traffic[i]!.species,
-    }));
-    const res = await fetch(`${urls.monitor}/v1/feedback`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(urls) },
-      body: JSON.stringify({ items }),
-    });
-    if (!res.ok) throw new Error(`feedback answered ${res.status}: ${await res.text()}`);
-    return { value: undefined, detail: `${items.length} labels` };
+    const body = await sendFeedback(urls, served.ids, traffic);
+    return { value: undefined, detail: `${body.accepted} labels` };
   });
   // Off until a person says so: switched on only now, so drift alerts before it start nothing.
   await report.step('switch automatic retraining of iris on', async () => {

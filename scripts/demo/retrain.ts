@@ -96,19 +96,7 @@ export async function runRetrainLap(
   await report.step(
     `send the ground truth of ${traffic.length} predictions to the monitor`,
     async () => {
-      const items = served.ids.map((predictionId, i) => ({
-        predictionId,
-        label: traffic[i]!.species,
-      }));
-      // The same token that asked for the predictions: the monitor takes truth only from it.
-      const res = await fetch(`${urls.monitor}/v1/feedback`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...bearer(urls) },
-        body: JSON.stringify({ items }),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`feedback answered ${res.status}: ${text}`);
-      const body = feedbackResponseSchema.parse(JSON.parse(text));
+      const body = await sendFeedback(urls, served.ids, traffic);
       return { value: body, detail: `${body.accepted} joined` };
     },
   );
@@ -209,6 +197,26 @@ export async function predictBatch(urls: LoopUrls, rows: readonly IrisRow[]) {
     if ('label' in p && p.label === rows[i]!.species) correct++;
   });
   return { ids: body.predictionIds, version: body.model.version, accuracy: correct / rows.length };
+}
+
+/**
+ * The true species of served rows, by prediction id, to the monitor. The same token that asked
+ * for the predictions: the monitor takes truth only from it.
+ */
+export async function sendFeedback(
+  urls: LoopUrls,
+  predictionIds: readonly string[],
+  rows: readonly IrisRow[],
+) {
+  const items = predictionIds.map((predictionId, i) => ({ predictionId, label: rows[i]!.species }));
+  const res = await fetch(`${urls.monitor}/v1/feedback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(urls) },
+    body: JSON.stringify({ items }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`feedback answered ${res.status}: ${text}`);
+  return feedbackResponseSchema.parse(JSON.parse(text));
 }
 
 /** A query of the monitor's tRPC router over plain HTTP (`GET /trpc/<path>?input=`). */
