@@ -7,6 +7,7 @@ import {
   referencedBlobs,
 } from '@mlops/storage';
 import type { RegistryDeps } from '../deps';
+import { dropCacheNaming } from './pipelines/cache-liveness';
 import { sweepUploadTemp, TEMP_GRACE_MS } from './temp-sweep';
 
 const SHA_IN_TEXT = /\b[a-f0-9]{64}\b/g;
@@ -42,6 +43,7 @@ export async function deleteVersion(
   const files = await deleteVersionRow(deps.db, input.model, input.version);
   if (!files)
     throw new AppError('NOT_FOUND', `model ${input.model} has no version ${input.version}`);
+  await dropCacheNaming(deps, input);
   return { deleted: true, blobsDeleted: await dropUnreferenced(deps, files) };
 }
 
@@ -52,6 +54,7 @@ export async function deleteDataset(
   const blob = await deleteDatasetRow(deps.db, input.name, input.version);
   if (!blob)
     throw new AppError('NOT_FOUND', `dataset ${input.name} has no version ${input.version}`);
+  await dropCacheNaming(deps, { dataset: input.name, version: input.version });
   return { deleted: true, blobsDeleted: await dropUnreferenced(deps, [blob]) };
 }
 

@@ -1,4 +1,5 @@
 import { pipelineOutputsSchema, type JsonValue } from '@mlops/contracts';
+import { sql } from 'kysely';
 import type { Db } from '../db/connection';
 import { parseJsonColumn } from './json';
 
@@ -59,4 +60,29 @@ export async function cacheEntryHits(db: Db, key: string): Promise<number | unde
     .where('cache_key', '=', key)
     .executeTakeFirst();
   return row?.hits;
+}
+
+/** Forgets a cache entry (its outputs name something deleted). */
+export async function dropCachedStep(db: Db, key: string): Promise<void> {
+  await db.deleteFrom('pipeline_step_cache').where('cache_key', '=', key).execute();
+}
+
+/**
+ * Cache entries whose stored outputs contain `text` (a JSON fragment such as `"iris"`): the
+ * candidates a deletion checks exactly. The table holds one row per distinct step execution.
+ */
+export async function cachedStepsContaining(
+  db: Db,
+  text: string,
+): Promise<{ key: string; outputs: Record<string, JsonValue> }[]> {
+  const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const rows = await db
+    .selectFrom('pipeline_step_cache')
+    .select(['cache_key', 'outputs_json'])
+    .where(sql<boolean>`outputs_json like ${`%${escaped}%`} escape '\\'`)
+    .execute();
+  return rows.map((r) => ({
+    key: r.cache_key,
+    outputs: parseJsonColumn(record, r.outputs_json, 'cached step outputs'),
+  }));
 }

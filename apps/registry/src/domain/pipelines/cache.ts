@@ -1,6 +1,7 @@
 import type { JsonValue } from '@mlops/contracts';
-import { putCachedStep, takeCachedStep } from '@mlops/storage';
+import { putCachedStep } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
+import { takeLiveCachedStep } from './cache-liveness';
 
 type Outputs = Record<string, JsonValue>;
 
@@ -12,7 +13,7 @@ export async function lookupCachedStep(
   deps: RegistryDeps,
   input: { key: string },
 ): Promise<{ outputs: Outputs | null }> {
-  const hit = await takeCachedStep(deps.db, input.key, new Date().toISOString());
+  const hit = await takeLiveCachedStep(deps, input.key, new Date().toISOString());
   return { outputs: hit ?? null };
 }
 

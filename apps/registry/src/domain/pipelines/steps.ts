@@ -5,12 +5,8 @@ import {
   type PipelineStepRun,
   type PipelineStepStatus,
 } from '@mlops/contracts';
-import {
-  putCachedStep,
-  takeCachedStep,
-  updatePipelineRun,
-  updatePipelineStep,
-} from '@mlops/storage';
+import { putCachedStep, updatePipelineRun, updatePipelineStep } from '@mlops/storage';
+import { takeLiveCachedStep } from './cache-liveness';
 import type { RegistryDeps } from '../../deps';
 import { publishEvent } from '../events';
 import { advanceRun } from './advance';
@@ -91,7 +87,7 @@ export async function claimStep(
   await markRunStarted(deps, rec.run, now);
   const hit =
     input.cacheKey && !rec.run.noCache
-      ? await takeCachedStep(deps.db, input.cacheKey, now)
+      ? await takeLiveCachedStep(deps, input.cacheKey, now)
       : undefined;
   if (hit) {
     await updatePipelineStep(

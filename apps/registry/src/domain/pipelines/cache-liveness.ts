@@ -1,0 +1,75 @@
+import type { JsonValue } from '@mlops/contracts';
+import {
+  cachedStepsContaining,
+  dropCachedStep,
+  getDatasetVersion,
+  getEvaluation,
+  getRun,
+  getVersion,
+  takeCachedStep,
+} from '@mlops/storage';
+import type { RegistryDeps } from '../../deps';
+
+type Outputs = Record<string, JsonValue>;
+
+/**
+ * A step's outputs name the artifacts it made by the built-in steps' conventions: `model` +
+ * `version` (train), `dataset` + `version` (ingest), `runId`, `evaluationId`. A custom step that
+ * uses the same keys gets the same care.
+ */
+async function missingArtifact(deps: RegistryDeps, o: Outputs): Promise<string | null> {
+  const version = typeof o.version === 'number' ? o.version : null;
+  if (typeof o.model === 'string' && version !== null && !o.alias) {
+    if (!(await getVersion(deps.db, o.model, version))) return `model ${o.model} v${version}`;
+  }
+  if (typeof o.dataset === 'string' && version !== null) {
+    if (!(await getDatasetVersion(deps.db, o.dataset, version)))
+      return `dataset ${o.dataset} v${version}`;
+  }
+  if (typeof o.runId === 'string' && !(await getRun(deps.db, o.runId))) return `run ${o.runId}`;
+  if (typeof o.evaluationId === 'string' && !(await getEvaluation(deps.db, o.evaluationId)))
+    return `evaluation ${o.evaluationId}`;
+  return null;
+}
+
+/**
+ * A cache hit whose outputs still name live artifacts. An entry naming something deleted since
+ * (a model version, a dataset version) is dropped and reported as a miss: the step runs again
+ * rather than hand the next steps a version that is gone.
+ */
+export async function takeLiveCachedStep(
+  deps: RegistryDeps,
+  key: string,
+  now: string,
+): Promise<Outputs | undefined> {
+  const hit = await takeCachedStep(deps.db, key, now);
+  if (!hit) return undefined;
+  const missing = await missingArtifact(deps, hit);
+  if (!missing) return hit;
+  deps.logger.info(
+    { cacheKey: key, missing },
+    'step cache entry names a deleted artifact: dropped',
+  );
+  await dropCachedStep(deps.db, key);
+  return undefined;
+}
+
+/**
+ * Garbage collection of the cache with its artifacts: after a model or dataset version is
+ * deleted, the entries whose outputs name it go too.
+ */
+export async function dropCacheNaming(
+  deps: RegistryDeps,
+  artifact: { model: string; version: number } | { dataset: string; version: number },
+): Promise<number> {
+  const [field, name] =
+    'model' in artifact ? ['model', artifact.model] : ['dataset', artifact.dataset];
+  let dropped = 0;
+  for (const entry of await cachedStepsContaining(deps.db, JSON.stringify(name))) {
+    if (entry.outputs[field] === name && entry.outputs.version === artifact.version) {
+      await dropCachedStep(deps.db, entry.key);
+      dropped++;
+    }
+  }
+  return dropped;
+}
