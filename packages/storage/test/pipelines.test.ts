@@ -42,42 +42,16 @@ describe.each<DbKind>(['sqlite', 'postgres'])('pipelines on %s (0107)', (kind) =
   });
 
   it('stores a run with its steps, updates a step only from the statuses named', async () => {
-    await insertPipelineRun(
-      t.db,
-      {
-        id: 'prun-00000001',
-        pipeline: 'p1',
-        pipeline_version: 1,
-        status: 'queued',
-        definition_json: JSON.stringify(def),
-        parameters_json: '{}',
-        trigger_kind: 'drift',
-        trigger_detail: null,
-        trigger_key: 'drift:p1:1',
-        no_cache: 0,
-        error: null,
-        created_by: 'test',
-        created_at: now,
-        started_at: null,
-        finished_at: null,
-      },
-      def.steps.map((s, i) => ({
-        run_id: 'prun-00000001',
-        step_id: s.id,
-        position: i,
-        uses: s.uses,
-        status: 'queued',
-        cached: 0,
-        cache_key: null,
-        inputs_json: null,
-        outputs_json: null,
-        state_json: null,
-        attempts: 0,
-        error: null,
-        started_at: null,
-        finished_at: null,
-      })),
-    );
+    await insertPipelineRun(t.db, {
+      id: 'prun-00000001',
+      definition: def,
+      pipelineVersion: 1,
+      parameters: {},
+      trigger: { kind: 'drift', key: 'drift:p1:1' },
+      noCache: false,
+      createdBy: 'test',
+      createdAt: now,
+    });
     expect(await findPipelineRunByTrigger(t.db, 'drift:p1:1')).toBe('prun-00000001');
     expect(
       await updatePipelineStep(t.db, 'prun-00000001', 'a', { status: 'running' }, ['queued']),

@@ -24,12 +24,55 @@ export interface PipelineRunRecord {
   definition: PipelineDefinition;
 }
 
-export async function insertPipelineRun(
-  db: Db,
-  run: PipelineRunsTable,
-  steps: PipelineStepsTable[],
-): Promise<void> {
-  await db.insertInto('pipeline_runs').values(run).execute();
+/** A run about to start: what its rows are made of (every step queued, nothing run yet). */
+export interface NewPipelineRun {
+  id: string;
+  definition: PipelineDefinition;
+  pipelineVersion: number;
+  parameters: Record<string, JsonValue>;
+  trigger: { kind: string; detail?: string | null; key?: string | null };
+  noCache: boolean;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** Inserts a queued run and one queued row per step of its definition, in definition order. */
+export async function insertPipelineRun(db: Db, run: NewPipelineRun): Promise<void> {
+  const def = run.definition;
+  const row: PipelineRunsTable = {
+    id: run.id,
+    pipeline: def.name,
+    pipeline_version: run.pipelineVersion,
+    status: 'queued',
+    definition_json: JSON.stringify(def),
+    parameters_json: JSON.stringify(run.parameters),
+    trigger_kind: run.trigger.kind,
+    trigger_detail: run.trigger.detail ?? null,
+    trigger_key: run.trigger.key ?? null,
+    no_cache: run.noCache ? 1 : 0,
+    error: null,
+    created_by: run.createdBy,
+    created_at: run.createdAt,
+    started_at: null,
+    finished_at: null,
+  };
+  const steps: PipelineStepsTable[] = def.steps.map((s, i) => ({
+    run_id: run.id,
+    step_id: s.id,
+    position: i,
+    uses: s.uses,
+    status: 'queued',
+    cached: 0,
+    cache_key: null,
+    inputs_json: null,
+    outputs_json: null,
+    state_json: null,
+    attempts: 0,
+    error: null,
+    started_at: null,
+    finished_at: null,
+  }));
+  await db.insertInto('pipeline_runs').values(row).execute();
   await db.insertInto('pipeline_steps').values(steps).execute();
 }
 

@@ -64,42 +64,16 @@ export async function startPipelineRun(
   const def = stored.definition;
   try {
     await writeTransaction(deps.db, (trx) =>
-      insertPipelineRun(
-        trx,
-        {
-          id,
-          pipeline: def.name,
-          pipeline_version: stored.version,
-          status: 'queued',
-          definition_json: JSON.stringify(def),
-          parameters_json: JSON.stringify(params.value),
-          trigger_kind: input.trigger.kind,
-          trigger_detail: input.trigger.detail ?? null,
-          trigger_key: key ?? null,
-          no_cache: input.noCache ? 1 : 0,
-          error: null,
-          created_by: principal.name,
-          created_at: now,
-          started_at: null,
-          finished_at: null,
-        },
-        def.steps.map((s, i) => ({
-          run_id: id,
-          step_id: s.id,
-          position: i,
-          uses: s.uses,
-          status: 'queued',
-          cached: 0,
-          cache_key: null,
-          inputs_json: null,
-          outputs_json: null,
-          state_json: null,
-          attempts: 0,
-          error: null,
-          started_at: null,
-          finished_at: null,
-        })),
-      ),
+      insertPipelineRun(trx, {
+        id,
+        definition: def,
+        pipelineVersion: stored.version,
+        parameters: params.value,
+        trigger: { ...input.trigger, key: key ?? null },
+        noCache: Boolean(input.noCache),
+        createdBy: principal.name,
+        createdAt: now,
+      }),
     );
   } catch (err) {
     // Two triggers of one window racing: the loser answers the winner's run.
