@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { toAppError } from '@mlops/client';
 import type { RegistryClient } from '@mlops/client';
-import { describeDetails, retrainRecordSchema, TERMINAL_RUN_STATUSES } from '@mlops/contracts';
+import { describeDetails, TERMINAL_RUN_STATUSES } from '@mlops/contracts';
 import type { RetrainPolicy, RetrainRecord, Run } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import type { MonitorMetrics } from './metrics';
@@ -10,6 +10,7 @@ import { claimOnce } from './publisher';
 import type { EventPublisher } from './publisher';
 import type { Joined } from './quality';
 import { trainingData } from './retrain-data';
+import { RetrainHistory } from './retrain-history';
 import {
   driftTriggerKey,
   pipelineParameters,
@@ -35,8 +36,6 @@ export interface RetrainerDeps {
   enabledFor: (model: string) => Promise<boolean>;
 }
 
-const HISTORY_KEEP = 50;
-
 /**
  * Policy → retraining run → gate → alias. One retraining per model per cooldown, whichever
  * replica and however many alerts: the cooldown is a Redis key set with NX PX, and only the
@@ -49,7 +48,11 @@ export class Retrainer {
   private readonly active = new Set<Promise<void>>();
   private stopped = false;
 
-  constructor(private readonly deps: RetrainerDeps) {}
+  private readonly records: RetrainHistory;
+
+  constructor(private readonly deps: RetrainerDeps) {
+    this.records = new RetrainHistory(deps.redis, deps.keyPrefix, deps.logger);
+  }
 
   /** Start a retraining unless the policy is off or the cooldown holds; true when started. */
   async maybeRetrain(input: {
@@ -97,37 +100,12 @@ export class Retrainer {
     await Promise.allSettled([...this.active]);
   }
 
-  async history(model: string): Promise<RetrainRecord[]> {
-    const all = await this.deps.redis.hgetall(this.historyKey(model));
-    const records: RetrainRecord[] = [];
-    for (const json of Object.values(all)) {
-      const parsed = retrainRecordSchema.safeParse(safeJson(json));
-      if (parsed.success) records.push(parsed.data);
-    }
-    return records.sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  history(model: string): Promise<RetrainRecord[]> {
+    return this.records.list(model);
   }
 
-  private historyKey(model: string): string {
-    return `${this.deps.keyPrefix}:retrain:history:${model}`;
-  }
-
-  private async save(id: string, record: RetrainRecord): Promise<void> {
-    const key = this.historyKey(record.model);
-    try {
-      await this.deps.redis.hset(key, id, JSON.stringify(record));
-      const all = await this.deps.redis.hgetall(key);
-      const ids = Object.entries(all)
-        .map(([k, v]) => ({
-          k,
-          at: retrainRecordSchema.safeParse(safeJson(v)).data?.requestedAt ?? '',
-        }))
-        .sort((a, b) => b.at.localeCompare(a.at))
-        .slice(HISTORY_KEEP)
-        .map((e) => e.k);
-      if (ids.length > 0) await this.deps.redis.hdel(key, ...ids);
-    } catch (err) {
-      this.deps.logger.warn({ err, model: record.model }, 'could not store retraining history');
-    }
+  private save(id: string, record: RetrainRecord): Promise<void> {
+    return this.records.save(id, record);
   }
 
   private async finish(
@@ -313,12 +291,4 @@ function describe(err: unknown): string {
   const e = toAppError(err);
   const details = e.details && e.details.length > 0 ? ` (${describeDetails(e.details)})` : '';
   return `${e.code}: ${e.message}${details}`;
-}
-
-function safeJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return null;
-  }
 }
