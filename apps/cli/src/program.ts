@@ -246,6 +246,7 @@ export function buildProgram(): Command {
     .option('--enable', 'let the monitor retrain and promote it on drift or decay')
     .option('--disable', 'stop automatic retraining')
     .option('--reason <text>', 'why, kept with the switch')
+    .option('--history', 'what automatic retraining did: each retraining and its outcome')
     .action((model: string, opts: RetrainingOptions, cmd: Command) =>
       retraining(ctx(cmd), model, opts),
     );

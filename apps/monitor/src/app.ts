@@ -160,7 +160,7 @@ export async function buildApp(deps: MonitorDeps): Promise<FastifyInstance> {
   registerErrorHandlers(app);
   installAuth(app, { verifier: deps.callers, publicReads: deps.publicReads ?? false, metrics });
   healthRoutes(app, redis, metrics);
-  retrainingRoutes(app, switches);
+  retrainingRoutes(app, switches, (model) => retrainer.history(model));
   modelRoutes(app, monitor);
   driftRoutes(app, monitor, retain);
   feedbackRoutes(app, monitor);

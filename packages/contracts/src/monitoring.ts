@@ -155,6 +155,13 @@ export const retrainRecordSchema = z.object({
 });
 export type RetrainRecord = z.infer<typeof retrainRecordSchema>;
 
+/** `GET /v1/models/:model/retraining/history`: a model's retrainings, newest first. */
+export const retrainHistorySchema = z.object({
+  model: resourceNameSchema,
+  retraining: z.array(retrainRecordSchema),
+});
+export type RetrainHistoryAnswer = z.infer<typeof retrainHistorySchema>;
+
 /** `history` per model: the latest reports and every retraining. */
 export const monitorHistorySchema = z.object({
   model: resourceNameSchema,

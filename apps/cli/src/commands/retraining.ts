@@ -1,4 +1,4 @@
-import { AppError, retrainSwitchSchema } from '@mlops/contracts';
+import { AppError, retrainHistorySchema, retrainSwitchSchema } from '@mlops/contracts';
 import type { CliContext } from '../context';
 import { requestJson } from '../http';
 import { printJson, printTable } from '../output';
@@ -7,6 +7,7 @@ export interface RetrainingOptions {
   enable?: boolean;
   disable?: boolean;
   reason?: string;
+  history?: boolean;
 }
 
 /**
@@ -18,10 +19,11 @@ export async function retraining(
   model: string,
   opts: RetrainingOptions,
 ): Promise<void> {
-  if (opts.enable && opts.disable) {
-    throw new AppError('VALIDATION_FAILED', 'give --enable or --disable, not both');
+  if ([opts.enable, opts.disable, opts.history].filter(Boolean).length > 1) {
+    throw new AppError('VALIDATION_FAILED', 'give one of --enable, --disable or --history');
   }
   const url = `${ctx.monitorUrl}/v1/models/${encodeURIComponent(model)}/retraining`;
+  if (opts.history) return printHistory(ctx, await requestJson(`${url}/history`, {}, ctx.token));
   const answer =
     opts.enable || opts.disable
       ? await requestJson(
@@ -39,4 +41,21 @@ export async function retraining(
   const body = retrainSwitchSchema.parse(answer);
   if (ctx.json) return printJson(body);
   printTable([body]);
+}
+
+/** One line a retraining: when, why, from which version, the run it started, how it ended. */
+function printHistory(ctx: CliContext, answer: unknown): void {
+  const body = retrainHistorySchema.parse(answer);
+  if (ctx.json) return printJson(body);
+  printTable(
+    body.retraining.map((r) => ({
+      requested: r.requestedAt,
+      trigger: r.trigger,
+      from: r.fromVersion,
+      run: r.pipelineRunId ? `pipeline ${r.pipelineRunId}` : r.runId,
+      status: r.status,
+      version: r.version,
+      detail: r.detail ?? r.reason,
+    })),
+  );
 }

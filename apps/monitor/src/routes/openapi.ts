@@ -9,6 +9,7 @@ import {
   feedbackResponseSchema,
   resourceNameSchema,
   retrainSwitchInputSchema,
+  retrainHistorySchema,
   retrainSwitchSchema,
   type ApiOperation,
 } from '@mlops/contracts';
@@ -73,6 +74,16 @@ export function monitorOperations(maxWindow: number): ApiOperation[] {
       access: { scope: 'read' },
       input: byModel,
       output: retrainSwitchSchema,
+    },
+    {
+      method: 'GET',
+      path: '/v1/models/{model}/retraining/history',
+      operationId: 'retraining.history',
+      summary: "A model's automatic retrainings, newest first, with their outcome",
+      tag: 'retraining',
+      access: { scope: 'read' },
+      input: byModel,
+      output: retrainHistorySchema,
     },
     {
       method: 'PUT',

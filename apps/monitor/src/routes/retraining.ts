@@ -5,6 +5,7 @@ import {
   retrainSwitchInputSchema,
   zodIssuesToDetails,
 } from '@mlops/contracts';
+import type { RetrainRecord } from '@mlops/contracts';
 import type { RetrainSwitches } from '../retrain-switch';
 
 function modelParam(name: string): string {
@@ -13,12 +14,24 @@ function modelParam(name: string): string {
 }
 
 /**
- * A model's automatic retraining switch. `GET` (read) says whether the monitor may retrain and
+ * A model's automatic retraining switch and history. `GET` (read) says whether the monitor may retrain and
  * promote it on its own and who decided; `PUT {enabled, reason?}` (promote) decides.
  */
-export function retrainingRoutes(app: FastifyInstance, switches: RetrainSwitches): void {
+export function retrainingRoutes(
+  app: FastifyInstance,
+  switches: RetrainSwitches,
+  history: (model: string) => Promise<RetrainRecord[]>,
+): void {
   app.get<{ Params: { model: string } }>('/v1/models/:model/retraining', (request) =>
     switches.get(modelParam(request.params.model)),
+  );
+  // What automatic retraining did for the model (read): each run or pipeline run, its outcome.
+  app.get<{ Params: { model: string } }>(
+    '/v1/models/:model/retraining/history',
+    async (request) => {
+      const model = modelParam(request.params.model);
+      return { model, retraining: await history(model) };
+    },
   );
   app.put<{ Params: { model: string } }>('/v1/models/:model/retraining', async (request) => {
     const model = modelParam(request.params.model);
