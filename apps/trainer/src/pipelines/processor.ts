@@ -76,6 +76,7 @@ export function createPipelineProcessor(deps: PipelineProcessorDeps) {
         logger: deps.logger,
         runId,
         stepId,
+        producer: { pipelineRunId: runId, stepId },
       });
       await api.completeStep.mutate({ runId, stepId, outputs });
       return { action: 'ran' };

@@ -128,6 +128,8 @@ export async function runStepCommand(
       logger: deps.logger,
       runId: cmd.runKey,
       stepId: step.id,
+      // No registry pipeline run exists for an Argo workflow: nothing to name as producer.
+      producer: null,
     });
     if (cacheKey) {
       await api.cacheStore.mutate({

@@ -36,8 +36,9 @@ export const ingestStep: StepImpl = {
       ...(input.categorical ? { categorical: input.categorical } : {}),
       // The registry records this step as the new version's producer (lineage), and does not
       // fire this pipeline's own `on.dataset` for the version: no loop.
-      pipelineRunId: ctx.runId,
-      pipelineStepId: ctx.stepId,
+      ...(ctx.producer
+        ? { pipelineRunId: ctx.producer.pipelineRunId, pipelineStepId: ctx.producer.stepId }
+        : {}),
     });
     return { dataset: ds.name, version: ds.version, sha256: ds.hash, rows: ds.rowCount };
   },

@@ -26,8 +26,8 @@ async function datasetHash(client: RegistryClient, name: string, version?: numbe
 }
 
 /** This step as the producer of what it makes; the registry checks it is running (lineage). */
-function producedBy(ctx: StepContext): { pipelineRunId: string; stepId: string } {
-  return { pipelineRunId: ctx.runId, stepId: ctx.stepId };
+function producedBy(ctx: StepContext): { producedBy?: { pipelineRunId: string; stepId: string } } {
+  return ctx.producer ? { producedBy: ctx.producer } : {};
 }
 
 function metricsOf(m: Record<string, number | null | undefined>): Record<string, JsonValue> {
@@ -46,7 +46,7 @@ export const trainStep: StepImpl = {
     const spec = parseInputs(trainingSpecSchema, ctx.inputs);
     let runId = typeof ctx.state?.runId === 'string' ? ctx.state.runId : undefined;
     if (!runId) {
-      const run = await ctx.client.api.runs.create.mutate({ ...spec, producedBy: producedBy(ctx) });
+      const run = await ctx.client.api.runs.create.mutate({ ...spec, ...producedBy(ctx) });
       runId = run.id;
       await ctx.saveState({ runId });
     }
@@ -160,7 +160,7 @@ export const setAliasStep: StepImpl = {
     const a = await ctx.client.api.aliases.set.mutate({
       ...input,
       reason: input.reason ?? `pipeline run ${ctx.runId} step ${ctx.stepId}`,
-      producedBy: producedBy(ctx),
+      ...producedBy(ctx),
     });
     return { model: input.model, alias: input.alias, version: a.version };
   },

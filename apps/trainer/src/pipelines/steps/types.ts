@@ -19,6 +19,12 @@ export interface StepContext {
   logger: Logger;
   runId: string;
   stepId: string;
+  /**
+   * The registry pipeline run step this execution is, named to the registry as the producer of
+   * what the step makes (lineage, the dataset-trigger loop guard). Null outside a registry run —
+   * the Argo step command, whose `runId` is only a name for its cache entries.
+   */
+  producer: { pipelineRunId: string; stepId: string } | null;
 }
 
 /**
