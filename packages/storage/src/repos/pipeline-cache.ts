@@ -62,6 +62,23 @@ export async function cacheEntryHits(db: Db, key: string): Promise<number | unde
   return row?.hits;
 }
 
+/** A cache entry as stored, without counting a hit: its step kind and outputs. */
+export async function peekCachedStep(
+  db: Db,
+  key: string,
+): Promise<{ uses: string; outputs: Record<string, JsonValue> } | undefined> {
+  const row = await db
+    .selectFrom('pipeline_step_cache')
+    .select(['uses', 'outputs_json'])
+    .where('cache_key', '=', key)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    uses: row.uses,
+    outputs: parseJsonColumn(record, row.outputs_json, 'cached step outputs'),
+  };
+}
+
 /** Forgets a cache entry (its outputs name something deleted). */
 export async function dropCachedStep(db: Db, key: string): Promise<void> {
   await db.deleteFrom('pipeline_step_cache').where('cache_key', '=', key).execute();
@@ -74,15 +91,16 @@ export async function dropCachedStep(db: Db, key: string): Promise<void> {
 export async function cachedStepsContaining(
   db: Db,
   text: string,
-): Promise<{ key: string; outputs: Record<string, JsonValue> }[]> {
+): Promise<{ key: string; uses: string; outputs: Record<string, JsonValue> }[]> {
   const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
   const rows = await db
     .selectFrom('pipeline_step_cache')
-    .select(['cache_key', 'outputs_json'])
+    .select(['cache_key', 'uses', 'outputs_json'])
     .where(sql<boolean>`outputs_json like ${`%${escaped}%`} escape '\\'`)
     .execute();
   return rows.map((r) => ({
     key: r.cache_key,
+    uses: r.uses,
     outputs: parseJsonColumn(record, r.outputs_json, 'cached step outputs'),
   }));
 }

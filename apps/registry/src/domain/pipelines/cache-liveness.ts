@@ -6,6 +6,7 @@ import {
   getEvaluation,
   getRun,
   getVersion,
+  peekCachedStep,
   takeCachedStep,
 } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
@@ -13,10 +14,12 @@ import type { RegistryDeps } from '../../deps';
 type Outputs = Record<string, JsonValue>;
 
 /**
- * A step's outputs name the artifacts it made by the built-in steps' conventions: `model` +
- * `version` (train), `dataset` + `version` (ingest), `runId`, `evaluationId`. A custom step that
- * uses the same keys gets the same care.
+ * The built-in steps whose outputs name artifacts they made: `dataset` + `version` (ingest),
+ * `model` + `version` and `runId` (train), `evaluationId` (evaluate). A custom step's outputs
+ * mean what its author says — an echo of a name is no artifact — so they are left alone.
  */
+const ARTIFACT_STEPS = new Set(['ingest', 'train', 'evaluate']);
+
 async function missingArtifact(deps: RegistryDeps, o: Outputs): Promise<string | null> {
   const version = typeof o.version === 'number' ? o.version : null;
   if (typeof o.model === 'string' && version !== null && !o.alias) {
@@ -33,7 +36,7 @@ async function missingArtifact(deps: RegistryDeps, o: Outputs): Promise<string |
 }
 
 /**
- * A cache hit whose outputs still name live artifacts. An entry naming something deleted since
+ * A cache hit whose outputs (of a built-in step) still name live artifacts. An entry naming something deleted since
  * (a model version, a dataset version) is dropped and reported as a miss: the step runs again
  * rather than hand the next steps a version that is gone.
  */
@@ -42,10 +45,12 @@ export async function takeLiveCachedStep(
   key: string,
   now: string,
 ): Promise<Outputs | undefined> {
-  const hit = await takeCachedStep(deps.db, key, now);
-  if (!hit) return undefined;
-  const missing = await missingArtifact(deps, hit);
-  if (!missing) return hit;
+  const entry = await peekCachedStep(deps.db, key);
+  if (!entry) return undefined;
+  const missing = ARTIFACT_STEPS.has(entry.uses)
+    ? await missingArtifact(deps, entry.outputs)
+    : null;
+  if (!missing) return takeCachedStep(deps.db, key, now);
   deps.logger.info(
     { cacheKey: key, missing },
     'step cache entry names a deleted artifact: dropped',
@@ -66,7 +71,8 @@ export async function dropCacheNaming(
     'model' in artifact ? ['model', artifact.model] : ['dataset', artifact.dataset];
   let dropped = 0;
   for (const entry of await cachedStepsContaining(deps.db, JSON.stringify(name))) {
-    if (entry.outputs[field] === name && entry.outputs.version === artifact.version) {
+    const names = entry.outputs[field] === name && entry.outputs.version === artifact.version;
+    if (ARTIFACT_STEPS.has(entry.uses) && names) {
       await dropCachedStep(deps.db, entry.key);
       dropped++;
     }
