@@ -104,7 +104,7 @@ describe('trainer worker (BullMQ on real Redis, in-memory registry)', () => {
       { runId: run.id },
       { ...TRAIN_JOB_OPTIONS, jobId: run.id },
     );
-    await expect(job.waitUntilFinished(events, 30_000)).rejects.toThrow(
+    await expect(job.waitUntilFinished(events, 120_000)).rejects.toThrow(
       /"no_such_column" is not a column/,
     );
     const failed = await queue.getJob(run.id);
@@ -140,7 +140,7 @@ describe('trainer worker (BullMQ on real Redis, in-memory registry)', () => {
       { runId: run.id },
       { ...TRAIN_JOB_OPTIONS, jobId: run.id },
     );
-    await expect(job.waitUntilFinished(events, 30_000)).rejects.toThrow(/was cancelled/);
+    await expect(job.waitUntilFinished(events, 120_000)).rejects.toThrow(/was cancelled/);
     registry.onProgress = undefined;
     // Refused from then on: the refusal stopped the fit.
     expect(seen[0]).toBe(1);
@@ -171,7 +171,7 @@ describe('trainer worker (BullMQ on real Redis, in-memory registry)', () => {
         { runId: run.id },
         { jobId: run.id, attempts: 2 },
       );
-      await expect(job.waitUntilFinished(events, 30_000)).rejects.toThrow(/blob store is down/);
+      await expect(job.waitUntilFinished(events, 120_000)).rejects.toThrow(/blob store is down/);
     } finally {
       registry.uploadError = undefined;
     }
@@ -186,7 +186,7 @@ describe('trainer worker (BullMQ on real Redis, in-memory registry)', () => {
 
   it('rejects a job without a valid run id', async () => {
     const job = await queue.add(QUEUE_NAMES.train, { runId: '../x' }, { ...TRAIN_JOB_OPTIONS });
-    await expect(job.waitUntilFinished(events, 30_000)).rejects.toThrow(/valid run id/);
+    await expect(job.waitUntilFinished(events, 120_000)).rejects.toThrow(/valid run id/);
   });
 
   it('serves health, readiness and metrics', async () => {
