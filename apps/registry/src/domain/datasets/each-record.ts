@@ -1,4 +1,5 @@
 import type { DatasetFormat } from '@mlops/contracts';
+import { CsvFallback, tokenizeCsv } from './csv-tokenizer';
 import {
   checkHeader,
   csvParseError,
@@ -17,16 +18,24 @@ export interface RecordSink {
 }
 
 /**
- * `readRecords` as calls into a sink, the path ingest takes. For CSV the parser's records go
- * straight to the sink: no item object and no generator step a row, most of a row's cost in
- * the parser's own time for a narrow file.
+ * How a CSV is read: `tokenizer` (csv-tokenizer.ts), which throws CsvFallback on what it does
+ * not read itself, or `csv-parse`, which reads every file as ingest always did.
+ */
+export type CsvReader = 'tokenizer' | 'csv-parse';
+
+/**
+ * `readRecords` as calls into a sink, the path ingest takes. For CSV the records go straight to
+ * the sink: no item object a row. With the `tokenizer` reader (the default) a CsvFallback may be
+ * thrown after rows were handed over: the caller starts again with `csv-parse` (`withCsvFallback`).
  */
 export async function eachRecord(
   file: string,
   format: DatasetFormat,
   sink: RecordSink,
+  reader: CsvReader = 'tokenizer',
 ): Promise<void> {
-  if (format === 'csv') return eachCsvRecord(file, sink);
+  if (format === 'csv')
+    return eachCsvRecord(reader === 'tokenizer' ? tokenizeCsv(file) : csvParser(file), sink);
   for await (const item of readRecords(file, format)) {
     if (item.kind === 'header') sink.header(item.columns);
     else if (item.kind === 'problem') sink.problem(item.row, item.message, item.path);
@@ -37,11 +46,32 @@ export async function eachRecord(
   }
 }
 
-async function eachCsvRecord(file: string, sink: RecordSink): Promise<void> {
+/**
+ * Run `read` with the tokenizer and, when it throws on a CSV (a CsvFallback, or any error: the
+ * error csv-parse's path gives is the one answered), once more with csv-parse after `reset`.
+ */
+export async function withCsvFallback<T>(
+  format: DatasetFormat,
+  reader: CsvReader,
+  read: (reader: CsvReader) => Promise<T>,
+  reset: () => Promise<void>,
+): Promise<T> {
+  if (format !== 'csv' || reader === 'csv-parse') return read(reader);
+  try {
+    return await read('tokenizer');
+  } catch (err) {
+    // A system call's error (no space, no permission) would only come again.
+    if (err instanceof Error && 'syscall' in err) throw err;
+    await reset();
+    return read('csv-parse');
+  }
+}
+
+async function eachCsvRecord(records: AsyncIterable<string[]>, sink: RecordSink): Promise<void> {
   let width = -1;
   let row = 0;
   try {
-    for await (const record of csvParser(file)) {
+    for await (const record of records) {
       if (width < 0) {
         sink.header(checkHeader(record));
         width = record.length;
@@ -56,6 +86,7 @@ async function eachCsvRecord(file: string, sink: RecordSink): Promise<void> {
       if (wait) await wait;
     }
   } catch (err) {
+    if (err instanceof CsvFallback) throw err;
     throw csvParseError(err, row);
   }
   if (width < 0) throw emptyDataset();
