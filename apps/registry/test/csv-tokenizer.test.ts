@@ -5,9 +5,12 @@ import { parse as parseCsvSync } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '@mlops/ml/split';
 import type { Column } from '@mlops/contracts';
+import { rowLine } from '../src/domain/datasets/canonical-writer';
 import { canonicalize } from '../src/domain/datasets/canonicalize';
+import { toNumber } from '../src/domain/datasets/cells';
 import { CsvFallback, CsvTokenizer } from '../src/domain/datasets/csv-tokenizer';
 import type { CsvReader } from '../src/domain/datasets/each-record';
+import { scanned } from '../src/domain/datasets/number-text';
 import { ingestInferred } from '../src/domain/datasets/single-pass';
 
 /**
@@ -304,5 +307,50 @@ describe('the CSV tokenizer', () => {
     }
     expect(held).toBeGreaterThan(50);
     expect(failed).toBeGreaterThan(5);
+  });
+});
+
+describe('numbers read from their text', () => {
+  const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+  /** What toNumber gave before the scanner: the pattern, then Number. */
+  const before = (s: string): number | undefined => {
+    const t = s.trim();
+    if (!NUMBER.test(t)) return undefined;
+    const n = Number(t);
+    return Number.isFinite(n) ? n : undefined;
+  };
+
+  it('gives the value Number gives and the JSON text only where JSON.stringify prints it', () => {
+    const rng = mulberry32(42);
+    const digits = (n: number) =>
+      Array.from({ length: n }, () => String(Math.floor(rng() * 10))).join('');
+    const samples = [...NUMBERS, '', '.', '+', '-', '1e', 'e5', '1.2.3', ' 4 ', '0.0', '00', '-.5'];
+    for (let i = 0; i < 20_000; i++) {
+      const sign = pick(rng, ['', '', '-', '+']);
+      const int = rng() < 0.2 ? '0' : digits(Math.floor(rng() * 10));
+      const frac = rng() < 0.6 ? `.${digits(Math.floor(rng() * 10))}` : '';
+      const exp =
+        rng() < 0.1 ? `e${pick(rng, ['', '-', '+'])}${digits(1 + Math.floor(rng() * 3))}` : '';
+      samples.push(
+        `${sign}${int}${frac}${exp}`,
+        `${sign}0.${'0'.repeat(Math.floor(rng() * 8))}${digits(3)}`,
+      );
+    }
+    let texts = 0;
+    for (const s of samples) {
+      scanned.text = null;
+      const n = toNumber(s);
+      expect(Object.is(n, before(s)), s).toBe(true);
+      if (n === undefined) continue;
+      if (scanned.text !== null) {
+        texts += 1;
+        expect(scanned.text, s).toBe(JSON.stringify(n));
+      }
+      const line = rowLine([n, s, true, null], [scanned.text, null, null, null]);
+      expect(line, s).toBe(JSON.stringify([n, s, true, null]));
+    }
+    expect(texts).toBeGreaterThan(5_000);
+    for (const s of ['a"b', 'back\\slash', 'tab\there', '\ud83d', '😀', 'é'])
+      expect(rowLine([s], [null])).toBe(JSON.stringify([s]));
   });
 });

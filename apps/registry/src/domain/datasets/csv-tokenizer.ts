@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-
 /**
  * Thrown when a file holds something the tokenizer does not read itself (a syntax error, a lone
  * CR, mixed line endings, a UTF-16 BOM, a quote where csv-parse would complain): the caller
@@ -21,9 +19,14 @@ const LF_ENDINGS = 1;
 const CRLF_ENDINGS = 2;
 
 /** Bytes read a time; a record cut by a chunk's end is read again from its start. */
-const CHUNK_BYTES = 256 * 1024;
+export const CSV_CHUNK_BYTES = 256 * 1024;
 
 /** csv-parse's trimmed bytes other than line breaks: space, tab, form feed. */
+/** Buffer's own decoder, without `toString`'s argument checks (a call a field). */
+interface Utf8Slicing {
+  utf8Slice(start: number, end: number): string;
+}
+
 function blank(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0c;
 }
@@ -102,7 +105,7 @@ export class CsvTokenizer {
             escaped = true;
             q += 2;
           }
-          const text = buf.toString('utf8', start, q);
+          const text = (buf as unknown as Utf8Slicing).utf8Slice(start, q);
           cells.push(escaped ? text.replaceAll('""', '"') : text);
           p = q + 1;
           while (p < end && blank(buf[p])) p++;
@@ -134,7 +137,7 @@ export class CsvTokenizer {
             }
             cells.push('');
           } else {
-            const text = buf.toString('utf8', start, p);
+            const text = (buf as unknown as Utf8Slicing).utf8Slice(start, p);
             const last = buf[p - 1] ?? 0;
             // csv-parse trims the end of an unquoted field as String#trimEnd does.
             cells.push(last <= 0x20 || last >= 0x7f ? text.trimEnd() : text);
@@ -172,15 +175,4 @@ export class CsvTokenizer {
     this.endings = CRLF_ENDINGS;
     return 2;
   }
-}
-
-/** The records of `file` as the tokenizer reads them (see CsvTokenizer). */
-export async function* tokenizeCsv(file: string): AsyncGenerator<string[]> {
-  const tokenizer = new CsvTokenizer();
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
-    tokenizer.feed(chunk as Buffer);
-    for (let r = tokenizer.next(); r; r = tokenizer.next()) yield r;
-  }
-  tokenizer.feed(null);
-  for (let r = tokenizer.next(); r; r = tokenizer.next()) yield r;
 }

@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import type { DatasetFormat } from '@mlops/contracts';
-import { CsvFallback, tokenizeCsv } from './csv-tokenizer';
+import { CsvTokenizer, CSV_CHUNK_BYTES } from './csv-tokenizer';
 import {
   checkHeader,
   csvParseError,
@@ -35,7 +36,7 @@ export async function eachRecord(
   reader: CsvReader = 'tokenizer',
 ): Promise<void> {
   if (format === 'csv')
-    return eachCsvRecord(reader === 'tokenizer' ? tokenizeCsv(file) : csvParser(file), sink);
+    return reader === 'tokenizer' ? eachTokenizedRecord(file, sink) : eachParsedRecord(file, sink);
   for await (const item of readRecords(file, format)) {
     if (item.kind === 'header') sink.header(item.columns);
     else if (item.kind === 'problem') sink.problem(item.row, item.message, item.path);
@@ -67,27 +68,54 @@ export async function withCsvFallback<T>(
   }
 }
 
-async function eachCsvRecord(records: AsyncIterable<string[]>, sink: RecordSink): Promise<void> {
-  let width = -1;
-  let row = 0;
+/** What both readers do with a CSV record: the header once, then rows of its width. */
+class CsvRecords {
+  width = -1;
+  row = 0;
+
+  constructor(private readonly sink: RecordSink) {}
+
+  take(record: string[]): Promise<void> | undefined {
+    if (this.width < 0) {
+      this.sink.header(checkHeader(record));
+      this.width = record.length;
+      return undefined;
+    }
+    this.row += 1;
+    if (record.length === this.width) return this.sink.row(this.row, record);
+    this.sink.problem(this.row, `expected ${this.width} columns, found ${record.length}`);
+    return undefined;
+  }
+}
+
+async function eachParsedRecord(file: string, sink: RecordSink): Promise<void> {
+  const records = new CsvRecords(sink);
   try {
-    for await (const record of records) {
-      if (width < 0) {
-        sink.header(checkHeader(record));
-        width = record.length;
-        continue;
-      }
-      row += 1;
-      if (record.length !== width) {
-        sink.problem(row, `expected ${width} columns, found ${record.length}`);
-        continue;
-      }
-      const wait = sink.row(row, record);
+    for await (const record of csvParser(file)) {
+      const wait = records.take(record);
       if (wait) await wait;
     }
   } catch (err) {
-    if (err instanceof CsvFallback) throw err;
-    throw csvParseError(err, row);
+    throw csvParseError(err, records.row);
   }
-  if (width < 0) throw emptyDataset();
+  if (records.width < 0) throw emptyDataset();
+}
+
+/** The tokenizer's records, taken in a plain loop a chunk: no promise a row but to wait. */
+async function eachTokenizedRecord(file: string, sink: RecordSink): Promise<void> {
+  const records = new CsvRecords(sink);
+  const tokenizer = new CsvTokenizer();
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: CSV_CHUNK_BYTES })) {
+    tokenizer.feed(chunk as Buffer);
+    for (let r = tokenizer.next(); r; r = tokenizer.next()) {
+      const wait = records.take(r);
+      if (wait) await wait;
+    }
+  }
+  tokenizer.feed(null);
+  for (let r = tokenizer.next(); r; r = tokenizer.next()) {
+    const wait = records.take(r);
+    if (wait) await wait;
+  }
+  if (records.width < 0) throw emptyDataset();
 }

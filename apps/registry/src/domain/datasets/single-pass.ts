@@ -119,7 +119,7 @@ class Pass implements RecordSink {
     inferrer.add(cells, row);
     if (this.speculation && this.writer) {
       const values = this.speculation.convert(cells, inferrer.classes);
-      if (values) return this.writer.add(values);
+      if (values) return this.writer.add(values, this.speculation.texts);
       this.stop();
       return undefined;
     }
@@ -183,7 +183,7 @@ class Pass implements RecordSink {
         this.stop();
         return wait;
       }
-      wait = writer.add(values) ?? wait;
+      wait = writer.add(values, speculation.texts) ?? wait;
     }
     return wait;
   }
