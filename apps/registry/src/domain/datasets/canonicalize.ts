@@ -1,3 +1,4 @@
+import fsp from 'node:fs/promises';
 import {
   AppError,
   type CellValue,
@@ -7,7 +8,7 @@ import {
 } from '@mlops/contracts';
 import { CanonicalWriter, type Canonical } from './canonical-writer';
 import { convertCell } from './cells';
-import { eachRecord } from './each-record';
+import { eachRecord, withCsvFallback, type CsvReader } from './each-record';
 import { emptyDataset } from './records';
 
 /** Bad rows listed in a 422 answer; the message still gives the total. */
@@ -28,7 +29,35 @@ export async function canonicalize(
   outFile: string,
   /** Per column, the extra tokens inference decided are missing values (e.g. "n/a"). */
   missing: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+  reader: CsvReader = 'tokenizer',
 ): Promise<Canonical> {
+  // Bad rows are answered after the read, which the tokenizer finished: csv-parse would see the same.
+  const { writer, problems, problemCount } = await withCsvFallback(
+    format,
+    reader,
+    (how) => writeCanonical(file, format, columns, outFile, missing, how),
+    () => fsp.rm(outFile, { force: true }),
+  );
+  if (problemCount > 0) {
+    throw new AppError(
+      'BAD_DATASET',
+      `${problemCount} problem(s) in the dataset (row numbers are 1-based and count data rows only, not the header); fix the rows or the schema and upload again`,
+      problems,
+    );
+  }
+  if (writer.rowCount === 0) throw emptyDataset();
+  return writer.result();
+}
+
+/** One read of `file` into the canonical writer; the rows that do not convert, listed. */
+async function writeCanonical(
+  file: string,
+  format: DatasetFormat,
+  columns: Column[],
+  outFile: string,
+  missing: ReadonlyMap<string, ReadonlySet<string>>,
+  reader: CsvReader,
+): Promise<{ writer: CanonicalWriter; problems: ErrorDetail[]; problemCount: number }> {
   const writer = new CanonicalWriter(outFile, columns);
   const problems: ErrorDetail[] = [];
   const tokens = columns.map((c) => missing.get(c.name));
@@ -40,41 +69,38 @@ export async function canonicalize(
     if (problems.length < MAX_REPORTED_PROBLEMS) problems.push(d);
   };
   try {
-    await eachRecord(file, format, {
-      header(names) {
-        order = columnOrder(names, columns);
-      },
-      problem(row, message, path) {
-        report({ row, ...(path ? { path } : {}), message });
-      },
-      row(row, cells) {
-        let ok = true;
-        for (let i = 0; i < columns.length; i++) {
-          const column = columns[i] as Column;
-          const converted = convertCell(column, cells[order[i] ?? -1] ?? null, tokens[i]);
-          if ('error' in converted) {
-            ok = false;
-            report({ row, path: column.name, message: converted.error });
-          } else {
-            values[i] = converted.value;
+    await eachRecord(
+      file,
+      format,
+      {
+        header(names) {
+          order = columnOrder(names, columns);
+        },
+        problem(row, message, path) {
+          report({ row, ...(path ? { path } : {}), message });
+        },
+        row(row, cells) {
+          let ok = true;
+          for (let i = 0; i < columns.length; i++) {
+            const column = columns[i] as Column;
+            const converted = convertCell(column, cells[order[i] ?? -1] ?? null, tokens[i]);
+            if ('error' in converted) {
+              ok = false;
+              report({ row, path: column.name, message: converted.error });
+            } else {
+              values[i] = converted.value;
+            }
           }
-        }
-        if (!ok || problemCount > 0) return undefined;
-        return writer.add(values);
+          if (!ok || problemCount > 0) return undefined;
+          return writer.add(values);
+        },
       },
-    });
+      reader,
+    );
   } finally {
     await writer.close();
   }
-  if (problemCount > 0) {
-    throw new AppError(
-      'BAD_DATASET',
-      `${problemCount} problem(s) in the dataset (row numbers are 1-based and count data rows only, not the header); fix the rows or the schema and upload again`,
-      problems,
-    );
-  }
-  if (writer.rowCount === 0) throw emptyDataset();
-  return writer.result();
+  return { writer, problems, problemCount };
 }
 
 /** Index in the file's header of each schema column; the file must have exactly those columns. */

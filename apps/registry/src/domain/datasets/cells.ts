@@ -1,7 +1,6 @@
 import { MISSING_TOKENS, parseDateTime, type CellValue, type Column } from '@mlops/contracts';
+import { scanNumber } from './number-text';
 import type { RawCell } from './records';
-
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * Whether `trim` leaves `s` as it is, known without calling it: both ends printable ASCII (no
@@ -34,14 +33,16 @@ export function missingToken(cell: RawCell): string | undefined {
   return TOKENS.has(s) ? s : undefined;
 }
 
-/** A finite number from a JSON number or a decimal string; undefined otherwise ("0x10", "1,5"). */
+/**
+ * A finite number from a JSON number or a decimal string (`[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?`
+ * once trimmed); undefined otherwise ("0x10", "1,5"). For a string, `scanned.text` (number-text.ts)
+ * says afterwards whether it was already the number's JSON text.
+ */
 export function toNumber(cell: RawCell): number | undefined {
   if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
   if (typeof cell !== 'string') return undefined;
-  const s = trimmed(cell);
-  if (!NUMBER.test(s)) return undefined;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : undefined;
+  const n = scanNumber(trimmed(cell));
+  return Number.isNaN(n) ? undefined : n;
 }
 
 export function toBoolean(cell: RawCell): boolean | undefined {

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import type { DatasetFormat } from '@mlops/contracts';
+import { CsvTokenizer, CSV_CHUNK_BYTES } from './csv-tokenizer';
 import {
   checkHeader,
   csvParseError,
@@ -17,16 +19,24 @@ export interface RecordSink {
 }
 
 /**
- * `readRecords` as calls into a sink, the path ingest takes. For CSV the parser's records go
- * straight to the sink: no item object and no generator step a row, most of a row's cost in
- * the parser's own time for a narrow file.
+ * How a CSV is read: `tokenizer` (csv-tokenizer.ts), which throws CsvFallback on what it does
+ * not read itself, or `csv-parse`, which reads every file as ingest always did.
+ */
+export type CsvReader = 'tokenizer' | 'csv-parse';
+
+/**
+ * `readRecords` as calls into a sink, the path ingest takes. For CSV the records go straight to
+ * the sink: no item object a row. With the `tokenizer` reader (the default) a CsvFallback may be
+ * thrown after rows were handed over: the caller starts again with `csv-parse` (`withCsvFallback`).
  */
 export async function eachRecord(
   file: string,
   format: DatasetFormat,
   sink: RecordSink,
+  reader: CsvReader = 'tokenizer',
 ): Promise<void> {
-  if (format === 'csv') return eachCsvRecord(file, sink);
+  if (format === 'csv')
+    return reader === 'tokenizer' ? eachTokenizedRecord(file, sink) : eachParsedRecord(file, sink);
   for await (const item of readRecords(file, format)) {
     if (item.kind === 'header') sink.header(item.columns);
     else if (item.kind === 'problem') sink.problem(item.row, item.message, item.path);
@@ -37,26 +47,75 @@ export async function eachRecord(
   }
 }
 
-async function eachCsvRecord(file: string, sink: RecordSink): Promise<void> {
-  let width = -1;
-  let row = 0;
+/**
+ * Run `read` with the tokenizer and, when it throws on a CSV (a CsvFallback, or any error: the
+ * error csv-parse's path gives is the one answered), once more with csv-parse after `reset`.
+ */
+export async function withCsvFallback<T>(
+  format: DatasetFormat,
+  reader: CsvReader,
+  read: (reader: CsvReader) => Promise<T>,
+  reset: () => Promise<void>,
+): Promise<T> {
+  if (format !== 'csv' || reader === 'csv-parse') return read(reader);
+  try {
+    return await read('tokenizer');
+  } catch (err) {
+    // A system call's error (no space, no permission) would only come again.
+    if (err instanceof Error && 'syscall' in err) throw err;
+    await reset();
+    return read('csv-parse');
+  }
+}
+
+/** What both readers do with a CSV record: the header once, then rows of its width. */
+class CsvRecords {
+  width = -1;
+  row = 0;
+
+  constructor(private readonly sink: RecordSink) {}
+
+  take(record: string[]): Promise<void> | undefined {
+    if (this.width < 0) {
+      this.sink.header(checkHeader(record));
+      this.width = record.length;
+      return undefined;
+    }
+    this.row += 1;
+    if (record.length === this.width) return this.sink.row(this.row, record);
+    this.sink.problem(this.row, `expected ${this.width} columns, found ${record.length}`);
+    return undefined;
+  }
+}
+
+async function eachParsedRecord(file: string, sink: RecordSink): Promise<void> {
+  const records = new CsvRecords(sink);
   try {
     for await (const record of csvParser(file)) {
-      if (width < 0) {
-        sink.header(checkHeader(record));
-        width = record.length;
-        continue;
-      }
-      row += 1;
-      if (record.length !== width) {
-        sink.problem(row, `expected ${width} columns, found ${record.length}`);
-        continue;
-      }
-      const wait = sink.row(row, record);
+      const wait = records.take(record);
       if (wait) await wait;
     }
   } catch (err) {
-    throw csvParseError(err, row);
+    throw csvParseError(err, records.row);
   }
-  if (width < 0) throw emptyDataset();
+  if (records.width < 0) throw emptyDataset();
+}
+
+/** The tokenizer's records, taken in a plain loop a chunk: no promise a row but to wait. */
+async function eachTokenizedRecord(file: string, sink: RecordSink): Promise<void> {
+  const records = new CsvRecords(sink);
+  const tokenizer = new CsvTokenizer();
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: CSV_CHUNK_BYTES })) {
+    tokenizer.feed(chunk as Buffer);
+    for (let r = tokenizer.next(); r; r = tokenizer.next()) {
+      const wait = records.take(r);
+      if (wait) await wait;
+    }
+  }
+  tokenizer.feed(null);
+  for (let r = tokenizer.next(); r; r = tokenizer.next()) {
+    const wait = records.take(r);
+    if (wait) await wait;
+  }
+  if (records.width < 0) throw emptyDataset();
 }

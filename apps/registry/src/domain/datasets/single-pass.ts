@@ -3,7 +3,7 @@ import type { DatasetFormat } from '@mlops/contracts';
 import { canonicalize } from './canonicalize';
 import { CellClasses } from './cell-classes';
 import { CanonicalWriter, type Canonical } from './canonical-writer';
-import { eachRecord, type RecordSink } from './each-record';
+import { eachRecord, withCsvFallback, type CsvReader, type RecordSink } from './each-record';
 import type { Hints } from './hints';
 import { SchemaInferrer, type Inference } from './infer';
 import { emptyDataset, type RawCell } from './records';
@@ -41,14 +41,15 @@ export async function ingestInferred(
   format: DatasetFormat,
   hints: Hints,
   nextFile: () => string,
+  reader: CsvReader = 'tokenizer',
 ): Promise<Ingested> {
   const first = nextFile();
-  const { inference, canonical } = await inferAndCanonicalize(file, format, hints, first);
+  const { inference, canonical } = await inferAndCanonicalize(file, format, hints, first, reader);
   if (canonical) return { inference, canonical, canonicalFile: first, onePass: true };
   await fsp.rm(first, { force: true });
   const canonicalFile = nextFile();
   const { columns, missing } = inference;
-  const second = await canonicalize(file, format, columns, canonicalFile, missing);
+  const second = await canonicalize(file, format, columns, canonicalFile, missing, reader);
   return { inference, canonical: second, canonicalFile, onePass: false };
 }
 
@@ -64,10 +65,23 @@ export async function inferAndCanonicalize(
   format: DatasetFormat,
   hints: Hints,
   outFile: string,
+  reader: CsvReader = 'tokenizer',
 ): Promise<SinglePass> {
-  const pass = new Pass(hints, outFile);
+  const pass = await withCsvFallback(
+    format,
+    reader,
+    async (how) => {
+      const pass = new Pass(hints, outFile);
+      try {
+        await eachRecord(file, format, pass, how);
+      } finally {
+        await pass.writer?.close();
+      }
+      return pass;
+    },
+    () => fsp.rm(outFile, { force: true }),
+  );
   try {
-    await eachRecord(file, format, pass);
     await pass.end();
   } finally {
     await pass.writer?.close();
@@ -105,7 +119,7 @@ class Pass implements RecordSink {
     inferrer.add(cells, row);
     if (this.speculation && this.writer) {
       const values = this.speculation.convert(cells, inferrer.classes);
-      if (values) return this.writer.add(values);
+      if (values) return this.writer.add(values, this.speculation.texts);
       this.stop();
       return undefined;
     }
@@ -169,7 +183,7 @@ class Pass implements RecordSink {
         this.stop();
         return wait;
       }
-      wait = writer.add(values) ?? wait;
+      wait = writer.add(values, speculation.texts) ?? wait;
     }
     return wait;
   }

@@ -27,19 +27,26 @@ const KINDS = { numeric: NUMERIC, categorical: CATEGORICAL, boolean: BOOLEAN, da
 export class Speculation {
   private readonly kinds: number[];
   private readonly values: CellValue[];
+  /** The row's numbers' JSON texts where the file already wrote them so (CellClasses.text). */
+  readonly texts: Array<string | null>;
   /** Per column, tokens read as missing (numeric, datetime) or kept as values (the others). */
   private readonly tokens: Array<Set<string>>;
 
   constructor(readonly columns: readonly Column[]) {
     this.kinds = columns.map((c) => KINDS[c.type]);
     this.values = new Array<CellValue>(columns.length).fill(null);
+    this.texts = new Array<string | null>(columns.length).fill(null);
     this.tokens = columns.map(() => new Set());
   }
 
-  /** The row's canonical values (an array reused by the next call), or undefined: stop. */
+  /**
+   * The row's canonical values (an array reused by the next call), or undefined: stop. `texts`
+   * holds the numbers' JSON texts for CanonicalWriter.add afterwards.
+   */
   convert(cells: readonly RawCell[], classes: CellClasses): CellValue[] | undefined {
-    const { kinds, values } = this;
+    const { kinds, values, texts } = this;
     for (let j = 0; j < kinds.length; j++) {
+      texts[j] = null;
       if (classes.missing[j] === 1) {
         values[j] = null;
         continue;
@@ -52,7 +59,10 @@ export class Speculation {
         const n = classes.number[j] ?? NaN;
         if (token !== undefined) values[j] = null;
         else if (Number.isNaN(n)) return undefined;
-        else values[j] = n;
+        else {
+          values[j] = n;
+          texts[j] = classes.text[j] ?? null;
+        }
       } else if (kind === CATEGORICAL) {
         values[j] = toCategory(cell);
       } else if (kind === BOOLEAN) {
