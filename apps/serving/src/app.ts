@@ -86,6 +86,7 @@ export async function buildApp(deps: AppDeps) {
     logger,
     maxExtraVersions: env.SERVING_MAX_EXTRA_VERSIONS,
     aliasTtlMs: env.SERVING_ALIAS_TTL_MS,
+    standbyMs: env.SERVING_STANDBY_MS,
     allowUnpromoted: env.SERVING_ALLOW_UNPROMOTED,
     runtime: {
       choice: env.SERVING_RUNTIME,

@@ -72,6 +72,11 @@ export const servingEnvSchema = z.object({
   SERVING_MAX_EXTRA_VERSIONS: positiveInt(4),
   /** How long an explicitly addressed alias (other than SERVING_ALIAS) is trusted before re-resolving. */
   SERVING_ALIAS_TTL_MS: positiveInt(5_000),
+  /**
+   * How long the version an alias move replaced stays loaded and warm: a move back to it within
+   * this time is an instant swap (no download, load or warm-up). 0 frees it at once.
+   */
+  SERVING_STANDBY_MS: z.coerce.number().int().nonnegative().default(300_000),
   /** Canary splits and shadows, e.g. `iris=champion:90,challenger:10;shadow=challenger` (README). */
   SERVING_ROUTES: routesSchema,
   /** Model answered by MLflow's `POST /invocations` when several are served (else the only one). */

@@ -24,3 +24,19 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
 }
 
 export type { Logger };
+
+/**
+ * Wall time of the steps of one operation, for a debug log line: `mark('fetchMs')` records the
+ * milliseconds since the stopwatch started (wall time, not CPU: waits for I/O and for a core
+ * count too).
+ */
+export function stopwatch(): { mark: (step: string) => void; marks: Record<string, number> } {
+  const start = performance.now();
+  const marks: Record<string, number> = {};
+  return {
+    marks,
+    mark(step) {
+      marks[step] = Math.round(performance.now() - start);
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { redisKeys } from '@mlops/contracts';
 import { median, quantile } from '@mlops/ml/stats';
@@ -11,58 +12,110 @@ const MOVES = Number(process.env.BENCH_SCALE_MOVES ?? 50);
 /** Concurrent request loops per replica: continuous load, not a flood (2 shared cores). */
 const LOOPS = 4;
 
-/** Every replica's answers under load: the version each answered last, and when it first answered `want`. */
+/**
+ * The request loops, in a worker thread of their own: 8 loops parsing answers keep an event loop
+ * busy, and in the thread that calls `aliases.set` and notes the times they delayed both the call
+ * and the noting (measured: the bench's own subscriber heard the event ≈ 200 ms after the
+ * replicas did). Plain JavaScript (`eval`), so the worker needs no TypeScript loader.
+ */
+const LOAD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { urls, token, loops, bodies, model } = workerData;
+const now = () => performance.timeOrigin + performance.now();
+let stopped = false;
+let ok = 0;
+let failed = 0;
+let statuses = {};
+const last = new Map();
+function fail(why) {
+  failed++;
+  statuses[why] = (statuses[why] || 0) + 1;
+}
+async function loop(url, seed) {
+  const headers = { 'content-type': 'application/json', authorization: 'Bearer ' + token };
+  for (let n = seed; !stopped; n += loops) {
+    try {
+      const res = await fetch(url + '/v2/models/' + model + '/infer', {
+        method: 'POST', headers, body: bodies[n % bodies.length],
+      });
+      const body = await res.json();
+      if (res.ok && body.model_version) {
+        ok++;
+        if (last.get(url) !== body.model_version) {
+          last.set(url, body.model_version);
+          parentPort.postMessage({ kind: 'answer', url, version: body.model_version, at: now() });
+        }
+      } else fail(String(res.status));
+    } catch (err) {
+      fail(err && err.message ? err.message : String(err));
+    }
+  }
+}
+const running = [];
+for (const url of urls) for (let i = 0; i < loops; i++) running.push(loop(url, i));
+parentPort.on('message', (m) => {
+  if (m === 'counts') parentPort.postMessage({ kind: 'counts', ok, failed, statuses });
+  else if (m === 'clear') statuses = {};
+  else if (m === 'stop') {
+    stopped = true;
+    Promise.all(running).then(() => parentPort.postMessage({ kind: 'stopped' }));
+  }
+});
+`;
+
+interface Counts {
+  ok: number;
+  failed: number;
+  statuses: Record<string, number>;
+}
+
+/** Every replica's answers under load: when each replica's answers changed version, and to which. */
 class Load {
-  ok = 0;
-  failed = 0;
-  readonly statuses = new Map<string, number>();
-  private readonly firstSeen = new Map<string, number>();
-  private stopped = false;
-  private readonly loops: Promise<void>[] = [];
+  private readonly worker: Worker;
+  /** Per replica, the times its answers turned to a version (wall clock, ms). */
+  private readonly turns = new Map<string, Array<{ version: number; at: number }>>();
+  private readonly waiting: Array<(m: { kind: string } & Partial<Counts>) => void> = [];
 
   constructor(
     private readonly replicas: RunningService[],
-    private readonly token: string,
-  ) {}
-
-  start(): void {
-    for (const replica of this.replicas)
-      for (let i = 0; i < LOOPS; i++) this.loops.push(this.loop(replica, i));
+    token: string,
+  ) {
+    const bodies = Array.from({ length: 9 }, (_, n) => v2Body(n));
+    this.worker = new Worker(LOAD_WORKER, {
+      eval: true,
+      workerData: { urls: replicas.map((r) => r.url), token, loops: LOOPS, bodies, model: MODEL },
+    });
+    this.worker.on('message', (m: { kind: string; url: string; version: string; at: number }) => {
+      if (m.kind === 'answer') {
+        const list = this.turns.get(m.url) ?? [];
+        list.push({ version: Number(m.version), at: m.at });
+        this.turns.set(m.url, list);
+      } else this.waiting.shift()?.(m);
+    });
   }
 
-  private async loop(replica: RunningService, seed: number): Promise<void> {
-    const url = `${replica.url}/v2/models/${MODEL}/infer`;
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${this.token}` };
-    for (let n = seed; !this.stopped; n += LOOPS) {
-      try {
-        const res = await fetch(url, { method: 'POST', headers, body: v2Body(n) });
-        const body = (await res.json()) as { model_version?: string };
-        if (res.ok && body.model_version) {
-          this.ok++;
-          const key = `${replica.url} ${body.model_version}`;
-          if (!this.firstSeen.has(key)) this.firstSeen.set(key, performance.now());
-        } else this.fail(String(res.status));
-      } catch (err) {
-        this.fail(err instanceof Error ? err.message : String(err));
-      }
-    }
+  private ask(what: 'counts' | 'stop'): Promise<{ kind: string } & Partial<Counts>> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.worker.postMessage(what);
+    });
   }
 
-  private fail(why: string): void {
-    this.failed++;
-    this.statuses.set(why, (this.statuses.get(why) ?? 0) + 1);
+  async counts(): Promise<Counts> {
+    const m = await this.ask('counts');
+    return { ok: m.ok ?? 0, failed: m.failed ?? 0, statuses: m.statuses ?? {} };
   }
 
-  /** Forget what was seen, so the next move's "first answer with v" is measured afresh. */
-  reset(): void {
-    this.firstSeen.clear();
+  /** Failures while the replicas first loaded are not the moves'. */
+  clearStatuses(): void {
+    this.worker.postMessage('clear');
   }
 
-  /** When every replica first answered `version` since the last reset, or undefined. */
-  allAnswered(version: number): number | undefined {
+  /** When every replica's answers turned to `version` at or after `since`, or undefined. */
+  allAnswered(version: number, since = 0): number | undefined {
     let last = 0;
     for (const r of this.replicas) {
-      const at = this.firstSeen.get(`${r.url} ${version}`);
+      const at = this.turns.get(r.url)?.find((t) => t.version === version && t.at >= since)?.at;
       if (at === undefined) return undefined;
       last = Math.max(last, at);
     }
@@ -70,10 +123,13 @@ class Load {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.loops);
+    await this.ask('stop');
+    await this.worker.terminate();
   }
 }
+
+/** Wall clock in ms with sub-millisecond resolution, comparable across threads. */
+const now = (): number => performance.timeOrigin + performance.now();
 
 /**
  * Alias move → both serving replicas answering with the new version, under continuous predict
@@ -96,33 +152,30 @@ export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
     if (sub.status !== 'ready') await new Promise((r) => sub.once('ready', r));
     let eventAt = 0;
     sub.on('message', (_c: string, message: string) => {
-      if (message.includes('"alias.moved"')) eventAt = performance.now();
+      if (message.includes('"alias.moved"')) eventAt = now();
     });
     await sub.subscribe(redisKeys(platform.prefix).events);
 
     load = new Load(replicas, platform.token);
-    load.start();
     await waitFor('both replicas to answer v1', () => Promise.resolve(load?.allAnswered(v1)), {
       timeoutMs: 60_000,
       intervalMs: 50,
     });
     await sleep(1_000); // warm: JIT and connections
-    const okBefore = load.ok;
-    const failedBefore = load.failed;
-    load.statuses.clear(); // failures while the replicas first loaded are not the moves'
+    const before = await load.counts();
+    load.clearStatuses();
     const swaps: number[] = [];
     const sets: number[] = [];
     const events: number[] = [];
     for (let i = 0; i < MOVES; i++) {
       const version = i % 2 === 0 ? v2 : v1;
-      load.reset();
       eventAt = 0;
-      const t0 = performance.now();
+      const t0 = now();
       await client.api.aliases.set.mutate({ model: MODEL, version, alias: 'champion' });
-      sets.push(performance.now() - t0);
+      sets.push(now() - t0);
       const done = await waitFor(
         `move ${i + 1} to v${version}`,
-        () => Promise.resolve(load?.allAnswered(version)),
+        () => Promise.resolve(load?.allAnswered(version, t0)),
         {
           timeoutMs: 30_000,
           intervalMs: 5,
@@ -132,8 +185,9 @@ export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
       events.push(eventAt > 0 ? eventAt - t0 : Number.NaN);
       await sleep(250); // let the old version's last answers land before the next move
     }
-    const requests = load.ok - okBefore + (load.failed - failedBefore);
-    const failed = load.failed - failedBefore;
+    const after = await load.counts();
+    const requests = after.ok - before.ok + (after.failed - before.failed);
+    const failed = after.failed - before.failed;
     const p50 = median(swaps);
     const p99 = quantile(swaps, 0.99);
     const setP50 = median(sets);
@@ -159,7 +213,7 @@ export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
       swap_vs_event: ratio(p50, eventP50),
       requests,
       failed_requests: failed,
-      failures: Object.fromEntries(load.statuses),
+      failures: after.statuses,
       goal_p99_ms: 500,
     };
   } finally {

@@ -14,6 +14,7 @@ import {
   previousAliasVersion,
   setAlias,
 } from '@mlops/storage';
+import { stopwatch } from '@mlops/config';
 import { ADMIN_PRINCIPAL, requireScope, type Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
 import { compareSignatures } from './compatibility';
@@ -48,14 +49,17 @@ export async function moveAlias(
   principal: Principal = ADMIN_PRINCIPAL,
 ): Promise<Alias & { verdict: GateVerdict | null }> {
   if (input.force) requireScope(principal, 'admin', 'force (bypassing the promotion gate)');
+  const took = stopwatch();
   const candidate = await getVersionOrThrow(deps, input.model, input.version);
   const current = await getAlias(deps.db, input.model, input.alias);
   if (current?.version === input.version) return { ...current, verdict: null };
   const baseline = current ? await getVersionOrThrow(deps, input.model, current.version) : null;
+  took.mark('readMs');
 
   const policy = await getPolicy(deps.db, input.model, input.alias);
   const sides = policy ? await gateSidesFor(deps, policy, candidate, baseline) : null;
   const verdict = policy && sides ? evaluateGate(policy, sides.candidate, sides.baseline) : null;
+  took.mark('gateMs');
   if (verdict && !verdict.passed && !input.force) {
     deps.metrics.gateRefusals.inc({ source: verdict.source });
     deps.logger.info(
@@ -108,8 +112,14 @@ export async function moveAlias(
     forced: Boolean(input.force && verdict && !verdict.passed),
     producedBy: input.producedBy ?? null,
   });
+  took.mark('storeMs');
   if (!move.alias) throw new AppError('INTERNAL', 'alias was not stored');
   if (move.changed) await announce(deps, input.model, input.alias, move.from, move.to);
+  took.mark('announceMs');
+  deps.logger.debug(
+    { model: input.model, alias: input.alias, version: input.version, ...took.marks },
+    'alias move timings',
+  );
   return { ...move.alias, verdict };
 }
 

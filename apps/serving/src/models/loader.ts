@@ -138,9 +138,15 @@ async function loadOnnx(
  * Download, verify, load and warm one version. Nothing here touches the slot: the caller swaps
  * the result in only when every step succeeded, so a bad version never replaces a good one.
  */
-export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<LoadedModel> {
+export async function loadVersion(
+  deps: LoaderDeps,
+  mv: ModelVersion,
+  /** Notes the wall time of each step (the caller's debug log line). */
+  mark?: (step: string) => void,
+): Promise<LoadedModel> {
   const { manifest } = mv;
   const files = await deps.source.fetchFiles(manifest);
+  mark?.('fetchMs');
   // Verifies every file's size and sha256 against the manifest before reading a byte of it.
   const tensors = manifest.signature.tensors;
   const runtimeOptions = deps.runtime ?? DEFAULT_RUNTIME_OPTIONS;
@@ -178,8 +184,10 @@ export async function loadVersion(deps: LoaderDeps, mv: ModelVersion): Promise<L
     predictor = { engine: 'tensor', fallbackReason: null, dispose: () => tp.dispose() };
   } else {
     const bundleModel = await loadBundleModel(manifest, files);
+    mark?.('loadMs');
     model = bundleModel;
     predictor = warmPredictor(bundleModel, mv);
+    mark?.('warmMs');
   }
   const labels = { model: mv.model, version: String(mv.version) };
   // Children bound once: prom-client hashes a label set on every call otherwise (per request).

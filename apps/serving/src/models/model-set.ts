@@ -1,7 +1,7 @@
 import { AppError, isAppError, type ErrorCode } from '@mlops/contracts';
 import { RetryLaterError } from '../errors';
 import type { Target } from '../routing/routes-config';
-import type { Logger } from '@mlops/config';
+import { stopwatch, type Logger } from '@mlops/config';
 import type { ServingMetrics } from '../metrics';
 import { loadVersion, type BatchingOptions } from './loader';
 import { ModelSlot, type LoadedModel } from './slot';
@@ -24,6 +24,8 @@ export interface ModelSetOptions {
   allowUnpromoted?: boolean;
   /** SERVING_RUNTIME and SERVING_ONNX_THREADS (loader.ts). */
   runtime?: RuntimeOptions;
+  /** SERVING_STANDBY_MS: how long a replaced version stays loaded for a move back (slot.ts). */
+  standbyMs?: number;
 }
 
 /** Seconds a client should wait before retrying a model that is still loading. */
@@ -176,7 +178,7 @@ export class ModelSet {
   private ensureSlot(name: string): ModelSlot {
     let slot = this.slots.get(name);
     if (!slot) {
-      slot = new ModelSlot(name, (s, hint) => this.syncSlot(s, hint));
+      slot = new ModelSlot(name, (s, hint) => this.syncSlot(s, hint), this.opts.standbyMs ?? 0);
       this.slots.set(name, slot);
       this.opts.metrics.modelVersion.set({ model: name }, 0);
     }
@@ -187,9 +189,16 @@ export class ModelSet {
     if (this.closed) return;
     const { logger, metrics, source } = this.opts;
     const log = logger.child({ model: slot.name, alias: this.alias });
+    const took = stopwatch();
     if (hint?.to === null) {
       await this.remove(slot, `alias "${this.alias}" was deleted`);
       return;
+    }
+    // The event names a version kept warm: serve it now, then check with the registry below
+    // (an event that arrived out of order is corrected by the resolve that follows).
+    const to = hint?.to;
+    if (to != null && slot.loaded?.version !== to && slot.standby?.version === to) {
+      this.serveStandby(slot, log, 'alias event');
     }
 
     let target;
@@ -208,17 +217,24 @@ export class ModelSet {
       return;
     }
 
+    took.mark('resolveMs');
     if (slot.loaded?.version === target.version) return;
+    if (slot.standby?.version === target.version) {
+      this.serveStandby(slot, log, 'registry');
+      return;
+    }
     slot.beginLoading(target.version);
     log.info({ version: target.version, from: slot.loaded?.version ?? null }, 'loading version');
     try {
-      const loaded = await loadVersion(this.opts, target);
+      const loaded = await loadVersion(this.opts, target, took.mark);
       if (this.closed) {
         await loaded.retire();
         return;
       }
       // The old version is freed in the background once its last request finished.
       void slot.swap(loaded);
+      took.mark('swapMs');
+      log.debug({ version: loaded.version, ...took.marks }, 'version load timings');
       metrics.modelVersion.set({ model: slot.name }, loaded.version);
       log.info(
         {
@@ -239,6 +255,15 @@ export class ModelSet {
         'loading version failed; the previous version keeps serving',
       );
     }
+  }
+
+  /** Swap the standby (already loaded and warmed) back into service. */
+  private serveStandby(slot: ModelSlot, log: Logger, via: 'alias event' | 'registry'): void {
+    const standby = slot.standby!;
+    const from = slot.loaded?.version ?? null;
+    void slot.swap(standby);
+    this.opts.metrics.modelVersion.set({ model: slot.name }, standby.version);
+    log.info({ version: standby.version, from, via }, 'standby version back in service');
   }
 
   /** The alias is gone: stop serving; with discovery forget the model altogether. */

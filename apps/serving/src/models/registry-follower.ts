@@ -104,7 +104,14 @@ export class RegistryFollower {
       return;
     }
     this.opts.logger.info(
-      { model: event.model, from: event.from, to: event.to, eventId: event.id },
+      {
+        model: event.model,
+        from: event.from,
+        to: event.to,
+        eventId: event.id,
+        // Since the registry stamped it (clocks of one host, or NTP-close ones).
+        lagMs: Date.now() - Date.parse(event.at),
+      },
       'alias moved',
     );
     void this.opts.models.aliasMoved(event.model, event.to);

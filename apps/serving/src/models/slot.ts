@@ -54,6 +54,11 @@ export class LoadedModel {
     return this.refs;
   }
 
+  /** Retired: handed to no new request, freed once the last one let go. */
+  get isRetired(): boolean {
+    return this.retired;
+  }
+
   /** Take a reference; false when the model is already retired (take the slot's current one). */
   acquire(): boolean {
     if (this.retired) return false;
@@ -110,6 +115,12 @@ export interface SlotError {
  */
 export class ModelSlot {
   private current: LoadedModel | null = null;
+  /**
+   * The version the last move replaced, still loaded and warm (not retired) for `standbyMs`:
+   * an alias moving back to it (a rollback, a flapping promotion) swaps without a download.
+   */
+  private standbyModel: LoadedModel | null = null;
+  private standbyTimer: NodeJS.Timeout | null = null;
   private loadingVersion: number | null = null;
   private lastErr: SlotError | null = null;
   private removed = false;
@@ -124,6 +135,8 @@ export class ModelSlot {
       slot: ModelSlot,
       hint: { to: number | null } | undefined,
     ) => Promise<void>,
+    /** How long a replaced version stays loaded as the standby; 0 retires it at once. */
+    private readonly standbyMs = 0,
   ) {}
 
   /** The serving version with a reference taken, or null while nothing is loaded. */
@@ -134,6 +147,11 @@ export class ModelSlot {
 
   get loaded(): LoadedModel | null {
     return this.current;
+  }
+
+  /** The replaced version kept warm, if any (not handed to requests until swapped back in). */
+  get standby(): LoadedModel | null {
+    return this.standbyModel?.isRetired ? null : this.standbyModel;
   }
 
   get loading(): number | null {
@@ -186,23 +204,52 @@ export class ModelSlot {
     this.loadingVersion = version;
   }
 
-  /** Put `next` in service and retire the previous version (freed when its requests finish). */
+  /**
+   * Put `next` in service (`next` may be the standby). The previous version becomes the standby
+   * when one is kept, else it is retired; whatever is retired is freed once its requests finish.
+   */
   swap(next: LoadedModel): Promise<void> {
     const previous = this.current;
+    const standby = this.standbyModel;
     this.current = next;
     this.loadingVersion = null;
     this.removed = false;
     this.lastErr = null;
-    return previous && previous !== next ? previous.retire() : Promise.resolve();
+    this.clearStandby();
+    const retiring: Promise<void>[] = [];
+    if (standby && standby !== next) retiring.push(standby.retire());
+    if (previous && previous !== next) {
+      if (this.standbyMs > 0 && previous.version !== next.version) this.keepStandby(previous);
+      else retiring.push(previous.retire());
+    }
+    return Promise.all(retiring).then(() => undefined);
   }
 
-  /** Take the model out of service (alias deleted, or shutdown). */
+  /** Take the model out of service (alias deleted, or shutdown), its standby with it. */
   unload(): Promise<void> {
     const previous = this.current;
+    const standby = this.standbyModel;
     this.current = null;
     this.loadingVersion = null;
     this.removed = true;
-    return previous ? previous.retire() : Promise.resolve();
+    this.clearStandby();
+    return Promise.all([previous?.retire(), standby?.retire()]).then(() => undefined);
+  }
+
+  private keepStandby(model: LoadedModel): void {
+    this.standbyModel = model;
+    this.standbyTimer = setTimeout(() => {
+      if (this.standbyModel !== model) return;
+      this.clearStandby();
+      void model.retire();
+    }, this.standbyMs);
+    this.standbyTimer.unref();
+  }
+
+  private clearStandby(): void {
+    if (this.standbyTimer) clearTimeout(this.standbyTimer);
+    this.standbyTimer = null;
+    this.standbyModel = null;
   }
 
   recordError(version: number | null, code: ErrorCode, message: string): void {
