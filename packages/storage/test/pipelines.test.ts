@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePipelineText } from '@mlops/contracts';
 import {
   cacheEntryHits,
+  countCachedStepHit,
   findPipelineRunByTrigger,
   getPipeline,
   getPipelineRun,
   insertPipelineRun,
   listPipelineRuns,
+  peekCachedStep,
   putCachedStep,
-  takeCachedStep,
   updatePipelineStep,
   upsertPipeline,
 } from '../src';
@@ -77,7 +78,7 @@ describe.each<DbKind>(['sqlite', 'postgres'])('pipelines on %s (0107)', (kind) =
 
   it('keeps the first outputs of a cache key and counts hits', async () => {
     const key = 'c'.repeat(64);
-    expect(await takeCachedStep(t.db, key, now)).toBeUndefined();
+    expect(await peekCachedStep(t.db, key)).toBeUndefined();
     await putCachedStep(
       t.db,
       { key, uses: 'train', outputs: { version: 1 }, runId: 'r', stepId: 's' },
@@ -88,7 +89,9 @@ describe.each<DbKind>(['sqlite', 'postgres'])('pipelines on %s (0107)', (kind) =
       { key, uses: 'train', outputs: { version: 2 }, runId: 'r', stepId: 's' },
       now,
     );
-    expect(await takeCachedStep(t.db, key, now)).toEqual({ version: 1 });
+    expect(await peekCachedStep(t.db, key)).toEqual({ uses: 'train', outputs: { version: 1 } });
+    expect(await cacheEntryHits(t.db, key)).toBe(0);
+    await countCachedStepHit(t.db, key, now);
     expect(await cacheEntryHits(t.db, key)).toBe(1);
   });
 });

@@ -5,24 +5,13 @@ import { parseJsonColumn } from './json';
 
 const record = pipelineOutputsSchema;
 
-/** The cached outputs of a step key, counting the hit; undefined on a miss. */
-export async function takeCachedStep(
-  db: Db,
-  key: string,
-  now: string,
-): Promise<Record<string, JsonValue> | undefined> {
-  const row = await db
-    .selectFrom('pipeline_step_cache')
-    .select('outputs_json')
-    .where('cache_key', '=', key)
-    .executeTakeFirst();
-  if (!row) return undefined;
+/** Counts a hit of a cache key (its outputs were read with peekCachedStep). */
+export async function countCachedStepHit(db: Db, key: string, now: string): Promise<void> {
   await db
     .updateTable('pipeline_step_cache')
     .set((eb) => ({ hits: eb('hits', '+', 1), last_hit_at: now }))
     .where('cache_key', '=', key)
     .execute();
-  return parseJsonColumn(record, row.outputs_json, 'cached step outputs');
 }
 
 /** Stores a step's outputs under its key; a key already stored keeps its first outputs. */

@@ -1,13 +1,13 @@
 import type { JsonValue } from '@mlops/contracts';
 import {
   cachedStepsContaining,
+  countCachedStepHit,
   dropCachedStep,
   getDatasetVersion,
   getEvaluation,
   getRun,
   getVersion,
   peekCachedStep,
-  takeCachedStep,
 } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
 
@@ -50,7 +50,10 @@ export async function takeLiveCachedStep(
   const missing = ARTIFACT_STEPS.has(entry.uses)
     ? await missingArtifact(deps, entry.outputs)
     : null;
-  if (!missing) return takeCachedStep(deps.db, key, now);
+  if (!missing) {
+    await countCachedStepHit(deps.db, key, now);
+    return entry.outputs;
+  }
   deps.logger.info(
     { cacheKey: key, missing },
     'step cache entry names a deleted artifact: dropped',
