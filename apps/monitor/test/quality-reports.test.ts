@@ -4,26 +4,19 @@ import {
   driftReportSchema,
   monitorHistorySchema,
   predictionDriftSchema,
-  retrainPolicySchema,
 } from '@mlops/contracts';
 import { staticProfileSource } from '../src/profiles';
 import { columns, featureRows, referenceProfile } from './fixtures';
 import { useMonitorApp } from './monitor-app';
 
-const reference = {
-  columns,
-  profile: referenceProfile(),
-  task: 'classification' as const,
-  heldout: { accuracy: 0.95, macro_f1: 0.94 },
-};
+// A classification model: drift, prediction drift (its first 40 outputs are the baseline),
+// history and quality answer over tRPC.
 const monitor = useMonitorApp({
   profiles: staticProfileSource({
-    'shop@1': reference,
-    'price@1': { ...reference, task: 'regression', heldout: { rmse: 1 } },
+    'shop@1': { columns, profile: referenceProfile(), task: 'classification' },
   }),
   policy: driftPolicySchema.parse({ minRows: 10 }),
   predictionBaselineRows: 40,
-  retrainPolicy: () => retrainPolicySchema.parse({ minFeedback: 5, minAccuracy: 0.8 }),
 });
 
 const label = (l: string) => ({ label: l, probabilities: { [l]: 0.9 } });
