@@ -18,7 +18,7 @@ import type { TensorBaselines } from './image-drift';
 import type { PredictionBaselines } from './prediction-drift';
 import type { ModelSource, ProfileSource } from './profiles';
 import type { QualityTracker } from './quality';
-import { buildQualityReport, qualityDecayReason } from './quality-report';
+import { actOnQualityDecay, liveQualityReport } from './quality-evaluation';
 import { remember } from './report-history';
 import type { Retrainer } from './retrain';
 import type { StreamReader } from './stream-reader';
@@ -205,7 +205,7 @@ export class DriftMonitor {
 
   /** Live quality of a version (default: the latest with feedback, else the latest served). */
   async qualityReport(model: string, version?: number): Promise<QualityReport> {
-    const { quality, profiles, metrics } = this.deps;
+    const { quality } = this.deps;
     if (!(await this.ensureKnown(model)) && quality.versions(model).length === 0) {
       throw new AppError('NOT_FOUND', `Model "${model}" is not monitored and has no feedback`);
     }
@@ -213,26 +213,7 @@ export class DriftMonitor {
     if (v === null || v === undefined) {
       throw new AppError('NOT_FOUND', `Model "${model}" has no logged predictions or feedback yet`);
     }
-    const rows = quality.rows(model, v, this.deps.qualityWindow);
-    let reference: Awaited<ReturnType<ProfileSource['get']>> | null = null;
-    try {
-      reference = await profiles.get(model, v);
-    } catch (err) {
-      this.deps.logger.debug({ err, model, version: v }, 'no manifest for the quality report');
-    }
-    const report = buildQualityReport({
-      model,
-      version: v,
-      rows,
-      reference,
-      policy: this.deps.retrainPolicy(model),
-      computedAt: new Date().toISOString(),
-    });
-    for (const [metric, value] of Object.entries(report.live)) {
-      metrics.liveQuality.set({ model, version: String(v), metric }, value);
-    }
-    metrics.feedbackSamples.set({ model, version: String(v) }, rows.length);
-    return report;
+    return liveQualityReport(this.deps, model, v);
   }
 
   /** Outputs now vs. the version's first window (null report until that baseline is full). */
@@ -268,7 +249,7 @@ export class DriftMonitor {
 
   /** Quality of every model whose feedback changed; alerts and retraining on decay. */
   private async evaluateQuality(): Promise<void> {
-    const { quality, alerts, retrainer, metrics, logger } = this.deps;
+    const { quality, logger } = this.deps;
     for (const model of quality.models()) {
       const generation = quality.generationOf(model);
       if (this.qualityAt.get(model) === generation) continue;
@@ -276,26 +257,7 @@ export class DriftMonitor {
       try {
         const report = await this.qualityReport(model);
         remember(this.qualityHistory, model, report);
-        const w = report.watched;
-        if (!w?.degraded) continue;
-        const value = report.live[w.metric] ?? NaN;
-        if (
-          await alerts.maybeQualityAlert({
-            model,
-            version: report.version,
-            metric: w.metric,
-            value,
-            threshold: w.threshold,
-          })
-        ) {
-          metrics.alerts.inc({ model });
-        }
-        await retrainer.maybeRetrain({
-          model,
-          version: report.version,
-          trigger: 'quality',
-          reason: qualityDecayReason(report, w, value),
-        });
+        await actOnQualityDecay(this.deps, report);
       } catch (err) {
         logger.warn({ err, model }, 'quality evaluation failed');
       }

@@ -1,31 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   PREDICTION_LOG_FIELD,
-  driftPolicySchema,
   driftReportSchema,
   encodePredictionLogColumns,
-  redisKeys,
   type FeatureRecord,
   type PredictionDataQuality,
 } from '@mlops/contracts';
-import { createLogger, deleteRedisKeys } from '@mlops/config';
-import { buildApp } from '../src/app';
 import { staticProfileSource } from '../src/profiles';
-import { columns, everyCaller, referenceProfile } from './fixtures';
+import { useMonitorApp } from './monitor-app';
+import { columns, referenceProfile } from './fixtures';
 
 /**
  * The monitor's data-quality signal: unknown categories and numerics outside the training
  * range in the window, per feature, from the payload log as serving writes it (binary columns
  * messages, rows flagged by serving or not), in the drift report and as a Prometheus gauge.
  */
-const prefix = `test-${randomUUID()}`;
-const keys = redisKeys(prefix);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = new Redis(REDIS_URL);
-let app: FastifyInstance;
+const monitor = useMonitorApp({
+  profiles: staticProfileSource({ 'shop@1': { columns, profile: referenceProfile() } }),
+});
+const { redis, keys } = monitor;
 
 /** One columns message of `rows`, as serving's payload log writes it. */
 async function log(
@@ -51,27 +45,6 @@ async function log(
   );
 }
 
-beforeAll(async () => {
-  app = await buildApp({
-    callers: everyCaller,
-    redisUrl: REDIS_URL,
-    prefix,
-    profiles: staticProfileSource({ 'shop@1': { columns, profile: referenceProfile() } }),
-    policy: driftPolicySchema.parse({}),
-    windowRetain: 2_000,
-    pollMs: 100,
-    alertCooldownMs: 60_000,
-    logger: createLogger('monitor-test', 'silent'),
-  });
-  await app.ready();
-});
-
-afterAll(async () => {
-  await app.close();
-  await deleteRedisKeys(redis, `${prefix}:*`);
-  await redis.quit();
-});
-
 describe('the data-quality signal', () => {
   it('counts unknown categories and out-of-range numerics per feature in the window', async () => {
     const usual = { x: 10, y: 0, color: 'red', flag: false };
@@ -94,7 +67,7 @@ describe('the data-quality signal', () => {
       ['color'],
     );
 
-    const res = await app.inject({ method: 'GET', url: '/v1/drift/shop?window=25' });
+    const res = await monitor.app.inject({ method: 'GET', url: '/v1/drift/shop?window=25' });
     expect(res.statusCode).toBe(200);
     const report = driftReportSchema.parse(res.json());
     expect(report.window.rows).toBe(25);
@@ -118,7 +91,7 @@ describe('the data-quality signal', () => {
     });
     expect(byFeature.get('y')).toMatchObject({ outsideTrainingRange: 1 });
 
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = (await monitor.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain(
       'monitor_data_quality_rate{model="shop",version="1",feature="color",kind="unknown_category"} 0.08',
     );
@@ -129,7 +102,7 @@ describe('the data-quality signal', () => {
 
   it('reports zero rates for a window of usual rows', async () => {
     await log(Array.from({ length: 10 }, () => ({ x: 11, y: 0.5, color: 'blue', flag: true })));
-    const res = await app.inject({ method: 'GET', url: '/v1/drift/shop?window=10' });
+    const res = await monitor.app.inject({ method: 'GET', url: '/v1/drift/shop?window=10' });
     const report = driftReportSchema.parse(res.json());
     expect(report.dataQuality!.features.every((f) => f.unknownCategories === 0)).toBe(true);
     expect(report.dataQuality!.features.every((f) => f.outsideTrainingRange === 0)).toBe(true);

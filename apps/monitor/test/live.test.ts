@@ -1,59 +1,23 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { driftPolicySchema, redisKeys, type PredictionLogEntry } from '@mlops/contracts';
-import { createLogger, deleteRedisKeys } from '@mlops/config';
-import { buildApp } from '../src/app';
+import { describe, expect, it } from 'vitest';
+import { driftPolicySchema, type PredictionLogEntry } from '@mlops/contracts';
 import { staticProfileSource } from '../src/profiles';
 import { liveSampleSchema, sampleWindow } from '../src/trpc/live';
 import { WindowStore } from '../src/windows';
-import { columns, featureRows, referenceProfile, everyCaller } from './fixtures';
+import { useMonitorApp } from './monitor-app';
+import { columns, featureRows, referenceProfile } from './fixtures';
 
-const prefix = `test-${randomUUID()}`;
-const keys = redisKeys(prefix);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = new Redis(REDIS_URL);
-let app: FastifyInstance;
-
-async function trpc(path: string, input: unknown) {
-  const res = await app.inject({
-    method: 'GET',
-    url: `/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`,
-  });
-  return {
-    status: res.statusCode,
-    body: res.json<{ result?: { data: unknown }; error?: { data?: { appCode?: string } } }>(),
-  };
-}
-
-beforeAll(async () => {
-  app = await buildApp({
-    callers: everyCaller,
-    redisUrl: REDIS_URL,
-    prefix,
-    profiles: staticProfileSource({
-      'shop@1': {
-        columns,
-        profile: referenceProfile(),
-        task: 'classification',
-        heldout: { accuracy: 0.9 },
-      },
-    }),
-    policy: driftPolicySchema.parse({ minRows: 10 }),
-    windowRetain: 2_000,
-    pollMs: 100,
-    alertCooldownMs: 60_000,
-    logger: createLogger('monitor-test', 'silent'),
-  });
-  await app.ready();
+const monitor = useMonitorApp({
+  profiles: staticProfileSource({
+    'shop@1': {
+      columns,
+      profile: referenceProfile(),
+      task: 'classification',
+      heldout: { accuracy: 0.9 },
+    },
+  }),
+  policy: driftPolicySchema.parse({ minRows: 10 }),
 });
-
-afterAll(async () => {
-  await app.close();
-  await deleteRedisKeys(redis, `${prefix}:*`);
-  await redis.quit();
-});
+const { redis, keys, trpc } = monitor;
 
 describe('liveSample (tRPC)', () => {
   it('answers the latest logged feature values column by column', async () => {

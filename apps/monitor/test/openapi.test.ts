@@ -1,49 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyRequest } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { driftPolicySchema } from '@mlops/contracts';
-import { createLogger, deleteRedisKeys } from '@mlops/config';
-import { buildApp } from '../src/app';
 import { accessOf } from '../src/auth';
 import { staticProfileSource } from '../src/profiles';
 import { routesOf } from '@mlops/config';
 import { monitorOperations } from '../src/routes/openapi';
-import { columns, everyCaller, referenceProfile } from './fixtures';
+import { useMonitorApp } from './monitor-app';
+import { columns, referenceProfile } from './fixtures';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `test-${randomUUID()}`;
-const redis = new Redis(REDIS_URL);
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  app = await buildApp({
-    callers: everyCaller,
-    redisUrl: REDIS_URL,
-    prefix,
-    profiles: staticProfileSource({
-      'shop@1': { columns, profile: referenceProfile(), task: 'classification' },
-    }),
-    policy: driftPolicySchema.parse({ minRows: 10 }),
-    windowRetain: 2_000,
-    pollMs: 100,
-    alertCooldownMs: 60_000,
-    logger: createLogger('monitor-test', 'silent'),
-  });
-  await app.ready();
-});
-afterAll(async () => {
-  await app.close();
-  await deleteRedisKeys(redis, `${prefix}:*`);
-  await redis.quit();
+const monitor = useMonitorApp({
+  profiles: staticProfileSource({
+    'shop@1': { columns, profile: referenceProfile(), task: 'classification' },
+  }),
+  policy: driftPolicySchema.parse({ minRows: 10 }),
 });
 
 const routeOf = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 describe('monitor GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
-    const res = await app.inject({ method: 'GET', url: '/openapi.json' });
+    const res = await monitor.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(res.statusCode).toBe(200);
     const doc = res.json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
     expect(doc.openapi).toBe('3.1.0');
@@ -60,7 +37,7 @@ describe('monitor GET /openapi.json', () => {
     const described = new Set(
       monitorOperations(2_000).map((op) => `${op.method} ${routeOf(op.path)}`),
     );
-    const served = routesOf(app)
+    const served = routesOf(monitor.app)
       .filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/trpc'))
       .map((r) => `${r.method} ${r.url}`);
     expect(served).toContain('POST /v1/feedback');

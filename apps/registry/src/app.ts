@@ -3,7 +3,6 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import { REGISTRY_REST } from '@mlops/contracts';
 import { loggerOptions, trackRoutes } from '@mlops/config';
 import { closeDeps, type RegistryDeps } from './deps';
-import { closeScheduleQueue } from './domain/pipelines/schedules';
 import { startScheduleWorker } from './domain/pipelines/triggers';
 import { registerBlobRoutes } from './http/blobs';
 import { registerDatasetRoutes } from './http/datasets';
@@ -71,10 +70,7 @@ export async function buildApp(
   });
   // Pipelines' schedule ticks (domain/pipelines/triggers.ts says why the registry takes them).
   const ticks = startScheduleWorker(deps);
-  app.addHook('preClose', async () => {
-    await ticks.close();
-    await closeScheduleQueue(deps);
-  });
+  app.addHook('preClose', () => ticks.close());
   if (opts.closeDepsOnClose ?? true) app.addHook('onClose', () => closeDeps(deps));
   return app;
 }

@@ -21,6 +21,7 @@ import { parseEvent } from './domain/events';
 import { sweepUploadTemp } from './domain/temp-sweep';
 import { WebhookDispatcher, type WebhookOptions } from './domain/webhooks';
 import { createMetrics, type RegistryMetrics } from './metrics';
+import { closeQueues } from './queues';
 
 /** Everything the registry talks to; built once, closed by the app's onClose hook. */
 export interface RegistryDeps {
@@ -190,6 +191,7 @@ export async function closeDeps(deps: RegistryDeps): Promise<void> {
   await closeRedis(deps.subscriber);
   await deps.queue.close();
   await deps.flows.close();
+  await closeQueues(deps);
   await closeRedis(deps.redis);
   await deps.db.destroy();
 }

@@ -4,21 +4,12 @@ import { getTf, initBackend } from '@mlops/ml/backend';
 import { serializeModel } from '@mlops/ml/bundle';
 import { graphModelFiles } from '@mlops/ml/testing';
 import { startTestRegistry, trpc, type TestRegistry } from './helpers';
+import { uploadBlob } from './tensor-import-helpers';
 
 let r: TestRegistry;
 let files: BundleFile[];
 
-async function upload(path: string, bytes: Uint8Array): Promise<BundleFile> {
-  const res = await r.app.inject({
-    method: 'POST',
-    url: '/api/blobs',
-    payload: Buffer.from(bytes),
-    headers: { ...r.auth, 'content-type': 'application/octet-stream' },
-  });
-  expect(res.statusCode).toBe(201);
-  const { sha256, size } = res.json<{ sha256: string; size: number }>();
-  return { path, sha256, size };
-}
+const upload = (path: string, bytes: Uint8Array) => uploadBlob(r, path, bytes);
 
 /** A real (untrained) TF.js layers model: 2 numeric + one 3-way categorical → 3 classes. */
 beforeAll(async () => {

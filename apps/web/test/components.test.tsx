@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { BarChart } from '../src/components/BarChart';
+import { CancelButton } from '../src/components/CancelButton';
 import { CategoryBars } from '../src/components/CategoryBars';
 import { LineChart } from '../src/components/LineChart';
 import { PagedTable } from '../src/components/PagedTable';
@@ -24,6 +25,13 @@ describe('components', () => {
     expect(html).toContain('role="img"');
     expect(html).toContain('aria-label="Histogram of x. 0 – 1: 2, 1 – 2: 4"');
     expect(html.match(/<rect/g)).toHaveLength(2);
+  });
+
+  it('CancelButton is a danger button, disabled while the cancel is pending', () => {
+    const idle = renderToStaticMarkup(<CancelButton onCancel={() => undefined} pending={false} />);
+    expect(idle).toBe('<button type="button" class="danger">Cancel run</button>');
+    const pending = renderToStaticMarkup(<CancelButton onCancel={() => undefined} pending />);
+    expect(pending).toContain('disabled=""');
   });
 
   it('CategoryBars lists every category with its count', () => {

@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePipelineText } from '@mlops/contracts';
+import { parsePipelineText, type JsonValue } from '@mlops/contracts';
 import {
   cacheEntryHits,
+  countCachedStepHit,
+  dropCachedStepsNaming,
   findPipelineRunByTrigger,
   getPipeline,
   getPipelineRun,
   insertPipelineRun,
   listPipelineRuns,
+  peekCachedStep,
   putCachedStep,
-  takeCachedStep,
   updatePipelineStep,
   upsertPipeline,
 } from '../src';
@@ -77,7 +79,7 @@ describe.each<DbKind>(['sqlite', 'postgres'])('pipelines on %s (0107)', (kind) =
 
   it('keeps the first outputs of a cache key and counts hits', async () => {
     const key = 'c'.repeat(64);
-    expect(await takeCachedStep(t.db, key, now)).toBeUndefined();
+    expect(await peekCachedStep(t.db, key)).toBeUndefined();
     await putCachedStep(
       t.db,
       { key, uses: 'train', outputs: { version: 1 }, runId: 'r', stepId: 's' },
@@ -88,7 +90,31 @@ describe.each<DbKind>(['sqlite', 'postgres'])('pipelines on %s (0107)', (kind) =
       { key, uses: 'train', outputs: { version: 2 }, runId: 'r', stepId: 's' },
       now,
     );
-    expect(await takeCachedStep(t.db, key, now)).toEqual({ version: 1 });
+    expect(await peekCachedStep(t.db, key)).toEqual({ uses: 'train', outputs: { version: 1 } });
+    expect(await cacheEntryHits(t.db, key)).toBe(0);
+    await countCachedStepHit(t.db, key, now);
     expect(await cacheEntryHits(t.db, key)).toBe(1);
+  });
+
+  it('drops exactly the cache entries of the given step kinds naming an artifact version', async () => {
+    const put = (key: string, uses: string, outputs: Record<string, JsonValue>) =>
+      putCachedStep(t.db, { key, uses, outputs, runId: 'r', stepId: 's' }, now);
+    await put('n1', 'train', { model: 'a%_b', version: 3, runId: 'x' });
+    await put('n2', 'evaluate', { model: 'a%_b', version: 3 });
+    await put('k1', 'train', { model: 'a%_b', version: 4 }); // another version
+    await put('k2', 'train', { model: 'a%_bc', version: 3 }); // a longer name
+    await put('k3', 'train', { model: 'aX_b', version: 3 }); // LIKE would match it
+    await put('k4', 'train', { model: 'a%_b', version: '3' }); // a string, not the version
+    await put('k5', 'custom/echo', { model: 'a%_b', version: 3 }); // not an artifact step
+    await put('k6', 'ingest', { dataset: 'a%_b', version: 3 }); // a dataset, not a model
+    const named = { field: 'model', name: 'a%_b', version: 3 } as const;
+    expect(await dropCachedStepsNaming(t.db, named, ['train', 'evaluate', 'ingest'])).toBe(2);
+    for (const key of ['n1', 'n2']) expect(await peekCachedStep(t.db, key)).toBeUndefined();
+    for (const key of ['k1', 'k2', 'k3', 'k4', 'k5', 'k6'])
+      expect(await peekCachedStep(t.db, key)).toBeDefined();
+    expect(await dropCachedStepsNaming(t.db, named, [])).toBe(0);
+    const dataset = { field: 'dataset', name: 'a%_b', version: 3 } as const;
+    expect(await dropCachedStepsNaming(t.db, dataset, ['ingest'])).toBe(1);
+    expect(await peekCachedStep(t.db, 'k6')).toBeUndefined();
   });
 });

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
 import {
   AppError,
   EVALUATE_JOB_OPTIONS,
   QUEUE_NAMES,
   type ErrorDetail,
-  type EvaluateJobPayload,
   type Evaluation,
   type EvaluationStatus,
   type Metrics,
@@ -20,6 +18,7 @@ import {
 } from '@mlops/storage';
 import type { Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
+import { queueOf } from '../queues';
 import { getDataset } from './datasets/queries';
 import { getVersionOrThrow } from './versions';
 
@@ -74,13 +73,8 @@ export async function requestEvaluation(
     requestedBy: principal.name,
     now: new Date().toISOString(),
   });
-  // Evaluations are rare: a queue per request, on the registry's shared Redis connection.
-  const queue = new Queue<EvaluateJobPayload>(QUEUE_NAMES.evaluate, {
-    connection: deps.redis,
-    prefix: deps.keys.bullPrefix,
-  });
   try {
-    await queue.add(
+    await queueOf(deps, QUEUE_NAMES.evaluate).add(
       QUEUE_NAMES.evaluate,
       { evaluationId: evaluation.id },
       { ...EVALUATE_JOB_OPTIONS, jobId: evaluation.id },
@@ -92,8 +86,6 @@ export async function requestEvaluation(
       'UNAVAILABLE',
       'could not enqueue the evaluation job: is Redis reachable? Try again',
     );
-  } finally {
-    await queue.close();
   }
   deps.logger.info(
     {

@@ -19,6 +19,17 @@ export function invalid(message: string, details: ErrorDetail[]): AppError {
   return new AppError('VALIDATION_FAILED', message, details);
 }
 
+/** A model with scalar `inputs` is tabular: tensor declarations are a mistake, said so. */
+export function refuseTensorFields(input: ImportInput): void {
+  if (input.tensorInputs || input.outputs)
+    throw invalid('tensorInputs and outputs are for tensor models, which have no scalar inputs', [
+      {
+        path: input.tensorInputs ? 'tensorInputs' : 'outputs',
+        message: 'leave out inputs to import a tensor model',
+      },
+    ]);
+}
+
 /**
  * The manifest of an imported tensor model (TF.js or ONNX) from the signature read off the
  * model: no scalar features, the target label-encoded (classification) or as is (regression).

@@ -16,7 +16,7 @@ import {
   type OnnxModelInfo,
 } from '@mlops/ml/onnx';
 import type { RegistryDeps } from '../deps';
-import { checkedManifest } from './import-manifest';
+import { checkedManifest, refuseTensorFields } from './import-manifest';
 import {
   PROFILE_JSON,
   checkProfile,
@@ -107,13 +107,7 @@ export async function importOnnxVersion(
   const info = readGraph(input.files, file, bytes.get(file.path)!);
   if (input.inputs.length === 0)
     return importOnnxTensorVersion(deps, input, file, bytes.get(file.path)!, info);
-  if (input.tensorInputs || input.outputs)
-    throw invalid('tensorInputs and outputs are for tensor models, which have no scalar inputs', [
-      {
-        path: input.tensorInputs ? 'tensorInputs' : 'outputs',
-        message: 'leave out inputs to import a tensor model',
-      },
-    ]);
+  refuseTensorFields(input);
   const signature = signatureOf(input);
   const preprocessing = importedPreprocessing(input.inputs, signature);
   const problems = onnxTabularProblems(info.inputs, info.outputs, preprocessing);

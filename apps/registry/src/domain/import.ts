@@ -22,7 +22,13 @@ import {
   weightPathsOf,
 } from '@mlops/ml/bundle';
 import type { RegistryDeps } from '../deps';
-import { checkedManifest, invalid, tensorManifest, type ImportInput } from './import-manifest';
+import {
+  checkedManifest,
+  invalid,
+  refuseTensorFields,
+  tensorManifest,
+  type ImportInput,
+} from './import-manifest';
 import { registerVersion } from './versions';
 
 export { invalid, type ImportInput } from './import-manifest';
@@ -204,13 +210,7 @@ export async function register(
  */
 export async function importVersion(deps: RegistryDeps, input: ImportInput): Promise<ModelVersion> {
   if (input.inputs.length === 0) return importTensorVersion(deps, input);
-  if (input.tensorInputs || input.outputs)
-    throw invalid('tensorInputs and outputs are for tensor models, which have no scalar inputs', [
-      {
-        path: input.tensorInputs ? 'tensorInputs' : 'outputs',
-        message: 'leave out inputs to import a tensor model',
-      },
-    ]);
+  refuseTensorFields(input);
   const signature = signatureOf(input);
   const preprocessing = importedPreprocessing(input.inputs, signature);
   const bytes = await importedFiles(deps, input);

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { PipelineRun } from '@mlops/contracts';
 import { useSession } from '../api/session';
+import { CancelButton } from '../components/CancelButton';
 import { PipelineGraph } from '../components/PipelineGraph';
 import { StepDetail } from '../components/StepDetail';
 import { Card, ErrorNote, Status } from '../components/Status';
@@ -61,14 +62,7 @@ export function PipelineRunView({ id }: { id: string }) {
         actions={
           r && abilities.pipelines ? (
             active ? (
-              <button
-                type="button"
-                className="danger"
-                onClick={() => cancel.mutate()}
-                disabled={cancel.isPending}
-              >
-                Cancel run
-              </button>
+              <CancelButton onCancel={() => cancel.mutate()} pending={cancel.isPending} />
             ) : (
               <button
                 type="button"

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { TERMINAL_RUN_STATUSES, type RunProgress } from '@mlops/contracts';
 import { callOptional, optionalProcedure } from '../api/optional';
 import { useSession } from '../api/session';
+import { CancelButton } from '../components/CancelButton';
 import { LineChart } from '../components/LineChart';
 import { Card, ErrorNote, Status } from '../components/Status';
 import { formatNumber } from '../lib/chart';
@@ -53,14 +54,7 @@ export function RunDetail({ id }: { id: string }) {
       title={`Run ${id.slice(0, 10)}`}
       actions={
         r && active && abilities.cancel && cancelAvailable ? (
-          <button
-            type="button"
-            className="danger"
-            onClick={() => cancel.mutate()}
-            disabled={cancel.isPending}
-          >
-            Cancel run
-          </button>
+          <CancelButton onCancel={() => cancel.mutate()} pending={cancel.isPending} />
         ) : null
       }
     >

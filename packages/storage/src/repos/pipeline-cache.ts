@@ -1,28 +1,18 @@
 import { pipelineOutputsSchema, type JsonValue } from '@mlops/contracts';
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
+import { isSqlite } from '../db/transaction';
 import { parseJsonColumn } from './json';
 
 const record = pipelineOutputsSchema;
 
-/** The cached outputs of a step key, counting the hit; undefined on a miss. */
-export async function takeCachedStep(
-  db: Db,
-  key: string,
-  now: string,
-): Promise<Record<string, JsonValue> | undefined> {
-  const row = await db
-    .selectFrom('pipeline_step_cache')
-    .select('outputs_json')
-    .where('cache_key', '=', key)
-    .executeTakeFirst();
-  if (!row) return undefined;
+/** Counts a hit of a cache key (its outputs were read with peekCachedStep). */
+export async function countCachedStepHit(db: Db, key: string, now: string): Promise<void> {
   await db
     .updateTable('pipeline_step_cache')
     .set((eb) => ({ hits: eb('hits', '+', 1), last_hit_at: now }))
     .where('cache_key', '=', key)
     .execute();
-  return parseJsonColumn(record, row.outputs_json, 'cached step outputs');
 }
 
 /** Stores a step's outputs under its key; a key already stored keeps its first outputs. */
@@ -85,22 +75,27 @@ export async function dropCachedStep(db: Db, key: string): Promise<void> {
 }
 
 /**
- * Cache entries whose stored outputs contain `text` (a JSON fragment such as `"iris"`): the
- * candidates a deletion checks exactly. The table holds one row per distinct step execution.
+ * Forgets the entries of the step kinds `uses` whose outputs name an artifact version, e.g.
+ * `{ model: 'iris', version: 3 }`: exact JSON matches (a string `"3"` or a name `iris2` is
+ * another thing), through each database's JSON functions.
  */
-export async function cachedStepsContaining(
+export async function dropCachedStepsNaming(
   db: Db,
-  text: string,
-): Promise<{ key: string; uses: string; outputs: Record<string, JsonValue> }[]> {
-  const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
-  const rows = await db
-    .selectFrom('pipeline_step_cache')
-    .select(['cache_key', 'uses', 'outputs_json'])
-    .where(sql<boolean>`outputs_json like ${`%${escaped}%`} escape '\\'`)
-    .execute();
-  return rows.map((r) => ({
-    key: r.cache_key,
-    uses: r.uses,
-    outputs: parseJsonColumn(record, r.outputs_json, 'cached step outputs'),
-  }));
+  named: { field: 'model' | 'dataset'; name: string; version: number },
+  uses: readonly string[],
+): Promise<number> {
+  if (uses.length === 0) return 0;
+  const names = isSqlite(db)
+    ? sql<boolean>`json_extract(outputs_json, ${`$.${named.field}`}) = ${named.name}
+        and json_extract(outputs_json, '$.version') = ${named.version}`
+    : sql<boolean>`outputs_json::jsonb @> ${JSON.stringify({
+        [named.field]: named.name,
+        version: named.version,
+      })}::jsonb`;
+  const res = await db
+    .deleteFrom('pipeline_step_cache')
+    .where('uses', 'in', uses)
+    .where(names)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
 }

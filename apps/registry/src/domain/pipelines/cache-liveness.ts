@@ -1,13 +1,13 @@
 import type { JsonValue } from '@mlops/contracts';
 import {
-  cachedStepsContaining,
+  countCachedStepHit,
   dropCachedStep,
+  dropCachedStepsNaming,
   getDatasetVersion,
   getEvaluation,
   getRun,
   getVersion,
   peekCachedStep,
-  takeCachedStep,
 } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
 
@@ -50,7 +50,10 @@ export async function takeLiveCachedStep(
   const missing = ARTIFACT_STEPS.has(entry.uses)
     ? await missingArtifact(deps, entry.outputs)
     : null;
-  if (!missing) return takeCachedStep(deps.db, key, now);
+  if (!missing) {
+    await countCachedStepHit(deps.db, key, now);
+    return entry.outputs;
+  }
   deps.logger.info(
     { cacheKey: key, missing },
     'step cache entry names a deleted artifact: dropped',
@@ -67,15 +70,9 @@ export async function dropCacheNaming(
   deps: RegistryDeps,
   artifact: { model: string; version: number } | { dataset: string; version: number },
 ): Promise<number> {
-  const [field, name] =
-    'model' in artifact ? ['model', artifact.model] : ['dataset', artifact.dataset];
-  let dropped = 0;
-  for (const entry of await cachedStepsContaining(deps.db, JSON.stringify(name))) {
-    const names = entry.outputs[field] === name && entry.outputs.version === artifact.version;
-    if (ARTIFACT_STEPS.has(entry.uses) && names) {
-      await dropCachedStep(deps.db, entry.key);
-      dropped++;
-    }
-  }
-  return dropped;
+  const named =
+    'model' in artifact
+      ? { field: 'model' as const, name: artifact.model, version: artifact.version }
+      : { field: 'dataset' as const, name: artifact.dataset, version: artifact.version };
+  return dropCachedStepsNaming(deps.db, named, [...ARTIFACT_STEPS]);
 }

@@ -1,27 +1,11 @@
-import { Queue } from 'bullmq';
 import {
   PIPELINE_JOB_OPTIONS,
   QUEUE_NAMES,
   pipelineStepJobId,
   type PipelineDefinition,
-  type PipelineJobPayload,
 } from '@mlops/contracts';
 import type { RegistryDeps } from '../../deps';
-
-// One queue object per registry, on its shared Redis connection (closed with it).
-const queues = new WeakMap<RegistryDeps, Queue<PipelineJobPayload>>();
-
-function queueOf(deps: RegistryDeps): Queue<PipelineJobPayload> {
-  let q = queues.get(deps);
-  if (!q) {
-    q = new Queue<PipelineJobPayload>(QUEUE_NAMES.pipeline, {
-      connection: deps.redis,
-      prefix: deps.keys.bullPrefix,
-    });
-    queues.set(deps, q);
-  }
-  return q;
-}
+import { queueOf } from '../../queues';
 
 /**
  * Enqueues steps of a run. Job id = `<run>.<step>`: enqueuing a step that already has a job
@@ -33,7 +17,7 @@ export async function enqueueSteps(
   definition: PipelineDefinition,
   stepIds: string[],
 ): Promise<void> {
-  const queue = queueOf(deps);
+  const queue = queueOf(deps, QUEUE_NAMES.pipeline);
   for (const stepId of stepIds) {
     const step = definition.steps.find((s) => s.id === stepId);
     await queue.add(
@@ -54,7 +38,7 @@ export async function removeStepJobs(
   runId: string,
   stepIds: string[],
 ): Promise<void> {
-  const queue = queueOf(deps);
+  const queue = queueOf(deps, QUEUE_NAMES.pipeline);
   for (const stepId of stepIds) {
     try {
       const job = await queue.getJob(pipelineStepJobId(runId, stepId));

@@ -1,35 +1,15 @@
-import { Queue, type RepeatOptions } from 'bullmq';
+import type { RepeatOptions } from 'bullmq';
 import {
   AppError,
   QUEUE_NAMES,
   pipelineSchedulerId,
   type PipelineSchedule,
   type PipelineScheduleInfo,
-  type PipelineScheduleJob,
   type StoredPipeline,
 } from '@mlops/contracts';
 import { listPipelines } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
-
-// One queue object per registry, on its shared Redis connection (closed with it).
-const queues = new WeakMap<RegistryDeps, Queue<PipelineScheduleJob>>();
-
-export function scheduleQueueOf(deps: RegistryDeps): Queue<PipelineScheduleJob> {
-  let q = queues.get(deps);
-  if (!q) {
-    q = new Queue<PipelineScheduleJob>(QUEUE_NAMES.pipelineSchedule, {
-      connection: deps.redis,
-      prefix: deps.keys.bullPrefix,
-    });
-    queues.set(deps, q);
-  }
-  return q;
-}
-
-export async function closeScheduleQueue(deps: RegistryDeps): Promise<void> {
-  await queues.get(deps)?.close();
-  queues.delete(deps);
-}
+import { queueOf } from '../../queues';
 
 function repeatOf(s: PipelineSchedule): Omit<RepeatOptions, 'key'> {
   // UTC unless the schedule names a zone: a cron must not move with the host's zone.
@@ -51,7 +31,7 @@ function indexOf(pipeline: string, schedulerId: string): number | null {
  * earlier version beyond the declared ones are removed.
  */
 export async function syncSchedules(deps: RegistryDeps, stored: StoredPipeline): Promise<void> {
-  const queue = scheduleQueueOf(deps);
+  const queue = queueOf(deps, QUEUE_NAMES.pipelineSchedule);
   const name = stored.definition.name;
   const wanted = stored.definition.on?.schedule ?? [];
   for (const [index, s] of wanted.entries()) {
@@ -96,7 +76,8 @@ export async function listSchedules(
     (p) => !pipeline || p.name === pipeline,
   );
   const next = new Map<string, number | undefined>();
-  for (const js of await scheduleQueueOf(deps).getJobSchedulers(0, -1)) next.set(js.key, js.next);
+  for (const js of await queueOf(deps, QUEUE_NAMES.pipelineSchedule).getJobSchedulers(0, -1))
+    next.set(js.key, js.next);
   const out: PipelineScheduleInfo[] = [];
   for (const p of pipelines) {
     for (const [index, s] of (p.definition.on?.schedule ?? []).entries()) {

@@ -8,8 +8,8 @@ import {
 } from '@mlops/contracts';
 import { getPipeline, getPipelineRun, listPipelines } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
+import { queueOf } from '../../queues';
 import { startPipelineRun } from './runs';
-import { scheduleQueueOf } from './schedules';
 
 /**
  * Runs started by a pipeline's own `on` section. Who may start them was settled when the
@@ -35,7 +35,9 @@ export async function runScheduleTick(
   const s = stored?.definition.on?.schedule?.[tick.index];
   if (!stored || !s) {
     // Declared by a version that is no longer the latest: the scheduler outlived it.
-    await scheduleQueueOf(deps).removeJobScheduler(pipelineSchedulerId(tick.pipeline, tick.index));
+    await queueOf(deps, QUEUE_NAMES.pipelineSchedule).removeJobScheduler(
+      pipelineSchedulerId(tick.pipeline, tick.index),
+    );
     return null;
   }
   const when = new Date(at).toISOString();
