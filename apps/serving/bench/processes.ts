@@ -18,10 +18,12 @@ export async function startServer(
   script: string,
   argv: string[],
   env: Record<string, string> = {},
+  /** Node's own flags, e.g. `--cpu-prof` (profile-64.ts). */
+  nodeArgs: readonly string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(here, 'servers', script), ...argv],
+    [...nodeArgs, '--import', 'tsx', join(here, 'servers', script), ...argv],
     {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],

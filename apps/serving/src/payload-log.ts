@@ -4,6 +4,7 @@ import {
   PREDICTION_LOG_REDACTED,
   encodePredictionLogColumns,
   type DataRow,
+  type LogFeatureColumns,
   type Prediction,
   type PredictionDataQuality,
   type RedisKeys,
@@ -80,6 +81,11 @@ export interface ServedBatch {
   principal?: string | null;
   ids: readonly string[];
   rows: readonly DataRow[];
+  /**
+   * The same rows by column, when every request of the batch came as columns: what the log
+   * encodes then, and `rows` may be built only when read (log-buffer.ts).
+   */
+  columns?: LogFeatureColumns | null;
   predictions: readonly Prediction[];
   /** Per row, the inputs serving flagged (unknown category, outside the training range). */
   quality?: ReadonlyArray<PredictionDataQuality | null> | null;
@@ -114,9 +120,9 @@ export class PayloadLog {
   record(batch: ServedBatch): void {
     const { redis, keys, metrics } = this.opts;
     const sampleRate = this.rates[batch.model] ?? this.opts.sampleRate;
-    if (sampleRate <= 0 || batch.rows.length === 0) return;
+    if (sampleRate <= 0 || batch.ids.length === 0) return;
     const sampled = sampleRate < 1 ? this.sample(batch, sampleRate) : batch;
-    const rows = sampled.rows.length;
+    const rows = sampled.ids.length;
     if (rows === 0) return;
 
     const dropped = (err: unknown) => {
@@ -136,7 +142,7 @@ export class PayloadLog {
         at: new Date().toISOString(),
         principal: batch.principal ?? null,
         ids: sampled.ids,
-        rows: sampled.rows,
+        ...(sampled.columns ? { columns: sampled.columns } : { rows: sampled.rows }),
         predictions: sampled.predictions,
         redact: this.redact,
         quality: sampled.quality ?? null,
@@ -162,6 +168,7 @@ export class PayloadLog {
   private sample(batch: ServedBatch, rate: number): ServedBatch {
     const kept = {
       ...batch,
+      columns: null,
       ids: [] as string[],
       rows: [] as DataRow[],
       predictions: [] as Prediction[],

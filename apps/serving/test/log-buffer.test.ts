@@ -55,4 +55,42 @@ describe('LogBuffer', () => {
     buffer.flush();
     expect(batches).toHaveLength(1);
   });
+
+  it('hands requests that came as columns over as columns, their rows built only when read', () => {
+    const { batches, buffer } = recorder();
+    const columns = (x: unknown[], color: unknown[]) => ({
+      rows: x.length,
+      cells: new Map<string, ArrayLike<unknown>>([
+        ['x', x],
+        ['color', color],
+      ]),
+    });
+    buffer.add('iris', 1, ['a', 'b'], columns([1, 2], ['red', null]), [prediction, prediction]);
+    buffer.add('iris', 1, ['c'], columns([3.5], ['blue']), [prediction]);
+    buffer.flush();
+    expect(batches).toHaveLength(1);
+    const [batch] = batches;
+    expect(batch?.columns?.names).toEqual(['x', 'color']);
+    expect(batch?.columns?.cells.map((c) => Array.from(c))).toEqual([
+      [1, 2, 3.5],
+      ['red', null, 'blue'],
+    ]);
+    // Numbers travel as one Float64Array, as the payload log encodes them.
+    expect(batch?.columns?.cells[0]).toBeInstanceOf(Float64Array);
+    expect(batch?.rows).toEqual([
+      { x: 1, color: 'red' },
+      { x: 2, color: null },
+      { x: 3.5, color: 'blue' },
+    ]);
+  });
+
+  it('hands a batch mixing rows and columns over as rows, in the order answered', () => {
+    const { batches, buffer } = recorder();
+    buffer.add('iris', 1, ['a'], [row(1)], [prediction]);
+    buffer.add('iris', 1, ['b'], { rows: 1, cells: new Map([['x', [2]]]) }, [prediction]);
+    buffer.flush();
+    expect(batches[0]?.columns).toBeNull();
+    expect(batches[0]?.rows).toEqual([row(1), row(2)]);
+    expect(batches[0]?.ids).toEqual(['a', 'b']);
+  });
 });

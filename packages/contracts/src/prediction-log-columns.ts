@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { resourceNameSchema } from './names';
-import { gatherFeatureCells } from './prediction-log-gather';
+import { gatherFeatureCells, scratchOf, type Gathered } from './prediction-log-gather';
 import {
   predictionDataQualitySchema,
   predictionSchema,
@@ -66,12 +66,41 @@ export interface PredictionLogColumnsInput {
   principal?: string | null;
   ids: readonly string[];
   /** The rows as served (every row of one model version has the same inputs). */
-  rows: readonly FeatureRecord[];
+  rows?: readonly FeatureRecord[];
+  /**
+   * The same rows by column, in place of `rows` (one of the two is needed): what serving has when
+   * requests came as columns, logged without a record per row.
+   */
+  columns?: LogFeatureColumns;
   predictions: readonly Prediction[];
   /** Feature names logged as PREDICTION_LOG_REDACTED. */
   redact?: ReadonlySet<string>;
   /** Per row, what serving flagged about its inputs (null: nothing); absent: no row was. */
   quality?: ReadonlyArray<PredictionDataQuality | null> | null;
+}
+
+/** Features by column: `cells[j]` holds column `names[j]`'s value of every row, in row order. */
+export interface LogFeatureColumns {
+  names: readonly string[];
+  cells: ReadonlyArray<ArrayLike<FeatureRecord[string]>>;
+}
+
+/** The columns' cells as gatherFeatureCells answers them for rows (numbers column after column). */
+function gatherColumns(columns: LogFeatureColumns, n: number): Gathered {
+  const { names, cells } = columns;
+  const numbers = scratchOf(n * names.length);
+  const notNumeric = new Uint8Array(names.length);
+  cells.forEach((column, j) => {
+    if (column.length !== n)
+      throw new Error(`column "${names[j]}" has ${column.length} cells, not ${n}`);
+    if (column instanceof Float64Array) return numbers.set(column, j * n);
+    for (let i = 0; i < n; i++) {
+      const v = column[i];
+      if (typeof v === 'number') numbers[j * n + i] = v;
+      else notNumeric[j] = 1;
+    }
+  });
+  return { names: [...names], numbers, notNumeric };
 }
 
 const encoder = new TextEncoder();
@@ -125,11 +154,15 @@ function flaggedRows(quality: PredictionLogColumnsInput['quality']): Header['qua
 /** Encode one model version's served rows as a `columns` message. */
 export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Uint8Array {
   const { rows, predictions, ids } = input;
-  const n = rows.length;
+  const n = rows ? rows.length : ids.length;
   if (n === 0 || ids.length !== n || predictions.length !== n) {
     throw new Error('a prediction log message needs as many ids and predictions as rows, ≥ 1');
   }
-  const { names, numbers, notNumeric } = gatherFeatureCells(rows);
+  const columnar = rows ? null : input.columns;
+  if (!rows && !columnar) throw new Error('a prediction log message needs its rows or columns');
+  const { names, numbers, notNumeric } = columnar
+    ? gatherColumns(columnar, n)
+    : gatherFeatureCells(rows!);
   const columns: Column[] = [];
   /** Where each `f64` column's numbers start in `numbers`, in header order. */
   const f64Starts: number[] = [];
@@ -140,7 +173,8 @@ export function encodePredictionLogColumns(input: PredictionLogColumnsInput): Ui
       f64Starts.push(j * n);
     } else {
       const values = new Array<FeatureRecord[string]>(n);
-      for (let r = 0; r < n; r++) values[r] = rows[r]![name] ?? null;
+      const column = columnar?.cells[j];
+      for (let r = 0; r < n; r++) values[r] = (column ? column[r] : rows![r]![name]) ?? null;
       columns.push({ name, kind: 'values', values });
     }
   });

@@ -32,7 +32,7 @@ function unionOfNames(rows: readonly FeatureRecord[]): string[] {
 let scratch = new Float64Array(0);
 /** Larger batches (very wide rows) get an array of their own rather than pin 8 MB for good. */
 const MAX_SCRATCH = 1 << 20;
-function scratchOf(size: number): Float64Array {
+export function scratchOf(size: number): Float64Array {
   if (size > MAX_SCRATCH) return new Float64Array(size);
   if (scratch.length < size)
     scratch = new Float64Array(Math.min(MAX_SCRATCH, Math.max(size, scratch.length * 2)));

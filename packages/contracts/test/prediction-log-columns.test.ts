@@ -11,7 +11,9 @@ import {
 const base = { model: 'churn', version: 3, at: '2026-11-26T18:00:00.000Z' };
 const bytesOf = (s: string) => new TextEncoder().encode(s);
 
-function classification(): PredictionLogColumnsInput {
+type RowsInput = PredictionLogColumnsInput & Required<Pick<PredictionLogColumnsInput, 'rows'>>;
+
+function classification(): RowsInput {
   return {
     ...base,
     ids: ['a', 'b', 'c'],
@@ -139,6 +141,22 @@ describe('the binary columns message of the prediction log', () => {
     };
     const entries = decodePredictionLogColumns(encodePredictionLogColumns(input));
     expect(entries?.map((e) => e.features)).toEqual(rows);
+  });
+
+  it('encodes rows given by column as the same message as the rows themselves', () => {
+    const input = classification();
+    const names = ['x', 'colour', 'ok'];
+    const cells = names.map((n) => input.rows.map((r) => r[n] ?? null));
+    const { rows: _rows, ...rest } = input;
+    expect(encodePredictionLogColumns({ ...rest, columns: { names, cells } })).toEqual(
+      encodePredictionLogColumns(input),
+    );
+    // A column of numbers may come as a Float64Array.
+    const numbers = [new Float64Array(cells[0] as number[]), ...cells.slice(1)];
+    expect(encodePredictionLogColumns({ ...rest, columns: { names, cells: numbers } })).toEqual(
+      encodePredictionLogColumns(input),
+    );
+    expect(() => encodePredictionLogColumns(rest)).toThrow(/rows or columns/);
   });
 
   it('writes a redacted feature as the redaction marker, without its values', () => {

@@ -28,6 +28,11 @@ export interface BatcherOptions<I, O> {
   run: (items: I[]) => O[] | Promise<O[]>;
   /** Called after each batch, for metrics. */
   onBatch?: (stats: BatchStats) => void;
+  /**
+   * The rows an input stands for (1 unless told): a tabular request is one input of all its
+   * rows (models/row-block.ts), and the row bounds count rows, not inputs.
+   */
+  rowsOf?: (item: I) => number;
   now?: () => number;
 }
 
@@ -42,6 +47,7 @@ export interface BatchStats {
 
 interface Job<I, O> {
   items: I[];
+  rows: number;
   enqueuedAt: number;
   deadline: number;
   resolve: (out: O[]) => void;
@@ -92,15 +98,21 @@ export class Batcher<I, O> {
       return Promise.reject(new RetryLaterError('The model version is being unloaded: retry', 1));
     }
     if (items.length === 0) return Promise.resolve([]);
+    const rowsOf = this.opts.rowsOf;
+    let rows = items.length;
+    if (rowsOf) {
+      rows = 0;
+      for (const item of items) rows += rowsOf(item);
+    }
     // An empty queue always accepts, so one request larger than the bound can still be served.
-    if (this.queuedRows > 0 && this.queuedRows + items.length > this.opts.maxQueueRows) {
+    if (this.queuedRows > 0 && this.queuedRows + rows > this.opts.maxQueueRows) {
       return Promise.reject(new QueueFullError(this.queuedRows));
     }
     return new Promise<O[]>((resolve, reject) => {
       const enqueuedAt = this.now();
       const deadline = this.opts.timeoutMs ? enqueuedAt + this.opts.timeoutMs : Infinity;
-      this.queue.push({ items, enqueuedAt, deadline, resolve, reject });
-      this.queuedRows += items.length;
+      this.queue.push({ items, rows, enqueuedAt, deadline, resolve, reject });
+      this.queuedRows += rows;
       this.schedule();
     });
   }
@@ -156,14 +168,14 @@ export class Batcher<I, O> {
       if (next.deadline < now) {
         // Waited past its timeout: answering late is worse than a fast "retry" for the client.
         this.queue.shift();
-        this.queuedRows -= next.items.length;
+        this.queuedRows -= next.rows;
         next.reject(new RequestTimeoutError(now - next.enqueuedAt));
         continue;
       }
-      if (batch.length > 0 && rows + next.items.length > this.opts.maxBatchRows) break;
+      if (batch.length > 0 && rows + next.rows > this.opts.maxBatchRows) break;
       this.queue.shift();
       batch.push(next);
-      rows += next.items.length;
+      rows += next.rows;
     }
     this.queuedRows -= rows;
     return batch;
@@ -185,7 +197,11 @@ export class Batcher<I, O> {
   private async execute(batch: Job<I, O>[]): Promise<void> {
     const start = this.now();
     const items: I[] = [];
-    for (const job of batch) for (const item of job.items) items.push(item);
+    let rows = 0;
+    for (const job of batch) {
+      for (const item of job.items) items.push(item);
+      rows += job.rows;
+    }
     let outputs: O[] | undefined;
     let error: unknown;
     try {
@@ -200,7 +216,7 @@ export class Batcher<I, O> {
     const computeMs = this.now() - start;
     try {
       this.opts.onBatch?.({
-        rows: items.length,
+        rows,
         requests: batch.length,
         queueMs: batch.map((j) => start - j.enqueuedAt),
         computeMs,

@@ -5,6 +5,7 @@ import {
   type ErrorDetail,
   type PredictionDataQuality,
 } from '@mlops/contracts';
+import type { FeatureColumns } from '../models/row-block';
 import type { FeatureRange } from './input-ranges';
 
 /** SERVING_UNKNOWN_CATEGORY: what a category the version does not know gets (docs/serving.md). */
@@ -65,6 +66,19 @@ function flagOf(flags: Array<PredictionDataQuality | null>, i: number): Predicti
   return (flags[i] ??= {});
 }
 
+function unknownDetail(
+  name: string,
+  known: ReadonlySet<string>,
+  v: string,
+  i: number,
+  rename: (path: string) => string,
+): ErrorDetail {
+  return {
+    path: rename(`instances[${i}].${name}`),
+    message: `unknown category ${JSON.stringify(v.slice(0, 60))} for feature "${name}" (known: ${[...known].slice(0, 10).join(', ')}${known.size > 10 ? ', …' : ''})`,
+  };
+}
+
 /**
  * Screens checked rows for unknown categories and numerics outside the training [min, max],
  * applying SERVING_UNKNOWN_CATEGORY: `error` refuses them (`refused`: 400 naming each),
@@ -90,11 +104,7 @@ export function screenRows(
       if (typeof v !== 'string' || known.has(v)) continue;
       unknown = bump(unknown, name);
       if (mode === 'error') {
-        if (refused.length < MAX_DETAILS)
-          refused.push({
-            path: rename(`instances[${i}].${name}`),
-            message: `unknown category ${JSON.stringify(v.slice(0, 60))} for feature "${name}" (known: ${[...known].slice(0, 10).join(', ')}${known.size > 10 ? ', …' : ''})`,
-          });
+        if (refused.length < MAX_DETAILS) refused.push(unknownDetail(name, known, v, i, rename));
         continue;
       }
       flags ??= new Array<PredictionDataQuality | null>(rows.length).fill(null);
@@ -131,4 +141,69 @@ export function unknownCategoryError(refused: readonly ErrorDetail[]): AppError 
       .join('; ')}`,
     [...refused],
   );
+}
+
+/** screenRows' answer for a request sent as columns: the columns to predict instead of rows. */
+export type ScreenedColumns = Omit<Screened, 'rows'> & { columns: FeatureColumns };
+
+/**
+ * screenRows for a request sent as columns: the same flags, counts and refusals in the same
+ * order (feature after feature, row after row), each column read once; under `null` an unknown
+ * category's column is copied with the value made null.
+ */
+export function screenColumns(
+  columns: FeatureColumns,
+  categories: readonly KnownCategories[],
+  ranges: readonly FeatureRange[],
+  mode: UnknownCategoryMode,
+  rename: (path: string) => string = (p) => p,
+): ScreenedColumns {
+  const n = columns.rows;
+  let flags: Array<PredictionDataQuality | null> | null = null;
+  let unknown: Map<string, number> | null = null;
+  let outside: Map<string, number> | null = null;
+  const refused: ErrorDetail[] = [];
+  let cells = columns.cells;
+  for (const { name, known } of categories) {
+    const column = columns.cells.get(name);
+    if (!column) continue;
+    let nulled: unknown[] | null = null;
+    for (let i = 0; i < n; i++) {
+      const v = column[i];
+      if (typeof v !== 'string' || known.has(v)) continue;
+      unknown = bump(unknown, name);
+      if (mode === 'error') {
+        if (refused.length < MAX_DETAILS) refused.push(unknownDetail(name, known, v, i, rename));
+        continue;
+      }
+      flags ??= new Array<PredictionDataQuality | null>(n).fill(null);
+      (flagOf(flags, i).unknownCategories ??= []).push(name);
+      if (mode === 'null') (nulled ??= Array.from(column))[i] = null;
+    }
+    if (nulled) {
+      // The client's column is never changed: the request's cells are copied.
+      if (cells === columns.cells) cells = new Map(cells);
+      (cells as Map<string, ArrayLike<unknown>>).set(name, nulled);
+    }
+  }
+  if (refused.length > 0)
+    return { columns, flags: null, unknown: unknown ?? NONE, outside: NONE, refused };
+  for (const range of ranges) {
+    const column = columns.cells.get(range.name);
+    if (!column) continue;
+    for (let i = 0; i < n; i++) {
+      const v = column[i];
+      if (typeof v !== 'number' || (v >= range.min && v <= range.max)) continue;
+      outside = bump(outside, range.name);
+      flags ??= new Array<PredictionDataQuality | null>(n).fill(null);
+      (flagOf(flags, i).outsideTrainingRange ??= []).push(range.name);
+    }
+  }
+  return {
+    columns: cells === columns.cells ? columns : { rows: n, cells },
+    flags,
+    unknown: unknown ?? NONE,
+    outside: outside ?? NONE,
+    refused,
+  };
 }

@@ -2,28 +2,37 @@ import {
   AppError,
   describeDetails,
   isAppError,
+  type DataRow,
   type ErrorDetail,
   type Prediction,
   type Signature,
   type TensorSignature,
 } from '@mlops/contracts';
 import { checkTensorFeeds, type TensorValue } from '@mlops/ml/bundle';
-import { checkRecords } from '@mlops/ml/records';
+import { checkRecords, columnsFit } from '@mlops/ml/records';
 import type { ServingMetrics } from '../metrics';
 import type { ModelSet } from '../models/model-set';
 import type { LoadedModel } from '../models/slot';
+import { columnsBlock, rowsBlock, type FeatureColumns } from '../models/row-block';
 import { joinAnswers, splitExamples } from '../models/tensor-batch';
 import { sourceSizes, tensorLogRow, tensorPrediction } from './tensor-log';
 import type { TensorReadOptions } from '../protocols/tensor-inputs';
 import { pickAlias, type RoutesConfig, type Target } from '../routing/routes-config';
 import {
   knownCategories,
+  screenColumns,
   screenRows,
   unknownCategoryError,
   type Screened,
+  type ScreenedColumns,
   type UnknownCategoryMode,
 } from './data-quality';
-import { checkFiniteOutputs, checkInputRanges, type OutOfRange } from './input-ranges';
+import {
+  checkColumnRanges,
+  checkFiniteOutputs,
+  checkInputRanges,
+  type OutOfRange,
+} from './input-ranges';
 import type { LogBuffer } from './log-buffer';
 import type { PredictionIds } from './prediction-ids';
 import type { ShadowRecorder } from './shadow';
@@ -57,6 +66,13 @@ export interface InferRequest {
     signature: TensorSignature,
     opts: TensorReadOptions,
   ) => Promise<Record<string, TensorValue>>;
+  /**
+   * The request's features by column, for a protocol that sends them so (TF Serving `inputs`, OIP
+   * v2 tensors): only the signature's inputs, unchecked. A tabular model checks, screens and
+   * encodes them column by column with no record per row; when a cell does not fit, `records`
+   * answers instead and its check names the cell. Null when the body is not plain columns.
+   */
+  columns?: (signature: Signature) => FeatureColumns | null;
   /** Rewrites `instances[i].col` paths into the protocol's own vocabulary. */
   renamePath?: (path: string) => string;
   /** Sticky canary key (e.g. a user id header). */
@@ -105,7 +121,11 @@ function successTally(loaded: LoadedModel, protocol: Protocol): SuccessTally {
 const categoriesOf = new WeakMap<LoadedModel, ReturnType<typeof knownCategories>>();
 
 /** Counts a request's unknown categories and out-of-range numerics per feature. */
-function countQuality(metrics: ServingMetrics, loaded: LoadedModel, screened: Screened): void {
+function countQuality(
+  metrics: ServingMetrics,
+  loaded: LoadedModel,
+  screened: Screened | ScreenedColumns,
+): void {
   const version = String(loaded.version);
   for (const [feature, n] of screened.unknown)
     metrics.unknownCategories.inc({ model: loaded.name, version, feature }, n);
@@ -115,6 +135,61 @@ function countQuality(metrics: ServingMetrics, loaded: LoadedModel, screened: Sc
 
 function validation(message: string, details: ErrorDetail[]): AppError {
   return new AppError('VALIDATION_FAILED', `${message}: ${describeDetails(details)}`, details);
+}
+
+function tooManyRows(rows: number, max: number): AppError {
+  return new AppError(
+    'VALIDATION_FAILED',
+    `The request has ${rows} rows; at most ${max} are accepted per request: split it`,
+  );
+}
+
+const NO_ROWS = () =>
+  validation('No rows to predict', [
+    { path: 'instances', message: 'must contain at least one record' },
+  ]);
+
+/**
+ * True when a request's columns are the usual request: every input present and every cell
+ * valid. Then it is checked, screened and encoded column by column; otherwise its records go
+ * the rows' way, whose checks name what is wrong (the same answers, from either form).
+ */
+function fitsAsColumns(signature: Signature, columns: FeatureColumns, maxRows: number): boolean {
+  if (columns.rows === 0) throw NO_ROWS();
+  if (columns.rows > maxRows) throw tooManyRows(columns.rows, maxRows);
+  return columnsFit(signature, (name) => columns.cells.get(name), columns.rows);
+}
+
+/** The columns with a column of nulls for each nullable input left out, as records get them. */
+function withNullColumns(signature: Signature, columns: FeatureColumns): FeatureColumns {
+  if (signature.inputs.every((c) => columns.cells.has(c.name))) return columns;
+  const cells = new Map<string, ArrayLike<unknown>>();
+  for (const c of signature.inputs)
+    cells.set(c.name, columns.cells.get(c.name) ?? new Array<null>(columns.rows).fill(null));
+  return { rows: columns.rows, cells };
+}
+
+/** The request's records checked against the signature: its rows, or a 400 naming each cell. */
+function checkedRows(
+  deps: InferDeps,
+  req: InferRequest,
+  loaded: LoadedModel,
+  signature: Signature,
+): DataRow[] {
+  const records = typeof req.records === 'function' ? req.records(signature) : req.records;
+  if (records.length === 0) throw NO_ROWS();
+  if (records.length > deps.maxRequestRows) throw tooManyRows(records.length, deps.maxRequestRows);
+  const checked = checkRecords(signature, records);
+  if (!checked.ok) {
+    const details = req.renamePath
+      ? checked.details.map((d) => (d.path ? { ...d, path: req.renamePath!(d.path) } : d))
+      : checked.details;
+    throw validation(
+      `Rows do not match the signature of "${loaded.name}" v${loaded.version}`,
+      details,
+    );
+  }
+  return checked.rows;
 }
 
 /**
@@ -139,42 +214,27 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
   try {
     if (loaded.tensorBatcher) return await inferTensors(deps, req, loaded, target);
     const signature = loaded.manifest.signature;
-    const records = typeof req.records === 'function' ? req.records(signature) : req.records;
-    if (records.length === 0) {
-      throw validation('No rows to predict', [
-        { path: 'instances', message: 'must contain at least one record' },
-      ]);
-    }
-    if (records.length > deps.maxRequestRows) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `The request has ${records.length} rows; at most ${deps.maxRequestRows} are accepted per request: split it`,
-      );
-    }
-    const checked = checkRecords(signature, records);
-    if (!checked.ok) {
-      const details = req.renamePath
-        ? checked.details.map((d) => (d.path ? { ...d, path: req.renamePath!(d.path) } : d))
-        : checked.details;
-      throw validation(
-        `Rows do not match the signature of "${loaded.name}" v${loaded.version}`,
-        details,
-      );
-    }
+    const columns = req.columns?.(signature) ?? null;
+    const request: { columns: FeatureColumns } | { rows: DataRow[] } =
+      columns && fitsAsColumns(signature, columns, deps.maxRequestRows)
+        ? { columns: withNullColumns(signature, columns) }
+        : { rows: checkedRows(deps, req, loaded, signature) };
     let categories = categoriesOf.get(loaded);
     if (!categories) categoriesOf.set(loaded, (categories = knownCategories(loaded.manifest)));
-    const screened = screenRows(
-      checked.rows,
-      categories,
-      loaded.ranges,
-      deps.unknownCategory,
-      req.renamePath,
-    );
+    const mode = deps.unknownCategory;
+    const screened =
+      'columns' in request
+        ? screenColumns(request.columns, categories, loaded.ranges, mode, req.renamePath)
+        : screenRows(request.rows, categories, loaded.ranges, mode, req.renamePath);
     countQuality(metrics, loaded, screened);
     if (screened.refused.length > 0) throw unknownCategoryError(screened.refused);
-    const rows = screened.rows;
-    const outOfRange = checkInputRanges(signature, loaded.ranges, rows, req.renamePath);
-    const predictions = await loaded.batcher.submit(rows);
+    const served = 'columns' in screened ? screened.columns : screened.rows;
+    const outOfRange =
+      'columns' in screened
+        ? checkColumnRanges(signature, loaded.ranges, screened.columns, req.renamePath)
+        : checkInputRanges(signature, loaded.ranges, screened.rows, req.renamePath);
+    const block = 'columns' in screened ? columnsBlock(screened.columns) : rowsBlock(screened.rows);
+    const [predictions = []] = await loaded.batcher.submit([block]);
     checkFiniteOutputs(predictions, req.renamePath);
     for (const f of outOfRange) {
       metrics.outOfRangeInputs.inc({
@@ -188,7 +248,7 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
       loaded.name,
       loaded.version,
       ids,
-      rows,
+      served,
       predictions,
       req.principal ?? null,
       screened.flags,
@@ -197,7 +257,7 @@ export async function infer(deps: InferDeps, req: InferRequest): Promise<InferRe
     metrics.success.tally(success.key, success.labels);
     const mirror = route ?? deps.routes.get(target.model);
     if (mirror?.shadow && req.target.version === undefined && req.target.alias === undefined) {
-      deps.shadow.mirror(mirror, loaded.name, loaded.version, rows, predictions);
+      deps.shadow.mirror(mirror, loaded.name, loaded.version, block, predictions);
     }
     const alias = target.alias ?? (target.version === undefined ? models.alias : null);
     return {

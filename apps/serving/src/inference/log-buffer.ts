@@ -1,4 +1,5 @@
-import type { DataRow, Prediction, PredictionDataQuality } from '@mlops/contracts';
+import type { CellValue, DataRow, Prediction, PredictionDataQuality } from '@mlops/contracts';
+import type { FeatureColumns } from '../models/row-block';
 import type { ServedBatch } from '../payload-log';
 
 /** Where answered rows go: the payload log (tests pass their own). */
@@ -11,10 +12,76 @@ interface Pending {
   version: number;
   principal: string | null;
   ids: string[];
-  rows: DataRow[];
+  /** Each request's rows, as it was answered: records, or columns (no record per row). */
+  parts: Array<readonly DataRow[] | FeatureColumns>;
   predictions: Prediction[];
-  /** Parallel to rows once any added row was flagged (data-quality.ts); else null. */
+  /** Parallel to the rows once any added row was flagged (data-quality.ts); else null. */
   quality: Array<PredictionDataQuality | null> | null;
+}
+
+/** A column's cells: numbers as one Float64Array (what the log encodes), else as they are. */
+function joinColumn(parts: readonly FeatureColumns[], name: string, n: number): ArrayLike<unknown> {
+  const numbers = new Float64Array(n);
+  let at = 0;
+  for (const part of parts) {
+    const cells = part.cells.get(name)!;
+    for (let i = 0; i < part.rows; i++, at++) {
+      const v = cells[i];
+      if (typeof v !== 'number') return parts.flatMap((p) => Array.from(p.cells.get(name)!));
+      numbers[at] = v;
+    }
+  }
+  return numbers;
+}
+
+/** Records of columns, made only when a sink reads `rows` of a batch that came as columns. */
+function recordsOf(part: FeatureColumns): DataRow[] {
+  const names = [...part.cells.keys()];
+  const columns = [...part.cells.values()];
+  const rows: DataRow[] = [];
+  for (let i = 0; i < part.rows; i++) {
+    const row: DataRow = {};
+    names.forEach((name, j) => (row[name] = columns[j]![i] as DataRow[string]));
+    rows.push(row);
+  }
+  return rows;
+}
+
+const isColumns = (part: readonly DataRow[] | FeatureColumns): part is FeatureColumns =>
+  !Array.isArray(part);
+
+/**
+ * What the sink is handed: when every request came as columns with the same features, the
+ * batch's columns (what the payload log encodes), and its `rows` built only if a sink reads them.
+ */
+function served(p: Pending): ServedBatch {
+  const { model, version, principal, ids, predictions, quality, parts } = p;
+  const columnar = parts.every(isColumns) ? parts : null;
+  const names = columnar ? [...columnar[0]!.cells.keys()] : [];
+  const sameNames =
+    columnar?.every((c) => c.cells.size === names.length && names.every((n) => c.cells.has(n))) ??
+    false;
+  let rows: readonly DataRow[] | undefined;
+  return {
+    model,
+    version,
+    principal,
+    ids,
+    predictions,
+    quality,
+    columns:
+      columnar && sameNames
+        ? {
+            names,
+            cells: names.map(
+              (name) => joinColumn(columnar, name, ids.length) as ArrayLike<CellValue>,
+            ),
+          }
+        : null,
+    get rows() {
+      return (rows ??= parts.flatMap((part) => (isColumns(part) ? recordsOf(part) : part)));
+    },
+  };
 }
 
 /**
@@ -46,7 +113,7 @@ export class LogBuffer {
     model: string,
     version: number,
     ids: readonly string[],
-    rows: readonly DataRow[],
+    rows: readonly DataRow[] | FeatureColumns,
     predictions: readonly Prediction[],
     principal: string | null = null,
     quality: ReadonlyArray<PredictionDataQuality | null> | null = null,
@@ -58,22 +125,23 @@ export class LogBuffer {
     const caller = principal ?? '';
     let p = callers.get(caller);
     if (!p) {
-      p = { model, version, principal, ids: [], rows: [], predictions: [], quality: null };
+      p = { model, version, principal, ids: [], parts: [], predictions: [], quality: null };
       callers.set(caller, p);
     }
     if (quality && !p.quality)
-      p.quality = new Array<PredictionDataQuality | null>(p.rows.length).fill(null);
-    for (let i = 0; i < rows.length; i++) {
+      p.quality = new Array<PredictionDataQuality | null>(p.ids.length).fill(null);
+    const n = ids.length;
+    for (let i = 0; i < n; i++) {
       p.quality?.push(quality?.[i] ?? null);
       p.ids.push(ids[i]!);
-      p.rows.push(rows[i]!);
       p.predictions.push(predictions[i]!);
     }
-    if (p.rows.length >= LOG_FLUSH_ROWS) {
+    p.parts.push(rows);
+    if (p.ids.length >= LOG_FLUSH_ROWS) {
       callers.delete(caller);
       if (callers.size === 0) versions.delete(version);
       if (versions.size === 0) this.pending.delete(model);
-      this.log.record(p);
+      this.log.record(served(p));
     }
     if (!this.timer && this.pending.size > 0) {
       this.timer = setTimeout(() => this.flush(), LOG_FLUSH_MS);
@@ -89,6 +157,7 @@ export class LogBuffer {
     const models = this.pending;
     this.pending = new Map();
     for (const versions of models.values())
-      for (const callers of versions.values()) for (const b of callers.values()) this.log.record(b);
+      for (const callers of versions.values())
+        for (const b of callers.values()) this.log.record(served(b));
   }
 }

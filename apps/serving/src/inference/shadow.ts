@@ -1,6 +1,6 @@
 import type { Prediction, ShadowRecord } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
-import type { DataRow } from '@mlops/contracts';
+import type { RowBlock } from '../models/row-block';
 import type { ServingMetrics } from '../metrics';
 import type { ModelSet } from '../models/model-set';
 import type { LoadedModel } from '../models/slot';
@@ -35,7 +35,8 @@ export class ShadowRecorder {
     route: ModelRoute,
     model: string,
     primaryVersion: number,
-    rows: DataRow[],
+    /** The request's rows (encoded with the shadow version's own preprocessing). */
+    rows: RowBlock,
     predictions: Prediction[],
   ): void {
     const shadow = route.shadow;
@@ -62,8 +63,8 @@ export class ShadowRecorder {
     if (!loaded) return;
     const target = loaded;
     target.batcher
-      .submit(rows)
-      .then((out) => this.record(model, primaryVersion, predictions, target.version, out))
+      .submit([rows])
+      .then(([out = []]) => this.record(model, primaryVersion, predictions, target.version, out))
       .catch(() => undefined) // a busy or failing shadow is simply not compared
       .finally(() => target.release());
   }

@@ -2,7 +2,6 @@ import {
   AppError,
   exampleElements,
   isAppError,
-  type DataRow,
   type ModelVersion,
   type Prediction,
   type TensorSignature,
@@ -21,6 +20,7 @@ import { trainingRanges } from '../inference/input-ranges';
 import type { ServingMetrics } from '../metrics';
 import { imputedRow, predictRows } from './predict-rows';
 import { LoadedModel, type ServingEngine } from './slot';
+import { predictBlocks, type RowBlock } from './row-block';
 import { runTensorBatch, type TensorAnswer, type TensorExample } from './tensor-batch';
 import type { ModelSource } from './source';
 import {
@@ -155,7 +155,7 @@ export async function loadVersion(
   let predictor: ServingEngine;
   let tensorPredictor: TensorPredictor | null = null;
   // Set for a version on ONNX Runtime; TF.js versions keep their synchronous run (benchmarked).
-  let onnxRun: ((rows: DataRow[]) => Promise<Prediction[]>) | null = null;
+  let onnxRun: ((blocks: RowBlock[]) => Promise<Prediction[][]>) | null = null;
   let onnxTensorRun: ((examples: TensorExample[]) => Promise<TensorAnswer[]>) | null = null;
   const onnx = decision.runtime === 'onnx' ? await loadOnnx(mv, files, runtimeOptions) : null;
   if (onnx && 'error' in onnx)
@@ -202,13 +202,17 @@ export async function loadVersion(
     for (const ms of stats.queueMs) queueSeconds.observe(ms / 1000);
   };
   const rowPredictor = predictor;
-  const batcher = new Batcher<DataRow, Prediction>({
+  const batcher = new Batcher<RowBlock, Prediction[]>({
     ...deps.batching,
+    rowsOf: (block) => block.rows,
     run: onnxRun
       ? onnxRun
       : tensors
         ? refuseRows
-        : (rows) => predictRows(rowPredictor as Predictor, manifest.preprocessing, rows),
+        : (blocks) => {
+            const p = rowPredictor as Predictor;
+            return predictBlocks((x, n, w) => p.predict(x, n, w), manifest.preprocessing, blocks);
+          },
     onBatch,
   });
   const batchPredictor = tensorPredictor;

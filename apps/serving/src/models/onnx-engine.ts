@@ -1,10 +1,4 @@
-import {
-  AppError,
-  exampleElements,
-  type DataRow,
-  type ModelVersion,
-  type Prediction,
-} from '@mlops/contracts';
+import { AppError, exampleElements, type ModelVersion, type Prediction } from '@mlops/contracts';
 import {
   createOnnxTensorPredictor,
   createOnnxRowPredictor,
@@ -14,14 +8,14 @@ import {
   type OnnxTensorPredictor,
   type OnnxSessionOptions,
 } from '@mlops/ml/onnx';
-import { decodePredictions, encodeFeatures } from '@mlops/ml/preprocessing';
 import { imputedRow } from './predict-rows';
+import { predictBlocksAsync, rowsBlock, type RowBlock } from './row-block';
 import { runTensorBatchAsync, type TensorAnswer, type TensorExample } from './tensor-batch';
 
 export interface OnnxEngine {
   predictor: OnnxRowPredictor;
   /** The batcher's run: encode, one ONNX Runtime run for the whole batch, decode. */
-  readonly run: (rows: readonly DataRow[]) => Promise<Prediction[]>;
+  readonly run: (blocks: readonly RowBlock[]) => Promise<Prediction[][]>;
 }
 
 /** The graph file of a version, or PRECONDITION_FAILED. */
@@ -90,17 +84,10 @@ export async function loadOnnxEngine(
     );
   const session = await createOnnxSession(bytes, options);
   const predictor = createOnnxRowPredictor(session, onnx.inputs[0]!, onnx.outputs[0]!.name);
-  const run = async (rows: readonly DataRow[]): Promise<Prediction[]> => {
-    if (rows.length === 0) return [];
-    const output = await predictor.predict(
-      encodeFeatures(prep, rows),
-      rows.length,
-      prep.inputWidth,
-    );
-    return decodePredictions(prep, output, rows.length);
-  };
+  const run = (blocks: readonly RowBlock[]) =>
+    predictBlocksAsync((x, rows, width) => predictor.predict(x, rows, width), prep, blocks);
   try {
-    await run([imputedRow(prep)]);
+    await run([rowsBlock([imputedRow(prep)])]);
   } catch (err) {
     predictor.dispose();
     throw new AppError(

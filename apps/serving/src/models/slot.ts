@@ -1,7 +1,8 @@
 import type { FeatureRange } from '../inference/input-ranges';
-import type { BundleManifest, DataRow, ErrorCode, Prediction } from '@mlops/contracts';
+import type { BundleManifest, ErrorCode, Prediction } from '@mlops/contracts';
 import type { Predictor } from '@mlops/ml/bundle';
 import type { Batcher } from '../batching/batcher';
+import type { RowBlock } from './row-block';
 import type { TensorAnswer, TensorExample } from './tensor-batch';
 import type { Runtime } from './runtime';
 
@@ -43,8 +44,11 @@ export class LoadedModel {
     readonly model: { dispose(): void },
     /** How the batches run: the model's compiled dense plan, model.predict or tensors. */
     readonly predictor: ServingEngine,
-    /** Rows of a tabular model (a tensor model's refuses: infer never reaches it). */
-    readonly batcher: Batcher<DataRow, Prediction>,
+    /**
+     * A tabular model's requests, each one input of all its rows (a tensor model's refuses:
+     * infer never reaches it).
+     */
+    readonly batcher: Batcher<RowBlock, Prediction[]>,
     readonly loadedAt: Date,
     /** Examples of a tensor model (signature.tensors), null for a tabular one. */
     readonly tensorBatcher: Batcher<TensorExample, TensorAnswer> | null = null,

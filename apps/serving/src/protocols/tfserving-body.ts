@@ -1,5 +1,6 @@
 import { AppError, type Signature, type TensorSignature } from '@mlops/contracts';
 import type { TensorValue } from '@mlops/ml/bundle';
+import type { FeatureColumns } from '../models/row-block';
 import { decodeImages, singleImageInput, type TensorReadOptions } from './tensor-inputs';
 import { columnsToTensors, instancesToTensors } from './tfserving-tensors';
 import { checkSignatureName, DEFAULT_SIGNATURE, signatureNames } from './tfserving-signatures';
@@ -47,6 +48,8 @@ export interface PredictBody {
   kind: 'rows' | 'columns' | 'image';
   /** Feature records for a tabular model (columns are checked once the model is known). */
   records: (signature: Signature) => unknown[];
+  /** A columnar body's features by column (infer.ts); null for rows, an image, or `[v0, …]`. */
+  columns: (signature: Signature) => FeatureColumns | null;
   /** Named tensors for a tensor model. */
   tensors: (
     signature: TensorSignature,
@@ -80,15 +83,47 @@ function bareInstances(signature: Signature, instances: unknown[]): unknown[] {
 
 /**
  * Columns checked by hand, not by zod's union per cell: every cell is checked against its
- * feature's type once, by the signature check the rows go through next (issue 23's JSON tax).
+ * feature's type once, by the signature check the columns go through next (issue 23's JSON tax).
  */
-function parseColumns(inputs: unknown): unknown[] {
+function columnArrays(inputs: unknown): Record<string, unknown[]> {
   if (!isObject(inputs))
     throw bad('"inputs" must be an object of feature columns: {"feature": [values…]}', 'inputs');
-  for (const name of Object.keys(inputs))
+  const names = Object.keys(inputs);
+  for (const name of names)
     if (!Array.isArray(inputs[name]))
       throw bad(`"inputs.${name}" must be an array of values, one per row`, `inputs.${name}`);
-  return columnsToRecords(inputs as Record<string, unknown[]>);
+  const columns = inputs as Record<string, unknown[]>;
+  if (names.length === 0)
+    throw bad('"inputs" names no feature: send {"inputs": {"feature": [values…]}}', 'inputs');
+  const n = columns[names[0]!]!.length;
+  for (const name of names) {
+    if (columns[name]!.length !== n) {
+      throw bad(
+        `every input column must have the same length: "${names[0]}" has ${n}, "${name}" has ${columns[name]!.length}`,
+        `inputs.${name}`,
+      );
+    }
+  }
+  return columns;
+}
+
+function parseColumns(inputs: unknown): unknown[] {
+  return columnsToRecords(columnArrays(inputs));
+}
+
+/**
+ * The signature's inputs among the columns, as they were sent (no copy; a nullable input left
+ * out is absent): what a tabular model checks and encodes column by column (infer.ts).
+ */
+function featureColumns(inputs: unknown, signature: Signature): FeatureColumns {
+  const columns = columnArrays(inputs);
+  const names = Object.keys(columns);
+  const cells = new Map<string, unknown[]>();
+  for (const c of signature.inputs) {
+    const column = Object.hasOwn(columns, c.name) ? columns[c.name] : undefined;
+    if (column) cells.set(c.name, column);
+  }
+  return { rows: columns[names[0]!]!.length, cells };
 }
 
 /**
@@ -103,6 +138,7 @@ export function readBody(body: unknown, model: string): PredictBody {
         singleImageInput(undefined, model); // throws: a tabular model takes no image body
         return [];
       },
+      columns: () => null,
       tensors: async (signature, opts) => {
         const input = singleImageInput(signature, model);
         return { [input.name]: await decodeImages(input, [body], opts) };
@@ -122,6 +158,7 @@ export function readBody(body: unknown, model: string): PredictBody {
     const instances = body.instances as unknown[];
     return {
       kind: 'rows',
+      columns: () => null,
       records: (signature) => {
         checkSignatureName(name, signatureNames(signature));
         return bareInstances(signature, instances);
@@ -133,8 +170,14 @@ export function readBody(body: unknown, model: string): PredictBody {
     };
   }
   if (hasColumns) {
+    const oneInputList = (signature: Signature) =>
+      signature.inputs.length === 1 && Array.isArray(body.inputs);
     return {
       kind: 'columns',
+      columns: (signature) => {
+        checkSignatureName(name, signatureNames(signature));
+        return oneInputList(signature) ? null : featureColumns(body.inputs, signature);
+      },
       records: (signature) => {
         checkSignatureName(name, signatureNames(signature));
         const only = signature.inputs.length === 1 ? signature.inputs[0]! : undefined;

@@ -124,12 +124,13 @@ function registerTfServingRoutes(
       );
     }
     const platform = wantsPlatformShape(request);
-    const { kind, records, tensors } = readBody(request.body, target.model);
+    const { kind, records, columns, tensors } = readBody(request.body, target.model);
     const key = request.headers[ROUTE_KEY_HEADER];
     const result = await infer(deps, {
       target,
       protocol: 'tfserving',
       records,
+      columns,
       tensors,
       routeKey: typeof key === 'string' ? key : undefined,
       principal: request.principal?.name ?? null,

@@ -1,6 +1,7 @@
 import { AppError, V2_DATATYPES, type Signature } from '@mlops/contracts';
 import { v2DatatypeOf } from './tensors';
 import { readData, type DataSink } from './v2-data';
+import type { FeatureColumns } from '../models/row-block';
 import type { V2TensorRequest } from './v2-tensors';
 
 /** The numeric datatypes: every OIP datatype but BOOL and BYTES. */
@@ -31,24 +32,42 @@ function strangers(req: V2TensorRequest, signature: Signature): string {
   return `; ${other.join(', ')} ${other.length === 1 ? 'is not an input' : 'are not inputs'} of the model (its inputs: ${[...names].map((n) => `"${n}"`).join(', ')})`;
 }
 
+/** A JSON scalar: what a feature tensor's value may be before the signature's own check. */
+const isScalar = (v: unknown) =>
+  v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
+
 /**
- * Typed tensors → records. Our choice (README): one input tensor per feature, named as the
- * feature, shape `[n]` or `[n, 1]`; FP32 (any numeric type) for numeric, BYTES for categorical,
- * BOOL for boolean. The model's own preprocessing then runs exactly as for the other protocols.
- * As with records: a tensor the model does not take is ignored (its feature was removed since
- * the client was written), and a nullable feature's tensor may be left out (all null).
+ * A tensor's values as one column: its flat `data` itself when every value is a scalar (no
+ * copy), else copied out of nested `data` by readData, which refuses what does not fit.
  */
-export function tensorsToRecords(req: V2TensorRequest, signature: Signature): unknown[] {
+function columnOf(t: V2TensorRequest['inputs'][number], n: number): unknown[] {
+  const data = t.data ?? [];
+  if (data.length === n) {
+    let scalars = true;
+    for (let i = 0; i < n && scalars; i++) scalars = isScalar(data[i]);
+    if (scalars) return data;
+  }
+  const values = new Array<unknown>(n);
+  readData(t.name, data, t.shape, cells(values));
+  return values;
+}
+
+/**
+ * Typed tensors → the features by column. Our choice (README): one input tensor per feature,
+ * named as the feature, shape `[n]` or `[n, 1]`; FP32 (any numeric type) for numeric, BYTES for
+ * categorical, BOOL for boolean. The model's own preprocessing then runs exactly as for the
+ * other protocols. As with records: a tensor the model does not take is ignored (its feature was
+ * removed since the client was written), and a nullable feature's tensor may be left out (it is
+ * then absent here: all null).
+ */
+export function tensorsToColumns(req: V2TensorRequest, signature: Signature): FeatureColumns {
   const byName = new Map(req.inputs.map((t) => [t.name, t]));
   if (byName.size !== req.inputs.length) throw bad('Two input tensors have the same name');
   let rows: number | null = null;
-  const columns: Array<{ name: string; values: unknown[] | null }> = [];
+  const columns = new Map<string, unknown[]>();
   for (const column of signature.inputs) {
     const t = byName.get(column.name);
-    if (!t && column.nullable) {
-      columns.push({ name: column.name, values: null });
-      continue;
-    }
+    if (!t && column.nullable) continue;
     if (!t)
       throw bad(
         `Missing input tensor "${column.name}" (${v2DatatypeOf(column)}, shape [n])${strangers(req, signature)}`,
@@ -60,12 +79,11 @@ export function tensorsToRecords(req: V2TensorRequest, signature: Signature): un
       throw bad(`Input "${t.name}" has shape [${t.shape.join(', ')}]; expected [n] or [n, 1]`);
     }
     const n = t.shape[0]!;
-    const values = new Array<unknown>(n);
-    readData(t.name, t.data ?? [], t.shape, cells(values));
+    const values = columnOf(t, n);
     if (rows !== null && n !== rows)
       throw bad(`Input "${t.name}" has ${n} rows; the other inputs have ${rows}`);
     rows = n;
-    columns.push({ name: column.name, values });
+    columns.set(column.name, values);
   }
   if (rows === null) {
     // Every input the model takes is nullable and none was sent: nothing says how many rows.
@@ -73,6 +91,13 @@ export function tensorsToRecords(req: V2TensorRequest, signature: Signature): un
       `No input tensor the model takes: its inputs are ${signature.inputs.map((c) => `"${c.name}"`).join(', ')}`,
     );
   }
+  return { rows, cells: columns };
+}
+
+/** Typed tensors → one record per row (tensorsToColumns, then row by row). */
+export function tensorsToRecords(req: V2TensorRequest, signature: Signature): unknown[] {
+  const { rows, cells } = tensorsToColumns(req, signature);
+  const columns = signature.inputs.map((c) => ({ name: c.name, values: cells.get(c.name) }));
   const records: Array<Record<string, unknown>> = [];
   for (let i = 0; i < rows; i++) {
     const r: Record<string, unknown> = {};

@@ -14,7 +14,7 @@ import { flagOutOfRange } from './out-of-range';
 import { countingErrors, requestCounter } from './request-counter';
 import { ROUTE_KEY_HEADER } from './tfserving';
 import { inputSpecs, outputSpecs, predictionColumns } from './tensors';
-import { tensorsToRecords } from './v2-records';
+import { tensorsToColumns, tensorsToRecords } from './v2-records';
 import { jsonTextParser } from '../json-body';
 import {
   BINARY_HEADER,
@@ -167,15 +167,22 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
           typeof headerLength === 'string'
             ? binaryTensorRequest(request.body, headerLength)
             : { req: jsonTensorRequest(request.body), binary: null };
+        // Feature tensors always carry JSON data; binary inputs are for tensor models.
+        const jsonFeatures = () => {
+          if (binary || req.inputs.some((t) => t.data === undefined))
+            throw bad(
+              'Binary tensors are for tensor models: send this model\'s features as JSON "data"',
+            );
+        };
         const result = await infer(deps, {
           target,
           protocol: 'v2',
+          columns: (signature) => {
+            jsonFeatures();
+            return tensorsToColumns(req, signature);
+          },
           records: (signature) => {
-            // Feature tensors always carry JSON data; binary inputs are for tensor models.
-            if (binary || req.inputs.some((t) => t.data === undefined))
-              throw bad(
-                'Binary tensors are for tensor models: send this model\'s features as JSON "data"',
-              );
+            jsonFeatures();
             return tensorsToRecords(req, signature);
           },
           tensors: (signature, opts) => v2ToTensors(signature, req, binary, opts),

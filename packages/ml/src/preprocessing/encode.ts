@@ -88,11 +88,25 @@ function writersOf(prep: Preprocessing): readonly FeatureWriter[] {
 
 /** Rows → the flat model input, `rows.length × prep.inputWidth`, row-major. */
 export function encodeFeatures(prep: Preprocessing, rows: readonly DataRow[]): Float32Array {
+  const out = new Float32Array(rows.length * prep.inputWidth);
+  encodeFeaturesInto(prep, rows, out, 0);
+  return out;
+}
+
+/**
+ * Rows → the flat model input written into `out` from row `at` on (`out` zero-filled there): how
+ * serving encodes each request of a batch straight into the batch's one input.
+ */
+export function encodeFeaturesInto(
+  prep: Preprocessing,
+  rows: readonly DataRow[],
+  out: Float32Array,
+  at: number,
+): void {
   const width = prep.inputWidth;
   const writers = writersOf(prep);
-  const out = new Float32Array(rows.length * width);
   rows.forEach((row, r) => {
-    const start = r * width;
+    const start = (at + r) * width;
     if (writeInKeyOrder(row, writers, out, start)) return;
     // By name. Whatever the pass wrote before it gave up is written again with the same value.
     let offset = start;
@@ -101,7 +115,40 @@ export function encodeFeatures(prep: Preprocessing, rows: readonly DataRow[]): F
       offset += w.width;
     }
   });
-  return out;
+}
+
+/**
+ * A request's features by column (`columns(name)`: that feature's `rows` cells, or undefined
+ * when it was left out, as null) → the flat model input written into `out` from row `at` on,
+ * feature after feature: the same values encodeFeaturesInto writes for the same rows, without a
+ * record per row. Columns of numbers are standardized in one tight loop.
+ */
+export function encodeColumnsInto(
+  prep: Preprocessing,
+  columns: (name: string) => ArrayLike<unknown> | undefined,
+  rows: number,
+  out: Float32Array,
+  at: number,
+): void {
+  const width = prep.inputWidth;
+  const writers = writersOf(prep);
+  let offset = 0;
+  prep.features.forEach((t, j) => {
+    const w = writers[j]!;
+    const cells = columns(w.column);
+    let o = at * width + offset;
+    if (t.kind === 'standardize' && cells) {
+      const { mean, std, impute } = t;
+      for (let r = 0; r < rows; r++, o += width) {
+        const v = cells[r];
+        out[o] = ((typeof v === 'number' && Number.isFinite(v) ? v : impute) - mean) / std;
+      }
+    } else {
+      for (let r = 0; r < rows; r++, o += width)
+        w.write((cells ? cells[r] : null) as DataRow[string] | undefined, out, o);
+    }
+    offset += w.width;
+  });
 }
 
 /** Index of each row's label in `labels` (classification only); throws on a missing/unknown label. */

@@ -1,5 +1,11 @@
 export { fitPreprocessing, featureWidth } from './fit';
-export { encodeFeatures, encodeTargets, encodeLabelIndices } from './encode';
+export {
+  encodeColumnsInto,
+  encodeFeatures,
+  encodeFeaturesInto,
+  encodeLabelIndices,
+  encodeTargets,
+} from './encode';
 export { decodePredictions } from './decode';
 export { PreprocessingBuilder } from './builder';
 export { datetimeFeatureNames } from './datetime';

@@ -156,3 +156,39 @@ export function checkRecords(signature: Signature, instances: unknown[]): CheckR
   }
   return details.length > 0 ? { ok: false, details } : { ok: true, rows };
 }
+
+/**
+ * True when a request sent as columns (`columns(name)`: a feature's `rows` cells, undefined when
+ * left out) fits `signature` as checkRecords would accept its rows: every input present (a
+ * nullable one may be left out) and every cell valid. Each column is read once, cell after cell,
+ * with no row built. When false, the caller checks the rows with checkRecords, whose details
+ * name each bad cell: this answers only whether the request is the usual one.
+ */
+export function columnsFit(
+  signature: Signature,
+  columns: (name: string) => ArrayLike<unknown> | undefined,
+  rows: number,
+): boolean {
+  for (const column of signature.inputs) {
+    const cells = columns(column.name);
+    if (cells === undefined) {
+      if (column.nullable) continue;
+      return false;
+    }
+    if (cells.length !== rows) return false;
+    if (column.type === 'numeric') {
+      // The common column, checked without a call per cell.
+      for (let i = 0; i < rows; i++) {
+        const v = cells[i];
+        if (typeof v === 'number' ? !Number.isFinite(v) : v !== null || !column.nullable)
+          return false;
+      }
+      continue;
+    }
+    for (let i = 0; i < rows; i++) {
+      const v = cells[i];
+      if (v === undefined || cellError(column, v) !== null) return false;
+    }
+  }
+  return true;
+}

@@ -1,3 +1,3 @@
-export { checkRecords, MAX_RECORD_DETAILS } from './check';
+export { checkRecords, columnsFit, MAX_RECORD_DETAILS } from './check';
 export type { CheckRecordsResult } from './check';
 export { compareSignatures } from './compatibility';

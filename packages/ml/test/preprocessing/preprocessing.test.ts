@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AppError, type Column, type DataRow } from '@mlops/contracts';
 import {
   decodePredictions,
+  encodeColumnsInto,
   encodeFeatures,
+  encodeFeaturesInto,
   encodeLabelIndices,
   encodeTargets,
   fitPreprocessing,
@@ -165,5 +167,38 @@ describe('targets and predictions', () => {
 
   it('rejects output of the wrong width', () => {
     expect(() => decodePredictions(prep, new Float32Array(5), 2)).toThrow(/does not match/);
+  });
+});
+
+describe('encodeColumnsInto', () => {
+  it('writes what encodeFeatures writes for the same rows, at the given row', () => {
+    const prep = fitPreprocessing(columns, label, 'classification', rows);
+    const served: DataRow[] = [
+      { x: 2, color: 'blue', flag: false },
+      { x: null, color: 'green', flag: null },
+      { x: 4.5, color: null, flag: true },
+    ];
+    const cells = new Map(columns.map((c) => [c.name, served.map((r) => r[c.name] ?? null)]));
+    const width = prep.inputWidth;
+    const out = new Float32Array(4 * width);
+    encodeColumnsInto(prep, (name) => cells.get(name), served.length, out, 1);
+    expect(out.subarray(0, width)).toEqual(new Float32Array(width));
+    expect(out.subarray(width)).toEqual(encodeFeatures(prep, served));
+    // A column left out is every row's missing value, as a record without the key.
+    const without = new Float32Array(3 * width);
+    encodeColumnsInto(prep, (name) => (name === 'x' ? undefined : cells.get(name)), 3, without, 0);
+    expect(without).toEqual(
+      encodeFeatures(
+        prep,
+        served.map(({ x: _x, ...rest }) => rest),
+      ),
+    );
+  });
+
+  it('writes rows into a larger input with encodeFeaturesInto as encodeFeatures does', () => {
+    const prep = fitPreprocessing(columns, label, 'classification', rows);
+    const out = new Float32Array(6 * prep.inputWidth);
+    encodeFeaturesInto(prep, rows, out, 2);
+    expect(out.subarray(2 * prep.inputWidth)).toEqual(encodeFeatures(prep, rows));
   });
 });
