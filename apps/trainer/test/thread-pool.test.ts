@@ -55,43 +55,43 @@ describe('the spare training thread (BullMQ on real Redis, in-memory registry)',
   it('each job takes a thread that was ready before the job started', async () => {
     for (let i = 0; i < 2; i++) {
       // The spare started with the worker, then the one started when the first job's thread ended.
-      expect(await worker.spare.ready()).toBe(true);
+      expect(await worker.threads.ready()).toBe(true);
       await expect(trainOne()).resolves.toMatchObject({ version: i + 1 });
     }
     // No job started a thread itself: both were handed a ready spare.
     expect(await threadStarts()).toEqual({ warm: 2, cold: 0 });
-    expect(worker.spare.waiting?.alive).toBe(true);
+    expect(worker.threads.waiting?.alive).toBe(true);
   });
 
   it('a spare killed while it waits is replaced, and the next job trains', async () => {
-    expect(await worker.spare.ready()).toBe(true);
-    const killed = worker.spare.waiting;
+    expect(await worker.threads.ready()).toBe(true);
+    const killed = worker.threads.waiting;
     await killed?.terminate();
-    const replacement = worker.spare.waiting;
+    const replacement = worker.threads.waiting;
     expect(replacement).toBeDefined();
     expect(replacement).not.toBe(killed);
-    expect(await worker.spare.ready()).toBe(true);
+    expect(await worker.threads.ready()).toBe(true);
     await expect(trainOne()).resolves.toMatchObject({ version: 3 });
     expect(await threadStarts()).toEqual({ warm: 3, cold: 0 });
   });
 
   it('a spare that dies before it is ready: the job starts a thread of its own', async () => {
-    expect(await worker.spare.ready()).toBe(true);
-    await worker.spare.waiting?.terminate();
+    expect(await worker.threads.ready()).toBe(true);
+    await worker.threads.waiting?.terminate();
     // Killed in the same turn it was started: it cannot have loaded TF.js yet.
-    const starting = worker.spare.waiting;
+    const starting = worker.threads.waiting;
     await starting?.terminate();
     expect(starting?.backend).toBeUndefined();
     // Not replaced (a thread that cannot start would die again): the job starts its own.
-    expect(worker.spare.waiting).toBeUndefined();
+    expect(worker.threads.waiting).toBeUndefined();
     await expect(trainOne()).resolves.toMatchObject({ version: 4 });
     expect(await threadStarts()).toEqual({ warm: 3, cold: 1 });
     // …and once the job's thread has ended, a spare waits again.
-    expect(await worker.spare.ready()).toBe(true);
+    expect(await worker.threads.ready()).toBe(true);
   });
 
   it('closing the worker terminates its spare', async () => {
-    const spare = worker.spare.waiting;
+    const spare = worker.threads.waiting;
     expect(spare?.alive).toBe(true);
     await worker.close();
     // 'closed' terminates the spare; its exit may follow close() by a moment.
@@ -99,6 +99,6 @@ describe('the spare training thread (BullMQ on real Redis, in-memory registry)',
       spare?.alive ? spare.worker.once('exit', () => resolve()) : resolve(),
     );
     expect(spare?.alive).toBe(false);
-    expect(worker.spare.waiting).toBeUndefined();
+    expect(worker.threads.waiting).toBeUndefined();
   });
 });
