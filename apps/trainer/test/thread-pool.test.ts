@@ -51,54 +51,60 @@ async function threadStarts(): Promise<{ warm: number; cold: number }> {
   return { warm: count('true'), cold: count('false') };
 }
 
-describe('the spare training thread (BullMQ on real Redis, in-memory registry)', () => {
-  it('each job takes a thread that was ready before the job started', async () => {
-    for (let i = 0; i < 2; i++) {
-      // The spare started with the worker, then the one started when the first job's thread ended.
+// Thread starts and fits on a machine shared with others: minutes, not seconds, under load.
+describe(
+  'the spare training thread (BullMQ on real Redis, in-memory registry)',
+  { timeout: 180_000 },
+  () => {
+    it('each job takes a thread that was ready before the job started', async () => {
+      for (let i = 0; i < 2; i++) {
+        // The spare started with the worker, then the same thread, kept after the first job.
+        expect(await worker.threads.ready()).toBe(true);
+        await expect(trainOne()).resolves.toMatchObject({ version: i + 1 });
+      }
+      // No job started a thread itself: both were handed a ready spare.
+      expect(await threadStarts()).toEqual({ warm: 2, cold: 0 });
+      expect(worker.threads.waiting?.jobs).toBe(2);
+      expect(worker.threads.waiting?.alive).toBe(true);
+    });
+
+    it('a spare killed while it waits is replaced, and the next job trains', async () => {
       expect(await worker.threads.ready()).toBe(true);
-      await expect(trainOne()).resolves.toMatchObject({ version: i + 1 });
-    }
-    // No job started a thread itself: both were handed a ready spare.
-    expect(await threadStarts()).toEqual({ warm: 2, cold: 0 });
-    expect(worker.threads.waiting?.alive).toBe(true);
-  });
+      const killed = worker.threads.waiting;
+      await killed?.terminate();
+      const replacement = worker.threads.waiting;
+      expect(replacement).toBeDefined();
+      expect(replacement).not.toBe(killed);
+      expect(await worker.threads.ready()).toBe(true);
+      await expect(trainOne()).resolves.toMatchObject({ version: 3 });
+      expect(await threadStarts()).toEqual({ warm: 3, cold: 0 });
+    });
 
-  it('a spare killed while it waits is replaced, and the next job trains', async () => {
-    expect(await worker.threads.ready()).toBe(true);
-    const killed = worker.threads.waiting;
-    await killed?.terminate();
-    const replacement = worker.threads.waiting;
-    expect(replacement).toBeDefined();
-    expect(replacement).not.toBe(killed);
-    expect(await worker.threads.ready()).toBe(true);
-    await expect(trainOne()).resolves.toMatchObject({ version: 3 });
-    expect(await threadStarts()).toEqual({ warm: 3, cold: 0 });
-  });
+    it('a spare that dies before it is ready: the job starts a thread of its own', async () => {
+      expect(await worker.threads.ready()).toBe(true);
+      await worker.threads.waiting?.terminate();
+      // Killed in the same turn it was started: it cannot have loaded TF.js yet.
+      const starting = worker.threads.waiting;
+      await starting?.terminate();
+      expect(starting?.backend).toBeUndefined();
+      // Not replaced (a thread that cannot start would die again): the job starts its own.
+      expect(worker.threads.waiting).toBeUndefined();
+      await expect(trainOne()).resolves.toMatchObject({ version: 4 });
+      expect(await threadStarts()).toEqual({ warm: 3, cold: 1 });
+      // …and once the job's thread has ended, a spare waits again.
+      expect(await worker.threads.ready()).toBe(true);
+    });
 
-  it('a spare that dies before it is ready: the job starts a thread of its own', async () => {
-    expect(await worker.threads.ready()).toBe(true);
-    await worker.threads.waiting?.terminate();
-    // Killed in the same turn it was started: it cannot have loaded TF.js yet.
-    const starting = worker.threads.waiting;
-    await starting?.terminate();
-    expect(starting?.backend).toBeUndefined();
-    // Not replaced (a thread that cannot start would die again): the job starts its own.
-    expect(worker.threads.waiting).toBeUndefined();
-    await expect(trainOne()).resolves.toMatchObject({ version: 4 });
-    expect(await threadStarts()).toEqual({ warm: 3, cold: 1 });
-    // …and once the job's thread has ended, a spare waits again.
-    expect(await worker.threads.ready()).toBe(true);
-  });
-
-  it('closing the worker terminates its spare', async () => {
-    const spare = worker.threads.waiting;
-    expect(spare?.alive).toBe(true);
-    await worker.close();
-    // 'closed' terminates the spare; its exit may follow close() by a moment.
-    await new Promise<void>((resolve) =>
-      spare?.alive ? spare.worker.once('exit', () => resolve()) : resolve(),
-    );
-    expect(spare?.alive).toBe(false);
-    expect(worker.threads.waiting).toBeUndefined();
-  });
-});
+    it('closing the worker terminates its spare', async () => {
+      const spare = worker.threads.waiting;
+      expect(spare?.alive).toBe(true);
+      await worker.close();
+      // 'closed' terminates the spare; its exit may follow close() by a moment.
+      await new Promise<void>((resolve) =>
+        spare?.alive ? spare.worker.once('exit', () => resolve()) : resolve(),
+      );
+      expect(spare?.alive).toBe(false);
+      expect(worker.threads.waiting).toBeUndefined();
+    });
+  },
+);

@@ -71,7 +71,8 @@ async function retirements(): Promise<Record<string, number>> {
   return Object.fromEntries(values.map((v) => [String(v.labels.reason), v.value]));
 }
 
-describe('a training thread kept across jobs', () => {
+// Several fits and thread starts a test, on a machine shared with others.
+describe('a training thread kept across jobs', { timeout: 180_000 }, () => {
   let first: { version: number | null; metrics: Record<string, unknown> } | undefined;
   /** The metrics of the seeded run as the first job trained it (trained here when run alone). */
   const reference = async () => (first ??= await trainOne()).metrics;
@@ -109,32 +110,28 @@ describe('a training thread kept across jobs', () => {
     expect(await retirements()).toEqual({});
   });
 
-  it(
-    'a cancelled job ends its thread; the next job trains right in a new one',
-    { timeout: 180_000 },
-    async () => {
-      const w = await startWorker();
-      const thread = w.threads.waiting;
-      const { run, job } = await enqueue({
-        hyperparameters: { epochs: 1_000, earlyStoppingPatience: 0 },
-      });
-      registry.onProgress = (id, progress) => {
-        if (id === run.id && progress.epoch >= 2) registry.cancel(id);
-      };
-      await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/was cancelled/);
-      registry.onProgress = undefined;
-      expect(thread?.alive).toBe(false);
-      expect(await retirements()).toEqual({ cancelled: 1 });
-      // A new thread was started for the next job while the worker waited.
-      expect(await w.threads.ready()).toBe(true);
-      const fresh = w.threads.waiting;
-      expect(fresh).not.toBe(thread);
-      const next = await trainOne();
-      expect(next.metrics).toEqual(await reference());
-      expect(fresh?.health?.leakedTensors).toBe(0);
-      expect(w.threads.waiting).toBe(fresh);
-    },
-  );
+  it('a cancelled job ends its thread; the next job trains right in a new one', async () => {
+    const w = await startWorker();
+    const thread = w.threads.waiting;
+    const { run, job } = await enqueue({
+      hyperparameters: { epochs: 1_000, earlyStoppingPatience: 0 },
+    });
+    registry.onProgress = (id, progress) => {
+      if (id === run.id && progress.epoch >= 2) registry.cancel(id);
+    };
+    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/was cancelled/);
+    registry.onProgress = undefined;
+    expect(thread?.alive).toBe(false);
+    expect(await retirements()).toEqual({ cancelled: 1 });
+    // A new thread was started for the next job while the worker waited.
+    expect(await w.threads.ready()).toBe(true);
+    const fresh = w.threads.waiting;
+    expect(fresh).not.toBe(thread);
+    const next = await trainOne();
+    expect(next.metrics).toEqual(await reference());
+    expect(fresh?.health?.leakedTensors).toBe(0);
+    expect(w.threads.waiting).toBe(fresh);
+  });
 
   it('a thread that trained its share of jobs is replaced', async () => {
     const w = await startWorker({ threadMaxJobs: 1 });
