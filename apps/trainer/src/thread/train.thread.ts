@@ -12,7 +12,7 @@ import { collectRows, toRecords } from '../train/load-data';
 import { since, trainPipeline, type TrainInput, type TrainOutput } from '../train/pipeline';
 import { trainImagePipeline } from '../train/image-pipeline';
 import { trainStreaming } from '../train/stream';
-import { HostChannel, JobChannels, describeError } from './channel';
+import { JobChannels, describeError, type HostChannel } from './channel';
 import {
   transferables,
   type ThreadHealth,
