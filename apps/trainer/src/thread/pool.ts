@@ -27,9 +27,10 @@ export interface ThreadPoolOptions {
  * The training threads of a worker that wait for a job: started ahead of the first, and kept
  * after a job for the next.
  *
- * A fresh thread costs about a second and a half of CPU before it trains — its module graph
- * (transpiled and linked again in every thread), the TF.js backend, a warm-up fit — which made
- * up half of the CPU of a small job. So a thread whose job ended cleanly is kept and trains the
+ * A fresh thread costs seconds of CPU before it trains — its module graph (transpiled and
+ * linked again in every thread when run from source), the TF.js backend, a warm-up fit: in the
+ * queue benchmark a one-epoch job took 2.9–3.7 s of trainer CPU with a new thread each, and
+ * 0.14–0.24 s on a kept one (docs/benchmarks.md). So a thread whose job ended cleanly is kept and trains the
  * next job: the job that asks for the same backend takes it, ready and warm. It is kept only
  * when nothing of the job can reach the next one:
  *
