@@ -3,7 +3,7 @@
  * takes from spawn to `ready` (module graph, TF.js backend init, and — unless skipped — the
  * warm-up fit), with TRAINER_WARM_UP on and off. This is the start-up a job would wait for
  * if its thread were started when the job arrives — as BullMQ's sandboxed processor starts
- * a child on the first job — instead of ahead of it by the worker's spare (src/thread/spare.ts).
+ * a child on the first job — instead of ahead of it by the worker's pool (src/thread/pool.ts).
  * Threads run one at a time, each terminated before the next. Run from source, each thread also
  * registers tsx (src/thread/entry.ts); a built image's .js entry skips that.
  * Prints one JSON line: median and each rep, in milliseconds.

@@ -36,6 +36,10 @@ export const trainerEnvSchema = z.object({
    * thread/entry.ts; declared here so a bad value stops the trainer at start-up).
    */
   TRAINER_THREAD_YOUNG_GEN_MB: z.coerce.number().int().min(8).max(4_096).default(96),
+  /** Jobs a training thread trains before a new one replaces it (thread/pool.ts). */
+  TRAINER_THREAD_MAX_JOBS: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** A training thread whose heap is larger than this after a job (MiB) is replaced. */
+  TRAINER_THREAD_MAX_HEAP_MB: z.coerce.number().int().min(64).max(65_536).default(1_024),
   /**
    * Export each trained model to ONNX, verified on held-out rows, beside its TF.js bundle (read
    * in the training thread: train/onnx.ts; declared here so a bad value stops the trainer).

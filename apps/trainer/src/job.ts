@@ -63,7 +63,7 @@ export interface ProcessorDeps {
   threadGrace?: Pick<ThreadTrainingOptions, 'cancelGraceMs' | 'shutdownGraceMs'>;
   /** The training thread's program (default: thread/train.thread); tests wrap it. */
   threadEntry?: URL;
-  /** Where jobs get their threads: the worker's spare (thread/spare.ts); default a new one each. */
+  /** Where jobs get their threads and leave them: the worker's pool (thread/pool.ts); default a new one each. */
   threads?: ThreadSource;
 }
 

@@ -25,8 +25,14 @@ export function createTrainerMetrics() {
     }),
     threadStarts: new Counter({
       name: 'trainer_thread_starts_total',
-      help: 'Training threads given to jobs; warm="true" when the spare was ready before the job',
+      help: 'Training threads given to jobs; warm="true" when the thread was ready before the job (a spare, or one kept from an earlier job)',
       labelNames: ['warm'] as const,
+      registers: [registry],
+    }),
+    threadRetirements: new Counter({
+      name: 'trainer_thread_retirements_total',
+      help: 'Training threads ended after a job instead of kept for the next, by reason (cancelled, crashed, timed-out, interrupted, failed, leaked-tensors, heap, max-jobs, not-ready, shutdown, surplus)',
+      labelNames: ['reason'] as const,
       registers: [registry],
     }),
     samplesPerSecond: new Gauge({

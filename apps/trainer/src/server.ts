@@ -41,6 +41,8 @@ const worker = createTrainerWorker({
   checkpointIntervalMs: env.TRAINER_CHECKPOINT_INTERVAL_MS,
   threadGrace: { shutdownGraceMs: env.TRAINER_SHUTDOWN_GRACE_MS },
   streamRowsAbove: env.TRAINER_STREAM_ROWS,
+  threadMaxJobs: env.TRAINER_THREAD_MAX_JOBS,
+  threadMaxHeapMb: env.TRAINER_THREAD_MAX_HEAP_MB,
 });
 
 // Re-evaluations of registered versions (versions.evaluate): platform metrics for the gate.

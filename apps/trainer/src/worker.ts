@@ -4,7 +4,7 @@ import { QUEUE_NAMES, redisKeys, type TrainJobPayload } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
 import { Cancellations } from './cancellations';
 import { createTrainProcessor, type ProcessorDeps, type TrainJobResult } from './job';
-import { SpareThread } from './thread/spare';
+import { ThreadPool } from './thread/pool';
 
 export interface TrainerWorkerOptions extends Omit<
   ProcessorDeps,
@@ -23,6 +23,10 @@ export interface TrainerWorkerOptions extends Omit<
   lockDurationMs?: number;
   /** How often this worker looks for stalled jobs of dead workers; default lockDuration / 2. */
   stalledIntervalMs?: number;
+  /** Jobs a training thread trains before it is replaced (thread/pool.ts; default 100). */
+  threadMaxJobs?: number;
+  /** A training thread whose heap is larger after a job (MiB) is replaced (default 1024). */
+  threadMaxHeapMb?: number;
 }
 
 export interface TrainerWorker extends Worker<TrainJobPayload, TrainJobResult> {
@@ -31,19 +35,20 @@ export interface TrainerWorker extends Worker<TrainJobPayload, TrainJobResult> {
    * (its thread is terminated after `threadGrace.shutdownGraceMs`; the last checkpoint counts).
    */
   shutdown(): Promise<void>;
-  /** The training thread waiting, started and ready, for the next job (thread/spare.ts). */
-  readonly spare: SpareThread;
+  /** The training threads waiting, started and ready, for the next jobs (thread/pool.ts). */
+  readonly threads: ThreadPool;
 }
 
 /**
- * The BullMQ worker of the `train` queue. Each job trains in a worker thread of its own
- * (thread/host.ts): model, fit, evaluation and encoding run there, while this thread's event loop
- * does only I/O — lock renewal, `run.cancelled` pub/sub, progress, registry calls. A batch that
+ * The BullMQ worker of the `train` queue. Each job trains in a worker thread that no other job
+ * uses meanwhile (thread/host.ts): model, fit, evaluation and encoding run there, while this
+ * thread's event loop does only I/O — lock renewal, `run.cancelled` pub/sub, progress, registry calls. A batch that
  * blocks its thread for minutes (one huge batch, a slow synchronous kernel) therefore cannot
  * delay a lock renewal, and the job is never taken for stalled while its worker lives.
  *
- * A job's thread is started before the job: the worker keeps one spare thread ready
- * (thread/spare.ts), so a job does not wait the second a thread takes to load TF.js.
+ * A job's thread is started before the job and kept after it when the job left it clean
+ * (thread/pool.ts), so a job neither waits for nor pays the CPU of a thread loading the trainer
+ * and TF.js; a job that was cancelled, crashed or timed out leaves a new thread to the next.
  *
  * Concurrency defaults to 1: each thread has its own TF.js, but training saturates the cores, so
  * parallel jobs on one machine mostly compete with each other.
@@ -56,18 +61,21 @@ export function createTrainerWorker(opts: TrainerWorkerOptions): TrainerWorker {
   const cancellations = new Cancellations(subscriber, keys.events, opts.logger);
   const stopping = new AbortController();
   // Started now, so the first job does not wait for a thread either.
-  const spare = new SpareThread({
+  const threads = new ThreadPool({
     backend: opts.backend,
     logger: opts.logger,
+    keep: opts.concurrency ?? 1,
+    ...(opts.threadMaxJobs ? { maxJobs: opts.threadMaxJobs } : {}),
+    ...(opts.threadMaxHeapMb ? { maxHeapMb: opts.threadMaxHeapMb } : {}),
     ...(opts.threadEntry ? { entry: opts.threadEntry } : {}),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
-  spare.start();
+  threads.start();
   const processor = createTrainProcessor({
     ...opts,
     cancellations,
     shutdown: stopping.signal,
-    threads: spare,
+    threads,
   });
   const lockDuration = opts.lockDurationMs ?? 30_000;
   const worker = new Worker<TrainJobPayload, TrainJobResult>(QUEUE_NAMES.train, processor, {
@@ -80,7 +88,7 @@ export function createTrainerWorker(opts: TrainerWorkerOptions): TrainerWorker {
     maxStalledCount: 2,
     autorun: true,
   }) as TrainerWorker;
-  Object.assign(worker, { spare });
+  Object.assign(worker, { threads });
   cancellations.start().catch((err: unknown) => {
     opts.logger.error({ err }, 'could not subscribe to run events: cancel is noticed late');
   });
@@ -96,12 +104,12 @@ export function createTrainerWorker(opts: TrainerWorkerOptions): TrainerWorker {
   });
   worker.on('closed', () => {
     void cancellations.close();
-    void spare.close();
+    void threads.close();
   });
   worker.shutdown = async () => {
     stopping.abort();
-    // No job will take the spare now: it goes at once, the running job at its checkpoint.
-    await Promise.all([spare.close(), worker.close()]);
+    // No job takes a waiting thread now: they go at once, the running job's at its checkpoint.
+    await Promise.all([threads.close(), worker.close()]);
   };
   return worker;
 }

@@ -6,7 +6,12 @@ import type { RunningService } from '../../lib/services';
 import { RunEvents } from '../run-events';
 import { ratio, startPlatform, type Figure, type ScaleOptions } from './harness';
 
-const TRAINERS = [1, 2, 4];
+/** `BENCH_SCALE_TRAINERS=1` (a comma list) runs only those counts, e.g. to profile one trainer. */
+const TRAINERS = (process.env.BENCH_SCALE_TRAINERS ?? '1,2,4').split(',').map(Number);
+if (!TRAINERS.every((n) => Number.isInteger(n) && n >= 1 && n <= 16))
+  throw new Error(
+    `BENCH_SCALE_TRAINERS: whole numbers from 1 to 16, not "${process.env.BENCH_SCALE_TRAINERS}"`,
+  );
 const JOBS = Number(process.env.BENCH_SCALE_JOBS ?? 12);
 
 /** The pid of the Redis server (when it runs on this machine, its CPU time can be read). */

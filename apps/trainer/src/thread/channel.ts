@@ -4,6 +4,7 @@ import { AppError, type CellValue } from '@mlops/contracts';
 import { FitInterrupted } from '../train/epoch-loop';
 import type {
   HostMessage,
+  JobMessage,
   ReplyTo,
   ThreadError,
   ThreadMessage,
@@ -12,7 +13,7 @@ import type {
 } from './protocol';
 import { RowReader } from './rows';
 
-type Pending = { resolve: (reply: HostMessage) => void; reject: (err: Error) => void };
+type Pending = { resolve: (reply: JobMessage) => void; reject: (err: Error) => void };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The reason the thread's signal aborts with when the host sends `cancel`. */
@@ -22,9 +23,14 @@ class CancelledByHost extends Error {
   }
 }
 
+/** Ids of the thread's requests, unique across its jobs. */
+let nextRequestId = 1;
+
 /**
- * The training thread's end of the protocol: requests to the host with their replies, the rows
- * of a dataset pass, and the cancel and interrupt the host may send at any time. Messages are
+ * The training thread's end of the protocol for one job: requests to the host with their
+ * replies, the rows of a dataset pass, and the cancel and interrupt the host may send at any
+ * time. A thread trains its jobs one after another, each with a channel of its own (see
+ * `JobChannels`), so a cancel or an interrupt never outlives the job it was meant for. Messages are
  * handled whenever the thread's event loop turns: the streaming fit takes a turn per batch,
  * TF.js's `model.fit` one per 125 ms of batches, and every fit one per epoch (`receive`) — as
  * often as a fit can stop anyway.
@@ -32,16 +38,17 @@ class CancelledByHost extends Error {
 export class HostChannel {
   private readonly controller = new AbortController();
   private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
   private passes = 0;
   private interruptRequested = false;
   private train:
     { resolve: (request: TrainRequest) => void; reject: (err: Error) => void } | undefined;
   private request: TrainRequest | undefined;
 
-  constructor(private readonly port: MessagePort) {
-    port.on('message', (msg: HostMessage) => this.onMessage(msg));
-  }
+  constructor(
+    private readonly port: MessagePort,
+    /** Which of the thread's jobs this is (1, 2, …), as the host numbers them. */
+    readonly job: number,
+  ) {}
 
   /** Aborts on `cancel`: the fit stops at the end of its current batch. */
   get signal(): AbortSignal {
@@ -85,7 +92,7 @@ export class HostChannel {
     transfer: ArrayBuffer[] = [],
   ): Promise<ReplyTo<R>> {
     if (this.signal.aborted) return Promise.reject(this.signal.reason as Error);
-    const id = this.nextId++;
+    const id = nextRequestId++;
     return new Promise<ReplyTo<R>>((resolve, reject) => {
       this.pending.set(id, { resolve: (reply) => resolve(reply as ReplyTo<R>), reject });
       this.post({ ...msg, id }, transfer);
@@ -115,7 +122,8 @@ export class HostChannel {
     }
   }
 
-  private onMessage(msg: HostMessage): void {
+  /** A message the host sent for this job. */
+  deliver(msg: JobMessage): void {
     switch (msg.type) {
       case 'train':
         this.request = msg.request;
@@ -140,6 +148,30 @@ export class HostChannel {
         return;
       }
     }
+  }
+}
+
+/**
+ * The host's messages, each handed to the channel of the job it names: the current job's, or
+ * the next one's when the host has begun it (its `train`, or a cancel sent ahead of that). What
+ * names a job already finished is dropped: the host sends a cancel when a report fails even
+ * after the last epoch, and its answers to requests still in flight when a fit ends.
+ */
+export class JobChannels {
+  private current: HostChannel;
+
+  constructor(private readonly port: MessagePort) {
+    this.current = new HostChannel(port, 1);
+    port.on('message', (msg: HostMessage) => {
+      if (msg.job < this.current.job) return;
+      this.channel(msg.job).deliver(msg);
+    });
+  }
+
+  /** The channel of job `job`: the current one, or a new one once the host moved past it. */
+  channel(job: number): HostChannel {
+    if (job > this.current.job) this.current = new HostChannel(this.port, job);
+    return this.current;
   }
 }
 

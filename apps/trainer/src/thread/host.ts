@@ -8,14 +8,19 @@ import type { TrainOutput } from '../train/pipeline';
 import {
   ROWS_PER_CHUNK,
   transferables,
-  type HostMessage,
+  type JobMessage,
   type ThreadError,
   type ThreadMessage,
   type TrainRequest,
 } from './protocol';
 import { EpochReports } from './epoch-reports';
 import { RowChunkWriter } from './rows';
-import { freshThreads, type ThreadSource, type TrainingThread } from './training-thread';
+import {
+  freshThreads,
+  type ThreadEnd,
+  type ThreadSource,
+  type TrainingThread,
+} from './training-thread';
 
 export interface ThreadTrainingOptions {
   backend: BackendRequest;
@@ -44,7 +49,10 @@ export interface ThreadTrainingOptions {
   cancelGraceMs?: number;
   /** How long a shutdown may wait for the epoch to end before terminating (default 10 min). */
   shutdownGraceMs?: number;
-  /** Where the thread comes from: the worker's spare (thread/spare.ts); default a new one. */
+  /**
+   * Where the thread comes from and goes back to: the worker's pool (thread/pool.ts), which
+   * keeps a thread its job left clean for the next job; default a new one, terminated after.
+   */
   threads?: ThreadSource;
   /** The program of a new thread; tests substitute one that wraps the real entry. */
   entry?: URL;
@@ -56,8 +64,10 @@ export interface ThreadTrainingResult {
 }
 
 /**
- * Train one run in a worker thread of its own and settle only once that thread is gone, so two
- * jobs never share a thread or a TF.js backend and a finished job leaves nothing running.
+ * Train one run in a worker thread, which no other job uses meanwhile, and settle only once the
+ * thread is back in its pool, idle and clean (a finished job leaves nothing running there), or
+ * gone: a thread whose job was cancelled, interrupted, crashed, timed out or failed unexpectedly
+ * is terminated, so whatever state it was left in never reaches another job.
  */
 export function trainInThread(opts: ThreadTrainingOptions): Promise<ThreadTrainingResult> {
   return new Promise((resolve, reject) => new ThreadRun(opts, resolve, reject).start());
@@ -65,6 +75,8 @@ export function trainInThread(opts: ThreadTrainingOptions): Promise<ThreadTraini
 
 class ThreadRun {
   private readonly thread: TrainingThread;
+  /** This job's number on its thread; every message to the thread carries it. */
+  private job = 0;
   private readonly passes = new Map<number, AsyncIterator<Uint8Array>>();
   /** Buffer size of the next chunk: the largest chunk so far and some (growing copies). */
   private chunkBytes = 64 * 1024;
@@ -92,14 +104,19 @@ class ThreadRun {
   start(): void {
     const { opts } = this;
     // A spare's `ready` (or its end) came before this job listened: it is replayed here.
-    this.thread.attach({
+    this.job = this.thread.attach({
       message: (msg) => this.onMessage(msg),
       // An uncaught exception or running out of heap kills only the thread: the job fails.
       error: (err) => {
-        this.finish(new AppError('INTERNAL', `training thread crashed: ${err.message}`));
+        this.finish(new AppError('INTERNAL', `training thread crashed: ${err.message}`), {
+          retire: 'crashed',
+        });
       },
       exit: (code) => {
-        this.finish(new AppError('INTERNAL', `training thread exited (code ${code}) mid-training`));
+        this.finish(
+          new AppError('INTERNAL', `training thread exited (code ${code}) mid-training`),
+          { retire: 'crashed' },
+        );
       },
     });
     opts.signal.addEventListener('abort', this.onCancel);
@@ -134,12 +151,12 @@ class ThreadRun {
     this.deadlineAt = at;
     this.timer = setTimeout(() => {
       this.opts.logger.warn({ graceMs: ms }, 'training thread did not stop in time: terminated');
-      this.finish(error());
+      this.finish(error(), { retire: 'timed-out' });
     }, ms);
   }
 
-  private post(msg: HostMessage, transfer: ArrayBuffer[] = []): void {
-    if (!this.settled) this.thread.post(msg, transfer);
+  private post(msg: JobMessage, transfer: ArrayBuffer[] = []): void {
+    if (!this.settled) this.thread.post({ ...msg, job: this.job }, transfer);
   }
 
   private onMessage(msg: ThreadMessage): void {
@@ -172,12 +189,33 @@ class ThreadRun {
         return;
       case 'done':
         // A report that failed after the last epoch still fails the job.
-        return this.afterReports(
-          () => this.stopReason ?? { backend: this.backend as BackendName, output: msg.output },
+        return this.afterReports(() =>
+          this.stopReason
+            ? [this.stopReason, { retire: 'cancelled' }]
+            : [
+                { backend: this.backend as BackendName, output: msg.output },
+                { health: msg.health },
+              ],
         );
       case 'failed':
-        return this.afterReports(() => this.revive(msg.error));
+        return this.afterReports(() => [
+          this.revive(msg.error),
+          { ...this.retiring(msg.error), ...(msg.health ? { health: msg.health } : {}) },
+        ]);
     }
+  }
+
+  /**
+   * Whether a thread whose fit failed with `error` may train another job: only when it failed
+   * by itself with an error it understood (an AppError: a bad spec or dataset), never when it
+   * was stopped (cancel, interrupt) or threw something unexpected, which may have left it in
+   * any state.
+   */
+  private retiring(error: ThreadError): ThreadEnd {
+    if (error.aborted || this.stopReason) return { retire: 'cancelled' };
+    if (error.interruptedAt !== undefined) return { retire: 'interrupted' };
+    if (!error.code) return { retire: 'failed' };
+    return {};
   }
 
   /**
@@ -186,8 +224,8 @@ class ThreadRun {
    * interrupted fit carries the checkpoint the next worker resumes from. A report that hangs is
    * bounded like a fit that hangs: a cancel or shutdown meanwhile terminates at its deadline.
    */
-  private afterReports(outcome: () => ThreadTrainingResult | Error): void {
-    void this.reports.delivered().then(() => this.finish(outcome()));
+  private afterReports(outcome: () => [ThreadTrainingResult | Error, ThreadEnd]): void {
+    void this.reports.delivered().then(() => this.finish(...outcome()));
   }
 
   /** Run a host-side step for the thread; its failure stops the training with that error. */
@@ -226,7 +264,7 @@ class ThreadRun {
     return new AppError('INTERNAL', `training failed: ${error.message}`);
   }
 
-  private finish(outcome: ThreadTrainingResult | Error): void {
+  private finish(outcome: ThreadTrainingResult | Error, end: ThreadEnd): void {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);
@@ -236,6 +274,12 @@ class ThreadRun {
     for (const rows of this.passes.values()) void rows.return?.().catch(() => undefined);
     this.passes.clear();
     const settle = () => (outcome instanceof Error ? this.reject(outcome) : this.resolve(outcome));
-    this.thread.terminate().then(settle, settle);
+    // A graceful shutdown stops the worker: no job follows on this thread.
+    const ending: ThreadEnd = this.opts.shutdown?.aborted ? { ...end, retire: 'shutdown' } : end;
+    const { threads } = this.opts;
+    const released = threads?.release
+      ? threads.release(this.thread, ending)
+      : this.thread.terminate();
+    released.then(settle, settle);
   }
 }

@@ -11,9 +11,9 @@ import type { TransferBaseBundle } from '../train/transfer-base';
  * its event loop — and with it the job's lock renewal — never waits on a kernel.
  *
  *   host                                  thread
- *   spawn(workerData: ThreadInit) ──────► initBackend
+ *   spawn(workerData: ThreadInit) ──────► initBackend, warm-up
  *        ◄──────────────────────────────── ready {backend}
- *   (the worker's spare gets this far before a job takes it: thread/spare.ts)
+ *   (the worker's spare gets this far before a job takes it: thread/pool.ts)
  *   runs.start, download checkpoint
  *   train {request} ─────────────────────► build model, fit …
  *        ◄──────── rows {id, pass} ─────── (pull: one chunk at a time per pass)
@@ -21,7 +21,8 @@ import type { TransferBaseBundle } from '../train/transfer-base';
  *        ◄──────── checkpoint {id, bytes} ──   (awaited: ack {id, ok})
  *        ◄──────── epoch {report} ──────────   (not awaited: see ./epoch-reports.ts)
  *   cancel / interrupt ──────────────────► (any time)
- *        ◄──────────────────────────────── done {output} | failed {error}
+ *        ◄──────────────────────────────── done {output, health} | failed {error, health}
+ *   (a thread the job left clean waits for the next `train`: thread/pool.ts)
  */
 
 /** workerData of a training thread: what it needs before the run is started. */
@@ -59,12 +60,30 @@ export interface ThreadError {
   aborted?: boolean;
 }
 
-export type HostMessage =
+/**
+ * What the host sends, each for one job of the thread: `job` counts the jobs the thread was given
+ * (1, 2, …). A thread trains jobs one after another (./pool.ts), and whatever reaches it for a job
+ * it has finished (a cancel sent after the last epoch, an answer to a prefetch) is dropped.
+ */
+export type HostMessage = JobMessage & { job: number };
+
+export type JobMessage =
   | { type: 'train'; request: TrainRequest }
   | { type: 'rows'; id: number; bytes: Uint8Array; done: boolean }
   | { type: 'ack'; id: number; ok: boolean }
   | { type: 'cancel' }
   | { type: 'interrupt' };
+
+/**
+ * The state a thread is left in by a job, posted with its outcome: the host keeps the thread for
+ * the next job only when the job left no tensor behind (and its heap is not too large).
+ */
+export interface ThreadHealth {
+  /** TF.js tensors alive now, minus those alive before the thread's first job (0 = no leak). */
+  leakedTensors: number;
+  /** The thread's V8 heap in use, in bytes (garbage not yet collected included). */
+  heapUsedBytes: number;
+}
 
 export type ThreadMessage =
   | { type: 'ready'; backend: BackendName }
@@ -72,14 +91,14 @@ export type ThreadMessage =
   | { type: 'checkpoint'; id: number; epoch: number; bytes: Uint8Array }
   | { type: 'epoch'; report: EpochReport }
   | { type: 'log'; level: 'info' | 'warn'; msg: string; fields: Record<string, unknown> }
-  | { type: 'done'; output: TrainOutput }
-  | { type: 'failed'; error: ThreadError };
+  | { type: 'done'; output: TrainOutput; health: ThreadHealth }
+  | { type: 'failed'; error: ThreadError; health?: ThreadHealth };
 
 /** Thread requests the host answers (by `id`), and the answer each gets. */
 export type ThreadRequest = Extract<ThreadMessage, { id: number }>;
 export type ReplyTo<R extends ThreadRequest> = R extends { type: 'rows' }
-  ? Extract<HostMessage, { type: 'rows' }>
-  : Extract<HostMessage, { type: 'ack' }>;
+  ? Extract<JobMessage, { type: 'rows' }>
+  : Extract<JobMessage, { type: 'ack' }>;
 
 /**
  * Canonical rows per `rows` answer (give or take the last block of lines the registry sent):

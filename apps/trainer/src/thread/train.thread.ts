@@ -1,17 +1,25 @@
-// The program of a training thread (one per job; see ./host.ts). Everything that runs TF.js
-// kernels happens here — backend, model, fit, evaluation, checkpoint and bundle encoding — so a
-// batch that blocks for minutes blocks only this thread, never the job's lock renewal.
+// The program of a training thread (see ./host.ts). Everything that runs TF.js kernels happens
+// here — backend, model, fit, evaluation, checkpoint and bundle encoding — so a batch that
+// blocks for minutes blocks only this thread, never the job's lock renewal. It trains one job
+// at a time, then waits for the next: the host keeps a thread its job left clean (./pool.ts).
+import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '@mlops/contracts';
-import { initBackend } from '@mlops/ml/backend';
+import { getTf, initBackend } from '@mlops/ml/backend';
 import { disposeCheckpoint } from '../train/checkpoint';
 import type { EpochReport } from '../train/fit';
 import { collectRows, toRecords } from '../train/load-data';
 import { since, trainPipeline, type TrainInput, type TrainOutput } from '../train/pipeline';
 import { trainImagePipeline } from '../train/image-pipeline';
 import { trainStreaming } from '../train/stream';
-import { HostChannel, describeError } from './channel';
-import { transferables, type ThreadInit, type ThreadRequest, type TrainRequest } from './protocol';
+import { JobChannels, describeError, type HostChannel } from './channel';
+import {
+  transferables,
+  type ThreadHealth,
+  type ThreadInit,
+  type ThreadRequest,
+  type TrainRequest,
+} from './protocol';
 import { CheckpointSchedule, openRunCheckpoint } from './resume';
 import { warmUpTraining } from './warm-up';
 
@@ -74,7 +82,7 @@ async function train(host: HostChannel, request: TrainRequest): Promise<TrainOut
 }
 
 async function main(port: NonNullable<typeof parentPort>): Promise<void> {
-  const host = new HostChannel(port);
+  const channels = new JobChannels(port);
   try {
     const { backend: requested } = workerData as ThreadInit;
     const backend = await initBackend(requested).catch((err: unknown) => {
@@ -85,20 +93,40 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
     if (process.env.TRAINER_WARM_UP !== 'false') {
       // An optimisation only: a warm-up that fails must not fail the job that follows.
       await warmUpTraining().catch((err: unknown) => {
-        host.log('warn', 'training warm-up failed; the fit starts on cold code', {
+        channels.channel(1).log('warn', 'training warm-up failed; the fit starts on cold code', {
           err: err instanceof Error ? err.message : String(err),
         });
       });
     }
-    host.post({ type: 'ready', backend });
-    const output = await train(host, await host.trainRequest());
-    // The bundle files (weights can be large) are moved to the host, not copied.
-    host.post({ type: 'done', output }, transferables(output.files.map((f) => f.bytes)));
+    port.postMessage({ type: 'ready', backend });
   } catch (err) {
-    host.post({ type: 'failed', error: describeError(err) });
+    // Never ready: the host terminates the thread once it has this.
+    port.postMessage({ type: 'failed', error: describeError(err) });
+    return;
   }
-  // The host terminates the thread once it has the outcome.
+  // What a job may leave behind is measured against the thread before its first job.
+  const baseline = getTf().memory().numTensors;
+  const health = (): ThreadHealth => ({
+    leakedTensors: getTf().memory().numTensors - baseline,
+    heapUsedBytes: v8.getHeapStatistics().used_heap_size,
+  });
+  for (let job = 1; ; job++) {
+    const host = channels.channel(job);
+    try {
+      const output = await train(host, await host.trainRequest());
+      // The bundle files (weights can be large) are moved to the host, not copied.
+      host.post(
+        { type: 'done', output, health: health() },
+        transferables(output.files.map((f) => f.bytes)),
+      );
+    } catch (err) {
+      host.post({ type: 'failed', error: describeError(err), health: health() });
+    }
+    // Then the next job's `train`, unless the host ends the thread (cancel, crash, a leak).
+  }
 }
 
 if (!parentPort) throw new Error('train.thread runs as a worker thread (see thread/host.ts)');
-await main(parentPort);
+// Not awaited: main never returns while the thread waits for jobs, and a module whose top-level
+// await never settles would hold up whatever imports it (the test fixtures).
+void main(parentPort);

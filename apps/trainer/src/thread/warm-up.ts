@@ -6,7 +6,7 @@ import { buildModel, disposeModel } from '@mlops/ml/presets';
  * TF.js's training path (the layers fit loop, the optimizer, the kernels' JS side) the first
  * time it runs, and a fresh thread per job meant every job trained its first epochs on cold
  * code: the benchmark's 5-epoch fit took 3–9% longer in a cold thread than in a warmed one
- * (paired runs: 3.83 → 3.49 s, 4.27 → 4.15 s, 3.50 → 3.37 s). A spare thread (spare.ts) pays
+ * (paired runs: 3.83 → 3.49 s, 4.27 → 4.15 s, 3.50 → 3.37 s). A spare thread (pool.ts) pays
  * this while it waits for work; `TRAINER_WARM_UP=false` skips it. Nothing survives it: its model, optimizer and tensors are
  * disposed, it draws no seeded randomness, and checkpoints restore weights by position, not by
  * the layer names whose counters it advances.
