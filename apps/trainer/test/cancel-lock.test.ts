@@ -55,9 +55,10 @@ async function startWorker(extra: Partial<TrainerWorkerOptions> = {}): Promise<T
     checkpointIntervalMs: 0,
     // Every dataset here takes the streaming path (the in-memory one is covered elsewhere).
     streamRowsAbove: 100,
-    // Far shorter than the jobs below: they must keep their lock by renewing it.
-    lockDurationMs: 1_000,
-    stalledIntervalMs: 500,
+    // Far shorter than the jobs below: they must keep their lock by renewing it. 2 s rather
+    // than less: at load 30 on 2 cores a renewal can miss a 1 s lock with nothing wrong.
+    lockDurationMs: 2_000,
+    stalledIntervalMs: 1_000,
     ...extra,
   });
   return worker;
@@ -98,7 +99,7 @@ describe('cancellation and long jobs (real registry, BullMQ on real Redis)', () 
     expect(done.status).toBe('completed');
     const finished = await queue.getJob(run.id);
     expect(finished?.attemptsMade).toBe(1);
-    // Elapsed time covers many lock durations (1 s) — measured, not asserted on.
+    // Elapsed time covers many lock durations (2 s) — measured, not asserted on.
     expect(stalled).not.toContain(run.id);
   });
 
@@ -126,8 +127,8 @@ describe('cancellation and long jobs (real registry, BullMQ on real Redis)', () 
   });
 
   it('keeps the lock while single batches block the training thread for 3 lock durations', async () => {
-    // The first two batches each block their thread for 3 s, with a 1 s lock checked for
-    // stalls every 0.5 s. When the fit ran on the worker's own thread (before thread/host.ts)
+    // The first two batches each block their thread for 6 s, with a 2 s lock checked for
+    // stalls every second. When the fit ran on the worker's own thread (before thread/host.ts)
     // the lock expired mid-batch: the job was taken for stalled and processed a second time.
     await startWorker({ threadEntry: new URL('./fixtures/blocking-thread.ts', import.meta.url) });
     const started = Date.now();
@@ -141,7 +142,7 @@ describe('cancellation and long jobs (real registry, BullMQ on real Redis)', () 
     const job = await queue.getJob(run.id);
     const result: unknown = await job?.waitUntilFinished(events, 120_000);
     // The blocks did happen (a lower bound only: no upper bound on a shared machine).
-    expect(Date.now() - started).toBeGreaterThan(6_000);
+    expect(Date.now() - started).toBeGreaterThan(12_000);
     expect(result).toMatchObject({ runId: run.id, version: 1 });
     expect(result).not.toHaveProperty('skipped');
     const finished = await queue.getJob(run.id);
