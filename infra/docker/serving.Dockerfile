@@ -28,7 +28,9 @@ ENV ONNXRUNTIME_NODE_INSTALL=skip
 
 FROM toolchain AS build
 COPY --from=prune /out/json/ ./
-RUN npm ci --no-audit --no-fund
+# Install scripts are not needed to bundle (esbuild's and Rollup's binaries come as optional
+# packages): no native compile here.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY --from=prune /out/full/ ./
 COPY tsconfig.base.json ./
 COPY scripts/build/build-app.mjs ./scripts/build/
@@ -36,15 +38,18 @@ RUN npx turbo run build --filter=@mlops/serving
 
 FROM toolchain AS deps
 COPY --from=prune /out/json/ ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 # What the app never loads goes (scripts/images/prune-modules.mjs): the packages its bundle does
-# not import (the build lists those it does in dist/externals.json) and, in those left, files
-# Node does not load (TF.js browser bundles, other platforms' binaries, C sources, typings).
+# not import (the build lists those it does in dist/externals.json); then the install scripts of
+# those left run (better-sqlite3 compiles only for the apps that use it); then, in every package,
+# the files Node does not load (TF.js browser bundles, other platforms' binaries, C sources).
 # Own layers: the runtime copies the result, and a change here does not rerun npm ci.
 COPY scripts/images/prune-modules.mjs /tmp/
 COPY --from=build /repo/apps/serving/dist/externals.json /tmp/
-RUN node /tmp/prune-modules.mjs --app apps/serving --imports /tmp/externals.json \
-    node_modules apps/*/node_modules packages/*/node_modules
+RUN node /tmp/prune-modules.mjs --packages-only --app apps/serving --imports /tmp/externals.json \
+    node_modules apps/*/node_modules packages/*/node_modules \
+  && npm rebuild --no-audit --no-fund \
+  && node /tmp/prune-modules.mjs node_modules apps/serving/node_modules
 
 # The node binary without its symbol table (-13 MB; the dynamic symbols native addons link
 # against stay). The runtime takes only this binary from the Node image: npm, corepack, yarn and

@@ -21,6 +21,9 @@
 //   node prune-modules.mjs --app apps/monitor --imports /tmp/externals.json \
 //     node_modules apps/*/node_modules packages/*/node_modules
 //   node prune-modules.mjs node_modules …   (files only: pass 2)
+//   --packages-only: pass 1 only (the Dockerfiles install with --ignore-scripts, drop the
+//   packages the app does not load, `npm rebuild` what is left — better-sqlite3 compiles only
+//   where it is used — then run pass 2).
 // Prints what it removed. Plain JavaScript with no dependencies: it runs before any build.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -295,6 +298,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const at = args.indexOf(name);
     return at === -1 ? null : args.splice(at, 2)[1];
   };
+  const packagesOnly = args.includes('--packages-only');
+  if (packagesOnly) args.splice(args.indexOf('--packages-only'), 1);
   const appDir = option('--app');
   const importsFile = option('--imports');
   // A shell glob that matched nothing arrives as itself: such a path is skipped.
@@ -311,7 +316,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         `kept; removed ${removed.paths} paths, ${mib(removed.bytes)} MiB`,
     );
   }
-  for (const modules of dirs.filter((d) => fs.existsSync(d))) {
+  for (const modules of packagesOnly ? [] : dirs.filter((d) => fs.existsSync(d))) {
     const removed = pruneModules(modules);
     console.log(
       `prune-modules: ${modules}: removed ${removed.paths} paths, ${mib(removed.bytes)} MiB`,
