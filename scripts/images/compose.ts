@@ -26,7 +26,13 @@ const SOCKET = '/run/podman/podman.sock';
 const PROJECT = `mlops-compose-${process.pid}`;
 const WAIT_MS = 30_000;
 
-const env = { ...process.env, DOCKER_HOST: `unix://${SOCKET}`, IMAGE_PREFIX: 'localhost/mlops' };
+// A loaded machine answers slower than docker-compose's default 60 s per API request.
+const env = {
+  ...process.env,
+  DOCKER_HOST: `unix://${SOCKET}`,
+  IMAGE_PREFIX: 'localhost/mlops',
+  COMPOSE_HTTP_TIMEOUT: '600',
+};
 function compose(args: string[]): { ok: boolean; out: string } {
   const r = spawnSync(
     'docker-compose',
@@ -99,7 +105,8 @@ async function main(): Promise<void> {
       `compose: ${present.length} started, ${runningCount} running after ${WAIT_MS / 1000} s, ${skipped.length} skipped (${skipped.join(', ')})`,
     );
   } finally {
-    compose(['down', '--volumes', '--timeout', '5']);
+    const down = compose(['down', '--volumes', '--timeout', '5']);
+    if (!down.ok) say(`compose down failed (remove project ${PROJECT} by hand):\n${down.out}`);
     service?.kill();
   }
 }
