@@ -23,8 +23,10 @@ export function parseDockerfile(text: string): Instruction[] {
 
 /**
  * hadolint is not packaged for Debian or npm, so this lints what the platform promises of each
- * image: multi-stage with `turbo prune --docker`, production dependencies only, a pinned Debian
- * slim Node 20 base (never `latest`), a non-root user and a HEALTHCHECK in the final stage.
+ * image: multi-stage with `turbo prune --docker`, production dependencies only, pinned bases
+ * (never `latest`) — Node 20 on Debian bookworm slim to build, and the same Debian release's slim
+ * image for the runtime, which takes only the `node` binary (no npm, no C headers) — a non-root
+ * user and a HEALTHCHECK in the final stage.
  */
 export function lintDockerfile(file: string, app: string, scope: string, report: Report): void {
   const name = path.basename(file);
@@ -50,8 +52,15 @@ export function lintDockerfile(file: string, app: string, scope: string, report:
       `${name}: base image "${image}" has a pinned tag (not latest)`,
     );
     report.expect(
-      /^node:20[.\d]*-bookworm-slim$/.test(image),
-      `${name}: base image "${image}" is Node 20 on Debian bookworm slim`,
+      /^node:20[.\d]*-bookworm-slim$/.test(image) || image === 'debian:bookworm-slim',
+      `${name}: base image "${image}" is Node 20 on Debian bookworm slim, or that Debian alone`,
+    );
+  }
+  const runtimeBase = expand(froms.at(-1)?.args.split(/\s+/)[0] ?? '');
+  if (runtimeBase === 'debian:bookworm-slim') {
+    report.expect(
+      ins.some((i) => i.op === 'COPY' && /\/usr\/local\/bin\/node\b/.test(i.args)),
+      `${name}: a Debian-only final stage copies the node binary from a Node 20 stage`,
     );
   }
   const text = ins.map((i) => `${i.op} ${i.args}`).join('\n');
