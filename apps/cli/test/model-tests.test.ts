@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelTests } from '@mlops/contracts';
+import { sampleModelTests } from '@mlops/contracts/testing';
 import { createRegistryClient } from '@mlops/client';
 import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
 // The real registry in this process; the CLI runs as a real child process against it.
@@ -15,45 +16,7 @@ let registry: TestRegistry;
 
 const mlops = cliRunner({ registryUrl: () => registry.url, cwd: () => dir, token: TOKEN });
 
-const tests: ModelTests = {
-  results: [
-    {
-      name: 'baseline:majority',
-      kind: 'baseline',
-      passed: true,
-      value: 0.6,
-      threshold: 0,
-      detail: '',
-    },
-    {
-      name: 'calibration:ece',
-      kind: 'calibration',
-      passed: true,
-      value: 0.042,
-      threshold: 0.15,
-      detail: '',
-    },
-    {
-      name: 'island_invariant',
-      kind: 'invariance',
-      passed: false,
-      value: 0.5,
-      threshold: 1,
-      detail: '5/10',
-    },
-  ],
-  baselineLift: -0.02,
-  baselines: [
-    { name: 'majority', metric: 'accuracy', value: 0.33, lift: 0.6, logLoss: 1.1 },
-    { name: 'logistic', metric: 'accuracy', value: 0.95, lift: -0.02, logLoss: 0.2 },
-  ],
-  slices: [
-    { feature: 'island', slice: 'Dream', rows: 12, score: 0.75, flagged: true },
-    { feature: 'island', slice: 'Biscoe', rows: 15, score: 1, flagged: false },
-  ],
-  calibration: { ece: 0.042, bins: [] },
-  rows: 30,
-};
+const tests = sampleModelTests();
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-tests-'));

@@ -67,33 +67,49 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** A 3-trial grid sweep over learningRate on the blobs dataset, minimising log_loss. */
+function createGridSweep(
+  modelName: string,
+  o: { epochs: number; parallelism: number; learningRates: number[] },
+) {
+  return h.client.api.runs.create.mutate({
+    modelName,
+    dataset: { name: 'blobs' },
+    task: 'classification',
+    target: 'species',
+    hyperparameters: { epochs: o.epochs, batchSize: 16 },
+    sweep: {
+      strategy: 'grid',
+      trials: 3,
+      parallelism: o.parallelism,
+      metric: 'log_loss',
+      greaterIsBetter: false,
+      space: { learningRate: o.learningRates },
+    },
+  });
+}
+
+function waitForSweep(id: string) {
+  return waitForRun(
+    h.client,
+    id,
+    (r) => r.status === 'completed' || r.status === 'failed',
+    'sweep completion',
+    180_000,
+  );
+}
+
 describe('sweeps (BullMQ flow, real registry, real worker)', () => {
   it('a 3-trial grid over learningRate registers exactly the best trial and lists every trial', async () => {
     const learningRates = [0.0001, 0.02, 0.05];
-    const sweep = await h.client.api.runs.create.mutate({
-      modelName: 'sweep-model',
-      dataset: { name: 'blobs' },
-      task: 'classification',
-      target: 'species',
-      hyperparameters: { epochs: 4, batchSize: 16 },
-      sweep: {
-        strategy: 'grid',
-        trials: 3,
-        parallelism: 2,
-        metric: 'log_loss',
-        greaterIsBetter: false,
-        space: { learningRate: learningRates },
-      },
+    const sweep = await createGridSweep('sweep-model', {
+      epochs: 4,
+      parallelism: 2,
+      learningRates,
     });
     expect(sweep.trials).toHaveLength(3);
 
-    const done = await waitForRun(
-      h.client,
-      sweep.id,
-      (r) => r.status === 'completed' || r.status === 'failed',
-      'sweep completion',
-      180_000,
-    );
+    const done = await waitForSweep(sweep.id);
     expect(done.error).toBeNull();
     expect(done.status).toBe('completed');
     const trials = done.trials ?? [];
@@ -121,32 +137,16 @@ describe('sweeps (BullMQ flow, real registry, real worker)', () => {
   });
 
   it('a trial that fails for good neither blocks its lane nor hides the trials before it', async () => {
-    const sweep = await h.client.api.runs.create.mutate({
-      modelName: 'sweep-failing',
-      dataset: { name: 'blobs' },
-      task: 'classification',
-      target: 'species',
-      hyperparameters: { epochs: 2, batchSize: 16 },
-      // One lane: trial 0 trains first, then 1, then 2 (each the flow parent of the one before).
-      sweep: {
-        strategy: 'grid',
-        trials: 3,
-        parallelism: 1,
-        metric: 'log_loss',
-        greaterIsBetter: false,
-        space: { learningRate: [0.01, 0.02, 0.05] },
-      },
+    // One lane: trial 0 trains first, then 1, then 2 (each the flow parent of the one before).
+    const sweep = await createGridSweep('sweep-failing', {
+      epochs: 2,
+      parallelism: 1,
+      learningRates: [0.01, 0.02, 0.05],
     });
     const [first, middle, last] = (sweep.trials ?? []).map((t) => t.runId);
     refuseStart.add(middle!);
 
-    const done = await waitForRun(
-      h.client,
-      sweep.id,
-      (r) => r.status === 'completed' || r.status === 'failed',
-      'sweep completion',
-      180_000,
-    );
+    const done = await waitForSweep(sweep.id);
     expect(done.status).toBe('completed');
     const byId = new Map((done.trials ?? []).map((t) => [t.runId, t]));
     expect(byId.get(middle!)?.status).toBe('failed');

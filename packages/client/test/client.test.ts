@@ -1,40 +1,23 @@
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError, externalLineage } from '@mlops/contracts';
-// The real registry, in process, listening on port 0 (tests only; apps use the type alone).
-import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
-import { createRegistryClient, toAppError, type RegistryClient } from '../src';
+import { createRegistryClient, toAppError } from '../src';
+import { useTestRegistry } from './test-registry';
 
 const TOKEN = 'client-test-token-0123456789';
-let registry: TestRegistry;
-let client: RegistryClient;
-let url: string;
-
-beforeAll(async () => {
-  registry = await startTestRegistry({
-    token: TOKEN,
-    maxUploadBytes: 1024 ** 2,
-    name: 'client-test',
-  });
-  url = registry.url;
-  client = createRegistryClient({ url, token: TOKEN });
-});
-
-afterAll(async () => {
-  await registry?.close();
-});
+const t = useTestRegistry('client-test', TOKEN);
 
 describe('registry client', () => {
   it('checks health', async () => {
-    expect(await client.health()).toBe(true);
+    expect(await t.client.health()).toBe(true);
   });
 
   it('uploads a dataset from a stream and reads its rows back', async () => {
     const csv = Readable.from(['a,b\n', '1,x\n', '2,y\n', '3,x\n']);
-    const ds = await client.uploadDataset('tiny', csv, { format: 'csv' });
+    const ds = await t.client.uploadDataset('tiny', csv, { format: 'csv' });
     expect(ds).toMatchObject({ name: 'tiny', version: 1, rowCount: 3 });
     const rows = [];
-    for await (const row of client.datasetRows('tiny', 1)) rows.push(row);
+    for await (const row of t.client.datasetRows('tiny', 1)) rows.push(row);
     expect(rows).toEqual([
       [1, 'x'],
       [2, 'y'],
@@ -42,14 +25,14 @@ describe('registry client', () => {
     ]);
     // The same rows as the registry's canonical JSON Lines, unparsed.
     const blocks = [];
-    for await (const block of client.datasetLines('tiny', 1)) blocks.push(block);
+    for await (const block of t.client.datasetLines('tiny', 1)) blocks.push(block);
     expect(Buffer.concat(blocks).toString()).toBe('[1,"x"]\n[2,"y"]\n[3,"x"]\n');
-    const again = await client.uploadDataset('tiny', 'a,b\n1,x\n2,y\n3,x\n', { format: 'csv' });
+    const again = await t.client.uploadDataset('tiny', 'a,b\n1,x\n2,y\n3,x\n', { format: 'csv' });
     expect(again.id).toBe(ds.id);
   });
 
   it('maps REST errors to AppError with details', async () => {
-    const err = await client
+    const err = await t.client
       .uploadDataset('bad', Buffer.from('a,b\n1\n'), { format: 'csv' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
@@ -57,23 +40,25 @@ describe('registry client', () => {
   });
 
   it('round-trips blobs with sha verification', async () => {
-    const ref = await client.uploadBlob(Buffer.from('weights'));
+    const ref = await t.client.uploadBlob(Buffer.from('weights'));
     expect(ref.size).toBe(7);
-    expect((await client.downloadBlob(ref.sha256)).toString()).toBe('weights');
-    await expect(client.downloadBlob('0'.repeat(64))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await t.client.downloadBlob(ref.sha256)).toString()).toBe('weights');
+    await expect(t.client.downloadBlob('0'.repeat(64))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('calls tRPC procedures and maps their errors', async () => {
-    const run = await client.api.runs.create.mutate({
+    const run = await t.client.api.runs.create.mutate({
       modelName: 'tiny-model',
       dataset: { name: 'tiny' },
       task: 'classification',
       target: 'b',
     });
     expect(run.status).toBe('queued');
-    expect((await client.api.runs.get.query({ id: run.id })).id).toBe(run.id);
+    expect((await t.client.api.runs.get.query({ id: run.id })).id).toBe(run.id);
     const err = toAppError(
-      await client.api.runs.create
+      await t.client.api.runs.create
         .mutate({
           modelName: 'm',
           dataset: { name: 'tiny' },
@@ -83,7 +68,7 @@ describe('registry client', () => {
         .catch((e: unknown) => e),
     );
     expect(err).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'target' }] });
-    const anon = createRegistryClient({ url });
+    const anon = createRegistryClient({ url: t.url });
     const denied = toAppError(
       await anon.api.aliases.set
         .mutate({ model: 'm', alias: 'a', version: 1 })
@@ -93,7 +78,7 @@ describe('registry client', () => {
   });
 
   it('surfaces a refusing promotion gate as PRECONDITION_FAILED with the verdict numbers', async () => {
-    const blob = await client.uploadBlob(Buffer.from('{"modelTopology":{}}'));
+    const blob = await t.client.uploadBlob(Buffer.from('{"modelTopology":{}}'));
     const manifest = (accuracy: number) => ({
       formatVersion: 1 as const,
       task: 'regression' as const,
@@ -110,7 +95,7 @@ describe('registry client', () => {
       lineage: externalLineage(),
       files: [{ path: 'model.json', ...blob }],
     });
-    await client.api.policies.set.mutate({
+    await t.client.api.policies.set.mutate({
       model: 'gated',
       metric: 'accuracy',
       greaterIsBetter: true,
@@ -118,9 +103,12 @@ describe('registry client', () => {
       // Judged on the claim, to check how the client maps the refusal's details.
       requirePlatformMetrics: false,
     });
-    const v = await client.api.versions.create.mutate({ model: 'gated', manifest: manifest(0.5) });
+    const v = await t.client.api.versions.create.mutate({
+      model: 'gated',
+      manifest: manifest(0.5),
+    });
     const err = toAppError(
-      await client.api.aliases.set
+      await t.client.api.aliases.set
         .mutate({ model: 'gated', alias: 'champion', version: v.version })
         .catch((e: unknown) => e),
     );
@@ -130,15 +118,15 @@ describe('registry client', () => {
         { path: 'gate.threshold', message: 'failed: accuracy 0.5 must be >= 0.9' },
       ]),
     );
-    const { token } = await client.api.tokens.create.mutate({ name: 'reader', scopes: ['read'] });
-    const reader = createRegistryClient({ url, token });
+    const { token } = await t.client.api.tokens.create.mutate({ name: 'reader', scopes: ['read'] });
+    const reader = createRegistryClient({ url: t.url, token });
     const forbidden = toAppError(
       await reader.uploadBlob(Buffer.from('x')).catch((e: unknown) => e),
     );
     expect(forbidden.code).toBe('FORBIDDEN');
     // Reads need the `read` scope: the client sends its token on REST reads too.
     expect((await reader.downloadBlob(blob.sha256)).toString()).toBe('{"modelTopology":{}}');
-    const anon = createRegistryClient({ url });
+    const anon = createRegistryClient({ url: t.url });
     const unauthorized = toAppError(await anon.downloadBlob(blob.sha256).catch((e: unknown) => e));
     expect(unauthorized.code).toBe('UNAUTHORIZED');
   });

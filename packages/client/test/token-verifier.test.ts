@@ -1,27 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAppError } from '@mlops/contracts';
-// The real registry, in process, listening on port 0 (tests only; apps use the type alone).
-import { startTestRegistry, type TestRegistry } from '@mlops/registry/testing';
-import { createRegistryClient, createTokenVerifier, type RegistryClient } from '../src';
+import { createTokenVerifier } from '../src';
+import { useTestRegistry } from './test-registry';
 
 const ADMIN = 'verifier-test-token-0123456789';
-let registry: TestRegistry;
-let admin: RegistryClient;
-let url: string;
-
-beforeAll(async () => {
-  registry = await startTestRegistry({
-    token: ADMIN,
-    maxUploadBytes: 1024 ** 2,
-    name: 'verifier-test',
-  });
-  url = registry.url;
-  admin = createRegistryClient({ url, token: ADMIN });
-});
-
-afterAll(async () => {
-  await registry?.close();
-});
+const t = useTestRegistry('verifier-test', ADMIN);
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -34,8 +17,8 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe('token verifier (registry auth.whoami)', () => {
   it('answers the principal of a valid token and checks scopes', async () => {
-    const verifier = createTokenVerifier({ registryUrl: url, cacheMs: 1_000 });
-    const created = await admin.api.tokens.create.mutate({ name: 'app', scopes: ['predict'] });
+    const verifier = createTokenVerifier({ registryUrl: t.url, cacheMs: 1_000 });
+    const created = await t.client.api.tokens.create.mutate({ name: 'app', scopes: ['predict'] });
     const principal = await verifier.verify(`Bearer ${created.token}`);
     expect(principal.name).toContain('app');
     expect(principal.scopes).toEqual(['predict']);
@@ -49,7 +32,7 @@ describe('token verifier (registry auth.whoami)', () => {
   });
 
   it('refuses a missing, malformed or unknown token with 401, even for public reads', async () => {
-    const verifier = createTokenVerifier({ registryUrl: url, cacheMs: 1_000 });
+    const verifier = createTokenVerifier({ registryUrl: t.url, cacheMs: 1_000 });
     expect(await codeOf(verifier.authorize(undefined, 'read', false))).toBe('UNAUTHORIZED');
     expect(await codeOf(verifier.authorize('Basic abc', 'predict', false))).toBe('UNAUTHORIZED');
     expect(await codeOf(verifier.authorize('Bearer mlops_guessed', 'read', true))).toBe(
@@ -61,11 +44,11 @@ describe('token verifier (registry auth.whoami)', () => {
 
   it('stops accepting a revoked token once the cache window has passed', async () => {
     let clock = 0;
-    const verifier = createTokenVerifier({ registryUrl: url, cacheMs: 5_000, now: () => clock });
-    const created = await admin.api.tokens.create.mutate({ name: 'revoked', scopes: ['read'] });
+    const verifier = createTokenVerifier({ registryUrl: t.url, cacheMs: 5_000, now: () => clock });
+    const created = await t.client.api.tokens.create.mutate({ name: 'revoked', scopes: ['read'] });
     const header = `Bearer ${created.token}`;
     expect(await codeOf(verifier.verify(header))).toBe('ok');
-    await admin.api.tokens.revoke.mutate({ id: created.id });
+    await t.client.api.tokens.revoke.mutate({ id: created.id });
     clock += 5_000;
     expect(await codeOf(verifier.verify(header))).toBe('UNAUTHORIZED');
   });

@@ -20,6 +20,7 @@ import type { Principal } from '../auth';
 import type { RegistryDeps } from '../deps';
 import { queueOf } from '../queues';
 import { getDataset } from './datasets/queries';
+import { transitionOrExplain } from './status-transition';
 import { getVersionOrThrow } from './versions';
 
 /**
@@ -117,20 +118,19 @@ export function listEvaluationsOf(
   });
 }
 
-async function transition(
+function transition(
   deps: RegistryDeps,
   id: string,
   from: readonly EvaluationStatus[],
   patch: Parameters<typeof updateEvaluationIf>[3],
   action: string,
 ): Promise<Evaluation> {
-  const updated = await updateEvaluationIf(deps.db, id, from, patch);
-  if (updated) return updated;
-  const current = await getEvaluationOrThrow(deps, id);
-  throw new AppError(
-    'PRECONDITION_FAILED',
-    `cannot ${action} evaluation ${id}: it is ${current.status} (allowed from ${from.join(' or ')})`,
-    [{ path: 'status', message: `is ${current.status}` }],
+  return transitionOrExplain(
+    `evaluation ${id}`,
+    from,
+    action,
+    () => updateEvaluationIf(deps.db, id, from, patch),
+    () => getEvaluationOrThrow(deps, id),
   );
 }
 

@@ -34,6 +34,7 @@ import { pinTransferBase } from './run-transfer';
 import { recordProduced } from './producers';
 import { createSweepRuns } from './sweeps';
 import { dropCheckpoint, mergeCurve, withoutCheckpoint } from './run-progress';
+import { transitionOrExplain } from './status-transition';
 
 /** Create a queued run for `spec` and enqueue its training job (job id = run id). */
 /** `by`: the pipeline step creating the run (checked by the caller), recorded before enqueueing. */
@@ -108,20 +109,19 @@ export function listRunsFor(
 }
 
 /** Apply a status transition, or explain why the run is not in a state that allows it. */
-export async function transition(
+export function transition(
   deps: RegistryDeps,
   id: string,
   from: readonly RunStatus[],
   patch: Parameters<typeof updateRunIf>[3],
   action: string,
 ): Promise<Run> {
-  const updated = await updateRunIf(deps.db, id, from, patch);
-  if (updated) return updated;
-  const run = await getRunOrThrow(deps, id);
-  throw new AppError(
-    'PRECONDITION_FAILED',
-    `cannot ${action} run ${id}: it is ${run.status} (allowed from ${from.join(' or ')})`,
-    [{ path: 'status', message: `is ${run.status}` }],
+  return transitionOrExplain(
+    `run ${id}`,
+    from,
+    action,
+    () => updateRunIf(deps.db, id, from, patch),
+    () => getRunOrThrow(deps, id),
   );
 }
 

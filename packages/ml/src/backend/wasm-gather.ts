@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackend } from './wasm-heap';
+import { swapWasmKernel } from './wasm-kernel-swap';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -57,15 +58,7 @@ function gatherV2(original: KernelFunc): KernelFunc {
  * Returns the names replaced; idempotent.
  */
 export function registerWasmGatherKernel(): string[] {
-  if (registered) return registered;
-  const original = tf.getKernel('GatherV2', 'wasm');
-  const done: string[] = [];
-  if (original) {
-    // Re-registering keeps the original's setup hook (its kernelFunc handles batchDims > 0).
-    tf.unregisterKernel('GatherV2', 'wasm');
-    tf.registerKernel({ ...original, kernelFunc: gatherV2(original.kernelFunc) });
-    done.push('GatherV2');
-  }
-  registered = done;
+  // The original kernelFunc handles batchDims > 0.
+  registered ??= swapWasmKernel('GatherV2', gatherV2);
   return registered;
 }

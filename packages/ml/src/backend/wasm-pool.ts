@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackend } from './wasm-heap';
+import { swapWasmKernel } from './wasm-kernel-swap';
 
 type TensorInfo = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -118,16 +119,7 @@ function maxPoolGrad(original: KernelFunc): KernelFunc {
  * active. Returns the names replaced; idempotent.
  */
 export function registerWasmPoolKernels(): string[] {
-  if (registered) return registered;
-  const original = tf.getKernel('MaxPoolGrad', 'wasm');
-  const done: string[] = [];
-  if (original) {
-    // Re-registering keeps the original's setup hook (its kernelFunc is the way out for dtypes
-    // other than float32).
-    tf.unregisterKernel('MaxPoolGrad', 'wasm');
-    tf.registerKernel({ ...original, kernelFunc: maxPoolGrad(original.kernelFunc) });
-    done.push('MaxPoolGrad');
-  }
-  registered = done;
+  // The original kernelFunc is the way out for dtypes other than float32.
+  registered ??= swapWasmKernel('MaxPoolGrad', maxPoolGrad);
   return registered;
 }

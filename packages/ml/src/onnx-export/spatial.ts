@@ -106,37 +106,26 @@ function depthwiseKernel(layer: tfTypes.layers.Layer) {
   return { kernel: { values: w.values, shape: [cin * mult, 1, kh, kw] }, groups: cin };
 }
 
-export const depthwiseConv2d: Converter = (ctx, layer, inputs, config, shapes) => {
+/** The depthwise convolution of a DepthwiseConv2D or SeparableConv2D layer (NCHW out). */
+function depthwiseConv(
+  [ctx, layer, inputs, config, shapes]: Parameters<Converter>,
+  bias: Parameters<typeof conv>[7],
+  name: string,
+) {
   channelsLast(layer, config);
   const { kernel, groups } = depthwiseKernel(layer);
-  const out = conv(
-    ctx,
-    layer,
-    only(layer, inputs),
-    config,
-    shapes,
-    kernel,
-    groups,
-    weight(layer, 'bias')?.values ?? null,
-    layer.name,
-  );
+  return conv(ctx, layer, only(layer, inputs), config, shapes, kernel, groups, bias, name);
+}
+
+export const depthwiseConv2d: Converter = (...args) => {
+  const [ctx, layer, , config] = args;
+  const out = depthwiseConv(args, weight(layer, 'bias')?.values ?? null, layer.name);
   return convTail(ctx, layer, config, out);
 };
 
-export const separableConv2d: Converter = (ctx, layer, inputs, config, shapes) => {
-  channelsLast(layer, config);
-  const { kernel, groups } = depthwiseKernel(layer);
-  const depth = conv(
-    ctx,
-    layer,
-    only(layer, inputs),
-    config,
-    shapes,
-    kernel,
-    groups,
-    null,
-    `${layer.name}/depthwise`,
-  );
+export const separableConv2d: Converter = (...args) => {
+  const [ctx, layer, , config] = args;
+  const depth = depthwiseConv(args, null, `${layer.name}/depthwise`);
   const p = requireWeight(layer, 'pointwise_kernel'); // [1, 1, in·mult, out]
   const pw = permute(p.values, p.shape, [3, 2, 0, 1]);
   const g = ctx.graph;

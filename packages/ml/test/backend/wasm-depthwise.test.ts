@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { getTf, initBackend, registerWasmDepthwiseKernels } from '../../src/backend';
+import { initBackend, registerWasmDepthwiseKernels } from '../../src/backend';
+import { cpuThenWasm } from './cpu-then-wasm';
 
 type Case = {
   x: [number, number, number, number];
@@ -71,13 +72,7 @@ describe('wasm depthwise conv gradients', () => {
   it.each(CASES.flatMap((c) => (['filter', 'input'] as const).map((of) => ({ ...c, of }))))(
     '$of gradient matches cpu for x $x, filter $filter, strides $strides, pad $pad',
     async (c) => {
-      const tf = getTf();
-      await initBackend('cpu');
-      const want = gradient(tf, c, c.of);
-      await initBackend('wasm');
-      const before = tf.memory().numTensors;
-      const got = gradient(tf, c, c.of);
-      expect(tf.memory().numTensors).toBe(before);
+      const { want, got } = await cpuThenWasm((tf) => gradient(tf, c, c.of));
       expect(got).toHaveLength(want.length);
       const scale = Math.max(...want.map(Math.abs));
       expect(scale).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { getTf, initBackend, registerWasmGatherKernel } from '../../src/backend';
+import { cpuThenWasm } from './cpu-then-wasm';
 
 type Case = {
   x: number[];
@@ -60,13 +61,7 @@ describe('wasm GatherV2', () => {
   });
 
   it.each(CASES)('matches cpu for x $x ($dtype), indices $indices, axis $axis', async (c) => {
-    const tf = getTf();
-    await initBackend('cpu');
-    const want = gathered(tf, c);
-    await initBackend('wasm');
-    const before = tf.memory().numTensors;
-    const got = gathered(tf, c);
-    expect(tf.memory().numTensors).toBe(before);
+    const { want, got } = await cpuThenWasm((tf) => gathered(tf, c));
     expect(got).toEqual(want);
   });
 

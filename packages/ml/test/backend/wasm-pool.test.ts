@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { getTf, initBackend, registerWasmPoolKernels } from '../../src/backend';
+import { initBackend, registerWasmPoolKernels } from '../../src/backend';
+import { cpuThenWasm } from './cpu-then-wasm';
 
 type Case = {
   x: [number, number, number, number];
@@ -48,13 +49,7 @@ describe('wasm MaxPoolGrad', () => {
   });
 
   it.each(CASES)('matches cpu for x $x, pool $size, strides $strides, pad $pad', async (c) => {
-    const tf = getTf();
-    await initBackend('cpu');
-    const want = gradient(tf, c);
-    await initBackend('wasm');
-    const before = tf.memory().numTensors;
-    const got = gradient(tf, c);
-    expect(tf.memory().numTensors).toBe(before);
+    const { want, got } = await cpuThenWasm((tf) => gradient(tf, c));
     expect(want.some((v) => v !== 0)).toBe(true);
     expect(got).toHaveLength(want.length);
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i] ?? NaN, 4));

@@ -178,13 +178,9 @@ export async function setPlatformMetrics(
   version: number,
   metrics: PlatformMetrics,
 ): Promise<boolean> {
-  const res = await db
-    .updateTable('model_versions')
-    .set({ platform_metrics_json: JSON.stringify(platformMetricsSchema.parse(metrics)) })
-    .where('model', '=', model)
-    .where('version', '=', version)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) > 0;
+  return setVersionJson(db, model, version, {
+    platform_metrics_json: JSON.stringify(platformMetricsSchema.parse(metrics)),
+  });
 }
 
 /** Record the platform's model tests of a version (the newest replaces). False: no such version. */
@@ -194,9 +190,21 @@ export async function setModelTests(
   version: number,
   tests: VersionModelTests,
 ): Promise<boolean> {
+  return setVersionJson(db, model, version, {
+    model_tests_json: JSON.stringify(versionModelTestsSchema.parse(tests)),
+  });
+}
+
+/** Write one JSON column of a version. False: no such version. */
+async function setVersionJson(
+  db: Db,
+  model: string,
+  version: number,
+  column: { platform_metrics_json: string } | { model_tests_json: string },
+): Promise<boolean> {
   const res = await db
     .updateTable('model_versions')
-    .set({ model_tests_json: JSON.stringify(versionModelTestsSchema.parse(tests)) })
+    .set(column)
     .where('model', '=', model)
     .where('version', '=', version)
     .executeTakeFirst();
