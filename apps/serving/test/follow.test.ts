@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import {
   AppError,
@@ -11,12 +11,19 @@ import {
 import { getTf } from '@mlops/ml/backend';
 import type { ServingApp } from '../src/app';
 import { MemoryModelSource } from '../src/models/memory-source';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix, tfError } from './support/app';
+import {
+  eventually,
+  REDIS_URL,
+  startApp,
+  testPrefix,
+  tfError,
+  tearDownAllAfter,
+} from './support/app';
 import { BundleFactory, publish, publishCorrupt } from './support/bundle';
 
 const prefixes: string[] = [];
 const apps: ServingApp[] = [];
-let redis: Redis;
+const redis = new Redis(REDIS_URL);
 const factory = new BundleFactory();
 
 function aliasMoved(model: string, from: number | null, to: number | null): PlatformEvent {
@@ -48,16 +55,7 @@ async function servedVersion(app: ServingApp, model = 'iris'): Promise<number | 
   return res.statusCode === 200 ? predictResponseSchema.parse(res.json()).model.version : null;
 }
 
-beforeAll(() => {
-  redis = new Redis(REDIS_URL);
-});
-
-afterAll(async () => {
-  for (const app of apps) await app.close();
-  factory.dispose();
-  for (const prefix of prefixes) await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+tearDownAllAfter({ apps, factory, redis, prefixes });
 
 describe('following the champion alias of configured models', () => {
   const prefix = testPrefix();

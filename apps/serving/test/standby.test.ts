@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import {
   predictResponseSchema,
@@ -12,7 +12,7 @@ import type { ServingApp } from '../src/app';
 import { loadServingEnv } from '../src/env';
 import { MemoryModelSource } from '../src/models/memory-source';
 import type { LoadedModel } from '../src/models/slot';
-import { deleteKeys, eventually, REDIS_URL, startApp, testPrefix } from './support/app';
+import { eventually, REDIS_URL, startApp, testPrefix, tearDownAllAfter } from './support/app';
 import { BundleFactory, publish } from './support/bundle';
 
 /**
@@ -46,7 +46,7 @@ class CountingSource extends MemoryModelSource {
 
 const prefixes: string[] = [];
 const apps: ServingApp[] = [];
-let redis: Redis;
+const redis = new Redis(REDIS_URL);
 const factory = new BundleFactory();
 
 function aliasMoved(from: number | null, to: number | null): PlatformEvent {
@@ -99,16 +99,7 @@ async function move(
   await slotOf(app).idle();
 }
 
-beforeAll(() => {
-  redis = new Redis(REDIS_URL);
-});
-
-afterAll(async () => {
-  for (const app of apps) await app.close();
-  factory.dispose();
-  for (const prefix of prefixes) await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+tearDownAllAfter({ apps, factory, redis, prefixes });
 
 describe('keeping the replaced version as the standby', () => {
   const source = new CountingSource();

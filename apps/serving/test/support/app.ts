@@ -2,7 +2,7 @@ import { tfServingErrorBodySchema, type Principal } from '@mlops/contracts';
 import type { TokenVerifier } from '@mlops/client';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { vi } from 'vitest';
+import { afterAll, vi } from 'vitest';
 import { createLogger, deleteRedisKeys } from '@mlops/config';
 import { buildApp, type AppDeps, type ServingApp } from '../../src/app';
 import { loadServingEnv } from '../../src/env';
@@ -115,6 +115,24 @@ export async function tearDown(parts: {
   parts.factory?.dispose();
   await deleteKeys(parts.redis, parts.prefix);
   await parts.redis.quit();
+}
+
+/**
+ * For a suite that starts many apps over its tests: after the suite, close every app, dispose
+ * the bundles, delete every prefix's Redis keys and quit the client.
+ */
+export function tearDownAllAfter(parts: {
+  apps: ServingApp[];
+  factory: { dispose(): void };
+  redis: Redis;
+  prefixes: string[];
+}): void {
+  afterAll(async () => {
+    for (const app of parts.apps) await app.close();
+    parts.factory.dispose();
+    for (const prefix of parts.prefixes) await deleteKeys(parts.redis, prefix);
+    await parts.redis.quit();
+  });
 }
 
 /** A TF Serving route's error: TF Serving's `{"error": "<message>"}` with our code and details. */
