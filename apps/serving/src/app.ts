@@ -87,6 +87,7 @@ export async function buildApp(deps: AppDeps) {
     maxExtraVersions: env.SERVING_MAX_EXTRA_VERSIONS,
     aliasTtlMs: env.SERVING_ALIAS_TTL_MS,
     standbyMs: env.SERVING_STANDBY_MS,
+    preload: env.SERVING_PRELOAD,
     allowUnpromoted: env.SERVING_ALLOW_UNPROMOTED,
     runtime: {
       choice: env.SERVING_RUNTIME,

@@ -77,6 +77,12 @@ export const servingEnvSchema = z.object({
    * this time is an instant swap (no download, load or warm-up). 0 frees it at once.
    */
   SERVING_STANDBY_MS: z.coerce.number().int().nonnegative().default(300_000),
+  /**
+   * On `version.created` of a followed model, load and warm that version as the candidate (kept
+   * for SERVING_STANDBY_MS, the newest only): the first move to it swaps at once. Off costs a
+   * cold first move; on costs a download and the memory of one version per registration.
+   */
+  SERVING_PRELOAD: booleanFromEnv.default(true),
   /** Canary splits and shadows, e.g. `iris=champion:90,challenger:10;shadow=challenger` (README). */
   SERVING_ROUTES: routesSchema,
   /** Model answered by MLflow's `POST /invocations` when several are served (else the only one). */

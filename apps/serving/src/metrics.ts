@@ -104,6 +104,11 @@ export function createMetrics() {
       'Failed attempts to resolve, download or load a model version',
       ['model'],
     ),
+    preloads: counter(
+      'serving_preloads_total',
+      'Registered versions loaded ahead of a move (SERVING_PRELOAD), by outcome: loaded, failed or superseded by a newer one',
+      ['model', 'outcome'],
+    ),
     payloadLogDropped: counter(
       'serving_payload_log_dropped_total',
       'Prediction log entries not written because Redis was unavailable or failed',

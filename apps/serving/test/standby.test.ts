@@ -1,48 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import {
-  predictResponseSchema,
-  redisKeys,
-  type BundleManifest,
-  type ModelVersion,
-  type PlatformEvent,
-} from '@mlops/contracts';
+import { predictResponseSchema, redisKeys, type PlatformEvent } from '@mlops/contracts';
 import type { ServingApp } from '../src/app';
 import { loadServingEnv } from '../src/env';
-import { MemoryModelSource } from '../src/models/memory-source';
+import type { MemoryModelSource } from '../src/models/memory-source';
 import type { LoadedModel } from '../src/models/slot';
 import { eventually, REDIS_URL, startApp, testPrefix, tearDownAllAfter } from './support/app';
 import { BundleFactory, publish } from './support/bundle';
-
-/**
- * The in-memory registry, counting the bundles serving downloads (a move back must not), and
- * able to hold alias resolutions (a slow registry) until `release()`.
- */
-class CountingSource extends MemoryModelSource {
-  downloads = 0;
-  private held: Promise<void> | null = null;
-  release: () => void = () => undefined;
-
-  hold(): void {
-    this.held = new Promise<void>((resolve) => {
-      this.release = () => {
-        this.held = null;
-        resolve();
-      };
-    });
-  }
-
-  override async resolve(model: string, alias: string): Promise<ModelVersion> {
-    if (this.held) await this.held;
-    return super.resolve(model, alias);
-  }
-
-  override fetchFiles(manifest: BundleManifest): Promise<Map<string, Uint8Array>> {
-    this.downloads += 1;
-    return super.fetchFiles(manifest);
-  }
-}
+import { CountingSource } from './support/counting-source';
 
 const prefixes: string[] = [];
 const apps: ServingApp[] = [];

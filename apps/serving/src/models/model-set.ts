@@ -4,6 +4,7 @@ import type { Target } from '../routing/routes-config';
 import { stopwatch, type Logger } from '@mlops/config';
 import type { ServingMetrics } from '../metrics';
 import { loadVersion, type BatchingOptions } from './loader';
+import { Preloader } from './preloader';
 import { ModelSlot, type LoadedModel } from './slot';
 import { VersionCache } from './version-cache';
 import type { RuntimeOptions } from './runtime';
@@ -26,6 +27,8 @@ export interface ModelSetOptions {
   runtime?: RuntimeOptions;
   /** SERVING_STANDBY_MS: how long a replaced version stays loaded for a move back (slot.ts). */
   standbyMs?: number;
+  /** SERVING_PRELOAD: load a followed model's newly registered version ahead (preloader.ts). */
+  preload?: boolean;
 }
 
 /** Seconds a client should wait before retrying a model that is still loading. */
@@ -48,6 +51,7 @@ export class ModelSet {
   private discovered = false;
   private closed = false;
   readonly cache: VersionCache;
+  private readonly preloader: Preloader | null;
 
   constructor(private readonly opts: ModelSetOptions) {
     this.alias = opts.alias;
@@ -56,6 +60,9 @@ export class ModelSet {
       max: opts.maxExtraVersions,
       aliasTtlMs: opts.aliasTtlMs,
     });
+    // A candidate is kept as long as a standby: with none kept, a preload would be freed at once.
+    this.preloader =
+      (opts.preload ?? false) && (opts.standbyMs ?? 0) > 0 ? new Preloader(opts) : null;
     this.discovery = opts.models.length === 0;
     for (const name of opts.models) this.ensureSlot(name);
   }
@@ -110,6 +117,16 @@ export class ModelSet {
       slot = this.ensureSlot(model);
     }
     return slot.sync({ to });
+  }
+
+  /**
+   * A `version.created` event: a model this server follows has a new version, which an alias
+   * move may name next. Preloaded (when SERVING_PRELOAD is on); other models are not ours.
+   */
+  versionCreated(model: string, version: number): void {
+    if (this.closed) return;
+    const slot = this.slots.get(model);
+    if (slot) this.preloader?.versionCreated(slot, version);
   }
 
   /**
@@ -171,7 +188,7 @@ export class ModelSet {
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.list();
-    await Promise.all(slots.map((s) => s.idle()));
+    await Promise.all([...slots.map((s) => s.idle()), this.preloader?.close()]);
     await Promise.all([...slots.map((s) => s.unload()), this.cache.close()]);
   }
 
@@ -194,11 +211,14 @@ export class ModelSet {
       await this.remove(slot, `alias "${this.alias}" was deleted`);
       return;
     }
-    // The event names a version kept warm: serve it now, then check with the registry below
-    // (an event that arrived out of order is corrected by the resolve that follows).
+    // The event names a version kept warm (or being preloaded: wait for it rather than load it
+    // twice): serve it now, then check with the registry below (an event that arrived out of
+    // order is corrected by the resolve that follows).
     const to = hint?.to;
-    if (to != null && slot.loaded?.version !== to && slot.standby?.version === to) {
-      this.serveStandby(slot, log, 'alias event');
+    if (to != null && slot.loaded?.version !== to) {
+      await this.preloader?.pending(slot.name, to);
+      const warm = slot.warm(to);
+      if (warm) this.serveWarm(slot, warm, log, 'alias event');
     }
 
     let target;
@@ -219,8 +239,10 @@ export class ModelSet {
 
     took.mark('resolveMs');
     if (slot.loaded?.version === target.version) return;
-    if (slot.standby?.version === target.version) {
-      this.serveStandby(slot, log, 'registry');
+    await this.preloader?.pending(slot.name, target.version);
+    const warm = slot.warm(target.version);
+    if (warm) {
+      this.serveWarm(slot, warm, log, 'registry');
       return;
     }
     slot.beginLoading(target.version);
@@ -257,13 +279,18 @@ export class ModelSet {
     }
   }
 
-  /** Swap the standby (already loaded and warmed) back into service. */
-  private serveStandby(slot: ModelSlot, log: Logger, via: 'alias event' | 'registry'): void {
-    const standby = slot.standby!;
+  /** Swap the standby or the candidate (already loaded and warmed) into service. */
+  private serveWarm(
+    slot: ModelSlot,
+    warm: LoadedModel,
+    log: Logger,
+    via: 'alias event' | 'registry',
+  ): void {
     const from = slot.loaded?.version ?? null;
-    void slot.swap(standby);
-    this.opts.metrics.modelVersion.set({ model: slot.name }, standby.version);
-    log.info({ version: standby.version, from, via }, 'standby version back in service');
+    const kept = warm === slot.candidate ? 'preloaded' : 'standby';
+    void slot.swap(warm);
+    this.opts.metrics.modelVersion.set({ model: slot.name }, warm.version);
+    log.info({ version: warm.version, from, via, kept }, 'warm version in service');
   }
 
   /** The alias is gone: stop serving; with discovery forget the model altogether. */

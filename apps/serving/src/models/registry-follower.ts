@@ -15,6 +15,7 @@ export interface FollowerOptions {
 /**
  * Keeps the model set in line with the registry: `alias.moved` events act at once, and a
  * periodic reconcile repairs whatever a lost event (Redis restart, missed message) left behind.
+ * `version.created` events start a preload of the version a move may name next.
  */
 /** First retry delay after a reconcile that left a model unloaded (doubles up to reconcileMs). */
 const FIRST_RETRY_MS = 500;
@@ -97,6 +98,10 @@ export class RegistryFollower {
       return;
     }
     const event = parsed.data;
+    if (event.type === 'version.created') {
+      this.opts.models.versionCreated(event.model, event.version);
+      return;
+    }
     if (event.type !== 'alias.moved') return;
     if (event.alias !== this.opts.models.alias) {
       // An explicitly addressed alias (canary, /labels/…): re-resolve it on next use.

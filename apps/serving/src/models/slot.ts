@@ -125,6 +125,12 @@ export class ModelSlot {
    */
   private standbyModel: LoadedModel | null = null;
   private standbyTimer: NodeJS.Timeout | null = null;
+  /**
+   * A version registered after the serving one, loaded and warmed ahead of its promotion
+   * (preloader.ts) and kept like the standby for `standbyMs`: a move to it swaps at once.
+   */
+  private candidateModel: LoadedModel | null = null;
+  private candidateTimer: NodeJS.Timeout | null = null;
   private loadingVersion: number | null = null;
   private lastErr: SlotError | null = null;
   private removed = false;
@@ -156,6 +162,48 @@ export class ModelSlot {
   /** The replaced version kept warm, if any (not handed to requests until swapped back in). */
   get standby(): LoadedModel | null {
     return this.standbyModel?.isRetired ? null : this.standbyModel;
+  }
+
+  /** The preloaded version waiting for a move to it, if any (not handed to requests). */
+  get candidate(): LoadedModel | null {
+    return this.candidateModel?.isRetired ? null : this.candidateModel;
+  }
+
+  /** The standby or the candidate when it is `version`: loaded, warm, ready to swap in. */
+  warm(version: number): LoadedModel | null {
+    if (this.standby?.version === version) return this.standby;
+    if (this.candidate?.version === version) return this.candidate;
+    return null;
+  }
+
+  /**
+   * Keep `model` as the candidate for `standbyMs` (a previous candidate is retired). Refused —
+   * false, the caller retires it — once the alias is gone or when the slot keeps nothing warm.
+   */
+  offerCandidate(model: LoadedModel): boolean {
+    if (this.removed || this.standbyMs === 0 || this.current?.version === model.version) {
+      return false;
+    }
+    this.dropCandidate();
+    this.candidateModel = model;
+    this.candidateTimer = setTimeout(() => {
+      if (this.candidateModel === model) this.dropCandidate();
+    }, this.standbyMs);
+    this.candidateTimer.unref();
+    return true;
+  }
+
+  /** Retire the candidate (a newer one is on its way, or it expired). */
+  dropCandidate(): void {
+    const candidate = this.candidateModel;
+    this.clearCandidate();
+    void candidate?.retire();
+  }
+
+  private clearCandidate(): void {
+    if (this.candidateTimer) clearTimeout(this.candidateTimer);
+    this.candidateTimer = null;
+    this.candidateModel = null;
   }
 
   get loading(): number | null {
@@ -209,18 +257,25 @@ export class ModelSlot {
   }
 
   /**
-   * Put `next` in service (`next` may be the standby). The previous version becomes the standby
-   * when one is kept, else it is retired; whatever is retired is freed once its requests finish.
+   * Put `next` in service (`next` may be the standby or the candidate). The previous version
+   * becomes the standby when one is kept, else it is retired; whatever is retired is freed once
+   * its requests finish. A candidate other than `next` stays, unless it is `next`'s version.
    */
   swap(next: LoadedModel): Promise<void> {
     const previous = this.current;
     const standby = this.standbyModel;
+    const candidate = this.candidateModel;
     this.current = next;
     this.loadingVersion = null;
     this.removed = false;
     this.lastErr = null;
     this.clearStandby();
     const retiring: Promise<void>[] = [];
+    if (candidate === next) this.clearCandidate();
+    else if (candidate && candidate.version === next.version) {
+      this.clearCandidate();
+      retiring.push(candidate.retire());
+    }
     if (standby && standby !== next) retiring.push(standby.retire());
     if (previous && previous !== next) {
       if (this.standbyMs > 0 && previous.version !== next.version) this.keepStandby(previous);
@@ -229,15 +284,19 @@ export class ModelSlot {
     return Promise.all(retiring).then(() => undefined);
   }
 
-  /** Take the model out of service (alias deleted, or shutdown), its standby with it. */
+  /** Take the model out of service (alias deleted, or shutdown), its standby and candidate too. */
   unload(): Promise<void> {
     const previous = this.current;
     const standby = this.standbyModel;
+    const candidate = this.candidateModel;
     this.current = null;
     this.loadingVersion = null;
     this.removed = true;
     this.clearStandby();
-    return Promise.all([previous?.retire(), standby?.retire()]).then(() => undefined);
+    this.clearCandidate();
+    return Promise.all([previous?.retire(), standby?.retire(), candidate?.retire()]).then(
+      () => undefined,
+    );
   }
 
   private keepStandby(model: LoadedModel): void {

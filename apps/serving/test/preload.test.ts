@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { predictResponseSchema, redisKeys, type PlatformEvent } from '@mlops/contracts';
+import type { ServingApp } from '../src/app';
+import { loadServingEnv } from '../src/env';
+import { eventually, REDIS_URL, startApp, testPrefix, tearDownAllAfter } from './support/app';
+import { BundleFactory, publish, publishCorrupt } from './support/bundle';
+import { CountingSource } from './support/counting-source';
+
+const prefixes: string[] = [];
+const apps: ServingApp[] = [];
+const redis = new Redis(REDIS_URL);
+const factory = new BundleFactory();
+
+function created(version: number, model = 'iris'): PlatformEvent {
+  const at = new Date().toISOString();
+  return { id: randomUUID(), at, type: 'version.created', model, version, runId: null };
+}
+
+function aliasMoved(from: number | null, to: number | null): PlatformEvent {
+  const at = new Date().toISOString();
+  return { id: randomUUID(), at, type: 'alias.moved', model: 'iris', alias: 'champion', from, to };
+}
+
+async function emit(prefix: string, event: PlatformEvent | string): Promise<void> {
+  const message = typeof event === 'string' ? event : JSON.stringify(event);
+  await redis.publish(redisKeys(prefix).events, message);
+}
+
+function slotOf(app: ServingApp) {
+  const slot = app.serving.models.get('iris');
+  if (!slot) throw new Error('iris has no slot');
+  return slot;
+}
+
+async function servedVersion(app: ServingApp): Promise<number> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/models/iris:predict?format=platform',
+    payload: { instances: [{ x: 1, y: 1, color: 'red' }] },
+  });
+  expect(res.statusCode).toBe(200);
+  return predictResponseSchema.parse(res.json()).model.version;
+}
+
+/** `serving_preloads_total` for iris and `outcome`, 0 when never counted. */
+async function preloads(app: ServingApp, outcome: string): Promise<number> {
+  const text = (await app.inject('/metrics')).body;
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`serving_preloads_total{model="iris",outcome="${outcome}"}`));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** The iris versions `serving_loaded_versions` reports loaded, ascending. */
+async function loadedVersions(app: ServingApp): Promise<number[]> {
+  const text = (await app.inject('/metrics')).body;
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('serving_loaded_versions{model="iris"') && l.endsWith(' 1'))
+    .map((l) => Number(/version="(\d+)"/.exec(l)?.[1]))
+    .sort((a, b) => a - b);
+}
+
+/** Serving iris v1 (alias champion) from `source`, following events only. */
+async function started(source: CountingSource, env: Record<string, string> = {}) {
+  const prefix = testPrefix();
+  prefixes.push(prefix);
+  const app = await startApp(source, {
+    MLOPS_REDIS_PREFIX: prefix,
+    SERVING_MODELS: 'iris',
+    ...env,
+  });
+  apps.push(app);
+  await eventually(() => (slotOf(app).loaded?.version === 1 ? true : undefined), 'v1 loaded');
+  return { app, prefix };
+}
+
+/** Move the alias in the registry and announce it, then wait for `to` in service. */
+async function move(
+  app: ServingApp,
+  source: CountingSource,
+  prefix: string,
+  from: number,
+  to: number,
+): Promise<void> {
+  source.setAlias('iris', 'champion', to);
+  await emit(prefix, aliasMoved(from, to));
+  await eventually(() => (slotOf(app).loaded?.version === to ? true : undefined), `v${to}`);
+  await slotOf(app).idle();
+}
+
+async function irisSource(versions: number): Promise<CountingSource> {
+  const source = new CountingSource();
+  for (let v = 1; v <= versions; v++) publish(source, 'iris', v, await factory.next(2));
+  source.setAlias('iris', 'champion', 1);
+  return source;
+}
+
+tearDownAllAfter({ apps, factory, redis, prefixes });
+
+describe('preloading a registered version', () => {
+  let source: CountingSource;
+  let app: ServingApp;
+  let prefix: string;
+
+  beforeAll(async () => {
+    source = await irisSource(2);
+    ({ app, prefix } = await started(source));
+  });
+
+  it('loads it as the candidate on version.created and keeps serving the alias', async () => {
+    await emit(prefix, created(2));
+    const candidate = await eventually(() => slotOf(app).candidate ?? undefined, 'candidate');
+    expect(candidate.version).toBe(2);
+    expect(candidate.isRetired).toBe(false);
+    expect(await servedVersion(app)).toBe(1);
+    expect(await preloads(app, 'loaded')).toBe(1);
+    expect(await loadedVersions(app)).toEqual([1, 2]);
+  });
+
+  it('swaps the very same instance in on the move, without a download', async () => {
+    const candidate = slotOf(app).candidate;
+    const v1 = slotOf(app).loaded;
+    const downloads = source.downloads;
+    await move(app, source, prefix, 1, 2);
+    expect(source.downloads).toBe(downloads);
+    expect(slotOf(app).loaded).toBe(candidate);
+    expect(slotOf(app).candidate).toBeNull();
+    // The replaced version is the standby, as after any move.
+    expect(slotOf(app).standby).toBe(v1);
+    expect(await servedVersion(app)).toBe(2);
+  });
+
+  it('does not load a version that is serving or warm again', async () => {
+    const reads = source.versionReads;
+    await emit(prefix, created(2)); // serving
+    await emit(prefix, created(1)); // the standby
+    // A later event that does reach the preloader shows the two were handled (pub/sub is ordered).
+    publish(source, 'iris', 3, await factory.next(2));
+    await emit(prefix, created(3));
+    await eventually(() => (slotOf(app).candidate?.version === 3 ? true : undefined), 'v3');
+    expect(source.versionReads).toBe(reads + 1);
+  });
+
+  it('retires the candidate with everything else when the alias is deleted', async () => {
+    const candidate = slotOf(app).candidate;
+    source.setAlias('iris', 'champion', null);
+    await emit(prefix, aliasMoved(2, null));
+    await eventually(() => (slotOf(app).loaded ? undefined : true), 'unloaded');
+    expect(slotOf(app).candidate).toBeNull();
+    expect(candidate?.isRetired).toBe(true);
+  });
+});
+
+describe('preloads that go wrong', () => {
+  it('leaves the serving version alone when the registered version fails to load', async () => {
+    const source = await irisSource(1);
+    publishCorrupt(source, 'iris', 2, await factory.next(2));
+    const { app, prefix } = await started(source);
+    const v1 = slotOf(app).loaded;
+    await emit(prefix, created(2));
+    await eventually(
+      async () => ((await preloads(app, 'failed')) === 1 ? true : undefined),
+      'fail',
+    );
+    expect(slotOf(app).candidate).toBeNull();
+    expect(slotOf(app).loaded).toBe(v1);
+    expect(slotOf(app).lastError).toBeNull();
+    expect(await servedVersion(app)).toBe(1);
+    expect(await loadedVersions(app)).toEqual([1]);
+  });
+
+  it('ignores a version the registry does not have, another model and malformed events', async () => {
+    const source = await irisSource(1);
+    publish(source, 'wine', 1, await factory.next(2));
+    const { app, prefix } = await started(source);
+    await emit(prefix, created(99)); // no such version: the registry answers NOT_FOUND
+    await emit(prefix, created(1, 'wine')); // not a model this server follows
+    await emit(prefix, '{"type":"version.created","model":"iris","version":"2"}');
+    await emit(prefix, 'not json');
+    await eventually(
+      async () => ((await preloads(app, 'failed')) === 1 ? true : undefined),
+      'fail',
+    );
+    expect(source.versionReads).toBe(1);
+    expect(slotOf(app).candidate).toBeNull();
+    expect(app.serving.models.get('wine')).toBeUndefined();
+    expect(await servedVersion(app)).toBe(1);
+  });
+
+  it('keeps only the newest of quick registrations', async () => {
+    const source = await irisSource(4);
+    const { app, prefix } = await started(source);
+    source.fetches.hold(); // v2's download waits while v3 and v4 are registered
+    await emit(prefix, created(2));
+    await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+    await emit(prefix, created(3));
+    await emit(prefix, created(4));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let both events arrive
+    source.fetches.release();
+    await eventually(() => (slotOf(app).candidate?.version === 4 ? true : undefined), 'v4');
+    // v2 finished loading but was superseded; v3 was never loaded; v2 is freed.
+    expect(source.downloads).toBe(3);
+    expect(await preloads(app, 'superseded')).toBe(1);
+    await eventually(
+      async () => ((await loadedVersions(app)).join() === '1,4' ? true : undefined),
+      'v2 freed',
+    );
+  });
+
+  it('waits for a running preload when the alias moves to it instead of loading twice', async () => {
+    const source = await irisSource(2);
+    const { app, prefix } = await started(source);
+    source.fetches.hold();
+    await emit(prefix, created(2));
+    await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+    source.setAlias('iris', 'champion', 2);
+    await emit(prefix, aliasMoved(1, 2));
+    source.fetches.release();
+    await eventually(() => (slotOf(app).loaded?.version === 2 ? true : undefined), 'v2');
+    await slotOf(app).idle();
+    expect(source.downloads).toBe(2);
+    expect(slotOf(app).candidate).toBeNull();
+  });
+});
+
+describe('the candidate time and SERVING_PRELOAD', () => {
+  it('retires a candidate never promoted once SERVING_STANDBY_MS passed', async () => {
+    const source = await irisSource(2);
+    const { app, prefix } = await started(source, { SERVING_STANDBY_MS: '200' });
+    await emit(prefix, created(2));
+    const candidate = await eventually(() => slotOf(app).candidate ?? undefined, 'candidate');
+    await eventually(() => (candidate.isRetired ? true : undefined), 'the candidate retired');
+    expect(slotOf(app).candidate).toBeNull();
+    const downloads = source.downloads;
+    await move(app, source, prefix, 1, 2);
+    expect(source.downloads).toBe(downloads + 1);
+  });
+
+  it('preloads nothing with SERVING_PRELOAD=0: the move downloads', async () => {
+    const source = await irisSource(2);
+    const { app, prefix } = await started(source, { SERVING_PRELOAD: '0' });
+    await emit(prefix, created(2));
+    const downloads = source.downloads;
+    await move(app, source, prefix, 1, 2);
+    expect(source.downloads).toBe(downloads + 1);
+    expect(source.versionReads).toBe(0);
+  });
+
+  it('reads SERVING_PRELOAD as a boolean, on by default', () => {
+    expect(loadServingEnv({}).SERVING_PRELOAD).toBe(true);
+    expect(loadServingEnv({ SERVING_PRELOAD: 'false' }).SERVING_PRELOAD).toBe(false);
+    expect(() => loadServingEnv({ SERVING_PRELOAD: 'maybe' })).toThrow(/SERVING_PRELOAD/);
+  });
+});
