@@ -131,22 +131,41 @@ class Load {
 /** Wall clock in ms with sub-millisecond resolution, comparable across threads. */
 const now = (): number => performance.timeOrigin + performance.now();
 
+/** How many of `model`'s registered versions a replica preloaded (`serving_preloads_total`). */
+async function preloaded(replica: RunningService, model: string): Promise<number> {
+  const text = await (await fetch(`${replica.url}/metrics`)).text();
+  const prefix = `serving_preloads_total{model="${model}",outcome="loaded"} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return line ? Number(line.slice(prefix.length)) : 0;
+}
+
+interface Phase {
+  swaps: number[];
+  sets: number[];
+  events: number[];
+  requests: number;
+  failed: number;
+  statuses: Record<string, number>;
+}
+
 /**
- * Alias move → both serving replicas answering with the new version, under continuous predict
- * load, over `MOVES` moves back and forth. Baselines from the same moves: the `aliases.set` call
- * alone, and the registry's `alias.moved` event reaching a Redis subscriber (what the replicas
- * react to) — the rest of the swap is the replicas' download, load, warm and swap.
+ * One platform, two replicas following `champion`, `MOVES` moves under load. v2 is registered
+ * once the replicas serve v1, as a trained version is in production, so its `version.created`
+ * reaches them; with `preload` the moves start once both replicas preloaded it.
  */
-export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
-  const platform = await startPlatform(opts.redis, 'alias');
+async function measureMoves(opts: ScaleOptions, preload: boolean): Promise<Phase> {
+  const platform = await startPlatform(opts.redis, preload ? 'alias' : 'alias-cold');
   const sub = new Redis(opts.redis.url);
   let load: Load | undefined;
   try {
     const { client } = platform;
     const v1 = (await registerVersion(client, MODEL)).version;
-    const v2 = (await registerVersion(client, MODEL)).version;
     await client.api.aliases.set.mutate({ model: MODEL, version: v1, alias: 'champion' });
-    const env = { SERVING_MODELS: MODEL, SERVING_RECONCILE_MS: '600000' };
+    const env = {
+      SERVING_MODELS: MODEL,
+      SERVING_RECONCILE_MS: '600000',
+      SERVING_PRELOAD: preload ? '1' : '0',
+    };
     const replicas = [await platform.start('serving', env), await platform.start('serving', env)];
 
     if (sub.status !== 'ready') await new Promise((r) => sub.once('ready', r));
@@ -161,6 +180,18 @@ export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
       timeoutMs: 60_000,
       intervalMs: 50,
     });
+    const v2 = (await registerVersion(client, MODEL)).version;
+    // SERVING_STANDBY_MS=0 in the bench's environment keeps nothing warm: no preload to wait for.
+    if (preload && process.env.SERVING_STANDBY_MS !== '0') {
+      await waitFor(
+        'both replicas to preload v2',
+        async () => {
+          const counts = await Promise.all(replicas.map((r) => preloaded(r, MODEL)));
+          return counts.every((n) => n >= 1) ? true : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 50 },
+      );
+    }
     await sleep(1_000); // warm: JIT and connections
     const before = await load.counts();
     load.clearStatuses();
@@ -186,39 +217,76 @@ export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
       await sleep(250); // let the old version's last answers land before the next move
     }
     const after = await load.counts();
-    const requests = after.ok - before.ok + (after.failed - before.failed);
-    const failed = after.failed - before.failed;
-    const p50 = median(swaps);
-    const p99 = quantile(swaps, 0.99);
-    const setP50 = median(sets);
-    const eventP50 = median(events.filter((e) => !Number.isNaN(e)));
-    opts.say(
-      `alias move → 2 replicas on the new version: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms ` +
-        `(goal ≤ 500); aliases.set ${setP50.toFixed(0)} ms, event at subscriber ${eventP50.toFixed(0)} ms; ` +
-        `${failed} of ${requests} requests failed during ${MOVES} moves`,
-    );
     return {
-      moves: MOVES,
-      replicas: replicas.length,
-      swap_p50_ms: Math.round(p50),
-      swap_p99_ms: Math.round(p99),
-      swap_max_ms: Math.round(Math.max(...swaps)),
-      set_p50_ms: Math.round(setP50),
-      event_p50_ms: Math.round(eventP50),
-      /** From the event reaching a subscriber to both replicas answering: the replicas' own part. */
-      after_event_p50_ms: Math.round(
-        median(swaps.map((s, i) => s - (events[i] ?? Number.NaN)).filter((d) => !Number.isNaN(d))),
-      ),
-      swap_vs_set: ratio(p50, setP50),
-      swap_vs_event: ratio(p50, eventP50),
-      requests,
-      failed_requests: failed,
-      failures: after.statuses,
-      goal_p99_ms: 500,
+      swaps,
+      sets,
+      events,
+      requests: after.ok - before.ok + (after.failed - before.failed),
+      failed: after.failed - before.failed,
+      statuses: after.statuses,
     };
   } finally {
     await load?.stop();
     sub.disconnect();
     await platform.close();
   }
+}
+
+/** From the `alias.moved` event reaching a subscriber to both replicas answering, median. */
+function afterEventP50(phase: Phase): number {
+  const gaps = phase.swaps.map((s, i) => s - (phase.events[i] ?? Number.NaN));
+  return median(gaps.filter((d) => !Number.isNaN(d)));
+}
+
+/**
+ * Alias move → both serving replicas answering with the new version, under continuous predict
+ * load, over `MOVES` moves back and forth; measured with SERVING_PRELOAD on (the default) and,
+ * as the baseline in the same run, off (the first move then loads v2 cold, as before preloads).
+ * Beside them: the `aliases.set` call alone, and the registry's `alias.moved` event reaching a
+ * Redis subscriber (what the replicas react to).
+ */
+export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
+  const on = await measureMoves(opts, true);
+  const off = await measureMoves(opts, false);
+  const p50 = median(on.swaps);
+  const p99 = quantile(on.swaps, 0.99);
+  const offP50 = median(off.swaps);
+  const offP99 = quantile(off.swaps, 0.99);
+  const setP50 = median(on.sets);
+  const eventP50 = median(on.events.filter((e) => !Number.isNaN(e)));
+  opts.say(
+    `alias move → 2 replicas on the new version: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms ` +
+      `(goal ≤ 500; preload off: p50 ${offP50.toFixed(0)}, p99 ${offP99.toFixed(0)}); ` +
+      `aliases.set ${setP50.toFixed(0)} ms, event at subscriber ${eventP50.toFixed(0)} ms; ` +
+      `${on.failed} of ${on.requests} requests failed during ${MOVES} moves (preload off: ${off.failed} of ${off.requests})`,
+  );
+  return {
+    moves: MOVES,
+    replicas: 2,
+    swap_p50_ms: Math.round(p50),
+    swap_p99_ms: Math.round(p99),
+    swap_max_ms: Math.round(Math.max(...on.swaps)),
+    first_move_ms: Math.round(on.swaps[0] ?? Number.NaN),
+    set_p50_ms: Math.round(setP50),
+    event_p50_ms: Math.round(eventP50),
+    /** From the event reaching a subscriber to both replicas answering: the replicas' own part. */
+    after_event_p50_ms: Math.round(afterEventP50(on)),
+    swap_vs_set: ratio(p50, setP50),
+    swap_vs_event: ratio(p50, eventP50),
+    requests: on.requests,
+    failed_requests: on.failed,
+    failures: on.statuses,
+    baseline_preload_off: {
+      swap_p50_ms: Math.round(offP50),
+      swap_p99_ms: Math.round(offP99),
+      swap_max_ms: Math.round(Math.max(...off.swaps)),
+      first_move_ms: Math.round(off.swaps[0] ?? Number.NaN),
+      after_event_p50_ms: Math.round(afterEventP50(off)),
+      requests: off.requests,
+      failed_requests: off.failed,
+      failures: off.statuses,
+    },
+    p99_vs_preload_off: ratio(p99, offP99),
+    goal_p99_ms: 500,
+  };
 }
