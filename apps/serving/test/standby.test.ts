@@ -130,6 +130,32 @@ describe('keeping the replaced version as the standby', () => {
     expect(predictResponseSchema.parse(res.json()).model.version).toBe(1);
   });
 
+  it('swaps a warm version in while an earlier resolve is pending, without swapping back', async () => {
+    const slot = slotOf(app);
+    const swapped: number[] = [];
+    const swap = slot.swap.bind(slot);
+    slot.swap = (next) => {
+      swapped.push(next.version);
+      return swap(next);
+    };
+    try {
+      // The registry answers v2 to the first event's pass, but only after the move back.
+      source.hold();
+      source.setAlias('iris', 'champion', 2);
+      await emit(prefix, aliasMoved(1, 2));
+      await eventually(() => (slot.loaded?.version === 2 ? true : undefined), 'v2 swapped');
+      source.setAlias('iris', 'champion', 1);
+      await emit(prefix, aliasMoved(2, 1));
+      await eventually(() => (slot.loaded?.version === 1 ? true : undefined), 'v1 while held');
+      source.release();
+      await slot.idle();
+      expect(slot.loaded).toBe(v1);
+      expect(swapped).toEqual([2, 1]);
+    } finally {
+      slot.swap = swap;
+    }
+  });
+
   it('retires the standby when a third version replaces the serving one', async () => {
     publish(source, 'iris', 3, await factory.next(2));
     const oldStandby = slotOf(app).standby;

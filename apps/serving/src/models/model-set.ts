@@ -116,6 +116,13 @@ export class ModelSet {
       if (!this.discovery || to === null) return Promise.resolve();
       slot = this.ensureSlot(model);
     }
+    // A warm version is swapped in here, in the event's own tick, unless a load is running
+    // (its swap comes after and the pass below decides): a pass still waiting for the
+    // registry's answer to an earlier event would otherwise hold this swap back.
+    const warm = to === null ? null : slot.warm(to);
+    if (warm && slot.loading === null && slot.loaded?.version !== to) {
+      this.serveWarm(slot, warm, this.opts.logger.child({ model, alias: this.alias }), 'event');
+    }
     return slot.sync({ to });
   }
 
@@ -218,7 +225,7 @@ export class ModelSet {
     if (to != null && slot.loaded?.version !== to) {
       await this.preloader?.pending(slot.name, to);
       const warm = slot.warm(to);
-      if (warm) this.serveWarm(slot, warm, log, 'alias event');
+      if (warm) this.serveWarm(slot, warm, log, 'event');
     }
 
     let target;
@@ -239,6 +246,10 @@ export class ModelSet {
 
     took.mark('resolveMs');
     if (slot.loaded?.version === target.version) return;
+    // An event that arrived during the resolve already put its (warm) version in service; this
+    // answer may predate it, and the next pass asks again: no swap back and forth meanwhile.
+    const newer = slot.pendingHint;
+    if (newer != null && newer === slot.loaded?.version) return;
     await this.preloader?.pending(slot.name, target.version);
     const warm = slot.warm(target.version);
     if (warm) {
@@ -284,7 +295,7 @@ export class ModelSet {
     slot: ModelSlot,
     warm: LoadedModel,
     log: Logger,
-    via: 'alias event' | 'registry',
+    via: 'event' | 'registry',
   ): void {
     const from = slot.loaded?.version ?? null;
     const kept = warm === slot.candidate ? 'preloaded' : 'standby';

@@ -227,6 +227,14 @@ export class ModelSlot {
     return this.loop;
   }
 
+  /**
+   * The version an event named after the running pass began, when it did (undefined: none).
+   * A pass whose registry answer predates that event leaves the decision to the next pass.
+   */
+  get pendingHint(): number | null | undefined {
+    return this.dirty ? this.hint?.to : undefined;
+  }
+
   /** Resolves when no load is running. */
   async idle(): Promise<void> {
     while (this.loop) await this.loop;

@@ -40,9 +40,11 @@ export class CountingSource extends MemoryModelSource {
     this.resolves.release();
   }
 
+  /** A held resolution answers what the alias was when asked, as a slow registry would. */
   override async resolve(model: string, alias: string): Promise<ModelVersion> {
+    const answer = super.resolve(model, alias);
     await this.resolves.pass();
-    return super.resolve(model, alias);
+    return answer;
   }
 
   override getVersion(model: string, version: number): Promise<ModelVersion> {
