@@ -238,6 +238,21 @@ function afterEventP50(phase: Phase): number {
   return median(gaps.filter((d) => !Number.isNaN(d)));
 }
 
+/** The three slowest moves (1-based), with their `aliases.set` call and event times: what set the p99. */
+function slowest(
+  phase: Phase,
+): Array<{ move: number; ms: number; set_ms: number; event_ms: number }> {
+  return phase.swaps
+    .map((ms, i) => ({
+      move: i + 1,
+      ms: Math.round(ms),
+      set_ms: Math.round(phase.sets[i] ?? Number.NaN),
+      event_ms: Math.round(phase.events[i] ?? Number.NaN),
+    }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 3);
+}
+
 /**
  * Alias move → both serving replicas answering with the new version, under continuous predict
  * load, over `MOVES` moves back and forth; measured with SERVING_PRELOAD on (the default) and,
@@ -276,6 +291,7 @@ export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
     requests: on.requests,
     failed_requests: on.failed,
     failures: on.statuses,
+    slowest_moves: slowest(on),
     baseline_preload_off: {
       swap_p50_ms: Math.round(offP50),
       swap_p99_ms: Math.round(offP99),
@@ -285,6 +301,7 @@ export async function aliasMove(opts: ScaleOptions): Promise<Figure> {
       requests: off.requests,
       failed_requests: off.failed,
       failures: off.statuses,
+      slowest_moves: slowest(off),
     },
     p99_vs_preload_off: ratio(p99, offP99),
     goal_p99_ms: 500,
