@@ -234,8 +234,20 @@ describe('an imported ONNX classifier, served', () => {
   it('hot-swaps ONNX → ONNX → TF.js → ONNX under load with zero failed requests', async () => {
     const v2 = await mlops(['import', 'v2/model.onnx', '-m', MODEL, '-s', 'signature.json']);
     expect(v2.code).toBe(0);
+    // The registry's version.created has every replica preload v2, on ONNX Runtime, before any
+    // alias names it; the next registration supersedes it and its session is freed.
+    const slot = app.serving.models.get(MODEL);
+    const candidate = () => slot?.candidate ?? undefined;
+    const preloaded = await eventually(
+      () => (candidate()?.version === 2 ? candidate() : undefined),
+      'v2 preloaded',
+    );
+    expect(preloaded.runtime.runtime).toBe('onnx');
+    expect(servedVersion()).toBe(1);
     const v3 = await importTfjsClassifier(client, MODEL, columns, LABELS);
     expect(v3.version).toBe(3);
+    await eventually(() => (candidate()?.version === 3 ? true : undefined), 'v3 preloaded');
+    expect(preloaded.isRetired).toBe(true);
     const load = hammer(app, `/v1/models/${MODEL}:predict`, { instances: rows(3) });
     try {
       for (const target of [2, 3, 1]) {
