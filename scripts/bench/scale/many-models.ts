@@ -94,6 +94,7 @@ export async function manyModels(opts: ScaleOptions): Promise<Figure> {
       }
     }
     const smallRss = servers.map((s) => rssMb(s.serving.child.pid));
+    const batchRows = await Promise.all(servers.map((s) => meanBatchRows(s.serving)));
     await Promise.all(servers.map((s) => stopService(s.serving)));
 
     const large = await register(platform, 'large', max);
@@ -112,6 +113,7 @@ export async function manyModels(opts: ScaleOptions): Promise<Figure> {
         COUNTS.map((n) => [n, ratio(median(rps.get(n) ?? []), base)]),
       ),
       failed_requests: failed,
+      mean_batch_rows: Object.fromEntries(COUNTS.map((n, i) => [n, batchRows[i]])),
       small_model_kb: Math.round(small.bytes / 1024),
       small_rss_mb: Object.fromEntries(COUNTS.map((n, i) => [n, smallRss[i]])),
       small_mb_per_model: Math.round(perModel(smallRss) * 100) / 100,
@@ -128,6 +130,18 @@ export async function manyModels(opts: ScaleOptions): Promise<Figure> {
   } finally {
     await platform.close();
   }
+}
+
+/** Rows per batched predict call over the server's life (the warm-up phase included). */
+async function meanBatchRows(serving: RunningService): Promise<number> {
+  const text = await (await fetch(`${serving.url}/metrics`)).text();
+  const sum = (name: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`))
+      .reduce((n, line) => n + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const batches = sum('serving_inference_exec_count_total');
+  return batches ? Math.round((sum('serving_inference_count_total') / batches) * 100) / 100 : 0;
 }
 
 async function stopService(service: RunningService): Promise<void> {
