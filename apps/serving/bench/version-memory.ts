@@ -39,6 +39,8 @@ function reading() {
   return {
     rss: process.memoryUsage().rss / MiB,
     heapUsed: process.memoryUsage().heapUsed / MiB,
+    // Buffers outside the V8 heap: a kept copy of the downloaded bundle bytes would show here.
+    arrayBuffers: process.memoryUsage().arrayBuffers / MiB,
     tensors: tf.memory().numBytes / MiB,
     wasmHeap: wasm ? wasm.HEAPU8.byteLength / MiB : 0,
   };
@@ -66,6 +68,7 @@ process.stdout.write(
     mib_per_version: {
       rss: per('rss'),
       v8_heap: per('heapUsed'),
+      array_buffers: per('arrayBuffers'),
       tf_tensors: per('tensors'),
       wasm_heap: per('wasmHeap'),
     },
