@@ -52,12 +52,13 @@ export function createMetrics() {
       'Inference requests that reached a model and failed (bad rows, timeout, queue full, error)',
       ['model', 'version', 'protocol', 'reason'],
     ),
-    inferenceRows: counter(
+    // Counted on every batch through per-version cells (loader.ts): tallied.
+    inferenceRows: talliedCounter(
       'serving_inference_count_total',
       'Rows run through a model (Triton nv_inference_count)',
       ['model', 'version'],
     ),
-    batches: counter(
+    batches: talliedCounter(
       'serving_inference_exec_count_total',
       'Batched predict calls (Triton nv_inference_exec_count; count / this = mean batch size)',
       ['model', 'version'],

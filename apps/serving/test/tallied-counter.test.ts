@@ -14,6 +14,21 @@ function counter() {
 }
 
 describe('TalliedCounter', () => {
+  it('shows what a cell counted on every read, and keeps it once the cell is released', async () => {
+    const { registry, c } = counter();
+    const cell = c.cell({ model: 'iris', status: '200' });
+    cell.inc();
+    cell.inc(4);
+    c.inc({ model: 'iris', status: '200' });
+    expect(await registry.metrics()).toContain('test_requests_total{model="iris",status="200"} 6');
+    cell.inc(2);
+    cell.release();
+    // Counts after the release are not counted, and a second release adds nothing.
+    cell.inc(100);
+    cell.release();
+    expect(await registry.metrics()).toContain('test_requests_total{model="iris",status="200"} 8');
+  });
+
   it('shows tallied counts, with ordinary increments, on every read', async () => {
     const { registry, c } = counter();
     let labelCalls = 0;

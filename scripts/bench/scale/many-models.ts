@@ -94,6 +94,7 @@ export async function manyModels(opts: ScaleOptions): Promise<Figure> {
       }
     }
     const smallRss = servers.map((s) => rssMb(s.serving.child.pid));
+    const batchRows = await Promise.all(servers.map((s) => meanBatchRows(s.serving)));
     await Promise.all(servers.map((s) => stopService(s.serving)));
 
     const large = await register(platform, 'large', max);
@@ -103,15 +104,20 @@ export async function manyModels(opts: ScaleOptions): Promise<Figure> {
       await loadOf(platform, s, s === largeOne ? large.names.slice(0, 1) : large.names, 1);
     const largeRss = [rssMb(largeOne.child.pid), rssMb(largeMax.child.pid)];
 
-    const base = median(rps.get(1) ?? []);
+    // Each round measures every count back to back: its ratios share the machine's load of the
+    // moment, which swings 2× between rounds here; the median of the rounds' ratios is the figure.
+    const roundRatio = (n: number) =>
+      median((rps.get(n) ?? []).map((v, i) => v / (rps.get(1)?.[i] ?? NaN)));
     const perModel = (rss: number[]) => ((rss.at(-1) ?? 0) - (rss[0] ?? 0)) / (max - 1);
     const figure: Figure = {
       counts: COUNTS,
       rps: Object.fromEntries(COUNTS.map((n) => [n, Math.round(median(rps.get(n) ?? []))])),
-      rps_vs_1_model: Object.fromEntries(
-        COUNTS.map((n) => [n, ratio(median(rps.get(n) ?? []), base)]),
+      rps_vs_1_model: Object.fromEntries(COUNTS.map((n) => [n, ratio(roundRatio(n), 1)])),
+      rps_vs_1_model_by_round: Object.fromEntries(
+        COUNTS.map((n) => [n, (rps.get(n) ?? []).map((v, i) => ratio(v, rps.get(1)?.[i] ?? NaN))]),
       ),
       failed_requests: failed,
+      mean_batch_rows: Object.fromEntries(COUNTS.map((n, i) => [n, batchRows[i]])),
       small_model_kb: Math.round(small.bytes / 1024),
       small_rss_mb: Object.fromEntries(COUNTS.map((n, i) => [n, smallRss[i]])),
       small_mb_per_model: Math.round(perModel(smallRss) * 100) / 100,
@@ -128,6 +134,18 @@ export async function manyModels(opts: ScaleOptions): Promise<Figure> {
   } finally {
     await platform.close();
   }
+}
+
+/** Rows per batched predict call over the server's life (the warm-up phase included). */
+async function meanBatchRows(serving: RunningService): Promise<number> {
+  const text = await (await fetch(`${serving.url}/metrics`)).text();
+  const sum = (name: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`))
+      .reduce((n, line) => n + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const batches = sum('serving_inference_exec_count_total');
+  return batches ? Math.round((sum('serving_inference_count_total') / batches) * 100) / 100 : 0;
 }
 
 async function stopService(service: RunningService): Promise<void> {

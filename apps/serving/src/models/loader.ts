@@ -55,22 +55,35 @@ export interface LoaderDeps {
   runtime?: RuntimeOptions;
 }
 
+/** Nothing left to free: what the version runs on is the predictor's (or a session's). */
+const NOTHING_TO_FREE = { dispose: () => undefined };
+
 /**
- * The predictor a version serves with, warmed: a dense model runs as a compiled op list once it
- * gave model.predict's answers on probe rows, anything else keeps model.predict (predictor.ts
- * says why). The first predict compiles kernels and allocates; paying it here keeps it off a
- * request, and a model whose output does not fit its preprocessing is refused before serving.
+ * The predictor a version serves with, warmed, and what else must stay loaded for it: a dense
+ * model runs as a compiled op list once it gave model.predict's answers on probe rows, anything
+ * else keeps model.predict (predictor.ts says why). The first predict compiles kernels and
+ * allocates; paying it here keeps it off a request, and a model whose output does not fit its
+ * preprocessing is refused before serving.
+ *
+ * A compiled plan runs on its own copy of the weights (`ownWeights`), so the TF.js model is
+ * disposed as soon as the plan is trusted: nothing calls model.predict afterwards (the engine
+ * of a loaded version never changes), and keeping it would keep a second copy of every weight
+ * and, on wasm, XNNPACK's packed copy made by the probe's model.predict.
  */
-function warmPredictor(model: BundleModel, mv: ModelVersion): Predictor {
+function warmPredictor(
+  model: BundleModel,
+  mv: ModelVersion,
+): { predictor: Predictor; model: { dispose(): void } } {
   const prep = mv.manifest.preprocessing;
   let predictor: Predictor | undefined;
   try {
-    predictor = createPredictor(model, prep.inputWidth);
+    predictor = createPredictor(model, prep.inputWidth, { ownWeights: true });
+    if (predictor.engine !== 'model') model.dispose();
     predictRows(predictor, prep, [imputedRow(prep)]);
-    return predictor;
+    return { predictor, model: predictor.engine === 'model' ? model : NOTHING_TO_FREE };
   } catch (err) {
     predictor?.dispose();
-    model.dispose();
+    if (predictor?.engine === 'model' || !predictor) model.dispose();
     throw warmupFailed(mv, err);
   }
 }
@@ -163,11 +176,11 @@ export async function loadVersion(
     decision = { runtime: 'tfjs', reason: `the ONNX export did not load: ${onnx.error}` };
   if (onnx && 'rows' in onnx) {
     // The session is the model: the predictor releases it, nothing else to free.
-    model = { dispose: () => undefined };
+    model = NOTHING_TO_FREE;
     predictor = onnx.rows.predictor;
     onnxRun = onnx.rows.run;
   } else if (onnx && 'tensors' in onnx) {
-    model = { dispose: () => undefined };
+    model = NOTHING_TO_FREE;
     predictor = onnx.tensors.predictor;
     onnxTensorRun = onnx.tensors.run;
   } else if (tensors) {
@@ -185,14 +198,14 @@ export async function loadVersion(
   } else {
     const bundleModel = await loadBundleModel(manifest, files);
     mark?.('loadMs');
-    model = bundleModel;
-    predictor = warmPredictor(bundleModel, mv);
+    ({ predictor, model } = warmPredictor(bundleModel, mv));
     mark?.('warmMs');
   }
   const labels = { model: mv.model, version: String(mv.version) };
-  // Children bound once: prom-client hashes a label set on every call otherwise (per request).
-  const batches = deps.metrics.batches.labels(labels);
-  const inferenceRows = deps.metrics.inferenceRows.labels(labels);
+  // Cells bound once: prom-client hashes a label set on every call, children included, and with
+  // many models loaded a batch is often a single request.
+  const batches = deps.metrics.batches.cell(labels);
+  const inferenceRows = deps.metrics.inferenceRows.cell(labels);
   const computeSeconds = deps.metrics.computeSeconds.labels(labels);
   const queueSeconds = deps.metrics.queueSeconds.labels(labels);
   const onBatch = (stats: { rows: number; computeMs: number; queueMs: number[] }) => {
@@ -249,6 +262,8 @@ export async function loadVersion(
   deps.metrics.loadedVersions.inc(labels);
   deps.metrics.versionRuntime.set(runtimeLabels, loaded.runtime.onnxThreads ?? 0);
   loaded.onDisposed = () => {
+    batches.release();
+    inferenceRows.release();
     deps.metrics.loadedVersions.dec(labels);
     deps.metrics.versionRuntime.remove(runtimeLabels);
   };

@@ -72,6 +72,10 @@ export function bundleManifest(opts: {
 /** A real bundle: fitted preprocessing, a trained dense classifier, its files and sha256s. */
 export class BundleFactory {
   private model: LayersModel | null = null;
+
+  /** `hidden`: units of the one hidden layer (8; more than ≈ 100 runs on the tensor engine). */
+  constructor(private readonly hidden = 8) {}
+
   private readonly rows = makeRows(300);
   private readonly prep = fitPreprocessing(FEATURES, TARGET, 'classification', this.rows);
 
@@ -82,7 +86,11 @@ export class BundleFactory {
     if (!this.model) {
       const model = tf.sequential();
       model.add(
-        tf.layers.dense({ inputShape: [this.prep.inputWidth], units: 8, activation: 'relu' }),
+        tf.layers.dense({
+          inputShape: [this.prep.inputWidth],
+          units: this.hidden,
+          activation: 'relu',
+        }),
       );
       model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
       model.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy' });

@@ -23,8 +23,21 @@ export interface DensePlan {
   readonly inputWidth: number;
   /** The compiled ops, in order (js-plan.ts runs the same ops without the tensor engine). */
   readonly steps: readonly Step[];
-  /** Frees the tensors the plan made (folded batch norms); the weights belong to the model. */
+  /**
+   * Frees the tensors the plan made (folded batch norms, and its weight copies when compiled
+   * with `ownWeights`); otherwise the weights belong to the model.
+   */
   dispose(): void;
+}
+
+export interface DensePlanOptions {
+  /**
+   * Run on copies of the dense weights instead of the model's own tensors, so the model can be
+   * disposed once the plan is trusted. On wasm this is what frees the model's copies: XNNPACK
+   * packs each weight tensor once per distinct matmul call (model.predict's and the plan's pass
+   * different bias tensors), and a packed copy lives until its weight tensor is disposed.
+   */
+  ownWeights?: boolean;
 }
 
 type FusedActivation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid';
@@ -99,7 +112,14 @@ function foldBatchNorm(layer: LayerLike, owned: tfTypes.Tensor[]): Step | string
   return { kind: 'affine', scale, offset };
 }
 
-function stepsOf(layer: LayerLike, owned: tfTypes.Tensor[]): Step[] | string {
+/** A fresh tensor with `t`'s values (its own allocation), owned by the plan. */
+function copyOf<T extends tfTypes.Tensor>(t: T, owned: tfTypes.Tensor[]): T {
+  const copy = getTf().tensor(t.dataSync(), t.shape, t.dtype) as T;
+  owned.push(copy);
+  return copy;
+}
+
+function stepsOf(layer: LayerLike, owned: tfTypes.Tensor[], ownWeights: boolean): Step[] | string {
   const name = layer.getClassName();
   const config = layer.getConfig();
   switch (name) {
@@ -116,10 +136,11 @@ function stepsOf(layer: LayerLike, owned: tfTypes.Tensor[]): Step[] | string {
       const [kernel, bias] = layer.getWeights();
       if (!kernel || kernel.rank !== 2) return 'Dense without a rank-2 kernel';
       const fused = FUSED.has(config.activation);
+      const use = <T extends tfTypes.Tensor>(t: T): T => (ownWeights ? copyOf(t, owned) : t);
       const dense: Step = {
         kind: 'dense',
-        kernel: kernel as tfTypes.Tensor2D,
-        ...(config.useBias !== false && bias ? { bias: bias as tfTypes.Tensor1D } : {}),
+        kernel: use(kernel as tfTypes.Tensor2D),
+        ...(config.useBias !== false && bias ? { bias: use(bias as tfTypes.Tensor1D) } : {}),
         activation: fused ? config.activation : 'linear',
       };
       return fused ? [dense] : [dense, ...activationStep(config.activation)];
@@ -137,7 +158,10 @@ function stepsOf(layer: LayerLike, owned: tfTypes.Tensor[]): Step[] | string {
  * The plan of `model`, or the reason it has none (a string naming the first unsupported part).
  * `model` is typed loosely so graph models and other `BundleModel`s are simply refused.
  */
-export function compileDensePlan(model: unknown): DensePlan | string {
+export function compileDensePlan(
+  model: unknown,
+  options: DensePlanOptions = {},
+): DensePlan | string {
   const tf = getTf();
   if (!(model instanceof tf.Sequential)) return 'not a Sequential layers model';
   const width = model.inputs[0]?.shape[1];
@@ -146,7 +170,7 @@ export function compileDensePlan(model: unknown): DensePlan | string {
   const owned: tfTypes.Tensor[] = [];
   const steps: Step[] = [];
   for (const layer of model.layers as unknown as LayerLike[]) {
-    const s = stepsOf(layer, owned);
+    const s = stepsOf(layer, owned, options.ownWeights === true);
     if (typeof s === 'string') {
       for (const t of owned) t.dispose();
       return `unsupported ${s}`;

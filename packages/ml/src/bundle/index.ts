@@ -3,12 +3,13 @@ export { loadBundleModel, verifyBundleFiles, type BundleModel } from './load';
 export { parseModelJson, weightPathsOf, type ModelJson, type ModelFormat } from './model-json';
 export { importedPreprocessing, checkModelFits, type ImportedInput } from './imported';
 export { sha256Hex } from './hash';
-export { compileDensePlan, type DensePlan } from './dense-plan';
+export { compileDensePlan, type DensePlan, type DensePlanOptions } from './dense-plan';
 export {
   JS_PLAN_MAX_MULTIPLY_ADDS,
   createPredictor,
   modelPredictor,
   type Predictor,
+  type PredictorOptions,
 } from './predictor';
 export { loadTfModel, type TfModel } from './load';
 export { loadTensorModel, tensorModelOf, type TensorModel, type TensorSpec } from './tensor-model';

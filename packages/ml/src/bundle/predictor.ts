@@ -1,7 +1,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { AppError } from '@mlops/contracts';
 import { getTf } from '../backend/backend';
-import { compileDensePlan, type DensePlan } from './dense-plan';
+import { compileDensePlan, type DensePlan, type DensePlanOptions } from './dense-plan';
 import { compileJsPlan, planMultiplyAdds, type JsPlan } from './js-plan';
 import { mulberry32 } from '../split/split';
 import type { BundleModel } from './load';
@@ -102,18 +102,30 @@ const PLAN_TOLERANCE = 1e-4;
 const PROBE_ROWS = 16;
 
 /**
+ * `ownWeights`: the plan runs on its own copies of the weights, so that a caller given a `js-plan`
+ * or `dense-plan` predictor may dispose the model right away (serving does: one copy of the
+ * weights per loaded version instead of the model's and the plan's). Without it the plan shares
+ * the model's tensors and the model must outlive the predictor.
+ */
+export type PredictorOptions = Pick<DensePlanOptions, 'ownWeights'>;
+
+/**
  * The fastest predictor that gives the model's own answers: the dense plan when the model
  * compiles to one AND it matches `model.predict` on probe rows, else `model.predict` itself.
  * The check makes the plan an optimisation that cannot change a prediction, whatever layer
  * configuration a bundle brings.
  */
-export function createPredictor(model: BundleModel, inputWidth: number): Predictor {
+export function createPredictor(
+  model: BundleModel,
+  inputWidth: number,
+  options: PredictorOptions = {},
+): Predictor {
   if (inputWidth === 0)
     throw new AppError(
       'PRECONDITION_FAILED',
       'a tensor model (signature.tensors) has no scalar inputs to encode: run it with createTensorPredictor',
     );
-  const plan = compileDensePlan(model);
+  const plan = compileDensePlan(model, options);
   if (typeof plan === 'string') return modelPredictor(model, plan);
   if (plan.inputWidth !== inputWidth) {
     plan.dispose();

@@ -149,6 +149,32 @@ describe('dense plan predictor', () => {
     model.dispose();
   });
 
+  it('with ownWeights, answers the same after the model is disposed and frees its copies', async () => {
+    const large = tf.sequential();
+    large.add(tf.layers.dense({ units: 256, activation: 'relu', inputShape: [WIDTH] }));
+    large.add(tf.layers.batchNormalization());
+    large.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
+    for (const [model, engine] of [
+      [await denseZoo(), 'js-plan'],
+      [large, 'dense-plan'],
+    ] as const) {
+      const input = rows(11);
+      const expected = modelPredictor(model).predict(input, 11, WIDTH);
+      const before = tf.memory().numTensors;
+      const predictor = createPredictor(model, WIDTH, { ownWeights: true });
+      expect(predictor.engine).toBe(engine);
+      // What the predictor holds: the dense plan its two kernels, two biases and the folded
+      // batch norm's pair, all copies; the JS plan Float32Arrays only.
+      const held = tf.memory().numTensors - before;
+      expect(held).toBe(engine === 'js-plan' ? 0 : 6);
+      model.dispose();
+      expect(maxAbsDiff(predictor.predict(input, 11, WIDTH), expected)).toBeLessThan(1e-5);
+      const afterModel = tf.memory().numTensors;
+      predictor.dispose();
+      expect(afterModel - tf.memory().numTensors).toBe(held);
+    }
+  });
+
   it('computes every activation in JavaScript as TF.js does', () => {
     for (const activation of [
       'linear',
