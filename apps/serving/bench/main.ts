@@ -23,7 +23,7 @@
  * Prints the figures and their ratios; `--json` prints one JSON line. Needs Redis.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,7 @@ import { imageBench, reportImage, type ImageRawFigures } from './image-bench';
 import { runtimeBench } from './onnx-bench';
 import { interleavedLogCost } from './interleaved-log-cost';
 import { withServers, type LoadResult, type ServerSpec } from './processes';
+import { v2BinaryBody } from './v2-binary-body';
 import { median } from '@mlops/ml/stats';
 import {
   runRound,
@@ -130,6 +131,14 @@ function columnsBody(rows: number): string {
   });
 }
 
+/** The same rows as OIP v2 binary tensors (v2-binary-body.ts), in a file autocannon sends. */
+async function v2BinaryFile(rows: number): Promise<{ file: string; headerLength: number }> {
+  const { body, headerLength } = v2BinaryBody(inputs, benchRows(inputs, rows));
+  const file = join(dir, `body-${rows}-v2.bin`);
+  await writeFile(file, body);
+  return { file, headerLength };
+}
+
 /** The same rows as OIP v2 tensors: one `[n]` tensor per feature (README's v2 mapping). */
 function v2Body(rows: number): string {
   const records = benchRows(inputs, rows);
@@ -151,6 +160,7 @@ const PHASE_NAMES: Record<LoadPhase, string> = {
   ours64: '(c) ours, 64 rows (log on)',
   ours64col: '(c) ours, 64 rows as columns',
   ours64v2: '(c) ours, 64 rows as OIP v2 tensors',
+  ours64v2bin: '(c) ours, 64 rows as OIP v2 binary tensors',
 };
 
 function reportPhase(phase: LoadPhase, rows: number, r: LoadResult): void {
@@ -205,6 +215,7 @@ async function rowsBench(dir: string) {
       body64: body(64),
       body64col: columnsBody(64),
       body64v2: v2Body(64),
+      body64v2bin: await v2BinaryFile(64),
       v2Path: '/v2/models/iris/infer',
       connections: CONNECTIONS,
       seconds: duration,
@@ -262,6 +273,7 @@ async function rowsBench(dir: string) {
     ours_rows_per_s_64: Math.round(med((r) => r.ours64.rps * 64)),
     ours_rows_per_s_64_columns: Math.round(med((r) => r.ours64col.rps * 64)),
     ours_rows_per_s_64_v2: Math.round(med((r) => r.ours64v2.rps * 64)),
+    ours_rows_per_s_64_v2_binary: Math.round(med((r) => r.ours64v2bin.rps * 64)),
     p99_ms: med((r) => r.ours.p99),
     p99_ms_max: Math.max(...rounds.map((r) => r.ours.p99)),
     p99_ms_64: med((r) => r.ours64.p99),
@@ -283,6 +295,7 @@ async function rowsBench(dir: string) {
       ours_64: Math.round(med((r) => r.ours64.cpuUsPerReq)),
       ours_64_columns: Math.round(med((r) => r.ours64col.cpuUsPerReq)),
       ours_64_v2: Math.round(med((r) => r.ours64v2.cpuUsPerReq)),
+      ours_64_v2_binary: Math.round(med((r) => r.ours64v2bin.cpuUsPerReq)),
     },
     load_average_1m: Number(loadavg()[0]!.toFixed(1)),
     // Ratios: the median over rounds of the ratio within a round.
@@ -306,6 +319,9 @@ async function rowsBench(dir: string) {
     rows64_v2_vs_raw_whole_batch: ratio(
       med((r) => (r.ours64v2.rps * 64) / r.raw.whole_batch_rows_per_s),
     ),
+    rows64_v2_binary_vs_raw_whole_batch: ratio(
+      med((r) => (r.ours64v2bin.rps * 64) / r.raw.whole_batch_rows_per_s),
+    ),
     // Against our own compiled predict the model's arithmetic is nearly free: what is left is
     // HTTP, JSON and validation per row, so this ratio says how much of that there is.
     rows64_vs_raw_compiled: ratio(med((r) => (r.ours64.rps * 64) / r.raw.compiled_rows_per_s)),
@@ -320,7 +336,7 @@ async function rowsBench(dir: string) {
     failed_requests: rounds.reduce(
       (sum, r) =>
         sum +
-        [r.hello, r.naive, r.bare, r.ours, r.ours64, r.ours64col, r.ours64v2].reduce(
+        [r.hello, r.naive, r.bare, r.ours, r.ours64, r.ours64col, r.ours64v2, r.ours64v2bin].reduce(
           (a, l) => a + l.non2xx + l.errors,
           0,
         ),
@@ -341,7 +357,7 @@ function reportRows(result: RowsResult): void {
     `ours/naive ${result.ours_vs_naive}× (goal ≥ 4; hello/naive ${result.hello_vs_naive}×, bare loop/naive ${result.bare_vs_naive}×, ours/bare ${result.ours_vs_bare})   ours/hello ${result.ours_vs_hello} (goal ≥ 0.5)   64-row rows/s vs raw ${result.rows64_vs_raw} (goal ≥ 0.5; ${result.rows64_vs_raw_whole_batch} vs whole-batch predict, ${result.rows64_vs_raw_compiled} vs the compiled plan)`,
   );
   say(
-    `64 rows vs whole-batch predict: rows ${result.rows64_vs_raw_whole_batch}, columns ${result.rows64_columns_vs_raw_whole_batch}, OIP v2 ${result.rows64_v2_vs_raw_whole_batch} (goal ≥ 0.5); server CPU per 64-row request ${result.cpu_us_per_req.ours_64} / ${result.cpu_us_per_req.ours_64_columns} / ${result.cpu_us_per_req.ours_64_v2} µs`,
+    `64 rows vs whole-batch predict: rows ${result.rows64_vs_raw_whole_batch}, columns ${result.rows64_columns_vs_raw_whole_batch}, OIP v2 ${result.rows64_v2_vs_raw_whole_batch}, OIP v2 binary ${result.rows64_v2_binary_vs_raw_whole_batch} (goal ≥ 0.5); server CPU per 64-row request ${result.cpu_us_per_req.ours_64} / ${result.cpu_us_per_req.ours_64_columns} / ${result.cpu_us_per_req.ours_64_v2} / ${result.cpu_us_per_req.ours_64_v2_binary} µs`,
   );
   say(
     `p99 ${result.p99_ms} ms (1 row; worst round ${result.p99_ms_max} ms), ${result.p99_ms_64} ms (64 rows)   logging cost ${pct(result.logging_cost)} of rows/s, ${pct(result.logging_cost_cpu)} of CPU per row (interleaved), ${pct(result.logging_cost_by_parts)} by parts (${result.log_us_per_row} µs a row in-process; goal ≤ 5%)   mean batch ${result.mean_batch_rows} rows`,

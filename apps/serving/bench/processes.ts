@@ -88,6 +88,10 @@ export interface LoadOptions {
   bodyFile?: string;
   /** Defaults to the tabular model's TF Serving predict. */
   path?: string;
+  /** `bodyFile` holds bytes, sent as they are (autocannon's command line reads it as text). */
+  binary?: boolean;
+  /** More request headers (the binary tensor extension's header length). */
+  headers?: Readonly<Record<string, string>>;
   connections: number;
   seconds: number;
 }
@@ -99,22 +103,33 @@ export async function load(
   serverPid?: number,
 ): Promise<LoadResult> {
   const cpuBefore = cpuMicros(serverPid);
+  const url = `http://127.0.0.1:${port}${opts.path ?? '/v1/models/iris:predict'}`;
   const child = spawn(
     process.execPath,
-    [
-      autocannonBin,
-      '-c',
-      String(opts.connections),
-      '-d',
-      String(opts.seconds),
-      '-m',
-      'POST',
-      '-H',
-      'content-type=application/json',
-      ...(opts.bodyFile ? ['-i', opts.bodyFile] : ['-b', opts.body ?? '']),
-      '-j',
-      `http://127.0.0.1:${port}${opts.path ?? '/v1/models/iris:predict'}`,
-    ],
+    opts.binary
+      ? [
+          join(here, 'binary-load.mjs'),
+          url,
+          String(opts.connections),
+          String(opts.seconds),
+          opts.bodyFile ?? '',
+          JSON.stringify(opts.headers ?? {}),
+        ]
+      : [
+          autocannonBin,
+          '-c',
+          String(opts.connections),
+          '-d',
+          String(opts.seconds),
+          '-m',
+          'POST',
+          '-H',
+          'content-type=application/json',
+          ...Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
+          ...(opts.bodyFile ? ['-i', opts.bodyFile] : ['-b', opts.body ?? '']),
+          '-j',
+          url,
+        ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   let out = '';

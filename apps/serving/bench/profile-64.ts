@@ -1,17 +1,18 @@
 /**
- * `npx tsx apps/serving/bench/profile-64.ts [--model mlp|tiny] [--format rows|columns|v2]
+ * `npx tsx apps/serving/bench/profile-64.ts [--model mlp|tiny] [--format rows|columns|v2|v2bin]
  * [--seconds 10] [--out DIR]`: where our server's time goes under 64-row requests. Starts the
  * benchmark's server (servers/ours.ts, payload log on) under `node --cpu-prof`, drives it with
  * autocannon (64 connections) in one body format, stops it, and prints the functions taking the
  * most self time and the most total time (the project's own, by file and line) from the V8 CPU
  * profile it wrote (kept in DIR, to open in Chrome DevTools).
  */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v2DatatypeOf } from '../src/protocols/tensors';
 import { benchRows, readBenchBundle, writeBenchBundle, type BenchModel } from './bundle-dir';
 import { load, startServer, stop } from './processes';
+import { v2BinaryBody } from './v2-binary-body';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -20,8 +21,8 @@ const arg = (name: string, fallback: string) => {
 };
 const MODEL: BenchModel = arg('--model', 'mlp') === 'tiny' ? 'tiny' : 'mlp';
 const FORMAT = arg('--format', 'columns');
-if (FORMAT !== 'rows' && FORMAT !== 'columns' && FORMAT !== 'v2')
-  throw new Error('--format must be rows, columns or v2');
+if (FORMAT !== 'rows' && FORMAT !== 'columns' && FORMAT !== 'v2' && FORMAT !== 'v2bin')
+  throw new Error('--format must be rows, columns, v2 or v2bin (v2 binary tensors)');
 const SECONDS = Number(arg('--seconds', '10'));
 const TOP = 30;
 
@@ -61,13 +62,25 @@ const body =
             data: records.map((r) => r[c.name]),
           })),
         });
-const path = FORMAT === 'v2' ? '/v2/models/iris/infer' : '/v1/models/iris:predict';
+const path = FORMAT.startsWith('v2') ? '/v2/models/iris/infer' : '/v1/models/iris:predict';
+// v2bin: the binary tensor extension's body, from a file (autocannon sends its bytes as they are).
+const binary = FORMAT === 'v2bin' ? v2BinaryBody(inputs, records) : null;
+const bodyFile = join(dir, 'body.bin');
+if (binary) await writeFile(bodyFile, binary.body);
 
 const { child, port } = await startServer('ours.ts', [dir], { SERVING_LOG_SAMPLE_RATE: '1' }, [
   '--cpu-prof',
   `--cpu-prof-dir=${out}`,
 ]);
-const options = { body, path, connections: 64 };
+const options = binary
+  ? {
+      bodyFile,
+      binary: true,
+      path,
+      headers: { 'inference-header-content-length': String(binary.headerLength) },
+      connections: 64,
+    }
+  : { body, path, connections: 64 };
 let window = { from: 0, to: 0 };
 try {
   await load(port, { ...options, seconds: 2 }); // warm-up

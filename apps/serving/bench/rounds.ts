@@ -10,7 +10,7 @@
  * other, each started afresh, one rep's phases were about 25 s apart and its ours/naive swung
  * from 2.3 to 4.4 between reps of the same run.
  */
-import { batchCounts, load, type LoadResult, type Server } from './processes';
+import { batchCounts, load, type LoadOptions, type LoadResult, type Server } from './processes';
 
 /** raw.ts's line: TF.js predict with its defaults, with the whole batch, and our compiled plan. */
 export interface RawFigures {
@@ -28,6 +28,8 @@ export interface Round {
   /** 64 rows a request as TF Serving columns (`inputs`) and as OIP v2 typed tensors. */
   ours64col: LoadResult;
   ours64v2: LoadResult;
+  /** The same as OIP v2 binary tensors (the extension's bytes, numeric features in FP32). */
+  ours64v2bin: LoadResult;
   /** Rows per predict call during ours' 1-row phase. */
   meanBatch: number;
   raw: RawFigures;
@@ -43,6 +45,8 @@ export interface RoundSetup {
   body64: string;
   body64col: string;
   body64v2: string;
+  /** A file holding the 64 rows as an OIP v2 binary-extension body, and its header's length. */
+  body64v2bin: { file: string; headerLength: number };
   /** The OIP v2 infer path of the benchmark model. */
   v2Path: string;
   connections: number;
@@ -53,7 +57,8 @@ export interface RoundSetup {
   report?: (phase: LoadPhase, rows: number, result: LoadResult) => void;
 }
 
-export type LoadPhase = 'hello' | 'naive' | 'bare' | 'ours' | 'ours64' | 'ours64col' | 'ours64v2';
+export type LoadPhase =
+  'hello' | 'naive' | 'bare' | 'ours' | 'ours64' | 'ours64col' | 'ours64v2' | 'ours64v2bin';
 type Phase = LoadPhase | 'raw';
 const PHASES: readonly Phase[] = [
   'hello',
@@ -63,14 +68,27 @@ const PHASES: readonly Phase[] = [
   'ours64',
   'ours64col',
   'ours64v2',
+  'ours64v2bin',
   'raw',
 ];
 
 /** The body and path of a phase on our server (the 1-row body for the other servers). */
-function request(setup: RoundSetup, phase: LoadPhase): { body: string; path?: string } {
+function request(
+  setup: RoundSetup,
+  phase: LoadPhase,
+): Omit<LoadOptions, 'connections' | 'seconds'> {
   if (phase === 'ours64') return { body: setup.body64 };
   if (phase === 'ours64col') return { body: setup.body64col };
   if (phase === 'ours64v2') return { body: setup.body64v2, path: setup.v2Path };
+  if (phase === 'ours64v2bin') {
+    const { file, headerLength } = setup.body64v2bin;
+    return {
+      bodyFile: file,
+      binary: true,
+      path: setup.v2Path,
+      headers: { 'inference-header-content-length': String(headerLength) },
+    };
+  }
   return { body: setup.body1 };
 }
 
@@ -85,7 +103,7 @@ export async function warmUp(setup: RoundSetup): Promise<void> {
   const { connections } = setup;
   for (const server of [setup.hello, setup.naive, setup.bare, setup.ours])
     await load(server.port, { body: setup.body1, connections, seconds: 1 });
-  for (const phase of ['ours64', 'ours64col', 'ours64v2'] as const)
+  for (const phase of ['ours64', 'ours64col', 'ours64v2', 'ours64v2bin'] as const)
     await load(setup.ours.port, { ...request(setup, phase), connections, seconds: 1 });
 }
 
@@ -116,9 +134,10 @@ export async function runRound(index: number, setup: RoundSetup): Promise<Round>
       partial[phase] = await loadPhase(phase);
     }
   }
-  const { hello, naive, bare, ours, ours64, ours64col, ours64v2, meanBatch, raw } = partial;
-  if (!hello || !naive || !bare || !ours || !ours64 || !ours64col || !ours64v2)
+  const { hello, naive, bare, ours, ours64, ours64col, ours64v2, ours64v2bin, meanBatch, raw } =
+    partial;
+  if (!hello || !naive || !bare || !ours || !ours64 || !ours64col || !ours64v2 || !ours64v2bin)
     throw new Error(`round ${index + 1} missed a phase`);
   if (meanBatch === undefined || !raw) throw new Error(`round ${index + 1} missed a phase`);
-  return { hello, naive, bare, ours, ours64, ours64col, ours64v2, meanBatch, raw };
+  return { hello, naive, bare, ours, ours64, ours64col, ours64v2, ours64v2bin, meanBatch, raw };
 }

@@ -70,6 +70,43 @@ const asColumns = (inputs: unknown) =>
   postJson(app, '/v1/models/iris:predict?format=platform', { inputs });
 const asV2 = (body: unknown) => postJson(app, '/v2/models/iris/infer', body);
 
+/** The same rows with x and y in binary (FP32 unless said), color as JSON: the extension's body. */
+function asBinaryV2(rows: DataRow[], opts: { datatype?: 'FP32' | 'FP64' | 'INT32' } = {}) {
+  const datatype = opts.datatype ?? 'FP32';
+  const Typed =
+    datatype === 'FP64' ? Float64Array : datatype === 'INT32' ? Int32Array : Float32Array;
+  const blobs = ['x', 'y'].map((n) => new Typed(rows.map((r) => (r[n] as number | null) ?? NaN)));
+  const header = {
+    inputs: [
+      ...blobs.map((b, i) => ({
+        name: i === 0 ? 'x' : 'y',
+        shape: [rows.length],
+        datatype,
+        parameters: { binary_data_size: b.byteLength },
+      })),
+      { name: 'color', shape: [rows.length], datatype: 'BYTES', data: rows.map((r) => r.color) },
+    ],
+  };
+  return binaryV2(header, ...blobs);
+}
+
+/** The binary tensor extension: the JSON header, then each binary input's bytes in order. */
+function binaryV2(header: object, ...blobs: ArrayBufferView[]) {
+  const json = Buffer.from(JSON.stringify(header));
+  return app.inject({
+    method: 'POST',
+    url: '/v2/models/iris/infer',
+    headers: {
+      'content-type': 'application/octet-stream',
+      'inference-header-content-length': String(json.length),
+    },
+    payload: Buffer.concat([
+      json,
+      ...blobs.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
+    ]),
+  });
+}
+
 interface PlatformRow {
   label: string;
   probabilities: Record<string, number>;
@@ -218,6 +255,96 @@ describe('bad columns are refused as bad rows are, naming the feature and the ro
     const res = await asColumns({ x: [], y: [], color: [] });
     expect(res.statusCode).toBe(400);
     expect(tfError(res).message).toContain('No rows to predict');
+  });
+});
+
+describe('OIP v2 binary tensors of a tabular model (numeric features in binary)', () => {
+  const nonNull = ROWS.filter((r) => r.y !== null);
+  // What FP32 carries: 1.2 arrives as float32's 1.2000000476837158, and is logged as that.
+  const asSent = nonNull.map((r) => ({
+    ...r,
+    x: Math.fround(r.x as number),
+    y: Math.fround(r.y as number),
+  }));
+
+  it('answer and log as the same values sent as JSON', async () => {
+    const json = await asV2(v2Of(asSent));
+    const bin = await asBinaryV2(nonNull);
+    expect(bin.statusCode).toBe(200);
+    const outputs = (res: typeof json) =>
+      res.json<V2Answer>().outputs.map((o) => ({ name: o.name, data: o.data }));
+    expect(outputs(bin)).toEqual(outputs(json));
+    expect(bin.headers[OUT_OF_RANGE_HEADER]).toBe('inputs[x].data[2]');
+    for (const datatype of ['FP64', 'INT32'] as const) {
+      const whole = nonNull.map((r) => ({
+        ...r,
+        x: Math.round(r.x as number),
+        y: Math.round(r.y as number),
+      }));
+      const typed = await asBinaryV2(whole, { datatype });
+      expect(typed.statusCode).toBe(200);
+      const asJson = await asV2(v2Of(whole));
+      expect(outputs(typed)).toEqual(outputs(asJson));
+    }
+    const ids = bin.json<V2Answer>().parameters.prediction_ids;
+    const logged = await eventually(async () => {
+      const stream = await redis.xrangeBuffer(keys.predictions('iris'), '-', '+');
+      const entries = stream.flatMap(([, fields]) => parsePredictionLogMessage(fields) ?? []);
+      const byId = new Map(entries.map((e) => [e.id, e]));
+      const found = ids.map((id) => byId.get(id));
+      return found.every(Boolean) ? (found as PredictionLogEntry[]) : undefined;
+    }, 'logged');
+    expect(logged.map((e) => e.features)).toEqual(asSent);
+  });
+
+  it('refuse a NaN, naming the cell, as the signature refuses a bad JSON cell', async () => {
+    const res = await asBinaryV2(ROWS); // ROWS[1].y is null: NaN in binary
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ error: string }>().error).toContain('inputs[y].data[1]');
+  });
+
+  it('refuse binary sizes, datatypes and features that do not fit, naming the input', async () => {
+    const x = new Float32Array([1, 2, 3]);
+    const cases: Array<[object, ArrayBufferView[], string]> = [
+      // 3 values for shape [4]
+      [
+        {
+          inputs: [
+            { name: 'x', shape: [4], datatype: 'FP32', parameters: { binary_data_size: 12 } },
+          ],
+        },
+        [x],
+        'input "x": binary_data_size is 12 bytes; shape [4] of FP32 needs 16',
+      ],
+      // a 64-bit integer feature: no binary reading of it
+      [
+        {
+          inputs: [
+            { name: 'x', shape: [3], datatype: 'INT64', parameters: { binary_data_size: 12 } },
+          ],
+        },
+        [x],
+        'input "x": binary data of datatype INT64',
+      ],
+      // a categorical feature in binary
+      [
+        {
+          inputs: [
+            { name: 'x', shape: [3], datatype: 'FP32', data: [1, 2, 3] },
+            { name: 'color', shape: [3], datatype: 'BYTES', parameters: { binary_data_size: 12 } },
+          ],
+        },
+        [x],
+        'Input "color" is sent in binary; send BYTES features as JSON "data"',
+      ],
+      // neither data nor binary
+      [{ inputs: [{ name: 'x', shape: [3], datatype: 'FP32' }] }, [], 'Input "x" has no "data"'],
+    ];
+    for (const [header, blobs, message] of cases) {
+      const res = await binaryV2(header, ...blobs);
+      expect(res.statusCode, message).toBe(400);
+      expect(res.json<{ error: string }>().error).toContain(message);
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { AppError, V2_DATATYPES, type Signature } from '@mlops/contracts';
 import { v2DatatypeOf } from './tensors';
 import { readData, type DataSink } from './v2-data';
+import { binaryFeatureColumn } from './v2-binary-columns';
 import type { FeatureColumns } from '../models/row-block';
 import type { V2TensorRequest } from './v2-tensors';
 
@@ -58,13 +59,18 @@ function columnOf(t: V2TensorRequest['inputs'][number], n: number): unknown[] {
  * categorical, BOOL for boolean. The model's own preprocessing then runs exactly as for the
  * other protocols. As with records: a tensor the model does not take is ignored (its feature was
  * removed since the client was written), and a nullable feature's tensor may be left out (it is
- * then absent here: all null).
+ * then absent here: all null). A numeric feature may come in binary (`binary`: each input's
+ * bytes of the binary tensor extension), read straight into a typed column.
  */
-export function tensorsToColumns(req: V2TensorRequest, signature: Signature): FeatureColumns {
+export function tensorsToColumns(
+  req: V2TensorRequest,
+  signature: Signature,
+  binary: ReadonlyMap<string, Uint8Array> | null = null,
+): FeatureColumns {
   const byName = new Map(req.inputs.map((t) => [t.name, t]));
   if (byName.size !== req.inputs.length) throw bad('Two input tensors have the same name');
   let rows: number | null = null;
-  const columns = new Map<string, unknown[]>();
+  const columns = new Map<string, ArrayLike<unknown>>();
   for (const column of signature.inputs) {
     const t = byName.get(column.name);
     if (!t && column.nullable) continue;
@@ -79,7 +85,13 @@ export function tensorsToColumns(req: V2TensorRequest, signature: Signature): Fe
       throw bad(`Input "${t.name}" has shape [${t.shape.join(', ')}]; expected [n] or [n, 1]`);
     }
     const n = t.shape[0]!;
-    const values = columnOf(t, n);
+    const raw = binary?.get(t.name);
+    if (raw && expected !== 'FP32')
+      throw bad(
+        `Input "${t.name}" is sent in binary; send ${expected} features as JSON "data" (binary is for numeric ones)`,
+      );
+    if (!raw && t.data === undefined) throw bad(`Input "${t.name}" has no "data"`);
+    const values = raw ? binaryFeatureColumn(t.name, t.datatype, t.shape, raw, n) : columnOf(t, n);
     if (rows !== null && n !== rows)
       throw bad(`Input "${t.name}" has ${n} rows; the other inputs have ${rows}`);
     rows = n;
@@ -95,8 +107,12 @@ export function tensorsToColumns(req: V2TensorRequest, signature: Signature): Fe
 }
 
 /** Typed tensors → one record per row (tensorsToColumns, then row by row). */
-export function tensorsToRecords(req: V2TensorRequest, signature: Signature): unknown[] {
-  const { rows, cells } = tensorsToColumns(req, signature);
+export function tensorsToRecords(
+  req: V2TensorRequest,
+  signature: Signature,
+  binary: ReadonlyMap<string, Uint8Array> | null = null,
+): unknown[] {
+  const { rows, cells } = tensorsToColumns(req, signature, binary);
   const columns = signature.inputs.map((c) => ({ name: c.name, values: cells.get(c.name) }));
   const records: Array<Record<string, unknown>> = [];
   for (let i = 0; i < rows; i++) {

@@ -167,24 +167,12 @@ export function v2Routes(app: FastifyInstance, deps: InferDeps, bodyLimit: numbe
           typeof headerLength === 'string'
             ? binaryTensorRequest(request.body, headerLength)
             : { req: jsonTensorRequest(request.body), binary: null };
-        // Feature tensors always carry JSON data; binary inputs are for tensor models.
-        const jsonFeatures = () => {
-          if (binary || req.inputs.some((t) => t.data === undefined))
-            throw bad(
-              'Binary tensors are for tensor models: send this model\'s features as JSON "data"',
-            );
-        };
         const result = await infer(deps, {
           target,
           protocol: 'v2',
-          columns: (signature) => {
-            jsonFeatures();
-            return tensorsToColumns(req, signature);
-          },
-          records: (signature) => {
-            jsonFeatures();
-            return tensorsToRecords(req, signature);
-          },
+          // A tabular model's numeric features may come in binary too (v2-binary-columns.ts).
+          columns: (signature) => tensorsToColumns(req, signature, binary),
+          records: (signature) => tensorsToRecords(req, signature, binary),
           tensors: (signature, opts) => v2ToTensors(signature, req, binary, opts),
           routeKey: typeof key === 'string' ? key : undefined,
           principal: request.principal?.name ?? null,
