@@ -2,7 +2,8 @@
  * One ingest pass in this process, for a CPU profile without the HTTP server around it:
  * `node --cpu-prof --cpu-prof-dir=<dir> --import tsx bench/ingest-pass.ts [rows]` writes a
  * seeded CSV shaped as the scale benchmark's (6 numeric, 4 categorical columns), runs
- * `ingestInferred` on it and prints rows/s and the canonical hash (which a change must keep).
+ * `ingestInferred` on it and prints rows/s (wall and CPU) and digests of the outputs, which a
+ * change must keep.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -40,11 +41,16 @@ try {
   writeCsv(csv, rows);
   let n = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const got = await ingestInferred(csv, 'csv', new Map(), () => path.join(dir, `out-${++n}.jsonl`));
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
   const report = {
     rows,
     rows_per_s: Math.round(rows / seconds),
+    // CPU time of the pass (all threads): steadier than wall time on a loaded machine.
+    rows_per_cpu_s: Math.round(rows / cpuSeconds),
     one_pass: got.onePass,
     hash: got.canonical.hash,
     duplicates: got.canonical.profile.duplicateRows,
