@@ -15,7 +15,8 @@ export class CategoricalAccumulator {
   private count = 0;
   private missing = 0;
   private untracked = 0;
-  private readonly counts = new Map<string, number>();
+  /** Count of each category, in a box: a repeat (most cells) is one lookup, not a get and a set. */
+  private readonly counts = new Map<string, { n: number }>();
   private readonly reservoir: Reservoir<string>;
 
   constructor(
@@ -40,15 +41,17 @@ export class CategoricalAccumulator {
           ? String(value)
           : JSON.stringify(value);
     const seen = this.counts.get(key);
-    if (seen !== undefined) this.counts.set(key, seen + 1);
-    else if (this.counts.size < MAX_TRACKED) this.counts.set(key, 1);
+    if (seen !== undefined) seen.n += 1;
+    else if (this.counts.size < MAX_TRACKED) this.counts.set(key, { n: 1 });
     else this.untracked += 1;
     this.reservoir.add(key);
   }
 
   finish(): CategoricalProfile {
     // Most frequent first; ties broken by the category itself so the output is deterministic.
-    const sorted = [...this.counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const sorted = [...this.counts]
+      .map(([key, c]): [string, number] => [key, c.n])
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const frequencies: Record<string, number> = {};
     let otherCount = this.untracked;
     sorted.forEach(([key, n], i) => {

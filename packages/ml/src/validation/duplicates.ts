@@ -35,13 +35,30 @@ export class DuplicateCounter {
       b = Math.imul(b ^ c, 0x5bd1e995);
       b = (b << 13) | (b >>> 19);
     }
-    a = fmix(a);
-    b = fmix(b);
-    if (a === 0 && b === 0) b = 1; // 0/0 marks an empty slot
     this.insert(a, b);
   }
 
-  private insert(a: number, b: number): void {
+  /**
+   * A line given as ASCII bytes `bytes[start, end)`: the digest `add` computes for the same
+   * characters as a string (one byte a UTF-16 unit), without decoding them into one. A line with
+   * a byte from 0x80 up must be given to `add` as its string instead.
+   */
+  addAscii(bytes: Uint8Array, start: number, end: number): void {
+    let a = 0x811c9dc5;
+    let b = 0x9747b28c ^ (end - start);
+    for (let i = start; i < end; i++) {
+      const c = bytes[i] as number;
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b = (b << 13) | (b >>> 19);
+    }
+    this.insert(a, b);
+  }
+
+  private insert(rawA: number, rawB: number): void {
+    const a = fmix(rawA);
+    let b = fmix(rawB);
+    if (a === 0 && b === 0) b = 1; // 0/0 marks an empty slot
     const slots = this.slots;
     let i = a & this.mask;
     for (;;) {

@@ -27,4 +27,22 @@ describe('DuplicateCounter', () => {
     counter.add('');
     expect(counter.count).toBe(2);
   });
+
+  it('digests an ASCII line given as bytes as it digests the same line as a string', () => {
+    const counter = new DuplicateCounter();
+    const lines = ['[1,2]', '["a b",null,true]', '', '[-0.5,1e+21]', '["\\u001f"]'];
+    for (const line of lines) counter.add(line);
+    expect(counter.count).toBe(0);
+    // Each line again, as bytes inside a larger buffer: every one a duplicate.
+    for (const line of lines) {
+      const bytes = Buffer.from(`xx${line}yy`, 'latin1');
+      counter.addAscii(bytes, 2, 2 + line.length);
+    }
+    expect(counter.count).toBe(lines.length);
+    // One byte off, or the bytes around it, is another line.
+    const bytes = Buffer.from('x[1,2]', 'latin1');
+    counter.addAscii(bytes, 0, 6);
+    counter.addAscii(bytes, 1, 5);
+    expect(counter.count).toBe(lines.length);
+  });
 });

@@ -5,6 +5,9 @@ import type { CellValue, Column, DatasetProfile } from '@mlops/contracts';
 import { ProfileBuilder } from '@mlops/ml/profile';
 import { DuplicateCounter } from '@mlops/ml/validation';
 import { PRIVATE_FILE_MODE } from '@mlops/storage';
+import { lineBytes, lineRoom, writeLine } from './line-bytes';
+
+export { rowLine } from './line-bytes';
 
 /** What the canonical form of an upload is: its identity, size and profile. */
 export interface Canonical {
@@ -16,7 +19,7 @@ export interface Canonical {
 
 /**
  * Bytes of lines gathered before one hash update and one write (a native call each, not one a
- * row). Each line is encoded into the chunk as it comes, so its string dies young.
+ * row). Each line is encoded straight into the chunk (line-bytes.ts): no string a line.
  */
 const CHUNK_BYTES = 256 * 1024;
 
@@ -53,15 +56,18 @@ export class CanonicalWriter {
     values: readonly CellValue[],
     texts?: ReadonlyArray<string | null>,
   ): Promise<void> | undefined {
-    const json = texts ? rowLine(values, texts) : JSON.stringify(values);
     this.rowCount += 1;
     this.profile.addValues(values);
-    this.duplicates.add(json);
-    // A UTF-16 unit is at most 3 UTF-8 bytes; the newline one more.
     let wait: Promise<void> | undefined;
-    if (this.used + json.length * 3 + 1 > this.chunk.length) wait = this.flush(json.length * 3 + 1);
-    this.used += this.chunk.write(json, this.used, 'utf8');
-    this.chunk[this.used++] = 0x0a;
+    const room = lineRoom(values) + 1;
+    if (this.used + room > this.chunk.length) wait = this.flush(room);
+    const start = this.used;
+    const end = writeLine(this.chunk, start, values, texts);
+    // The digest reads the line's characters; ASCII bytes are those characters.
+    if (lineBytes.ascii) this.duplicates.addAscii(this.chunk, start, end);
+    else this.duplicates.add(this.chunk.toString('utf8', start, end));
+    this.chunk[end] = 0x0a;
+    this.used = end + 1;
     return wait;
   }
 
@@ -101,29 +107,4 @@ export class CanonicalWriter {
       profile: { ...this.profile.finish(), duplicateRows: this.duplicates.count },
     };
   }
-}
-
-/**
- * `JSON.stringify(values)`, taking numbers' texts from `texts` where given and writing strings
- * that need no escape between quotes: a line without printing each number again.
- */
-export function rowLine(values: readonly CellValue[], texts: ReadonlyArray<string | null>): string {
-  let line = '[';
-  for (let j = 0; j < values.length; j++) {
-    if (j > 0) line += ',';
-    const v = values[j] ?? null;
-    if (typeof v === 'string') line += plain(v) ? `"${v}"` : JSON.stringify(v);
-    else if (typeof v === 'number') line += texts[j] ?? JSON.stringify(v);
-    else line += v === null ? 'null' : v ? 'true' : 'false';
-  }
-  return `${line}]`;
-}
-
-/** Whether JSON.stringify writes `s` as it is between quotes: no quote, backslash, control or surrogate. */
-function plain(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
-  }
-  return true;
 }

@@ -79,6 +79,7 @@ async function writeCanonical(
         problem(row, message, path) {
           report({ row, ...(path ? { path } : {}), message });
         },
+        keepsRows: () => false,
         row(row, cells) {
           let ok = true;
           for (let i = 0; i < columns.length; i++) {

@@ -24,6 +24,11 @@ export function isMissing(cell: RawCell): boolean {
 const TOKENS: ReadonlySet<string> = new Set(MISSING_TOKENS);
 const LONGEST_TOKEN = Math.max(...MISSING_TOKENS.map((t) => t.length));
 
+/** Whether the trimmed `s` is a missing-value token. */
+export function isMissingToken(s: string): boolean {
+  return TOKENS.has(s);
+}
+
 /** The missing-value token a cell is (`""` for blank), or undefined. */
 export function missingToken(cell: RawCell): string | undefined {
   if (typeof cell !== 'string') return undefined;

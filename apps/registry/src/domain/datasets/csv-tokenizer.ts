@@ -65,16 +65,18 @@ export class CsvTokenizer {
 
   /**
    * The next record, or null: more bytes are needed (or, after the last chunk, the file is
-   * done). A fresh array each record: the caller may keep it.
+   * done). A fresh array each record, which the caller may keep; or, given `into`, that array
+   * emptied and filled (no array a row when the caller keeps none).
    */
-  next(): string[] | null {
+  next(into?: string[]): string[] | null {
     if (!this.started) return null;
     const buf = this.buf;
     const end = buf.length;
     const eof = this.eof;
     let line = this.pos;
     for (;;) {
-      const cells: string[] = [];
+      const cells: string[] = into ?? [];
+      cells.length = 0;
       let p = line;
       for (;;) {
         while (p < end && blank(buf[p])) p++;

@@ -16,6 +16,11 @@ export interface RecordSink {
   /** `row` is 1-based, data rows only. A promise asks the reader to wait (backpressure). */
   row(row: number, cells: RawCell[]): Promise<void> | undefined;
   problem(row: number, message: string, path?: string): void;
+  /**
+   * Whether the sink may keep the next row's cells array; when it says no, a reader may hand
+   * the same array again, refilled, for later rows. Absent: it may keep every one.
+   */
+  keepsRows?(): boolean;
 }
 
 /**
@@ -101,19 +106,25 @@ async function eachParsedRecord(file: string, sink: RecordSink): Promise<void> {
   if (records.width < 0) throw emptyDataset();
 }
 
-/** The tokenizer's records, taken in a plain loop a chunk: no promise a row but to wait. */
+/**
+ * The tokenizer's records, taken in a plain loop a chunk: no promise a row but to wait. Rows go
+ * in one reused array while the sink keeps none (never the header: the sink keeps its names).
+ */
 async function eachTokenizedRecord(file: string, sink: RecordSink): Promise<void> {
   const records = new CsvRecords(sink);
   const tokenizer = new CsvTokenizer();
+  const reused: string[] = [];
+  const into = () =>
+    records.width >= 0 && sink.keepsRows && !sink.keepsRows() ? reused : undefined;
   for await (const chunk of fs.createReadStream(file, { highWaterMark: CSV_CHUNK_BYTES })) {
     tokenizer.feed(chunk as Buffer);
-    for (let r = tokenizer.next(); r; r = tokenizer.next()) {
+    for (let r = tokenizer.next(into()); r; r = tokenizer.next(into())) {
       const wait = records.take(r);
       if (wait) await wait;
     }
   }
   tokenizer.feed(null);
-  for (let r = tokenizer.next(); r; r = tokenizer.next()) {
+  for (let r = tokenizer.next(into()); r; r = tokenizer.next(into())) {
     const wait = records.take(r);
     if (wait) await wait;
   }

@@ -108,6 +108,11 @@ class Pass implements RecordSink {
     this.inferrer = new SchemaInferrer(columns, this.hints);
   }
 
+  /** Rows are kept only while the prefix is gathered. */
+  keepsRows(): boolean {
+    return this.prefix !== null;
+  }
+
   /** A bad row: the second pass lists the problems, as it always did. */
   problem(): void {
     this.stop();
