@@ -224,6 +224,27 @@ describe('preloads that go wrong', () => {
     expect(source.downloads).toBe(2);
     expect(slotOf(app).candidate).toBeNull();
   });
+
+  it('does not put a version back in service when the alias left it during its preload', async () => {
+    const source = await irisSource(2);
+    const { app, prefix } = await started(source);
+    source.fetches.hold();
+    await emit(prefix, created(2));
+    await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+    // Promoted while preloading (the pass waits for the preload), then rolled back.
+    source.setAlias('iris', 'champion', 2);
+    await emit(prefix, aliasMoved(1, 2));
+    source.setAlias('iris', 'champion', 1);
+    await emit(prefix, aliasMoved(2, 1));
+    await eventually(() => (slotOf(app).syncQueued ? true : undefined), 'rollback queued');
+    source.fetches.release();
+    await eventually(() => (slotOf(app).candidate?.version === 2 ? true : undefined), 'v2 ready');
+    await slotOf(app).idle();
+    // v2 never served: it is still the unpromoted candidate, not the standby of a swap back.
+    expect(slotOf(app).loaded?.version).toBe(1);
+    expect(slotOf(app).candidate?.version).toBe(2);
+    expect(await servedVersion(app)).toBe(1);
+  });
 });
 
 describe('the candidate time and SERVING_PRELOAD', () => {

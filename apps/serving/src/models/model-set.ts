@@ -133,7 +133,8 @@ export class ModelSet {
   versionCreated(model: string, version: number): void {
     if (this.closed) return;
     const slot = this.slots.get(model);
-    if (slot) this.preloader?.versionCreated(slot, version);
+    // A configured model whose alias was deleted waits for it to come back: nothing to preload.
+    if (slot && !slot.unloaded) this.preloader?.versionCreated(slot, version);
   }
 
   /**
@@ -224,6 +225,8 @@ export class ModelSet {
     const to = hint?.to;
     if (to != null && slot.loaded?.version !== to) {
       await this.preloader?.pending(slot.name, to);
+      // The alias may have moved on while the preload finished (a rollback): not `to` then.
+      if (slot.syncQueued) return;
       const warm = slot.warm(to);
       if (warm) this.serveWarm(slot, warm, log, 'event');
     }
@@ -251,6 +254,7 @@ export class ModelSet {
     const newer = slot.pendingHint;
     if (newer != null && newer === slot.loaded?.version) return;
     await this.preloader?.pending(slot.name, target.version);
+    if (slot.syncQueued) return; // an event during the wait: its pass decides
     const warm = slot.warm(target.version);
     if (warm) {
       this.serveWarm(slot, warm, log, 'registry');
@@ -313,7 +317,9 @@ export class ModelSet {
     slot.recordError(null, 'NOT_FOUND', reason);
     this.opts.metrics.modelVersion.set({ model: slot.name }, 0);
     if (this.discovery && this.slots.get(slot.name) === slot) this.slots.delete(slot.name);
-    // A configured model that never had the alias stays START (not END) in its status.
+    // A configured model that never had the alias stays START (not END) in its status; a
+    // version preloaded for it meanwhile is freed now, not when its standby time runs out.
     if (had !== null) await slot.unload();
+    else slot.dropCandidate();
   }
 }

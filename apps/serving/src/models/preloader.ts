@@ -9,6 +9,8 @@ export interface PreloaderOptions extends LoaderDeps {
 
 /** One model's preloads: the newest version asked for, and the load running (one at a time). */
 interface ModelPreloads {
+  /** The model's slot as of the newest event (discovery may replace a dropped model's slot). */
+  slot: ModelSlot;
   wanted: number;
   running: { version: number; done: Promise<void> } | null;
 }
@@ -30,12 +32,13 @@ export class Preloader {
   versionCreated(slot: ModelSlot, version: number): void {
     if (this.closed) return;
     if (slot.loaded?.version === version || slot.warm(version)) return;
-    const state = this.models.get(slot.name) ?? { wanted: 0, running: null };
+    const state = this.models.get(slot.name) ?? { slot, wanted: 0, running: null };
+    state.slot = slot;
     this.models.set(slot.name, state);
     // Versions only grow: an older number arriving late (a replayed event) is no candidate.
     if (version <= state.wanted) return;
     state.wanted = version;
-    if (!state.running) this.run(slot, state);
+    if (!state.running) this.run(state);
   }
 
   /** The preload of `version` still running for `model`, to wait for instead of loading twice. */
@@ -51,12 +54,20 @@ export class Preloader {
     await Promise.all(running);
   }
 
-  private run(slot: ModelSlot, state: ModelPreloads): void {
+  private run(state: ModelPreloads): void {
     const version = state.wanted;
-    const done = this.preload(slot, version, state).finally(() => {
-      state.running = null;
-      if (state.wanted > version && !this.closed) this.run(slot, state);
-    });
+    const slot = state.slot;
+    const done = this.preload(slot, version, state)
+      .catch((err: unknown) => {
+        // preload() handles its own failures; this only keeps a bug from becoming an
+        // unhandled rejection that would take the process (and every model) down.
+        const message = err instanceof Error ? err.message : String(err);
+        this.opts.logger.error({ model: slot.name, version, err: message }, 'preload failed');
+      })
+      .finally(() => {
+        state.running = null;
+        if (state.wanted > version && !this.closed) this.run(state);
+      });
     state.running = { version, done };
   }
 

@@ -235,6 +235,14 @@ export class ModelSlot {
     return this.dirty ? this.hint?.to : undefined;
   }
 
+  /**
+   * True when a sync was asked for after the running pass began: that pass's view (an event's
+   * version, a registry answer) may be stale, and the next pass decides.
+   */
+  get syncQueued(): boolean {
+    return this.dirty;
+  }
+
   /** Resolves when no load is running. */
   async idle(): Promise<void> {
     while (this.loop) await this.loop;

@@ -136,8 +136,16 @@ export function createPredictor(
   }
   const reference = modelPredictor(model);
   const probe = probeInput(PROBE_ROWS, inputWidth);
-  const expected = reference.predict(probe, PROBE_ROWS, inputWidth);
-  const js = planMultiplyAdds(plan) <= JS_PLAN_MAX_MULTIPLY_ADDS ? compileJsPlan(plan) : null;
+  let expected: Float32Array;
+  let js: ReturnType<typeof compileJsPlan> | null;
+  try {
+    expected = reference.predict(probe, PROBE_ROWS, inputWidth);
+    js = planMultiplyAdds(plan) <= JS_PLAN_MAX_MULTIPLY_ADDS ? compileJsPlan(plan) : null;
+  } catch (err) {
+    // With `ownWeights` the plan holds a copy of every weight: a failed load must not keep it.
+    plan.dispose();
+    throw err;
+  }
   const candidates: Predictor[] = [...(js ? [jsPredictor(js)] : []), planPredictor(plan)];
   let reason = '';
   for (const fast of candidates) {
