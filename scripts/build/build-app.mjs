@@ -51,6 +51,12 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // An `import()` of workspace code becomes a chunk of its own, loaded when that code first
+  // runs: the npm packages only it imports (TF.js, onnxruntime, sharp for the registry's model
+  // imports) are then not loaded at start. Chunks sit in dist/ beside the entries, so code moved
+  // into one resolves `import.meta.url`-relative paths as it did in dist/server.js.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   sourcemap: true,
   plugins: [externalNpmPackages],
   logLevel: 'info',

@@ -28,11 +28,6 @@ import {
 } from './import';
 import { importOnnxTensorVersion } from './import-onnx-tensor';
 
-/** True when the import brings an ONNX graph (a `.onnx` file) rather than a TF.js model. */
-export function isOnnxImport(files: readonly BundleFile[]): boolean {
-  return files.some((f) => f.path.endsWith('.onnx'));
-}
-
 /**
  * The graph file of an ONNX import: exactly one `.onnx`, no model.json (the graph IS the model),
  * nothing else but profile.json; within the size bound, checked before a byte is read.

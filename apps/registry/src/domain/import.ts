@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import {
   AppError,
   BUNDLE_FORMAT_VERSION,
@@ -29,19 +28,12 @@ import {
   tensorManifest,
   type ImportInput,
 } from './import-manifest';
+import { readAll } from './read-all';
 import { registerVersion } from './versions';
 
 export { invalid, type ImportInput } from './import-manifest';
 
 export const PROFILE_JSON = 'profile.json';
-
-/** A stream's bytes in one buffer (for the small files of a bundle: model.json, a shard). */
-export async function readAll(stream: Readable): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  return new Uint8Array(Buffer.concat(chunks));
-}
 
 /** The output contract from task/target/labels; labels only (and always) for classification. */
 export function signatureOf(input: ImportInput): Signature {

@@ -6,9 +6,10 @@ import {
   type TrainingSpec,
   type TransferBase,
 } from '@mlops/contracts';
-import { MODEL_JSON, parseModelJson } from '@mlops/ml/bundle';
+// Not the bundle entry: that one loads TF.js, which the registry loads only to check imports.
+import { MODEL_JSON, parseModelJson } from '@mlops/ml/model-json';
 import type { RegistryDeps } from '../deps';
-import { readAll } from './import';
+import { readAll } from './read-all';
 import { getVersionOrThrow, resolveAlias } from './versions';
 
 /** The largest image a training run decodes (trainingImageSchema's bound). */

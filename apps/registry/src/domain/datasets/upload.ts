@@ -13,7 +13,6 @@ import {
 import { findDatasetByHash, insertDatasetVersion } from '@mlops/storage';
 import type { RegistryDeps } from '../../deps';
 import { canonicalize, type Canonical } from './canonicalize';
-import { uploadImageDataset } from './images/ingest';
 import { parseSchemaQuery, resolveFormat } from './format';
 import { applyExclusionHint, checkHintColumns, hintPath, parseHints, type Hints } from './hints';
 import type { Inference } from './infer';
@@ -42,7 +41,11 @@ export async function uploadDataset(
   contentType: string | undefined,
 ): Promise<{ dataset: DatasetVersion; created: boolean }> {
   const format = resolveFormat(query.format, contentType);
-  if (isArchiveFormat(format)) return uploadImageDataset(deps, name, body, query, format);
+  if (isArchiveFormat(format)) {
+    // Image ingest decodes with sharp (libvips): loaded with the first image dataset, not at start.
+    const { uploadImageDataset } = await import('./images/ingest');
+    return uploadImageDataset(deps, name, body, query, format);
+  }
   const given =
     query.schema !== undefined ? tabularSchema(parseSchemaQuery(query.schema)) : undefined;
   const hints = parseHints(query);

@@ -1,6 +1,5 @@
 import { registryApi } from '@mlops/contracts';
-import { importVersion } from '../../../domain/import';
-import { importOnnxVersion, isOnnxImport } from '../../../domain/import-onnx';
+import { importModelVersion } from '../../../domain/import-model';
 import { protectedProcedure } from '../../init';
 
 const api = registryApi.versions.import;
@@ -9,6 +8,4 @@ const api = registryApi.versions.import;
 export const versionsImport = protectedProcedure
   .input(api.input)
   .output(api.output)
-  .mutation(({ ctx, input }) =>
-    isOnnxImport(input.files) ? importOnnxVersion(ctx.deps, input) : importVersion(ctx.deps, input),
-  );
+  .mutation(({ ctx, input }) => importModelVersion(ctx.deps, input));
