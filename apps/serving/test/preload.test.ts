@@ -1,37 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { predictResponseSchema, redisKeys, type PlatformEvent } from '@mlops/contracts';
+import { predictResponseSchema, type PlatformEvent } from '@mlops/contracts';
 import type { ServingApp } from '../src/app';
 import { loadServingEnv } from '../src/env';
-import { eventually, REDIS_URL, startApp, testPrefix, tearDownAllAfter } from './support/app';
+import { eventually, REDIS_URL, tearDownAllAfter } from './support/app';
 import { BundleFactory, publish, publishCorrupt } from './support/bundle';
 import { CountingSource } from './support/counting-source';
+import { aliasMoved, followIris, slotOf } from './support/follow-iris';
 
-const prefixes: string[] = [];
-const apps: ServingApp[] = [];
 const redis = new Redis(REDIS_URL);
+const { prefixes, apps, emit, started, move } = followIris(redis);
 const factory = new BundleFactory();
 
 function created(version: number, model = 'iris'): PlatformEvent {
   const at = new Date().toISOString();
   return { id: randomUUID(), at, type: 'version.created', model, version, runId: null };
-}
-
-function aliasMoved(from: number | null, to: number | null): PlatformEvent {
-  const at = new Date().toISOString();
-  return { id: randomUUID(), at, type: 'alias.moved', model: 'iris', alias: 'champion', from, to };
-}
-
-async function emit(prefix: string, event: PlatformEvent | string): Promise<void> {
-  const message = typeof event === 'string' ? event : JSON.stringify(event);
-  await redis.publish(redisKeys(prefix).events, message);
-}
-
-function slotOf(app: ServingApp) {
-  const slot = app.serving.models.get('iris');
-  if (!slot) throw new Error('iris has no slot');
-  return slot;
 }
 
 async function servedVersion(app: ServingApp): Promise<number> {
@@ -61,34 +45,6 @@ async function loadedVersions(app: ServingApp): Promise<number[]> {
     .filter((l) => l.startsWith('serving_loaded_versions{model="iris"') && l.endsWith(' 1'))
     .map((l) => Number(/version="(\d+)"/.exec(l)?.[1]))
     .sort((a, b) => a - b);
-}
-
-/** Serving iris v1 (alias champion) from `source`, following events only. */
-async function started(source: CountingSource, env: Record<string, string> = {}) {
-  const prefix = testPrefix();
-  prefixes.push(prefix);
-  const app = await startApp(source, {
-    MLOPS_REDIS_PREFIX: prefix,
-    SERVING_MODELS: 'iris',
-    ...env,
-  });
-  apps.push(app);
-  await eventually(() => (slotOf(app).loaded?.version === 1 ? true : undefined), 'v1 loaded');
-  return { app, prefix };
-}
-
-/** Move the alias in the registry and announce it, then wait for `to` in service. */
-async function move(
-  app: ServingApp,
-  source: CountingSource,
-  prefix: string,
-  from: number,
-  to: number,
-): Promise<void> {
-  source.setAlias('iris', 'champion', to);
-  await emit(prefix, aliasMoved(from, to));
-  await eventually(() => (slotOf(app).loaded?.version === to ? true : undefined), `v${to}`);
-  await slotOf(app).idle();
 }
 
 async function irisSource(versions: number): Promise<CountingSource> {

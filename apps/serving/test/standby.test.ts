@@ -1,28 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { predictResponseSchema, redisKeys, type PlatformEvent } from '@mlops/contracts';
+import { predictResponseSchema } from '@mlops/contracts';
 import type { ServingApp } from '../src/app';
 import { loadServingEnv } from '../src/env';
-import type { MemoryModelSource } from '../src/models/memory-source';
 import type { LoadedModel } from '../src/models/slot';
-import { eventually, REDIS_URL, startApp, testPrefix, tearDownAllAfter } from './support/app';
+import { eventually, REDIS_URL, tearDownAllAfter } from './support/app';
 import { BundleFactory, publish } from './support/bundle';
 import { CountingSource } from './support/counting-source';
+import { aliasMoved, followIris, slotOf } from './support/follow-iris';
 
-const prefixes: string[] = [];
-const apps: ServingApp[] = [];
 const redis = new Redis(REDIS_URL);
+const { prefixes, apps, emit, started, move } = followIris(redis);
 const factory = new BundleFactory();
-
-function aliasMoved(from: number | null, to: number | null): PlatformEvent {
-  const at = new Date().toISOString();
-  return { id: randomUUID(), at, type: 'alias.moved', model: 'iris', alias: 'champion', from, to };
-}
-
-async function emit(prefix: string, event: PlatformEvent): Promise<void> {
-  await redis.publish(redisKeys(prefix).events, JSON.stringify(event));
-}
 
 function predict(app: ServingApp) {
   return app.inject({
@@ -30,39 +19,6 @@ function predict(app: ServingApp) {
     url: '/v1/models/iris:predict?format=platform',
     payload: { instances: [{ x: 1, y: 1, color: 'red' }] },
   });
-}
-
-function slotOf(app: ServingApp) {
-  const slot = app.serving.models.get('iris');
-  if (!slot) throw new Error('iris has no slot');
-  return slot;
-}
-
-async function started(source: MemoryModelSource, env: Record<string, string> = {}) {
-  const prefix = testPrefix();
-  prefixes.push(prefix);
-  const app = await startApp(source, {
-    MLOPS_REDIS_PREFIX: prefix,
-    SERVING_MODELS: 'iris',
-    ...env,
-  });
-  apps.push(app);
-  await eventually(() => (slotOf(app).loaded?.version === 1 ? true : undefined), 'v1 loaded');
-  return { app, prefix };
-}
-
-/** Move the alias in the registry and announce it, then wait for `version` in service. */
-async function move(
-  app: ServingApp,
-  source: MemoryModelSource,
-  prefix: string,
-  from: number,
-  to: number,
-): Promise<void> {
-  source.setAlias('iris', 'champion', to);
-  await emit(prefix, aliasMoved(from, to));
-  await eventually(() => (slotOf(app).loaded?.version === to ? true : undefined), `v${to}`);
-  await slotOf(app).idle();
 }
 
 tearDownAllAfter({ apps, factory, redis, prefixes });
