@@ -47,11 +47,30 @@ async function loadedVersions(app: ServingApp): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-async function irisSource(versions: number): Promise<CountingSource> {
+/** Iris versions 1 to `versions` registered, champion on 1 (a newer one is preloaded at start). */
+async function irisSource(versions = 1): Promise<CountingSource> {
   const source = new CountingSource();
-  for (let v = 1; v <= versions; v++) publish(source, 'iris', v, await factory.next(2));
+  await register(source, versions);
   source.setAlias('iris', 'champion', 1);
   return source;
+}
+
+/** Register iris versions up to `upTo` that `source` does not have yet (no event announced). */
+async function register(source: CountingSource, upTo: number): Promise<void> {
+  const from = ((await source.newestVersion('iris')) ?? 0) + 1;
+  for (let v = from; v <= upTo; v++) publish(source, 'iris', v, await factory.next(2));
+}
+
+/** Record the version.created events the server took in, to wait for one without a timer. */
+function seenCreated(app: ServingApp): number[] {
+  const seen: number[] = [];
+  const models = app.serving.models;
+  const versionCreated = models.versionCreated.bind(models);
+  models.versionCreated = (model, version) => {
+    seen.push(version);
+    versionCreated(model, version);
+  };
+  return seen;
 }
 
 tearDownAllAfter({ apps, factory, redis, prefixes });
@@ -62,8 +81,9 @@ describe('preloading a registered version', () => {
   let prefix: string;
 
   beforeAll(async () => {
-    source = await irisSource(2);
+    source = await irisSource();
     ({ app, prefix } = await started(source));
+    await register(source, 2);
   });
 
   it('loads it as the candidate on version.created and keeps serving the alias', async () => {
@@ -112,9 +132,9 @@ describe('preloading a registered version', () => {
 
 describe('preloads that go wrong', () => {
   it('leaves the serving version alone when the registered version fails to load', async () => {
-    const source = await irisSource(1);
-    publishCorrupt(source, 'iris', 2, await factory.next(2));
+    const source = await irisSource();
     const { app, prefix } = await started(source);
+    publishCorrupt(source, 'iris', 2, await factory.next(2));
     const v1 = slotOf(app).loaded;
     await emit(prefix, created(2));
     await eventually(
@@ -129,7 +149,7 @@ describe('preloads that go wrong', () => {
   });
 
   it('ignores a version the registry does not have, another model and malformed events', async () => {
-    const source = await irisSource(1);
+    const source = await irisSource();
     publish(source, 'wine', 1, await factory.next(2));
     const { app, prefix } = await started(source);
     await emit(prefix, created(99)); // no such version: the registry answers NOT_FOUND
@@ -147,14 +167,16 @@ describe('preloads that go wrong', () => {
   });
 
   it('keeps only the newest of quick registrations', async () => {
-    const source = await irisSource(4);
+    const source = await irisSource();
     const { app, prefix } = await started(source);
+    await register(source, 4);
+    const seen = seenCreated(app);
     source.fetches.hold(); // v2's download waits while v3 and v4 are registered
     await emit(prefix, created(2));
     await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
     await emit(prefix, created(3));
     await emit(prefix, created(4));
-    await new Promise((resolve) => setTimeout(resolve, 50)); // let both events arrive
+    await eventually(() => (seen.includes(4) ? true : undefined), 'both events in');
     source.fetches.release();
     await eventually(() => (slotOf(app).candidate?.version === 4 ? true : undefined), 'v4');
     // v2 finished loading but was superseded; v3 was never loaded; v2 is freed.
@@ -167,8 +189,9 @@ describe('preloads that go wrong', () => {
   });
 
   it('waits for a running preload when the alias moves to it instead of loading twice', async () => {
-    const source = await irisSource(2);
+    const source = await irisSource();
     const { app, prefix } = await started(source);
+    await register(source, 2);
     source.fetches.hold();
     await emit(prefix, created(2));
     await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
@@ -181,9 +204,65 @@ describe('preloads that go wrong', () => {
     expect(slotOf(app).candidate).toBeNull();
   });
 
-  it('does not put a version back in service when the alias left it during its preload', async () => {
-    const source = await irisSource(2);
+  it('hands a preload superseded while a move waits for it to that move', async () => {
+    const source = await irisSource();
     const { app, prefix } = await started(source);
+    await register(source, 3);
+    const seen = seenCreated(app);
+    source.fetches.hold();
+    await emit(prefix, created(2));
+    await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+    // The move waits for v2's preload; v3 is registered before that preload ends.
+    source.setAlias('iris', 'champion', 2);
+    await emit(prefix, aliasMoved(1, 2));
+    await emit(prefix, created(3));
+    await eventually(() => (seen.includes(3) ? true : undefined), 'v3 registered');
+    source.fetches.release();
+    await eventually(() => (slotOf(app).candidate?.version === 3 ? true : undefined), 'v3');
+    await slotOf(app).idle();
+    // v2 served from its preload, v3 preloaded next: three downloads, v2 not loaded twice.
+    expect(slotOf(app).loaded?.version).toBe(2);
+    expect(source.downloads).toBe(3);
+    expect(await preloads(app, 'superseded')).toBe(0);
+    expect(await servedVersion(app)).toBe(2);
+  });
+
+  it('keeps a superseded preload whose move was undone as the candidate until the newer', async () => {
+    const source = await irisSource();
+    const { app, prefix } = await started(source);
+    await register(source, 3);
+    const seen = seenCreated(app);
+    source.fetches.hold();
+    await emit(prefix, created(2));
+    await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+    source.setAlias('iris', 'champion', 2);
+    await emit(prefix, aliasMoved(1, 2));
+    await emit(prefix, created(3));
+    source.setAlias('iris', 'champion', 1);
+    await emit(prefix, aliasMoved(2, 1));
+    await eventually(() => (seen.includes(3) ? true : undefined), 'v3 registered');
+    await eventually(() => (slotOf(app).syncQueued ? true : undefined), 'rollback queued');
+    // v2's download goes on; v3's, which starts once v2 is loaded, waits: v2 is kept meanwhile.
+    source.fetches.release();
+    source.fetches.hold();
+    await eventually(() => (source.downloads === 3 ? true : undefined), 'v3 downloading');
+    await slotOf(app).idle();
+    expect(slotOf(app).loaded?.version).toBe(1);
+    const v2 = slotOf(app).candidate;
+    expect(v2?.version).toBe(2);
+    source.fetches.release();
+    await eventually(() => (slotOf(app).candidate?.version === 3 ? true : undefined), 'v3');
+    expect(v2?.isRetired).toBe(true);
+    await eventually(
+      async () => ((await loadedVersions(app)).join() === '1,3' ? true : undefined),
+      'v2 freed',
+    );
+  });
+
+  it('does not put a version back in service when the alias left it during its preload', async () => {
+    const source = await irisSource();
+    const { app, prefix } = await started(source);
+    await register(source, 2);
     source.fetches.hold();
     await emit(prefix, created(2));
     await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
@@ -203,10 +282,65 @@ describe('preloads that go wrong', () => {
   });
 });
 
+describe('catching up at reconcile on registrations no event announced', () => {
+  it('preloads the newest version registered before the replica started', async () => {
+    const source = await irisSource(3);
+    const { app, prefix } = await started(source);
+    await eventually(() => (slotOf(app).candidate?.version === 3 ? true : undefined), 'v3');
+    expect(source.versionReads).toBe(1); // v3 only: v2 is not the newest
+    expect(await loadedVersions(app)).toEqual([1, 3]);
+    const downloads = source.downloads;
+    await move(app, source, prefix, 1, 3);
+    expect(source.downloads).toBe(downloads);
+  });
+
+  it('preloads a version registered while events were missed at the next reconcile', async () => {
+    const source = await irisSource();
+    const { app } = await started(source);
+    await register(source, 2); // its event lost (a reconnect)
+    expect(slotOf(app).candidate).toBeNull();
+    await app.serving.follower.reconcile();
+    await eventually(() => (slotOf(app).candidate?.version === 2 ? true : undefined), 'v2');
+    // The next reconcile finds it warm: no second read.
+    await app.serving.follower.reconcile();
+    expect(source.versionReads).toBe(1);
+  });
+
+  it('downloads a broken newest version once, not at every reconcile', async () => {
+    const source = await irisSource();
+    publishCorrupt(source, 'iris', 2, await factory.next(2));
+    const { app } = await started(source);
+    await eventually(
+      async () => ((await preloads(app, 'failed')) === 1 ? true : undefined),
+      'fail',
+    );
+    const downloads = source.downloads;
+    await app.serving.follower.reconcile();
+    await app.serving.follower.reconcile();
+    expect(source.downloads).toBe(downloads);
+    expect(await preloads(app, 'failed')).toBe(1);
+    expect(slotOf(app).candidate).toBeNull();
+    expect(await servedVersion(app)).toBe(1);
+  });
+
+  it('keeps serving when the newest version cannot be read', async () => {
+    const source = await irisSource();
+    const { app } = await started(source);
+    await register(source, 2);
+    source.newestVersion = () => Promise.reject(new Error('registry down'));
+    // The model set's own reconcile: the follower's would swallow a rejection.
+    await expect(app.serving.models.reconcile()).resolves.toBeUndefined();
+    expect(slotOf(app).candidate).toBeNull();
+    expect(slotOf(app).lastError).toBeNull();
+    expect(await servedVersion(app)).toBe(1);
+  });
+});
+
 describe('the candidate time and SERVING_PRELOAD', () => {
   it('retires a candidate never promoted once SERVING_STANDBY_MS passed', async () => {
-    const source = await irisSource(2);
+    const source = await irisSource();
     const { app, prefix } = await started(source, { SERVING_STANDBY_MS: '200' });
+    await register(source, 2);
     await emit(prefix, created(2));
     const candidate = await eventually(() => slotOf(app).candidate ?? undefined, 'candidate');
     await eventually(() => (candidate.isRetired ? true : undefined), 'the candidate retired');

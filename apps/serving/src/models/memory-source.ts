@@ -70,6 +70,12 @@ export class MemoryModelSource implements ModelSource {
     return Promise.resolve({ ...mv, aliases });
   }
 
+  newestVersion(model: string): Promise<number | null> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    const numbers = [...(this.versions.get(model)?.keys() ?? [])];
+    return Promise.resolve(numbers.length > 0 ? Math.max(...numbers) : null);
+  }
+
   fetchFiles(manifest: BundleManifest): Promise<Map<string, Uint8Array>> {
     if (this.failWith) return Promise.reject(this.failWith);
     const files = new Map<string, Uint8Array>();

@@ -105,7 +105,38 @@ export class ModelSet {
         );
       }
     }
-    await Promise.all(this.list().map((slot) => slot.sync()));
+    await Promise.all(
+      this.list().map(async (slot) => {
+        await slot.sync();
+        await this.preloadNewest(slot);
+      }),
+    );
+  }
+
+  /**
+   * The reconcile's catch-up for `version.created` events this replica never saw (it started or
+   * reconnected after them): preload the model's newest version when it is newer than the one
+   * the alias serves. The preloader skips one served, warm, being loaded or asked for before
+   * (a failed or expired one is not loaded again at every reconcile).
+   */
+  private async preloadNewest(slot: ModelSlot): Promise<void> {
+    const preloader = this.preloader;
+    // Only once the alias's version serves: a failed or queued sync is the next pass's business.
+    if (!preloader || this.closed || !slot.loaded || slot.lastError || slot.syncQueued) return;
+    let newest: number | null;
+    try {
+      newest = await this.opts.source.newestVersion(slot.name);
+    } catch (err) {
+      const { code, message } = describe(err);
+      this.opts.logger.warn(
+        { model: slot.name, code, err: message },
+        'could not read the newest version to preload; serving is unaffected',
+      );
+      return;
+    }
+    const serving = slot.loaded?.version;
+    if (newest === null || serving === undefined || newest <= serving) return;
+    if (!this.closed && !slot.unloaded) preloader.registered(slot, newest);
   }
 
   /** An `alias.moved` event for our alias: follow it now instead of at the next reconcile. */
@@ -134,7 +165,7 @@ export class ModelSet {
     if (this.closed) return;
     const slot = this.slots.get(model);
     // A configured model whose alias was deleted waits for it to come back: nothing to preload.
-    if (slot && !slot.unloaded) this.preloader?.versionCreated(slot, version);
+    if (slot && !slot.unloaded) this.preloader?.registered(slot, version);
   }
 
   /**
@@ -224,10 +255,10 @@ export class ModelSet {
     // order is corrected by the resolve that follows).
     const to = hint?.to;
     if (to != null && slot.loaded?.version !== to) {
-      await this.preloader?.pending(slot.name, to);
+      const preloaded = await this.preloader?.pending(slot.name, to);
       // The alias may have moved on while the preload finished (a rollback): not `to` then.
-      if (slot.syncQueued) return;
-      const warm = slot.warm(to);
+      if (slot.syncQueued) return this.keepPreloaded(slot, preloaded);
+      const warm = preloaded ?? slot.warm(to);
       if (warm) this.serveWarm(slot, warm, log, 'event');
     }
 
@@ -253,9 +284,10 @@ export class ModelSet {
     // answer may predate it, and the next pass asks again: no swap back and forth meanwhile.
     const newer = slot.pendingHint;
     if (newer != null && newer === slot.loaded?.version) return;
-    await this.preloader?.pending(slot.name, target.version);
-    if (slot.syncQueued) return; // an event during the wait: its pass decides
-    const warm = slot.warm(target.version);
+    const preloaded = await this.preloader?.pending(slot.name, target.version);
+    // An event during the wait: its pass decides.
+    if (slot.syncQueued) return this.keepPreloaded(slot, preloaded);
+    const warm = preloaded ?? slot.warm(target.version);
     if (warm) {
       this.serveWarm(slot, warm, log, 'registry');
       return;
@@ -294,7 +326,19 @@ export class ModelSet {
     }
   }
 
-  /** Swap the standby or the candidate (already loaded and warmed) into service. */
+  /**
+   * A preload handed to a pass that no longer serves it (an event came during the wait): the
+   * candidate, for the next pass or a later move, unless a newer one is there already. This
+   * may keep it while a newer registration's preload loads (the one case of three versions
+   * and a load): dropped, it would be downloaded again if the next pass moves to it.
+   */
+  private keepPreloaded(slot: ModelSlot, preloaded: LoadedModel | null | undefined): void {
+    if (!preloaded) return;
+    const newer = (slot.candidate?.version ?? 0) > preloaded.version;
+    if (this.closed || newer || !slot.offerCandidate(preloaded)) void preloaded.retire();
+  }
+
+  /** Swap the standby, the candidate or a preload handed over (loaded, warm) into service. */
   private serveWarm(
     slot: ModelSlot,
     warm: LoadedModel,
@@ -302,7 +346,7 @@ export class ModelSet {
     via: 'event' | 'registry',
   ): void {
     const from = slot.loaded?.version ?? null;
-    const kept = warm === slot.candidate ? 'preloaded' : 'standby';
+    const kept = warm === slot.standby ? 'standby' : 'preloaded';
     void slot.swap(warm);
     this.opts.metrics.modelVersion.set({ model: slot.name }, warm.version);
     log.info({ version: warm.version, from, via, kept }, 'warm version in service');

@@ -11,15 +11,24 @@ export interface PreloaderOptions extends LoaderDeps {
 interface ModelPreloads {
   /** The model's slot as of the newest event (discovery may replace a dropped model's slot). */
   slot: ModelSlot;
+  /** The newest version asked for; never lowered, so a failed or expired one is not retried. */
   wanted: number;
-  running: { version: number; done: Promise<void> } | null;
+  running: RunningPreload | null;
+}
+
+interface RunningPreload {
+  version: number;
+  /** The loaded version when it was handed to a waiter (`pending`), else null. */
+  done: Promise<LoadedModel | null>;
+  /** A sync pass waits for it: the result goes to that pass, not to the candidate place. */
+  awaited: boolean;
 }
 
 /**
  * Loads a version registered for a followed model before any alias points at it, as the slot's
  * candidate (slot.ts): when the alias moves to it, the swap needs no download, load or warm-up.
  * Only the newest registration of a model is loaded: one arriving during a load waits for it
- * and supersedes it. A failure is logged and counted and never touches what the slot serves;
+ * and supersedes it, unless a move already waits for that load (`pending`), which then gets it. A failure is logged and counted and never touches what the slot serves;
  * the move to that version, if it comes, loads it the usual way and reports its error there.
  */
 export class Preloader {
@@ -28,8 +37,11 @@ export class Preloader {
 
   constructor(private readonly opts: PreloaderOptions) {}
 
-  /** `version.created` for `slot`'s model: preload it unless it is served or warm already. */
-  versionCreated(slot: ModelSlot, version: number): void {
+  /**
+   * `version` of `slot`'s model was registered (its `version.created` event, or the reconcile
+   * finding it newer than the served one): preload it unless it is served or warm already.
+   */
+  registered(slot: ModelSlot, version: number): void {
     if (this.closed) return;
     if (slot.loaded?.version === version || slot.warm(version)) return;
     const state = this.models.get(slot.name) ?? { slot, wanted: 0, running: null };
@@ -41,10 +53,18 @@ export class Preloader {
     if (!state.running) this.run(state);
   }
 
-  /** The preload of `version` still running for `model`, to wait for instead of loading twice. */
-  pending(model: string, version: number): Promise<void> | null {
+  /**
+   * The preload of `version` still running for `model`, to wait for instead of loading twice.
+   * It resolves to the loaded version, handed to the caller (who serves it, offers it as the
+   * candidate or retires it), or to null when it failed. Handed rather than offered: a newer
+   * registration starts its preload in the very tick this one ends, and that start drops the
+   * older candidate before the waiter could take it.
+   */
+  pending(model: string, version: number): Promise<LoadedModel | null> | null {
     const running = this.models.get(model)?.running;
-    return running?.version === version ? running.done : null;
+    if (running?.version !== version) return null;
+    running.awaited = true;
+    return running.done;
   }
 
   /** Stop starting preloads and wait for the running ones (their result is retired). */
@@ -57,21 +77,28 @@ export class Preloader {
   private run(state: ModelPreloads): void {
     const version = state.wanted;
     const slot = state.slot;
-    const done = this.preload(slot, version, state)
+    const running: RunningPreload = { version, done: Promise.resolve(null), awaited: false };
+    running.done = this.preload(slot, running, state)
       .catch((err: unknown) => {
         // preload() handles its own failures; this only keeps a bug from becoming an
         // unhandled rejection that would take the process (and every model) down.
         const message = err instanceof Error ? err.message : String(err);
         this.opts.logger.error({ model: slot.name, version, err: message }, 'preload failed');
+        return null;
       })
       .finally(() => {
         state.running = null;
         if (state.wanted > version && !this.closed) this.run(state);
       });
-    state.running = { version, done };
+    state.running = running;
   }
 
-  private async preload(slot: ModelSlot, version: number, state: ModelPreloads): Promise<void> {
+  private async preload(
+    slot: ModelSlot,
+    running: RunningPreload,
+    state: ModelPreloads,
+  ): Promise<LoadedModel | null> {
+    const { version } = running;
     const { logger, metrics, source } = this.opts;
     const log = logger.child({ model: slot.name, version });
     // Memory: the older candidate goes before the newer one is loaded, not after.
@@ -84,15 +111,22 @@ export class Preloader {
       metrics.preloads.inc({ model: slot.name, outcome: 'failed' });
       const message = isAppError(err) || err instanceof Error ? err.message : String(err);
       log.warn({ err: message }, 'preloading a registered version failed; serving is unaffected');
-      return;
+      return null;
+    }
+    if (!this.closed && running.awaited) {
+      // A move to it waits: even superseded, it is that move's version.
+      metrics.preloads.inc({ model: slot.name, outcome: 'loaded' });
+      log.info({ serving: slot.loaded?.version ?? null }, 'preloaded version handed to a move');
+      return loaded;
     }
     const superseded = state.wanted > version;
     if (this.closed || superseded || !slot.offerCandidate(loaded)) {
       if (superseded) metrics.preloads.inc({ model: slot.name, outcome: 'superseded' });
       await loaded.retire();
-      return;
+      return null;
     }
     metrics.preloads.inc({ model: slot.name, outcome: 'loaded' });
     log.info({ serving: slot.loaded?.version ?? null }, 'registered version preloaded');
+    return null;
   }
 }

@@ -4,7 +4,7 @@ import type { ModelSource } from './source';
 
 /**
  * The part of `RegistryClient` (from `@mlops/client`) that serving uses. Declared structurally
- * so serving depends on three calls, not on the registry's whole router type.
+ * so serving depends on the few calls it makes, not on the registry's whole router type.
  */
 export interface RegistryReader {
   api: {
@@ -12,6 +12,7 @@ export interface RegistryReader {
     versions: {
       resolve: { query(input: { model: string; alias: string }): Promise<ModelVersion> };
       get: { query(input: { model: string; version: number }): Promise<ModelVersion> };
+      list: { query(input: { model: string; limit?: number }): Promise<ModelVersion[]> };
     };
   };
   downloadBlob(sha256: string): Promise<Buffer>;
@@ -32,6 +33,15 @@ export function registrySource(client: RegistryReader): ModelSource {
     async getVersion(model, version) {
       try {
         return await client.api.versions.get.query({ model, version });
+      } catch (err) {
+        throw toAppError(err);
+      }
+    },
+    async newestVersion(model) {
+      try {
+        // The listing is newest first: a deleted newest version is not named, as a counter would.
+        const [newest] = await client.api.versions.list.query({ model, limit: 1 });
+        return newest?.version ?? null;
       } catch (err) {
         throw toAppError(err);
       }

@@ -12,6 +12,8 @@ export interface ModelSource {
   resolve(model: string, alias: string): Promise<ModelVersion>;
   /** One version by number (NOT_FOUND when it does not exist). */
   getVersion(model: string, version: number): Promise<ModelVersion>;
+  /** The number of the model's newest registered version, null when it has none. */
+  newestVersion(model: string): Promise<number | null>;
   /** The bytes of every file of the manifest, by path (unverified: the loader checks sha256). */
   fetchFiles(manifest: BundleManifest): Promise<Map<string, Uint8Array>>;
   /** Names of every model that has `alias` (used when no model list is configured). */
