@@ -248,6 +248,11 @@ describe('an imported ONNX classifier, served', () => {
     expect(v3.version).toBe(3);
     await eventually(() => (candidate()?.version === 3 ? true : undefined), 'v3 preloaded');
     expect(preloaded.isRetired).toBe(true);
+    // The reconcile's catch-up reads the newest version from the registry and finds it warm.
+    expect(await registrySource(client).newestVersion(MODEL)).toBe(3);
+    const preloadedV3 = candidate();
+    await app.serving.models.reconcile();
+    expect(candidate()).toBe(preloadedV3);
     const load = hammer(app, `/v1/models/${MODEL}:predict`, { instances: rows(3) });
     try {
       for (const target of [2, 3, 1]) {
