@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { predictResponseSchema, type PlatformEvent } from '@mlops/contracts';
+import { AppError, predictResponseSchema, type PlatformEvent } from '@mlops/contracts';
 import type { ServingApp } from '../src/app';
 import { loadServingEnv } from '../src/env';
 import { eventually, REDIS_URL, tearDownAllAfter } from './support/app';
@@ -320,6 +320,19 @@ describe('catching up at reconcile on registrations no event announced', () => {
     expect(source.downloads).toBe(downloads);
     expect(await preloads(app, 'failed')).toBe(1);
     expect(slotOf(app).candidate).toBeNull();
+    expect(await servedVersion(app)).toBe(1);
+  });
+
+  it('catches up again once a reconcile that could not reach the registry is over', async () => {
+    const source = await irisSource();
+    const { app } = await started(source);
+    source.failWith = new AppError('UNAVAILABLE', 'registry down');
+    await app.serving.follower.reconcile();
+    expect(slotOf(app).lastError?.code).toBe('UNAVAILABLE');
+    source.failWith = null;
+    await register(source, 2);
+    await app.serving.follower.reconcile();
+    await eventually(() => (slotOf(app).candidate?.version === 2 ? true : undefined), 'v2');
     expect(await servedVersion(app)).toBe(1);
   });
 

@@ -105,10 +105,12 @@ export class ModelSet {
         );
       }
     }
+    const started = Date.now();
     await Promise.all(
       this.list().map(async (slot) => {
         await slot.sync();
-        await this.preloadNewest(slot);
+        // Only once the alias's version serves: a sync that failed now is the next one's business.
+        if ((slot.lastError?.at.getTime() ?? -1) < started) await this.preloadNewest(slot);
       }),
     );
   }
@@ -121,8 +123,7 @@ export class ModelSet {
    */
   private async preloadNewest(slot: ModelSlot): Promise<void> {
     const preloader = this.preloader;
-    // Only once the alias's version serves: a failed or queued sync is the next pass's business.
-    if (!preloader || this.closed || !slot.loaded || slot.lastError || slot.syncQueued) return;
+    if (!preloader || this.closed || !slot.loaded || slot.syncQueued) return;
     let newest: number | null;
     try {
       newest = await this.opts.source.newestVersion(slot.name);

@@ -28,8 +28,9 @@ interface RunningPreload {
  * Loads a version registered for a followed model before any alias points at it, as the slot's
  * candidate (slot.ts): when the alias moves to it, the swap needs no download, load or warm-up.
  * Only the newest registration of a model is loaded: one arriving during a load waits for it
- * and supersedes it, unless a move already waits for that load (`pending`), which then gets it. A failure is logged and counted and never touches what the slot serves;
- * the move to that version, if it comes, loads it the usual way and reports its error there.
+ * and supersedes it, unless a move already waits for that load (`pending`), which then gets it.
+ * A failure is logged and counted and never touches what the slot serves; the move to that
+ * version, if it comes, loads it the usual way and reports its error there.
  */
 export class Preloader {
   private readonly models = new Map<string, ModelPreloads>();
