@@ -73,6 +73,21 @@ function seenCreated(app: ServingApp): number[] {
   return seen;
 }
 
+/**
+ * Serving v1 with versions up to `upTo` registered, and v2's preload started and held in its
+ * download (`source.fetches`) until the test releases it.
+ */
+async function preloadingV2(upTo: number) {
+  const source = await irisSource();
+  const { app, prefix } = await started(source);
+  await register(source, upTo);
+  const seen = seenCreated(app);
+  source.fetches.hold();
+  await emit(prefix, created(2));
+  await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+  return { source, app, prefix, seen };
+}
+
 tearDownAllAfter({ apps, factory, redis, prefixes });
 
 describe('preloading a registered version', () => {
@@ -167,13 +182,8 @@ describe('preloads that go wrong', () => {
   });
 
   it('keeps only the newest of quick registrations', async () => {
-    const source = await irisSource();
-    const { app, prefix } = await started(source);
-    await register(source, 4);
-    const seen = seenCreated(app);
-    source.fetches.hold(); // v2's download waits while v3 and v4 are registered
-    await emit(prefix, created(2));
-    await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+    // v2's download waits while v3 and v4 are registered.
+    const { source, app, prefix, seen } = await preloadingV2(4);
     await emit(prefix, created(3));
     await emit(prefix, created(4));
     await eventually(() => (seen.includes(4) ? true : undefined), 'both events in');
@@ -189,12 +199,7 @@ describe('preloads that go wrong', () => {
   });
 
   it('waits for a running preload when the alias moves to it instead of loading twice', async () => {
-    const source = await irisSource();
-    const { app, prefix } = await started(source);
-    await register(source, 2);
-    source.fetches.hold();
-    await emit(prefix, created(2));
-    await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+    const { source, app, prefix } = await preloadingV2(2);
     source.setAlias('iris', 'champion', 2);
     await emit(prefix, aliasMoved(1, 2));
     source.fetches.release();
@@ -205,13 +210,7 @@ describe('preloads that go wrong', () => {
   });
 
   it('hands a preload superseded while a move waits for it to that move', async () => {
-    const source = await irisSource();
-    const { app, prefix } = await started(source);
-    await register(source, 3);
-    const seen = seenCreated(app);
-    source.fetches.hold();
-    await emit(prefix, created(2));
-    await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+    const { source, app, prefix, seen } = await preloadingV2(3);
     // The move waits for v2's preload; v3 is registered before that preload ends.
     source.setAlias('iris', 'champion', 2);
     await emit(prefix, aliasMoved(1, 2));
@@ -228,13 +227,7 @@ describe('preloads that go wrong', () => {
   });
 
   it('keeps a superseded preload whose move was undone as the candidate until the newer', async () => {
-    const source = await irisSource();
-    const { app, prefix } = await started(source);
-    await register(source, 3);
-    const seen = seenCreated(app);
-    source.fetches.hold();
-    await emit(prefix, created(2));
-    await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+    const { source, app, prefix, seen } = await preloadingV2(3);
     source.setAlias('iris', 'champion', 2);
     await emit(prefix, aliasMoved(1, 2));
     await emit(prefix, created(3));
@@ -260,12 +253,7 @@ describe('preloads that go wrong', () => {
   });
 
   it('does not put a version back in service when the alias left it during its preload', async () => {
-    const source = await irisSource();
-    const { app, prefix } = await started(source);
-    await register(source, 2);
-    source.fetches.hold();
-    await emit(prefix, created(2));
-    await eventually(() => (source.downloads === 2 ? true : undefined), 'v2 downloading');
+    const { source, app, prefix } = await preloadingV2(2);
     // Promoted while preloading (the pass waits for the preload), then rolled back.
     source.setAlias('iris', 'champion', 2);
     await emit(prefix, aliasMoved(1, 2));
