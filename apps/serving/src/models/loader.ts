@@ -16,6 +16,7 @@ import {
   type TensorPredictor,
 } from '@mlops/ml/bundle';
 import { Batcher } from '../batching/batcher';
+import { describeError } from './describe-error';
 import { trainingRanges } from '../inference/input-ranges';
 import type { ServingMetrics } from '../metrics';
 import { imputedRow, predictRows } from './predict-rows';
@@ -91,9 +92,7 @@ function warmPredictor(
 function warmupFailed(mv: ModelVersion, err: unknown): AppError {
   return new AppError(
     'PRECONDITION_FAILED',
-    `Version ${mv.version} of "${mv.model}" failed its warm-up predict: ${
-      isAppError(err) || err instanceof Error ? err.message : String(err)
-    }`,
+    `Version ${mv.version} of "${mv.model}" failed its warm-up predict: ${describeError(err).message}`,
   );
 }
 

@@ -1,8 +1,9 @@
-import { AppError, isAppError, type ErrorCode } from '@mlops/contracts';
+import { AppError } from '@mlops/contracts';
 import { RetryLaterError } from '../errors';
 import type { Target } from '../routing/routes-config';
 import { stopwatch, type Logger } from '@mlops/config';
 import type { ServingMetrics } from '../metrics';
+import { describeError } from './describe-error';
 import { loadVersion, type BatchingOptions } from './loader';
 import { Preloader } from './preloader';
 import { ModelSlot, type LoadedModel } from './slot';
@@ -33,11 +34,6 @@ export interface ModelSetOptions {
 
 /** Seconds a client should wait before retrying a model that is still loading. */
 const LOADING_RETRY_AFTER_S = 5;
-
-function describe(err: unknown): { code: ErrorCode; message: string } {
-  if (isAppError(err)) return { code: err.code, message: err.message };
-  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
-}
 
 /**
  * The models this server serves, one slot each, kept in line with the followed alias. Every
@@ -100,7 +96,7 @@ export class ModelSet {
         this.discovered = true;
       } catch (err) {
         this.opts.logger.warn(
-          { err: describe(err) },
+          { err: describeError(err) },
           'could not list models from the registry; keeping the current set',
         );
       }
@@ -128,7 +124,7 @@ export class ModelSet {
     try {
       newest = await this.opts.source.newestVersion(slot.name);
     } catch (err) {
-      const { code, message } = describe(err);
+      const { code, message } = describeError(err);
       this.opts.logger.warn(
         { model: slot.name, code, err: message },
         'could not read the newest version to preload; serving is unaffected',
@@ -267,7 +263,7 @@ export class ModelSet {
     try {
       target = await source.resolve(slot.name, this.alias);
     } catch (err) {
-      const { code, message } = describe(err);
+      const { code, message } = describeError(err);
       if (code === 'NOT_FOUND') {
         await this.remove(slot, message);
         return;
@@ -317,7 +313,7 @@ export class ModelSet {
         'version in service',
       );
     } catch (err) {
-      const { code, message } = describe(err);
+      const { code, message } = describeError(err);
       slot.recordError(target.version, code, message);
       metrics.loadFailures.inc({ model: slot.name });
       log.error(

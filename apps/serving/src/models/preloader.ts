@@ -1,5 +1,5 @@
-import { isAppError } from '@mlops/contracts';
 import type { Logger } from '@mlops/config';
+import { describeError } from './describe-error';
 import { loadVersion, type LoaderDeps } from './loader';
 import type { LoadedModel, ModelSlot } from './slot';
 
@@ -83,7 +83,7 @@ export class Preloader {
       .catch((err: unknown) => {
         // preload() handles its own failures; this only keeps a bug from becoming an
         // unhandled rejection that would take the process (and every model) down.
-        const message = err instanceof Error ? err.message : String(err);
+        const { message } = describeError(err);
         this.opts.logger.error({ model: slot.name, version, err: message }, 'preload failed');
         return null;
       })
@@ -110,7 +110,7 @@ export class Preloader {
       loaded = await loadVersion(this.opts, mv);
     } catch (err) {
       metrics.preloads.inc({ model: slot.name, outcome: 'failed' });
-      const message = isAppError(err) || err instanceof Error ? err.message : String(err);
+      const { message } = describeError(err);
       log.warn({ err: message }, 'preloading a registered version failed; serving is unaffected');
       return null;
     }
